@@ -1,0 +1,1 @@
+"""Chat platform adapters. Imports no torch and no diffusers: the bot image has neither."""

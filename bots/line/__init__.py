@@ -1,0 +1,1 @@
+"""LINE adapter (line-bot-sdk v3, aiohttp webhook)."""

@@ -1,0 +1,126 @@
+"""Domain values shared by every part: what a person asks for and where to answer.
+
+These are plain frozen pydantic models (JSON in the queue and the database) and ``str``
+enums. Checks that need settings or the preset registry live in
+:mod:`reelbot.validation`; the shapes here only guarantee types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReferenceRole(StrEnum):
+    """What a reference image is for."""
+
+    FIRST_FRAME = "first_frame"
+    LAST_FRAME = "last_frame"
+    SUBJECT = "subject"  # keep this character / object across shots
+    STYLE = "style"  # keep this look
+
+
+class Aspect(StrEnum):
+    PORTRAIT = "9:16"
+    SQUARE = "1:1"
+    LANDSCAPE = "16:9"
+
+    @property
+    def ratio(self) -> float:
+        """width / height."""
+        w, h = (int(part) for part in self.value.split(":"))
+        return w / h
+
+
+class RemixKind(StrEnum):
+    REROLL = "reroll"  # same recipe, new seed
+    VARY = "vary"  # same seed, small change
+    REMIX = "remix"  # edited prompt, same references
+    EXTEND = "extend"  # continue from the parent's last frame
+
+
+class Variation(StrEnum):
+    SUBTLE = "subtle"
+    STRONG = "strong"
+
+
+class Camera(StrEnum):
+    STATIC = "static"
+    PAN_LEFT = "pan_left"
+    PAN_RIGHT = "pan_right"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+    ORBIT = "orbit"
+
+
+class JobState(StrEnum):
+    AWAITING_CONSENT = "awaiting_consent"  # stored, not queued until the uploader confirms
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+class Platform(StrEnum):
+    DISCORD = "discord"
+    LINE = "line"
+    CLI = "cli"
+    WEB = "web"
+
+
+class Origin(BaseModel):
+    """Where a request came from and where its answer goes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    user_id: str = Field(min_length=1, max_length=128)
+    channel_id: str | None = Field(None, max_length=128)  # Discord channel, LINE chat/group id
+    guild_id: str | None = Field(None, max_length=128)  # Discord server, LINE group
+    message_id: str | None = Field(None, max_length=128)  # message to edit with progress
+    interaction_token: str | None = Field(None, max_length=512, repr=False)
+    display_name: str | None = Field(None, max_length=128)
+    locale: str | None = Field(None, max_length=16)
+
+
+class ReferenceImage(BaseModel):
+    """A stored reference image (content-addressed) and its role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: ReferenceRole
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class GenerationRequest(BaseModel):
+    """One clip's full recipe. Stored with the job, so any clip can be remixed later."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prompt: str
+    negative_prompt: str = ""
+    references: tuple[ReferenceImage, ...] = ()
+    aspect: Aspect = Aspect.PORTRAIT
+    seconds: float | None = None  # None: the preset's default
+    fps: int | None = None  # None: the preset's default
+    seed: int | None = Field(None, ge=0, le=2**32 - 1)  # None: the service draws one
+    preset: str | None = None  # None: the configured default
+    steps: int | None = Field(None, ge=1, le=200)
+    guidance: float | None = Field(None, ge=0, le=30)
+    motion: float | None = Field(None, ge=0, le=1)
+    camera: Camera | None = None
+    loop: bool = False
+    variation: Variation | None = None
+    parent_clip_id: uuid.UUID | None = None
+    remix_kind: RemixKind | None = None
+    origin: Origin
+
+    def roles(self) -> set[ReferenceRole]:
+        return {ref.role for ref in self.references}

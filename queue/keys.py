@@ -1,0 +1,1 @@
+"""The Redis Streams transport. (No __init__.py at the top: see pyproject.toml.)"""
