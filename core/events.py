@@ -37,6 +37,7 @@ class JobEvent(BaseModel):
     clip_id: uuid.UUID | None = None
     error_key: str | None = None  # message-catalogue key for FAILED
     error_detail: str | None = None
+    timings: dict[str, float] | None = None  # DONE: seconds per stage (queue wait, load, denoise, ...)
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

@@ -1,0 +1,71 @@
+"""Reference-image intake: every uploaded image passes here before it is stored.
+
+Untrusted bytes from chat platforms are checked in an order that never decodes a hostile
+file: byte size first, then the header (format and dimensions, which Pillow reads without
+decoding pixels — a 40,000×40,000 PNG "bomb" is refused here), then a full decode to catch
+truncated or corrupt files.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from reelbot.errors import InvalidRequest
+from reelbot.settings import Limits
+
+ALLOWED_FORMATS: dict[str, str] = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    mime: str
+    width: int
+    height: int
+    size_bytes: int
+
+
+def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
+    """Validate an uploaded image; raise :class:`InvalidRequest` with a message key if unfit."""
+    if len(data) > limits.max_reference_bytes:
+        raise InvalidRequest(
+            "image.too_large_bytes",
+            size_mb=f"{len(data) / MiB:.1f}",
+            limit_mb=f"{limits.max_reference_bytes / MiB:.0f}",
+        )
+    with warnings.catch_warnings():
+        # Pillow warns (and past 2x raises) on huge images; we decide ourselves below.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as header:
+                fmt, (width, height) = header.format, header.size
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+            raise InvalidRequest("image.not_an_image") from None
+        if fmt not in ALLOWED_FORMATS:
+            raise InvalidRequest("image.not_an_image")
+        if width * height > limits.max_reference_pixels:
+            raise InvalidRequest(
+                "image.too_many_pixels",
+                width=width,
+                height=height,
+                limit_mp=f"{limits.max_reference_pixels / 1e6:.0f}",
+            )
+        if min(width, height) < limits.min_reference_side:
+            raise InvalidRequest("image.too_small", width=width, height=height, minimum=limits.min_reference_side)
+        try:
+            with Image.open(io.BytesIO(data)) as full:
+                full.load()  # decodes every pixel: truncated data raises here
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise InvalidRequest("image.truncated") from None
+    return ImageInfo(mime=ALLOWED_FORMATS[fmt], width=width, height=height, size_bytes=len(data))
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode bytes already accepted by :func:`inspect_image` into an RGB image."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        return img.convert("RGB")
