@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reelbot.errors import ConfigError
+from reelbot.safety.config import ProvenanceSettings, QuotaSettings, SafetySettings
 
 MiB = 1024 * 1024
 
@@ -103,6 +104,9 @@ class Settings(BaseSettings):
     limits: Limits = Limits()
     queue: QueueSettings = QueueSettings()
     encode: EncodeSettings = EncodeSettings()
+    safety: SafetySettings = SafetySettings()
+    quotas: QuotaSettings = QuotaSettings()
+    provenance: ProvenanceSettings = ProvenanceSettings()
 
     discord_token: SecretStr | None = None
     line_channel_secret: SecretStr | None = None
