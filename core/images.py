@@ -9,6 +9,7 @@ truncated or corrupt files.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -43,17 +44,16 @@ def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
         try:
             with Image.open(io.BytesIO(data)) as header:
                 fmt, (width, height) = header.format, header.size
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        except Image.DecompressionBombError as exc:
+            # Pillow refuses past 2× its own limit before we see the size; its message has the count.
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            raise too_many_pixels(int(found.group(1)) if found else 0, limits) from None
+        except (UnidentifiedImageError, OSError, ValueError):
             raise InvalidRequest("image.not_an_image") from None
         if fmt not in ALLOWED_FORMATS:
             raise InvalidRequest("image.not_an_image")
         if width * height > limits.max_reference_pixels:
-            raise InvalidRequest(
-                "image.too_many_pixels",
-                width=width,
-                height=height,
-                limit_mp=f"{limits.max_reference_pixels / 1e6:.0f}",
-            )
+            raise too_many_pixels(width * height, limits)
         if min(width, height) < limits.min_reference_side:
             raise InvalidRequest("image.too_small", width=width, height=height, minimum=limits.min_reference_side)
         try:
@@ -62,6 +62,14 @@ def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             raise InvalidRequest("image.truncated") from None
     return ImageInfo(mime=ALLOWED_FORMATS[fmt], width=width, height=height, size_bytes=len(data))
+
+
+def too_many_pixels(pixels: int, limits: Limits) -> InvalidRequest:
+    return InvalidRequest(
+        "image.too_many_pixels",
+        megapixels=f"{pixels / 1e6:,.0f}",
+        limit_mp=f"{limits.max_reference_pixels / 1e6:.0f}",
+    )
 
 
 def open_image(data: bytes) -> Image.Image:

@@ -82,7 +82,7 @@ register(
             "image.not_an_image": "That file is not an image I can read (PNG, JPEG or WebP).",
             "image.truncated": "The image file is damaged or incomplete. Please send it again.",
             "image.too_many_pixels": (
-                "The image is {width}×{height} pixels; the limit is {limit_mp} megapixels."
+                "The image has {megapixels} megapixels; the limit is {limit_mp} megapixels."
             ),
             "image.too_small": "The image is {width}×{height} pixels; it must be at least {minimum} px on each side.",
             "queue.user_pending_cap": (
@@ -118,7 +118,7 @@ register(
             "image.too_large_bytes": "圖片大小為 {size_mb} MB，上限是 {limit_mb} MB。",
             "image.not_an_image": "這個檔案不是可讀取的圖片（PNG、JPEG 或 WebP）。",
             "image.truncated": "圖片檔案損壞或不完整，請重新傳送。",
-            "image.too_many_pixels": "圖片為 {width}×{height} 像素，上限是 {limit_mp} 百萬像素。",
+            "image.too_many_pixels": "圖片有 {megapixels} 百萬像素，上限是 {limit_mp} 百萬像素。",
             "image.too_small": "圖片為 {width}×{height} 像素，每邊至少要 {minimum} 像素。",
             "queue.user_pending_cap": "你已經有 {count} 支影片在排隊（上限 {limit} 支），請等其中一支完成後再試。",
             "job.not_found": "找不到工作 {job_id}。",
@@ -138,5 +138,22 @@ register(
     {
         EN: {"config.invalid": "Invalid setting {variable}: {reason} ({count} problem(s) in total)."},
         ZH_TW: {"config.invalid": "設定 {variable} 無效：{reason}（共 {count} 個問題）。"},
+    }
+)
+
+register(
+    {
+        EN: {
+            "request.extend_too_long": (
+                "This clip is {current} s long; adding {added} s would pass the {limit} s limit."
+            ),
+            "job.not_yours": "Job {job_id} belongs to someone else.",
+            "clip.delete_forbidden": "Only the clip's author or a moderator can delete it.",
+        },
+        ZH_TW: {
+            "request.extend_too_long": "這支影片長 {current} 秒，再延長 {added} 秒會超過 {limit} 秒的上限。",
+            "job.not_yours": "工作 {job_id} 是別人的。",
+            "clip.delete_forbidden": "只有影片作者或管理員可以刪除。",
+        },
     }
 )
