@@ -6,6 +6,7 @@ them in their own consumer group so an event is never lost while a bot is down.
 
 from __future__ import annotations
 
+import json
 import uuid
 from enum import StrEnum
 
@@ -36,8 +37,16 @@ class JobEvent(BaseModel):
     position: int | None = None
     clip_id: uuid.UUID | None = None
     error_key: str | None = None  # message-catalogue key for FAILED
-    error_detail: str | None = None
+    error_detail: str | None = None  # JSON object: the message fields of error_key
     timings: dict[str, float] | None = None  # DONE: seconds per stage (queue wait, load, denoise, ...)
+
+    def failure_text(self, locale: str | None) -> str:
+        """The reason a FAILED job failed, in the reader's language."""
+        from reelbot.messages import render
+
+        fields = json.loads(self.error_detail) if self.error_detail else {}
+        reason = render(self.error_key or "error.internal_no_job", locale, **fields)
+        return render("job.failed", locale, job_id=str(self.job_id)[:8], reason=reason)
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

@@ -1,0 +1,326 @@
+"""The ``reelbot`` command line.
+
+Every command turns a :class:`ReelbotError` into one readable line on stderr and a non-zero
+exit code; tracebacks are for bugs only. Commands that need Redis/the database open a
+:class:`ReelbotService`; ``generate`` needs neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reelbot.domain import Aspect, GenerationRequest, Origin, Platform, ReferenceRole
+from reelbot.errors import ReelbotError
+from reelbot.settings import Settings, load_settings
+from reelbot.validation import parse_role
+
+app = typer.Typer(
+    name="reelbot",
+    help="Short AI videos from inside your chat. Run `reelbot demo` to render a first clip.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+T = TypeVar("T")
+
+ImageOpt = Annotated[
+    list[Path] | None, typer.Option("--image", "-i", help="reference image; pair each with --role", exists=False)
+]
+RoleOpt = Annotated[
+    list[str] | None,
+    typer.Option("--role", "-r", help="first_frame | last_frame | subject | style (default first_frame)"),
+]
+AspectOpt = Annotated[Aspect, typer.Option(help="clip aspect")]
+SecondsOpt = Annotated[float | None, typer.Option(help="clip length (default: the preset's)")]
+SeedOpt = Annotated[int | None, typer.Option(help="seed; same seed + recipe = same clip")]
+PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELBOT_PRESET)")]
+
+
+def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False)
+    return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ReelbotError as exc:
+        raise fail(exc) from None
+
+
+def run_async(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; domain errors become one line and exit code 1."""
+    try:
+        return asyncio.run(factory())  # type: ignore[arg-type]
+    except ReelbotError as exc:
+        raise fail(exc) from None
+    except (ConnectionError, OSError) as exc:
+        if "redis" in type(exc).__module__ or "Connect" in type(exc).__name__:
+            console.print(f"[red]error:[/red] cannot reach Redis or the database: {exc}")
+            raise typer.Exit(1) from None
+        raise
+
+
+def read_images(images: list[Path] | None, roles: list[str] | None) -> list[tuple[ReferenceRole, bytes]]:
+    images, roles = images or [], roles or []
+    if len(roles) > len(images):
+        raise typer.BadParameter("each --role needs an --image before it")
+    result = []
+    for index, path in enumerate(images):
+        role = parse_role(roles[index]) if index < len(roles) else ReferenceRole.FIRST_FRAME
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {path}")
+        result.append((role, path.read_bytes()))
+    return result
+
+
+def cli_origin() -> Origin:
+    import getpass
+
+    return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale="en")
+
+
+@app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help="what the clip shows (any language)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="where to write the mp4")] = Path("clip.mp4"),
+    image: ImageOpt = None,
+    role: RoleOpt = None,
+    aspect: AspectOpt = Aspect.PORTRAIT,
+    seconds: SecondsOpt = None,
+    fps: Annotated[int | None, typer.Option(help="frames per second")] = None,
+    seed: SeedOpt = None,
+    preset: PresetOpt = None,
+    steps: Annotated[int | None, typer.Option(help="denoising steps")] = None,
+    negative: Annotated[str, typer.Option(help="what to avoid")] = "",
+) -> None:
+    """Render one clip locally (no Redis, no database) with a progress bar."""
+    settings = settings_or_exit()
+    try:
+        _generate(settings, prompt, out, read_images(image, role), aspect, seconds, fps, seed, preset, steps, negative)
+    except ReelbotError as exc:
+        raise fail(exc) from None
+
+
+def _generate(
+    settings: Settings,
+    prompt: str,
+    out: Path,
+    images: list[tuple[ReferenceRole, bytes]],
+    aspect: Aspect,
+    seconds: float | None,
+    fps: int | None,
+    seed: int | None,
+    preset: str | None,
+    steps: int | None,
+    negative: str,
+) -> None:
+    import secrets
+
+    from reelbot.generator.cache import EngineCache, detect_device
+    from reelbot.generator.catalog import route_preset
+    from reelbot.generator.encode import encode_mp4, write_thumbnail
+    from reelbot.generator.runner import render_request
+    from reelbot.images import inspect_image, open_image
+    from reelbot.validation import check_reference_roles, check_request
+
+    request = GenerationRequest(
+        prompt=prompt,
+        negative_prompt=negative,
+        aspect=aspect,
+        seconds=seconds,
+        fps=fps,
+        seed=seed if seed is not None else secrets.randbelow(2**32),
+        preset=preset,
+        steps=steps,
+        origin=cli_origin(),
+    )
+    request = check_request(request, settings.limits)
+    check_reference_roles([r for r, _ in images], settings.limits)
+    for _, data in images:
+        inspect_image(data, settings.limits)
+    chosen = route_preset(request.preset, {r for r, _ in images}, settings)
+    request = request.model_copy(update={"preset": chosen.name})
+    references = {r: open_image(data) for r, data in reversed(images)}
+
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console,
+    ) as progress:
+        task = progress.add_task(f"loading {chosen.name}", total=None)
+        started = time.monotonic()
+        cache = EngineCache(detect_device(settings))
+        cache.get(chosen)
+
+        def on_step(step: int, total: int) -> bool:
+            progress.update(task, description="denoising", completed=step, total=total)
+            return True
+
+        rendered = render_request(request, references, settings=settings, cache=cache, on_step=on_step)
+        progress.update(task, description="encoding")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        encoded = encode_mp4(rendered.frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200])
+        thumb = out.with_suffix(".jpg")
+        write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
+    elapsed = time.monotonic() - started
+    plan = rendered.plan
+    console.print(
+        f"[green]done[/green] {out} ({plan.width}×{plan.height}, {rendered.frames.shape[0]} frames @ {plan.fps} fps, "
+        f"{encoded.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {chosen.name}) "
+        f"thumbnail {thumb} in {elapsed:.1f}s",
+        highlight=False,
+    )
+    typer.echo(str(out))
+
+
+async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[T]]) -> T:
+    from reelbot.service import ReelbotService
+
+    service = await ReelbotService.open(settings)
+    try:
+        return await body(service)
+    finally:
+        await service.close()
+
+
+@app.command()
+def enqueue(
+    prompt: Annotated[str, typer.Argument(help="what the clip shows")],
+    image: ImageOpt = None,
+    role: RoleOpt = None,
+    aspect: AspectOpt = Aspect.PORTRAIT,
+    seconds: SecondsOpt = None,
+    seed: SeedOpt = None,
+    preset: PresetOpt = None,
+    key: Annotated[str | None, typer.Option(help="idempotency key (default: random)")] = None,
+) -> None:
+    """Queue a job through Redis for a worker; prints the job id and its position."""
+    settings = settings_or_exit()
+    images = read_images(image, role)
+    request = GenerationRequest(
+        prompt=prompt, aspect=aspect, seconds=seconds, seed=seed, preset=preset, origin=cli_origin()
+    )
+
+    async def body(service: Any) -> None:
+        ticket = await service.submit(request, images, idempotency_key=key or f"cli:{uuid.uuid4()}")
+        note = " (already queued with this key)" if ticket.duplicate else ""
+        console.print(f"job {ticket.job_id} {ticket.state.value}, position {ticket.position}{note}", highlight=False)
+        typer.echo(str(ticket.job_id))
+
+    run_async(lambda: _with_service(settings, body))
+
+
+@app.command()
+def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbot enqueue`")]) -> None:
+    """Show a job's state, progress and clip."""
+    settings = settings_or_exit()
+
+    async def body(service: Any) -> dict[str, Any]:
+        view = await service.job(job_id)
+        info: dict[str, Any] = {
+            "job": str(view.id),
+            "state": view.state.value,
+            "position": view.position,
+            "progress": f"{view.step}/{view.total_steps}" if view.total_steps else None,
+            "prompt": view.request.prompt,
+            "preset": view.request.preset,
+            "seed": view.request.seed,
+        }
+        if view.clip_id:
+            clip = await service.clip(view.clip_id)
+            info["clip"] = str(clip.id)
+            info["video"] = str(service.media.path(clip.video_key)) if clip.video_key else None
+            info["lineage"] = [f"{cid}{f' ({kind.value})' if kind else ''}" for cid, kind in clip.lineage]
+        if view.error_key:
+            from reelbot.messages import render
+
+            fields = json.loads(view.error_detail) if view.error_detail else {}
+            info["error"] = render(view.error_key, "en", **fields)
+        return info
+
+    info = run_async(lambda: _with_service(settings, body))
+    typer.echo(json.dumps({k: v for k, v in info.items() if v is not None}, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def worker(
+    burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
+    name: Annotated[str | None, typer.Option(help="consumer name (default: host-pid-random)")] = None,
+) -> None:
+    """Serve the queue: claim jobs, render them, store clips. SIGTERM finishes the current job."""
+    settings = settings_or_exit()
+    setup_logging(settings)
+
+    async def body(service: Any) -> None:
+        from reelbot.generator.worker import Worker
+
+        w = Worker(service, name=name, burst=burst)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, w.stop)
+        await w.run()
+
+    run_async(lambda: _with_service(settings, body))
+
+
+@app.command()
+def demo(prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset") -> None:
+    """Render one tiny clip through the real path: service → Redis → worker → database → mp4."""
+    settings = settings_or_exit()
+
+    async def body(service: Any) -> None:
+        from reelbot.generator.worker import Worker
+
+        started = time.monotonic()
+        request = GenerationRequest(prompt=prompt, seed=42, origin=cli_origin())
+        ticket = await service.submit(request, idempotency_key=f"demo:{uuid.uuid4()}")
+        console.print(f"queued job {ticket.job_id} (position {ticket.position}) on {settings.redis_url}")
+        with console.status("worker rendering…"):
+            await Worker(service, name="demo", burst=True).run()
+        view = await service.job(ticket.job_id)
+        if view.clip_id is None:
+            console.print(f"[red]job ended {view.state.value}: {view.error_key} {view.error_detail}[/red]")
+            raise typer.Exit(1)
+        clip = await service.clip(view.clip_id)
+        path = service.media.path(clip.video_key)
+        console.print(
+            f"[green]done in {time.monotonic() - started:.1f}s[/green]: {clip.width}×{clip.height}, "
+            f"{clip.num_frames} frames @ {clip.fps} fps, {clip.size_bytes / 1024:.0f} KiB, "
+            f"preset {clip.request.preset}, seed {clip.request.seed}",
+            highlight=False,
+        )
+        console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
+        typer.echo(str(path))
+
+    run_async(lambda: _with_service(settings, body))
+
+
+def setup_logging(settings: Settings) -> None:
+    """Structured logs when available (reelbot.logs), else plain logging."""
+    try:
+        from reelbot.logs import setup_logging as configure
+    except ImportError:
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    else:
+        configure(settings)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,407 @@
+"""The service: the one place where a request becomes a stored, queued job.
+
+Adapters (Discord, LINE, CLI) call this and nothing below it. Order of work in
+:meth:`ReelbotService.submit` is chosen so that nothing half-written survives a refusal:
+validate everything first (text, roles, preset, images), then write assets + job in one
+transaction, then enqueue; if enqueueing is refused, the job row is removed again. A crash
+between the database write and the enqueue leaves a ``queued`` job without a message;
+:meth:`reconcile` (run by every worker at start and periodically) re-enqueues it, and the
+idempotency key makes that safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from reelbot.domain import (
+    GenerationRequest,
+    JobState,
+    Origin,
+    Platform,
+    ReferenceImage,
+    ReferenceRole,
+    RemixKind,
+    Variation,
+)
+from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
+from reelbot.events import EventKind, JobEvent
+from reelbot.generator.catalog import route_preset
+from reelbot.generator.sizing import plan_render
+from reelbot.images import inspect_image
+from reelbot.queue.events import EventStream
+from reelbot.queue.keys import Keys
+from reelbot.queue.streams import JobQueue
+from reelbot.settings import Settings
+from reelbot.storage import assets as asset_repo
+from reelbot.storage import clips as clip_repo
+from reelbot.storage import jobs as job_repo
+from reelbot.storage import users as user_repo
+from reelbot.storage.db import make_engine, migrate, session_scope
+from reelbot.storage.media import MediaStore
+from reelbot.validation import check_reference_roles, check_request
+
+log = logging.getLogger(__name__)
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The immediate answer to a submission."""
+
+    job_id: uuid.UUID
+    state: JobState
+    position: int | None
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: uuid.UUID
+    state: JobState
+    position: int | None
+    step: int | None
+    total_steps: int | None
+    clip_id: uuid.UUID | None
+    error_key: str | None
+    error_detail: str | None
+    request: GenerationRequest
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ClipView:
+    id: uuid.UUID
+    job_id: uuid.UUID
+    request: GenerationRequest
+    parent_clip_id: uuid.UUID | None
+    remix_kind: RemixKind | None
+    author: Origin
+    video_key: str | None
+    thumbnail_key: str | None
+    size_bytes: int
+    width: int
+    height: int
+    fps: int
+    num_frames: int
+    duration_s: float
+    created_at: datetime
+    deleted: bool
+    lineage: list[tuple[uuid.UUID, RemixKind | None]]
+
+
+def user_key(origin: Origin) -> str:
+    """The per-user identity used for caps and quotas: a platform user, not a chat."""
+    return f"{origin.platform.value}:{origin.user_id}"
+
+
+class ReelbotService:
+    """Validate, persist, enqueue; answer questions about jobs and clips."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        redis: aioredis.Redis,
+        db_engine: Any,
+        media: MediaStore,
+    ) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.db = db_engine
+        self.media = media
+        self.keys = Keys(settings.redis_prefix)
+        self.queue = JobQueue(redis, self.keys, settings.queue)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> ReelbotService:
+        """Connect to Redis and the database (migrating it) and open the media store."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
+        await asyncio.to_thread(migrate, engine)
+        media = MediaStore(
+            root=settings.resolved_media_dir,
+            base_url=settings.media_base_url,
+            signing_key=settings.media_signing_key,
+            default_ttl_s=settings.media_url_ttl_s,
+        )
+        redis = aioredis.from_url(settings.redis_url)
+        service = cls(settings, redis, engine, media)
+        await service.queue.ensure_groups()
+        return service
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        await asyncio.to_thread(self.db.dispose)
+
+    def events(self, platform: Platform | str) -> EventStream:
+        return EventStream(self.redis, self.keys, str(platform), maxlen=self.settings.queue.events_maxlen)
+
+    # -- submitting ---------------------------------------------------------------------
+
+    async def submit(
+        self,
+        request: GenerationRequest,
+        images: Sequence[tuple[ReferenceRole, bytes]] = (),
+        *,
+        idempotency_key: str,
+    ) -> Ticket:
+        """Validate, store and enqueue one request; the same key twice gives the same job."""
+        existing = await self._run_db(job_repo.get_job_by_idempotency_key, idempotency_key=idempotency_key)
+        if existing is not None:
+            return await self._ticket(existing, duplicate=True)
+
+        request = check_request(request, self.settings.limits)
+        roles = [ref.role for ref in request.references] + [role for role, _ in images]
+        check_reference_roles(roles, self.settings.limits)
+        preset = route_preset(request.preset, set(roles), self.settings)
+        seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
+        request = request.model_copy(update={"preset": preset.name, "seed": seed})
+        plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
+        inspected = [(role, data, inspect_image(data, self.settings.limits)) for role, data in images]
+
+        job_id = uuid.uuid4()
+
+        def store() -> tuple[Any, bool]:
+            with session_scope(self.db) as session:
+                refs = list(request.references)
+                for role, data, info in inspected:
+                    asset = asset_repo.store_asset(
+                        session=session,
+                        media=self.media,
+                        data=data,
+                        mime=info.mime,
+                        width=info.width,
+                        height=info.height,
+                    )
+                    refs.append(ReferenceImage(role=role, sha256=asset.sha256))
+                final = request.model_copy(update={"references": tuple(refs)})
+                user = user_repo.get_or_create_user(
+                    session=session,
+                    platform=final.origin.platform.value,
+                    platform_user_id=final.origin.user_id,
+                    display_name=final.origin.display_name,
+                    locale=final.origin.locale,
+                )
+                return job_repo.create_or_get_job(
+                    session=session,
+                    job_id=job_id,
+                    user_id=user.id,
+                    request=final,
+                    idempotency_key=idempotency_key,
+                )
+
+        job, created = await asyncio.to_thread(store)
+        if not created:
+            return await self._ticket(job, duplicate=True)
+        try:
+            result = await self.queue.enqueue(
+                job.id,
+                idempotency_key=idempotency_key,
+                user_key=user_key(request.origin),
+                max_pending=self.settings.limits.max_pending_jobs_per_user,
+            )
+        except LimitReached:
+            await self._run_db(job_repo.delete_job, job_id=job.id)
+            raise
+        except Exception:
+            log.exception("enqueue failed; removing job %s", job.id)
+            await self._run_db(job_repo.delete_job, job_id=job.id)
+            raise
+        position = await self.queue.position(result.job_id)
+        await self.events(request.origin.platform).publish(
+            JobEvent(kind=EventKind.QUEUED, job_id=job.id, origin=request.origin, position=position)
+        )
+        return Ticket(job_id=job.id, state=JobState.QUEUED, position=position, duplicate=result.duplicate)
+
+    async def remix(
+        self,
+        clip_id: uuid.UUID,
+        kind: RemixKind,
+        origin: Origin,
+        *,
+        idempotency_key: str,
+        prompt: str | None = None,
+        variation: Variation | None = None,
+    ) -> Ticket:
+        """A new job derived from any clip's stored recipe (anyone may remix anyone's clip)."""
+        clip = await self.clip(clip_id)
+        if clip.deleted:
+            raise NotFound("clip.not_found")
+        parent = clip.request
+        update: dict[str, Any] = {
+            "origin": origin,
+            "parent_clip_id": clip.id,
+            "remix_kind": kind,
+            "variation": None,
+        }
+        if kind is RemixKind.REROLL:
+            update["seed"] = secrets.randbelow(MAX_SEED + 1)
+        elif kind is RemixKind.VARY:
+            update["variation"] = variation or Variation.SUBTLE
+        elif kind is RemixKind.REMIX:
+            if prompt is None:
+                raise InvalidRequest("request.prompt_empty")
+            update["prompt"] = prompt
+        elif kind is RemixKind.EXTEND:
+            self._check_extension(clip)
+            # The parent's last frame is the new segment's first frame; start/end frames of the
+            # parent do not apply to the continuation, character and style still do.
+            update["references"] = tuple(
+                ref for ref in parent.references if ref.role in (ReferenceRole.SUBJECT, ReferenceRole.STYLE)
+            )
+            update["loop"] = False
+            if prompt:
+                update["prompt"] = prompt
+        return await self.submit(parent.model_copy(update=update), idempotency_key=idempotency_key)
+
+    def _check_extension(self, clip: ClipView) -> None:
+        from reelbot.generator.catalog import get_preset
+
+        preset = get_preset(clip.request.preset or "")
+        segment = clip.request.seconds or preset.default_seconds
+        limit = self.settings.limits.max_total_seconds
+        if clip.duration_s + segment > limit + 1e-6:
+            raise InvalidRequest(
+                "request.extend_too_long",
+                current=f"{clip.duration_s:.1f}",
+                added=f"{segment:.1f}",
+                limit=f"{limit:.0f}",
+            )
+
+    # -- questions and changes ------------------------------------------------------------
+
+    async def cancel(self, job_id: uuid.UUID, *, by: Origin) -> JobView:
+        """Cancel a job of ``by``'s own that has not finished."""
+        job = await self._get_job(job_id)
+        request = GenerationRequest.model_validate_json(job.request_json)
+        if user_key(request.origin) != user_key(by):
+            raise Forbidden("job.not_yours", job_id=str(job_id))
+        state = JobState(job.state)
+        if state.finished:
+            raise InvalidRequest("job.not_cancellable", job_id=str(job_id), state=state.value)
+        removed = await self.queue.cancel(job_id)
+        if removed or state is not JobState.RUNNING:
+            # Not yet claimed: nobody else will touch it. A running job stops at the next step;
+            # the worker then marks it cancelled and tells the chat.
+            await self._run_db(job_repo.mark_cancelled, job_id=job_id)
+            await self.events(request.origin.platform).publish(
+                JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
+            )
+        return await self.job(job_id)
+
+    async def job(self, job_id: uuid.UUID) -> JobView:
+        return await self._view(await self._get_job(job_id))
+
+    async def jobs_for(self, platform: Platform, user_id: str, *, active_only: bool = True) -> list[JobView]:
+        jobs = await self._run_db(
+            job_repo.jobs_for_user, platform=platform.value, platform_user_id=user_id, active_only=active_only
+        )
+        return [await self._view(job) for job in jobs]
+
+    async def clip(self, clip_id: uuid.UUID) -> ClipView:
+        def load() -> ClipView:
+            with session_scope(self.db) as session:
+                clip = clip_repo.get_clip(session=session, clip_id=clip_id)
+                if clip is None:
+                    raise NotFound("clip.not_found")
+                job = job_repo.get_job(session=session, job_id=clip.job_id)
+                assert job is not None  # a clip always has its job (foreign key)
+                request = GenerationRequest.model_validate_json(job.request_json)
+                chain = clip_repo.lineage(session=session, clip_id=clip_id)
+                return ClipView(
+                    id=clip.id,
+                    job_id=clip.job_id,
+                    request=request,
+                    parent_clip_id=clip.parent_clip_id,
+                    remix_kind=RemixKind(clip.remix_kind) if clip.remix_kind else None,
+                    author=request.origin,
+                    video_key=clip.video_key,
+                    thumbnail_key=clip.thumbnail_key,
+                    size_bytes=clip.size_bytes,
+                    width=clip.width,
+                    height=clip.height,
+                    fps=clip.fps,
+                    num_frames=clip.num_frames,
+                    duration_s=clip.duration_s,
+                    created_at=clip.created_at,
+                    deleted=clip.deleted_at is not None,
+                    lineage=[(c.id, RemixKind(c.remix_kind) if c.remix_kind else None) for c in chain],
+                )
+
+        return await asyncio.to_thread(load)
+
+    async def delete_clip(self, clip_id: uuid.UUID, *, by: Origin, is_moderator: bool = False) -> None:
+        """Remove a clip's media (the author or a moderator); the audit row stays."""
+        clip = await self.clip(clip_id)
+        if clip.deleted:
+            raise NotFound("clip.not_found")
+        if not is_moderator and user_key(clip.author) != user_key(by):
+            raise Forbidden("clip.delete_forbidden")
+        await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id)
+        for key in (clip.video_key, clip.thumbnail_key):
+            if key:
+                self.media.delete(key)
+
+    async def reconcile(self, *, older_than_s: float = 30.0) -> int:
+        """Re-enqueue ``queued`` jobs that have no queue message (a crash after the DB write)."""
+        jobs = await self._run_db(job_repo.queued_jobs_older_than, seconds=older_than_s)
+        requeued = 0
+        for job in jobs:
+            if await self.queue.position(job.id) is not None or await self.queue.is_known(job.id):
+                continue
+            request = GenerationRequest.model_validate_json(job.request_json)
+            await self.queue.enqueue(
+                job.id,
+                idempotency_key=job.idempotency_key,
+                user_key=user_key(request.origin),
+                max_pending=10**6,  # already accepted once: never refuse it now
+            )
+            requeued += 1
+        if requeued:
+            log.warning("re-enqueued %d queued jobs that had no queue message", requeued)
+        return requeued
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _run_db(self, fn: Any, /, **kwargs: Any) -> Any:
+        def call() -> Any:
+            with session_scope(self.db) as session:
+                return fn(session=session, **kwargs)
+
+        return await asyncio.to_thread(call)
+
+    async def _get_job(self, job_id: uuid.UUID) -> Any:
+        job = await self._run_db(job_repo.get_job, job_id=job_id)
+        if job is None:
+            raise NotFound("job.not_found", job_id=str(job_id))
+        return job
+
+    async def _ticket(self, job: Any, *, duplicate: bool) -> Ticket:
+        state = JobState(job.state)
+        position = await self.queue.position(job.id) if state is JobState.QUEUED else None
+        return Ticket(job_id=job.id, state=state, position=position, duplicate=duplicate)
+
+    async def _view(self, job: Any) -> JobView:
+        state = JobState(job.state)
+        clip = await self._run_db(clip_repo.get_clip_for_job, job_id=job.id) if state is JobState.DONE else None
+        return JobView(
+            id=job.id,
+            state=state,
+            position=await self.queue.position(job.id) if state is JobState.QUEUED else None,
+            step=job.step,
+            total_steps=job.total_steps,
+            clip_id=clip.id if clip else None,
+            error_key=job.error_key,
+            error_detail=job.error_detail,
+            request=GenerationRequest.model_validate_json(job.request_json),
+            created_at=job.created_at,
+        )

@@ -1,0 +1,71 @@
+"""Turn one stored request into frames: route the preset, size the clip, load references,
+run the engine. Shared by the queue worker and ``reelbot generate`` so both take exactly
+the same code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reelbot.domain import GenerationRequest, ReferenceRole
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.catalog import route_preset
+from reelbot.generator.presets import Preset, RenderJob, StepCallback
+from reelbot.generator.sizing import RenderPlan, plan_render
+from reelbot.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+
+@dataclass(frozen=True)
+class Rendered:
+    frames: np.ndarray  # uint8 [F, H, W, 3]
+    plan: RenderPlan
+    preset: Preset
+
+
+def plan_for(request: GenerationRequest, settings: Settings) -> tuple[Preset, RenderPlan]:
+    """The preset (routed by the request's roles) and the validated sizes for ``request``."""
+    preset = route_preset(request.preset, request.roles(), settings)
+    seed = request.seed if request.seed is not None else 0
+    return preset, plan_render(request, preset, settings.limits, seed=seed)
+
+
+def render_request(
+    request: GenerationRequest,
+    references: Mapping[ReferenceRole, Image.Image],
+    *,
+    settings: Settings,
+    cache: EngineCache,
+    on_step: StepCallback,
+    context_frames: np.ndarray | None = None,
+) -> Rendered:
+    """Render ``request`` (blocking; run it in a thread from async code)."""
+    preset, plan = plan_for(request, settings)
+    if context_frames is not None:
+        # A continuation must match its parent exactly, whatever the aspect rounding says.
+        plan = plan.matching(height=int(context_frames.shape[1]), width=int(context_frames.shape[2]))
+    job = RenderJob(
+        prompt=request.prompt,
+        negative_prompt=request.negative_prompt,
+        width=plan.width,
+        height=plan.height,
+        num_frames=plan.num_frames,
+        fps=plan.fps,
+        steps=plan.steps,
+        guidance=plan.guidance,
+        seed=plan.seed,
+        references=dict(references),
+        context_frames=context_frames,
+        variation=request.variation,
+        motion=request.motion,
+        camera=request.camera,
+        loop=request.loop,
+    )
+    engine = cache.get(preset)
+    frames = engine.render(job, on_step)
+    return Rendered(frames=frames, plan=plan, preset=preset)
