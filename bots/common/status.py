@@ -1,0 +1,94 @@
+"""How a job's state reads in a chat: queue position and ETA, a progress bar, the outcome.
+
+Pure functions from (event or job view, locale) to text, so Discord edits and LINE pushes say
+the same thing and tests can check the text without a platform.
+"""
+
+from __future__ import annotations
+
+import math
+
+from reelbot.bots.common import texts as _texts  # noqa: F401 - registers the keys
+from reelbot.domain import JobState, RemixKind
+from reelbot.events import EventKind, JobEvent
+from reelbot.messages import render
+
+BAR_WIDTH = 12
+_FULL, _EMPTY = "█", "░"
+
+
+def progress_bar(step: int, total: int, width: int = BAR_WIDTH) -> str:
+    """``██████░░░░░░`` for step/total; never more than full, never negative."""
+    if total <= 0:
+        return _EMPTY * width
+    filled = max(0, min(width, round(width * step / total)))
+    return _FULL * filled + _EMPTY * (width - filled)
+
+
+def percent(step: int | None, total: int | None) -> int:
+    if not step or not total:
+        return 0
+    return max(0, min(100, math.floor(100 * step / total)))
+
+
+def eta_text(position: int | None, seconds_per_job: float, locale: str | None) -> str:
+    """`` (about N min)`` from the queue position; empty when unknown."""
+    if not position or seconds_per_job <= 0:
+        return ""
+    minutes = max(1, math.ceil(position * seconds_per_job / 60))
+    return render("status.eta", locale, minutes=minutes)
+
+
+def queued_text(position: int | None, seconds_per_job: float, locale: str | None) -> str:
+    eta = eta_text(position, seconds_per_job, locale)
+    if position is None or position <= 1:
+        return render("status.queued_next", locale, eta=eta)
+    return render("status.queued", locale, position=position, eta=eta)
+
+
+def failure_reason(error_key: str | None, error_detail: str | None, job_id: str, locale: str | None) -> str:
+    """The catalogue text for a failed job's key (details filled where the key expects them)."""
+    if not error_key:
+        return render("error.internal", locale, job_id=job_id)
+    try:
+        return render(error_key, locale, job_id=job_id, error=error_detail or "", reason=error_detail or "",
+                      attempts="?")
+    except (KeyError, IndexError):
+        return render("job.failed", locale, job_id=job_id, reason=error_detail or error_key)
+
+
+def event_text(event: JobEvent, locale: str | None, *, seconds_per_job: float = 60.0) -> str:
+    """One status line for a job event."""
+    if event.kind is EventKind.QUEUED:
+        return queued_text(event.position, seconds_per_job, locale)
+    if event.kind is EventKind.STARTED:
+        return render("status.started", locale)
+    if event.kind is EventKind.PROGRESS:
+        step, total = event.step or 0, event.total_steps or 0
+        return render("status.rendering", locale, bar=progress_bar(step, total), percent=percent(step, total),
+                      step=step, total=total)
+    if event.kind is EventKind.DONE:
+        return render("status.done", locale)
+    if event.kind is EventKind.CANCELLED:
+        return render("status.cancelled", locale)
+    reason = failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
+    return render("status.failed", locale, reason=reason)
+
+
+def state_label(state: JobState, locale: str | None) -> str:
+    return {
+        JobState.QUEUED: render("status.queued_next", locale, eta="").rstrip("。."),
+        JobState.RUNNING: render("status.started", locale),
+        JobState.DONE: render("status.done_link", locale),
+        JobState.CANCELLED: render("status.cancelled", locale),
+    }.get(state, state.value)
+
+
+def kind_label(kind: RemixKind | None, locale: str | None) -> str:
+    return render(f"kind.{kind.value}" if kind else "kind.root", locale)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (for captions and lists)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
