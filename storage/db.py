@@ -1,0 +1,109 @@
+"""Engine, migrations and transactions.
+
+``make_engine`` tunes SQLite for several processes at once (bots, workers, the CLI share one
+file): WAL so readers never block the writer, foreign keys on, a busy timeout instead of
+"database is locked", and ``BEGIN IMMEDIATE`` so a transaction takes the write lock up front
+— a deferred transaction that reads first and writes later can fail at once with
+SQLITE_BUSY when another writer committed in between, whatever the busy timeout says.
+pysqlite's own transaction handling is switched off for that (and so SAVEPOINTs work).
+
+``migrate`` runs alembic ``upgrade head`` with the migrations shipped inside the package;
+production code calls it, never ``create_all``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_migrate_lock = threading.Lock()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite; the "begin" hook below issues BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; durable at checkpoints
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An alembic Config pointing at the packaged migrations (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("reelbot.storage.migrations")))
+    if engine is not None:
+        # '%' would be read as interpolation by configparser.
+        config.set_main_option(
+            "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+        )
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (default: the newest). Safe to call every start."""
+    config = alembic_config(engine)
+    with _migrate_lock, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes may start at once; one migrates, the others wait and find it done.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7312023001)")
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    log.info("database schema at %s", revision, extra={"database": engine.url.render_as_string()})
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises.
+
+    ``expire_on_commit=False``: the objects stay readable after the block, so callers can
+    return them (and use them from another thread via ``asyncio.to_thread``).
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,331 @@
+"""Jobs: create (idempotently), move through states, finish with exactly one clip.
+
+Every state change is a conditional ``UPDATE … WHERE state IN (…)`` and reports whether it
+happened, so two processes racing on the same job (a reclaimed job, a double click, a cancel
+arriving while a worker finishes) never both win. The caller owns the transaction
+(``session_scope``); these functions only flush.
+
+States: awaiting_consent → queued → running → done | failed | cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from reelbot.domain import GenerationRequest, JobState
+from reelbot.storage.models import Asset, Clip, Job, JobReference, utcnow
+from reelbot.storage.users import user_for_origin
+
+ACTIVE_STATES: tuple[JobState, ...] = (JobState.AWAITING_CONSENT, JobState.QUEUED, JobState.RUNNING)
+# A job that finished with a failure may still be completed by a slow worker that was
+# presumed dead (its render is not thrown away); a cancelled or done job never.
+DONE_FROM: tuple[JobState, ...] = (JobState.QUEUED, JobState.RUNNING, JobState.FAILED)
+LANES = ("fast", "relaxed")
+
+
+class DuplicateJob(Exception):
+    """A job with this idempotency key exists already; ``job`` is that job."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(f"job {job.id} has idempotency key {job.idempotency_key!r}")
+        self.job = job
+
+
+class MissingAsset(LookupError):
+    """A request names a reference image (sha256) that was never stored."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"reference asset {sha256} is not stored; store_asset() it first")
+        self.sha256 = sha256
+
+
+def stored_request_json(request: GenerationRequest) -> dict[str, Any]:
+    """The recipe as stored: everything but the platform's short-lived interaction token,
+    which is a credential and has no place in a table kept for the audit trail."""
+    return request.model_dump(mode="json", exclude={"origin": {"interaction_token"}})
+
+
+def create_job(
+    *,
+    session: Session,
+    request: GenerationRequest,
+    idempotency_key: str,
+    preset: str | None = None,
+    seed: int | None = None,
+    user_id: uuid.UUID | None = None,
+    lane: str = "fast",
+    state: JobState = JobState.QUEUED,
+    moderation: dict[str, Any] | None = None,
+    consent_required: bool = False,
+) -> Job:
+    """Store a new job and its reference rows; raise :class:`DuplicateJob` if the key exists.
+
+    ``preset`` and ``seed`` default to the request's; when given they are also written into
+    the stored recipe, so a re-roll or an audit sees what was really rendered. The user is
+    found or created from ``request.origin`` unless ``user_id`` is given.
+    """
+    existing = get_job_by_idempotency_key(session=session, idempotency_key=idempotency_key)
+    if existing is not None:
+        raise DuplicateJob(existing)
+    preset = preset if preset is not None else request.preset
+    seed = seed if seed is not None else request.seed
+    if preset is None or seed is None:
+        raise ValueError("create_job needs a resolved preset and seed (argument or request field)")
+    if lane not in LANES:
+        raise ValueError(f"lane must be one of {LANES}, got {lane!r}")
+    if state not in (JobState.QUEUED, JobState.AWAITING_CONSENT):
+        raise ValueError(f"a new job is queued or awaiting consent, not {state.value!r}")
+    request = request.model_copy(update={"preset": preset, "seed": seed})
+    for ref in request.references:
+        if session.get(Asset, ref.sha256) is None:
+            raise MissingAsset(ref.sha256)
+    if user_id is None:
+        user_id = user_for_origin(session=session, origin=request.origin).id
+    origin = request.origin
+    job = Job(
+        user_id=user_id,
+        state=state,
+        request_json=stored_request_json(request),
+        idempotency_key=idempotency_key,
+        preset=preset,
+        seed=seed,
+        lane=lane,
+        parent_clip_id=request.parent_clip_id,
+        remix_kind=request.remix_kind,
+        platform=origin.platform,
+        channel_id=origin.channel_id,
+        guild_id=origin.guild_id,
+        message_id=origin.message_id,
+        moderation_json=moderation,
+        consent_required=consent_required,
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+            for position, ref in enumerate(request.references):
+                session.add(
+                    JobReference(job_id=job.id, position=position, asset_sha256=ref.sha256, role=ref.role)
+                )
+    except IntegrityError:
+        # Lost a race with the same key: the other transaction committed first.
+        existing = get_job_by_idempotency_key(session=session, idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        raise DuplicateJob(existing) from None
+    return job
+
+
+def create_or_get_job(
+    *, session: Session, request: GenerationRequest, idempotency_key: str, **fields: Any
+) -> tuple[Job, bool]:
+    """``(job, created)``: a new job, or the one stored earlier under the same key."""
+    try:
+        return create_job(session=session, request=request, idempotency_key=idempotency_key, **fields), True
+    except DuplicateJob as duplicate:
+        return duplicate.job, False
+
+
+def get_job(*, session: Session, job_id: uuid.UUID) -> Job | None:
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def get_job_by_idempotency_key(*, session: Session, idempotency_key: str) -> Job | None:
+    return session.exec(select(Job).where(Job.idempotency_key == idempotency_key)).first()
+
+
+def job_references(*, session: Session, job_id: uuid.UUID) -> list[JobReference]:
+    """The job's reference images in request order."""
+    statement = select(JobReference).where(JobReference.job_id == job_id).order_by(col(JobReference.position))
+    return list(session.exec(statement))
+
+
+def _transition(session: Session, job_id: uuid.UUID, from_states: Iterable[JobState], **values: Any) -> bool:
+    """UPDATE the job only if its state is one of ``from_states``; True if it did."""
+    statement = (
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.state).in_(list(from_states)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = session.exec(statement).rowcount == 1
+    # The row may have changed under an object this session holds: reload it now (not
+    # lazily, so it stays readable after the session closes — expire_on_commit is off).
+    held = session.identity_map.get(session.identity_key(Job, job_id))
+    if held is not None:
+        session.refresh(held)
+    return changed
+
+
+def mark_running(*, session: Session, job_id: uuid.UUID, reclaim: bool = False) -> bool:
+    """queued → running (attempts + 1). ``reclaim=True`` also takes over a running job
+    whose worker died (the queue reclaimed its message). False: it was not in that state."""
+    from_states = (JobState.QUEUED, JobState.RUNNING) if reclaim else (JobState.QUEUED,)
+    return _transition(
+        session,
+        job_id,
+        from_states,
+        state=JobState.RUNNING,
+        started_at=utcnow(),
+        attempts=Job.attempts + 1,
+        step=None,
+        total_steps=None,
+    )
+
+
+def record_progress(*, session: Session, job_id: uuid.UUID, step: int, total_steps: int) -> bool:
+    """Remember the last progress of a running job (for status after a bot restart)."""
+    if not 0 <= step <= total_steps:
+        raise ValueError(f"step must be within 0..total_steps, got {step}/{total_steps}")
+    return _transition(session, job_id, (JobState.RUNNING,), step=step, total_steps=total_steps)
+
+
+def record_consent(*, session: Session, job_id: uuid.UUID, given_by: str, accepted: bool) -> bool:
+    """awaiting_consent → queued (accepted, who and when recorded) or → cancelled (declined)."""
+    now = utcnow()
+    if accepted:
+        return _transition(
+            session,
+            job_id,
+            (JobState.AWAITING_CONSENT,),
+            state=JobState.QUEUED,
+            consent_given_by=given_by,
+            consent_at=now,
+        )
+    return _transition(
+        session,
+        job_id,
+        (JobState.AWAITING_CONSENT,),
+        state=JobState.CANCELLED,
+        error_key="consent.declined",
+        finished_at=now,
+    )
+
+
+def requeue(*, session: Session, job_id: uuid.UUID) -> bool:
+    """running → queued: a worker gives a job back (shutdown) before finishing it."""
+    return _transition(
+        session, job_id, (JobState.RUNNING,), state=JobState.QUEUED, step=None, total_steps=None
+    )
+
+
+def mark_done(
+    *,
+    session: Session,
+    job_id: uuid.UUID,
+    video_key: str,
+    thumbnail_key: str | None,
+    size_bytes: int,
+    width: int,
+    height: int,
+    fps: int,
+    num_frames: int,
+    duration_s: float,
+    gpu_seconds: float | None = None,
+    clip_id: uuid.UUID | None = None,
+) -> Clip | None:
+    """Finish the job with its one clip — atomically: the state flips to done only if it
+    was not done (nor cancelled) already, and only the process that flipped it inserts the
+    clip. Returns the clip, or None when another worker won (or the job was cancelled);
+    the loser should delete the media it wrote. ``clip_id`` lets the worker name its media
+    files after the clip before the row exists.
+    """
+    values: dict[str, Any] = {
+        "state": JobState.DONE,
+        "finished_at": utcnow(),
+        "error_key": None,
+        "error_detail": None,
+    }
+    if gpu_seconds is not None:
+        values["gpu_seconds"] = gpu_seconds
+    if not _transition(session, job_id, DONE_FROM, **values):
+        return None
+    job = session.get(Job, job_id)
+    if job is None:  # pragma: no cover - the UPDATE just matched it
+        raise LookupError(job_id)
+    parent = session.get(Clip, job.parent_clip_id) if job.parent_clip_id is not None else None
+    clip_id = clip_id or uuid.uuid4()
+    clip = Clip(
+        id=clip_id,
+        job_id=job.id,
+        user_id=job.user_id,
+        parent_clip_id=parent.id if parent is not None else None,
+        remix_kind=job.remix_kind if parent is not None else None,
+        root_clip_id=parent.root_clip_id if parent is not None else clip_id,
+        depth=parent.depth + 1 if parent is not None else 0,
+        video_key=video_key,
+        thumbnail_key=thumbnail_key,
+        size_bytes=size_bytes,
+        width=width,
+        height=height,
+        fps=fps,
+        num_frames=num_frames,
+        duration_s=duration_s,
+    )
+    try:
+        with session.begin_nested():
+            session.add(clip)
+    except IntegrityError:
+        # uq_clip_job_id: a clip for this job exists already (the job was forced back to a
+        # non-done state by hand, say). One clip per job, ever.
+        return None
+    return clip
+
+
+def mark_failed(
+    *,
+    session: Session,
+    job_id: uuid.UUID,
+    error_key: str,
+    error_detail: str | None = None,
+    gpu_seconds: float | None = None,
+) -> bool:
+    """→ failed with a message key (+ detail for operators), unless already finished."""
+    values: dict[str, Any] = {
+        "state": JobState.FAILED,
+        "finished_at": utcnow(),
+        "error_key": error_key,
+        "error_detail": error_detail[:4000] if error_detail else error_detail,
+    }
+    if gpu_seconds is not None:
+        values["gpu_seconds"] = gpu_seconds
+    return _transition(session, job_id, ACTIVE_STATES, **values)
+
+
+def mark_cancelled(*, session: Session, job_id: uuid.UUID, error_key: str | None = None) -> bool:
+    """→ cancelled, unless already finished. A running job's worker learns it from the queue."""
+    return _transition(
+        session, job_id, ACTIVE_STATES, state=JobState.CANCELLED, finished_at=utcnow(), error_key=error_key
+    )
+
+
+def jobs_for_user(
+    *, session: Session, user_id: uuid.UUID, active_only: bool = False, limit: int = 50
+) -> list[Job]:
+    """The user's jobs, newest first."""
+    statement = select(Job).where(Job.user_id == user_id)
+    if active_only:
+        statement = statement.where(col(Job.state).in_(ACTIVE_STATES))
+    statement = statement.order_by(col(Job.created_at).desc(), col(Job.id)).limit(limit)
+    return list(session.exec(statement))
+
+
+def count_active_jobs_for_user(*, session: Session, user_id: uuid.UUID) -> int:
+    """Jobs not finished yet (awaiting consent, queued, running): the per-user cap."""
+    statement = (
+        select(func.count()).select_from(Job).where(Job.user_id == user_id, col(Job.state).in_(ACTIVE_STATES))
+    )
+    return int(session.exec(statement).one())
+
+
+def jobs_in_states(*, session: Session, states: Sequence[JobState], limit: int = 100) -> list[Job]:
+    """Oldest first: what an operator sees as the backlog."""
+    conditions: list[ColumnElement[bool]] = [col(Job.state).in_(list(states))]
+    statement = select(Job).where(*conditions).order_by(col(Job.created_at)).limit(limit)
+    return list(session.exec(statement))
