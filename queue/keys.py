@@ -1,1 +1,83 @@
-"""The Redis Streams transport. (No __init__.py at the top: see pyproject.toml.)"""
+"""Every Redis key, stream and consumer-group name reelbot uses, in one place.
+
+The Redis Streams transport. (No ``__init__.py`` in queue/: see pyproject.toml.)
+
+All names start with the configured ``redis_prefix`` so that several deployments (and
+several test runs) share one Redis without seeing each other. Nothing else in the code base
+may spell a key name: build a :class:`Keys` and ask it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Lane(StrEnum):
+    """A jobs stream. Workers drain ``fast`` first; ``relaxed`` runs only when fast is empty."""
+
+    FAST = "fast"
+    RELAXED = "relaxed"
+
+
+#: Lanes in the order workers serve them.
+LANES: tuple[Lane, ...] = (Lane.FAST, Lane.RELAXED)
+
+#: Consumer group every worker joins on each jobs stream.
+WORKERS_GROUP = "workers"
+
+#: Default consumer group of a platform's bot process on its events stream.
+BOTS_GROUP = "bots"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix (``Settings.redis_prefix``)."""
+
+    prefix: str
+
+    @property
+    def workers_group(self) -> str:
+        return WORKERS_GROUP
+
+    @property
+    def bots_group(self) -> str:
+        return BOTS_GROUP
+
+    def jobs(self, lane: str) -> str:
+        """The jobs stream of ``lane``; entries are ``{job: <uuid>, user: <user key>}``."""
+        return f"{self.prefix}:q:jobs:{Lane(lane).value}"
+
+    def dead(self, lane: str) -> str:
+        """Dead-letter stream of ``lane``: jobs delivered too often, with their last error."""
+        return f"{self.prefix}:q:dead:{Lane(lane).value}"
+
+    def idempotency(self, key: str) -> str:
+        """String holding the job id first enqueued under this idempotency key (with a TTL)."""
+        return f"{self.prefix}:q:idem:{key}"
+
+    def user_pending(self, user_key: str) -> str:
+        """Set of job ids a user has queued or running (the per-user cap counts it)."""
+        return f"{self.prefix}:q:user:{user_key}"
+
+    @property
+    def index(self) -> str:
+        """Hash job id → ``lane message-id user-key`` for every job still in a jobs stream."""
+        return f"{self.prefix}:q:index"
+
+    def cancel(self, job_id: str) -> str:
+        """Flag a running worker polls; set by cancel, expires on its own."""
+        return f"{self.prefix}:q:cancel:{job_id}"
+
+    @property
+    def errors(self) -> str:
+        """Hash job id → last error a worker recorded (copied into the dead letter)."""
+        return f"{self.prefix}:q:errors"
+
+    def events(self, platform: str) -> str:
+        """Durable events stream read by the bot process of ``platform``."""
+        return f"{self.prefix}:events:{platform}"
+
+    def events_hint(self, platform: str) -> str:
+        """Pub/sub channel for lossy progress hints (never the only carrier of anything)."""
+        return f"{self.prefix}:events-hint:{platform}"
