@@ -83,11 +83,18 @@ class Preset:
     frame_step: int = 4  # frame counts are frame_step·k + 1
     needs_gpu: bool = False
     loop_native: bool = False  # honours first = last frame conditioning for loops
+    # Roles a request MUST bring (an image-to-video-only checkpoint cannot start from text alone).
+    required_roles: frozenset[ReferenceRole] = frozenset()
+    # (role, needs): a role only usable together with another (Wan: last_frame needs first_frame).
+    role_requires: tuple[tuple[ReferenceRole, ReferenceRole], ...] = ()
     notes: str = ""
     load: Callable[[LoadContext], Engine] | None = field(default=None, compare=False, repr=False)
 
     def supports(self, roles: set[ReferenceRole]) -> bool:
-        return roles <= self.roles
+        """Whether this preset honours exactly these roles (an Extend counts as a first_frame)."""
+        if not (roles <= self.roles and self.required_roles <= roles):
+            return False
+        return all(needs in roles for role, needs in self.role_requires if role in roles)
 
 
 PRESETS: dict[str, Preset] = {}

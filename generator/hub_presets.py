@@ -1,0 +1,300 @@
+"""The real presets: published checkpoints loaded with ``from_pretrained`` (bf16 on CUDA).
+
+Nothing here downloads at import or in tests: a loader runs only when a GPU worker first
+needs the preset. Weights come from ``<cache_dir>/<preset name>`` when that folder exists
+(an operator's pre-downloaded copy, no network needed), else from the hub id into
+``cache_dir``. Each preset declares only the reference roles its checkpoint was trained
+for — see docs/presets.md for the table and the reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reelbot.domain import ReferenceRole
+from reelbot.generator.conditioning import fitted_references
+from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.tiny import context_first_frame, frames_to_uint8, run_wan
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+FIRST = ReferenceRole.FIRST_FRAME
+LAST = ReferenceRole.LAST_FRAME
+LAST_NEEDS_FIRST = ((LAST, FIRST),)
+WAN_MAX_SEQUENCE_LENGTH = 512
+
+
+def weights_source(preset: Preset, ctx: LoadContext) -> str:
+    """A local copy ``<cache_dir>/<preset name>`` when present, else the hub id."""
+    if ctx.cache_dir:
+        local = Path(ctx.cache_dir) / preset.name
+        if (local / "model_index.json").is_file():
+            return str(local)
+    if preset.model_id is None:
+        raise ValueError(f"preset {preset.name} has no model id")
+    return preset.model_id
+
+
+def torch_dtype(ctx: LoadContext) -> Any:
+    import torch
+
+    return torch.bfloat16 if ctx.dtype == "bfloat16" else torch.float32
+
+
+def load_wan_pipelines(
+    preset: Preset, ctx: LoadContext, *, t2v: bool, i2v: bool, expand: bool
+) -> tuple[Any, Any]:
+    """Load WanPipeline and/or WanImageToVideoPipeline from one checkpoint, sharing components.
+
+    The Wan VAE stays float32 (diffusers' own examples do this: bf16 decoding bands colours).
+    """
+    import torch
+    from diffusers import AutoencoderKLWan, WanImageToVideoPipeline, WanPipeline
+
+    source = weights_source(preset, ctx)
+    dtype = torch_dtype(ctx)
+    vae = AutoencoderKLWan.from_pretrained(
+        source, subfolder="vae", torch_dtype=torch.float32, cache_dir=ctx.cache_dir
+    )
+    first_cls: Any = WanPipeline if t2v else WanImageToVideoPipeline
+    first = first_cls.from_pretrained(source, vae=vae, torch_dtype=dtype, cache_dir=ctx.cache_dir)
+    first.to(ctx.device)
+    first.set_progress_bar_config(disable=True)
+    if not (t2v and i2v):
+        return (first, None) if t2v else (None, first)
+    # Wan 2.2 TI2V: one checkpoint, two entry points. The image pipeline reuses every module;
+    # expand_timesteps makes it condition through the first latent frame (no CLIP encoder).
+    second: Any = WanImageToVideoPipeline(
+        tokenizer=first.tokenizer,
+        text_encoder=first.text_encoder,
+        vae=first.vae,
+        scheduler=first.scheduler,
+        transformer=first.transformer,
+        image_encoder=None,
+        image_processor=None,
+        expand_timesteps=expand,
+    )
+    second.set_progress_bar_config(disable=True)
+    return first, second
+
+
+class HubWanEngine:
+    """A loaded Wan checkpoint: text-to-video and/or image-to-video entry points."""
+
+    def __init__(self, t2v: Any, i2v: Any, device: str) -> None:
+        self.t2v, self.i2v, self.device = t2v, i2v, device
+        self._lock = threading.Lock()
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        frames = run_wan(
+            self.t2v,
+            self.i2v,
+            job,
+            on_step,
+            device=self.device,
+            max_sequence_length=WAN_MAX_SEQUENCE_LENGTH,
+            lock=self._lock,
+        )
+        return frames_to_uint8(frames)
+
+
+class LtxConditionEngine:
+    """LTX-Video through LTXConditionPipeline: keyframes at frame 0 / the last frame, or a
+    video condition (the parent's last frames) for an extension."""
+
+    def __init__(self, pipe: Any, device: str) -> None:
+        self.pipe, self.device = pipe, device
+        self._lock = threading.Lock()
+
+    def conditions(self, job: RenderJob) -> list[Any]:
+        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+        from PIL import Image
+
+        fitted = fitted_references(job.references, job.width, job.height)
+        conditions: list[Any] = []
+        if job.context_frames is not None and len(job.context_frames) > 0:
+            video = [Image.fromarray(frame).convert("RGB") for frame in job.context_frames]
+            conditions.append(LTXVideoCondition(video=video, frame_index=0))
+        elif FIRST in fitted:
+            conditions.append(LTXVideoCondition(image=fitted[FIRST], frame_index=0))
+        if LAST in fitted:
+            conditions.append(LTXVideoCondition(image=fitted[LAST], frame_index=job.num_frames - 1))
+        return conditions
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        import torch
+
+        from reelbot.errors import ReelbotError
+
+        def callback(p: Any, step: int, _t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+            if on_step(step + 1, job.steps) is False:
+                p._interrupt = True
+                raise ReelbotError("job.interrupted")
+            return kwargs
+
+        conditions = self.conditions(job)
+        generator = torch.Generator(device="cpu").manual_seed(job.seed)
+        with self._lock:
+            result = self.pipe(
+                conditions=conditions or None,
+                prompt=job.prompt,
+                negative_prompt=job.negative_prompt or None,
+                width=job.width,
+                height=job.height,
+                num_frames=job.num_frames,
+                frame_rate=job.fps,
+                num_inference_steps=job.steps,
+                guidance_scale=job.guidance,
+                generator=generator,
+                output_type="np",
+                callback_on_step_end=callback,
+            )
+        return frames_to_uint8(result.frames[0])
+
+
+# --- Wan 2.1 T2V 1.3B: text only; the preset a single consumer GPU can serve. ---------------
+
+WAN21_T2V = Preset(
+    name="wan-2.1-t2v-1.3b",
+    title="Wan 2.1 text-to-video 1.3B (480p)",
+    group="wan",
+    model_id="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+    roles=frozenset(),
+    base_size=(832, 480),
+    default_fps=16,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,  # 81 frames at 16 fps, what it was trained on
+    default_steps=30,
+    default_guidance=5.0,
+    needs_gpu=True,
+    notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
+)
+
+
+@register_preset(WAN21_T2V)
+def load_wan21_t2v(ctx: LoadContext) -> Engine:
+    t2v, _ = load_wan_pipelines(WAN21_T2V, ctx, t2v=True, i2v=False, expand=False)
+    return HubWanEngine(t2v, None, ctx.device)
+
+
+# --- Wan 2.1 I2V 14B 480p: first frame (CLIP image encoder + latent conditioning). -----------
+
+WAN21_I2V = Preset(
+    name="wan-2.1-i2v-14b-480p",
+    title="Wan 2.1 image-to-video 14B (480p, first frame)",
+    group="wan",
+    model_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+    roles=frozenset({FIRST}),
+    required_roles=frozenset({FIRST}),
+    base_size=(832, 480),
+    default_fps=16,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,
+    default_steps=30,
+    default_guidance=5.0,
+    needs_gpu=True,
+    notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
+)
+
+
+@register_preset(WAN21_I2V)
+def load_wan21_i2v(ctx: LoadContext) -> Engine:
+    _, i2v = load_wan_pipelines(WAN21_I2V, ctx, t2v=False, i2v=True, expand=False)
+    return HubWanEngine(None, i2v, ctx.device)
+
+
+# --- Wan 2.1 FLF2V 14B 720p: first + last frame. ---------------------------------------------
+
+WAN21_FLF2V = Preset(
+    name="wan-2.1-flf2v-14b-720p",
+    title="Wan 2.1 first-last-frame 14B (720p)",
+    group="wan",
+    model_id="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+    roles=frozenset({FIRST, LAST}),
+    required_roles=frozenset({FIRST}),
+    role_requires=LAST_NEEDS_FIRST,
+    base_size=(1280, 720),
+    default_fps=16,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,
+    default_steps=30,
+    default_guidance=5.5,
+    needs_gpu=True,
+    loop_native=True,
+    notes="WanImageToVideoPipeline with `image` and `last_image`.",
+)
+
+
+@register_preset(WAN21_FLF2V)
+def load_wan21_flf2v(ctx: LoadContext) -> Engine:
+    _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False)
+    return HubWanEngine(None, i2v, ctx.device)
+
+
+# --- Wan 2.2 TI2V 5B: text or first frame, 720p at 24 fps; IGNORES last_image. --------------
+
+WAN22_TI2V = Preset(
+    name="wan-2.2-ti2v-5b",
+    title="Wan 2.2 text/image-to-video 5B (720p, 24 fps)",
+    group="wan-2.2",
+    model_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+    roles=frozenset({FIRST}),  # the pipeline accepts last_image but this model ignores it
+    base_size=(1280, 704),
+    default_fps=24,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,  # 121 frames at 24 fps
+    default_steps=40,
+    default_guidance=5.0,
+    size_multiple=32,  # VAE ×16 spatial compression × patch 2
+    needs_gpu=True,
+    notes="WanPipeline for text, WanImageToVideoPipeline(expand_timesteps=True) for a first frame.",
+)
+
+
+@register_preset(WAN22_TI2V)
+def load_wan22_ti2v(ctx: LoadContext) -> Engine:
+    t2v, i2v = load_wan_pipelines(WAN22_TI2V, ctx, t2v=True, i2v=True, expand=True)
+    return HubWanEngine(t2v, i2v, ctx.device)
+
+
+# --- LTX-Video 0.9.5: fast, keyframes anywhere (first and/or last), video extension. ---------
+
+LTX_VIDEO = Preset(
+    name="ltx-video",
+    title="LTX-Video 0.9.5 (keyframes, 24 fps)",
+    group="ltx",
+    model_id="Lightricks/LTX-Video-0.9.5",
+    roles=frozenset({FIRST, LAST}),
+    base_size=(768, 512),
+    default_fps=24,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,  # 121 frames; the model handles up to 257
+    default_steps=40,
+    default_guidance=3.0,
+    size_multiple=32,
+    frame_step=8,
+    needs_gpu=True,
+    loop_native=True,
+    notes="LTXConditionPipeline: LTXVideoCondition(image, frame_index 0 / last), video for Extend.",
+)
+
+
+@register_preset(LTX_VIDEO)
+def load_ltx_video(ctx: LoadContext) -> Engine:
+    from diffusers import LTXConditionPipeline
+
+    pipe = LTXConditionPipeline.from_pretrained(
+        weights_source(LTX_VIDEO, ctx), torch_dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
+    )
+    pipe.to(ctx.device)
+    pipe.set_progress_bar_config(disable=True)
+    return LtxConditionEngine(pipe, ctx.device)
+
+
+__all__ = ["HubWanEngine", "LtxConditionEngine", "context_first_frame", "weights_source"]

@@ -1,0 +1,319 @@
+"""The ``tiny`` preset: the real Wan pipeline classes, built offline from small configs.
+
+Why it exists: tests and CPU-only machines must run the same code path as production
+(tokenizer → UMT5 → WanTransformer3DModel → AutoencoderKLWan → scheduler, the step callback,
+image conditioning) without downloading gigabytes. The weights are random but
+*deterministic*: every component is built under a fixed torch seed, so two processes build
+identical pipelines and the same job seed gives the same frames everywhere.
+
+Torch, transformers and diffusers are imported inside the functions, never at module import:
+the bots import the preset registry and have no torch installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reelbot.domain import ReferenceRole
+from reelbot.errors import ReelbotError
+from reelbot.generator.conditioning import pipeline_inputs
+from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+TINY_WEIGHT_SEED = 20260101
+# Prompts are cut to this many tokens; a word-level vocabulary of 64 makes longer prompts
+# mostly [UNK] anyway, and a short sequence keeps cross-attention cheap on a CPU.
+TINY_MAX_SEQUENCE_LENGTH = 64
+
+# The tiny tokenizer's vocabulary: special tokens, then common prompt words. Everything else
+# (other words, every CJK character) becomes [UNK], so any language tokenizes without error.
+_SPECIAL = ["<pad>", "</s>", "<unk>"]
+_WORDS = (  # noqa: SIM905 - a sentence of words reads better than 55 quoted strings
+    "a an the of and in on at with to by from is are cat dog person man woman child bird fish car "
+    "city street forest sea ocean beach mountain sky sun moon night day rain snow fire water light "
+    "red blue green gold walking running flying dancing slow fast camera close up wide shot"
+).split()
+TINY_VOCAB: dict[str, int] = {token: i for i, token in enumerate(_SPECIAL + _WORDS[: 64 - len(_SPECIAL)])}
+
+
+@dataclass
+class TinyComponents:
+    """The shared parts every tiny preset reuses (Wan T2V/I2V here; tiny VACE and LTX elsewhere)."""
+
+    tokenizer: Any  # transformers.PreTrainedTokenizerFast
+    text_encoder: Any  # transformers.UMT5EncoderModel
+    vae: Any  # diffusers.AutoencoderKLWan
+    scheduler: Any  # diffusers.FlowMatchEulerDiscreteScheduler
+
+
+def build_tiny_tokenizer() -> Any:
+    """A word-level tokenizer built in memory (no files, no hub).
+
+    The BERT normalizer puts spaces around CJK characters and lower-cases, so a zh-TW prompt
+    becomes one [UNK] per character instead of one giant unknown word; ``</s>`` is appended
+    like the real UMT5 tokenizer does.
+    """
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    core = Tokenizer(models.WordLevel(vocab=TINY_VOCAB, unk_token="<unk>"))  # noqa: S106
+    core.normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=True
+    )
+    core.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    core.post_processor = processors.TemplateProcessing(
+        single="$A </s>", special_tokens=[("</s>", TINY_VOCAB["</s>"])]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core,
+        pad_token="<pad>",  # noqa: S106 - a token name, not a secret
+        eos_token="</s>",  # noqa: S106
+        unk_token="<unk>",  # noqa: S106
+        model_max_length=TINY_MAX_SEQUENCE_LENGTH,
+    )
+
+
+def build_tiny_components(seed: int = TINY_WEIGHT_SEED) -> TinyComponents:
+    """Tokenizer, UMT5 text encoder, Wan VAE and scheduler with deterministic random weights.
+
+    Public so the control presets (tiny VACE, tiny LTX) share exactly these parts.
+    """
+    import torch
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        text_encoder: Any = UMT5EncoderModel(
+            UMT5Config(
+                vocab_size=len(TINY_VOCAB),
+                d_model=32,
+                d_kv=8,
+                d_ff=64,
+                num_layers=2,
+                num_heads=4,
+                relative_attention_num_buckets=8,
+                pad_token_id=TINY_VOCAB["<pad>"],
+                eos_token_id=TINY_VOCAB["</s>"],
+                decoder_start_token_id=TINY_VOCAB["<pad>"],
+            )
+        ).eval()
+        torch.manual_seed(seed + 1)
+        vae: Any = AutoencoderKLWan(
+            base_dim=3,
+            z_dim=16,
+            dim_mult=[1, 1, 1, 1],
+            num_res_blocks=1,
+            temperal_downsample=[False, True, True],
+        )
+        vae.eval()
+    return TinyComponents(
+        tokenizer=build_tiny_tokenizer(),
+        text_encoder=text_encoder,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0),
+    )
+
+
+def build_tiny_transformer(in_channels: int, seed: int) -> Any:
+    """A 2-layer WanTransformer3DModel; 16 input channels for T2V, 36 (noise+mask+image) for I2V."""
+    import torch
+    from diffusers import WanTransformer3DModel
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model: Any = WanTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=in_channels,
+            out_channels=16,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+        )
+        return model.eval()
+
+
+def build_tiny_pipelines(seed: int = TINY_WEIGHT_SEED) -> tuple[Any, Any]:
+    """(WanPipeline, WanImageToVideoPipeline) sharing one text encoder, tokenizer, VAE, scheduler."""
+    from diffusers import WanImageToVideoPipeline, WanPipeline
+
+    parts = build_tiny_components(seed)
+    t2v: Any = WanPipeline(
+        tokenizer=parts.tokenizer,
+        text_encoder=parts.text_encoder,
+        vae=parts.vae,
+        scheduler=parts.scheduler,
+        transformer=build_tiny_transformer(16, seed + 2),
+    )
+    # Wan 2.2 style image conditioning without a CLIP image encoder: the first (and last)
+    # frame enter as VAE latents through the 20 extra input channels (4 mask + 16 latent).
+    i2v: Any = WanImageToVideoPipeline(
+        tokenizer=parts.tokenizer,
+        text_encoder=parts.text_encoder,
+        vae=parts.vae,
+        scheduler=parts.scheduler,
+        image_processor=None,
+        image_encoder=None,
+        transformer=build_tiny_transformer(36, seed + 3),
+    )
+    for pipe in (t2v, i2v):
+        pipe.set_progress_bar_config(disable=True)
+    return t2v, i2v
+
+
+def context_first_frame(job: RenderJob) -> Any:
+    """For an extension: the parent's last context frame becomes the new segment's first frame."""
+    from PIL import Image
+
+    if job.context_frames is None or len(job.context_frames) == 0:
+        return None
+    return Image.fromarray(job.context_frames[-1]).convert("RGB")
+
+
+def run_wan(
+    t2v: Any,
+    i2v: Any,
+    job: RenderJob,
+    on_step: StepCallback,
+    *,
+    device: str = "cpu",
+    max_sequence_length: int = 512,
+    output_type: str = "np",
+    lock: threading.Lock | None = None,
+) -> Any:
+    """Run one Wan pass: T2V without images, I2V with a first frame (and optional last frame).
+
+    Shared by the tiny and the hub Wan engines. ``on_step`` returning False interrupts the
+    pipeline and raises ``ReelbotError("job.interrupted")`` before the VAE decode is spent.
+    """
+    import torch
+
+    inputs = pipeline_inputs(job.references, job.width, job.height)
+    extension_frame = context_first_frame(job)
+    if extension_frame is not None:
+        first = pipeline_inputs({ReferenceRole.FIRST_FRAME: extension_frame}, job.width, job.height)
+        inputs = {**inputs, **first}
+    if "last_image" in inputs and "image" not in inputs:
+        # Both Wan I2V checkpoints need a start image; a lone end frame is refused by routing,
+        # so reaching here is a programming error, not a user error.
+        raise ValueError("a last_frame reference needs a first_frame (or extension context) too")
+    pipe = i2v if "image" in inputs else t2v
+    total = job.steps
+
+    def callback(p: Any, step: int, _timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if on_step(step + 1, total) is False:
+            p._interrupt = True
+            raise ReelbotError("job.interrupted")
+        return kwargs
+
+    generator = torch.Generator(device="cpu").manual_seed(job.seed)
+    with lock if lock is not None else _NullLock():
+        result = pipe(
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt or None,
+            height=job.height,
+            width=job.width,
+            num_frames=job.num_frames,
+            num_inference_steps=job.steps,
+            guidance_scale=job.guidance,
+            generator=generator,
+            output_type=output_type,
+            callback_on_step_end=callback,
+            max_sequence_length=max_sequence_length,
+            **inputs,
+        )
+    return result.frames[0]
+
+
+class _NullLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def frames_to_uint8(frames: Any) -> np.ndarray:
+    """Pipeline float frames in [0, 1] → uint8 [F, H, W, 3]."""
+    import numpy as np
+
+    array = np.asarray(frames, dtype=np.float32)
+    return np.clip(np.rint(array * 255.0), 0, 255).astype(np.uint8)
+
+
+class TinyWanEngine:
+    """The loaded tiny preset: both pipelines on the CPU (or GPU), kept warm by the cache."""
+
+    def __init__(self, ctx: LoadContext, seed: int = TINY_WEIGHT_SEED) -> None:
+        self.t2v, self.i2v = build_tiny_pipelines(seed)
+        self.device = ctx.device
+        if ctx.device != "cpu":
+            self.t2v.to(ctx.device)
+            self.i2v.to(ctx.device)
+        # One diffusers pipeline object is not safe to call from two threads at once.
+        self._lock = threading.Lock()
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        frames = run_wan(
+            self.t2v,
+            self.i2v,
+            job,
+            on_step,
+            device=self.device,
+            max_sequence_length=TINY_MAX_SEQUENCE_LENGTH,
+            lock=self._lock,
+        )
+        return frames_to_uint8(frames)
+
+    def render_latents(self, job: RenderJob) -> Any:
+        """The final latents instead of frames: how tests see that conditioning reached the model
+        (the tiny random VAE nearly erases input differences in decoded pixels)."""
+        return run_wan(
+            self.t2v,
+            self.i2v,
+            job,
+            lambda _s, _t: True,
+            max_sequence_length=TINY_MAX_SEQUENCE_LENGTH,
+            output_type="latent",
+            lock=self._lock,
+        )
+
+
+TINY = Preset(
+    name="tiny",
+    title="Tiny (random weights, CPU test preset)",
+    group="tiny",
+    model_id=None,
+    roles=frozenset({ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME}),
+    base_size=(256, 144),
+    default_fps=8,
+    default_seconds=1.0,
+    max_seconds_per_pass=5.0,
+    default_steps=4,
+    default_guidance=5.0,
+    size_multiple=16,
+    frame_step=4,
+    needs_gpu=False,
+    loop_native=True,
+    role_requires=((ReferenceRole.LAST_FRAME, ReferenceRole.FIRST_FRAME),),
+    notes="Real Wan pipeline classes with tiny random weights: for tests and CPU-only machines.",
+)
+
+
+@register_preset(TINY)
+def load_tiny(ctx: LoadContext) -> Engine:
+    """Build the tiny engine (about a second on a CPU)."""
+    return TinyWanEngine(ctx)
