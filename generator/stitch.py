@@ -1,0 +1,144 @@
+"""Joining frames: Extend seams, crossfaded loops and storyboard transitions.
+
+All functions work on uint8 ``[F, H, W, 3]`` arrays (what engines return) and never
+re-encode; the encoder sees the final frames once.
+
+Extend. A continuation is rendered from the parent's last frame(s) as conditioning, and a
+conditioned model reproduces those frames at the start of its output (PLATFORMS.md: "the
+output's frame 0 is the decoded conditioning image"). So the continuation's first
+``overlap`` frames are the seam and are dropped: the seam frame appears once, and
+
+    len(stitched) == len(parent) + len(continuation) − overlap
+
+Size and fps must match exactly (a stretched seam is worse than a refusal); the total is
+capped at ``limits.max_total_seconds`` (60 s by default) with the ``extend.too_long`` key.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reelbot.errors import InvalidRequest
+from reelbot.generator import control_texts as _texts  # noqa: F401 - registers extend.* keys
+
+
+def _check_frames(name: str, frames: np.ndarray) -> None:
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or len(frames) == 0:
+        raise ValueError(f"{name} must be non-empty uint8 [F, H, W, 3], got {frames.dtype} {frames.shape}")
+
+
+def seconds_of(num_frames: int, fps: int) -> float:
+    """How long ``num_frames`` last at ``fps`` (the encoder's definition: frames / fps)."""
+    return num_frames / fps
+
+
+def check_extension(
+    parent_frames: int, new_frames: int, fps: int, max_total_seconds: float, *, overlap: int = 1
+) -> float:
+    """Refuse an Extend that would pass ``max_total_seconds``; return the stitched length in seconds.
+
+    Call it before queueing (the service knows the parent's frame count and the plan's) and
+    again when stitching, so nothing is rendered for a request that will be refused.
+    """
+    total = seconds_of(parent_frames + new_frames - overlap, fps)
+    if total > max_total_seconds + 1e-9:
+        raise InvalidRequest(
+            "extend.too_long",
+            total=round(total, 2),
+            limit=max_total_seconds,
+            current=round(seconds_of(parent_frames, fps), 2),
+        )
+    return total
+
+
+def stitch(
+    parent_frames: np.ndarray,
+    continuation_frames: np.ndarray,
+    *,
+    fps: int,
+    continuation_fps: int | None = None,
+    overlap: int = 1,
+    max_total_seconds: float | None = 60.0,
+) -> np.ndarray:
+    """Parent + continuation without the continuation's first ``overlap`` (seam) frames.
+
+    ``overlap`` is the number of parent frames the continuation was conditioned on (1 for a
+    last-frame continuation). Raises ``InvalidRequest("extend.mismatch")`` when size or fps
+    differ and ``InvalidRequest("extend.too_long")`` past ``max_total_seconds``.
+    """
+    _check_frames("parent_frames", parent_frames)
+    _check_frames("continuation_frames", continuation_frames)
+    if continuation_fps is not None and continuation_fps != fps:
+        raise InvalidRequest("extend.mismatch", what="fps", parent=fps, child=continuation_fps)
+    if parent_frames.shape[1:] != continuation_frames.shape[1:]:
+        parent_size = f"{parent_frames.shape[2]}×{parent_frames.shape[1]}"
+        child_size = f"{continuation_frames.shape[2]}×{continuation_frames.shape[1]}"
+        raise InvalidRequest("extend.mismatch", what="size", parent=parent_size, child=child_size)
+    if not 0 <= overlap < len(continuation_frames):
+        raise ValueError(f"overlap must be in [0, {len(continuation_frames)}), got {overlap}")
+    if max_total_seconds is not None:
+        check_extension(len(parent_frames), len(continuation_frames), fps, max_total_seconds, overlap=overlap)
+    return np.concatenate([parent_frames, continuation_frames[overlap:]], axis=0)
+
+
+def blend(a: np.ndarray, b: np.ndarray, weight_b: float) -> np.ndarray:
+    """(1 − w)·a + w·b in float, rounded back to uint8."""
+    mixed = (1.0 - weight_b) * a.astype(np.float32) + weight_b * b.astype(np.float32)
+    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def crossfade_join(first: np.ndarray, second: np.ndarray, frames: int) -> np.ndarray:
+    """``first`` then ``second`` with their ``frames`` boundary frames crossfaded.
+
+    Result length: len(first) + len(second) − frames (a transition overlaps, it adds no time).
+    ``frames == 0`` is a hard cut.
+    """
+    _check_frames("first", first)
+    _check_frames("second", second)
+    if first.shape[1:] != second.shape[1:]:
+        raise ValueError(f"frame sizes differ: {first.shape[1:]} vs {second.shape[1:]}")
+    if frames == 0:
+        return np.concatenate([first, second], axis=0)
+    if not 0 < frames <= min(len(first), len(second)):
+        raise ValueError(f"crossfade of {frames} frames does not fit clips of {len(first)} and {len(second)}")
+    head, tail = first[:-frames], first[-frames:]
+    mixed = np.stack(
+        [blend(tail[i], second[i], (i + 1) / (frames + 1)) for i in range(frames)], axis=0
+    )
+    return np.concatenate([head, mixed, second[frames:]], axis=0)
+
+
+def crossfade_loop(frames: np.ndarray, overlap: int | None = None) -> np.ndarray:
+    """A clip that plays seamlessly on repeat, for presets without first = last conditioning.
+
+    The last ``overlap`` frames are faded into the first ``overlap`` ones and removed from the
+    end: frame i < overlap becomes a blend of tail frame ``F − overlap + i`` (weight falling
+    from ~1 to ~0) and frame i. The new last frame (original ``F − overlap − 1``) is then
+    followed, on repeat, by a frame that is mostly original ``F − overlap`` — its natural
+    successor — so the seam jumps no more than an ordinary frame step plus 1/(overlap+1) of
+    the head-to-tail difference. Default overlap: a quarter of the clip (at least 1).
+    Result length: F − overlap.
+    """
+    _check_frames("frames", frames)
+    count = len(frames)
+    k = max(1, count // 4) if overlap is None else overlap
+    if not 1 <= k <= count // 2:
+        raise ValueError(f"loop overlap must be in [1, {count // 2}] for {count} frames, got {k}")
+    out = frames[: count - k].copy()
+    for i in range(k):
+        weight_head = (i + 1) / (k + 1)
+        out[i] = blend(frames[count - k + i], frames[i], weight_head)
+    return out
+
+
+def seam_difference(frames: np.ndarray) -> float:
+    """Mean absolute pixel difference (0–255) between the last and the first frame: a loop's seam."""
+    _check_frames("frames", frames)
+    return float(np.abs(frames[-1].astype(np.int16) - frames[0].astype(np.int16)).mean())
+
+
+def step_differences(frames: np.ndarray) -> np.ndarray:
+    """Mean absolute difference between each pair of consecutive frames (F − 1 values)."""
+    _check_frames("frames", frames)
+    as_int = frames.astype(np.int16)
+    return np.abs(np.diff(as_int, axis=0)).mean(axis=(1, 2, 3))

@@ -1,0 +1,212 @@
+"""The ``tiny-ltx`` preset: LTX-Video's condition pipeline built offline from tiny configs.
+
+LTX-Video pins *keyframes at any frame index* (``LTXVideoCondition``): ``first_frame`` at
+index 0, ``last_frame`` at index F−1, the parent's last frames as a video condition at 0 for
+an Extend, and the first frame at both ends for a loop. It has no reference-image input, so
+``subject``/``style`` are not claimed (routing sends those to VACE).
+
+The conditions themselves come from :class:`reelbot.generator.hub_presets.LtxConditionEngine`
+(the real ``ltx-video`` preset), so tiny and real LTX pin frames identically; this module
+adds the control knobs (Vary, motion, camera, loop) in :class:`ControlLtxEngine`, which the
+real preset can use unchanged.
+
+Kept deliberately small: LTX uses patch size 1, so tokens grow with every pixel (256×448×17
+took 61–97 s on 2 CPU cores); tests render 64×64.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reelbot.domain import ReferenceRole
+from reelbot.generator.control_engine import finish_loop, interrupting_callback
+from reelbot.generator.hub_presets import LtxConditionEngine
+from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance, vary_prompt_embeds
+from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FIRST = ReferenceRole.FIRST_FRAME
+LAST = ReferenceRole.LAST_FRAME
+TINY_LTX_SEED_OFFSET = 20
+TINY_LTX_MAX_SEQUENCE_LENGTH = 64
+
+
+def loop_conditions(job: RenderJob, conditions: list[Any]) -> tuple[list[Any], bool]:
+    """Add the loop keyframe (the first frame again at F−1) when the job can loop natively.
+
+    Native only with a single first-frame image and no last frame; returns (conditions, native).
+    """
+    from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+    if not job.loop or LAST in job.references:
+        return conditions, False
+    anchors = [c for c in conditions if c.frame_index == 0 and c.image is not None]
+    if not anchors:
+        return conditions, False
+    loop_key = LTXVideoCondition(image=anchors[0].image, frame_index=job.num_frames - 1)
+    return [*conditions, loop_key], True
+
+
+class ControlLtxEngine(LtxConditionEngine):
+    """LTXConditionPipeline with Vary (prompt-embedding noise), motion (keyframe noise),
+    camera (prompt suffix) and native loops."""
+
+    max_sequence_length = 256  # LTX-Video's T5 default
+
+    def planned_conditions(self, job: RenderJob) -> tuple[list[Any], bool]:
+        """The LTXVideoCondition list the pipeline receives, and whether the loop is native."""
+        return loop_conditions(job, self.conditions(job))
+
+    def _run(
+        self, job: RenderJob, conditions: list[Any], on_step: StepCallback | None, output_type: str
+    ) -> Any:
+        import torch
+
+        guidance = vary_guidance(job.guidance, job.variation)
+        with self._lock, torch.no_grad():
+            embeds, mask, negative, negative_mask = self.pipe.encode_prompt(
+                prompt=control_prompt(job.prompt, job.camera, job.motion),
+                negative_prompt=job.negative_prompt or "",
+                do_classifier_free_guidance=guidance > 1.0,
+                max_sequence_length=self.max_sequence_length,
+                device=self.pipe._execution_device,
+            )
+            result = self.pipe(
+                conditions=conditions or None,
+                prompt_embeds=vary_prompt_embeds(embeds, job.variation, job.seed),
+                prompt_attention_mask=mask,
+                negative_prompt_embeds=negative,
+                negative_prompt_attention_mask=negative_mask,
+                width=job.width,
+                height=job.height,
+                num_frames=job.num_frames,
+                frame_rate=job.fps,
+                num_inference_steps=job.steps,
+                guidance_scale=guidance,
+                image_cond_noise_scale=cond_noise_for_motion(job.motion),
+                generator=torch.Generator(device="cpu").manual_seed(job.seed),
+                output_type=output_type,
+                callback_on_step_end=interrupting_callback(on_step, job.steps),
+                max_sequence_length=self.max_sequence_length,
+            )
+        return result.frames
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        from reelbot.generator.tiny import frames_to_uint8
+
+        conditions, native = self.planned_conditions(job)
+        frames = frames_to_uint8(self._run(job, conditions, on_step, "np")[0])
+        return finish_loop(frames, job, native=native)
+
+    def render_latents(self, job: RenderJob) -> Any:
+        """Final latents ``[1, 8, T, H/4, W/4]`` (tests: did a keyframe reach the model?)."""
+        conditions, _native = self.planned_conditions(job)
+        return self._run(job, conditions, None, "latent")
+
+
+def build_tiny_ltx_pipeline(seed: int | None = None) -> Any:
+    """LTXConditionPipeline from the PLATFORMS.md tiny configs; the tokenizer is the tiny preset's."""
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXConditionPipeline,
+        LTXVideoTransformer3DModel,
+    )
+    from transformers import T5Config, T5EncoderModel
+
+    from reelbot.generator.tiny import TINY_VOCAB, TINY_WEIGHT_SEED, build_tiny_tokenizer
+
+    base = (TINY_WEIGHT_SEED if seed is None else seed) + TINY_LTX_SEED_OFFSET
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(base)
+        config: Any = T5Config
+        text_encoder = T5EncoderModel(
+            config(
+                vocab_size=len(TINY_VOCAB),
+                d_model=32,
+                d_kv=8,
+                d_ff=64,
+                num_layers=2,
+                num_heads=4,
+                relative_attention_num_buckets=8,
+                pad_token_id=TINY_VOCAB["<pad>"],
+                eos_token_id=TINY_VOCAB["</s>"],
+                decoder_start_token_id=TINY_VOCAB["<pad>"],
+            )
+        ).eval()
+        torch.manual_seed(base + 1)
+        vae: Any = AutoencoderKLLTXVideo(
+            in_channels=3,
+            out_channels=3,
+            latent_channels=8,
+            block_out_channels=(8, 8, 8, 8),
+            decoder_block_out_channels=(8, 8, 8, 8),
+            layers_per_block=(1, 1, 1, 1, 1),
+            decoder_layers_per_block=(1, 1, 1, 1, 1),
+            spatio_temporal_scaling=(True, True, False, False),
+            decoder_spatio_temporal_scaling=(True, True, False, False),
+            decoder_inject_noise=(False, False, False, False, False),
+            upsample_residual=(False, False, False, False),
+            upsample_factor=(1, 1, 1, 1),
+            timestep_conditioning=False,
+            patch_size=1,
+            patch_size_t=1,
+            encoder_causal=True,
+            decoder_causal=False,
+        )
+        vae.eval()
+        torch.manual_seed(base + 2)
+        transformer: Any = LTXVideoTransformer3DModel(
+            in_channels=8,
+            out_channels=8,
+            patch_size=1,
+            patch_size_t=1,
+            num_attention_heads=4,
+            attention_head_dim=8,
+            cross_attention_dim=32,
+            num_layers=1,
+            caption_channels=32,
+        )
+        transformer.eval()
+    pipe: Any = LTXConditionPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=build_tiny_tokenizer(),
+        transformer=transformer,
+    )
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+TINY_LTX = Preset(
+    name="tiny-ltx",
+    title="Tiny LTX-Video (keyframes, random weights)",
+    group="tiny-ltx",
+    model_id=None,
+    roles=frozenset({FIRST, LAST}),
+    base_size=(128, 64),
+    default_fps=8,
+    default_seconds=1.0,
+    max_seconds_per_pass=3.0,
+    default_steps=3,
+    default_guidance=3.0,
+    size_multiple=32,
+    frame_step=8,
+    loop_native=True,
+    notes="LTXConditionPipeline: first/last frame as LTXVideoCondition keyframes; Extend as a video one.",
+)
+
+
+@register_preset(TINY_LTX)
+def load_tiny_ltx(ctx: LoadContext) -> Engine:
+    """Build the tiny LTX engine."""
+    pipe = build_tiny_ltx_pipeline()
+    if ctx.device != "cpu":
+        pipe.to(ctx.device)
+    engine = ControlLtxEngine(pipe, ctx.device)
+    engine.max_sequence_length = TINY_LTX_MAX_SEQUENCE_LENGTH
+    return engine

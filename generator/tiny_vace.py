@@ -1,0 +1,226 @@
+"""The ``tiny-vace`` preset: Wan VACE (all four reference roles) built offline from tiny configs.
+
+Why VACE: one Wan model that takes *reference images* (keep this character, this look)
+and *frames pinned by a mask* (first frame, last frame, both, the parent's last frames for an
+Extend, the same frame at both ends for a loop). So it honours every :class:`ReferenceRole`
+at once, which the plain Wan T2V/I2V checkpoints cannot.
+
+How roles become inputs (:func:`vace_inputs`, documented in docs/control.md):
+
+* ``first_frame`` → ``video[0]`` with ``mask[0] = 0`` (keep); ``last_frame`` → ``video[F−1]``,
+  ``mask[F−1] = 0``; every other frame is grey (VACE's "empty", 0 in [-1, 1]) with mask 255
+  (generate).
+* Extend → the context frames at ``video[0:k]`` with mask 0 (they replace ``first_frame``).
+* ``subject``, ``style`` → ``reference_images`` (subject first). VACE does not distinguish
+  the two; the prompt says what to take from each.
+* no image → no ``video``/``mask``/``reference_images`` (plain text-to-video).
+
+The tokenizer, UMT5 text encoder, VAE and scheduler are the ``tiny`` preset's own
+(:func:`reelbot.generator.tiny.build_tiny_components`), so the two tiny presets share
+their text understanding and latent space.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from reelbot.domain import ReferenceRole
+from reelbot.generator.conditioning import fitted_references
+from reelbot.generator.control_engine import context_images, finish_loop, interrupting_callback
+from reelbot.generator.motion import (
+    conditioning_scale_for_motion,
+    control_prompt,
+    vary_guidance,
+    vary_prompt_embeds,
+)
+from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+FIRST = ReferenceRole.FIRST_FRAME
+LAST = ReferenceRole.LAST_FRAME
+# Reference-image roles, in the order they are handed to the pipeline.
+REFERENCE_ROLES: tuple[ReferenceRole, ...] = (ReferenceRole.SUBJECT, ReferenceRole.STYLE)
+GREY = (128, 128, 128)  # VACE's neutral frame: 0 after the [-1, 1] normalisation
+KEEP, GENERATE = 0, 255  # mask values (L mode)
+TINY_VACE_SEED_OFFSET = 10  # the transformer's weights differ from the tiny T2V/I2V ones
+
+
+@dataclass(frozen=True)
+class VaceInputs:
+    """What :class:`WanVACEPipeline` receives for one job, and which frames are pinned."""
+
+    video: list[Image.Image] | None = None
+    mask: list[Image.Image] | None = None
+    reference_images: list[Image.Image] | None = None
+    pinned: dict[int, str] = field(default_factory=dict)  # frame index → why ("first_frame", …)
+    native_loop: bool = False
+
+    def kwargs(self) -> dict[str, Any]:
+        """Only the inputs that are set (VACE treats a missing video as all-generate)."""
+        out: dict[str, Any] = {}
+        if self.video is not None:
+            out["video"], out["mask"] = self.video, self.mask
+        if self.reference_images:
+            out["reference_images"] = self.reference_images
+        return out
+
+
+def vace_inputs(job: RenderJob) -> VaceInputs:
+    """Map the job's references, Extend context and loop flag to VACE inputs (see module doc)."""
+    from PIL import Image
+
+    fitted = fitted_references(job.references, job.width, job.height)
+    last_index = job.num_frames - 1
+    pinned: dict[int, tuple[str, Image.Image]] = {}
+    context = context_images(job, limit=last_index)
+    if context:
+        for index, image in enumerate(context):
+            pinned[index] = ("context", fitted_references({FIRST: image}, job.width, job.height)[FIRST])
+    elif FIRST in fitted:
+        pinned[0] = (FIRST.value, fitted[FIRST])
+    if LAST in fitted:
+        pinned[last_index] = (LAST.value, fitted[LAST])
+    native_loop = job.loop and 0 in pinned and last_index not in pinned
+    if native_loop:
+        pinned[last_index] = ("loop", pinned[0][1])
+    references = [fitted[role] for role in REFERENCE_ROLES if role in fitted] or None
+    if not pinned:
+        return VaceInputs(reference_images=references)
+    grey = Image.new("RGB", (job.width, job.height), GREY)
+    keep = Image.new("L", (job.width, job.height), KEEP)
+    generate = Image.new("L", (job.width, job.height), GENERATE)
+    video = [pinned[i][1] if i in pinned else grey for i in range(job.num_frames)]
+    mask = [keep if i in pinned else generate for i in range(job.num_frames)]
+    return VaceInputs(
+        video=video,
+        mask=mask,
+        reference_images=references,
+        pinned={i: why for i, (why, _image) in sorted(pinned.items())},
+        native_loop=native_loop,
+    )
+
+
+class VaceEngine:
+    """A loaded WanVACEPipeline with the control knobs (Vary, motion, camera, loop) applied."""
+
+    def __init__(self, pipe: Any, device: str, *, max_sequence_length: int) -> None:
+        self.pipe, self.device = pipe, device
+        self.max_sequence_length = max_sequence_length
+        self._lock = threading.Lock()  # one pipeline object is not safe across threads
+
+    def _run(self, job: RenderJob, inputs: VaceInputs, on_step: StepCallback | None, output_type: str) -> Any:
+        import torch
+
+        guidance = vary_guidance(job.guidance, job.variation)
+        with self._lock, torch.no_grad():
+            prompt_embeds, negative_embeds = self.pipe.encode_prompt(
+                prompt=control_prompt(job.prompt, job.camera, job.motion),
+                negative_prompt=job.negative_prompt or "",
+                do_classifier_free_guidance=guidance > 1.0,
+                max_sequence_length=self.max_sequence_length,
+                device=self.pipe._execution_device,
+            )
+            prompt_embeds = vary_prompt_embeds(prompt_embeds, job.variation, job.seed)
+            result = self.pipe(
+                prompt_embeds=prompt_embeds,
+                negative_prompt_embeds=negative_embeds,
+                height=job.height,
+                width=job.width,
+                num_frames=job.num_frames,
+                num_inference_steps=job.steps,
+                guidance_scale=guidance,
+                conditioning_scale=conditioning_scale_for_motion(job.motion),
+                generator=torch.Generator(device="cpu").manual_seed(job.seed),
+                output_type=output_type,
+                callback_on_step_end=interrupting_callback(on_step, job.steps),
+                max_sequence_length=self.max_sequence_length,
+                **inputs.kwargs(),
+            )
+        return result.frames
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        from reelbot.generator.tiny import frames_to_uint8
+
+        inputs = vace_inputs(job)
+        frames = frames_to_uint8(self._run(job, inputs, on_step, "np")[0])
+        return finish_loop(frames, job, native=inputs.native_loop)
+
+    def render_latents(self, job: RenderJob) -> Any:
+        """Final latents ``[1, 16, T, H/8, W/8]`` (one extra leading latent frame per reference
+        image): how tests see that an input reached the model, which the tiny VAE would hide."""
+        return self._run(job, vace_inputs(job), None, "latent")
+
+
+def build_tiny_vace_pipeline(seed: int | None = None) -> Any:
+    """WanVACEPipeline over the tiny parts; the transformer follows PLATFORMS.md (vace_layers=[0],
+    vace_in_channels = 2·z_dim + 8² = 96)."""
+    import torch
+    from diffusers import WanVACEPipeline, WanVACETransformer3DModel
+
+    from reelbot.generator.tiny import TINY_WEIGHT_SEED, build_tiny_components
+
+    base = TINY_WEIGHT_SEED if seed is None else seed
+    parts = build_tiny_components(base)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(base + TINY_VACE_SEED_OFFSET)
+        transformer: Any = WanVACETransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=16,
+            out_channels=16,
+            text_dim=32,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+            vace_layers=[0],
+            vace_in_channels=96,
+        )
+        transformer.eval()
+    pipe: Any = WanVACEPipeline(
+        tokenizer=parts.tokenizer,
+        text_encoder=parts.text_encoder,
+        vae=parts.vae,
+        scheduler=parts.scheduler,
+        transformer=transformer,
+    )
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+TINY_VACE = Preset(
+    name="tiny-vace",
+    title="Tiny VACE (references + keyframes, random weights)",
+    group="tiny",
+    model_id=None,
+    roles=frozenset(ReferenceRole),
+    base_size=(256, 144),
+    default_fps=8,
+    default_seconds=1.0,
+    max_seconds_per_pass=5.0,
+    default_steps=4,
+    default_guidance=5.0,
+    size_multiple=16,
+    frame_step=4,
+    loop_native=True,
+    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+)
+
+
+@register_preset(TINY_VACE)
+def load_tiny_vace(ctx: LoadContext) -> Engine:
+    """Build the tiny VACE engine (about a second on a CPU)."""
+    from reelbot.generator.tiny import TINY_MAX_SEQUENCE_LENGTH
+
+    pipe = build_tiny_vace_pipeline()
+    if ctx.device != "cpu":
+        pipe.to(ctx.device)
+    return VaceEngine(pipe, ctx.device, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH)
