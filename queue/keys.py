@@ -81,3 +81,11 @@ class Keys:
     def events_hint(self, platform: str) -> str:
         """Pub/sub channel for lossy progress hints (never the only carrier of anything)."""
         return f"{self.prefix}:events-hint:{platform}"
+
+    def bot_delivered(self, platform: str, job_id: str) -> str:
+        """Set once a bot posted a finished job's result: never a second post after a restart."""
+        return f"{self.prefix}:bot:{platform}:delivered:{job_id}"
+
+    def bot_click(self, platform: str, fingerprint: str) -> str:
+        """Idempotency key of a recent click (user+action+target): the same click again = one job."""
+        return f"{self.prefix}:bot:{platform}:click:{fingerprint}"
