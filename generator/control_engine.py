@@ -6,6 +6,8 @@ Loops. An engine that can pin frames makes a loop *natively*: the anchor frame (
 duplicate last frame is dropped so that on repeat the anchor shows once
 (``F − 1`` frames). Without an anchor (text only) or when a ``last_frame`` is also given,
 the rendered clip is closed with :func:`reelbot.generator.stitch.crossfade_loop` instead.
+Either way the seam is then measured (:func:`reelbot.generator.stitch.close_loop`): a model that
+did not honour the pinned end frame still gets a crossfade, so every loop plays seamlessly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.errors import ReelbotError
 from reelbot.generator.presets import RenderJob, StepCallback
-from reelbot.generator.stitch import crossfade_loop
+from reelbot.generator.stitch import close_loop
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,5 +56,5 @@ def finish_loop(frames: np.ndarray, job: RenderJob, *, native: bool) -> np.ndarr
         return frames
     if native:
         # Frame F−1 was pinned to the same anchor as frame 0: drop it so the seam shows once.
-        return frames[:-1]
-    return crossfade_loop(frames)
+        frames = frames[:-1]
+    return close_loop(frames)
