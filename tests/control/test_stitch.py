@@ -16,8 +16,8 @@ from reelbot.generator.stitch import (
     crossfade_join,
     crossfade_loop,
     seam_difference,
-    stitch,
     step_differences,
+    stitch,
 )
 from reelbot.generator.tiny_vace import VaceEngine, load_tiny_vace
 from reelbot.messages import render
