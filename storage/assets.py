@@ -1,0 +1,61 @@
+"""Reference images, stored content-addressed: the same bytes twice are one row and one file."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from reelbot.storage.media import MediaBackend, asset_key
+from reelbot.storage.models import Asset, JobReference
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def get_asset(*, session: Session, sha256: str) -> Asset | None:
+    return session.get(Asset, sha256)
+
+
+def store_asset(
+    *, session: Session, media: MediaBackend, data: bytes, mime: str, width: int, height: int
+) -> Asset:
+    """Store an image (already validated by the caller) once per distinct content.
+
+    The file is written before the row exists, so a row never points at a missing file; if
+    the row exists but its file is gone (restored database, wiped disk) the file is written
+    again. Two uploads of the same new image at once: one INSERT wins, the other reads it.
+    """
+    digest = sha256_hex(data)
+    existing = session.get(Asset, digest)
+    if existing is not None:
+        if not media.exists(existing.key):
+            media.put_bytes(existing.key, data)
+        return existing
+    key = asset_key(digest, mime)
+    if not media.exists(key):
+        media.put_bytes(key, data)
+    asset = Asset(sha256=digest, mime=mime, width=width, height=height, size_bytes=len(data), key=key)
+    try:
+        with session.begin_nested():
+            session.add(asset)
+    except IntegrityError:
+        winner = session.get(Asset, digest, populate_existing=True)
+        if winner is None:
+            raise
+        return winner
+    return asset
+
+
+def assets_for_job(*, session: Session, job_id: uuid.UUID) -> list[tuple[JobReference, Asset]]:
+    """The job's references with their assets, in request order (what a worker loads)."""
+    statement = (
+        select(JobReference, Asset)
+        .join(Asset, col(Asset.sha256) == col(JobReference.asset_sha256))
+        .where(JobReference.job_id == job_id)
+        .order_by(col(JobReference.position))
+    )
+    return [(ref, asset) for ref, asset in session.exec(statement)]
