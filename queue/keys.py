@@ -89,3 +89,33 @@ class Keys:
     def bot_click(self, platform: str, fingerprint: str) -> str:
         """Idempotency key of a recent click (user+action+target): the same click again = one job."""
         return f"{self.prefix}:bot:{platform}:click:{fingerprint}"
+
+    # -- LINE bot conversation state (bots/line/state.py); all of it expires on its own ------
+
+    def line_event(self, webhook_event_id: str) -> str:
+        """Set NX with a TTL when a webhook event is handled: LINE's redelivery is then skipped."""
+        return f"{self.prefix}:line:event:{webhook_event_id}"
+
+    def line_photos(self, chat_id: str, user_id: str) -> str:
+        """List of photos a user sent in a chat, waiting (TTL) for the prompt they belong to."""
+        return f"{self.prefix}:line:photos:{chat_id}:{user_id}"
+
+    def line_role_mark(self, chat_id: str, user_id: str) -> str:
+        """Role for the user's next photo in a chat (``結尾`` / ``/end`` …), with a TTL."""
+        return f"{self.prefix}:line:mark:{chat_id}:{user_id}"
+
+    def line_awaiting_prompt(self, chat_id: str, user_id: str) -> str:
+        """Clip id whose 改提示 (remix) waits for this user's next text in this chat (TTL)."""
+        return f"{self.prefix}:line:remix:{chat_id}:{user_id}"
+
+    def line_locale(self, user_id: str) -> str:
+        """Cached message locale of a LINE user (from the profile's language)."""
+        return f"{self.prefix}:line:locale:{user_id}"
+
+    def line_pushes(self, month: str) -> str:
+        """Count of push messages sent in ``month`` (``YYYY-MM``), against LINE's monthly quota."""
+        return f"{self.prefix}:line:pushes:{month}"
+
+    def line_rate(self, scope: str, scope_id: str, hour: int) -> str:
+        """Jobs started in one clock hour by a user or a group (``scope`` = user | group)."""
+        return f"{self.prefix}:line:rate:{scope}:{scope_id}:{hour}"
