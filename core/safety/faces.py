@@ -1,0 +1,123 @@
+"""Face detection on reference images: a face means a real person, who must have consented.
+
+OpenCV's Haar cascades run on a CPU in milliseconds, ship inside the
+``opencv-python-headless`` 4.x wheel (``cv2.data.haarcascades``) and need no network, which
+is why they were chosen over a neural detector whose weights would have to be downloaded.
+Two cascades (frontal, profile) vote; the minimum face size is a fraction of the image's
+short side so that tiny background faces in a crowd photo don't trigger consent.
+
+The detector errs on the side of asking: a false positive costs the uploader one click
+("I have their consent"); a false negative lets a deepfake through.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import reelbot.safety.texts  # noqa: F401  (registers the message keys)
+from reelbot.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+MAX_SIDE = 1024  # detection runs on a downscaled copy; faces stay big enough to find
+CASCADES = ("haarcascade_frontalface_default.xml", "haarcascade_profileface.xml")
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A detected face in the original image's pixel coordinates."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    model: str
+
+
+_lock = threading.Lock()  # a CascadeClassifier instance is not safe to share across threads
+
+
+@cache
+def _classifiers() -> tuple[tuple[str, Any], ...]:
+    import cv2
+
+    loaded = []
+    for name in CASCADES:
+        classifier = cv2.CascadeClassifier(str(cv2.data.haarcascades) + name)
+        if classifier.empty():  # pragma: no cover - a broken OpenCV install
+            raise RuntimeError(f"OpenCV face model {name} did not load from {cv2.data.haarcascades}")
+        loaded.append((name.removeprefix("haarcascade_").removesuffix(".xml"), classifier))
+    return tuple(loaded)
+
+
+def _open(data: bytes | Image.Image, index: int) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(data, bytes | bytearray):
+        return data
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except UnidentifiedImageError:
+        raise InvalidRequest(
+            "safety.face_image_unreadable", index=index, reason="not an image (PNG, JPEG or WebP)"
+        ) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidRequest(
+            "safety.face_image_unreadable", index=index, reason=f"damaged or incomplete file ({exc})"
+        ) from None
+    return image
+
+
+def detect_faces(
+    data: bytes | Image.Image, *, min_fraction: float = 0.06, index: int = 1
+) -> list[FaceBox]:
+    """Faces in one image (bytes or a decoded PIL image).
+
+    A file that is not a decodable image raises ``InvalidRequest("safety.face_image_unreadable")``
+    naming the image's ``index`` (1-based, as the user counts them).
+    """
+    import numpy as np
+
+    image = _open(data, index)
+    try:
+        grey = image.convert("L")
+    except (OSError, ValueError) as exc:
+        raise InvalidRequest(
+            "safety.face_image_unreadable", index=index, reason=f"damaged or incomplete file ({exc})"
+        ) from None
+    scale = min(1.0, MAX_SIDE / max(grey.size))
+    if scale < 1.0:
+        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
+    pixels = np.asarray(grey, dtype=np.uint8)
+    import cv2
+
+    pixels = cv2.equalizeHist(pixels)
+    side = max(24, int(min(pixels.shape) * min_fraction))
+    found: list[FaceBox] = []
+    with _lock:
+        for model, classifier in _classifiers():
+            boxes = classifier.detectMultiScale(
+                pixels, scaleFactor=1.1, minNeighbors=6, minSize=(side, side)
+            )
+            for x, y, w, h in boxes if len(boxes) else ():
+                found.append(
+                    FaceBox(
+                        int(x / scale), int(y / scale), int(w / scale), int(h / scale), model=model
+                    )
+                )
+    return found
+
+
+def needs_consent(images: Iterable[bytes | Image.Image], *, min_fraction: float = 0.06) -> bool:
+    """True when any reference image shows a face (the uploader must then confirm consent)."""
+    return any(
+        detect_faces(image, min_fraction=min_fraction, index=index)
+        for index, image in enumerate(images, start=1)
+    )
