@@ -1,0 +1,99 @@
+"""Assembling the LINE bot: webhook + media server on one aiohttp app, and the delivery loop.
+
+``reelbot line`` runs :func:`run_line`; tests build a :class:`LineBot` around their own service
+and fake Messaging API and drive the same aiohttp app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from aiohttp import web
+
+from reelbot.bots.line.api import LineApi
+from reelbot.bots.line.config import LineConfig
+from reelbot.bots.line.deliver import Deliverer
+from reelbot.bots.line.handler import LineHandler
+from reelbot.bots.line.state import LineState
+from reelbot.bots.line.webhook import LineWebhook
+from reelbot.bots.media_server import add_media_routes
+from reelbot.errors import ReelbotError
+from reelbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def require_secrets(settings: Settings) -> tuple[bytes, str]:
+    """The channel secret and access token, or a one-line error naming the missing variable."""
+    if settings.line_channel_secret is None or not settings.line_channel_secret.get_secret_value():
+        raise ReelbotError("line.missing_secret", variable="REELBOT_LINE_CHANNEL_SECRET")
+    token = settings.line_channel_access_token
+    if token is None or not token.get_secret_value():
+        raise ReelbotError("line.missing_secret", variable="REELBOT_LINE_CHANNEL_ACCESS_TOKEN")
+    return settings.line_channel_secret.get_secret_value().encode(), token.get_secret_value()
+
+
+class LineBot:
+    """Everything the LINE side runs, around one :class:`ReelbotService`."""
+
+    def __init__(self, service: Any, settings: Settings, config: LineConfig | None = None) -> None:
+        secret, _ = require_secrets(settings)
+        self.settings = settings
+        self.config = config or LineConfig()
+        self.service = service
+        self.api = LineApi(settings, self.config)
+        self.state = LineState(service.redis, service.keys, self.config)
+        self.handler = LineHandler(
+            service=service,
+            api=self.api,
+            state=self.state,
+            config=self.config,
+            media_base_url=settings.media_base_url,
+        )
+        self.webhook = LineWebhook(secret, self.handler)
+        self.deliverer = Deliverer(
+            service=service,
+            api=self.api,
+            state=self.state,
+            config=self.config,
+            media_base_url=settings.media_base_url,
+            consumer=f"{socket.gethostname()}-line",
+        )
+
+    def web_app(self, *, with_media: bool = True) -> web.Application:
+        """The webhook at ``config.webhook_path``; the media server beside it unless served elsewhere."""
+        app = web.Application()
+        self.webhook.mount(app, self.config.webhook_path)
+        if with_media:
+            add_media_routes(app, self.service.media, self.service.clip)
+        return app
+
+    async def close(self) -> None:
+        await self.webhook.drain()
+        await self.api.close()
+
+
+async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig | None = None) -> None:
+    """Serve the webhook + media routes and push results until ``stop`` is set."""
+    from reelbot.service import ReelbotService
+
+    require_secrets(settings)  # fail before opening anything
+    config = config or LineConfig()
+    service = await ReelbotService.open(settings)
+    bot = LineBot(service, settings, config)
+    runner = web.AppRunner(bot.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)
+    delivery = asyncio.create_task(bot.deliverer.run(stop), name="line-delivery")
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # stops accepting, drains webhook tasks (on_shutdown)
+        await delivery
+        await bot.close()
+        await service.close()

@@ -1,0 +1,70 @@
+"""LINE-specific knobs, read from ``REELBOT_LINE_*`` beside the core :class:`~reelbot.settings.Settings`.
+
+LINE changes its limits from time to time, so every platform number lives here, not in code.
+Figures checked against the Messaging API reference (video message, quick reply, loading
+animation) in late 2026:
+
+* video message: ``originalContentUrl`` HTTPS (TLS 1.2+), mp4, at most 200 MB, no length cap
+  since 2020; ``previewImageUrl`` HTTPS, JPEG or PNG, at most 1 MB; each URL ≤ 2000 characters;
+* quick reply: ≤ 13 items, label ≤ 20 characters, postback data ≤ 300 characters;
+* loading animation: 5–60 seconds in steps of 5, 1:1 chats only;
+* a push request carries ≤ 5 messages.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1000 * 1000  # LINE states its limits in (decimal) MB
+
+
+class LineConfig(BaseSettings):
+    """Behaviour and platform limits of the LINE bot (``REELBOT_LINE_PHOTO_TTL_S=600`` etc.)."""
+
+    model_config = SettingsConfigDict(env_prefix="REELBOT_LINE_", env_file=".env", extra="ignore")
+
+    # behaviour
+    triggers: tuple[str, ...] = Field(
+        ("/video", "影片"), description="group messages starting so are prompts"
+    )
+    photo_ttl_s: int = Field(300, ge=10, description="a photo this recent becomes a reference")
+    pending_prompt_ttl_s: int = Field(600, ge=10, description="改提示: how long the next text is awaited")
+    role_mark_ttl_s: int = Field(300, ge=10, description="'the next photo is the end frame' lasts this long")
+    max_pending_photos: int = Field(4, ge=1, le=8)
+    dedupe_ttl_s: int = Field(24 * 3600, ge=60, description="remember webhookEventIds this long")
+    locale_cache_ttl_s: int = Field(24 * 3600, ge=60)
+    default_locale: str = "zh-TW"
+    loading_seconds: int = Field(20, ge=5, le=60, multiple_of=5)
+    # limits (clear replies when reached)
+    user_jobs_per_hour: int = Field(10, ge=1)
+    group_jobs_per_hour: int = Field(30, ge=1)
+    push_quota_monthly: int | None = Field(
+        None, ge=1, description="stop taking jobs when this many pushes were sent this month (free plan: 200)"
+    )
+    # platform limits
+    max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="download cap for user photos")
+    video_max_bytes: int = Field(200 * MB, ge=1)
+    video_max_seconds: float | None = Field(None, gt=0, description="None: LINE sets no length cap")
+    preview_max_bytes: int = Field(1 * MB, ge=1)
+    url_max_chars: int = Field(2000, ge=100)
+    quick_reply_max_items: int = Field(13, ge=1)
+    quick_reply_label_max: int = Field(20, ge=1)
+    postback_data_max: int = Field(300, ge=16)
+    text_max_chars: int = Field(5000, ge=100)
+    push_max_messages: int = Field(5, ge=2)
+    # transport
+    webhook_path: str = "/callback"
+    host: str = "0.0.0.0"  # noqa: S104 - a webhook must be reachable; put it behind the TLS proxy
+    port: int = Field(8081, ge=1, le=65535)
+    events_group: str = "line-bot"
+    events_block_ms: int = Field(2000, ge=1)
+    api_timeout_s: float = Field(30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _sane(self) -> LineConfig:
+        if not self.triggers or any(not t.strip() for t in self.triggers):
+            raise ValueError("line triggers must be non-empty words")
+        if not self.webhook_path.startswith("/"):
+            raise ValueError("line webhook_path must start with /")
+        return self

@@ -1,0 +1,436 @@
+"""What the bot does with each webhook event: prompts, photos, quick-reply postbacks.
+
+Handlers only validate and hand work to the service (which stores and enqueues); the answer
+goes back at once with the reply token (free), falling back to a counted push with a retry key
+when the token has expired. Every refusal a person can act on is a ``ReelbotError`` rendered in
+their language; anything else is logged and answered with ``error.internal_no_job``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from linebot.v3.messaging import Message
+from linebot.v3.webhooks import (
+    Event,
+    FileMessageContent,
+    FollowEvent,
+    GroupSource,
+    ImageMessageContent,
+    JoinEvent,
+    MessageEvent,
+    PostbackEvent,
+    RoomSource,
+    TextMessageContent,
+    UserMentionee,
+)
+
+from reelbot.bots.common.actions import ACTIONS, parse_custom_id
+from reelbot.bots.line import outgoing
+from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
+from reelbot.bots.line.api import LineApi, PushFailed
+from reelbot.bots.line.config import LineConfig
+from reelbot.bots.line.state import LineState, PendingPhoto
+from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
+from reelbot.domain import Aspect, GenerationRequest, Origin, Platform, ReferenceRole, RemixKind
+from reelbot.errors import InvalidRequest, LimitReached, ReelbotError
+from reelbot.images import inspect_image
+from reelbot.messages import normalize_locale, render
+from reelbot.storage.media import asset_key
+
+log = logging.getLogger(__name__)
+
+RETRY_NAMESPACE = uuid.UUID("0b4f4a52-5f0e-4b39-9d0c-6c8f0e6a1a11")  # stable: retry keys survive restarts
+SINGLE_ROLES = (ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME)
+
+
+def retry_key(*parts: object) -> uuid.UUID:
+    """A push retry key derived from what the push is about, so a retried push is not doubled."""
+    return uuid.uuid5(RETRY_NAMESPACE, ":".join(str(p) for p in parts))
+
+
+class Service(Protocol):
+    """The part of :class:`reelbot.service.ReelbotService` the LINE bot calls."""
+
+    media: Any
+    settings: Any
+
+    async def submit(self, request: GenerationRequest, images: Any = (), *, idempotency_key: str) -> Any: ...
+    async def remix(
+        self,
+        clip_id: uuid.UUID,
+        kind: RemixKind,
+        origin: Origin,
+        *,
+        idempotency_key: str,
+        prompt: str | None = None,
+    ) -> Any: ...
+    async def clip(self, clip_id: uuid.UUID) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Where an event happened: the chat to answer in and who spoke."""
+
+    chat_id: str  # user id (1:1), group id or room id — also the push target
+    user_id: str
+    kind: str  # "user" | "group" | "room"
+
+    @property
+    def one_to_one(self) -> bool:
+        return self.kind == "user"
+
+
+def chat_of(event: Any) -> Chat | None:
+    source = getattr(event, "source", None)
+    user_id = getattr(source, "user_id", None)
+    if source is None or not user_id:
+        return None  # LINE omits the user in some group events (e.g. old clients): nothing to address
+    if isinstance(source, GroupSource):
+        return Chat(source.group_id, user_id, "group")
+    if isinstance(source, RoomSource):
+        return Chat(source.room_id, user_id, "room")
+    return Chat(user_id, user_id, "user")
+
+
+PostbackHandler = Callable[["LineHandler", Event, Chat, str, uuid.UUID], Awaitable[None]]
+POSTBACKS: dict[str, PostbackHandler] = {}
+
+
+def postback(name: str) -> Callable[[PostbackHandler], PostbackHandler]:
+    """Register the LINE handler of a shared remix action (see bots/common/actions.py)."""
+
+    def register(fn: PostbackHandler) -> PostbackHandler:
+        if name not in ACTIONS:
+            raise ValueError(f"unknown action {name!r}")
+        POSTBACKS[name] = fn
+        return fn
+
+    return register
+
+
+class LineHandler:
+    """Turns parsed webhook events into service calls and replies."""
+
+    def __init__(
+        self, *, service: Service, api: LineApi, state: LineState, config: LineConfig, media_base_url: str
+    ) -> None:
+        self.service = service
+        self.api = api
+        self.state = state
+        self.config = config
+        self.media_base_url = media_base_url.rstrip("/")
+
+    # -- entry point --------------------------------------------------------------------------
+    async def handle(self, event: Event) -> None:
+        """Handle one event once (webhookEventId); a failure forgets it so a redelivery retries."""
+        if getattr(getattr(event, "mode", None), "value", "active") != "active":
+            return  # standby: another channel answers this chat
+        event_id = event.webhook_event_id
+        if not await self.state.claim_event(event_id):
+            log.info("webhook event %s already handled (redelivery)", event_id)
+            return
+        try:
+            await self._dispatch(event)
+        except Exception:
+            await self.state.release_event(event_id)
+            raise
+
+    async def _dispatch(self, event: Event) -> None:
+        chat = chat_of(event)
+        if chat is None:
+            return
+        if isinstance(event, MessageEvent):
+            content = event.message
+            if isinstance(content, TextMessageContent):
+                await self.on_text(event, chat, content)
+            elif isinstance(content, ImageMessageContent) or (
+                isinstance(content, FileMessageContent) and chat.one_to_one  # files in groups: not for us
+            ):
+                await self.on_photo(event, chat, content)
+            elif chat.one_to_one:
+                locale = await self.locale_for(chat)
+                await self.answer(event, chat, render("line.unsupported_message", locale))
+        elif isinstance(event, PostbackEvent):
+            await self.on_postback(event, chat)
+        elif isinstance(event, FollowEvent | JoinEvent):
+            locale = await self.locale_for(chat)
+            await self.answer(event, chat, self.help_text(locale))
+
+    # -- answering ---------------------------------------------------------------------------
+    async def answer(self, event: Any, chat: Chat, message: str | list[Message]) -> None:
+        """Reply with the event's reply token; expired or used → a push (counted, retry-keyed)."""
+        messages: list[Message] = (
+            [outgoing.text(message, self.config)] if isinstance(message, str) else message
+        )
+        token = getattr(event, "reply_token", None)
+        if token and await self.api.reply(token, messages):
+            return
+        try:
+            await self.api.push(chat.chat_id, messages, retry_key=retry_key("answer", event.webhook_event_id))
+            await self.state.count_push()
+        except PushFailed as exc:
+            log.warning("could not answer event %s: %s", event.webhook_event_id, exc)
+
+    async def locale_for(self, chat: Chat) -> str:
+        """The user's LINE language (cached), else zh-TW."""
+        cached = await self.state.cached_locale(chat.user_id)
+        if cached:
+            return cached
+        language = await self.api.profile_language(chat.user_id) if chat.one_to_one else None
+        locale = normalize_locale(language, default=self.config.default_locale)
+        if language is not None or chat.one_to_one:
+            await self.state.cache_locale(chat.user_id, locale)
+        return locale
+
+    def help_text(self, locale: str) -> str:
+        return render("line.help", locale, minutes=max(1, self.config.photo_ttl_s // 60))
+
+    def origin(self, chat: Chat, locale: str, message_id: str | None = None) -> Origin:
+        return Origin(
+            platform=Platform.LINE,
+            user_id=chat.user_id,
+            channel_id=chat.chat_id,
+            guild_id=None if chat.one_to_one else chat.chat_id,
+            message_id=message_id,
+            locale=locale,
+        )
+
+    def page_url(self, clip_id: uuid.UUID) -> str:
+        return f"{self.media_base_url}/c/{clip_id}"
+
+    # -- text ----------------------------------------------------------------------------------
+    def addressed_text(self, chat: Chat, content: TextMessageContent) -> str | None:
+        """The text meant for the bot, or None (group chatter without a mention or trigger)."""
+        raw = content.text
+        if chat.one_to_one:
+            stripped = strip_trigger(raw, self.config.triggers)
+            return raw if stripped is None else stripped
+        mention = getattr(content, "mention", None)
+        spans = [
+            (m.index, m.length)
+            for m in (mention.mentionees if mention else [])
+            if isinstance(m, UserMentionee) and m.is_self
+        ]
+        if spans:
+            return remove_spans(raw, spans)
+        return strip_trigger(raw, self.config.triggers)
+
+    async def on_text(self, event: MessageEvent, chat: Chat, content: TextMessageContent) -> None:
+        text = self.addressed_text(chat, content)
+        awaiting = await self.state.is_awaiting(chat.chat_id, chat.user_id)
+        if text is None:
+            if not awaiting:
+                return  # group chatter: not for us
+            text = content.text  # 改提示 asked for exactly this user's next text
+        locale = await self.locale_for(chat)
+        try:
+            parsed = parse_text(text)
+            if awaiting and parsed.command is Command.PROMPT:
+                clip_id = await self.state.pop_awaited(chat.chat_id, chat.user_id)
+                if clip_id is not None:
+                    await self.start_remix(
+                        event, chat, locale, clip_id, RemixKind.REMIX, prompt=parsed.prompt
+                    )
+                    return
+            await self.on_command(event, chat, locale, parsed)
+        except ReelbotError as exc:
+            await self.answer(event, chat, exc.render(locale))
+
+    async def on_command(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+        if parsed.command is Command.HELP:
+            await self.answer(event, chat, self.help_text(locale))
+        elif parsed.command is Command.CLEAR:
+            await self.state.clear_photos(chat.chat_id, chat.user_id)
+            await self.answer(event, chat, render("line.photos_cleared", locale))
+        elif parsed.command is Command.MARK_ROLE and parsed.role is not None:
+            await self.state.mark_next_role(chat.chat_id, chat.user_id, parsed.role)
+            role = render(f"line.role.{parsed.role.value}", locale)
+            await self.answer(event, chat, render("line.role_marked", locale, role=role))
+        else:
+            await self.submit_prompt(event, chat, locale, parsed)
+
+    async def check_limits(self, chat: Chat) -> None:
+        """Hourly limits per user and per group, and the monthly push quota, before any work."""
+        used = await self.state.used_this_hour("user", chat.user_id)
+        if used >= self.config.user_jobs_per_hour:
+            raise LimitReached("line.user_rate_limited", count=used, limit=self.config.user_jobs_per_hour)
+        if not chat.one_to_one:
+            used = await self.state.used_this_hour("group", chat.chat_id)
+            if used >= self.config.group_jobs_per_hour:
+                raise LimitReached(
+                    "line.group_rate_limited", count=used, limit=self.config.group_jobs_per_hour
+                )
+        quota = self.config.push_quota_monthly
+        if quota is not None and await self.state.pushes_this_month() >= quota:
+            raise LimitReached("line.push_quota_reached")
+
+    async def count_job(self, chat: Chat) -> None:
+        await self.state.count_job("user", chat.user_id)
+        if not chat.one_to_one:
+            await self.state.count_job("group", chat.chat_id)
+
+    async def submit_prompt(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+        await self.check_limits(chat)
+        photos = await self.state.photos(chat.chat_id, chat.user_id)
+        images = [(photo.role, await self.photo_bytes(photo)) for photo in photos]
+        opts = parsed.options
+        request = GenerationRequest(
+            prompt=parsed.prompt,
+            negative_prompt=str(opts.get("negative", "")),
+            aspect=opts.get("aspect", Aspect.PORTRAIT),  # type: ignore[arg-type]
+            seconds=opts.get("seconds"),  # type: ignore[arg-type]
+            fps=opts.get("fps"),  # type: ignore[arg-type]
+            seed=opts.get("seed"),  # type: ignore[arg-type]
+            preset=opts.get("preset"),  # type: ignore[arg-type]
+            origin=self.origin(chat, locale, event.message.id),
+        )
+        ticket = await self.service.submit(request, images, idempotency_key=f"line:{event.webhook_event_id}")
+        if photos:
+            await self.state.clear_photos(chat.chat_id, chat.user_id)  # used: only after success
+        await self.accepted(event, chat, locale, ticket)
+
+    async def accepted(self, event: Any, chat: Chat, locale: str, ticket: Any) -> None:
+        if not ticket.duplicate:
+            await self.count_job(chat)
+        if ticket.duplicate:
+            text = render("line.queued_duplicate", locale, position=ticket.position or 1)
+        elif ticket.position is None:
+            text = render("line.queued_running", locale)
+        else:
+            text = render("line.queued", locale, position=ticket.position)
+        await self.answer(event, chat, text)
+        if chat.one_to_one:
+            await self.api.show_loading(chat.chat_id)
+
+    # -- photos --------------------------------------------------------------------------------
+    async def photo_bytes(self, photo: PendingPhoto) -> bytes:
+        """The bytes of a waiting photo: from the media store, or downloaded now (group photos)."""
+        if photo.media_key is not None:
+            path = self.service.media.path(photo.media_key)
+            if path.is_file():
+                return bytes(path.read_bytes())
+        data, _ = await self.download(photo.message_id)
+        return data
+
+    async def download(self, message_id: str) -> tuple[bytes, str]:
+        """Fetch (capped), validate with the service's image checks, store content-addressed."""
+        data = await self.api.fetch_content(message_id, max_bytes=self.config.max_image_bytes)
+        info = inspect_image(data, self.service_limits())
+        # The key the service's asset store uses too: the photo is stored once, not twice.
+        key = asset_key(hashlib.sha256(data).hexdigest(), info.mime)
+        if not self.service.media.exists(key):
+            self.service.media.put_bytes(key, data)
+        return data, key
+
+    def service_limits(self) -> Any:
+        return self.service.settings.limits
+
+    async def on_photo(self, event: MessageEvent, chat: Chat, content: Any) -> None:
+        if getattr(getattr(content, "content_provider", None), "type", "line") != "line":
+            return  # an external URL: nothing to download through LINE
+        locale = await self.locale_for(chat)
+        photos = await self.state.photos(chat.chat_id, chat.user_id)
+        marked = await self.state.pop_next_role(chat.chat_id, chat.user_id)
+        taken = {p.role for p in photos}
+        role = marked or next((r for r in SINGLE_ROLES if r not in taken), None)
+        try:
+            if role is None or (role not in taken and len(photos) >= self.config.max_pending_photos):
+                raise LimitReached("line.too_many_photos", limit=self.config.max_pending_photos)
+            media_key = None
+            if chat.one_to_one:  # 1:1: check it now and say so; groups: only when it is used
+                _, media_key = await self.download(content.id)
+        except ReelbotError as exc:
+            if chat.one_to_one:
+                await self.answer(event, chat, exc.render(locale))
+            return
+        if role in SINGLE_ROLES:
+            photos = [p for p in photos if p.role is not role]  # the newest first/end frame wins
+        photos.append(PendingPhoto(message_id=content.id, role=role, media_key=media_key))
+        await self.state.set_photos(chat.chat_id, chat.user_id, photos)
+        if chat.one_to_one:
+            label = render(f"line.role.{role.value}", locale)
+            minutes = max(1, self.config.photo_ttl_s // 60)
+            await self.answer(event, chat, render("line.photo_received", locale, role=label, minutes=minutes))
+
+    # -- quick replies ---------------------------------------------------------------------------
+    async def on_postback(self, event: PostbackEvent, chat: Chat) -> None:
+        locale = await self.locale_for(chat)
+        parsed = parse_custom_id(event.postback.data or "")
+        handler = POSTBACKS.get(parsed[0]) if parsed else None
+        if parsed is None or handler is None:
+            await self.answer(event, chat, render("line.unknown_action", locale))
+            return
+        try:
+            await handler(self, event, chat, locale, parsed[1])
+        except ReelbotError as exc:
+            await self.answer(event, chat, exc.render(locale))
+
+    async def start_remix(
+        self,
+        event: Any,
+        chat: Chat,
+        locale: str,
+        clip_id: uuid.UUID,
+        kind: RemixKind,
+        prompt: str | None = None,
+    ) -> None:
+        await self.check_limits(chat)
+        ticket = await self.service.remix(
+            clip_id,
+            kind,
+            self.origin(chat, locale),
+            idempotency_key=f"line:{event.webhook_event_id}",
+            prompt=prompt,
+        )
+        await self.accepted(event, chat, locale, ticket)
+
+
+@postback("reroll")
+async def _reroll(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.REROLL)
+
+
+@postback("vary")
+async def _vary(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.VARY)
+
+
+@postback("extend")
+async def _extend(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.EXTEND)
+
+
+@postback("remix")
+async def _remix(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    clip = await h.service.clip(clip_id)  # NotFound now rather than after the user typed a prompt
+    if clip.deleted:
+        raise InvalidRequest("clip.not_found")
+    await h.state.await_prompt(chat.chat_id, chat.user_id, clip_id)
+    minutes = max(1, h.config.pending_prompt_ttl_s // 60)
+    await h.answer(event, chat, render("line.remix_prompt", locale, minutes=minutes))
+
+
+@postback("info")
+async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    clip = await h.service.clip(clip_id)
+    if clip.deleted:
+        raise InvalidRequest("clip.not_found")
+    request = clip.request
+    text = outgoing.info_text(
+        prompt=request.prompt,
+        aspect=request.aspect.value,
+        seconds=clip.duration_s,
+        fps=clip.fps,
+        seed=request.seed,
+        preset=request.preset,
+        lineage=clip.lineage,
+        page_url=h.page_url(clip_id),
+        locale=locale,
+    )
+    await h.answer(event, chat, text)

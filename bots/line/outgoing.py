@@ -1,0 +1,147 @@
+"""Building what the bot sends: the result push (video + quick replies), texts, the info card.
+
+LINE refuses a whole request when one field breaks a documented limit, so every limit from
+:class:`LineConfig` is enforced here, before anything is sent: HTTPS URLs of ≤ 2000 characters,
+an mp4 within the size cap, a JPEG/PNG preview ≤ 1 MB, ≤ 13 quick-reply items with labels ≤ 20
+and postback data ≤ 300 characters. A clip LINE cannot show is sent as a link to its page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from linebot.v3.messaging import (
+    Message,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+    VideoMessage,
+)
+
+from reelbot.bots.common.actions import ACTIONS, custom_id
+from reelbot.bots.common.status import kind_label, shorten
+from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
+from reelbot.bots.line.config import LineConfig
+from reelbot.messages import render
+
+#: The quick replies under every clip, in the order the issue names them.
+LINE_CLIP_ACTIONS: tuple[str, ...] = ("reroll", "vary", "extend", "remix", "info")
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class LimitViolation(ValueError):
+    """A message would break one of LINE's documented limits (a bug or a config change)."""
+
+
+def text(message: str, config: LineConfig) -> TextMessage:
+    """A text message, cut to LINE's 5000 characters."""
+    return TextMessage(
+        text=shorten(message, config.text_max_chars) if len(message) > config.text_max_chars else message
+    )
+
+
+def postback_data(action: str, clip_id: uuid.UUID) -> str:
+    """``reelbot:<action>:<clip_id>`` — the same format as Discord's buttons (bots/common/actions)."""
+    return custom_id(action, clip_id)
+
+
+def clip_quick_reply(clip_id: uuid.UUID, locale: str | None, config: LineConfig) -> QuickReply:
+    items: list[QuickReplyItem] = []
+    for name in LINE_CLIP_ACTIONS:
+        label = render(ACTIONS[name].label_key, locale)
+        data = postback_data(name, clip_id)
+        if len(label) > config.quick_reply_label_max:
+            label = shorten(label, config.quick_reply_label_max)
+        if len(data) > config.postback_data_max:
+            raise LimitViolation(f"postback data {len(data)} > {config.postback_data_max} characters")
+        items.append(QuickReplyItem(action=PostbackAction(label=label, data=data, display_text=label)))
+    if len(items) > config.quick_reply_max_items:
+        raise LimitViolation(f"{len(items)} quick reply items > {config.quick_reply_max_items}")
+    return QuickReply(items=items)
+
+
+@dataclass(frozen=True)
+class ClipMedia:
+    """What is known about a finished clip's files before sending them."""
+
+    video_url: str
+    preview_url: str
+    video_bytes: int
+    preview_path: Path | None
+    duration_s: float
+
+
+def video_problem(media: ClipMedia, config: LineConfig) -> str | None:
+    """Why LINE would refuse (or fail to play) this clip as a video message; None when it is fine."""
+    for name, url in (("video", media.video_url), ("preview", media.preview_url)):
+        if not url.startswith("https://"):
+            return f"{name} URL is not HTTPS"
+        if len(url) > config.url_max_chars:
+            return f"{name} URL has {len(url)} > {config.url_max_chars} characters"
+    if media.video_bytes > config.video_max_bytes:
+        return f"video is {media.video_bytes} bytes > {config.video_max_bytes}"
+    if config.video_max_seconds is not None and media.duration_s > config.video_max_seconds:
+        return f"video is {media.duration_s:.1f} s > {config.video_max_seconds} s"
+    if media.preview_path is None or not media.preview_path.is_file():
+        return "no preview image"
+    size = media.preview_path.stat().st_size
+    if size > config.preview_max_bytes:
+        return f"preview is {size} bytes > {config.preview_max_bytes}"
+    with media.preview_path.open("rb") as fh:
+        head = fh.read(8)
+    if not (head.startswith(JPEG_MAGIC) or head.startswith(PNG_MAGIC)):
+        return "preview is neither JPEG nor PNG"
+    return None
+
+
+def result_messages(
+    clip_id: uuid.UUID, media: ClipMedia, page_url: str, locale: str | None, config: LineConfig
+) -> tuple[list[Message], str | None]:
+    """The ONE push that delivers a clip: a video message carrying the quick replies.
+
+    Returns the messages and, when the clip could not be sent as video, the reason (then the
+    push is a text with the share-page link, still with the quick replies).
+    """
+    quick = clip_quick_reply(clip_id, locale, config)
+    problem = video_problem(media, config)
+    if problem is None:
+        video = VideoMessage(
+            original_content_url=media.video_url,
+            preview_image_url=media.preview_url,
+            quick_reply=quick,
+        )
+        return [video], None
+    fallback = TextMessage(text=render("line.too_large_for_line", locale, url=page_url), quick_reply=quick)
+    return [fallback], problem
+
+
+def info_text(
+    *,
+    prompt: str,
+    aspect: str,
+    seconds: float,
+    fps: int,
+    seed: int | None,
+    preset: str | None,
+    lineage: list[tuple[uuid.UUID, object]],
+    page_url: str,
+    locale: str | None,
+) -> str:
+    chain = " → ".join(kind_label(kind, locale) for _, kind in lineage)  # type: ignore[arg-type]
+    return render(
+        "line.info",
+        locale,
+        prompt=shorten(prompt, 500),
+        aspect=aspect,
+        seconds=f"{seconds:g}",
+        fps=fps,
+        seed=seed if seed is not None else "?",
+        preset=preset or "?",
+        lineage=chain,
+        url=page_url,
+    )
