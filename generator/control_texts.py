@@ -7,10 +7,6 @@ from reelbot.messages import EN, ZH_TW, register
 register(
     {
         EN: {
-            "extend.too_long": (
-                "Extending would make the clip {total} seconds long; the limit is {limit} seconds "
-                "(the clip is {current} seconds now)."
-            ),
             "extend.mismatch": (
                 "The new segment does not match the clip it continues ({what}: {parent} vs {child})."
             ),
@@ -24,7 +20,6 @@ register(
             "storyboard.reference_missing": "Shot {shot}: the image {path} does not exist.",
         },
         ZH_TW: {
-            "extend.too_long": "延伸後影片會有 {total} 秒，上限是 {limit} 秒（目前 {current} 秒）。",
             "extend.mismatch": "新片段與原本的影片不一致（{what}：{parent} 與 {child}）。",
             "storyboard.missing_file": "找不到分鏡檔 {path}。",
             "storyboard.unreadable": "分鏡檔 {path} 不是有效的 {format}：{error}",

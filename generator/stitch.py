@@ -11,7 +11,8 @@ output's frame 0 is the decoded conditioning image"). So the continuation's firs
     len(stitched) == len(parent) + len(continuation) − overlap
 
 Size and fps must match exactly (a stretched seam is worse than a refusal); the total is
-capped at ``limits.max_total_seconds`` (60 s by default) with the ``extend.too_long`` key.
+capped at ``limits.max_total_seconds`` (60 s by default) with the ``request.extend_too_long`` key
+(the service refuses with the same key before queueing).
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ def check_extension(
     """
     total = seconds_of(parent_frames + new_frames - overlap, fps)
     if total > max_total_seconds + 1e-9:
+        # The service's submit-time check uses the same key, so the person reads one message.
         raise InvalidRequest(
-            "extend.too_long",
-            total=round(total, 2),
-            limit=max_total_seconds,
-            current=round(seconds_of(parent_frames, fps), 2),
+            "request.extend_too_long",
+            current=f"{seconds_of(parent_frames, fps):.1f}",
+            added=f"{total - seconds_of(parent_frames, fps):.1f}",
+            limit=f"{max_total_seconds:.0f}",
         )
     return total
 
@@ -55,7 +57,7 @@ def stitch(
     parent_frames: np.ndarray,
     continuation_frames: np.ndarray,
     *,
-    fps: int,
+    fps: int | None = None,
     continuation_fps: int | None = None,
     overlap: int = 1,
     max_total_seconds: float | None = 60.0,
@@ -64,11 +66,12 @@ def stitch(
 
     ``overlap`` is the number of parent frames the continuation was conditioned on (1 for a
     last-frame continuation). Raises ``InvalidRequest("extend.mismatch")`` when size or fps
-    differ and ``InvalidRequest("extend.too_long")`` past ``max_total_seconds``.
+    differ and, when ``fps`` is given, ``InvalidRequest("request.extend_too_long")`` past
+    ``max_total_seconds`` (pass ``settings.limits.max_total_seconds``).
     """
     _check_frames("parent_frames", parent_frames)
     _check_frames("continuation_frames", continuation_frames)
-    if continuation_fps is not None and continuation_fps != fps:
+    if fps is not None and continuation_fps is not None and continuation_fps != fps:
         raise InvalidRequest("extend.mismatch", what="fps", parent=fps, child=continuation_fps)
     if parent_frames.shape[1:] != continuation_frames.shape[1:]:
         parent_size = f"{parent_frames.shape[2]}×{parent_frames.shape[1]}"
@@ -76,7 +79,7 @@ def stitch(
         raise InvalidRequest("extend.mismatch", what="size", parent=parent_size, child=child_size)
     if not 0 <= overlap < len(continuation_frames):
         raise ValueError(f"overlap must be in [0, {len(continuation_frames)}), got {overlap}")
-    if max_total_seconds is not None:
+    if fps is not None and max_total_seconds is not None:
         check_extension(len(parent_frames), len(continuation_frames), fps, max_total_seconds, overlap=overlap)
     return np.concatenate([parent_frames, continuation_frames[overlap:]], axis=0)
 

@@ -73,9 +73,9 @@ def test_extension_past_sixty_seconds_is_refused() -> None:
     continuation = numbered(0, 2 * fps + 1, (4, 4))  # 2 s more
     with pytest.raises(InvalidRequest) as info:
         stitch(parent, continuation, fps=fps, max_total_seconds=60.0)
-    assert info.value.key == "extend.too_long"
-    assert info.value.details == {"total": 61.0, "limit": 60.0, "current": 59.0}
-    assert "60" in info.value.render("en") and "61" in info.value.render("en")
+    assert info.value.key == "request.extend_too_long"
+    assert info.value.details == {"current": "59.0", "added": "2.0", "limit": "60"}
+    assert "60" in info.value.render("en") and "2.0" in info.value.render("en")
     assert "上限" in info.value.render("zh-TW")
     # Exactly 60 s is allowed.
     assert check_extension(59 * fps, fps + 1, fps, 60.0) == 60.0
@@ -85,6 +85,13 @@ def test_check_extension_before_rendering() -> None:
     with pytest.raises(InvalidRequest):
         check_extension(parent_frames=57 * 16, new_frames=5 * 16 + 1, fps=16, max_total_seconds=60.0)
     assert check_extension(parent_frames=17, new_frames=17, fps=16, max_total_seconds=60.0) == 33 / 16
+
+
+def test_stitch_without_fps_checks_sizes_only() -> None:
+    parent = numbered(0, 1, (4, 4)).repeat(600, axis=0)
+    assert len(stitch(parent, numbered(0, 9, (4, 4)))) == 608
+    with pytest.raises(InvalidRequest):
+        stitch(parent, numbered(0, 9, (8, 8)))
 
 
 @pytest.mark.parametrize(
@@ -183,7 +190,5 @@ def test_real_loop_seam_is_bounded(vace: VaceEngine, with_anchor: bool) -> None:
 
 
 def test_messages_exist_in_both_locales() -> None:
-    for key in ("extend.too_long", "extend.mismatch"):
-        en = render(key, "en", total=1, limit=2, current=3, what="fps", parent=8, child=16)
-        zh = render(key, "zh-TW", total=1, limit=2, current=3, what="fps", parent=8, child=16)
-        assert en != zh
+    fields = {"what": "fps", "parent": 8, "child": 16}
+    assert render("extend.mismatch", "en", **fields) != render("extend.mismatch", "zh-TW", **fields)
