@@ -32,13 +32,13 @@ def store_asset(
     digest = sha256_hex(data)
     existing = session.get(Asset, digest)
     if existing is not None:
-        if not media.exists(existing.key):
-            media.put_bytes(existing.key, data)
+        if not media.exists(existing.storage_key):
+            media.put_bytes(existing.storage_key, data)
         return existing
     key = asset_key(digest, mime)
     if not media.exists(key):
         media.put_bytes(key, data)
-    asset = Asset(sha256=digest, mime=mime, width=width, height=height, size_bytes=len(data), key=key)
+    asset = Asset(sha256=digest, mime=mime, width=width, height=height, size_bytes=len(data), storage_key=key)
     try:
         with session.begin_nested():
             session.add(asset)

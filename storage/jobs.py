@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from reelbot.domain import GenerationRequest, JobState
+from reelbot.domain import GenerationRequest, JobState, Platform
 from reelbot.storage.models import Asset, Clip, Job, JobReference, utcnow
-from reelbot.storage.users import user_for_origin
+from reelbot.storage.users import find_user, user_for_origin
 
 ACTIVE_STATES: tuple[JobState, ...] = (JobState.AWAITING_CONSENT, JobState.QUEUED, JobState.RUNNING)
 # A job that finished with a failure may still be completed by a slow worker that was
@@ -45,10 +46,12 @@ class MissingAsset(LookupError):
         self.sha256 = sha256
 
 
-def stored_request_json(request: GenerationRequest) -> dict[str, Any]:
+def stored_request_json(request: GenerationRequest) -> str:
     """The recipe as stored: everything but the platform's short-lived interaction token,
     which is a credential and has no place in a table kept for the audit trail."""
-    return request.model_dump(mode="json", exclude={"origin": {"interaction_token"}})
+    return request.model_copy(
+        update={"origin": request.origin.model_copy(update={"interaction_token": None})}
+    ).model_dump_json()
 
 
 def create_job(
@@ -63,6 +66,7 @@ def create_job(
     state: JobState = JobState.QUEUED,
     moderation: dict[str, Any] | None = None,
     consent_required: bool = False,
+    job_id: uuid.UUID | None = None,
 ) -> Job:
     """Store a new job and its reference rows; raise :class:`DuplicateJob` if the key exists.
 
@@ -89,6 +93,7 @@ def create_job(
         user_id = user_for_origin(session=session, origin=request.origin).id
     origin = request.origin
     job = Job(
+        id=job_id or uuid.uuid4(),
         user_id=user_id,
         state=state,
         request_json=stored_request_json(request),
@@ -163,9 +168,12 @@ def _transition(session: Session, job_id: uuid.UUID, from_states: Iterable[JobSt
     return changed
 
 
-def mark_running(*, session: Session, job_id: uuid.UUID, reclaim: bool = False) -> bool:
-    """queued → running (attempts + 1). ``reclaim=True`` also takes over a running job
-    whose worker died (the queue reclaimed its message). False: it was not in that state."""
+def mark_running(
+    *, session: Session, job_id: uuid.UUID, worker: str | None = None, reclaim: bool = False
+) -> bool:
+    """queued → running (attempts + 1, ``worker`` recorded). ``reclaim=True`` also takes over
+    a running job whose worker died (the queue reclaimed its message). False: it was not in
+    that state."""
     from_states = (JobState.QUEUED, JobState.RUNNING) if reclaim else (JobState.QUEUED,)
     return _transition(
         session,
@@ -174,6 +182,7 @@ def mark_running(*, session: Session, job_id: uuid.UUID, reclaim: bool = False) 
         state=JobState.RUNNING,
         started_at=utcnow(),
         attempts=Job.attempts + 1,
+        worker=worker,
         step=None,
         total_steps=None,
     )
@@ -306,9 +315,22 @@ def mark_cancelled(*, session: Session, job_id: uuid.UUID, error_key: str | None
 
 
 def jobs_for_user(
-    *, session: Session, user_id: uuid.UUID, active_only: bool = False, limit: int = 50
+    *,
+    session: Session,
+    user_id: uuid.UUID | None = None,
+    platform: Platform | str | None = None,
+    platform_user_id: str | None = None,
+    active_only: bool = False,
+    limit: int = 50,
 ) -> list[Job]:
-    """The user's jobs, newest first."""
+    """The user's jobs, newest first; the user by ``user_id`` or by platform + platform id."""
+    if user_id is None:
+        if platform is None or platform_user_id is None:
+            raise ValueError("jobs_for_user needs user_id, or platform and platform_user_id")
+        user = find_user(session=session, platform=Platform(platform), platform_user_id=platform_user_id)
+        if user is None:
+            return []
+        user_id = user.id
     statement = select(Job).where(Job.user_id == user_id)
     if active_only:
         statement = statement.where(col(Job.state).in_(ACTIVE_STATES))
@@ -322,6 +344,35 @@ def count_active_jobs_for_user(*, session: Session, user_id: uuid.UUID) -> int:
         select(func.count()).select_from(Job).where(Job.user_id == user_id, col(Job.state).in_(ACTIVE_STATES))
     )
     return int(session.exec(statement).one())
+
+
+def queued_jobs_older_than(*, session: Session, seconds: float, limit: int = 500) -> list[Job]:
+    """Jobs still queued after ``seconds``, oldest first: candidates for re-enqueueing when
+    a crash fell between the database write and the queue write."""
+    cutoff = utcnow() - timedelta(seconds=seconds)
+    statement = (
+        select(Job)
+        .where(Job.state == JobState.QUEUED, col(Job.created_at) < cutoff)
+        .order_by(col(Job.created_at))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def delete_job(*, session: Session, job_id: uuid.UUID) -> bool:
+    """Remove a job that never reached the queue (the enqueue was refused or failed), so a
+    refused request leaves nothing stored. A job with a clip is never deleted (False)."""
+    if session.exec(select(Clip.id).where(Clip.job_id == job_id)).first() is not None:
+        return False
+    job = session.get(Job, job_id)
+    if job is None:
+        return False
+    for ref in job_references(session=session, job_id=job_id):
+        session.delete(ref)
+    session.flush()
+    session.delete(job)
+    session.flush()
+    return True
 
 
 def jobs_in_states(*, session: Session, states: Sequence[JobState], limit: int = 100) -> list[Job]:

@@ -6,9 +6,10 @@ per table. The schema itself is created by the alembic migrations in
 ``reelbot.storage.migrations`` (``reelbot.storage.db.migrate``); a test checks that they
 match these classes exactly.
 
-A job's ``request_json`` is the full :class:`~reelbot.domain.GenerationRequest` — the
-recipe — so any clip can be re-rolled or remixed later from its id alone. The columns
-beside it (preset, seed, origin ids, parent) are copies for queries and indexes.
+A job's ``request_json`` is the full :class:`~reelbot.domain.GenerationRequest` as JSON text
+(``job.request()`` parses it) — the recipe — so any clip can be re-rolled or remixed later
+from its id alone. The columns beside it (preset, seed, origin ids, parent) are copies for
+queries and indexes.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Job(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="user.id")
     state: JobState = Field(default=JobState.QUEUED, sa_type=StrEnumType(JobState, 32))
-    request_json: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    request_json: str = Field(sa_type=Text)  # GenerationRequest JSON, without the interaction token
     idempotency_key: str = Field(max_length=255, unique=True)
     preset: str = Field(max_length=64)
     seed: int = Field(sa_type=BigInteger)  # up to 2**32-1 does not fit a 32-bit INTEGER
@@ -81,6 +82,7 @@ class Job(SQLModel, table=True):
     guild_id: str | None = Field(default=None, max_length=ID_LEN)  # Discord server / LINE group
     message_id: str | None = Field(default=None, max_length=ID_LEN, index=True)
     attempts: int = 0
+    worker: str | None = Field(default=None, max_length=128)  # who runs / ran it last
     step: int | None = None
     total_steps: int | None = None
     error_key: str | None = Field(default=None, max_length=128)
@@ -96,7 +98,7 @@ class Job(SQLModel, table=True):
 
     def request(self) -> GenerationRequest:
         """The stored recipe as the domain object."""
-        return GenerationRequest.model_validate(self.request_json)
+        return GenerationRequest.model_validate_json(self.request_json)
 
 
 class Clip(SQLModel, table=True):
@@ -138,7 +140,7 @@ class Asset(SQLModel, table=True):
     width: int
     height: int
     size_bytes: int
-    key: str = Field(max_length=512)  # media store key
+    storage_key: str = Field(max_length=512)  # media store key
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -15,7 +15,8 @@ def get_user(*, session: Session, user_id: uuid.UUID) -> User | None:
     return session.get(User, user_id)
 
 
-def find_user(*, session: Session, platform: Platform, platform_user_id: str) -> User | None:
+def find_user(*, session: Session, platform: Platform | str, platform_user_id: str) -> User | None:
+    platform = Platform(platform)
     statement = select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
     return session.exec(statement).first()
 
@@ -23,7 +24,7 @@ def find_user(*, session: Session, platform: Platform, platform_user_id: str) ->
 def get_or_create_user(
     *,
     session: Session,
-    platform: Platform,
+    platform: Platform | str,
     platform_user_id: str,
     display_name: str | None = None,
     locale: str | None = None,
@@ -33,6 +34,7 @@ def get_or_create_user(
     Two requests from a new user at the same moment both try the INSERT; the loser's
     savepoint rolls back and it reads the winner's row.
     """
+    platform = Platform(platform)
     user = find_user(session=session, platform=platform, platform_user_id=platform_user_id)
     if user is None:
         user = User(

@@ -36,8 +36,8 @@ def test_same_bytes_twice_one_row_one_file(session: Session, tmp_path: Path) -> 
     second = assets.store_asset(session=session, media=media, data=data, mime="image/png", width=8, height=8)
     digest = hashlib.sha256(data).hexdigest()
     assert first.sha256 == second.sha256 == digest
-    assert first.key == f"assets/{digest[:2]}/{digest}.png"
-    assert media.read_bytes(first.key) == data
+    assert first.storage_key == f"assets/{digest[:2]}/{digest}.png"
+    assert media.read_bytes(first.storage_key) == data
     assert len(_files(media.root)) == 1
     rows = session.exec(select(func.count()).select_from(Asset).where(Asset.sha256 == digest)).one()
     assert rows == 1
@@ -51,10 +51,10 @@ def test_missing_file_is_rewritten(session: Session, tmp_path: Path) -> None:
     media = MediaStore(tmp_path / "media", "http://x", b"k" * 32, 60)
     data = _png(-1)
     asset = assets.store_asset(session=session, media=media, data=data, mime="image/jpeg", width=8, height=8)
-    assert asset.key.endswith(".jpg")
-    media.delete(asset.key)
+    assert asset.storage_key.endswith(".jpg")
+    media.delete(asset.storage_key)
     again = assets.store_asset(session=session, media=media, data=data, mime="image/jpeg", width=8, height=8)
-    assert again.sha256 == asset.sha256 and media.read_bytes(asset.key) == data
+    assert again.sha256 == asset.sha256 and media.read_bytes(asset.storage_key) == data
 
 
 def test_job_references_keep_hashes_roles_and_order(

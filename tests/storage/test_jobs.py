@@ -94,7 +94,7 @@ def test_idempotency_key_race_between_two_sessions(
         # bypass the fast-path lookup to hit the constraint itself
         job2 = Job(
             user_id=user.id,
-            request_json={},
+            request_json="{}",
             idempotency_key=key,
             preset="tiny",
             seed=1,
@@ -255,3 +255,32 @@ def test_missing_reference_asset_is_refused(
     request = make_request(references=(ReferenceImage(role=ReferenceRole.SUBJECT, sha256="ab" * 32),))
     with pytest.raises(jobs.MissingAsset):
         jobs.create_job(session=session, request=request, idempotency_key=_key())
+
+
+def test_service_helpers_delete_requeue_candidates_and_lookup_by_platform(
+    session: Session, make_request: Callable[..., GenerationRequest]
+) -> None:
+    platform_user = uuid.uuid4().hex
+    chosen = uuid.uuid4()
+    job = jobs.create_job(
+        session=session, request=make_request(user_id=platform_user), idempotency_key=_key(), job_id=chosen
+    )
+    assert job.id == chosen
+    by_platform = jobs.jobs_for_user(session=session, platform="discord", platform_user_id=platform_user)
+    assert [j.id for j in by_platform] == [chosen]
+    assert jobs.jobs_for_user(session=session, platform=Platform.LINE, platform_user_id=platform_user) == []
+    with pytest.raises(ValueError):
+        jobs.jobs_for_user(session=session, platform_user_id=platform_user)
+    # still queued "long ago" (seconds=-60 puts the cutoff in the future)
+    assert chosen in {j.id for j in jobs.queued_jobs_older_than(session=session, seconds=-60)}
+    assert chosen not in {j.id for j in jobs.queued_jobs_older_than(session=session, seconds=3600)}
+    assert jobs.mark_running(session=session, job_id=chosen, worker="gpu-7") is True
+    assert job.worker == "gpu-7"
+    assert chosen not in {j.id for j in jobs.queued_jobs_older_than(session=session, seconds=-60)}
+    # a refused enqueue removes the job and leaves nothing behind; a job with a clip stays
+    assert jobs.delete_job(session=session, job_id=chosen) is True
+    assert jobs.get_job(session=session, job_id=chosen) is None
+    assert jobs.delete_job(session=session, job_id=chosen) is False
+    done = jobs.create_job(session=session, request=make_request(), idempotency_key=_key())
+    assert jobs.mark_done(session=session, job_id=done.id, **CLIP_FIELDS) is not None  # type: ignore[arg-type]
+    assert jobs.delete_job(session=session, job_id=done.id) is False

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=512), nullable=False),
+    sa.Column('storage_key', sa.String(length=512), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_asset'))
     )
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('state', sa.String(length=32), nullable=False),
-    sa.Column('request_json', sa.JSON(), nullable=False),
+    sa.Column('request_json', sa.Text(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=255), nullable=False),
     sa.Column('preset', sa.String(length=64), nullable=False),
     sa.Column('seed', sa.BigInteger(), nullable=False),
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('guild_id', sa.String(length=128), nullable=True),
     sa.Column('message_id', sa.String(length=128), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('worker', sa.String(length=128), nullable=True),
     sa.Column('step', sa.Integer(), nullable=True),
     sa.Column('total_steps', sa.Integer(), nullable=True),
     sa.Column('error_key', sa.String(length=128), nullable=True),
