@@ -1,9 +1,9 @@
 """Settings sections for responsible generation: moderation, faces, quotas, provenance.
 
 They live here (not in core/settings.py) so this package owns its knobs; ``Settings``
-only mounts them as ``safety``, ``quotas`` and ``provenance``. The same models validate a
-community's overrides (``Community.settings_json``), so a negative quota is rejected with
-the same one-line reason whether it comes from the environment or from an admin.
+only mounts them as ``safety``, ``quotas`` and ``provenance``. A negative quota fails at
+start-up with one line naming the variable (``load_settings`` → ``ConfigError``); a
+community's overrides are validated by :class:`reelbot.storage.communities.CommunitySettings`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class SafetySettings(BaseModel):
 
 
 class QuotaLimits(BaseModel):
-    """GPU-second budgets; ``None`` means unlimited. Shared by settings and community overrides."""
+    """GPU-second budgets; ``None`` means unlimited."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from reelbot.domain import GenerationRequest
-    from reelbot.safety.community import CommunityPolicy
+    from reelbot.storage.communities import CommunitySettings
     from reelbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Categories also checked in a negative prompt: "nsfw, nude" there is how people *avoid*
 # nudity, so only hateful words are refused in it.
 NEGATIVE_PROMPT_CATEGORIES = frozenset({"hate"})
+# What a community's "strict" moderation adds to the operator's categories.
+STRICT_EXTRA_CATEGORIES = frozenset({"profanity"})
 
 
 @dataclass(frozen=True)
@@ -244,18 +246,23 @@ def build_moderator(settings: Settings) -> Moderator:
     return moderators[0] if len(moderators) == 1 else ChainModerator(moderators)
 
 
-def policy_for(settings: Settings, community: CommunityPolicy | None = None) -> ModerationPolicy:
-    """The operator's policy, tightened (never loosened) by a community's own settings."""
+def policy_for(
+    settings: Settings, community: CommunitySettings | None = None, *, community_name: str | None = None
+) -> ModerationPolicy:
+    """The operator's policy, tightened (never loosened) by a community's own settings.
+
+    A community adds ``blocked_terms``; ``moderation_strictness="strict"`` also switches
+    on the opt-in categories (profanity); ``"relaxed"`` cannot switch anything off.
+    """
     safety = settings.safety
     categories = frozenset(safety.categories)
     extra: tuple[str, ...] = tuple(safety.extra_terms)
     forbid_faces = safety.forbid_face_references
-    where = None
     if community is not None:
-        categories |= community.moderation.categories
-        extra += tuple(community.moderation.extra_terms)
-        forbid_faces = forbid_faces or community.forbid_face_references
-        where = community.name
+        extra += tuple(community.blocked_terms)
+        forbid_faces = forbid_faces or bool(community.forbid_face_references)
+        if community.moderation_strictness == "strict":
+            categories |= STRICT_EXTRA_CATEGORIES
     return ModerationPolicy(
         categories=categories,
         extra_terms=extra,
@@ -264,7 +271,7 @@ def policy_for(settings: Settings, community: CommunityPolicy | None = None) -> 
         forbid_face_references=forbid_faces,
         scan_image_text=safety.scan_image_text,
         classifier_threshold=safety.classifier_threshold,
-        community=where,
+        community=community_name,
     )
 
 

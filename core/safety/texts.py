@@ -74,7 +74,6 @@ register(
                 "the fast lane is free."
             ),
             "quota.config_invalid": "Quota setting {field} is invalid: {reason}",
-            "community.config_invalid": "This server's reelbot setting {field} is invalid: {reason}",
             "usage.report": (
                 "GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left). "
                 "A typical clip costs about {per_clip_s} GPU-seconds ≈ {cost} {currency}."
@@ -111,7 +110,6 @@ register(
             "quota.period.monthly": "本月",
             "quota.relaxed_notice": "你的快速額度已用完，這支影片會排入慢速通道：等快速通道空出來才會開始。",
             "quota.config_invalid": "額度設定 {field} 無效：{reason}",
-            "community.config_invalid": "這個伺服器的 reelbot 設定 {field} 無效：{reason}",
             "usage.report": "{period} GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。一支影片大約需要 {per_clip_s} GPU 秒 ≈ {cost} {currency}。",
             "usage.unlimited": "無上限",
             "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",
