@@ -37,7 +37,8 @@ console = Console(stderr=True)
 T = TypeVar("T")
 
 ImageOpt = Annotated[
-    list[Path] | None, typer.Option("--image", "-i", help="reference image; pair each with --role", exists=False)
+    list[Path] | None,
+    typer.Option("--image", "-i", help="reference image; pair each with --role", exists=False),
 ]
 RoleOpt = Annotated[
     list[str] | None,
@@ -110,7 +111,19 @@ def generate(
     """Render one clip locally (no Redis, no database) with a progress bar."""
     settings = settings_or_exit()
     try:
-        _generate(settings, prompt, out, read_images(image, role), aspect, seconds, fps, seed, preset, steps, negative)
+        _generate(
+            settings,
+            prompt,
+            out,
+            read_images(image, role),
+            aspect,
+            seconds,
+            fps,
+            seed,
+            preset,
+            steps,
+            negative,
+        )
     except ReelbotError as exc:
         raise fail(exc) from None
 
@@ -157,8 +170,11 @@ def _generate(
     references = {r: open_image(data) for r, data in reversed(images)}
 
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
     ) as progress:
         task = progress.add_task(f"loading {chosen.name}", total=None)
         started = time.monotonic()
@@ -172,13 +188,16 @@ def _generate(
         rendered = render_request(request, references, settings=settings, cache=cache, on_step=on_step)
         progress.update(task, description="encoding")
         out.parent.mkdir(parents=True, exist_ok=True)
-        encoded = encode_mp4(rendered.frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200])
+        encoded = encode_mp4(
+            rendered.frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200]
+        )
         thumb = out.with_suffix(".jpg")
         write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
     elapsed = time.monotonic() - started
     plan = rendered.plan
     console.print(
-        f"[green]done[/green] {out} ({plan.width}×{plan.height}, {rendered.frames.shape[0]} frames @ {plan.fps} fps, "
+        f"[green]done[/green] {out} ({plan.width}×{plan.height}, "
+        f"{rendered.frames.shape[0]} frames @ {plan.fps} fps, "
         f"{encoded.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {chosen.name}) "
         f"thumbnail {thumb} in {elapsed:.1f}s",
         highlight=False,
@@ -217,7 +236,9 @@ def enqueue(
     async def body(service: Any) -> None:
         ticket = await service.submit(request, images, idempotency_key=key or f"cli:{uuid.uuid4()}")
         note = " (already queued with this key)" if ticket.duplicate else ""
-        console.print(f"job {ticket.job_id} {ticket.state.value}, position {ticket.position}{note}", highlight=False)
+        console.print(
+            f"job {ticket.job_id} {ticket.state.value}, position {ticket.position}{note}", highlight=False
+        )
         typer.echo(str(ticket.job_id))
 
     run_async(lambda: _with_service(settings, body))
@@ -277,7 +298,9 @@ def worker(
 
 
 @app.command()
-def demo(prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset") -> None:
+def demo(
+    prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
+) -> None:
     """Render one tiny clip through the real path: service → Redis → worker → database → mp4."""
     settings = settings_or_exit()
 
@@ -313,7 +336,9 @@ def setup_logging(settings: Settings) -> None:
     try:
         from reelbot.logs import setup_logging as configure
     except ImportError:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     else:
         configure(settings)
 

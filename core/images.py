@@ -55,7 +55,9 @@ def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
         if width * height > limits.max_reference_pixels:
             raise too_many_pixels(width * height, limits)
         if min(width, height) < limits.min_reference_side:
-            raise InvalidRequest("image.too_small", width=width, height=height, minimum=limits.min_reference_side)
+            raise InvalidRequest(
+                "image.too_small", width=width, height=height, minimum=limits.min_reference_side
+            )
         try:
             with Image.open(io.BytesIO(data)) as full:
                 full.load()  # decodes every pixel: truncated data raises here

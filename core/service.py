@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -184,13 +184,7 @@ class ReelbotService:
                     )
                     refs.append(ReferenceImage(role=role, sha256=asset.sha256))
                 final = request.model_copy(update={"references": tuple(refs)})
-                user = user_repo.get_or_create_user(
-                    session=session,
-                    platform=final.origin.platform.value,
-                    platform_user_id=final.origin.user_id,
-                    display_name=final.origin.display_name,
-                    locale=final.origin.locale,
-                )
+                user = user_repo.user_for_origin(session=session, origin=final.origin)
                 return job_repo.create_or_get_job(
                     session=session,
                     job_id=job_id,
@@ -302,10 +296,16 @@ class ReelbotService:
         return await self._view(await self._get_job(job_id))
 
     async def jobs_for(self, platform: Platform, user_id: str, *, active_only: bool = True) -> list[JobView]:
-        jobs = await self._run_db(
-            job_repo.jobs_for_user, platform=platform.value, platform_user_id=user_id, active_only=active_only
-        )
-        return [await self._view(job) for job in jobs]
+        """A user's jobs, newest first (``active_only``: not finished yet)."""
+
+        def load() -> list[Any]:
+            with session_scope(self.db) as session:
+                user = user_repo.find_user(session=session, platform=platform, platform_user_id=user_id)
+                if user is None:
+                    return []
+                return job_repo.jobs_for_user(session=session, user_id=user.id, active_only=active_only)
+
+        return [await self._view(job) for job in await asyncio.to_thread(load)]
 
     async def clip(self, clip_id: uuid.UUID) -> ClipView:
         def load() -> ClipView:
@@ -316,7 +316,7 @@ class ReelbotService:
                 job = job_repo.get_job(session=session, job_id=clip.job_id)
                 assert job is not None  # a clip always has its job (foreign key)
                 request = GenerationRequest.model_validate_json(job.request_json)
-                chain = clip_repo.lineage(session=session, clip_id=clip_id)
+                chain = clip_repo.lineage_summary(session=session, clip_id=clip_id)
                 return ClipView(
                     id=clip.id,
                     job_id=clip.job_id,
@@ -334,7 +334,7 @@ class ReelbotService:
                     duration_s=clip.duration_s,
                     created_at=clip.created_at,
                     deleted=clip.deleted_at is not None,
-                    lineage=[(c.id, RemixKind(c.remix_kind) if c.remix_kind else None) for c in chain],
+                    lineage=chain,
                 )
 
         return await asyncio.to_thread(load)
@@ -346,26 +346,31 @@ class ReelbotService:
             raise NotFound("clip.not_found")
         if not is_moderator and user_key(clip.author) != user_key(by):
             raise Forbidden("clip.delete_forbidden")
-        await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id)
-        for key in (clip.video_key, clip.thumbnail_key):
-            if key:
-                self.media.delete(key)
+        keys = await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id, deleted_by=user_key(by))
+        for key in keys:
+            await asyncio.to_thread(self.media.delete, key)
 
     async def reconcile(self, *, older_than_s: float = 30.0) -> int:
-        """Re-enqueue ``queued`` jobs that have no queue message (a crash after the DB write)."""
-        jobs = await self._run_db(job_repo.queued_jobs_older_than, seconds=older_than_s)
+        """Enqueue ``queued`` jobs that have no queue message (a crash after the DB write).
+
+        Safe to run any time: enqueueing is idempotent by the job's key, so a job that does
+        have its message is left alone.
+        """
+        jobs = await self._run_db(job_repo.jobs_in_states, states=[JobState.QUEUED], limit=1000)
+        cutoff = datetime.now(UTC).timestamp() - older_than_s
         requeued = 0
         for job in jobs:
-            if await self.queue.position(job.id) is not None or await self.queue.is_known(job.id):
+            if job.created_at.replace(tzinfo=job.created_at.tzinfo or UTC).timestamp() > cutoff:
                 continue
             request = GenerationRequest.model_validate_json(job.request_json)
-            await self.queue.enqueue(
+            result = await self.queue.enqueue(
                 job.id,
                 idempotency_key=job.idempotency_key,
                 user_key=user_key(request.origin),
-                max_pending=10**6,  # already accepted once: never refuse it now
+                max_pending=10**6,  # accepted once already: never refuse it now
+                lane=job.lane,
             )
-            requeued += 1
+            requeued += not result.duplicate
         if requeued:
             log.warning("re-enqueued %d queued jobs that had no queue message", requeued)
         return requeued
@@ -392,7 +397,9 @@ class ReelbotService:
 
     async def _view(self, job: Any) -> JobView:
         state = JobState(job.state)
-        clip = await self._run_db(clip_repo.get_clip_for_job, job_id=job.id) if state is JobState.DONE else None
+        clip = (
+            await self._run_db(clip_repo.get_clip_for_job, job_id=job.id) if state is JobState.DONE else None
+        )
         return JobView(
             id=job.id,
             state=state,

@@ -56,7 +56,9 @@ def check_request(request: GenerationRequest, limits: Limits) -> GenerationReque
 def check_reference_roles(roles: list[ReferenceRole], limits: Limits) -> None:
     """Count and uniqueness rules for reference images (checked before any download is stored)."""
     if len(roles) > limits.max_reference_images:
-        raise InvalidRequest("request.too_many_references", limit=limits.max_reference_images, count=len(roles))
+        raise InvalidRequest(
+            "request.too_many_references", limit=limits.max_reference_images, count=len(roles)
+        )
     counts = Counter(roles)
     for role in SINGLE_IMAGE_ROLES:
         if counts[role] > 1:

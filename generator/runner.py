@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from reelbot.domain import GenerationRequest, ReferenceRole
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.catalog import route_preset
-from reelbot.generator.presets import Preset, RenderJob, StepCallback
-from reelbot.generator.sizing import RenderPlan, plan_render
+from reelbot.generator.presets import Preset, StepCallback
+from reelbot.generator.sizing import RenderPlan, plan_render, render_job
 from reelbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,23 +49,6 @@ def render_request(
     if context_frames is not None:
         # A continuation must match its parent exactly, whatever the aspect rounding says.
         plan = plan.matching(height=int(context_frames.shape[1]), width=int(context_frames.shape[2]))
-    job = RenderJob(
-        prompt=request.prompt,
-        negative_prompt=request.negative_prompt,
-        width=plan.width,
-        height=plan.height,
-        num_frames=plan.num_frames,
-        fps=plan.fps,
-        steps=plan.steps,
-        guidance=plan.guidance,
-        seed=plan.seed,
-        references=dict(references),
-        context_frames=context_frames,
-        variation=request.variation,
-        motion=request.motion,
-        camera=request.camera,
-        loop=request.loop,
-    )
-    engine = cache.get(preset)
-    frames = engine.render(job, on_step)
+    job = render_job(request, plan, references, context_frames=context_frames)
+    frames = cache.get(preset).render(job, on_step)
     return Rendered(frames=frames, plan=plan, preset=preset)

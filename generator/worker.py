@@ -72,7 +72,7 @@ class Worker:
                 self.name, count=1, block_ms=self.settings.queue.block_ms if not self.burst else 200
             )
             for dead in claimed.dead:
-                await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempts, error=dead.error)
+                await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempt, error=dead.error)
             for delivery in claimed.deliveries:
                 await self.process(delivery)
             if self.burst and not claimed.deliveries and not claimed.dead:
@@ -97,7 +97,9 @@ class Worker:
         if await self.service.queue.is_cancelled(job_id):
             await self._cancelled(job_id, request, delivery)
             return
-        if not await self.service._run_db(job_repo.mark_running, job_id=job_id, worker=self.name):
+        if not await self.service._run_db(
+            job_repo.mark_running, job_id=job_id, worker=self.name, reclaim=delivery.attempt > 1
+        ):
             await self.service.queue.ack(delivery)
             return
         events = self.service.events(request.origin.platform)
@@ -126,7 +128,7 @@ class Worker:
         job_id = job.id
         events = self.service.events(request.origin.platform)
         timings: dict[str, float] = {"queue_wait": max(0.0, time.time() - job.created_at.timestamp())}
-        references, context = await asyncio.to_thread(self._load_inputs, request)
+        references, context, context_fps = await asyncio.to_thread(self._load_inputs, request)
         cancelled = False
         last_sent = 0.0
         step_times: list[float] = []
@@ -144,7 +146,11 @@ class Worker:
             if step == total or now - last_sent >= PROGRESS_MIN_INTERVAL_S:
                 last_sent = now
                 event = JobEvent(
-                    kind=EventKind.PROGRESS, job_id=job_id, origin=request.origin, step=step, total_steps=total
+                    kind=EventKind.PROGRESS,
+                    job_id=job_id,
+                    origin=request.origin,
+                    step=step,
+                    total_steps=total,
                 )
                 asyncio.run_coroutine_threadsafe(self._progress(event), loop)
             return not cancelled
@@ -179,7 +185,13 @@ class Worker:
         if context is not None:
             from reelbot.generator.stitch import stitch
 
-            frames = stitch(context, frames)
+            frames = stitch(
+                context,
+                frames,
+                fps=context_fps,
+                continuation_fps=rendered.plan.fps,
+                max_total_seconds=self.settings.limits.max_total_seconds,
+            )
 
         started = time.monotonic()
         clip_id = uuid.uuid4()
@@ -188,9 +200,16 @@ class Worker:
             tmp_video = Path(tmp) / "clip.mp4"
             tmp_thumb = Path(tmp) / "thumb.jpg"
             encoded = await asyncio.to_thread(
-                encode_mp4, frames, rendered.plan.fps, tmp_video, self.settings.encode, title=request.prompt[:200]
+                encode_mp4,
+                frames,
+                rendered.plan.fps,
+                tmp_video,
+                self.settings.encode,
+                title=request.prompt[:200],
             )
-            await asyncio.to_thread(write_thumbnail, frames[0], tmp_thumb, self.settings.encode.thumbnail_width)
+            await asyncio.to_thread(
+                write_thumbnail, frames[0], tmp_thumb, self.settings.encode.thumbnail_width
+            )
             timings["encode"] = time.monotonic() - started
             started = time.monotonic()
             await asyncio.to_thread(self.service.media.put_file, video_key, tmp_video)
@@ -218,7 +237,13 @@ class Worker:
         else:
             self.jobs_done += 1
             await events.publish(
-                JobEvent(kind=EventKind.DONE, job_id=job_id, origin=request.origin, clip_id=clip.id, timings=timings)
+                JobEvent(
+                    kind=EventKind.DONE,
+                    job_id=job_id,
+                    origin=request.origin,
+                    clip_id=clip.id,
+                    timings=timings,
+                )
             )
         await self.service.queue.ack(delivery)
         log.info("job %s done in %.2fs (%s)", job_id, sum(timings.values()), timings)
@@ -236,8 +261,8 @@ class Worker:
             log.exception("pipeline error")
             raise ReelbotError("job.pipeline_error", error=f"{type(exc).__name__}: {exc}"[:300]) from exc
 
-    def _load_inputs(self, request: GenerationRequest) -> tuple[dict[ReferenceRole, Any], Any]:
-        """Reference images by role, and for an extension the parent clip's frames."""
+    def _load_inputs(self, request: GenerationRequest) -> tuple[dict[ReferenceRole, Any], Any, int | None]:
+        """Reference images by role, and for an extension the parent clip's frames and fps."""
         references: dict[ReferenceRole, Any] = {}
         with session_scope(self.service.db) as session:
             for ref in request.references:
@@ -246,13 +271,14 @@ class Worker:
                     raise ReelbotError("image.not_an_image")
                 key = asset.storage_key
                 references.setdefault(ref.role, open_image(self.service.media.path(key).read_bytes()))
-            context = None
+            context, context_fps = None, None
             if request.remix_kind is RemixKind.EXTEND and request.parent_clip_id is not None:
                 parent = clip_repo.get_clip(session=session, clip_id=request.parent_clip_id)
                 if parent is None or parent.video_key is None:
                     raise ReelbotError("clip.not_found")
                 context = decode_frames(self.service.media.path(parent.video_key))
-        return references, context
+                context_fps = parent.fps
+        return references, context, context_fps
 
     async def _progress(self, event: JobEvent) -> None:
         with contextlib.suppress(Exception):  # progress is a hint; never fail a job over it
@@ -282,5 +308,11 @@ class Worker:
         await self.service._run_db(job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail)
         request = GenerationRequest.model_validate_json(job.request_json)
         await self.service.events(request.origin.platform).publish(
-            JobEvent(kind=EventKind.FAILED, job_id=job_id, origin=request.origin, error_key=key, error_detail=detail)
+            JobEvent(
+                kind=EventKind.FAILED,
+                job_id=job_id,
+                origin=request.origin,
+                error_key=key,
+                error_detail=detail,
+            )
         )
