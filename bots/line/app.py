@@ -33,6 +33,10 @@ def require_secrets(settings: Settings) -> tuple[bytes, str]:
     token = settings.line_channel_access_token
     if token is None or not token.get_secret_value():
         raise ReelbotError("line.missing_secret", variable="REELBOT_LINE_CHANNEL_ACCESS_TOKEN")
+    if not settings.media_base_url.startswith("https://"):
+        # LINE fetches videos and previews only over HTTPS: a plain-HTTP media origin would make
+        # every result undeliverable. (Tests serve the media routes over real TLS instead.)
+        raise ReelbotError("line.media_url_not_https", url=settings.media_base_url)
     return settings.line_channel_secret.get_secret_value().encode(), token.get_secret_value()
 
 

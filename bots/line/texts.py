@@ -64,6 +64,9 @@ register(
             ),
             "line.page.deleted": "這支影片已被刪除。",
             "line.missing_secret": "缺少 {variable}：請設定 LINE 頻道的密鑰後再啟動。",
+            "line.media_url_not_https": (
+                "REELBOT_MEDIA_BASE_URL 必須是 HTTPS（LINE 只接受 HTTPS 影片網址），目前是 {url}。"
+            ),
         },
         EN: {
             "line.queued": "Queued — number {position} in line. I'll send the video when it's ready.",
@@ -128,6 +131,9 @@ register(
             ),
             "line.page.deleted": "This clip was deleted.",
             "line.missing_secret": "Missing {variable}: set it to your LINE channel's value before starting.",
+            "line.media_url_not_https": (
+                "REELBOT_MEDIA_BASE_URL must be HTTPS (LINE only accepts HTTPS video URLs); it is {url}."
+            ),
         },
     }
 )

@@ -1,0 +1,120 @@
+"""The LINE keyword syntax: options anywhere, full-width input, commands, triggers, mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from reelbot.bots.line.syntax import Command, parse_text, remove_spans, strip_trigger
+from reelbot.domain import Aspect, ReferenceRole
+from reelbot.errors import InvalidRequest
+
+
+def test_plain_prompt_has_no_options() -> None:
+    parsed = parse_text("一隻貓在雨中的東京街頭散步")
+    assert parsed.command is Command.PROMPT
+    assert parsed.prompt == "一隻貓在雨中的東京街頭散步"
+    assert parsed.options == {}
+
+
+def test_options_anywhere_are_removed_from_the_prompt() -> None:
+    parsed = parse_text("比例:16:9 海邊的日落 秒數:4 seed:42 不要:模糊")
+    assert parsed.prompt == "海邊的日落"
+    assert parsed.options == {"aspect": Aspect.LANDSCAPE, "seconds": 4.0, "seed": 42, "negative": "模糊"}
+
+
+def test_full_width_colons_and_digits() -> None:
+    parsed = parse_text("海邊 比例：１：１ 秒數：２.５ 種子：７")
+    assert parsed.options == {"aspect": Aspect.SQUARE, "seconds": 2.5, "seed": 7}
+    assert parsed.prompt == "海邊"
+
+
+def test_english_keys_and_words() -> None:
+    parsed = parse_text("a red boat aspect:landscape seconds:3 fps:8 neg:blurry preset:tiny")
+    assert parsed.prompt == "a red boat"
+    assert parsed.options == {
+        "aspect": Aspect.LANDSCAPE,
+        "seconds": 3.0,
+        "fps": 8,
+        "negative": "blurry",
+        "preset": "tiny",
+    }
+
+
+def test_value_glued_to_chinese_text_returns_the_rest_to_the_prompt() -> None:
+    parsed = parse_text("比例:直式一隻狗")
+    assert parsed.options["aspect"] is Aspect.PORTRAIT
+    assert parsed.prompt == "一隻狗"
+
+
+def test_bad_aspect_names_the_value_and_choices() -> None:
+    with pytest.raises(InvalidRequest) as info:
+        parse_text("貓 比例:4:3")
+    assert info.value.key == "request.aspect_invalid"
+    assert info.value.details["value"] == "4:3"
+    assert "16:9" in info.value.details["choices"]
+
+
+def test_non_numeric_seconds_and_huge_seed_are_refused() -> None:
+    with pytest.raises(InvalidRequest) as info:
+        parse_text("貓 秒數:很久")
+    assert info.value.key == "line.option_number"
+    with pytest.raises(InvalidRequest) as info:
+        parse_text("貓 seed:99999999999")
+    assert info.value.key == "request.seed_invalid"
+
+
+def test_option_key_inside_a_word_is_prompt_text() -> None:
+    # "aspect" must start a token; "inaspect:x" is just words.
+    parsed = parse_text("the retrospect:ive look")
+    assert parsed.options == {}
+    assert parsed.prompt == "the retrospect:ive look"
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("結尾", ReferenceRole.LAST_FRAME),
+        ("/end", ReferenceRole.LAST_FRAME),
+        ("角色", ReferenceRole.SUBJECT),
+        ("/character", ReferenceRole.SUBJECT),
+        ("風格", ReferenceRole.STYLE),
+        ("/style", ReferenceRole.STYLE),
+        ("首格", ReferenceRole.FIRST_FRAME),
+    ],
+)
+def test_role_marks(text: str, role: ReferenceRole) -> None:
+    parsed = parse_text(f"  {text} ")
+    assert parsed.command is Command.MARK_ROLE
+    assert parsed.role is role
+
+
+@pytest.mark.parametrize("text", ["說明", "help", "HELP", "/help", "？"])
+def test_help_words(text: str) -> None:
+    assert parse_text(text).command is Command.HELP
+
+
+def test_clear_word() -> None:
+    assert parse_text("清除").command is Command.CLEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/video 一隻貓", "一隻貓"),
+        ("/VIDEO a cat", "a cat"),
+        ("影片 海邊", "海邊"),
+        ("影片：海邊", "海邊"),
+        ("影片", ""),
+        ("影片很好看", None),  # chatter that merely starts with the word
+        ("看這個影片", None),
+        ("/videos", None),
+    ],
+)
+def test_triggers(text: str, expected: str | None) -> None:
+    assert strip_trigger(text, ("/video", "影片")) == expected
+
+
+def test_mention_spans_are_cut() -> None:
+    text = "@reelbot 做一個影片 海邊"
+    assert remove_spans(text, [(0, 8)]) == "做一個影片 海邊"
+    assert remove_spans("嗨 @reelbot 貓", [(2, 8)]) == "嗨 貓"
