@@ -50,22 +50,17 @@ def round_to_multiple(value: float, multiple: int) -> int:
 def frame_size(aspect: Aspect, base_size: tuple[int, int], multiple: int) -> tuple[int, int]:
     """(width, height) for ``aspect`` from the preset's (long, short) base size.
 
-    Portrait and landscape use the base size as is (short × long / long × short); a square
-    keeps the same pixel count (side = √(long·short)), so render cost stays about the same.
-    Any other ratio keeps the long side and derives the short one.
+    Portrait and landscape use the base size as is (short × long / long × short: the sizes
+    the checkpoint was trained at, e.g. 480×832 for Wan 480p); a square keeps about the
+    same pixel count (side = √(long·short)), so its render cost stays the same.
     """
     long_side, short_side = base_size
     ratio = aspect.ratio
     if math.isclose(ratio, 1.0):
         side = round_to_multiple(math.sqrt(long_side * short_side), multiple)
         return side, side
-    if ratio < 1:
-        height = round_to_multiple(long_side, multiple)
-        width = round_to_multiple(long_side * ratio, multiple)
-    else:
-        width = round_to_multiple(long_side, multiple)
-        height = round_to_multiple(long_side / ratio, multiple)
-    return width, height
+    long_px, short_px = round_to_multiple(long_side, multiple), round_to_multiple(short_side, multiple)
+    return (short_px, long_px) if ratio < 1 else (long_px, short_px)
 
 
 def frame_count(seconds: float, fps: int, frame_step: int) -> int:
