@@ -20,7 +20,8 @@ from sqlmodel import Session
 from reelbot.domain import GenerationRequest, Origin, Platform
 from reelbot.storage.db import make_engine, migrate, session_scope
 
-BACKENDS = ["sqlite", "postgres"]
+# `-m "not postgres"` runs without the PostgreSQL server.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # Same variable and default as tests/conftest.py (not importable under --import-mode=importlib).
 POSTGRES_URL = os.environ.get(
     "REELBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -284,3 +284,36 @@ def test_service_helpers_delete_requeue_candidates_and_lookup_by_platform(
     done = jobs.create_job(session=session, request=make_request(), idempotency_key=_key())
     assert jobs.mark_done(session=session, job_id=done.id, **CLIP_FIELDS) is not None  # type: ignore[arg-type]
     assert jobs.delete_job(session=session, job_id=done.id) is False
+
+
+def test_concurrent_submissions_with_one_key_make_one_job(
+    engine: Engine, make_request: Callable[..., GenerationRequest]
+) -> None:
+    """A webhook redelivered while the first delivery is still being stored: four threads,
+    one new user, one key — one user row, one job, and every caller gets its id."""
+    key = _key()
+    request = make_request()
+    barrier = threading.Barrier(4)
+    outcomes: list[tuple[uuid.UUID, bool]] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=10)
+            with session_scope(engine) as s:
+                job, created = jobs.create_or_get_job(session=s, request=request, idempotency_key=key)
+                outcomes.append((job.id, created))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert len({job_id for job_id, _ in outcomes}) == 1
+    assert sorted(created for _, created in outcomes) == [False, False, False, True]
+    with session_scope(engine) as s:
+        users = s.exec(select(User).where(User.platform_user_id == request.origin.user_id)).all()
+        assert len(users) == 1

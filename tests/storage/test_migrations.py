@@ -35,7 +35,7 @@ def _diff(engine_url: str, metadata: MetaData) -> list[object]:
         engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_migrate_creates_schema_matching_models(
     backend: str, fresh_database_url: Callable[[str], str]
 ) -> None:
