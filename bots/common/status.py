@@ -51,8 +51,14 @@ def failure_reason(error_key: str | None, error_detail: str | None, job_id: str,
     if not error_key:
         return render("error.internal", locale, job_id=job_id)
     try:
-        return render(error_key, locale, job_id=job_id, error=error_detail or "", reason=error_detail or "",
-                      attempts="?")
+        return render(
+            error_key,
+            locale,
+            job_id=job_id,
+            error=error_detail or "",
+            reason=error_detail or "",
+            attempts="?",
+        )
     except (KeyError, IndexError):
         return render("job.failed", locale, job_id=job_id, reason=error_detail or error_key)
 
@@ -65,8 +71,14 @@ def event_text(event: JobEvent, locale: str | None, *, seconds_per_job: float = 
         return render("status.started", locale)
     if event.kind is EventKind.PROGRESS:
         step, total = event.step or 0, event.total_steps or 0
-        return render("status.rendering", locale, bar=progress_bar(step, total), percent=percent(step, total),
-                      step=step, total=total)
+        return render(
+            "status.rendering",
+            locale,
+            bar=progress_bar(step, total),
+            percent=percent(step, total),
+            step=step,
+            total=total,
+        )
     if event.kind is EventKind.DONE:
         return render("status.done", locale)
     if event.kind is EventKind.CANCELLED:

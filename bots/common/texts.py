@@ -18,10 +18,13 @@ register(
             "status.failed": "❌ {reason}",
             "status.cancelled": "🚫 Cancelled.",
             "status.header": "**{prompt}** — {author}",
-            "clip.caption": "🎞️ **{prompt}**\nseed `{seed}` · {preset} · {seconds}s · {width}×{height} · by {author}",
+            "clip.caption": (
+                "🎞️ **{prompt}**\nseed `{seed}` · {preset} · {seconds}s · {width}×{height} · by {author}"
+            ),
             "clip.caption_parent": "↪ {kind} of {parent_author}'s clip",
             "clip.too_large_link": (
-                "The clip is {size_mb} MB, over this channel's {limit_mb} MB upload limit — watch it here: {url}"
+                "The clip is {size_mb} MB, over this channel's {limit_mb} MB upload limit — watch it "
+                "here: {url}"
             ),
             "clip.deleted_notice": "🗑️ This clip was deleted by {who}.",
             "action.reroll": "Re-roll",
@@ -52,7 +55,9 @@ register(
             "queue.line_running": "• `{job_id}` — rendering {percent}%: {prompt}",
             "queue.line_other": "• `{job_id}` — {state}: {prompt}",
             "cancel.done": "Cancelled job `{job_id}`.",
-            "cancel.stopping": "Stopping job `{job_id}` — it was rendering; the message will say when it stopped.",
+            "cancel.stopping": (
+                "Stopping job `{job_id}` — it was rendering; the message will say when it stopped."
+            ),
             "cancel.nothing": "You have nothing to cancel.",
             "delete.done": "The clip was deleted.",
             "button.invalid": "This button is not valid (anymore). Start a new video with /video.",
@@ -69,9 +74,13 @@ register(
             "status.failed": "❌ {reason}",
             "status.cancelled": "🚫 已取消。",
             "status.header": "**{prompt}** — {author}",
-            "clip.caption": "🎞️ **{prompt}**\n種子 `{seed}` · {preset} · {seconds} 秒 · {width}×{height} · 作者 {author}",
+            "clip.caption": (
+                "🎞️ **{prompt}**\n種子 `{seed}` · {preset} · {seconds} 秒 · {width}×{height} · 作者 {author}"
+            ),
             "clip.caption_parent": "↪ 來自 {parent_author} 的影片（{kind}）",
-            "clip.too_large_link": "影片大小為 {size_mb} MB，超過這個頻道 {limit_mb} MB 的上傳上限，請用連結觀看：{url}",
+            "clip.too_large_link": (
+                "影片大小為 {size_mb} MB，超過這個頻道 {limit_mb} MB 的上傳上限，請用連結觀看：{url}"
+            ),
             "clip.deleted_notice": "🗑️ 這支影片已被 {who} 刪除。",
             "action.reroll": "重新生成",
             "action.vary": "變化",
@@ -86,7 +95,8 @@ register(
             "kind.remix": "改提示",
             "kind.extend": "延長",
             "info.recipe": (
-                "**提示詞：** {prompt}\n**負面提示詞：** {negative}\n**預設：** {preset} · **種子** `{seed}`\n"
+                "**提示詞：** {prompt}\n**負面提示詞：** {negative}\n**預設："
+                "** {preset} · **種子** `{seed}`\n"
                 "**比例：** {aspect} · {seconds} 秒 · {fps} fps · {width}×{height} · {frames} 格\n"
                 "**參考圖：** {references}\n**作者：** {author} · {created}\n**影片：** `{clip_id}`"
             ),

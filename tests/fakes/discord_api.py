@@ -16,6 +16,7 @@ later, from a bot process that never sent them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -181,17 +182,19 @@ class FakeDiscord:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError(f"timed out waiting for {what}; calls: {self.summary()}")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
-                except TimeoutError:
-                    pass
 
     def summary(self) -> list[str]:
         return [f"{c.method} {c.path} -> {c.status}" for c in self.calls]
 
     def channel_messages(self, channel_id: str | None = None) -> list[dict[str, Any]]:
         cid = channel_id or self.channel_id
-        return [m for mid, m in self.messages.items() if m["channel_id"] == cid and mid not in self.deleted_messages]
+        return [
+            m
+            for mid, m in self.messages.items()
+            if m["channel_id"] == cid and mid not in self.deleted_messages
+        ]
 
     # -- payload builders -----------------------------------------------------------------
 
@@ -204,8 +207,9 @@ class FakeDiscord:
             "avatar": None,
         }
 
-    def add_attachment(self, filename: str, data: bytes, content_type: str = "image/png",
-                       *, size: int | None = None) -> dict[str, Any]:
+    def add_attachment(
+        self, filename: str, data: bytes, content_type: str = "image/png", *, size: int | None = None
+    ) -> dict[str, Any]:
         """Host ``data`` on the fake CDN; return the attachment object Discord would send.
 
         ``size`` lets a test claim another size than the bytes served (Discord reports the
@@ -226,8 +230,9 @@ class FakeDiscord:
             "height": None,
         }
 
-    def _base_interaction(self, itype: int, user: dict[str, Any] | None, locale: str,
-                          permissions: str) -> dict[str, Any]:
+    def _base_interaction(
+        self, itype: int, user: dict[str, Any] | None, locale: str, permissions: str
+    ) -> dict[str, Any]:
         member_user = user or self.user()
         return {
             "id": snowflake(),
@@ -237,8 +242,16 @@ class FakeDiscord:
             "version": 1,
             "guild_id": self.guild_id,
             "channel_id": self.channel_id,
-            "channel": {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "videos",
-                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "channel": {
+                "id": self.channel_id,
+                "type": 0,
+                "guild_id": self.guild_id,
+                "name": "videos",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            },
             "member": {
                 "user": member_user,
                 "roles": [],
@@ -261,10 +274,18 @@ class FakeDiscord:
     def upload_limit(self) -> int:
         return {0: 10, 1: 10, 2: 50, 3: 100}[self.premium_tier] * 1024 * 1024
 
-    def slash(self, name: str, options: dict[str, Any] | None = None, *,
-              attachments: dict[str, dict[str, Any]] | None = None, user: dict[str, Any] | None = None,
-              locale: str = "en-US", permissions: str = "0", subcommand: list[str] | None = None,
-              focused: str | None = None) -> dict[str, Any]:
+    def slash(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        attachments: dict[str, dict[str, Any]] | None = None,
+        user: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        permissions: str = "0",
+        subcommand: list[str] | None = None,
+        focused: str | None = None,
+    ) -> dict[str, Any]:
         """A CHAT_INPUT command (or its autocomplete when ``focused`` names an option)."""
         payload = self._base_interaction(4 if focused else 2, user, locale, permissions)
         opts: list[dict[str, Any]] = []
@@ -279,28 +300,51 @@ class FakeDiscord:
             resolved.setdefault("attachments", {})[att["id"]] = att
         for group in reversed(subcommand or []):
             opts = [{"name": group, "type": 1, "options": opts}]
-        payload["data"] = {"id": snowflake(), "name": name, "type": 1, "options": opts,
-                           "guild_id": self.guild_id}
+        payload["data"] = {
+            "id": snowflake(),
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": self.guild_id,
+        }
         if resolved:
             payload["data"]["resolved"] = resolved
         return payload
 
-    def message_command(self, name: str, message: dict[str, Any], *, user: dict[str, Any] | None = None,
-                        locale: str = "en-US") -> dict[str, Any]:
+    def message_command(
+        self, name: str, message: dict[str, Any], *, user: dict[str, Any] | None = None, locale: str = "en-US"
+    ) -> dict[str, Any]:
         payload = self._base_interaction(2, user, locale, "0")
-        payload["data"] = {"id": snowflake(), "name": name, "type": 3, "target_id": message["id"],
-                           "resolved": {"messages": {message["id"]: message}}, "guild_id": self.guild_id}
+        payload["data"] = {
+            "id": snowflake(),
+            "name": name,
+            "type": 3,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+            "guild_id": self.guild_id,
+        }
         return payload
 
-    def user_message(self, content: str, attachments: list[dict[str, Any]] | None = None,
-                     user: dict[str, Any] | None = None) -> dict[str, Any]:
+    def user_message(
+        self,
+        content: str,
+        attachments: list[dict[str, Any]] | None = None,
+        user: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """A message somebody posted in the channel (the target of a context-menu command)."""
         msg = self._message(content=content, author=user or self.user(), attachments=attachments or [])
         self.messages[msg["id"]] = msg
         return msg
 
-    def click(self, message: dict[str, Any] | str, custom_id: str, *, user: dict[str, Any] | None = None,
-              locale: str = "en-US", permissions: str = "0") -> dict[str, Any]:
+    def click(
+        self,
+        message: dict[str, Any] | str,
+        custom_id: str,
+        *,
+        user: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        permissions: str = "0",
+    ) -> dict[str, Any]:
         """A button click on a stored message (as Discord would send it: the message included)."""
         msg = self.messages[message] if isinstance(message, str) else message
         payload = self._base_interaction(3, user, locale, permissions)
@@ -308,10 +352,19 @@ class FakeDiscord:
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         return payload
 
-    def modal_submit(self, custom_id: str, values: dict[str, str], *, user: dict[str, Any] | None = None,
-                     message: dict[str, Any] | None = None, locale: str = "en-US") -> dict[str, Any]:
+    def modal_submit(
+        self,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        user: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
         payload = self._base_interaction(5, user, locale, "0")
-        rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+        ]
         payload["data"] = {"custom_id": custom_id, "components": rows}
         if message is not None:
             payload["message"] = message
@@ -321,7 +374,9 @@ class FakeDiscord:
 
     async def send_interaction(self, payload: dict[str, Any]) -> Interaction:
         """Dispatch INTERACTION_CREATE to the connected bot; remember the token's birth."""
-        inter = Interaction(id=payload["id"], token=payload["token"], sent_at=time.monotonic(), payload=payload)
+        inter = Interaction(
+            id=payload["id"], token=payload["token"], sent_at=time.monotonic(), payload=payload
+        )
         self.interactions[inter.id] = inter
         await self.dispatch("INTERACTION_CREATE", payload)
         return inter
@@ -380,15 +435,34 @@ class FakeDiscord:
             "icon": None,
             "owner_id": snowflake(),
             "premium_tier": self.premium_tier,
-            "roles": [{"id": self.guild_id, "name": "@everyone", "permissions": "0", "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False}],
+            "roles": [
+                {
+                    "id": self.guild_id,
+                    "name": "@everyone",
+                    "permissions": "0",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                }
+            ],
             "emojis": [],
             "stickers": [],
             "features": [],
             "member_count": 2,
             "members": [],
-            "channels": [{"id": self.channel_id, "type": 0, "name": "videos", "position": 0,
-                          "permission_overwrites": [], "nsfw": False, "parent_id": None}],
+            "channels": [
+                {
+                    "id": self.channel_id,
+                    "type": 0,
+                    "name": "videos",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                }
+            ],
             "threads": [],
             "voice_states": [],
             "presences": [],
@@ -427,13 +501,27 @@ class FakeDiscord:
                 if part.name == "payload_json":
                     body_json = json.loads(raw)
                 else:
-                    files.append(Upload(part.name or "", part.filename or "",
-                                        part.headers.get("Content-Type", ""), bytes(raw)))
+                    files.append(
+                        Upload(
+                            part.name or "",
+                            part.filename or "",
+                            part.headers.get("Content-Type", ""),
+                            bytes(raw),
+                        )
+                    )
         elif request.can_read_body:
             raw_text = await request.text()
             body_json = json.loads(raw_text) if raw_text else None
-        call = Call(request.method, path, dict(request.query), body_json, files, 0, time.monotonic(),
-                    request.headers.get("Authorization"))
+        call = Call(
+            request.method,
+            path,
+            dict(request.query),
+            body_json,
+            files,
+            0,
+            time.monotonic(),
+            request.headers.get("Authorization"),
+        )
         try:
             status, payload = self._handle(call)
         except Exception:
@@ -446,10 +534,11 @@ class FakeDiscord:
         if payload is None:
             return web.Response(status=status)
         # Exactly "application/json": with a charset discord.py reads the body as text.
-        return web.Response(status=status, body=json.dumps(payload).encode(),
-                            headers={"Content-Type": "application/json"})
+        return web.Response(
+            status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+        )
 
-    def _handle(self, call: Call) -> tuple[int, Any]:  # noqa: C901 - a router
+    def _handle(self, call: Call) -> tuple[int, Any]:
         parts = call.path.strip("/").split("/")
         m, p = call.method, parts
         if p[0] == "interactions":
@@ -462,14 +551,26 @@ class FakeDiscord:
             return 200, self.bot_user
         if p == ["oauth2", "applications", "@me"]:
             return 200, {
-                "id": self.app_id, "name": "reelbot", "description": "", "icon": None,
-                "bot_public": True, "bot_require_code_grant": False, "owner": self.user(name="owner"),
-                "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "",
-                "rpc_origins": [], "interactions_endpoint_url": None,
+                "id": self.app_id,
+                "name": "reelbot",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.user(name="owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+                "rpc_origins": [],
+                "interactions_endpoint_url": None,
             }
         if m == "PUT" and p[0] == "applications" and p[-1] == "commands":
-            self.commands = [dict(c, id=snowflake(), application_id=self.app_id, version=snowflake())
-                             for c in call.json]
+            self.commands = [
+                {"description": "", "options": [], "default_member_permissions": None, **c,
+                 "id": snowflake(), "application_id": self.app_id, "version": snowflake()}
+                for c in call.json
+            ]
             return 200, self.commands
         if m == "GET" and p[0] == "applications" and p[-1] == "commands":
             return 200, self.commands
@@ -494,13 +595,21 @@ class FakeDiscord:
         result: dict[str, Any] = {"interaction": {"id": interaction_id, "type": inter.payload["type"]}}
         if rtype in (4, 5):  # message / deferred message: the "original response" exists now
             flags = data.get("flags", 0)
-            msg = self._message(content=data.get("content", ""), author=self.bot_user,
-                                components=data.get("components", []), embeds=data.get("embeds", []),
-                                flags=flags, interaction_id=interaction_id)
+            msg = self._message(
+                content=data.get("content", ""),
+                author=self.bot_user,
+                components=data.get("components", []),
+                embeds=data.get("embeds", []),
+                flags=flags,
+                interaction_id=interaction_id,
+            )
             self.messages[msg["id"]] = msg
             inter.original_message_id = msg["id"]
-            result["interaction"].update(response_message_id=msg["id"], response_message_loading=rtype == 5,
-                                         response_message_ephemeral=bool(flags & 64))
+            result["interaction"].update(
+                response_message_id=msg["id"],
+                response_message_loading=rtype == 5,
+                response_message_ephemeral=bool(flags & 64),
+            )
             result["resource"] = {"type": rtype, "message": msg}
         elif rtype == 7 and "message" in inter.payload:  # update the clicked message
             msg = self.messages[inter.payload["message"]["id"]]
@@ -518,9 +627,14 @@ class FakeDiscord:
             return 401, {"message": "Invalid Webhook Token", "code": 50027}
         body = call.json or {}
         if call.method == "POST" and not rest:  # follow-up message
-            msg = self._message(content=body.get("content", ""), author=self.bot_user,
-                                components=body.get("components", []), embeds=body.get("embeds", []),
-                                flags=body.get("flags", 0), attachments=self._store_uploads(call))
+            msg = self._message(
+                content=body.get("content", ""),
+                author=self.bot_user,
+                components=body.get("components", []),
+                embeds=body.get("embeds", []),
+                flags=body.get("flags", 0),
+                attachments=self._store_uploads(call),
+            )
             self.messages[msg["id"]] = msg
             return 200, msg
         if len(rest) == 2 and rest[0] == "messages":
@@ -538,8 +652,16 @@ class FakeDiscord:
 
     def _channel(self, channel_id: str, rest: list[str], call: Call) -> tuple[int, Any]:
         if not rest and call.method == "GET":
-            return 200, {"id": channel_id, "type": 0, "guild_id": self.guild_id, "name": "videos",
-                         "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None}
+            return 200, {
+                "id": channel_id,
+                "type": 0,
+                "guild_id": self.guild_id,
+                "name": "videos",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            }
         if rest == ["messages"] and call.method == "POST":
             body = call.json or {}
             total = sum(len(f.data) for f in call.files)
@@ -550,10 +672,15 @@ class FakeDiscord:
                 for existing in self.messages.values():
                     if existing.get("nonce") == nonce and existing["channel_id"] == channel_id:
                         return 200, existing  # Discord: same nonce again → the first message
-            msg = self._message(content=body.get("content", ""), author=self.bot_user,
-                                components=body.get("components", []), embeds=body.get("embeds", []),
-                                attachments=self._store_uploads(call), channel_id=channel_id,
-                                reference=body.get("message_reference"))
+            msg = self._message(
+                content=body.get("content", ""),
+                author=self.bot_user,
+                components=body.get("components", []),
+                embeds=body.get("embeds", []),
+                attachments=self._store_uploads(call),
+                channel_id=channel_id,
+                reference=body.get("message_reference"),
+            )
             if nonce is not None:
                 msg["nonce"] = nonce
             self.messages[msg["id"]] = msg
@@ -593,10 +720,19 @@ class FakeDiscord:
             stored.append(att)
         return stored
 
-    def _message(self, *, content: str, author: dict[str, Any], attachments: list[dict[str, Any]] | None = None,
-                 components: list[Any] | None = None, embeds: list[Any] | None = None, flags: int = 0,
-                 channel_id: str | None = None, interaction_id: str | None = None,
-                 reference: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _message(
+        self,
+        *,
+        content: str,
+        author: dict[str, Any],
+        attachments: list[dict[str, Any]] | None = None,
+        components: list[Any] | None = None,
+        embeds: list[Any] | None = None,
+        flags: int = 0,
+        channel_id: str | None = None,
+        interaction_id: str | None = None,
+        reference: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         msg: dict[str, Any] = {
             "id": snowflake(),
             "type": 0 if interaction_id is None else 20,

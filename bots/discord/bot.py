@@ -1,0 +1,144 @@
+"""The Discord bot process: a ``commands.Bot`` that gets its dependencies, never reads globals.
+
+``ReelBot(service=..., settings=..., config=...)`` receives the service (which owns Redis, the
+database and the media store), the core settings and the Discord knobs. ``setup_hook`` loads
+one extension per feature, registers the persistent buttons (:class:`ReelButton` as a dynamic
+item, so clicks work in a process that never sent the message), optionally syncs the slash
+commands, and starts the results reader (:class:`Delivery`). Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from reelbot.bots.discord.components import ReelButton
+from reelbot.bots.discord.config import DiscordConfig
+from reelbot.bots.discord.translator import CatalogueTranslator
+from reelbot.settings import Settings
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.delivery import Delivery
+    from reelbot.service import ReelbotService
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "reelbot.bots.discord.cogs.video",
+    "reelbot.bots.discord.cogs.remix",
+    "reelbot.bots.discord.cogs.queue",
+    "reelbot.bots.discord.cogs.help",
+    "reelbot.bots.discord.cogs.admin",
+)
+
+
+def redirect(config: DiscordConfig) -> None:
+    """Point discord.py at another API base / gateway (a local fake or a proxy), if configured."""
+    if config.api_base:
+        discord.http.Route.BASE = config.api_base.rstrip("/")
+    if config.gateway_url:
+        import yarl
+
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+class ReelBot(commands.Bot):
+    """reelbot on Discord."""
+
+    def __init__(
+        self,
+        *,
+        service: ReelbotService,
+        settings: Settings,
+        config: DiscordConfig | None = None,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        deliver: bool = True,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # guild cache: upload limits, channel objects
+        self.config = config or DiscordConfig()
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            guild_ready_timeout=self.config.guild_ready_timeout,
+            max_messages=None,  # we never read message history; keep memory flat
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+        )
+        self.service = service
+        self.settings = settings
+        self._extension_names = extensions
+        self._deliver = deliver
+        self.delivery: Delivery | None = None
+        self.http_session: aiohttp.ClientSession | None = None
+
+    async def setup_hook(self) -> None:
+        self.http_session = aiohttp.ClientSession()
+        await self.tree.set_translator(CatalogueTranslator())
+        for name in self._extension_names:
+            await self.load_extension(name)
+        self.add_dynamic_items(ReelButton)
+        if self.config.sync_commands:
+            synced = await self.tree.sync()
+            log.info("synced %d application commands", len(synced))
+        if self._deliver:
+            from reelbot.bots.discord.delivery import Delivery
+
+            self.delivery = Delivery(self)
+            self.delivery.start()
+
+    async def close(self) -> None:
+        if self.delivery is not None:
+            await self.delivery.stop()
+        if self.http_session is not None:
+            await self.http_session.close()
+        await super().close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        assert self.http_session is not None, "setup_hook has not run"
+        return self.http_session
+
+    async def upload_limit(self, guild_id: str | None) -> int:
+        """The largest attachment this guild accepts (boost tier), from cache or the API."""
+        limit = self.config.default_upload_limit
+        if guild_id:
+            guild = self.get_guild(int(guild_id))
+            if guild is None:
+                try:
+                    guild = await self.fetch_guild(int(guild_id), with_counts=False)
+                except discord.HTTPException:
+                    guild = None
+            if guild is not None:
+                limit = guild.filesize_limit
+        if self.config.max_upload_bytes is not None:
+            limit = min(limit, self.config.max_upload_bytes)
+        return limit
+
+
+async def run_bot(settings: Settings, config: DiscordConfig | None = None) -> None:
+    """Open the service and run the bot until stopped (``reelbot discord``)."""
+    from reelbot.errors import ConfigError
+    from reelbot.service import ReelbotService
+
+    config = config or DiscordConfig()
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise ConfigError("config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="is not set", count=1)
+    redirect(config)
+    service = await ReelbotService.open(settings)
+    bot = ReelBot(service=service, settings=settings, config=config)
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        raise ConfigError(
+            "config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="Discord refused the token", count=1
+        ) from None
+    finally:
+        await asyncio.shield(service.close())

@@ -1,0 +1,1 @@
+"""One extension per feature: /video, remix buttons, /queue + /cancel, /help, /reelbot settings."""

@@ -1,0 +1,111 @@
+"""/queue (my jobs with positions and cancel buttons) and /cancel (my latest, or a chosen job)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from reelbot.bots.common.status import percent, shorten
+from reelbot.bots.discord.components import button_handler, cancel_view
+from reelbot.bots.discord.jobs import origin_for
+from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.domain import JobState, Platform
+from reelbot.errors import InvalidRequest, NotFound
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.bot import ReelBot
+    from reelbot.service import JobView
+
+LIST_PROMPT_CHARS = 60
+
+
+def job_line(job: JobView, locale: str | None) -> str:
+    prompt = shorten(job.request.prompt, LIST_PROMPT_CHARS)
+    if job.state is JobState.QUEUED:
+        return render(
+            "queue.line_queued", locale, job_id=str(job.id)[:8], position=job.position or "?", prompt=prompt
+        )
+    if job.state is JobState.RUNNING:
+        return render(
+            "queue.line_running",
+            locale,
+            job_id=str(job.id)[:8],
+            percent=percent(job.step, job.total_steps),
+            prompt=prompt,
+        )
+    return render("queue.line_other", locale, job_id=str(job.id)[:8], state=job.state.value, prompt=prompt)
+
+
+async def cancel_job(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
+    bot: ReelBot = interaction.client  # type: ignore[assignment]
+    view = await bot.service.cancel(job_id, by=origin_for(interaction))
+    key = "cancel.stopping" if view.state is JobState.RUNNING else "cancel.done"
+    await reply(interaction, render(key, locale_of(interaction), job_id=str(job_id)))
+
+
+@button_handler("cancel")
+async def on_cancel(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await cancel_job(interaction, job_id)
+
+
+class QueueCog(commands.Cog):
+    def __init__(self, bot: ReelBot) -> None:
+        self.bot = bot
+
+    async def _my_jobs(self, interaction: discord.Interaction) -> list[JobView]:
+        return await self.bot.service.jobs_for(Platform.DISCORD, str(interaction.user.id), active_only=True)
+
+    @app_commands.command(name="queue", description=_("Your videos waiting or rendering", key="cmd.queue"))
+    async def queue(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/queue"):
+            locale = locale_of(interaction)
+            jobs = await self._my_jobs(interaction)
+            if not jobs:
+                await reply(interaction, render("queue.empty", locale))
+                return
+            lines = [render("queue.header", locale, count=len(jobs))] + [
+                job_line(job, locale) for job in jobs
+            ]
+            await reply(interaction, "\n".join(lines), view=cancel_view([job.id for job in jobs], locale))
+
+    @app_commands.command(name="cancel", description=_("Cancel one of your videos", key="cmd.cancel"))
+    @app_commands.describe(job=_("Job id (default: your latest)", key="cmd.cancel.job"))
+    async def cancel(self, interaction: discord.Interaction, job: str | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/cancel") as guard:
+            if job:
+                try:
+                    job_id = uuid.UUID(job.strip())
+                except ValueError:
+                    raise NotFound("job.not_found", job_id=shorten(job, 40)) from None
+            else:
+                jobs = await self._my_jobs(interaction)
+                if not jobs:
+                    raise InvalidRequest("cancel.nothing")
+                job_id = max(jobs, key=lambda j: j.created_at).id
+            guard.job_id = str(job_id)
+            await cancel_job(interaction, job_id)
+
+    @cancel.autocomplete("job")
+    async def job_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        locale = locale_of(interaction)
+        jobs = await self._my_jobs(interaction)
+        return [
+            app_commands.Choice(name=job_line(job, locale).lstrip("• ")[:100], value=str(job.id))
+            for job in jobs
+            if current.lower() in str(job.id)
+        ][:25]
+
+
+async def setup(bot: ReelBot) -> None:
+    await bot.add_cog(QueueCog(bot))

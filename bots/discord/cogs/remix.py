@@ -1,0 +1,239 @@
+"""The buttons under a clip: Re-roll, Vary, Remix (modal), Extend, Info, Delete.
+
+Each handler is registered by action name (:func:`button_handler`) and receives only the clip
+id from the custom_id; the recipe comes from storage, so the buttons work on anyone's clip and
+after any restart. Generating actions defer first, then ask the click guard for the
+idempotency key — a double click yields one job. The Remix modal's submit is handled from the
+raw interaction (custom_id ``reelbot:remixprompt:<clip>``), not from an in-memory modal object,
+so a modal opened before a restart still works after it. A ``reelbot:`` custom_id that is not
+one of ours (forged or from an older version) gets a clear ephemeral reply instead of silence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
+from reelbot.bots.common.clicks import click_idempotency_key
+from reelbot.bots.common.status import kind_label, shorten
+from reelbot.bots.discord.components import HANDLERS, button_handler, component_ids
+from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
+from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.domain import Origin, Platform, RemixKind
+from reelbot.errors import NotFound
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.bot import ReelBot
+    from reelbot.service import ClipView
+
+log = logging.getLogger(__name__)
+
+REMIX_MODAL = "remixprompt"
+PROMPT_FIELD = "prompt"
+MODAL_TITLE_MAX = 45
+TEXT_INPUT_MAX = 4000
+
+
+def _bot(interaction: discord.Interaction) -> ReelBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+async def _live_clip(bot: ReelBot, clip_id: uuid.UUID) -> ClipView:
+    clip = await bot.service.clip(clip_id)
+    if clip.deleted:
+        raise NotFound("clip.not_found")
+    return clip
+
+
+async def _remix(
+    interaction: discord.Interaction,
+    clip_id: uuid.UUID,
+    kind: RemixKind,
+    action: str,
+    *,
+    prompt: str | None = None,
+) -> None:
+    """Start a remix of ``clip_id``; the status message replies to the clicked clip message."""
+    bot = _bot(interaction)
+    clip = await _live_clip(bot, clip_id)
+    origin = origin_for(interaction)
+    extra = hashlib.sha256(prompt.encode()).hexdigest()[:16] if prompt else ""
+    key = await click_idempotency_key(
+        bot.service.redis,
+        bot.service.keys,
+        platform=Platform.DISCORD.value,
+        user_id=origin.user_id,
+        action=action,
+        target=str(clip_id),
+        interaction_id=str(interaction.id),
+        window_s=bot.config.click_window_s,
+        extra=extra,
+    )
+
+    async def enqueue(with_status: Origin):  # type: ignore[no-untyped-def]
+        return await bot.service.remix(clip_id, kind, with_status, idempotency_key=key, prompt=prompt)
+
+    shown = prompt if prompt is not None else clip.request.prompt
+    message = interaction.message if interaction.type is discord.InteractionType.component else None
+    await start_job(interaction, origin, shown, enqueue, reference=message)
+
+
+@button_handler("reroll")
+async def on_reroll(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await _remix(interaction, clip_id, RemixKind.REROLL, "reroll")
+
+
+@button_handler("vary")
+async def on_vary(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await _remix(interaction, clip_id, RemixKind.VARY, "vary")
+
+
+@button_handler("extend")
+async def on_extend(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await _remix(interaction, clip_id, RemixKind.EXTEND, "extend")
+
+
+class RemixModal(discord.ui.Modal):
+    """The edit-the-prompt form. Its submit is handled in :meth:`RemixCog.on_interaction`."""
+
+    def __init__(self, clip_id: uuid.UUID, prompt: str, locale: str | None) -> None:
+        super().__init__(
+            title=render("discord.modal_title", locale)[:MODAL_TITLE_MAX],
+            custom_id=custom_id(REMIX_MODAL, clip_id),
+            timeout=600,
+        )
+        self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=render("discord.modal_prompt", locale)[:45],
+            style=discord.TextStyle.paragraph,
+            default=prompt[:TEXT_INPUT_MAX],
+            max_length=TEXT_INPUT_MAX,
+            custom_id=PROMPT_FIELD,
+            required=True,
+        )
+        self.add_item(self.prompt)
+
+
+@button_handler("remix")
+async def on_remix(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    # A modal must be the first answer (no defer before it); one indexed read stays far below 3 s.
+    clip = await _live_clip(_bot(interaction), clip_id)
+    await interaction.response.send_modal(RemixModal(clip_id, clip.request.prompt, locale_of(interaction)))
+
+
+@button_handler("info")
+async def on_info(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    clip = await _live_clip(_bot(interaction), clip_id)
+    await reply(interaction, info_text(clip, locale_of(interaction)))
+
+
+def info_text(clip: ClipView, locale: str | None) -> str:
+    """The full recipe and the lineage (root first), as the Info button shows it."""
+    request = clip.request
+    references = ", ".join(f"{ref.role.value} `{ref.sha256[:12]}`" for ref in request.references)
+    text = render(
+        "info.recipe",
+        locale,
+        prompt=shorten(request.prompt, 800),
+        negative=shorten(request.negative_prompt, 200) or render("info.none", locale),
+        preset=request.preset,
+        seed=request.seed,
+        aspect=request.aspect.value,
+        seconds=f"{clip.duration_s:.1f}",
+        fps=clip.fps,
+        width=clip.width,
+        height=clip.height,
+        frames=clip.num_frames,
+        references=references or render("info.none", locale),
+        author=author_ref(clip.author),
+        created=discord.utils.format_dt(clip.created_at, "R"),
+        clip_id=clip.id,
+    )
+    lines = [render("info.lineage_header", locale)]
+    for index, (ancestor, kind) in enumerate(clip.lineage, start=1):
+        lines.append(
+            render("info.lineage_line", locale, index=index, clip_id=ancestor, kind=kind_label(kind, locale))
+        )
+    return text + "\n" + "\n".join(lines)
+
+
+@button_handler("delete")
+async def on_delete(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    bot = _bot(interaction)
+    origin = origin_for(interaction)
+    moderator = bool(interaction.permissions.manage_messages)
+    await bot.service.delete_clip(clip_id, by=origin, is_moderator=moderator)
+    locale = locale_of(interaction)
+    if interaction.message is not None:
+        try:
+            await interaction.message.edit(
+                content=render("clip.deleted_notice", locale, who=author_ref(origin)),
+                attachments=[],
+                view=None,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.warning("could not blank the message of deleted clip %s", clip_id)
+    await reply(interaction, render("delete.done", locale))
+
+
+class RemixCog(commands.Cog):
+    def __init__(self, bot: ReelBot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        cid = str(data.get("custom_id", ""))
+        if not is_ours(cid):
+            return
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self._modal_submit(interaction, cid, data)
+        elif interaction.type is discord.InteractionType.component:
+            parsed = parse_custom_id(cid)
+            # Anything the dynamic item will not take gets an answer here instead of silence:
+            # malformed ids, unknown actions, ids that are not on the clicked message.
+            if parsed is None or parsed[0] not in HANDLERS or cid not in component_ids(interaction.message):
+                log.info("refusing unknown button %r from user %s", cid[:100], interaction.user.id)
+                await reply(interaction, render("button.invalid", locale_of(interaction)))
+
+    async def _modal_submit(self, interaction: discord.Interaction, cid: str, data: dict[str, Any]) -> None:
+        parsed = parse_custom_id(cid)
+        if parsed is None or parsed[0] != REMIX_MODAL:
+            await reply(interaction, render("button.invalid", locale_of(interaction)))
+            return
+        prompt = _field(data, PROMPT_FIELD)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "remix modal"):
+            await _remix(interaction, parsed[1], RemixKind.REMIX, "remix", prompt=prompt or "")
+
+
+def _field(data: dict[str, Any], name: str) -> str | None:
+    """A text input's value from a modal submit payload (rows of components, or labels)."""
+    stack = list(data.get("components", []))
+    while stack:
+        node = stack.pop()
+        if node.get("custom_id") == name and "value" in node:
+            return str(node["value"])
+        stack.extend(node.get("components", []))
+        if "component" in node:
+            stack.append(node["component"])
+    return None
+
+
+assert set(HANDLERS) >= {name for name in ACTIONS}, "every clip action needs a Discord handler"
+
+
+async def setup(bot: ReelBot) -> None:
+    await bot.add_cog(RemixCog(bot))

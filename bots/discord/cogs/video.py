@@ -1,0 +1,210 @@
+"""/video and the "Animate this image" message command: a prompt (+ images) becomes a job.
+
+Every handler defers first — within Discord's 3-second window, before any validation,
+download or database work — ephemerally, so refusals reach only the person who asked. Then
+it validates cheaply (roles, preset, prompt), downloads the reference images with their
+checks, and hands over to :func:`reelbot.bots.discord.jobs.start_job`. The idempotency key is
+the interaction id: a redelivered interaction can never make a second job.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+from pydantic import ValidationError
+
+from reelbot.bots.discord.attachments import download_image, first_image
+from reelbot.bots.discord.jobs import origin_for, start_job
+from reelbot.bots.discord.replies import guarded, locale_of
+from reelbot.domain import Aspect, GenerationRequest, Origin, ReferenceRole
+from reelbot.errors import InvalidRequest
+from reelbot.generator.catalog import get_preset, gpu_available, list_presets
+from reelbot.messages import render
+from reelbot.validation import check_reference_roles, check_request
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.bot import ReelBot
+
+log = logging.getLogger(__name__)
+
+MAX_SEED = 2**32 - 1
+AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
+
+
+class VideoCog(commands.Cog):
+    def __init__(self, bot: ReelBot) -> None:
+        self.bot = bot
+        self.animate_menu = app_commands.ContextMenu(
+            name=_("Animate this image", key="cmd.animate"), callback=self.animate
+        )
+        bot.tree.add_command(self.animate_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.animate_menu.name, type=self.animate_menu.type)
+
+    @app_commands.command(name="video", description=_("Make a short video from a prompt", key="cmd.video"))
+    @app_commands.describe(
+        prompt=_("What should happen in the video", key="cmd.video.prompt"),
+        image=_("First frame (image)", key="cmd.video.image"),
+        end_image=_("Last frame (image)", key="cmd.video.end_image"),
+        character=_("Character to keep (image)", key="cmd.video.character"),
+        style=_("Style to keep (image)", key="cmd.video.style"),
+        aspect=_("Shape of the video", key="cmd.video.aspect"),
+        seconds=_("Length in seconds", key="cmd.video.seconds"),
+        seed=_("Seed, to repeat a result", key="cmd.video.seed"),
+        negative=_("What to avoid", key="cmd.video.negative"),
+        preset=_("Model preset", key="cmd.video.preset"),
+    )
+    @app_commands.choices(
+        aspect=[
+            app_commands.Choice(name="9:16 (vertical)", value=Aspect.PORTRAIT.value),
+            app_commands.Choice(name="1:1 (square)", value=Aspect.SQUARE.value),
+            app_commands.Choice(name="16:9 (wide)", value=Aspect.LANDSCAPE.value),
+        ]
+    )
+    @app_commands.guild_only()
+    async def video(
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        image: discord.Attachment | None = None,
+        end_image: discord.Attachment | None = None,
+        character: discord.Attachment | None = None,
+        style: discord.Attachment | None = None,
+        aspect: str = Aspect.PORTRAIT.value,
+        seconds: float | None = None,
+        seed: int | None = None,
+        negative: str | None = None,
+        preset: str | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/video"):
+            attachments = [
+                (role, att)
+                for role, att in (
+                    (ReferenceRole.FIRST_FRAME, image),
+                    (ReferenceRole.LAST_FRAME, end_image),
+                    (ReferenceRole.SUBJECT, character),
+                    (ReferenceRole.STYLE, style),
+                )
+                if att is not None
+            ]
+            request = self.build_request(
+                origin_for(interaction),
+                prompt=prompt,
+                negative=negative or "",
+                aspect=aspect,
+                seconds=seconds,
+                seed=seed,
+                preset=preset,
+                roles=[role for role, _att in attachments],
+            )
+            images = [
+                (
+                    role,
+                    await download_image(
+                        att, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
+                    ),
+                )
+                for role, att in attachments
+            ]
+            await self.submit(interaction, request, images)
+
+    async def animate(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Message command: the message's first image becomes the first frame."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "animate"):
+            attachment = first_image(message)
+            if attachment is None:
+                raise InvalidRequest("discord.animate_no_image")
+            locale = locale_of(interaction)
+            prompt = message.content.strip() or render("discord.animate_prompt", locale)
+            request = self.build_request(
+                origin_for(interaction),
+                prompt=prompt[: self.bot.settings.limits.max_prompt_chars],
+                roles=[ReferenceRole.FIRST_FRAME],
+            )
+            data = await download_image(
+                attachment, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
+            )
+            await self.submit(interaction, request, [(ReferenceRole.FIRST_FRAME, data)], reference=message)
+
+    def build_request(
+        self,
+        origin: Origin,
+        *,
+        prompt: str,
+        roles: list[ReferenceRole],
+        negative: str = "",
+        aspect: str = Aspect.PORTRAIT.value,
+        seconds: float | None = None,
+        seed: int | None = None,
+        preset: str | None = None,
+    ) -> GenerationRequest:
+        """The request, checked cheaply before any download (the service checks it all again)."""
+        limits = self.bot.settings.limits
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=seed)
+        try:
+            aspect_value = Aspect(aspect)
+        except ValueError:
+            raise InvalidRequest(
+                "request.aspect_invalid", value=aspect, choices=", ".join(a.value for a in Aspect)
+            ) from None
+        if preset:
+            get_preset(preset)  # unknown → request.preset_unknown with the choices
+        check_reference_roles(roles, limits)
+        try:
+            request = GenerationRequest(
+                prompt=prompt,
+                negative_prompt=negative,
+                aspect=aspect_value,
+                seconds=seconds,
+                seed=seed,
+                preset=preset or None,
+                origin=origin,
+            )
+        except ValidationError as exc:
+            log.info("request refused by the model: %s", exc.errors()[0]["msg"])
+            raise InvalidRequest("request.prompt_empty") from None
+        return check_request(request, limits)
+
+    async def submit(
+        self,
+        interaction: discord.Interaction,
+        request: GenerationRequest,
+        images: list[tuple[ReferenceRole, bytes]],
+        *,
+        reference: discord.Message | None = None,
+    ) -> None:
+        service = self.bot.service
+        key = f"discord:interaction:{interaction.id}"
+
+        async def enqueue(origin: Origin):  # type: ignore[no-untyped-def]
+            return await service.submit(
+                request.model_copy(update={"origin": origin}), images, idempotency_key=key
+            )
+
+        await start_job(interaction, request.origin, request.prompt, enqueue, reference=reference)
+
+    @video.autocomplete("preset")
+    async def preset_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().strip()
+        presets = list_presets(gpu_available(self.bot.settings))
+        choices = [
+            app_commands.Choice(name=f"{p.name} — {p.title}"[:100], value=p.name)
+            for p in presets
+            if needle in p.name.lower() or needle in p.title.lower()
+        ]
+        return choices[:AUTOCOMPLETE_MAX]
+
+
+async def setup(bot: ReelBot) -> None:
+    await bot.add_cog(VideoCog(bot))

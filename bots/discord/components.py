@@ -1,0 +1,139 @@
+"""Persistent buttons: one :class:`discord.ui.DynamicItem` parses every ``reelbot:<action>:<id>``.
+
+Registered once with ``bot.add_dynamic_items`` in ``setup_hook``, so a click works in any
+process, including one started after the message was sent — no view needs to be remembered.
+The handlers live in the cogs and register themselves by name with :func:`button_handler`
+(a dict filled by a decorator), so adding a button is a registry entry plus one handler.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from reelbot.bots.common.actions import ACTIONS, CLIP_ACTIONS, CUSTOM_ID_PATTERN, Style, custom_id
+from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.messages import render
+
+Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
+
+#: action name → coroutine handling a click on it (filled by the cogs' decorators).
+HANDLERS: dict[str, Handler] = {}
+
+_STYLES = {
+    Style.PRIMARY: discord.ButtonStyle.primary,
+    Style.SECONDARY: discord.ButtonStyle.secondary,
+    Style.DANGER: discord.ButtonStyle.danger,
+}
+
+BUTTONS_PER_ROW = 5
+
+
+def button_handler(action: str) -> Callable[[Handler], Handler]:
+    """Register the decorated coroutine as the handler of ``reelbot:<action>:<id>`` clicks."""
+
+    def decorate(fn: Handler) -> Handler:
+        existing = HANDLERS.get(action)
+        # discord.py re-executes an extension module for each bot it is loaded into: same
+        # function again is fine, a different one for the same action is a bug.
+        if existing is not None and existing.__qualname__ != fn.__qualname__:
+            raise ValueError(f"button handler {action!r} registered twice")
+        HANDLERS[action] = fn
+        return fn
+
+    return decorate
+
+
+class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM_ID_PATTERN):
+    """Any reelbot button; the action and target id travel in the custom_id only."""
+
+    def __init__(
+        self,
+        action: str,
+        target: uuid.UUID,
+        *,
+        label: str | None = None,
+        emoji: str | None = None,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, emoji=emoji, style=style, custom_id=custom_id(action, target), row=row
+            )
+        )
+        self.action = action
+        self.target = target
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReelButton:
+        label = getattr(item, "label", None)
+        style = getattr(item, "style", discord.ButtonStyle.secondary)
+        return cls(match["action"], uuid.UUID(match["id"]), label=label, style=style)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        handler = HANDLERS.get(self.action)
+        if handler is None:
+            await reply(interaction, render("button.invalid", locale_of(interaction)))
+            return
+        async with guarded(interaction, f"button {self.action}"):
+            await handler(interaction, self.target)
+
+
+def clip_view(clip_id: uuid.UUID, locale: str | None) -> discord.ui.View:
+    """The buttons under a finished clip (two rows: generate again, then info/delete)."""
+    view = discord.ui.View(timeout=None)
+    for index, name in enumerate(CLIP_ACTIONS):
+        action = ACTIONS[name]
+        view.add_item(
+            ReelButton(
+                name,
+                clip_id,
+                label=render(action.label_key, locale),
+                emoji=action.emoji,
+                style=_STYLES[action.style],
+                row=0 if action.kind is not None else 1,
+            )
+        )
+        assert index < BUTTONS_PER_ROW * 5
+    return view
+
+
+def cancel_view(job_ids: list[uuid.UUID], locale: str | None) -> discord.ui.View:
+    """One cancel button per job (at most 25: Discord's 5 rows × 5)."""
+    view = discord.ui.View(timeout=None)
+    for index, job_id in enumerate(job_ids[:25]):
+        view.add_item(
+            ReelButton(
+                "cancel",
+                job_id,
+                label=f"{render('action.cancel', locale)} {str(job_id)[:8]}",
+                emoji="✖️",
+                style=discord.ButtonStyle.danger,
+                row=index // BUTTONS_PER_ROW,
+            )
+        )
+    return view
+
+
+def component_ids(message: discord.Message | None) -> set[str]:
+    """Every custom_id on ``message``'s components (nested rows included)."""
+    found: set[str] = set()
+    if message is None:
+        return found
+
+    def walk(components: Any) -> None:
+        for component in components:
+            cid = getattr(component, "custom_id", None)
+            if cid:
+                found.add(cid)
+            walk(getattr(component, "children", []) or [])
+
+    walk(message.components)
+    return found

@@ -1,0 +1,313 @@
+"""The results side of the bot: job events from Redis → edited status messages and posted clips.
+
+It reads the Discord events stream in its own consumer group (``discord``) under a stable
+consumer name, so what a stopped bot missed is still pending for it when it comes back
+(:class:`~reelbot.queue.events.EventStream` returns this consumer's pending entries first).
+
+Per batch, events are grouped by job. Progress is lossy by design: only a job's newest state
+matters, it goes through :class:`EditThrottle` (≥ ``progress_interval_s`` between edits of one
+message, the last one always sent) and is acknowledged at once. A terminal event (done,
+failed, cancelled) is acknowledged only after the clip or the reason was posted; before
+posting, a Redis marker per job is checked and afterwards set, and the clip message carries
+the job's nonce (Discord's ``enforce_nonce``), so a job is never posted twice — not after a
+restart, not when a worker publishes ``done`` twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import uuid
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import discord
+
+from reelbot.bots.common.status import event_text, kind_label, shorten
+from reelbot.bots.discord.components import clip_view
+from reelbot.bots.discord.jobs import author_ref, status_header
+from reelbot.domain import Origin, Platform
+from reelbot.errors import NotFound
+from reelbot.events import EventKind, JobEvent
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.bot import ReelBot
+    from reelbot.service import ClipView
+
+log = logging.getLogger(__name__)
+
+TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
+CAPTION_PROMPT_CHARS = 300
+MiB = 1024 * 1024
+_HEADER_CACHE = 4096
+
+
+class Delivery:
+    """Consumes the events stream until :meth:`stop`."""
+
+    def __init__(self, bot: ReelBot) -> None:
+        from reelbot.bots.discord.throttle import EditThrottle
+
+        self.bot = bot
+        self.config = bot.config
+        self.stream = bot.service.events(Platform.DISCORD)
+        self.throttle = EditThrottle(self.config.progress_interval_s)
+        self._headers: OrderedDict[uuid.UUID, str] = OrderedDict()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.idle = asyncio.Event()  # set whenever a read came back empty (tests, shutdown)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="discord-delivery")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.throttle.aclose()
+
+    async def run(self) -> None:
+        group, consumer = self.config.events_group, self.config.consumer
+        await self.stream.ensure_group(group)
+        await self.bot.wait_until_ready()
+        log.info("delivering Discord results as %s/%s", group, consumer)
+        while not self._stopping.is_set():
+            try:
+                batch = await self.stream.read(
+                    group, consumer, self.config.events_batch, self.config.events_block_ms
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the events stream failed; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            if not batch:
+                self.idle.set()
+                continue
+            self.idle.clear()
+            by_job: dict[uuid.UUID, list[tuple[str, JobEvent]]] = {}
+            for entry_id, event in batch:
+                by_job.setdefault(event.job_id, []).append((entry_id, event))
+            await asyncio.gather(*(self._handle_job(items) for items in by_job.values()))
+
+    async def _handle_job(self, items: list[tuple[str, JobEvent]]) -> None:
+        ids = [entry_id for entry_id, _ in items]
+        terminal = next((event for _, event in items if event.kind in TERMINAL), None)
+        try:
+            if terminal is not None:
+                if not await self._finish(terminal):
+                    return  # stays pending: delivered after the next start
+            else:
+                await self._progress(items[-1][1])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handling events of job %s failed", items[-1][1].job_id)
+            if terminal is not None:
+                return
+        await self.stream.ack(self.config.events_group, *ids)
+
+    # -- progress -----------------------------------------------------------------------------
+
+    async def _header(self, job_id: uuid.UUID, origin: Origin) -> str:
+        header = self._headers.get(job_id)
+        if header is None:
+            try:
+                job = await self.bot.service.job(job_id)
+                prompt = job.request.prompt
+            except NotFound:
+                prompt = ""
+            header = status_header(prompt, origin)
+            self._headers[job_id] = header
+            if len(self._headers) > _HEADER_CACHE:
+                self._headers.popitem(last=False)
+        return header
+
+    def _status_message(self, origin: Origin) -> discord.PartialMessage | None:
+        if not origin.channel_id or not origin.message_id:
+            return None
+        channel = self.bot.get_partial_messageable(
+            int(origin.channel_id), guild_id=int(origin.guild_id) if origin.guild_id else None
+        )
+        return channel.get_partial_message(int(origin.message_id))
+
+    async def _progress(self, event: JobEvent) -> None:
+        message = self._status_message(event.origin)
+        if message is None:
+            return
+        text = f"{await self._header(event.job_id, event.origin)}\n" + event_text(
+            event, event.origin.locale, seconds_per_job=self.config.seconds_per_job
+        )
+
+        async def edit() -> None:
+            await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+
+        self.throttle.update(str(message.id), edit)
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    async def _finish(self, event: JobEvent) -> bool:
+        """Post the outcome once; True when it is posted (or can never be), False to retry later."""
+        redis = self.bot.service.redis
+        marker = self.bot.service.keys.bot_delivered(Platform.DISCORD.value, str(event.job_id))
+        if await redis.exists(marker):
+            log.info("job %s was already delivered; skipping the repeated %s", event.job_id, event.kind)
+            return True
+        for attempt in range(1, self.config.delivery_attempts + 1):
+            try:
+                await self._post_outcome(event)
+                break
+            except discord.Forbidden:
+                log.warning(
+                    "no access to channel %s any more; dropping job %s's result",
+                    event.origin.channel_id,
+                    event.job_id,
+                )
+                break
+            except (discord.HTTPException, OSError, TimeoutError) as exc:
+                if isinstance(exc, discord.HTTPException) and 400 <= exc.status < 500 and exc.status != 429:
+                    log.warning("Discord refused job %s's result (%s); not retrying", event.job_id, exc)
+                    break
+                log.warning("posting job %s's result failed (try %d): %s", event.job_id, attempt, exc)
+                if attempt == self.config.delivery_attempts:
+                    return False
+                await asyncio.sleep(min(10.0, 2.0**attempt))
+        await redis.set(marker, "1", ex=self.config.delivered_ttl_s)
+        self._headers.pop(event.job_id, None)
+        return True
+
+    async def _post_outcome(self, event: JobEvent) -> None:
+        origin, locale = event.origin, event.origin.locale
+        status = self._status_message(origin)
+        header = await self._header(event.job_id, origin)
+        clip: ClipView | None = None
+        if event.kind is EventKind.DONE and event.clip_id is not None:
+            clip = await self.bot.service.clip(event.clip_id)
+        if clip is not None and not clip.deleted and origin.channel_id:
+            await self._post_clip(event, clip, status)
+            final = render("status.done", locale)
+        else:
+            final = event_text(event, locale)
+        if status is not None:
+            text = f"{header}\n{final}"
+
+            async def edit() -> None:
+                try:
+                    await status.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+                except discord.NotFound:
+                    log.info("status message of job %s is gone", event.job_id)
+
+            await self.throttle.final(str(status.id), edit)
+            self.throttle.forget(str(status.id))
+
+    async def _caption(self, clip: ClipView) -> str:
+        request, locale = clip.request, clip.author.locale
+        text = render(
+            "clip.caption",
+            locale,
+            prompt=shorten(request.prompt, CAPTION_PROMPT_CHARS) or "…",
+            seed=request.seed,
+            preset=request.preset,
+            seconds=f"{clip.duration_s:.1f}",
+            width=clip.width,
+            height=clip.height,
+            author=author_ref(clip.author),
+        )
+        if clip.parent_clip_id is not None:
+            try:
+                parent = await self.bot.service.clip(clip.parent_clip_id)
+                parent_author = author_ref(parent.author)
+            except NotFound:
+                parent_author = "?"
+            text += "\n" + render(
+                "clip.caption_parent",
+                locale,
+                kind=kind_label(clip.remix_kind, locale),
+                parent_author=parent_author,
+            )
+        return text
+
+    async def _post_clip(
+        self, event: JobEvent, clip: ClipView, status: discord.PartialMessage | None
+    ) -> None:
+        origin = event.origin
+        assert origin.channel_id is not None
+        channel = self.bot.get_partial_messageable(
+            int(origin.channel_id), guild_id=int(origin.guild_id) if origin.guild_id else None
+        )
+        caption = await self._caption(clip)
+        view = clip_view(clip.id, clip.author.locale)
+        limit = await self.bot.upload_limit(origin.guild_id)
+        data = await self._video_within(clip, limit)
+        reference = status.to_reference(fail_if_not_exists=False) if status is not None else None
+        nonce = event.job_id.hex[:25]
+        kwargs = {
+            "view": view,
+            "allowed_mentions": discord.AllowedMentions.none(),
+            "reference": reference,
+            "mention_author": False,
+            "nonce": nonce,
+        }
+        try:
+            if data is not None:
+                file = discord.File(
+                    io.BytesIO(data),
+                    filename=f"reelbot-{str(clip.id)[:8]}.mp4",
+                    description=shorten(clip.request.prompt, 1000),
+                )
+                try:
+                    await channel.send(caption, file=file, **kwargs)  # type: ignore[arg-type]
+                    return
+                except discord.HTTPException as exc:
+                    if exc.status != 413 and exc.code != 40005:
+                        raise
+                    log.info(
+                        "Discord refused job %s's %d-byte upload; sending a link", event.job_id, len(data)
+                    )
+            link = render(
+                "clip.too_large_link",
+                clip.author.locale,
+                size_mb=f"{clip.size_bytes / MiB:.1f}",
+                limit_mb=f"{limit / MiB:.0f}",
+                url=self.bot.service.media.signed_url(clip.video_key or ""),
+            )
+            await channel.send(f"{caption}\n{link}", **kwargs)  # type: ignore[arg-type]
+        finally:
+            view.stop()  # the buttons are dynamic items: nothing to keep in memory per message
+
+    async def _video_within(self, clip: ClipView, limit: int) -> bytes | None:
+        """The clip's bytes if they fit ``limit`` (re-encoded smaller when needed), else None."""
+        if not clip.video_key:
+            return None
+        media = self.bot.service.media
+        data: bytes = await asyncio.to_thread(media.read_bytes, clip.video_key)
+        if len(data) <= limit:
+            return data
+        try:
+            return await asyncio.to_thread(_reencode, data, limit, self.bot.settings)
+        except Exception as exc:
+            log.info("re-encoding clip %s under %d bytes failed (%s); sending a link", clip.id, limit, exc)
+            return None
+
+
+def _reencode(data: bytes, limit: int, settings: object) -> bytes:
+    """Decode and encode again under ``limit`` bytes (ffmpeg only — no torch in the bot)."""
+    import tempfile
+    from pathlib import Path
+
+    from reelbot.generator.encode import decode_frames, encode_mp4, probe
+    from reelbot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    with tempfile.TemporaryDirectory(prefix="reelbot-shrink-") as tmp:
+        src, dst = Path(tmp) / "in.mp4", Path(tmp) / "out.mp4"
+        src.write_bytes(data)
+        info = probe(src)
+        frames = decode_frames(src)
+        encode = settings.encode.model_copy(update={"max_bytes": max(64 * 1024, int(limit * 0.95))})
+        encode_mp4(frames, round(info.fps), dst, encode)
+        return dst.read_bytes()

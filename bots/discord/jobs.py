@@ -1,0 +1,114 @@
+"""Starting a job from an interaction: the public status message first, then the service.
+
+The status message is posted with the bot token into the channel (not through the
+interaction token, which dies after 15 minutes), so the events reader can keep editing it for
+as long as a job waits and renders. Its id goes into the job's :class:`Origin`, which is how a
+bot process that never saw the interaction — after a restart — still knows what to edit. If the
+service refuses the request, or it turns out to be a duplicate, the status message is removed
+again: nothing half-written stays in the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+
+from reelbot.bots.common.status import shorten
+from reelbot.bots.discord.policy import check_limits
+from reelbot.bots.discord.replies import locale_of, reply
+from reelbot.domain import Origin, Platform
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.service import Ticket
+
+log = logging.getLogger(__name__)
+
+HEADER_PROMPT_CHARS = 200
+
+
+def origin_for(interaction: discord.Interaction) -> Origin:
+    """Where this interaction's answers go (the message id is added once the status exists)."""
+    user = interaction.user
+    return Origin(
+        platform=Platform.DISCORD,
+        user_id=str(user.id),
+        channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+        guild_id=str(interaction.guild_id) if interaction.guild_id else None,
+        display_name=shorten(user.display_name, 128),
+        locale=locale_of(interaction),
+    )
+
+
+def author_ref(origin: Origin) -> str:
+    """How a clip's author is named in the channel: a mention on Discord (no ping), else a name."""
+    if origin.platform is Platform.DISCORD and origin.user_id.isdigit():
+        return f"<@{origin.user_id}>"
+    return origin.display_name or origin.user_id
+
+
+def status_header(prompt: str, origin: Origin) -> str:
+    return render(
+        "status.header",
+        origin.locale,
+        prompt=shorten(prompt, HEADER_PROMPT_CHARS) or "…",
+        author=author_ref(origin),
+    )
+
+
+def status_channel(interaction: discord.Interaction) -> discord.abc.Messageable:
+    channel = interaction.channel
+    if channel is None or not hasattr(channel, "send"):
+        return interaction.client.get_partial_messageable(  # type: ignore[return-value]
+            interaction.channel_id or 0, guild_id=interaction.guild_id
+        )
+    return channel  # type: ignore[return-value]
+
+
+async def start_job(
+    interaction: discord.Interaction,
+    origin: Origin,
+    prompt: str,
+    submit: Callable[[Origin], Awaitable[Ticket]],
+    *,
+    reference: discord.Message | None = None,
+) -> Ticket:
+    """Post the status message, submit with its id in the origin, tell the person (ephemeral)."""
+    locale = origin.locale
+    await check_limits(interaction.client.service, origin)  # type: ignore[attr-defined]
+    header = status_header(prompt, origin)
+    channel = status_channel(interaction)
+    text = f"{header}\n{render('status.preparing', locale)}"
+    mentions = discord.AllowedMentions.none()
+    if reference is not None:
+        status = await channel.send(
+            text,
+            allowed_mentions=mentions,
+            mention_author=False,
+            reference=reference.to_reference(fail_if_not_exists=False),
+        )
+    else:
+        status = await channel.send(text, allowed_mentions=mentions)
+    origin = origin.model_copy(update={"message_id": str(status.id)})
+    try:
+        ticket = await submit(origin)
+    except BaseException:
+        await _delete_quietly(status)
+        raise
+    if ticket.duplicate:
+        await _delete_quietly(status)
+        await reply(interaction, render("submit.duplicate", locale, job_id=ticket.job_id))
+        return ticket
+    log.info("job %s started from interaction %s", ticket.job_id, interaction.id)
+    await reply(interaction, render("submit.accepted", locale, job_id=ticket.job_id))
+    return ticket
+
+
+async def _delete_quietly(message: discord.Message) -> None:
+    try:
+        await message.delete()
+    except discord.HTTPException:
+        log.warning("could not remove status message %s", message.id)

@@ -1,0 +1,133 @@
+"""What only the Discord bot says (commands, attachments, admin settings), in en and zh-TW."""
+
+from __future__ import annotations
+
+from reelbot.messages import EN, ZH_TW, register
+
+register(
+    {
+        EN: {
+            "cmd.video": "Make a short video from a prompt",
+            "cmd.video.prompt": "What should happen in the video",
+            "cmd.video.image": "First frame (image)",
+            "cmd.video.end_image": "Last frame (image)",
+            "cmd.video.character": "Character to keep (image)",
+            "cmd.video.style": "Style to keep (image)",
+            "cmd.video.aspect": "Shape of the video",
+            "cmd.video.seconds": "Length in seconds",
+            "cmd.video.seed": "Seed, to repeat a result",
+            "cmd.video.negative": "What to avoid",
+            "cmd.video.preset": "Model preset",
+            "cmd.animate": "Animate this image",
+            "cmd.queue": "Your videos waiting or rendering",
+            "cmd.cancel": "Cancel one of your videos",
+            "cmd.cancel.job": "Job id (default: your latest)",
+            "cmd.help": "How to use reelbot",
+            "cmd.reelbot": "reelbot server settings",
+            "cmd.settings": "Show or change this server's limits",
+            "cmd.settings.max_pending": "Videos one person may have waiting",
+            "cmd.settings.user_per_hour": "Clips per person per hour",
+            "cmd.settings.server_per_hour": "Clips for the whole server per hour",
+            "discord.attachment_host": "That attachment does not come from Discord's CDN, so I can't use it.",
+            "discord.attachment_download": "I couldn't download {filename}. Please attach it again.",
+            "discord.animate_no_image": "That message has no image I can animate (PNG, JPEG or WebP).",
+            "discord.animate_prompt": "bring this image to life",
+            "discord.not_in_guild": "This command works in a server channel.",
+            "discord.admin_only": "Only server admins (Manage Server) can change reelbot's settings.",
+            "discord.settings_saved": (
+                "Saved. Per user: at most {max_pending} waiting videos and {user_per_hour} clips per hour; "
+                "this server: {guild_per_hour} clips per hour."
+            ),
+            "discord.settings_current": (
+                "Current limits — per user: {max_pending} waiting, {user_per_hour} clips/hour; "
+                "server: {guild_per_hour} clips/hour."
+            ),
+            "discord.user_rate_limited": (
+                "You made {count} clips in the last hour (limit {limit}). Try again in about {minutes} min."
+            ),
+            "discord.guild_rate_limited": (
+                "This server made {count} clips in the last hour (limit {limit}). Try again in about "
+                "{minutes} min."
+            ),
+            "discord.modal_title": "Remix this clip",
+            "discord.modal_prompt": "New prompt",
+            "discord.help": (
+                "**reelbot — short AI videos, right here**\n"
+                "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
+                "(last frame), `character`, `style` (reference images), `aspect` (9:16, 1:1, 16:9), "
+                "`seconds`, "
+                "`seed`, `negative`, `preset`.\n"
+                "Right-click a message with an image → *Apps → Animate this image*.\n"
+                "Under every clip: **Re-roll** (new seed), **Vary** (small change), **Remix** (edit the "
+                "prompt), "
+                "**Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or moderators). "
+                "Anyone may remix anyone's clip.\n"
+                "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one.\n"
+                "Admins: `/reelbot settings` sets per-user and per-server limits.\n"
+                "Limits now: prompt ≤ {max_prompt} characters, images ≤ {max_mb} MB, {min_s}–{max_s} s "
+                "per clip, "
+                "{max_pending} videos waiting per person."
+            ),
+        },
+        ZH_TW: {
+            "cmd.video": "用一句提示詞生成短影片",
+            "cmd.video.prompt": "影片裡要發生什麼",
+            "cmd.video.image": "第一格（圖片）",
+            "cmd.video.end_image": "最後一格（圖片）",
+            "cmd.video.character": "要保留的角色（圖片）",
+            "cmd.video.style": "要保留的風格（圖片）",
+            "cmd.video.aspect": "影片比例",
+            "cmd.video.seconds": "長度（秒）",
+            "cmd.video.seed": "種子（重現同樣結果）",
+            "cmd.video.negative": "不要出現的內容",
+            "cmd.video.preset": "模型預設",
+            "cmd.animate": "讓這張圖片動起來",
+            "cmd.queue": "你排隊中或生成中的影片",
+            "cmd.cancel": "取消你的影片",
+            "cmd.cancel.job": "工作編號（預設：最新一支）",
+            "cmd.help": "reelbot 使用說明",
+            "cmd.reelbot": "reelbot 伺服器設定",
+            "cmd.settings": "查看或修改這個伺服器的限制",
+            "cmd.settings.max_pending": "每人最多可排隊的影片數",
+            "cmd.settings.user_per_hour": "每人每小時可生成的影片數",
+            "cmd.settings.server_per_hour": "整個伺服器每小時可生成的影片數",
+            "discord.attachment_host": "這個附件不是來自 Discord 的 CDN，無法使用。",
+            "discord.attachment_download": "無法下載 {filename}，請重新附加一次。",
+            "discord.animate_no_image": "這則訊息沒有可以做成動畫的圖片（PNG、JPEG 或 WebP）。",
+            "discord.animate_prompt": "讓這張圖片動起來",
+            "discord.not_in_guild": "這個指令只能在伺服器頻道中使用。",
+            "discord.admin_only": "只有伺服器管理員（管理伺服器權限）可以修改 reelbot 的設定。",
+            "discord.settings_saved": (
+                "已儲存。每人：最多 {max_pending} 支排隊中的影片、每小時 {user_per_hour} 支；"
+                "整個伺服器：每小時 {guild_per_hour} 支。"
+            ),
+            "discord.settings_current": (
+                "目前的限制：每人最多 {max_pending} 支排隊、每小時 {user_per_hour} 支；"
+                "伺服器每小時 {guild_per_hour} 支。"
+            ),
+            "discord.user_rate_limited": (
+                "你在過去一小時已經生成 {count} 支影片（上限 {limit} 支），請約 {minutes} 分鐘後再試。"
+            ),
+            "discord.guild_rate_limited": (
+                "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），"
+                "請約 {minutes} 分鐘後再試。"
+            ),
+            "discord.modal_title": "改提示再生成",
+            "discord.modal_prompt": "新的提示詞",
+            "discord.help": (
+                "**reelbot：在聊天室裡做 AI 短影片**\n"
+                "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"
+                "`character`、`style`（參考圖）、`aspect`（9:16、1:1、16:9）、`seconds`、`seed`、`negative`、`preset`。"
+                "\n"
+                "在含有圖片的訊息上按右鍵 →「應用程式 → Animate this image」即可讓圖片動起來。\n"
+                "每支影片下方：**重新生成**（換種子）、**變化**（小幅變化）、**改提示**（編輯提示詞）、"
+                "**延長**（接續下去）、**資訊**（設定與來源）、**刪除**（作者或管理員）。"
+                "任何人都可以改作別人的影片。\n"
+                "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支。\n"
+                "管理員：`/reelbot settings` 設定每人與整個伺服器的上限。\n"
+                "目前限制：提示詞最多 {max_prompt} 字、圖片最大 {max_mb} MB、每支 {min_s}–{max_s} 秒、"
+                "每人最多 {max_pending} 支排隊。"
+            ),
+        },
+    }
+)
