@@ -178,7 +178,7 @@ def _mark(text: str, height: int) -> np.ndarray:
     except TypeError:  # pragma: no cover - Pillow < 10.1
         font = ImageFont.load_default()
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-    left, top, right, bottom = probe.textbbox((0, 0), text, font=font)
+    left, top, right, bottom = (int(v) for v in probe.textbbox((0, 0), text, font=font))
     pad = max(2, size // 3)
     w, h = right - left + 2 * pad, bottom - top + 2 * pad
     overlay = Image.new("RGBA", (w, h), (0, 0, 0, 0))

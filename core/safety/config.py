@@ -25,7 +25,9 @@ class SafetySettings(BaseModel):
     categories: frozenset[str] = Field(DEFAULT_CATEGORIES, description="blocklist categories enforced")
     extra_terms: tuple[str, ...] = Field((), description="added to every community's policy")
     allow_terms: tuple[str, ...] = Field((), description="innocent words that contain a blocked term")
-    classifier: str | None = Field(None, description="name of a registered classifier backend; off by default")
+    classifier: str | None = Field(
+        None, description="name of a registered classifier backend; off by default"
+    )
     classifier_model: Path | None = Field(None, description="local model dir for the classifier (no network)")
     classifier_threshold: float = Field(0.8, gt=0, le=1)
     scan_image_text: bool = Field(True, description="check text embedded in reference images (PNG/EXIF)")

@@ -49,9 +49,10 @@ def _classifiers() -> tuple[tuple[str, Any], ...]:
 
     loaded = []
     for name in CASCADES:
-        classifier = cv2.CascadeClassifier(str(cv2.data.haarcascades) + name)
+        folder = str(cv2.data.haarcascades)  # type: ignore[attr-defined]
+        classifier = cv2.CascadeClassifier(folder + name)
         if classifier.empty():  # pragma: no cover - a broken OpenCV install
-            raise RuntimeError(f"OpenCV face model {name} did not load from {cv2.data.haarcascades}")
+            raise RuntimeError(f"OpenCV face model {name} did not load from {folder}")
         loaded.append((name.removeprefix("haarcascade_").removesuffix(".xml"), classifier))
     return tuple(loaded)
 
@@ -75,9 +76,7 @@ def _open(data: bytes | Image.Image, index: int) -> Image.Image:
     return image
 
 
-def detect_faces(
-    data: bytes | Image.Image, *, min_fraction: float = 0.06, index: int = 1
-) -> list[FaceBox]:
+def detect_faces(data: bytes | Image.Image, *, min_fraction: float = 0.06, index: int = 1) -> list[FaceBox]:
     """Faces in one image (bytes or a decoded PIL image).
 
     A file that is not a decodable image raises ``InvalidRequest("safety.face_image_unreadable")``
@@ -95,22 +94,17 @@ def detect_faces(
     scale = min(1.0, MAX_SIDE / max(grey.size))
     if scale < 1.0:
         grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
-    pixels = np.asarray(grey, dtype=np.uint8)
     import cv2
 
-    pixels = cv2.equalizeHist(pixels)
+    pixels: Any = cv2.equalizeHist(np.asarray(grey, dtype=np.uint8))
     side = max(24, int(min(pixels.shape) * min_fraction))
     found: list[FaceBox] = []
     with _lock:
         for model, classifier in _classifiers():
-            boxes = classifier.detectMultiScale(
-                pixels, scaleFactor=1.1, minNeighbors=6, minSize=(side, side)
-            )
+            boxes = classifier.detectMultiScale(pixels, scaleFactor=1.1, minNeighbors=6, minSize=(side, side))
             for x, y, w, h in boxes if len(boxes) else ():
                 found.append(
-                    FaceBox(
-                        int(x / scale), int(y / scale), int(w / scale), int(h / scale), model=model
-                    )
+                    FaceBox(int(x / scale), int(y / scale), int(w / scale), int(h / scale), model=model)
                 )
     return found
 

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from reelbot.domain import GenerationRequest
-    from reelbot.storage.communities import CommunitySettings
     from reelbot.settings import Settings
+    from reelbot.storage.communities import CommunitySettings
 
 log = logging.getLogger(__name__)
 

@@ -176,10 +176,9 @@ def cjk_views(folded: str) -> tuple[str, ...]:
     for ch in fold_chinese(folded):
         if is_cjk(ch):
             current.append(ch)
-        elif ch in CJK_HARD_BREAKS or ch.isalnum():
-            if current:
-                phrases.append("".join(current))
-                current = []
+        elif (ch in CJK_HARD_BREAKS or ch.isalnum()) and current:
+            phrases.append("".join(current))
+            current = []
         # anything else (spaces, · . - _ * ~ emoji) is a soft separator: skipped
     if current:
         phrases.append("".join(current))

@@ -35,7 +35,8 @@ register(
                 "The content check flagged this prompt ({label}). Please rephrase it."
             ),
             "safety.refused.image": (
-                "One of your reference images didn't pass the content check ({label}). Please use another image."
+                "One of your reference images didn't pass the content check ({label}). "
+                "Please use another image."
             ),
             "safety.refused.image_text": (
                 "Text embedded in one of your reference images didn't pass the content check. "
@@ -57,15 +58,25 @@ register(
             "consent.decline_label": "Cancel",
             "consent.confirmed": "Thanks, consent recorded. Job {job_id} is now in the queue.",
             "consent.declined": "OK, job {job_id} was cancelled and will not be made.",
-            "consent.not_yours": "Only the person who uploaded the image can confirm consent for job {job_id}.",
-            "consent.not_waiting": "Job {job_id} is not waiting for consent (it is {state}).",
-            "quota.exceeded_user": (
-                "This video needs about {needed} GPU-seconds, but you have {remaining} left {period} "
-                "(limit {limit}). It resets {resets}."
+            "consent.not_yours": (
+                "Only the person who uploaded the image can confirm consent for job {job_id}."
             ),
-            "quota.exceeded_community": (
-                "This video needs about {needed} GPU-seconds, but this server has {remaining} left {period} "
-                "(limit {limit}). It resets {resets}."
+            "consent.not_waiting": "Job {job_id} is not waiting for consent (it is {state}).",
+            "quota.exceeded_user_daily": (
+                "This video needs about {needed} GPU-seconds, but you have {remaining} left today "
+                "(limit {limit}). Your quota resets at {resets}."
+            ),
+            "quota.exceeded_user_monthly": (
+                "This video needs about {needed} GPU-seconds, but you have {remaining} left this month "
+                "(limit {limit}). Your quota resets at {resets}."
+            ),
+            "quota.exceeded_community_daily": (
+                "This video needs about {needed} GPU-seconds, but this server has {remaining} left today "
+                "(limit {limit}). The quota resets at {resets}."
+            ),
+            "quota.exceeded_community_monthly": (
+                "This video needs about {needed} GPU-seconds, but this server has {remaining} left this "
+                "month (limit {limit}). The quota resets at {resets}."
             ),
             "quota.period.daily": "today",
             "quota.period.monthly": "this month",
@@ -86,8 +97,14 @@ register(
             ),
         },
         ZH_TW: {
-            "safety.refused.sexual": "無法製作這支影片：提示詞要求色情或裸露內容，reelbot 不會生成這類影片。請換個說法。",
-            "safety.refused.minors": "無法製作這支影片：內容可能涉及將未成年人性化。這絕對不被允許，此請求已記錄供管理員查看。",
+            "safety.refused.sexual": (
+                "無法製作這支影片：提示詞要求色情或裸露內容，"
+                "reelbot 不會生成這類影片。請換個說法。"
+            ),
+            "safety.refused.minors": (
+                "無法製作這支影片：內容可能涉及將未成年人性化。"
+                "這絕對不被允許，此請求已記錄供管理員查看。"
+            ),
             "safety.refused.violence": "無法製作這支影片：提示詞要求血腥暴力內容。請換個說法。",
             "safety.refused.hate": "無法製作這支影片：提示詞含有歧視或仇恨字眼。請換個說法。",
             "safety.refused.profanity": "這個伺服器不允許在提示詞中使用髒話，請換個說法。",
@@ -96,21 +113,45 @@ register(
             "safety.refused.image": "你的其中一張參考圖未通過內容檢查（{label}），請換一張圖片。",
             "safety.refused.image_text": "你的其中一張參考圖內嵌的文字未通過內容檢查，請換一張圖片。",
             "safety.faces_forbidden": "這個伺服器不允許使用含有人臉的參考圖，請改用沒有人臉的圖片。",
-            "safety.face_image_unreadable": "無法檢查第 {index} 張參考圖是否有人臉：{reason}。請以 PNG、JPEG 或 WebP 重新傳送。",
-            "consent.required": "你的參考圖中有真人的臉。請確認你已取得當事人同意，才能用他的樣貌製作影片（工作 {job_id}）。",
+            "safety.face_image_unreadable": (
+                "無法檢查第 {index} 張參考圖是否有人臉：{reason}。"
+                "請以 PNG、JPEG 或 WebP 重新傳送。"
+            ),
+            "consent.required": (
+                "你的參考圖中有真人的臉。請確認你已取得當事人同意，"
+                "才能用他的樣貌製作影片（工作 {job_id}）。"
+            ),
             "consent.confirm_label": "我已取得同意",
             "consent.decline_label": "取消",
             "consent.confirmed": "謝謝，已記錄同意。工作 {job_id} 已開始排隊。",
             "consent.declined": "好的，工作 {job_id} 已取消，不會製作。",
             "consent.not_yours": "只有上傳圖片的人可以為工作 {job_id} 確認同意。",
             "consent.not_waiting": "工作 {job_id} 並未等待同意確認（目前狀態：{state}）。",
-            "quota.exceeded_user": "這支影片大約需要 {needed} GPU 秒，但你{period}只剩 {remaining}（上限 {limit}），將於 {resets} 重置。",
-            "quota.exceeded_community": "這支影片大約需要 {needed} GPU 秒，但這個伺服器{period}只剩 {remaining}（上限 {limit}），將於 {resets} 重置。",
+            "quota.exceeded_user_daily": (
+                "這支影片大約需要 {needed} GPU 秒，但你今天只剩 {remaining}（上限 {limit}），額度將於 {rese"
+                "ts} 重置。"
+            ),
+            "quota.exceeded_user_monthly": (
+                "這支影片大約需要 {needed} GPU 秒，但你本月只剩 {remaining}（上限 {limit}），額度將於 {rese"
+                "ts} 重置。"
+            ),
+            "quota.exceeded_community_daily": (
+                "這支影片大約需要 {needed} GPU 秒，但這個伺服器今天只剩 {remaining}（上限 {limit}），額度將"
+                "於 {resets} 重置。"
+            ),
+            "quota.exceeded_community_monthly": (
+                "這支影片大約需要 {needed} GPU 秒，但這個伺服器本月只剩 {remaining}（上限 {limit}），額度將"
+                "於 {resets} 重置。"
+            ),
             "quota.period.daily": "今天",
             "quota.period.monthly": "本月",
             "quota.relaxed_notice": "你的快速額度已用完，這支影片會排入慢速通道：等快速通道空出來才會開始。",
             "quota.config_invalid": "額度設定 {field} 無效：{reason}",
-            "usage.report": "{period} GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。一支影片大約需要 {per_clip_s} GPU 秒 ≈ {cost} {currency}。",
+            "usage.report": (
+                "{period} GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。一支影片大約需要 {per_c"
+                "lip_s} GPU 秒 ≈ {cost} "
+                "{currency}。"
+            ),
             "usage.unlimited": "無上限",
             "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",
             "provenance.not_found": "找不到影片檔案 {path}。",

@@ -128,7 +128,9 @@ def test_refusal_message_never_echoes_the_term(policy) -> None:  # type: ignore[
 def test_settings_and_community_only_tighten(settings: Settings) -> None:
     base = policy_for(settings)
     assert MOD.check_prompt("this movie is shit", base).allowed  # profanity is opt-in
-    strict = policy_for(settings, CommunitySettings(moderation_strictness="strict"), community_name="discord:1")
+    strict = policy_for(
+        settings, CommunitySettings(moderation_strictness="strict"), community_name="discord:1"
+    )
     assert MOD.check_prompt("this movie is sh1t", strict).category == "profanity"
     relaxed = policy_for(settings, CommunitySettings(moderation_strictness="relaxed"))
     assert not MOD.check_prompt("nude", relaxed).allowed  # relaxed cannot switch categories off
@@ -230,7 +232,9 @@ def test_classifier_backend_seam(settings: Settings) -> None:
 def test_every_safety_key_in_both_languages() -> None:
     from reelbot.messages import CATALOGUE
 
-    keys = {k for k in CATALOGUE["en"] if k.split(".")[0] in {"safety", "consent", "quota", "usage", "provenance"}}
+    keys = {
+        k for k in CATALOGUE["en"] if k.split(".")[0] in {"safety", "consent", "quota", "usage", "provenance"}
+    }
     assert keys and keys <= set(CATALOGUE["zh-TW"])
     assert render("safety.refused.sexual", "zh-TW") != render("safety.refused.sexual", "en")
 

@@ -23,13 +23,27 @@ from reelbot.safety.config import ProvenanceSettings
 def _decodes(path: Path) -> int:
     """Frames ffmpeg decodes from the file (proves the signed file is still a playable mp4)."""
     out = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-        capture_output=True, check=True,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
     )
     return len(out.stdout) // (64 * 48 * 3)
 
 
-def test_signed_clip_verifies_names_reelbot_and_keeps_faststart(clip: Path, test_pki: tuple[Path, Path]) -> None:
+def test_signed_clip_verifies_names_reelbot_and_keeps_faststart(
+    clip: Path, test_pki: tuple[Path, Path]
+) -> None:
     cert, key = test_pki
     settings = ProvenanceSettings(cert_file=cert, key_file=key, claim_generator="reelbot/0.1")
     before = verify_clip(clip)

@@ -1,0 +1,461 @@
+"""GPU-second quotas, the fast/relaxed lanes, and what a clip costs.
+
+Three pieces:
+
+* **Estimate** (:func:`estimate_gpu_seconds`): before a job is queued we predict its GPU
+  time from the preset and the render plan. A diffusion transformer's step costs
+  ``2·P·T`` (weights) plus ``4·L·D·T²`` (attention) FLOPs per pass for ``T`` latent tokens,
+  twice with classifier-free guidance; the VAE decode scales with output pixels × frames.
+  :class:`CostProfile` holds those coefficients in seconds; the shipped profiles come from
+  the model sizes at an assumed 40 % of an H100's bf16 peak, and :func:`fit_profile`
+  re-fits them from measured jobs (``Job.gpu_seconds``) by least squares.
+* **Decision** (:func:`decide_lane`): each quota window (user/community × day/month) is
+  charged with what its jobs *measured* plus the *estimate* of jobs still queued or running
+  (else ten quick submissions would all pass). Within the quota → fast lane; past it, up
+  to ``relaxed_multiplier`` × quota → relaxed lane (runs only when fast is empty); beyond
+  that → refused before anything is stored (``LimitReached``).
+* **Usage** (:func:`usage_for`): the numbers behind ``/usage`` and ``用量``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+import reelbot.safety.texts  # noqa: F401  (registers the message keys)
+from reelbot.domain import GenerationRequest, JobState, Origin, Platform
+from reelbot.errors import LimitReached
+from reelbot.messages import render
+from reelbot.queue.keys import Lane
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reelbot.generator.presets import Preset
+    from reelbot.settings import Settings
+    from reelbot.storage.communities import CommunitySettings
+
+Scope = Literal["user", "community"]
+Period = Literal["daily", "monthly"]
+PERIODS: tuple[Period, ...] = ("daily", "monthly")
+
+H100_BF16_EFFECTIVE = 0.4 * 790e12  # FLOP/s: 40 % of the measured dense bf16 peak
+
+
+@dataclass(frozen=True)
+class CostProfile:
+    """Seconds of GPU time as a function of the render's size. All coefficients ≥ 0."""
+
+    overhead_s: float  # text encoding, scheduler set-up, encode to mp4
+    per_token_step_s: float  # × tokens × steps (weights)
+    per_token2_step_s: float  # × tokens² × steps (attention)
+    per_pixel_frame_s: float  # × width × height × frames (VAE decode)
+
+    def seconds(self, *, tokens: int, steps: int, pixel_frames: int) -> float:
+        return (
+            self.overhead_s
+            + steps * (self.per_token_step_s * tokens + self.per_token2_step_s * tokens * tokens)
+            + self.per_pixel_frame_s * pixel_frames
+        )
+
+
+def transformer_profile(
+    params: float,
+    layers: int,
+    width: int,
+    *,
+    cfg: int = 2,
+    decode_s_per_mpf: float = 0.15,
+    overhead_s: float = 3.0,
+) -> CostProfile:
+    """A profile from a diffusion transformer's size (``decode_s_per_mpf``: s per megapixel-frame)."""
+    return CostProfile(
+        overhead_s=overhead_s,
+        per_token_step_s=cfg * 2 * params / H100_BF16_EFFECTIVE,
+        per_token2_step_s=cfg * 4 * layers * width / H100_BF16_EFFECTIVE,
+        per_pixel_frame_s=decode_s_per_mpf / 1e6,
+    )
+
+
+COST_PROFILES: dict[str, CostProfile] = {
+    "wan-2.1-t2v-1.3b": transformer_profile(1.3e9, 30, 1536),
+    "wan-2.1-i2v-14b-480p": transformer_profile(14e9, 40, 5120),
+    "wan-2.1-flf2v-14b-720p": transformer_profile(14e9, 40, 5120),
+    "wan-2.2-ti2v-5b": transformer_profile(5e9, 30, 3072),
+    "ltx-video": transformer_profile(2e9, 28, 2048, decode_s_per_mpf=0.05),
+    # Tiny random-weight presets run on a CPU in tests; fitted to PLATFORMS.md's timings
+    # (64×64×17: 0.16 s, 256×256×17: 2.0 s, 256×256×33: 4.5 s at 4 steps).
+    "tiny": CostProfile(
+        overhead_s=0.05, per_token_step_s=0.0, per_token2_step_s=0.0, per_pixel_frame_s=2.0e-6
+    ),
+}
+COST_PROFILES["tiny-vace"] = COST_PROFILES["tiny-ltx"] = COST_PROFILES["tiny"]
+DEFAULT_PROFILE = COST_PROFILES["wan-2.1-t2v-1.3b"]
+
+
+def register_cost_profile(name: str) -> Callable[[Callable[[], CostProfile]], Callable[[], CostProfile]]:
+    """Register the cost profile of a preset (one decorated function per preset module)."""
+
+    def decorate(make: Callable[[], CostProfile]) -> Callable[[], CostProfile]:
+        COST_PROFILES[name] = make()
+        return make
+
+    return decorate
+
+
+def latent_tokens(preset: Preset, *, width: int, height: int, num_frames: int) -> int:
+    """Transformer tokens: the VAE+patch compress space by ``size_multiple`` and time by ``frame_step``."""
+    frames = (max(1, num_frames) - 1) // preset.frame_step + 1
+    return frames * max(1, height // preset.size_multiple) * max(1, width // preset.size_multiple)
+
+
+def estimate_gpu_seconds(
+    preset: Preset,
+    *,
+    width: int,
+    height: int,
+    num_frames: int,
+    steps: int,
+    profile: CostProfile | None = None,
+) -> float:
+    """Predicted GPU-seconds of one render of ``preset`` at this size."""
+    profile = profile or COST_PROFILES.get(preset.name, DEFAULT_PROFILE)
+    tokens = latent_tokens(preset, width=width, height=height, num_frames=num_frames)
+    return profile.seconds(tokens=tokens, steps=steps, pixel_frames=width * height * num_frames)
+
+
+def estimate_request(request: GenerationRequest, settings: Settings) -> float:
+    """The estimate for a stored or incoming request (routes the preset and plans its size)."""
+    from reelbot.generator.catalog import route_preset
+    from reelbot.generator.sizing import plan_render
+
+    preset = route_preset(request.preset, request.roles(), settings)
+    plan = plan_render(request, preset, settings.limits, seed=request.seed or 0)
+    return estimate_gpu_seconds(
+        preset, width=plan.width, height=plan.height, num_frames=plan.num_frames, steps=plan.steps
+    )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured render, for calibration."""
+
+    tokens: int
+    steps: int
+    pixel_frames: int
+    gpu_seconds: float
+
+
+def fit_profile(samples: Sequence[Sample]) -> CostProfile:
+    """Least-squares fit of a :class:`CostProfile` to measured renders (coefficients ≥ 0).
+
+    A coefficient that would come out negative is dropped and the rest re-fitted (a small
+    active-set loop), so the model never predicts less time for a bigger render.
+    """
+    import numpy as np
+
+    if len(samples) < 2:
+        raise ValueError("need at least two measured renders to fit a cost profile")
+    columns = np.array(
+        [[1.0, s.steps * s.tokens, s.steps * float(s.tokens) ** 2, float(s.pixel_frames)] for s in samples]
+    )
+    target = np.array([s.gpu_seconds for s in samples])
+    scale = np.maximum(np.abs(columns).max(axis=0), 1e-12)
+    active = [i for i in range(4) if np.any(columns[:, i])]
+    coef = np.zeros(4)
+    while active:
+        solution, *_ = np.linalg.lstsq(columns[:, active] / scale[active], target, rcond=None)
+        if (solution >= 0).all():
+            coef[:] = 0
+            coef[active] = solution / scale[active]
+            break
+        active.pop(int(np.argmin(solution)))
+    return CostProfile(*(float(c) for c in coef))
+
+
+# --- windows and the lane decision ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """One quota window: who (scope), which period, how much is used and allowed."""
+
+    scope: Scope
+    period: Period
+    start: datetime
+    resets_at: datetime
+    used: float  # measured GPU-seconds of jobs asked for in the window
+    reserved: float  # estimates of its jobs still queued or running
+    limit: float | None  # the fast quota; None = unlimited
+
+    @property
+    def charged(self) -> float:
+        return self.used + self.reserved
+
+
+def window_bounds(period: Period, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of the day or month containing ``now`` in ``timezone``."""
+    local = now.astimezone(ZoneInfo(timezone))
+    if period == "daily":
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=1)
+    else:
+        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=32)).replace(day=1)
+    # Re-localise after the arithmetic so a DST change inside the window is honoured.
+    tz = ZoneInfo(timezone)
+    return start.replace(tzinfo=tz).astimezone(UTC), end.replace(tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+    lane: Lane
+    estimate_s: float
+    notice_key: str | None = None  # "quota.relaxed_notice" when moved to the relaxed lane
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:,.0f}"
+
+
+def decide_lane(
+    estimate_s: float,
+    windows: Iterable[Window],
+    *,
+    relaxed_multiplier: float,
+    requested: Lane = Lane.FAST,
+) -> QuotaDecision:
+    """Fast if every window has room, relaxed past a fast quota, refused past the relaxed cap."""
+    lane = requested
+    notice = None
+    for window in windows:
+        if window.limit is None:
+            continue
+        hard = window.limit * relaxed_multiplier
+        if window.charged + estimate_s > hard + 1e-9:
+            raise LimitReached(
+                f"quota.exceeded_{window.scope}_{window.period}",
+                needed=_fmt(estimate_s),
+                remaining=_fmt(max(0.0, hard - window.charged)),
+                limit=_fmt(hard),
+                resets=window.resets_at.strftime("%Y-%m-%d %H:%M UTC"),
+            )
+        if window.charged + estimate_s > window.limit + 1e-9 and lane is Lane.FAST:
+            lane, notice = Lane.RELAXED, "quota.relaxed_notice"
+    return QuotaDecision(lane=lane, estimate_s=estimate_s, notice_key=notice)
+
+
+# --- reading the database -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    user: dict[Period, float | None]
+    community: dict[Period, float | None]
+
+
+def effective_limits(settings: Settings, community: CommunitySettings | None) -> Limits:
+    """Operator defaults, replaced by a community's overrides where it set them."""
+    q = settings.quotas
+    user: dict[Period, float | None] = {"daily": q.user.daily_gpu_s, "monthly": q.user.monthly_gpu_s}
+    comm: dict[Period, float | None] = {
+        "daily": q.community.daily_gpu_s,
+        "monthly": q.community.monthly_gpu_s,
+    }
+    if community is not None:
+        for period, value in (
+            ("daily", community.user_daily_gpu_seconds),
+            ("monthly", community.user_monthly_gpu_seconds),
+        ):
+            if value is not None:
+                user[period] = value  # type: ignore[index]
+        for period, value in (
+            ("daily", community.daily_gpu_seconds),
+            ("monthly", community.monthly_gpu_seconds),
+        ):
+            if value is not None:
+                comm[period] = value  # type: ignore[index]
+    return Limits(user=user, community=comm)
+
+
+def _reserved(
+    session: Session,
+    settings: Settings,
+    since: datetime,
+    *,
+    user_id: uuid.UUID | None,
+    platform: Platform | None,
+    community_id: str | None,
+    estimator: Callable[[GenerationRequest], float],
+) -> float:
+    from sqlmodel import col, select
+
+    from reelbot.storage.models import Job
+
+    statement = select(Job.request_json).where(
+        col(Job.created_at) >= since,
+        col(Job.state).in_([JobState.QUEUED, JobState.RUNNING]),
+        col(Job.gpu_seconds).is_(None),
+    )
+    if user_id is not None:
+        statement = statement.where(col(Job.user_id) == user_id)
+    if community_id is not None:
+        statement = statement.where(col(Job.platform) == platform, col(Job.guild_id) == community_id)
+    total = 0.0
+    for raw in session.exec(statement):
+        request = (
+            GenerationRequest.model_validate_json(raw)
+            if isinstance(raw, str | bytes)
+            else GenerationRequest.model_validate(raw)
+        )
+        try:
+            total += estimator(request)
+        except Exception:  # a stored job whose preset vanished still costs something
+            total += DEFAULT_PROFILE.overhead_s
+    return total
+
+
+def quota_windows(
+    session: Session,
+    settings: Settings,
+    origin: Origin,
+    *,
+    community: CommunitySettings | None = None,
+    now: datetime | None = None,
+    estimator: Callable[[GenerationRequest], float] | None = None,
+) -> list[Window]:
+    """The windows that apply to a request from ``origin`` (user ones, plus community ones in a group)."""
+    from reelbot.storage.usage import gpu_seconds_since
+    from reelbot.storage.users import find_user
+
+    now = now or datetime.now(UTC)
+    estimate = estimator or (lambda request: estimate_request(request, settings))
+    limits = effective_limits(settings, community)
+    user = find_user(session=session, platform=origin.platform, platform_user_id=origin.user_id)
+    windows: list[Window] = []
+    for period in PERIODS:
+        start, end = window_bounds(period, now, settings.quotas.timezone)
+        if user is not None:
+            used = gpu_seconds_since(session=session, since=start, user_id=user.id)
+            reserved = _reserved(
+                session,
+                settings,
+                start,
+                user_id=user.id,
+                platform=None,
+                community_id=None,
+                estimator=estimate,
+            )
+        else:
+            used = reserved = 0.0
+        windows.append(Window("user", period, start, end, used, reserved, limits.user[period]))
+        if origin.guild_id is not None:
+            used = gpu_seconds_since(
+                session=session, since=start, platform=origin.platform, community_id=origin.guild_id
+            )
+            reserved = _reserved(
+                session,
+                settings,
+                start,
+                user_id=None,
+                platform=origin.platform,
+                community_id=origin.guild_id,
+                estimator=estimate,
+            )
+            windows.append(Window("community", period, start, end, used, reserved, limits.community[period]))
+    return windows
+
+
+# --- usage report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One window of ``/usage``: measured use, what is left, and what a clip costs."""
+
+    scope: Scope
+    period: Period
+    used: float  # GPU-seconds measured (exactly the stored Job.gpu_seconds sum)
+    reserved: float  # estimated, for jobs still waiting or running
+    limit: float | None
+    remaining: float | None  # of the fast quota; None = unlimited
+    est_gpu_s_per_clip: float
+    est_cost_per_clip: float
+    currency: str
+    resets_at: datetime
+
+    def render(self, locale: str | None = None) -> str:
+        unlimited = render("usage.unlimited", locale)
+        return render(
+            "usage.report",
+            locale,
+            period=render(f"quota.period.{self.period}", locale),
+            used=_fmt(self.used),
+            limit=unlimited if self.limit is None else _fmt(self.limit),
+            remaining=unlimited if self.remaining is None else _fmt(self.remaining),
+            per_clip_s=_fmt(self.est_gpu_s_per_clip),
+            cost=f"{self.est_cost_per_clip:.3f}",
+            currency=self.currency,
+        )
+
+
+def typical_clip_seconds(
+    session: Session, settings: Settings, *, user_id: uuid.UUID | None = None, recent: int = 20
+) -> float:
+    """Mean measured GPU-seconds of recent finished jobs (the user's, else anyone's); the
+    model's estimate for a default clip when nothing was measured yet."""
+    from sqlmodel import col, select
+
+    from reelbot.storage.models import Job
+
+    for who in ([user_id] if user_id is not None else []) + [None]:
+        statement = select(Job.gpu_seconds).where(
+            col(Job.gpu_seconds).is_not(None), Job.state == JobState.DONE
+        )
+        if who is not None:
+            statement = statement.where(Job.user_id == who)
+        values = [
+            float(v) for v in session.exec(statement.order_by(col(Job.created_at).desc()).limit(recent))
+        ]
+        if values:
+            return sum(values) / len(values)
+    probe = GenerationRequest(prompt="probe", origin=Origin(platform=Platform.CLI, user_id="probe"))
+    return estimate_request(probe, settings)
+
+
+def usage_for(
+    session: Session,
+    settings: Settings,
+    origin: Origin,
+    *,
+    community: CommunitySettings | None = None,
+    now: datetime | None = None,
+) -> list[Usage]:
+    """``/usage`` / ``用量``: every quota window for this person (and their community)."""
+    from reelbot.storage.users import find_user
+
+    user = find_user(session=session, platform=origin.platform, platform_user_id=origin.user_id)
+    per_clip = typical_clip_seconds(session, settings, user_id=user.id if user else None)
+    price = settings.quotas.price_per_gpu_hour
+    out = []
+    for window in quota_windows(session, settings, origin, community=community, now=now):
+        remaining = None if window.limit is None else max(0.0, window.limit - window.used - window.reserved)
+        out.append(
+            Usage(
+                scope=window.scope,
+                period=window.period,
+                used=window.used,
+                reserved=window.reserved,
+                limit=window.limit,
+                remaining=remaining,
+                est_gpu_s_per_clip=per_clip,
+                est_cost_per_clip=per_clip / 3600.0 * price,
+                currency=settings.quotas.currency,
+                resets_at=window.resets_at,
+            )
+        )
+    return out
