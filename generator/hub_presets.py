@@ -60,10 +60,10 @@ def load_wan_pipelines(
     source = weights_source(preset, ctx)
     dtype = torch_dtype(ctx)
     vae = AutoencoderKLWan.from_pretrained(
-        source, subfolder="vae", torch_dtype=torch.float32, cache_dir=ctx.cache_dir
+        source, subfolder="vae", dtype=torch.float32, cache_dir=ctx.cache_dir
     )
     first_cls: Any = WanPipeline if t2v else WanImageToVideoPipeline
-    first = first_cls.from_pretrained(source, vae=vae, torch_dtype=dtype, cache_dir=ctx.cache_dir)
+    first = first_cls.from_pretrained(source, vae=vae, dtype=dtype, cache_dir=ctx.cache_dir)
     first.to(ctx.device)
     first.set_progress_bar_config(disable=True)
     if not (t2v and i2v):
@@ -290,7 +290,7 @@ def load_ltx_video(ctx: LoadContext) -> Engine:
     from diffusers import LTXConditionPipeline
 
     pipe = LTXConditionPipeline.from_pretrained(
-        weights_source(LTX_VIDEO, ctx), torch_dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
+        weights_source(LTX_VIDEO, ctx), dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
     )
     pipe.to(ctx.device)
     pipe.set_progress_bar_config(disable=True)

@@ -1,0 +1,97 @@
+"""The real presets' loaders, run offline: tiny pipelines saved with save_pretrained into
+``<cache_dir>/<preset name>`` are loaded back through the same code a GPU worker runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reelbot.domain import ReferenceRole
+from reelbot.generator.catalog import get_preset
+from reelbot.generator.hub_presets import HubWanEngine, weights_source
+from reelbot.generator.presets import LoadContext, RenderJob
+from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, build_tiny_transformer
+
+pytestmark = pytest.mark.slow
+
+JOB = RenderJob(prompt="a cat", negative_prompt="", width=64, height=64, num_frames=5, fps=8, steps=2,
+                guidance=5.0, seed=3)
+FIRST_IMAGE = Image.new("RGB", (120, 80), (200, 30, 30))
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from diffusers import WanPipeline
+
+    root = tmp_path_factory.mktemp("models")
+    t2v, i2v = build_tiny_pipelines()
+    t2v.save_pretrained(root / "wan-2.1-t2v-1.3b")
+    i2v.save_pretrained(root / "wan-2.1-flf2v-14b-720p")
+    parts = build_tiny_components()
+    ti2v = WanPipeline(tokenizer=parts.tokenizer, text_encoder=parts.text_encoder, vae=parts.vae,
+                       scheduler=parts.scheduler, transformer=build_tiny_transformer(16, 99),
+                       expand_timesteps=True)
+    ti2v.save_pretrained(root / "wan-2.2-ti2v-5b")
+    return root
+
+
+def load(name: str, models: Path) -> HubWanEngine:
+    preset = get_preset(name)
+    ctx = LoadContext(device="cpu", dtype="float32", cache_dir=str(models))
+    assert weights_source(preset, ctx) == str(models / name)  # no hub id: nothing downloaded
+    assert preset.load is not None
+    engine = preset.load(ctx)
+    assert isinstance(engine, HubWanEngine)
+    return engine
+
+
+def test_wan_t2v_loader(models: Path) -> None:
+    engine = load("wan-2.1-t2v-1.3b", models)
+    assert engine.i2v is None
+    frames = engine.render(JOB, lambda s, t: True)
+    assert frames.shape == (5, 64, 64, 3) and frames.dtype == np.uint8
+    assert np.array_equal(frames, engine.render(JOB, lambda s, t: True))
+
+
+def test_wan_flf2v_loader_takes_first_and_last(models: Path) -> None:
+    engine = load("wan-2.1-flf2v-14b-720p", models)
+    assert engine.t2v is None and engine.i2v is not None
+    job = dataclasses.replace(
+        JOB, references={ReferenceRole.FIRST_FRAME: FIRST_IMAGE, ReferenceRole.LAST_FRAME: FIRST_IMAGE}
+    )
+    assert engine.render(job, lambda s, t: True).shape == (5, 64, 64, 3)
+
+
+def test_wan22_ti2v_loader_has_both_entry_points(models: Path) -> None:
+    engine = load("wan-2.2-ti2v-5b", models)
+    assert engine.i2v.config.expand_timesteps and engine.i2v.transformer is engine.t2v.transformer
+    text = engine.render(JOB, lambda s, t: True)
+    image = engine.render(
+        dataclasses.replace(JOB, references={ReferenceRole.FIRST_FRAME: FIRST_IMAGE}), lambda s, t: True
+    )
+    assert text.shape == image.shape == (5, 64, 64, 3)
+    assert not np.array_equal(text, image)
+
+
+def test_ltx_loader_places_keyframes(models: Path) -> None:
+    from reelbot.generator.hub_presets import LtxConditionEngine
+    from reelbot.generator.tiny_ltx import build_tiny_ltx_pipeline
+
+    build_tiny_ltx_pipeline().save_pretrained(models / "ltx-video")
+    preset = get_preset("ltx-video")
+    assert preset.load is not None
+    engine = preset.load(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    assert isinstance(engine, LtxConditionEngine)
+    job = dataclasses.replace(
+        JOB,
+        num_frames=9,
+        references={ReferenceRole.FIRST_FRAME: FIRST_IMAGE, ReferenceRole.LAST_FRAME: FIRST_IMAGE},
+    )
+    conditions = engine.conditions(job)
+    assert [c.frame_index for c in conditions] == [0, 8]
+    assert all(c.image.size == (64, 64) for c in conditions)
+    assert engine.render(job, lambda s, t: True).shape == (9, 64, 64, 3)
