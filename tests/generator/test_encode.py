@@ -100,3 +100,15 @@ def test_thumbnail_is_a_jpeg_of_the_requested_width(tmp_path: Path) -> None:
         assert image.format == "JPEG"
         assert image.size == (72, 128)
     assert [p.name for p in path.parent.iterdir()] == ["thumb.jpg"]
+
+
+def test_clip_that_cannot_fit_the_cap_fails_clearly_after_two_reencodes(tmp_path: Path) -> None:
+    # Two frames of full-resolution noise: even x264's coarsest quantiser cannot reach 64 KiB.
+    noise = np.random.default_rng(0).integers(0, 256, (2, 1024, 1024, 3), dtype=np.uint8)
+    with pytest.raises(EncodeError) as info:
+        encode_mp4(noise, 8, tmp_path / "huge.mp4", EncodeSettings(max_bytes=64 * 1024))
+    err = info.value
+    assert err.key == "encode.too_large"
+    assert err.details["limit_mb"] == 0.06 and err.details["size_mb"] > 0.06
+    assert "MB" in err.render("en") and "MB" in err.render("zh-TW")
+    assert list(tmp_path.iterdir()) == [], "no half-written or temp file stays behind"
