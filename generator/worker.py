@@ -50,12 +50,19 @@ PROGRESS_MIN_INTERVAL_S = 0.5  # progress events are hints; don't flood the even
 class Worker:
     """One worker process's loop. ``burst=True`` stops when the queue is empty (tests, demo)."""
 
-    def __init__(self, service: ReelbotService, *, name: str | None = None, burst: bool = False) -> None:
+    def __init__(
+        self,
+        service: ReelbotService,
+        *,
+        name: str | None = None,
+        burst: bool = False,
+        cache: EngineCache | None = None,
+    ) -> None:
         self.service = service
         self.settings = service.settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.burst = burst
-        self.cache = EngineCache(detect_device(self.settings))
+        self.cache = cache or EngineCache(detect_device(self.settings))
         self.stopping = asyncio.Event()
         self.jobs_done = 0
 
