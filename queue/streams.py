@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: How long a cancel flag lives: longer than any render.
 CANCEL_FLAG_TTL_S = 24 * 3600
+#: Jobs per enqueue script call: bounds how long one call keeps Redis busy (~1 ms).
+ENQUEUE_CHUNK = 200
 #: Recorded errors are truncated to this many characters (they travel into dead letters).
 MAX_ERROR_CHARS = 2000
 
@@ -118,8 +120,11 @@ class JobQueue:
         self.keys = keys
         self.settings = settings
         self.group = keys.workers_group
+        self._streams = {lane: keys.jobs(lane) for lane in LANES}
+        self._lane_numbers: dict[str, int] = {lane.value: i + 1 for i, lane in enumerate(LANES)}
         self._enqueue = redis.register_script(scripts.ENQUEUE)
         self._claim = redis.register_script(scripts.CLAIM)
+        self._ack = redis.register_script(scripts.ACK)
         self._dead_letter = redis.register_script(scripts.DEAD_LETTER)
         self._touch = redis.register_script(scripts.TOUCH)
         self._position = redis.register_script(scripts.POSITION)
@@ -159,12 +164,9 @@ class JobQueue:
         Raises :class:`~reelbot.errors.LimitReached` (``queue.user_pending_cap``) when the
         user already has ``max_pending`` jobs queued or running; nothing is written then.
         """
-        lane_ = Lane(lane)
-        reply = await self._enqueue(
-            keys=self._enqueue_keys(idempotency_key, user_key, lane_),
-            args=[str(job_id), user_key, max_pending, self.settings.idempotency_ttl_s, lane_.value],
+        (result,) = await self.enqueue_many(
+            [EnqueueItem(job_id, idempotency_key, user_key, lane)], max_pending=max_pending
         )
-        result = self._enqueue_result(reply, max_pending)
         if isinstance(result, LimitReached):
             raise result
         return result
@@ -172,50 +174,60 @@ class JobQueue:
     async def enqueue_many(
         self, items: Iterable[EnqueueItem], *, max_pending: int
     ) -> list[EnqueueResult | LimitReached]:
-        """Queue many jobs in one pipelined round trip (each still atomic on its own).
+        """Queue many jobs in one round trip (each one idempotent and capped on its own).
 
         A refused item yields its ``LimitReached`` in place of a result; the others are queued.
+        Large batches go as several script calls in one pipeline, so Redis never runs one
+        script for long.
         """
         batch = list(items)
         if not batch:
             return []
-        pipe = self.redis.pipeline(transaction=False)
-        for item in batch:
-            lane = Lane(item.lane)
-            await self._enqueue(
-                keys=self._enqueue_keys(item.idempotency_key, item.user_key, lane),
-                args=[str(item.job_id), item.user_key, max_pending, self.settings.idempotency_ttl_s, lane],
-                client=pipe,
-            )
-        replies = await pipe.execute()
-        return [self._enqueue_result(reply, max_pending) for reply in replies]
+        head = [self.keys.index, *self._streams.values()]
+        head_args = [self.settings.idempotency_ttl_s, max_pending, len(LANES), *LANES]
+        calls: list[tuple[list[str], list[Any]]] = []
+        for start in range(0, len(batch), ENQUEUE_CHUNK):
+            keys: list[str] = list(head)
+            args: list[Any] = list(head_args)
+            for item in batch[start : start + ENQUEUE_CHUNK]:
+                if not item.idempotency_key:
+                    raise ValueError("idempotency_key must not be empty")
+                keys += [self.keys.idempotency(item.idempotency_key), self.keys.user_pending(item.user_key)]
+                args.append(f"{self._lane_no(item.lane)} {item.job_id} {item.user_key}")
+            calls.append((keys, args))
+        if len(calls) == 1:
+            replies = [await self._enqueue(keys=calls[0][0], args=calls[0][1])]
+        else:
+            pipe = self.redis.pipeline(transaction=False)
+            for keys, args in calls:
+                await self._enqueue(keys=keys, args=args, client=pipe)
+            replies = await pipe.execute()
+        flat = [reply for chunk in replies for reply in chunk]
+        return [
+            self._enqueue_result(item.job_id, reply, max_pending)
+            for item, reply in zip(batch, flat, strict=True)
+        ]
+
+    def _lane_no(self, lane: str) -> int:
+        try:
+            return self._lane_numbers[lane]
+        except KeyError:
+            raise ValueError(f"lane must be one of {[str(x) for x in LANES]} (got {lane!r})") from None
 
     async def lookup(self, idempotency_key: str) -> uuid.UUID | None:
         """The job first enqueued under ``idempotency_key``, if it is still remembered."""
         raw = await self.redis.get(self.keys.idempotency(idempotency_key))
         return None if raw is None else uuid.UUID(_s(raw))
 
-    def _enqueue_keys(self, idempotency_key: str, user_key: str, lane: Lane) -> list[str]:
-        if not idempotency_key:
-            raise ValueError("idempotency_key must not be empty")
-        return [
-            self.keys.idempotency(idempotency_key),
-            self.keys.user_pending(user_key),
-            self.keys.jobs(lane),
-            self.keys.index,
-        ]
-
     @staticmethod
-    def _enqueue_result(reply: list[Any], max_pending: int) -> EnqueueResult | LimitReached:
-        status = int(reply[0])
-        if status < 0:
-            return LimitReached("queue.user_pending_cap", count=int(reply[1]), limit=max_pending)
-        job_id = uuid.UUID(_s(reply[1]))
-        if status == 1:
-            return EnqueueResult(job_id, _s(reply[2]), duplicate=False)
-        where = reply[2] if len(reply) > 2 else None
-        message_id = _s(where).split(" ", 2)[1] if where else None
-        return EnqueueResult(job_id, message_id, duplicate=True)
+    def _enqueue_result(job_id: uuid.UUID, reply: Any, max_pending: int) -> EnqueueResult | LimitReached:
+        text = _s(reply)
+        if text.startswith("C "):
+            return LimitReached("queue.user_pending_cap", count=int(text[2:]), limit=max_pending)
+        if text.startswith("D "):
+            parts = text.split(" ", 4)  # D first-job [lane message-id user]
+            return EnqueueResult(uuid.UUID(parts[1]), parts[3] if len(parts) > 3 else None, duplicate=True)
+        return EnqueueResult(job_id, text, duplicate=False)
 
     # -- consuming --------------------------------------------------------------------------
 
@@ -256,16 +268,10 @@ class JobQueue:
         )
         for i, lane in enumerate(LANES):
             self._cursors[lane] = _s(reply[i])
-        deliveries = [
-            Delivery(
-                message_id=_s(message_id),
-                job_id=uuid.UUID(_s(job)),
-                lane=LANES[int(lane_no) - 1],
-                attempt=int(tries),
-                user_key=_s(user),
-            )
-            for lane_no, message_id, tries, job, user in reply[len(LANES)]
-        ]
+        deliveries = []
+        for raw in reply[len(LANES)]:
+            lane_no, tries, message_id, job, user = _s(raw).split(" ", 4)
+            deliveries.append(Delivery(message_id, uuid.UUID(job), LANES[int(lane_no) - 1], int(tries), user))
         return await self._split_dead(deliveries)
 
     async def _claim_blocking(self, consumer: str, count: int, block_ms: int) -> ClaimResult:
@@ -349,23 +355,19 @@ class JobQueue:
     # -- finishing ----------------------------------------------------------------------------
 
     async def ack(self, *deliveries: Delivery) -> int:
-        """Acknowledge finished jobs (after their result is stored): one MULTI round trip.
+        """Acknowledge finished jobs (after their result is stored): XACK, XDEL and removal
+        from the index and the user's pending set, atomically, in one round trip (Lua).
 
         Returns how many were still pending (0 for one that was already acknowledged).
         """
         if not deliveries:
             return 0
-        pipe = self.redis.pipeline(transaction=True)
+        keys = [self.keys.index, self.keys.errors, *self._streams.values()]
+        args: list[Any] = [self.group, len(LANES)]
         for d in deliveries:
-            stream = self.keys.jobs(d.lane)
-            job = str(d.job_id)
-            pipe.xack(stream, self.group, d.message_id)
-            pipe.xdel(stream, d.message_id)
-            pipe.srem(self.keys.user_pending(d.user_key), job)
-            pipe.hdel(self.keys.index, job)
-            pipe.hdel(self.keys.errors, job)
-        replies = await pipe.execute()
-        return sum(int(r) for r in replies[::5])
+            keys.append(self.keys.user_pending(d.user_key))
+            args.append(f"{self._lane_no(d.lane)} {d.message_id} {d.job_id}")
+        return int(await self._ack(keys=keys, args=args))
 
     async def dead_letter(self, delivery: Delivery, error: str) -> DeadLetter:
         """Give up on a job now (an error retrying cannot fix); it leaves the queue."""

@@ -247,3 +247,41 @@ async def test_enqueue_many_pipelines_and_reports_each(
     assert isinstance(results[3], LimitReached)
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 1
     assert await redis_client.xlen(keys.jobs(Lane.RELAXED)) == 1
+
+
+async def test_stale_pending_member_does_not_block_a_user(
+    job_queue: JobQueue, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    # A job id left in the user's set without being in the queue (manual clean-up gone wrong).
+    await redis_client.sadd(keys.user_pending("line:U9"), str(uuid.uuid4()))
+    job = await put(job_queue, "line:U9", cap=1)
+    assert await redis_client.smembers(keys.user_pending("line:U9")) == {str(job).encode()}
+
+
+async def test_same_job_twice_in_one_batch_is_one_message(
+    job_queue: JobQueue, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    job = uuid.uuid4()
+    results = await job_queue.enqueue_many(
+        [EnqueueItem(job, "x", "u:1"), EnqueueItem(job, "y", "u:1")], max_pending=CAP
+    )
+    assert [(r.job_id, r.duplicate) for r in results if not isinstance(r, LimitReached)] == [
+        (job, False),
+        (job, True),
+    ]
+    assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 1
+
+
+async def test_unknown_lane_is_refused_by_name(job_queue: JobQueue) -> None:
+    with pytest.raises(ValueError, match="turbo"):
+        await job_queue.enqueue(uuid.uuid4(), idempotency_key="k", user_key="u", max_pending=1, lane="turbo")
+
+
+async def test_big_batches_are_split_but_all_queued(
+    job_queue: JobQueue, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    items = [EnqueueItem(uuid.uuid4(), f"k{i}", f"u{i % 3}") for i in range(450)]
+    results = await job_queue.enqueue_many(items, max_pending=1000)
+    assert [r.job_id for r in results if not isinstance(r, LimitReached)] == [i.job_id for i in items]
+    assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 450
+    assert await job_queue.position(items[-1].job_id) == 450
