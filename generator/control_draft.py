@@ -1,0 +1,298 @@
+"""Storyboard → Short draft: render each shot once, stitch the 9:16 draft, draw a contact sheet.
+
+Why a shot cache: a creator re-rolls the one shot they dislike and expects the rest to stay
+exactly as they were, without paying for them again. Each shot is stored as
+``shots/<recipe hash>.mp4`` in the output folder; a shot whose recipe (prompt, seed,
+references, preset, sizes…) hashes to an existing file is not rendered again. Re-rolling
+shot N draws a new seed for it and remembers it in ``storyboard.state.json``, so later
+builds keep the re-rolled version. The draft is always rebuilt from the stored shot clips.
+
+Outputs in ``out_dir``: ``shots/*.mp4`` (one per shot), ``draft.mp4`` (one fps, one size,
+hard cuts or crossfades), ``draft_1080x1920.mp4`` when ``upscale`` is set, ``contact_sheet.jpg``
+and ``storyboard.json`` (what went where).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import subprocess
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from reelbot.domain import Aspect, Origin, Platform, ReferenceRole
+from reelbot.errors import InvalidRequest
+from reelbot.generator.conditioning import cover_crop
+from reelbot.generator.stitch import crossfade_join
+from reelbot.generator.storyboard import (
+    Storyboard,
+    Transition,
+    check_storyboard,
+    load_storyboard,
+    recipe_hash,
+    shot_request,
+)
+from reelbot.settings import Settings
+
+if TYPE_CHECKING:
+    from reelbot.generator.cache import EngineCache
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "storyboard.state.json"
+MANIFEST_FILE = "storyboard.json"
+DRAFT_MAX_BYTES = 512 * 1024 * 1024  # a local file for an upload to YouTube, not a chat attachment
+UPLOAD_SIZES: dict[Aspect, tuple[int, int]] = {
+    Aspect.PORTRAIT: (1080, 1920),
+    Aspect.LANDSCAPE: (1920, 1080),
+    Aspect.SQUARE: (1080, 1080),
+}
+SHEET_THUMB_WIDTH = 180
+SHEET_COLUMNS = 4
+
+ShotProgress = Callable[[int, int, str], None]  # (shot number, shot count, "cached" | "rendering")
+
+
+@dataclass(frozen=True)
+class ShotClip:
+    number: int  # 1-based, as the creator counts
+    prompt: str
+    seed: int
+    recipe_hash: str
+    path: Path
+    num_frames: int
+    rendered: bool  # False: reused from the shot cache
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    shots: list[ShotClip]
+    draft: Path
+    upscaled: Path | None
+    contact_sheet: Path
+    manifest: Path
+    preset: str
+    width: int
+    height: int
+    fps: int
+    num_frames: int
+
+    @property
+    def seconds(self) -> float:
+        return self.num_frames / self.fps
+
+
+def _cli_origin() -> Origin:
+    return Origin(platform=Platform.CLI, user_id="storyboard")
+
+
+def _read_state(out_dir: Path) -> dict[str, int]:
+    path = out_dir / STATE_FILE
+    if not path.is_file():
+        return {}
+    seeds = json.loads(path.read_text()).get("seeds", {})
+    return {str(k): int(v) for k, v in seeds.items()}
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    tmp.replace(path)
+
+
+def shot_seeds(board: Storyboard, out_dir: Path, reroll: Collection[int]) -> dict[int, int]:
+    """Seed per shot number: remembered re-rolls, else the shot's own, else board seed + index.
+
+    Shots in ``reroll`` get a fresh random seed, which is remembered for later builds.
+    """
+    count = len(board.shots)
+    for number in reroll:
+        if not 1 <= number <= count:
+            raise InvalidRequest("storyboard.shot_unknown", shot=number, count=count)
+    state = _read_state(out_dir)
+    seeds: dict[int, int] = {}
+    for number, shot in enumerate(board.shots, start=1):
+        default = shot.seed if shot.seed is not None else (board.seed + number - 1) % 2**32
+        seeds[number] = secrets.randbelow(2**32) if number in reroll else state.get(str(number), default)
+    _write_json(out_dir / STATE_FILE, {"seeds": {str(k): v for k, v in seeds.items()}})
+    return seeds
+
+
+def _load_images(
+    board: Storyboard, settings: Settings
+) -> tuple[list[dict[ReferenceRole, Image.Image]], list[dict[ReferenceRole, str]]]:
+    """Each shot's reference images (checked like chat uploads) and their sha256s."""
+    from reelbot.images import inspect_image, open_image
+
+    images: list[dict[ReferenceRole, Image.Image]] = []
+    hashes: list[dict[ReferenceRole, str]] = []
+    loaded: dict[Path, tuple[Image.Image, str]] = {}
+    for index in range(len(board.shots)):
+        shot_images, shot_hashes = {}, {}
+        for role, path in board.reference_paths(index).items():
+            if path not in loaded:
+                data = path.read_bytes()
+                inspect_image(data, settings.limits)
+                loaded[path] = (open_image(data), hashlib.sha256(data).hexdigest())
+            shot_images[role], shot_hashes[role] = loaded[path]
+        images.append(shot_images)
+        hashes.append(shot_hashes)
+    return images, hashes
+
+
+def assemble(clips: list[np.ndarray], transitions: list[Transition], crossfade_frames: int) -> np.ndarray:
+    """Join shot frames in order; ``transitions[i]`` is how clip ``i + 1`` begins.
+
+    All clips are brought to the first clip's size (cover + centre crop) so the draft has one
+    size even if routing gave a shot another preset.
+    """
+    height, width = clips[0].shape[1:3]
+    draft = clips[0]
+    for clip, transition in zip(clips[1:], transitions, strict=True):
+        if clip.shape[1:3] != (height, width):
+            clip = np.stack([np.asarray(cover_crop(Image.fromarray(f), width, height)) for f in clip])
+        frames = min(crossfade_frames, len(draft), len(clip)) if transition is Transition.CROSSFADE else 0
+        draft = crossfade_join(draft, clip, frames)
+    return draft
+
+
+def contact_sheet(shot_frames: list[np.ndarray], path: Path) -> Path:
+    """A JPEG grid of every shot's middle frame, numbered as in the storyboard."""
+    thumbs = []
+    for frames in shot_frames:
+        image = Image.fromarray(frames[len(frames) // 2])
+        height = max(1, round(image.height * SHEET_THUMB_WIDTH / image.width))
+        thumbs.append(image.resize((SHEET_THUMB_WIDTH, height), Image.Resampling.LANCZOS))
+    columns = min(SHEET_COLUMNS, len(thumbs))
+    rows = -(-len(thumbs) // columns)
+    cell_w = SHEET_THUMB_WIDTH + 8
+    cell_h = max(t.height for t in thumbs) + 8
+    sheet = Image.new("RGB", (columns * cell_w + 8, rows * cell_h + 8), (24, 24, 24))
+    draw = ImageDraw.Draw(sheet)
+    for i, thumb in enumerate(thumbs):
+        x, y = 8 + (i % columns) * cell_w, 8 + (i // columns) * cell_h
+        sheet.paste(thumb, (x, y))
+        draw.rectangle((x, y, x + 22, y + 14), fill=(0, 0, 0))
+        draw.text((x + 4, y + 2), str(i + 1), fill=(255, 255, 255))
+    tmp = path.with_name(f".{path.name}.tmp")
+    sheet.save(tmp, format="JPEG", quality=88)
+    tmp.replace(path)
+    return path
+
+
+def upscale_mp4(source: Path, target: Path, size: tuple[int, int], settings: Settings) -> Path:
+    """ffmpeg scales (Lanczos, cover + centre crop) frame by frame: a 60-s 1080×1920 draft never
+    sits in memory as raw frames."""
+    from reelbot.generator.encode import EncodeError, ffmpeg_exe
+
+    width, height = size
+    tmp = target.with_name(f".{target.stem}.tmp.mp4")
+    filters = (
+        f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=lanczos,"
+        f"crop={width}:{height},setsar=1"
+    )
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-vf", filters,
+        "-c:v", "libx264", "-preset", settings.encode.x264_preset, "-crf", str(settings.encode.crf),
+        "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-an", str(tmp),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise EncodeError("encode.failed", error=proc.stderr.decode("utf-8", "replace").strip()[-200:])
+    tmp.replace(target)
+    return target
+
+
+def render_storyboard(
+    storyboard: Storyboard | Path,
+    out_dir: Path,
+    *,
+    settings: Settings,
+    cache: EngineCache | None = None,
+    reroll: Collection[int] = (),
+    on_shot: ShotProgress | None = None,
+) -> DraftResult:
+    """Render (or reuse) every shot, then build the draft, the contact sheet and the manifest.
+
+    ``reroll``: 1-based shot numbers to render again with a new seed. Blocking (run it in a
+    thread from async code). Raises InvalidRequest for a bad storyboard before rendering.
+    """
+    from reelbot.generator.cache import EngineCache, detect_device
+    from reelbot.generator.catalog import route_preset
+    from reelbot.generator.encode import decode_frames, encode_mp4
+    from reelbot.generator.runner import plan_for, render_request
+
+    board = load_storyboard(storyboard) if isinstance(storyboard, Path) else storyboard
+    check_storyboard(board, settings.limits)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "shots").mkdir(exist_ok=True)
+    images, hashes = _load_images(board, settings)
+    # One preset for the whole board (the one that honours every role used), so every shot
+    # has the same size, fps and look.
+    all_roles = {role for shot_hashes in hashes for role in shot_hashes}
+    preset = route_preset(board.preset, all_roles, settings)
+    seeds = shot_seeds(board, out_dir, reroll)
+    engines = cache or EngineCache(detect_device(settings))
+
+    shots: list[ShotClip] = []
+    frames_per_shot: list[np.ndarray] = []
+    fps = 0
+    for index in range(len(board.shots)):
+        number = index + 1
+        request = shot_request(
+            board,
+            index,
+            origin=_cli_origin(),
+            preset=preset.name,
+            seed=seeds[number],
+            image_hashes=hashes[index],
+        )
+        fps = fps or plan_for(request, settings)[1].fps  # one fps for the whole draft
+        digest = recipe_hash(request)
+        path = out_dir / "shots" / f"{digest[:24]}.mp4"
+        rendered = not path.is_file()
+        if on_shot is not None:
+            on_shot(number, len(board.shots), "rendering" if rendered else "cached")
+        if rendered:
+            log.info("storyboard shot %d/%d: rendering (seed %d)", number, len(board.shots), seeds[number])
+            result = render_request(
+                request, images[index], settings=settings, cache=engines, on_step=lambda _s, _t: True
+            )
+            encode_mp4(result.frames, result.plan.fps, path, settings.encode, title=request.prompt[:200])
+        frames = decode_frames(path)
+        frames_per_shot.append(frames)
+        shots.append(ShotClip(number, request.prompt, seeds[number], digest, path, len(frames), rendered))
+
+    crossfade = max(1, round(board.crossfade_seconds * fps))
+    transitions = [board.transition_into(i) for i in range(1, len(board.shots))]
+    draft_frames = assemble(frames_per_shot, transitions, crossfade)
+    draft_settings = settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES})
+    draft = encode_mp4(draft_frames, fps, out_dir / "draft.mp4", draft_settings, title=board.title[:200]).path
+    upscaled = None
+    if board.upscale:
+        width, height = UPLOAD_SIZES[board.aspect]
+        upscaled = upscale_mp4(draft, out_dir / f"draft_{width}x{height}.mp4", (width, height), settings)
+    sheet = contact_sheet(frames_per_shot, out_dir / "contact_sheet.jpg")
+    height, width = draft_frames.shape[1:3]
+    result_ = DraftResult(
+        shots=shots,
+        draft=draft,
+        upscaled=upscaled,
+        contact_sheet=sheet,
+        manifest=out_dir / MANIFEST_FILE,
+        preset=preset.name,
+        width=int(width),
+        height=int(height),
+        fps=fps,
+        num_frames=len(draft_frames),
+    )
+    _write_json(result_.manifest, {**asdict(result_), "seconds": result_.seconds, "title": board.title})
+    return result_
