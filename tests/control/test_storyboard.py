@@ -167,7 +167,11 @@ def test_four_shots_make_four_clips_and_one_draft_then_reroll_shot_two(
     out = tmp_path / "out"
     progress: list[tuple[int, str]] = []
     first = render_storyboard(
-        board_path, out, settings=settings, cache=engines, on_shot=lambda n, _c, what: progress.append((n, what))
+        board_path,
+        out,
+        settings=settings,
+        cache=engines,
+        on_shot=lambda n, _c, what: progress.append((n, what)),
     )
     assert [s.rendered for s in first.shots] == [True] * 4
     assert progress == [(1, "rendering"), (2, "rendering"), (3, "rendering"), (4, "rendering")]
@@ -205,15 +209,18 @@ def test_four_shots_make_four_clips_and_one_draft_then_reroll_shot_two(
     assert third.shots[1].recipe_hash == second.shots[1].recipe_hash
 
 
-def test_reroll_of_an_unknown_shot_is_refused(tmp_path: Path, settings: Settings, engines: EngineCache) -> None:
+def test_reroll_of_an_unknown_shot_is_refused(
+    tmp_path: Path, settings: Settings, engines: EngineCache
+) -> None:
+    board = write(tmp_path, "b.yaml", YAML_BOARD)
     with pytest.raises(InvalidRequest) as info:
-        render_storyboard(
-            write(tmp_path, "b.yaml", YAML_BOARD), tmp_path / "o", settings=settings, cache=engines, reroll={5}
-        )
+        render_storyboard(board, tmp_path / "o", settings=settings, cache=engines, reroll={5})
     assert refusal(info) == "storyboard.shot_unknown"
 
 
-def test_shared_character_crossfades_and_upscale(tmp_path: Path, settings: Settings, engines: EngineCache) -> None:
+def test_shared_character_crossfades_and_upscale(
+    tmp_path: Path, settings: Settings, engines: EngineCache
+) -> None:
     refs = tmp_path / "refs"
     refs.mkdir()
     rng = np.random.default_rng(0)
@@ -230,7 +237,8 @@ shots:
   - {prompt: a man running, seconds: 0.5}
   - {prompt: a man flying, seconds: 0.5, transition: cut}
 """
-    result = render_storyboard(write(tmp_path, "b.yaml", board), tmp_path / "o", settings=settings, cache=engines)
+    path = write(tmp_path, "b.yaml", board)
+    result = render_storyboard(path, tmp_path / "o", settings=settings, cache=engines)
     # A subject reference is honoured by VACE only: the whole board renders there.
     assert result.preset == "tiny-vace"
     shot_frames = [probe(s.path).num_frames for s in result.shots]
