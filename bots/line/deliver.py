@@ -47,6 +47,7 @@ class Deliverer:
         self.stream = service.events("line")
         self.consumer = consumer
         self.retry_delay_s = 2.0
+        self._retry: list[tuple[str, JobEvent]] = []
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.stream.ensure_group(self.config.events_group)
@@ -62,19 +63,26 @@ class Deliverer:
                     await asyncio.wait_for(stop.wait(), timeout=self.retry_delay_s)
 
     async def step(self) -> bool:
-        """Read a batch and deliver it; True when every event read was acknowledged."""
-        batch = await self.stream.read(
-            self.config.events_group, self.consumer, count=10, block_ms=self.config.events_block_ms
-        )
+        """Deliver what failed before (if any), else read a batch; True when all of it was acked.
+
+        EventStream hands out this consumer's un-acked entries only on the first read after a
+        start, so entries whose push failed transiently are kept here and retried first; if the
+        process dies meanwhile, they are still pending in Redis and come back on the next start.
+        """
+        if self._retry:
+            batch, self._retry = self._retry, []
+        else:
+            batch = await self.stream.read(
+                self.config.events_group, self.consumer, count=10, block_ms=self.config.events_block_ms
+            )
         if not batch:
             return False
-        all_acked = True
         for entry_id, event in batch:
             if await self.deliver(event):
                 await self.stream.ack(self.config.events_group, entry_id)
             else:
-                all_acked = False
-        return all_acked
+                self._retry.append((entry_id, event))
+        return not self._retry
 
     async def deliver(self, event: JobEvent) -> bool:
         """Handle one event; False leaves it pending (a transient push failure) for a retry."""
