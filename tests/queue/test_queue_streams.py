@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from reelbot.errors import LimitReached
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import EnqueueItem, JobQueue
+from reelbot.settings import QueueSettings
 
 CAP = 10
 
@@ -285,3 +286,27 @@ async def test_big_batches_are_split_but_all_queued(
     assert [r.job_id for r in results if not isinstance(r, LimitReached)] == [i.job_id for i in items]
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 450
     assert await job_queue.position(items[-1].job_id) == 450
+
+
+async def test_works_with_a_decoding_client(
+    key_prefix: str, keys: Keys, queue_settings: QueueSettings
+) -> None:
+    """The service may open Redis with decode_responses=True: replies are str, not bytes."""
+    client = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
+    try:
+        q = JobQueue(client, keys, queue_settings)
+        await q.ensure_groups()
+        job = await put(q, "cli:me", cap=2)
+        assert await q.position(job) == 1
+        (d,) = (await q.claim("w")).deliveries
+        assert d.job_id == job and d.user_key == "cli:me"
+        assert await q.heartbeat("w", d)
+        await q.dead_letter(d, "bad input")
+        assert [x.error for x in await q.dead_letters()] == ["bad input"]
+        other = await put(q, "cli:me", cap=2)
+        assert await q.cancel(other) is True
+        assert (await q.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 1}
+    finally:
+        async for key in client.scan_iter(match=f"{key_prefix}*"):
+            await client.delete(key)
+        await client.aclose()
