@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 
 import pytest
@@ -292,7 +293,9 @@ async def test_works_with_a_decoding_client(
     key_prefix: str, keys: Keys, queue_settings: QueueSettings
 ) -> None:
     """The service may open Redis with decode_responses=True: replies are str, not bytes."""
-    client = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
+    client = aioredis.from_url(
+        os.environ.get("REELBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), decode_responses=True
+    )
     try:
         q = JobQueue(client, keys, queue_settings)
         await q.ensure_groups()
