@@ -13,8 +13,10 @@ animation) in late 2026:
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reelbot.errors import ConfigError
 
 MB = 1000 * 1000  # LINE states its limits in (decimal) MB
 
@@ -68,3 +70,18 @@ class LineConfig(BaseSettings):
         if not self.webhook_path.startswith("/"):
             raise ValueError("line webhook_path must start with /")
         return self
+
+
+def load_line_config(**overrides: object) -> LineConfig:
+    """Read the LINE settings; an invalid value becomes one ConfigError line naming the variable."""
+    try:
+        return LineConfig(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "__".join(str(part) for part in first["loc"]).upper()
+        raise ConfigError(
+            "config.invalid",
+            variable=f"REELBOT_LINE_{where}" if where else "REELBOT_LINE_*",
+            reason=first["msg"],
+            count=exc.error_count(),
+        ) from None
