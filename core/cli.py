@@ -298,6 +298,72 @@ def worker(
 
 
 @app.command()
+def line(
+    port: Annotated[int | None, typer.Option(help="listen port (default: REELBOT_LINE_PORT or 8081)")] = None,
+) -> None:
+    """Run the LINE bot: webhook + media routes, and the push of finished clips."""
+    from reelbot.bots.line.app import require_secrets
+    from reelbot.bots.line.config import load_line_config
+
+    settings = settings_or_exit()
+    try:
+        require_secrets(settings)  # one clear line before anything starts; values never printed
+        config = load_line_config(**({"port": port} if port is not None else {}))
+    except ReelbotError as exc:
+        raise fail(exc) from None
+    setup_logging(settings)
+
+    async def body() -> None:
+        from reelbot.bots.line.app import run_line
+        from reelbot.lifecycle import install_shutdown_handlers
+
+        stop = asyncio.Event()
+        install_shutdown_handlers(stop)
+        await run_line(settings, stop, config)
+
+    run_async(body)
+
+
+@app.command()
+def demo(
+    prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
+) -> None:
+    """Render one tiny clip through the real path: service → Redis → worker → database → mp4."""
+    settings = settings_or_exit()
+
+    async def body(service: Any) -> None:
+        from reelbot.generator.worker import Worker
+
+        started = time.monotonic()
+        request = GenerationRequest(prompt=prompt, seed=42, origin=cli_origin())
+        ticket = await service.submit(request, idempotency_key=f"demo:{uuid.uuid4()}")
+        console.print(f"queued job {ticket.job_id} (position {ticket.position}) on {settings.redis_url}")
+        with console.status("worker rendering…"):
+            await Worker(service, name="demo", burst=True).run()
+        view = await service.job(ticket.job_id)
+        if view.clip_id is None:
+            console.print(f"[red]job ended {view.state.value}: {view.error_key} {view.error_detail}[/red]")
+            raise typer.Exit(1)
+        clip = await service.clip(view.clip_id)
+        path = service.media.path(clip.video_key)
+        console.print(
+            f"[green]done in {time.monotonic() - started:.1f}s[/green]: {clip.width}×{clip.height}, "
+            f"{clip.num_frames} frames @ {clip.fps} fps, {clip.size_bytes / 1024:.0f} KiB, "
+            f"preset {clip.request.preset}, seed {clip.request.seed}",
+            highlight=False,
+        )
+        console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
+        typer.echo(str(path))
+
+    run_async(lambda: _with_service(settings, body))
+
+
+StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]
+StoryboardOut = Annotated[Path, typer.Option("--out", "-o", help="folder for shots, draft and contact sheet")]
+RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot number to re-roll (repeatable)")]
+
+
+@app.command()
 def demo(
     prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
 ) -> None:
