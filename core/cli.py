@@ -397,39 +397,6 @@ def demo(
     run_async(lambda: _with_service(settings, body))
 
 
-StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]
-StoryboardOut = Annotated[Path, typer.Option("--out", "-o", help="folder for shots, draft and contact sheet")]
-RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot number to re-roll (repeatable)")]
-
-
-@app.command()
-def storyboard(
-    file: StoryboardFile, out: StoryboardOut = Path("storyboard-out"), reroll: RerollOpt = None
-) -> None:
-    """Render a storyboard into shot clips, one stitched draft and a contact sheet (locally)."""
-    from reelbot.generator.control_draft import render_storyboard
-
-    settings = settings_or_exit()
-    try:
-        result = render_storyboard(
-            file,
-            out,
-            settings=settings,
-            reroll=set(reroll or ()),
-            on_shot=lambda n, count, what: console.print(f"shot {n}/{count}: {what}", highlight=False),
-        )
-    except ReelbotError as exc:
-        raise fail(exc) from None
-    console.print(
-        f"[green]done[/green] {len(result.shots)} shots, draft {result.draft} "
-        f"({result.width}×{result.height}, {result.seconds:.1f} s @ {result.fps} fps, "
-        f"preset {result.preset}), "
-        f"contact sheet {result.contact_sheet}",
-        highlight=False,
-    )
-    typer.echo(str(result.draft))
-
-
 def setup_logging(settings: Settings) -> None:
     """Structured logs when available (reelbot.logs), else plain logging."""
     try:
