@@ -364,37 +364,31 @@ RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot numb
 
 
 @app.command()
-def demo(
-    prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
+def storyboard(
+    file: StoryboardFile, out: StoryboardOut = Path("storyboard-out"), reroll: RerollOpt = None
 ) -> None:
-    """Render one tiny clip through the real path: service → Redis → worker → database → mp4."""
+    """Render a storyboard into shot clips, one stitched draft and a contact sheet (locally)."""
+    from reelbot.generator.control_draft import render_storyboard
+
     settings = settings_or_exit()
-
-    async def body(service: Any) -> None:
-        from reelbot.generator.worker import Worker
-
-        started = time.monotonic()
-        request = GenerationRequest(prompt=prompt, seed=42, origin=cli_origin())
-        ticket = await service.submit(request, idempotency_key=f"demo:{uuid.uuid4()}")
-        console.print(f"queued job {ticket.job_id} (position {ticket.position}) on {settings.redis_url}")
-        with console.status("worker rendering…"):
-            await Worker(service, name="demo", burst=True).run()
-        view = await service.job(ticket.job_id)
-        if view.clip_id is None:
-            console.print(f"[red]job ended {view.state.value}: {view.error_key} {view.error_detail}[/red]")
-            raise typer.Exit(1)
-        clip = await service.clip(view.clip_id)
-        path = service.media.path(clip.video_key)
-        console.print(
-            f"[green]done in {time.monotonic() - started:.1f}s[/green]: {clip.width}×{clip.height}, "
-            f"{clip.num_frames} frames @ {clip.fps} fps, {clip.size_bytes / 1024:.0f} KiB, "
-            f"preset {clip.request.preset}, seed {clip.request.seed}",
-            highlight=False,
+    try:
+        result = render_storyboard(
+            file,
+            out,
+            settings=settings,
+            reroll=set(reroll or ()),
+            on_shot=lambda n, count, what: console.print(f"shot {n}/{count}: {what}", highlight=False),
         )
-        console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
-        typer.echo(str(path))
-
-    run_async(lambda: _with_service(settings, body))
+    except ReelbotError as exc:
+        raise fail(exc) from None
+    console.print(
+        f"[green]done[/green] {len(result.shots)} shots, draft {result.draft} "
+        f"({result.width}×{result.height}, {result.seconds:.1f} s @ {result.fps} fps, "
+        f"preset {result.preset}), "
+        f"contact sheet {result.contact_sheet}",
+        highlight=False,
+    )
+    typer.echo(str(result.draft))
 
 
 def setup_logging(settings: Settings) -> None:
