@@ -38,8 +38,9 @@ from reelbot.generator.catalog import route_preset
 from reelbot.generator.sizing import plan_render
 from reelbot.images import inspect_image
 from reelbot.queue.events import EventStream
-from reelbot.queue.keys import Keys
+from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
+from reelbot.safety.gate import SafetyGate
 from reelbot.settings import Settings
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import clips as clip_repo
@@ -120,6 +121,7 @@ class ReelbotService:
         self.media = media
         self.keys = Keys(settings.redis_prefix)
         self.queue = JobQueue(redis, self.keys, settings.queue)
+        self.safety = SafetyGate(settings, db_engine)  # moderation, consent, quotas
 
     @classmethod
     async def open(cls, settings: Settings) -> ReelbotService:
@@ -153,8 +155,14 @@ class ReelbotService:
         images: Sequence[tuple[ReferenceRole, bytes]] = (),
         *,
         idempotency_key: str,
+        lane: Lane = Lane.FAST,
     ) -> Ticket:
-        """Validate, store and enqueue one request; the same key twice gives the same job."""
+        """Validate, store and enqueue one request; the same key twice gives the same job.
+
+        ``lane=Lane.RELAXED`` asks for the relaxed lane; the quota may also move a job there.
+        A job whose reference image shows a face is stored ``awaiting_consent`` and queued
+        only by :meth:`confirm_consent`.
+        """
         existing = await self._run_db(job_repo.get_job_by_idempotency_key, idempotency_key=idempotency_key)
         if existing is not None:
             return await self._ticket(existing, duplicate=True)
@@ -167,6 +175,7 @@ class ReelbotService:
         request = request.model_copy(update={"preset": preset.name, "seed": seed})
         plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
         inspected = [(role, data, inspect_image(data, self.settings.limits)) for role, data in images]
+        admission = await self.safety.admit(request, images, lane=lane)
 
         job_id = uuid.uuid4()
 
@@ -191,17 +200,24 @@ class ReelbotService:
                     user_id=user.id,
                     request=final,
                     idempotency_key=idempotency_key,
+                    lane=admission.lane.value,
+                    state=JobState.AWAITING_CONSENT if admission.consent_required else JobState.QUEUED,
+                    moderation=admission.moderation,
+                    consent_required=admission.consent_required,
                 )
 
         job, created = await asyncio.to_thread(store)
         if not created:
             return await self._ticket(job, duplicate=True)
+        if admission.consent_required:
+            return Ticket(job_id=job.id, state=JobState.AWAITING_CONSENT, position=None, duplicate=False)
         try:
             result = await self.queue.enqueue(
                 job.id,
                 idempotency_key=idempotency_key,
                 user_key=user_key(request.origin),
                 max_pending=self.settings.limits.max_pending_jobs_per_user,
+                lane=job.lane,
             )
         except LimitReached:
             await self._run_db(job_repo.delete_job, job_id=job.id)
@@ -270,6 +286,33 @@ class ReelbotService:
                 added=f"{segment:.1f}",
                 limit=f"{limit:.0f}",
             )
+
+    # -- consent and usage (reelbot.safety) ---------------------------------------------------
+
+    async def confirm_consent(self, job_id: uuid.UUID, *, by: Origin) -> Ticket:
+        """The uploader confirms they have the pictured person's consent; the job is queued."""
+        from reelbot.safety.consent import confirm_consent
+
+        return await confirm_consent(self, job_id, by)
+
+    async def decline_consent(self, job_id: uuid.UUID, *, by: Origin) -> JobView:
+        """The uploader declines; the job is cancelled and never queued."""
+        from reelbot.safety.consent import decline_consent
+
+        return await decline_consent(self, job_id, by)
+
+    async def usage(self, origin: Origin) -> list[Any]:
+        """``/usage`` / ``用量``: a list of :class:`reelbot.safety.quotas.Usage` (user, and
+        community in a group; daily and monthly). Render each with ``usage.render(locale)``."""
+        from reelbot.safety.quotas import usage_for
+
+        community = await asyncio.to_thread(self.safety.community_for, origin)
+
+        def load() -> list[Any]:
+            with session_scope(self.db) as session:
+                return usage_for(session, self.settings, origin, community=community)
+
+        return await asyncio.to_thread(load)
 
     # -- questions and changes ------------------------------------------------------------
 

@@ -1,0 +1,144 @@
+"""Consent for real people: the uploader confirms (or declines) before a face is animated.
+
+A job whose reference image shows a face is stored in ``awaiting_consent`` and not queued
+(:mod:`reelbot.safety.gate`). The bot shows the ``consent.required`` text with two buttons
+(``consent.confirm_label`` / ``consent.decline_label``); their handlers call
+:func:`confirm_consent` / :func:`decline_consent` (also reachable as
+``ReelbotService.confirm_consent`` / ``decline_consent``).
+
+Rules: only the uploader (same platform user as the job's origin) may answer — anyone else
+gets ``Forbidden("consent.not_yours")`` and nothing changes; a repeated confirmation is
+idempotent (a double click returns the same ticket); a declined job is cancelled and is
+never queued. Who and when is recorded with the job (``consent_given_by``, ``consent_at``).
+
+Order on confirm: quota re-check → database (awaiting → queued, who/when) → enqueue. The
+database moves first so a worker can never claim a message whose job still says
+"awaiting" (it would drop it). If the queue then refuses (the user's pending cap), the job
+goes back to awaiting so the user can confirm again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import TYPE_CHECKING
+
+from reelbot.domain import GenerationRequest, JobState, Origin
+from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
+from reelbot.events import EventKind, JobEvent
+from reelbot.queue.keys import Lane
+from reelbot.storage import jobs as job_repo
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reelbot.service import JobView, ReelbotService, Ticket
+    from reelbot.storage.models import Job
+
+
+def _user_key(origin: Origin) -> str:
+    return f"{origin.platform.value}:{origin.user_id}"
+
+
+def _stored_request(job: Job) -> GenerationRequest:
+    raw = job.request_json
+    if isinstance(raw, str | bytes):
+        return GenerationRequest.model_validate_json(raw)
+    return GenerationRequest.model_validate(raw)
+
+
+async def _awaiting_job(
+    service: ReelbotService, job_id: uuid.UUID, by: Origin
+) -> tuple[Job, GenerationRequest]:
+    job = await service._run_db(job_repo.get_job, job_id=job_id)
+    if job is None:
+        raise NotFound("job.not_found", job_id=str(job_id))
+    request = _stored_request(job)
+    if _user_key(request.origin) != _user_key(by):
+        # A forged postback / button for someone else's job: refuse, change nothing.
+        raise Forbidden("consent.not_yours", job_id=str(job_id))
+    return job, request
+
+
+def _back_to_awaiting(*, session: Session, job_id: uuid.UUID) -> bool:
+    """queued → awaiting_consent, clearing the consent record (the enqueue was refused)."""
+    from sqlmodel import col, update
+
+    from reelbot.storage.models import Job
+
+    result = session.exec(  # type: ignore[call-overload]
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.state) == JobState.QUEUED)
+        .values(state=JobState.AWAITING_CONSENT, consent_given_by=None, consent_at=None)
+    )
+    return bool(result.rowcount)
+
+
+async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin) -> Ticket:
+    """The uploader confirms consent: record who/when, then queue the job."""
+    from reelbot.service import Ticket
+
+    job, request = await _awaiting_job(service, job_id, by)
+    state = JobState(job.state)
+    if state is not JobState.AWAITING_CONSENT:
+        if job.consent_given_by == _user_key(by) and state is not JobState.CANCELLED:
+            return await service._ticket(job, duplicate=True)  # a double click
+        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
+
+    # Quota may have been used up while the job waited: decide the lane now.
+    gate = service.safety
+    community = await asyncio.to_thread(gate.community_for, request.origin)
+    decision = await asyncio.to_thread(gate.quota_decision, request, community, Lane(job.lane))
+
+    moved = await service._run_db(
+        job_repo.record_consent, job_id=job_id, given_by=_user_key(by), accepted=True
+    )
+    if not moved:  # declined or cancelled at the same moment
+        fresh = await service._run_db(job_repo.get_job, job_id=job_id)
+        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
+    try:
+        result = await service.queue.enqueue(
+            job_id,
+            idempotency_key=job.idempotency_key,
+            user_key=_user_key(request.origin),
+            max_pending=service.settings.limits.max_pending_jobs_per_user,
+            lane=decision.lane,
+        )
+    except LimitReached:
+        await service._run_db(_back_to_awaiting, job_id=job_id)
+        raise
+    if decision.lane.value != job.lane:
+        await service._run_db(_set_lane, job_id=job_id, lane=decision.lane.value)
+    position = await service.queue.position(result.job_id)
+    await service.events(request.origin.platform).publish(
+        JobEvent(kind=EventKind.QUEUED, job_id=job_id, origin=request.origin, position=position)
+    )
+    return Ticket(job_id=job_id, state=JobState.QUEUED, position=position, duplicate=False)
+
+
+def _set_lane(*, session: Session, job_id: uuid.UUID, lane: str) -> None:
+    from reelbot.storage.models import Job
+
+    job = session.get(Job, job_id)
+    if job is not None:
+        job.lane = lane
+        session.add(job)
+
+
+async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin) -> JobView:
+    """The uploader declines: the job is cancelled and never queued."""
+    job, request = await _awaiting_job(service, job_id, by)
+    state = JobState(job.state)
+    if state is JobState.CANCELLED and job.error_key == "consent.declined":
+        return await service.job(job_id)  # a double click
+    if state is not JobState.AWAITING_CONSENT:
+        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
+    if not await service._run_db(
+        job_repo.record_consent, job_id=job_id, given_by=_user_key(by), accepted=False
+    ):
+        fresh = await service._run_db(job_repo.get_job, job_id=job_id)
+        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
+    await service.events(request.origin.platform).publish(
+        JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin, error_key="consent.declined")
+    )
+    return await service.job(job_id)
