@@ -288,10 +288,11 @@ class Delivery:
         if len(data) <= limit:
             return data
         try:
-            return await asyncio.to_thread(_reencode, data, limit, self.bot.settings)
+            smaller = await asyncio.to_thread(_reencode, data, limit, self.bot.settings)
         except Exception as exc:
             log.info("re-encoding clip %s under %d bytes failed (%s); sending a link", clip.id, limit, exc)
             return None
+        return smaller if len(smaller) <= limit else None
 
 
 def _reencode(data: bytes, limit: int, settings: object) -> bytes:
