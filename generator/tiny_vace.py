@@ -1,4 +1,5 @@
-"""The ``tiny-vace`` preset: Wan VACE (all four reference roles) built offline from tiny configs.
+"""Wan VACE presets (all four reference roles): ``tiny-vace``, built offline from tiny configs,
+and ``wan-2.1-vace-1.3b``, the published 1.3B checkpoint (GPU), which share one engine.
 
 Why VACE: one Wan model that takes *reference images* (keep this character, this look)
 and *frames pinned by a mask* (first frame, last frame, both, the parent's last frames for an
@@ -224,3 +225,41 @@ def load_tiny_vace(ctx: LoadContext) -> Engine:
     if ctx.device != "cpu":
         pipe.to(ctx.device)
     return VaceEngine(pipe, ctx.device, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH)
+
+
+# --- The published checkpoint: same engine, real weights (GPU only). ------------------------
+
+WAN21_VACE = Preset(
+    name="wan-2.1-vace-1.3b",
+    title="Wan 2.1 VACE 1.3B (references + keyframes, 480p)",
+    group="wan",  # a subject/style (or lone last frame) request to a Wan preset routes here
+    model_id="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+    roles=frozenset(ReferenceRole),
+    base_size=(832, 480),
+    default_fps=16,
+    default_seconds=3.0,
+    max_seconds_per_pass=5.0,  # 81 frames at 16 fps
+    default_steps=30,
+    default_guidance=5.0,
+    size_multiple=16,
+    frame_step=4,
+    needs_gpu=True,
+    loop_native=True,
+    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+)
+WAN_MAX_SEQUENCE_LENGTH = 512
+
+
+@register_preset(WAN21_VACE)
+def load_wan21_vace(ctx: LoadContext) -> Engine:
+    """Load the checkpoint (``<cache_dir>/wan-2.1-vace-1.3b`` when present, else the hub id)."""
+    from diffusers import WanVACEPipeline
+
+    from reelbot.generator.hub_presets import torch_dtype, weights_source
+
+    pipe: Any = WanVACEPipeline.from_pretrained(
+        weights_source(WAN21_VACE, ctx), torch_dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
+    )
+    pipe.to(ctx.device)
+    pipe.set_progress_bar_config(disable=True)
+    return VaceEngine(pipe, ctx.device, max_sequence_length=WAN_MAX_SEQUENCE_LENGTH)

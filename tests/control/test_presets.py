@@ -8,6 +8,7 @@ Latents, not pixels: the tiny random VAE nearly erases input differences (PLATFO
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,14 @@ from reelbot.errors import InvalidRequest, ReelbotError
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import PRESETS, LoadContext, RenderJob
 from reelbot.generator.tiny_ltx import ControlLtxEngine, load_tiny_ltx
-from reelbot.generator.tiny_vace import GENERATE, KEEP, VaceEngine, load_tiny_vace, vace_inputs
+from reelbot.generator.tiny_vace import (
+    GENERATE,
+    KEEP,
+    VaceEngine,
+    load_tiny_vace,
+    load_wan21_vace,
+    vace_inputs,
+)
 from reelbot.settings import Settings
 
 FIRST, LAST = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME
@@ -247,3 +255,21 @@ def test_ltx_refuses_a_subject_and_names_the_presets_that_can(settings: Settings
     assert info.value.details["role"] == "subject"
     assert "tiny-vace" in info.value.details["choices"]
     assert "tiny-vace" in info.value.render("en")
+
+
+def test_gpu_wan_group_routes_references_to_vace(settings: Settings) -> None:
+    assert route_preset("wan-2.1-t2v-1.3b", {SUBJECT}, settings).name == "wan-2.1-vace-1.3b"
+    assert route_preset("wan-2.1-t2v-1.3b", {STYLE, FIRST, LAST}, settings).name == "wan-2.1-vace-1.3b"
+    assert route_preset("wan-2.1-t2v-1.3b", {LAST}, settings).name == "wan-2.1-vace-1.3b"
+    # A plain first frame still goes to the smallest preset that can (the I2V checkpoint).
+    assert route_preset("wan-2.1-t2v-1.3b", {FIRST}, settings).name == "wan-2.1-i2v-14b-480p"
+
+
+def test_real_vace_loader_reads_a_saved_checkpoint(tmp_path: Path, vace: VaceEngine) -> None:
+    """The GPU preset's loader, fed a local copy (the tiny weights saved in the hub layout)."""
+    vace.pipe.save_pretrained(tmp_path / "wan-2.1-vace-1.3b")
+    loaded = load_wan21_vace(LoadContext(device="cpu", dtype="float32", cache_dir=str(tmp_path)))
+    assert isinstance(loaded, VaceEngine)
+    spec = job(references={FIRST: gradient(1), SUBJECT: gradient(2)})
+    loaded.max_sequence_length = vace.max_sequence_length
+    assert torch.allclose(loaded.render_latents(spec), vace.render_latents(spec), atol=1e-5)
