@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import sys
 from pathlib import Path
 
 from reelbot.domain import ReferenceRole
@@ -36,17 +37,18 @@ for _module in OPTIONAL_PRESET_MODULES:
 
 
 def cuda_available() -> bool:
-    """Whether a CUDA GPU is usable; asks torch only when torch is installed.
+    """Whether a CUDA GPU is usable; asks torch only when torch is already imported.
 
     The bot image has no torch: there the NVIDIA driver's /proc entry (or a visible device
     node) is the best evidence, and importing torch just to ask would cost seconds and GBs.
     """
     if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
         return False
-    if importlib.util.find_spec("torch") is not None:
-        import torch
-
+    torch = sys.modules.get("torch")
+    if torch is not None:  # already loaded (a worker): ask it
         return bool(torch.cuda.is_available())
+    # Not loaded (a bot, or a worker before its first job): never import torch just to ask —
+    # a bot process must stay torch-free (seconds of import, GBs of memory).
     return Path("/proc/driver/nvidia/version").exists() or Path("/dev/nvidia0").exists()
 
 
