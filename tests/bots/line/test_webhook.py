@@ -149,3 +149,23 @@ async def test_hourly_user_limit_and_push_quota(harness: Harness) -> None:
     await harness.send(text_event("第三支"))
     assert reply_texts(harness.fake)[2] == "本月的訊息額度已經用完，暫時無法生成影片。"
     assert await harness.job_count() == 1
+
+
+async def test_group_hourly_limit(harness: Harness) -> None:
+    harness.bot.config.group_jobs_per_hour = 1
+    await harness.send(text_event("/video 第一支", group="Cgroup9", user="Ua"))
+    await harness.send(text_event("/video 第二支", group="Cgroup9", user="Ub"))
+    assert reply_texts(harness.fake)[1] == "這個群組這個小時已經生成 1 支影片（上限 1 支），請稍後再試。"
+    assert await harness.job_count() == 1
+
+
+async def test_unknown_standby_and_follow_events(harness: Harness) -> None:
+    unknown = {**text_event("x"), "type": "somethingNew"}
+    unknown.pop("message")
+    standby = {**text_event("一隻貓"), "mode": "standby"}
+    follow = {**text_event("x"), "type": "follow", "follow": {"isUnblocked": False}}
+    follow.pop("message")
+    await harness.send(unknown, standby, follow)
+    assert await harness.job_count() == 0
+    (welcome,) = reply_texts(harness.fake)  # only the follow event is answered: with the help text
+    assert "比例:16:9" in welcome
