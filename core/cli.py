@@ -325,6 +325,23 @@ def line(
 
 
 @app.command()
+def discord() -> None:
+    """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis."""
+    settings = settings_or_exit()
+    setup_logging(settings)
+
+    async def body() -> None:
+        from reelbot.bots.discord.bot import run_bot
+        from reelbot.lifecycle import install_shutdown_handlers
+
+        stop = asyncio.Event()
+        install_shutdown_handlers(stop)
+        await run_bot(settings, stop=stop)
+
+    run_async(body)
+
+
+@app.command()
 def demo(
     prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
 ) -> None:

@@ -122,23 +122,42 @@ class ReelBot(commands.Bot):
         return limit
 
 
-async def run_bot(settings: Settings, config: DiscordConfig | None = None) -> None:
-    """Open the service and run the bot until stopped (``reelbot discord``)."""
+async def run_bot(
+    settings: Settings, config: DiscordConfig | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Open the service and run the bot until ``stop`` is set (``reelbot discord``).
+
+    A missing token, or one Discord refuses, is a :class:`ConfigError` — one line, and the
+    token's value never appears in it or in the logs.
+    """
     from reelbot.errors import ConfigError
     from reelbot.service import ReelbotService
 
     config = config or DiscordConfig()
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
         raise ConfigError("config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="is not set", count=1)
     redirect(config)
+    stop = stop or asyncio.Event()
     service = await ReelbotService.open(settings)
-    bot = ReelBot(service=service, settings=settings, config=config)
     try:
+        bot = ReelBot(service=service, settings=settings, config=config)
         async with bot:
-            await bot.start(settings.discord_token.get_secret_value())
-    except discord.LoginFailure:
-        raise ConfigError(
-            "config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="Discord refused the token", count=1
-        ) from None
+            runner = asyncio.create_task(bot.start(token), name="discord-bot")
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            if not runner.done():
+                log.info("stopping the Discord bot")
+                await bot.close()
+            try:
+                await runner
+            except discord.LoginFailure:
+                raise ConfigError(
+                    "config.invalid",
+                    variable="REELBOT_DISCORD_TOKEN",
+                    reason="Discord refused the token",
+                    count=1,
+                ) from None
     finally:
         await asyncio.shield(service.close())

@@ -189,11 +189,12 @@ class FakeDiscord:
         return [f"{c.method} {c.path} -> {c.status}" for c in self.calls]
 
     def channel_messages(self, channel_id: str | None = None) -> list[dict[str, Any]]:
+        """Messages everyone in the channel sees (ephemeral replies and deleted ones excluded)."""
         cid = channel_id or self.channel_id
         return [
             m
             for mid, m in self.messages.items()
-            if m["channel_id"] == cid and mid not in self.deleted_messages
+            if m["channel_id"] == cid and mid not in self.deleted_messages and not m.get("flags", 0) & 64
         ]
 
     # -- payload builders -----------------------------------------------------------------
