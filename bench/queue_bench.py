@@ -444,6 +444,13 @@ async def main(args: argparse.Namespace) -> None:
             r.note,
         )
     console.print(table)
+    same_round = [
+        f"{r.rate / b.rate:.0%}"
+        for r, b in zip(rounds.get("reelbot", []), rounds.get("bare", []), strict=False)
+        if b.rate and r.jobs
+    ]
+    if same_round:
+        console.print(f"reelbot vs bare within each round: {', '.join(same_round)}")
     if results and any(r.latencies_ms for r in results):
         console.print(
             "overhead = one job at a time on an idle queue, enqueue call → acknowledged "
