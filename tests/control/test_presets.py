@@ -257,14 +257,6 @@ def test_ltx_refuses_a_subject_and_names_the_presets_that_can(settings: Settings
     assert "tiny-vace" in info.value.render("en")
 
 
-def test_gpu_wan_group_routes_references_to_vace(settings: Settings) -> None:
-    assert route_preset("wan-2.1-t2v-1.3b", {SUBJECT}, settings).name == "wan-2.1-vace-1.3b"
-    assert route_preset("wan-2.1-t2v-1.3b", {STYLE, FIRST, LAST}, settings).name == "wan-2.1-vace-1.3b"
-    assert route_preset("wan-2.1-t2v-1.3b", {LAST}, settings).name == "wan-2.1-vace-1.3b"
-    # A plain first frame still goes to the smallest preset that can (the I2V checkpoint).
-    assert route_preset("wan-2.1-t2v-1.3b", {FIRST}, settings).name == "wan-2.1-i2v-14b-480p"
-
-
 def test_real_vace_loader_reads_a_saved_checkpoint(tmp_path: Path, vace: VaceEngine) -> None:
     """The GPU preset's loader, fed a local copy (the tiny weights saved in the hub layout)."""
     vace.pipe.save_pretrained(tmp_path / "wan-2.1-vace-1.3b")
