@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 CANCEL_FLAG_TTL_S = 24 * 3600
 #: Jobs per enqueue script call: bounds how long one call keeps Redis busy (~1 ms).
 ENQUEUE_CHUNK = 200
+#: Deliveries per ack script call.
+ACK_CHUNK = 1000
 #: Recorded errors are truncated to this many characters (they travel into dead letters).
 MAX_ERROR_CHARS = 2000
 
@@ -362,12 +364,16 @@ class JobQueue:
         """
         if not deliveries:
             return 0
-        keys = [self.keys.index, self.keys.errors, *self._streams.values()]
-        args: list[Any] = [self.group, len(LANES)]
-        for d in deliveries:
-            keys.append(self.keys.user_pending(d.user_key))
-            args.append(f"{self._lane_no(d.lane)} {d.message_id} {d.job_id}")
-        return int(await self._ack(keys=keys, args=args))
+        acked = 0
+        # Chunks keep each script short and within Lua's unpack() limit (~8000 values).
+        for start in range(0, len(deliveries), ACK_CHUNK):
+            keys = [self.keys.index, self.keys.errors, *self._streams.values()]
+            args: list[Any] = [self.group, len(LANES)]
+            for d in deliveries[start : start + ACK_CHUNK]:
+                keys.append(self.keys.user_pending(d.user_key))
+                args.append(f"{self._lane_no(d.lane)} {d.message_id} {d.job_id}")
+            acked += int(await self._ack(keys=keys, args=args))
+        return acked
 
     async def dead_letter(self, delivery: Delivery, error: str) -> DeadLetter:
         """Give up on a job now (an error retrying cannot fix); it leaves the queue."""

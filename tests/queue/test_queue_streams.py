@@ -313,3 +313,13 @@ async def test_works_with_a_decoding_client(
         async for key in client.scan_iter(match=f"{key_prefix}*"):
             await client.delete(key)
         await client.aclose()
+
+
+async def test_ack_of_a_large_batch(job_queue: JobQueue, redis_client: aioredis.Redis, keys: Keys) -> None:
+    items = [EnqueueItem(uuid.uuid4(), f"k{i}", "bulk") for i in range(1500)]
+    await job_queue.enqueue_many(items, max_pending=2000)
+    claimed = (await job_queue.claim("w", count=1500)).deliveries
+    assert len(claimed) == 1500
+    assert await job_queue.ack(*claimed) == 1500
+    assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 0
+    assert await redis_client.scard(keys.user_pending("bulk")) == 0
