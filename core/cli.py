@@ -408,6 +408,11 @@ def storyboard(
     typer.echo(str(result.draft))
 
 
+from reelbot.safety.cli import register as _register_safety_commands  # noqa: E402
+
+_register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
+
+
 def setup_logging(settings: Settings) -> None:
     """Structured logs when available (reelbot.logs), else plain logging."""
     try:

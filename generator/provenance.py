@@ -212,6 +212,11 @@ def watermark_frames(frames: np.ndarray, text: str = "AI · reelbot") -> np.ndar
     return out
 
 
+def apply_watermark(frames: np.ndarray, settings: ProvenanceSettings) -> np.ndarray:
+    """The worker's hook: the frames, marked when ``provenance.watermark`` is on."""
+    return watermark_frames(frames, settings.watermark_text) if settings.watermark else frames
+
+
 # --- verification ------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from reelbot.errors import ReelbotError
 from reelbot.events import EventKind, JobEvent
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.encode import decode_frames, encode_mp4, write_thumbnail
+from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip
 from reelbot.generator.runner import Rendered, plan_for, render_request
 from reelbot.images import open_image
 from reelbot.queue.streams import Delivery
@@ -200,6 +202,7 @@ class Worker:
                 max_total_seconds=self.settings.limits.max_total_seconds,
             )
 
+        frames = apply_watermark(frames, self.settings.provenance)  # no-op unless configured
         started = time.monotonic()
         clip_id = uuid.uuid4()
         video_key, thumb_key = f"clips/{clip_id}.mp4", f"thumbs/{clip_id}.jpg"
@@ -217,6 +220,15 @@ class Worker:
             await asyncio.to_thread(
                 write_thumbnail, frames[0], tmp_thumb, self.settings.encode.thumbnail_width
             )
+            # C2PA content credentials (when a certificate is configured): AI-generated, by reelbot.
+            credentials = ClipCredentials(
+                job_id=str(job_id),
+                preset=request.preset,
+                seed=request.seed,
+                parent_clip_id=str(request.parent_clip_id) if request.parent_clip_id else None,
+            )
+            if await asyncio.to_thread(sign_clip, tmp_video, self.settings.provenance, credentials):
+                encoded = dataclasses.replace(encoded, size_bytes=tmp_video.stat().st_size)
             timings["encode"] = time.monotonic() - started
             started = time.monotonic()
             await asyncio.to_thread(self.service.media.put_file, video_key, tmp_video)

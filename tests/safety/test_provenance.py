@@ -103,3 +103,24 @@ def test_watermark_marks_corner_only() -> None:
     assert (frames == 200).all()  # input untouched
     with pytest.raises(ValueError):
         watermark_frames(frames[0])
+
+
+def test_cli_verify(clip: Path, test_pki: tuple[Path, Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reelbot.cli import app
+
+    runner = CliRunner()
+    unsigned = runner.invoke(app, ["verify", str(clip)])
+    assert unsigned.exit_code == 1 and "C2PA manifest missing" in unsigned.output
+
+    cert, key = test_pki
+    sign_clip(clip, ProvenanceSettings(cert_file=cert, key_file=key))
+    signed = runner.invoke(app, ["verify", str(clip)])
+    assert signed.exit_code == 0, signed.output
+    assert "AI-generated label yes" in signed.output and "reelbot" in signed.output
+    as_json = runner.invoke(app, ["verify", "--json", str(clip)])
+    assert as_json.exit_code == 0 and '"ok": true' in as_json.output
+
+    missing = runner.invoke(app, ["verify", str(tmp_path / "nope.mp4")])
+    assert missing.exit_code == 1 and "nope.mp4" in missing.output
