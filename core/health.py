@@ -159,6 +159,16 @@ async def start_health_server(
     return runner
 
 
+async def serve_health(
+    settings: Settings,
+    *,
+    port: int = DEFAULT_HEALTH_PORT,
+    host: str = "0.0.0.0",  # noqa: S104 - see start_health_server
+) -> web.AppRunner:
+    """One line for a worker or the Discord bot: the three routes with Redis + database checks."""
+    return await start_health_server(default_checks(settings), host=host, port=port)
+
+
 def bound_port(runner: web.AppRunner) -> int:
     """The TCP port a started runner listens on."""
     for address in runner.addresses:

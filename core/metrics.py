@@ -235,3 +235,22 @@ def sample_value(
     """Current value of one sample (0 when absent); for tests and benchmarks reading counters."""
     value = registry.get_sample_value(name, dict(labels or {}))
     return float(value) if value is not None else 0.0
+
+
+async def refresh_queue_metrics(redis: Any, prefix: str) -> dict[str, LaneStats]:
+    """Read every lane's depth/lag/pending and the dead-letter lengths into the gauges.
+
+    One line for any process that holds a Redis client (worker, media server): call it
+    every few seconds, e.g. ``while not stop.is_set(): await refresh_queue_metrics(...)``.
+    """
+    from reelbot.queue.keys import LANES, WORKERS_GROUP, Keys
+
+    keys = Keys(prefix)
+    stats: dict[str, LaneStats] = {}
+    dead = 0
+    for lane in LANES:
+        stats[lane.value] = await read_lane_stats(redis, keys.jobs(lane), WORKERS_GROUP)
+        set_queue_stats(lane.value, stats[lane.value])
+        dead += int(await redis.xlen(keys.dead(lane)))
+    DEAD_LETTER_DEPTH.set(dead)
+    return stats

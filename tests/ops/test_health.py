@@ -119,3 +119,15 @@ async def test_routes_mount_on_an_existing_app() -> None:
             assert await response.text() == "hook"
     finally:
         await runner.cleanup()
+
+
+async def test_serve_health_one_liner(settings: Settings) -> None:
+    from reelbot.health import serve_health
+
+    settings.data_dir.mkdir(parents=True)
+    runner = await serve_health(settings, host="127.0.0.1", port=0)
+    try:
+        status, _, body = await get(f"http://127.0.0.1:{bound_port(runner)}/readyz")
+        assert status == 200 and '"redis": "ok"' in body
+    finally:
+        await runner.cleanup()

@@ -100,3 +100,19 @@ async def test_lane_stats_read_from_a_real_consumer_group(
 
     await redis_client.xack(stream, group, claimed[0][1][0][0])
     assert await metrics.read_lane_stats(redis_client, stream, group) == metrics.LaneStats(4, 3, 1)
+
+
+async def test_refresh_queue_metrics_reads_every_lane(redis_client: aioredis.Redis, key_prefix: str) -> None:
+    from reelbot.queue.keys import WORKERS_GROUP, Keys
+
+    keys = Keys(key_prefix)
+    await redis_client.xgroup_create(keys.jobs("fast"), WORKERS_GROUP, id="0", mkstream=True)
+    for i in range(3):
+        await redis_client.xadd(keys.jobs("fast"), {"job": str(i)})
+    await redis_client.xadd(keys.dead("relaxed"), {"job": "x", "error": "boom"})
+
+    stats = await metrics.refresh_queue_metrics(redis_client, key_prefix)
+    assert stats["fast"] == metrics.LaneStats(depth=3, lag=3, pending=0)
+    assert stats["relaxed"] == metrics.LaneStats(0, 0, 0)
+    assert metrics.sample_value("reelbot_queue_lag", {"lane": "fast"}) == 3
+    assert metrics.sample_value("reelbot_dead_letter_depth") == 1
