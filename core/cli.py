@@ -325,6 +325,26 @@ def line(
 
 
 @app.command()
+def media(
+    port: Annotated[int, typer.Option(help="listen port")] = 8080,
+    host: Annotated[str, typer.Option(help="listen address")] = "0.0.0.0",  # noqa: S104 - behind the proxy
+) -> None:
+    """Serve signed clip/thumbnail URLs (ranges), the share page /c/ID, and health routes."""
+    settings = settings_or_exit()
+    setup_logging(settings)
+
+    async def body() -> None:
+        from reelbot.bots.line.app import run_media
+        from reelbot.lifecycle import install_shutdown_handlers
+
+        stop = asyncio.Event()
+        install_shutdown_handlers(stop)
+        await run_media(settings, stop, host=host, port=port)
+
+    run_async(body)
+
+
+@app.command()
 def discord() -> None:
     """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis."""
     settings = settings_or_exit()

@@ -68,8 +68,12 @@ class LineBot:
         )
 
     def web_app(self, *, with_media: bool = True) -> web.Application:
-        """The webhook at ``config.webhook_path``; the media server beside it unless served elsewhere."""
+        """The webhook at ``config.webhook_path``, health routes, and the media routes unless
+        they are served by a separate ``reelbot media`` process."""
+        from reelbot.health import add_health_routes, default_checks
+
         app = web.Application()
+        add_health_routes(app, default_checks(self.settings))
         self.webhook.mount(app, self.config.webhook_path)
         if with_media:
             add_media_routes(app, self.service.media, self.service.clip)
@@ -80,6 +84,31 @@ class LineBot:
         await self.api.close()
 
 
+async def serve_until(app: web.Application, host: str, port: int, stop: asyncio.Event) -> web.AppRunner:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def run_media(settings: Settings, stop: asyncio.Event, *, host: str, port: int) -> None:
+    """``reelbot media``: the media routes (+ health) alone, e.g. on a read-only media volume."""
+    from reelbot.health import add_health_routes, default_checks
+    from reelbot.service import ReelbotService
+
+    service = await ReelbotService.open(settings)
+    app = web.Application()
+    add_health_routes(app, default_checks(settings))
+    add_media_routes(app, service.media, service.clip)
+    runner = await serve_until(app, host, port, stop)
+    log.info("media server listening on %s:%s", host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await service.close()
+
+
 async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig | None = None) -> None:
     """Serve the webhook + media routes and push results until ``stop`` is set."""
     from reelbot.service import ReelbotService
@@ -88,10 +117,7 @@ async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig |
     config = config or LineConfig()
     service = await ReelbotService.open(settings)
     bot = LineBot(service, settings, config)
-    runner = web.AppRunner(bot.web_app())
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
+    runner = await serve_until(bot.web_app(with_media=config.serve_media), config.host, config.port, stop)
     log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)
     delivery = asyncio.create_task(bot.deliverer.run(stop), name="line-delivery")
     try:

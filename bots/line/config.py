@@ -58,7 +58,8 @@ class LineConfig(BaseSettings):
     # transport
     webhook_path: str = "/callback"
     host: str = "0.0.0.0"  # noqa: S104 - a webhook must be reachable; put it behind the TLS proxy
-    port: int = Field(8081, ge=1, le=65535)
+    port: int = Field(8000, ge=1, le=65535)
+    serve_media: bool = Field(True, description="also serve /media and /c here (else run `reelbot media`)")
     events_group: str = "line-bot"
     events_block_ms: int = Field(2000, ge=1)
     api_timeout_s: float = Field(30.0, gt=0)
