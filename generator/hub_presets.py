@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from reelbot.domain import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
 from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
-from reelbot.generator.tiny import context_first_frame, frames_to_uint8, run_wan
+from reelbot.generator.tiny import context_first_frame, finish_wan_loop, frames_to_uint8, run_wan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -87,21 +87,22 @@ def load_wan_pipelines(
 class HubWanEngine:
     """A loaded Wan checkpoint: text-to-video and/or image-to-video entry points."""
 
-    def __init__(self, t2v: Any, i2v: Any, device: str) -> None:
+    def __init__(self, t2v: Any, i2v: Any, device: str, *, end_frames: bool = False) -> None:
         self.t2v, self.i2v, self.device = t2v, i2v, device
+        self.end_frames = end_frames  # the checkpoint honours last_image (FLF2V): loops are native
         self._lock = threading.Lock()
 
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
-        frames = run_wan(
+        frames, native_loop = run_wan(
             self.t2v,
             self.i2v,
             job,
             on_step,
-            device=self.device,
             max_sequence_length=WAN_MAX_SEQUENCE_LENGTH,
+            pin_loop_end=self.end_frames,
             lock=self._lock,
         )
-        return frames_to_uint8(frames)
+        return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
 
 
 class LtxConditionEngine:
@@ -234,7 +235,7 @@ WAN21_FLF2V = Preset(
 @register_preset(WAN21_FLF2V)
 def load_wan21_flf2v(ctx: LoadContext) -> Engine:
     _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False)
-    return HubWanEngine(None, i2v, ctx.device)
+    return HubWanEngine(None, i2v, ctx.device, end_frames=True)
 
 
 # --- Wan 2.2 TI2V 5B: text or first frame, 720p at 24 fps; IGNORES last_image. --------------
@@ -294,7 +295,11 @@ def load_ltx_video(ctx: LoadContext) -> Engine:
     )
     pipe.to(ctx.device)
     pipe.set_progress_bar_config(disable=True)
-    return LtxConditionEngine(pipe, ctx.device)
+    # The control engine adds Vary / motion / camera / native loops on top of the same
+    # keyframe placement (imported here: tiny_ltx imports this module).
+    from reelbot.generator.tiny_ltx import ControlLtxEngine
+
+    return ControlLtxEngine(pipe, ctx.device)
 
 
 __all__ = ["HubWanEngine", "LtxConditionEngine", "context_first_frame", "weights_source"]

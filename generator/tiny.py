@@ -183,59 +183,104 @@ def context_first_frame(job: RenderJob) -> Any:
     return Image.fromarray(job.context_frames[-1]).convert("RGB")
 
 
-def run_wan(
-    t2v: Any,
-    i2v: Any,
-    job: RenderJob,
-    on_step: StepCallback,
-    *,
-    device: str = "cpu",
-    max_sequence_length: int = 512,
-    output_type: str = "np",
-    lock: threading.Lock | None = None,
-) -> Any:
-    """Run one Wan pass: T2V without images, I2V with a first frame (and optional last frame).
+def wan_image_inputs(job: RenderJob, *, pin_loop_end: bool) -> tuple[dict[str, Any], bool]:
+    """The I2V keyword arguments for ``job`` and whether its loop is made natively.
 
-    Shared by the tiny and the hub Wan engines. ``on_step`` returning False interrupts the
-    pipeline and raises ``ReelbotError("job.interrupted")`` before the VAE decode is spent.
+    An Extend's last context frame is the first frame. A loop with a start image and no end
+    image pins the start image at the end too (``last_image``) when the checkpoint honours
+    end frames (``pin_loop_end``); the duplicate end frame is dropped afterwards.
     """
-    import torch
-
     inputs = pipeline_inputs(job.references, job.width, job.height)
     extension_frame = context_first_frame(job)
     if extension_frame is not None:
         first = pipeline_inputs({ReferenceRole.FIRST_FRAME: extension_frame}, job.width, job.height)
         inputs = {**inputs, **first}
     if "last_image" in inputs and "image" not in inputs:
-        # Both Wan I2V checkpoints need a start image; a lone end frame is refused by routing,
-        # so reaching here is a programming error, not a user error.
+        # Both Wan I2V checkpoints need a start image; a lone end frame is refused by routing
+        # (Preset.role_requires), so reaching here is a programming error, not a user error.
         raise ValueError("a last_frame reference needs a first_frame (or extension context) too")
+    native_loop = job.loop and pin_loop_end and "image" in inputs and "last_image" not in inputs
+    if native_loop:
+        inputs["last_image"] = inputs["image"]
+    return inputs, native_loop
+
+
+def run_wan(
+    t2v: Any,
+    i2v: Any,
+    job: RenderJob,
+    on_step: StepCallback | None,
+    *,
+    max_sequence_length: int = 512,
+    output_type: str = "np",
+    pin_loop_end: bool = True,
+    lock: threading.Lock | None = None,
+) -> tuple[Any, bool]:
+    """Run one Wan pass: T2V without images, I2V with a first frame (and optional last frame).
+
+    Shared by the tiny and the hub Wan engines; returns (frames or latents, native loop).
+    The control knobs come from :mod:`reelbot.generator.motion` so every engine reads them
+    alike: camera and motion become prompt phrases, a Vary shifts guidance and adds seeded
+    noise to the prompt embeddings. ``on_step`` returning False interrupts the pipeline and
+    raises ``ReelbotError("job.interrupted")`` before the VAE decode is spent.
+    """
+    import torch
+
+    from reelbot.generator.motion import control_prompt, vary_guidance, vary_prompt_embeds
+
+    inputs, native_loop = wan_image_inputs(job, pin_loop_end=pin_loop_end)
     pipe = i2v if "image" in inputs else t2v
+    if pipe is None:
+        raise ValueError("this Wan checkpoint needs a first_frame image (route with Preset.required_roles)")
     total = job.steps
 
     def callback(p: Any, step: int, _timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if on_step(step + 1, total) is False:
+        if on_step is not None and on_step(step + 1, total) is False:
             p._interrupt = True
             raise ReelbotError("job.interrupted")
         return kwargs
 
+    prompt = control_prompt(job.prompt, job.camera, job.motion)
+    guidance = vary_guidance(job.guidance, job.variation)
     generator = torch.Generator(device="cpu").manual_seed(job.seed)
     with lock if lock is not None else _NullLock():
+        text: dict[str, Any] = {"prompt": prompt, "negative_prompt": job.negative_prompt or None}
+        if job.variation is not None:
+            with torch.no_grad():
+                embeds, negative = pipe.encode_prompt(
+                    prompt=prompt,
+                    negative_prompt=job.negative_prompt or "",
+                    do_classifier_free_guidance=guidance > 1.0,
+                    max_sequence_length=max_sequence_length,
+                    device=pipe._execution_device,
+                )
+            text = {
+                "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed),
+                "negative_prompt_embeds": negative,
+            }
         result = pipe(
-            prompt=job.prompt,
-            negative_prompt=job.negative_prompt or None,
+            **text,
             height=job.height,
             width=job.width,
             num_frames=job.num_frames,
             num_inference_steps=job.steps,
-            guidance_scale=job.guidance,
+            guidance_scale=guidance,
             generator=generator,
             output_type=output_type,
             callback_on_step_end=callback,
             max_sequence_length=max_sequence_length,
             **inputs,
         )
-    return result.frames[0]
+    return result.frames[0], native_loop
+
+
+def finish_wan_loop(frames: np.ndarray, job: RenderJob, *, native: bool) -> np.ndarray:
+    """The shared loop rule (:func:`reelbot.generator.control_engine.finish_loop`); no-op without loop."""
+    if not job.loop:
+        return frames
+    from reelbot.generator.control_engine import finish_loop
+
+    return finish_loop(frames, job, native=native)
 
 
 class _NullLock:
@@ -267,29 +312,24 @@ class TinyWanEngine:
         self._lock = threading.Lock()
 
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
-        frames = run_wan(
-            self.t2v,
-            self.i2v,
-            job,
-            on_step,
-            device=self.device,
-            max_sequence_length=TINY_MAX_SEQUENCE_LENGTH,
-            lock=self._lock,
+        frames, native_loop = run_wan(
+            self.t2v, self.i2v, job, on_step, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH, lock=self._lock
         )
-        return frames_to_uint8(frames)
+        return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
 
     def render_latents(self, job: RenderJob) -> Any:
         """The final latents instead of frames: how tests see that conditioning reached the model
         (the tiny random VAE nearly erases input differences in decoded pixels)."""
-        return run_wan(
+        latents, _native = run_wan(
             self.t2v,
             self.i2v,
             job,
-            lambda _s, _t: True,
+            None,
             max_sequence_length=TINY_MAX_SEQUENCE_LENGTH,
             output_type="latent",
             lock=self._lock,
         )
+        return latents
 
 
 TINY = Preset(

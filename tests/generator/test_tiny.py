@@ -164,3 +164,31 @@ def test_on_step_false_interrupts_with_a_clear_error(engine: TinyWanEngine) -> N
     assert seen == [1]
     # The engine stays usable for the next job.
     assert engine.render(small_job(), lambda s, t: True).shape == (5, 96, 64, 3)
+
+
+def test_loop_with_a_start_image_pins_it_at_the_end(engine: TinyWanEngine) -> None:
+    from reelbot.generator.tiny import wan_image_inputs
+
+    start = gradient(100, 150, (255, 120, 0))
+    job = small_job(references={FIRST: start}, loop=True)
+    inputs, native = wan_image_inputs(job, pin_loop_end=True)
+    assert native and inputs["last_image"] is inputs["image"]
+    # A checkpoint that ignores end frames does not pretend: the loop is then crossfaded.
+    _, native_without = wan_image_inputs(job, pin_loop_end=False)
+    assert not native_without
+    pinned = engine.render_latents(job)
+    assert not torch.equal(pinned, engine.render_latents(small_job(references={FIRST: start})))
+    frames = engine.render(job, lambda s, t: True)
+    # The duplicate end frame is dropped (and the random model's seam crossfaded by the loop rule).
+    assert frames.shape[1:] == (96, 64, 3) and len(frames) <= 4
+
+
+def test_vary_and_camera_change_the_clip_deterministically(engine: TinyWanEngine) -> None:
+    from reelbot.domain import Camera, Variation
+
+    base = engine.render_latents(small_job())
+    varied = engine.render_latents(small_job(variation=Variation.STRONG))
+    assert not torch.equal(base, varied)
+    assert torch.equal(varied, engine.render_latents(small_job(variation=Variation.STRONG)))
+    # "camera" becomes prompt words; with the tiny vocabulary "camera"/"slow"/"close" are known tokens.
+    assert not torch.equal(base, engine.render_latents(small_job(camera=Camera.ZOOM_IN, motion=0.1)))
