@@ -122,6 +122,21 @@ class ReelBot(commands.Bot):
         return limit
 
 
+async def check_token(token: str) -> None:
+    """Ask Discord (``GET /users/@me``) whether it accepts ``token``; ConfigError if not."""
+    from reelbot.errors import ConfigError
+
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        await http.static_login(token)
+    except discord.LoginFailure:
+        raise ConfigError(
+            "config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="Discord refused the token", count=1
+        ) from None
+    finally:
+        await http.close()
+
+
 async def run_bot(
     settings: Settings, config: DiscordConfig | None = None, stop: asyncio.Event | None = None
 ) -> None:
@@ -138,6 +153,7 @@ async def run_bot(
     if not token:
         raise ConfigError("config.invalid", variable="REELBOT_DISCORD_TOKEN", reason="is not set", count=1)
     redirect(config)
+    await check_token(token)  # before opening anything: a bad token is one line, nothing else
     stop = stop or asyncio.Event()
     service = await ReelbotService.open(settings)
     try:
