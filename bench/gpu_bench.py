@@ -176,6 +176,17 @@ def inputs(spec: ModelSpec, device: str, seed: int) -> tuple[torch.Tensor, torch
     return latents.to(device), cond.to(device), uncond.to(device)
 
 
+def to_dtype(model: Any, device: str, dtype: torch.dtype) -> Any:
+    """Cast like ``from_pretrained(torch_dtype=...)`` does: ``_keep_in_fp32_modules`` stay fp32."""
+    model = model.to(device=device, dtype=dtype)
+    keep = getattr(model, "_keep_in_fp32_modules", None) or []
+    if dtype != torch.float32:
+        for name, module in model.named_modules():
+            if any(part in keep for part in name.split(".")):
+                module.to(torch.float32)
+    return model
+
+
 def pick_attention_backend(model: Any, device: str) -> str:
     """cuDNN attention is fastest on Hopper for long sequences; fall back to flash, then native."""
     if device != "cuda":
@@ -192,7 +203,7 @@ def pick_attention_backend(model: Any, device: str) -> str:
 def prepare(base: torch.nn.Module, mode: str, device: str, fbc_threshold: float) -> tuple[Any, str]:
     model: Any = copy.deepcopy(base)
     dtype = torch.float32 if mode == "fp32" else torch.bfloat16
-    model = model.to(device=device, dtype=dtype)
+    model = to_dtype(model, device, dtype)
     attention = "native (SDPA)"
     if "reelbot" in mode:
         if device == "cuda":
@@ -222,7 +233,7 @@ def denoise(
 
     scheduler: Any = FlowMatchEulerDiscreteScheduler(shift=spec.flow_shift)
     scheduler.set_timesteps(steps, device=latents.device)
-    dtype = next(model.parameters()).dtype
+    dtype = model.proj_out.weight.dtype  # the compute dtype (some norms stay fp32)
     x = latents.to(dtype)
     cond, uncond = cond.to(dtype), uncond.to(dtype)
     has_cache = hasattr(model, "cache_context")
@@ -247,11 +258,9 @@ def count_flops(base: torch.nn.Module, spec: ModelSpec, device: str) -> float:
     """FLOPs of one transformer forward (eager bf16; matmuls and SDPA counted)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    model: Any = copy.deepcopy(base).to(
-        device=device, dtype=torch.bfloat16 if device == "cuda" else torch.float32
-    )
+    model: Any = to_dtype(copy.deepcopy(base), device, torch.bfloat16 if device == "cuda" else torch.float32)
     latents, cond, _ = inputs(spec, device, 0)
-    dtype = next(model.parameters()).dtype
+    dtype = model.proj_out.weight.dtype
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
         model(
@@ -325,7 +334,7 @@ def show(spec: ModelSpec, args: argparse.Namespace, results: list[Result], flops
     card = torch.cuda.get_device_name() if args.device == "cuda" else "CPU"
     console.print(
         f"{spec.name} transformer, {spec.clip}, latents {list(spec.latent)}, "
-        f"{flops / 1e12:.1f} TFLOP per forward, "
+        f"{flops / 1e9:,.1f} GFLOP per forward, "
         f"{args.steps} timed steps after {args.warmup} warm-up, CFG (2 forwards/step); device: {card}; "
         f"torch {torch.__version__}",
         highlight=False,
