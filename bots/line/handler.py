@@ -138,8 +138,20 @@ class LineHandler:
         try:
             await self._dispatch(event)
         except Exception:
+            log.exception("LINE event %s failed", event_id)
             await self.state.release_event(event_id)
-            raise
+            await self._apologize(event)
+
+    async def _apologize(self, event: Event) -> None:
+        """Best effort "something went wrong" (never a traceback in chat, never a second failure)."""
+        chat = chat_of(event)
+        if chat is None or not isinstance(event, MessageEvent | PostbackEvent):
+            return
+        try:
+            locale = await self.locale_for(chat)
+            await self.answer(event, chat, render("error.internal_no_job", locale))
+        except Exception:
+            log.warning("could not tell the user about the failure of event %s", event.webhook_event_id)
 
     async def _dispatch(self, event: Event) -> None:
         chat = chat_of(event)
@@ -243,8 +255,8 @@ class LineHandler:
             await self.answer(event, chat, exc.render(locale))
 
     async def on_command(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
-        if parsed.command is Command.HELP:
-            await self.answer(event, chat, self.help_text(locale))
+        if parsed.command is Command.HELP or (parsed.command is Command.PROMPT and not parsed.prompt):
+            await self.answer(event, chat, self.help_text(locale))  # "/video" alone: show how
         elif parsed.command is Command.CLEAR:
             await self.state.clear_photos(chat.chat_id, chat.user_id)
             await self.answer(event, chat, render("line.photos_cleared", locale))

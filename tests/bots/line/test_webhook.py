@@ -169,3 +169,10 @@ async def test_unknown_standby_and_follow_events(harness: Harness) -> None:
     assert await harness.job_count() == 0
     (welcome,) = reply_texts(harness.fake)  # only the follow event is answered: with the help text
     assert "比例:16:9" in welcome
+
+
+async def test_trigger_alone_shows_help_not_an_error(harness: Harness) -> None:
+    await harness.send(text_event("/video", group="Cgroup1"))
+    (text,) = reply_texts(harness.fake)
+    assert "比例:16:9" in text
+    assert await harness.job_count() == 0
