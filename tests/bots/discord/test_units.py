@@ -1,0 +1,121 @@
+"""The bot's small parts on their own: throttle, status texts, custom ids, click guard, hosts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from reelbot.bots.common.actions import ACTIONS, CUSTOM_ID_MAX, custom_id, parse_custom_id
+from reelbot.bots.common.clicks import click_idempotency_key
+from reelbot.bots.common.status import event_text, progress_bar
+from reelbot.bots.discord.attachments import check_host
+from reelbot.bots.discord.config import DiscordConfig
+from reelbot.bots.discord.throttle import EditThrottle
+from reelbot.domain import Origin, Platform
+from reelbot.errors import InvalidRequest
+from reelbot.events import EventKind, JobEvent
+from reelbot.queue.keys import Keys
+
+
+async def test_throttle_coalesces_and_always_sends_the_last() -> None:
+    throttle = EditThrottle(0.3)
+    sent: list[tuple[int, float]] = []
+
+    def edit(value: int) -> Any:
+        async def run() -> None:
+            sent.append((value, time.monotonic()))
+
+        return run
+
+    for value in range(10):  # a burst of progress: only the first and the newest go out
+        throttle.update("m1", edit(value))
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.5)
+    assert [v for v, _ in sent] == [0, 9]
+    await throttle.final("m1", edit(100))
+    throttle.update("m1", edit(101))  # late progress after the final one: ignored
+    await asyncio.sleep(0.4)
+    assert [v for v, _ in sent] == [0, 9, 100]
+    gaps = [b - a for (_, a), (_, b) in itertools.pairwise(sent)]
+    assert all(gap >= 0.3 - 0.01 for gap in gaps), gaps
+    await throttle.aclose()
+
+
+def test_progress_bar_and_texts() -> None:
+    assert progress_bar(0, 10) == "░" * 12 and progress_bar(10, 10) == "█" * 12
+    assert progress_bar(30, 10) == "█" * 12 and progress_bar(5, 0) == "░" * 12
+    origin = Origin(platform=Platform.DISCORD, user_id="1")
+    job = uuid.uuid4()
+    progress = JobEvent(kind=EventKind.PROGRESS, job_id=job, origin=origin, step=3, total_steps=4)
+    assert "75%" in event_text(progress, "en") and "3/4" in event_text(progress, "en")
+    assert "生成中" in event_text(progress, "zh-TW")
+    queued = JobEvent(kind=EventKind.QUEUED, job_id=job, origin=origin, position=3)
+    assert "number 3" in event_text(queued, "en", seconds_per_job=60) and "3 min" in event_text(queued, "en")
+    failed = JobEvent(kind=EventKind.FAILED, job_id=job, origin=origin, error_key="job.out_of_memory")
+    assert "ran out of memory" in event_text(failed, "en")
+    unknown = JobEvent(
+        kind=EventKind.FAILED, job_id=job, origin=origin, error_key="no.such.key", error_detail="x"
+    )
+    assert str(job) in event_text(unknown, "en")
+
+
+def test_custom_ids_round_trip_and_refuse_forgeries() -> None:
+    target = uuid.uuid4()
+    for name in ACTIONS:
+        value = custom_id(name, target)
+        assert len(value) <= CUSTOM_ID_MAX and parse_custom_id(value) == (name, target)
+    for forged in (
+        "reelbot:reroll:xyz",
+        f"reelbot:REROLL:{target}",
+        f"other:reroll:{target}",
+        f"reelbot:reroll:{target}:extra",
+        f"reelbot::{target}",
+    ):
+        assert parse_custom_id(forged) is None, forged
+
+
+async def test_click_guard_same_click_same_key(redis_client: Any, key_prefix: str) -> None:
+    keys = Keys(key_prefix)
+
+    async def key(user: str, interaction: str, action: str = "reroll") -> str:
+        return await click_idempotency_key(
+            redis_client,
+            keys,
+            platform="discord",
+            user_id=user,
+            action=action,
+            target="clip-1",
+            interaction_id=interaction,
+            window_s=30,
+        )
+
+    first = await key("u1", "i1")
+    assert await key("u1", "i2") == first  # a double click reuses the first click's key
+    assert await key("u2", "i3") != first  # somebody else: a job of their own
+    assert await key("u1", "i4", action="vary") != first  # another action: another job
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://cdn.discordapp.com/attachments/1/2/a.png?ex=1", True),
+        ("https://media.discordapp.net/attachments/1/2/a.png", True),
+        ("http://cdn.discordapp.com/attachments/1/2/a.png", False),
+        ("https://cdn.discordapp.com.evil.example/a.png", False),
+        ("https://cdn.discordapp.com@evil.example/a.png", False),
+        ("https://169.254.169.254/latest/meta-data", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_only_discord_cdn_hosts(url: str, ok: bool) -> None:
+    config = DiscordConfig(_env_file=None)  # type: ignore[call-arg]
+    if ok:
+        check_host(url, config)
+    else:
+        with pytest.raises(InvalidRequest):
+            check_host(url, config)
