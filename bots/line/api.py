@@ -84,6 +84,9 @@ class LineApi:
                 return False
             log.warning("LINE refused a reply: %s %s", exc.status, _error_message(exc))
             return False
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("reply not sent (%s); falling back to push", type(exc).__name__)
+            return False
         return True
 
     async def push(self, to: str, messages: Sequence[Message], *, retry_key: uuid.UUID) -> None:
