@@ -175,7 +175,7 @@ class SafetyGate:
         if safety.faces and decoded:
             for index, image in enumerate(decoded, start=1):
                 found = await asyncio.to_thread(
-                    detect_faces, image, min_fraction=safety.face_min_fraction, index=index
+                    detect_faces, image, min_fraction=safety.face_min_fraction, index=index, first_only=True
                 )
                 faces += len(found)
         if faces and policy.forbid_face_references:

@@ -391,7 +391,7 @@ class Usage:
     def render(self, locale: str | None = None) -> str:
         unlimited = render("usage.unlimited", locale)
         return render(
-            "usage.report",
+            f"usage.report_{self.scope}",
             locale,
             period=render(f"quota.period.{self.period}", locale),
             used=_fmt(self.used),
@@ -459,3 +459,14 @@ def usage_for(
             )
         )
     return out
+
+
+def usage_text(usages: Sequence[Usage], locale: str | None = None) -> str:
+    """The ``/usage`` / ``用量`` reply: one line per window, the person's own first."""
+    order = {
+        ("user", "daily"): 0,
+        ("user", "monthly"): 1,
+        ("community", "daily"): 2,
+        ("community", "monthly"): 3,
+    }
+    return "\n".join(u.render(locale) for u in sorted(usages, key=lambda u: order[u.scope, u.period]))

@@ -85,9 +85,12 @@ register(
                 "the fast lane is free."
             ),
             "quota.config_invalid": "Quota setting {field} is invalid: {reason}",
-            "usage.report": (
-                "GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left). "
+            "usage.report_user": (
+                "Your GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left). "
                 "A typical clip costs about {per_clip_s} GPU-seconds ≈ {cost} {currency}."
+            ),
+            "usage.report_community": (
+                "This server's GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left)."
             ),
             "usage.unlimited": "unlimited",
             "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
@@ -147,10 +150,12 @@ register(
             "quota.period.monthly": "本月",
             "quota.relaxed_notice": "你的快速額度已用完，這支影片會排入慢速通道：等快速通道空出來才會開始。",
             "quota.config_invalid": "額度設定 {field} 無效：{reason}",
-            "usage.report": (
-                "{period} GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。一支影片大約需要 {per_c"
-                "lip_s} GPU 秒 ≈ {cost} "
-                "{currency}。"
+            "usage.report_user": (
+                "你{period}的 GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。"
+                "一支影片大約需要 {per_clip_s} GPU 秒 ≈ {cost} {currency}。"
+            ),
+            "usage.report_community": (
+                "這個伺服器{period}的 GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。"
             ),
             "usage.unlimited": "無上限",
             "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",

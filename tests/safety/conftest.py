@@ -7,7 +7,6 @@ files, no download): ``astronaut.png`` shows a face, ``coffee.png`` and ``rocket
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import uuid
@@ -18,14 +17,11 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from reelbot.domain import Origin, Platform
+from reelbot.safety.devcert import generate_dev_certificate
 from reelbot.storage.db import make_engine, migrate
 
 SAMPLES = resources.files("skimage") / "data"
@@ -45,89 +41,10 @@ def no_face_photos() -> list[bytes]:
     return [sample_bytes("coffee.png"), sample_bytes("rocket.jpg"), sample_bytes("chelsea.png")]
 
 
-def _name(common: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "reelbot tests"),
-        ]
-    )
-
-
 @pytest.fixture(scope="session")
 def test_pki(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(chain.pem, leaf.key): an ES256 leaf issued by a throw-away CA — TEST ONLY."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("reelbot test CA"))
-        .issuer_name(_name("reelbot test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("reelbot test signer"))
-        .issuer_name(ca_cert.subject)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("pki")
-    chain = folder / "chain.pem"
-    chain.write_bytes(
-        leaf_cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
-    )
-    key = folder / "leaf.key"
-    key.write_bytes(
-        leaf_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    key.chmod(0o600)
-    return chain, key
+    return generate_dev_certificate(tmp_path_factory.mktemp("pki"), organization="reelbot tests")
 
 
 def encode_clip(
@@ -193,7 +110,7 @@ def _postgres_databases() -> Iterator[list[str]]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _postgres_databases: list[str]
 ) -> Iterator[Engine]:
