@@ -92,6 +92,8 @@ def _reason(value: str | None) -> str:
 def observe_job_state(state: str) -> None:
     """Count one job entering ``state`` (a :class:`reelbot.domain.JobState` value)."""
     JOB_TRANSITIONS.labels(state=str(state)).inc()
+    if str(state) in ("done", "failed", "cancelled"):
+        WORKER_BUSY.set(0)
 
 
 def observe_job_started(preset: str, wait_s: float) -> None:

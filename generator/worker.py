@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from reelbot import metrics
 from reelbot.domain import GenerationRequest, JobState, ReferenceRole, RemixKind
 from reelbot.errors import ReelbotError
 from reelbot.events import EventKind, JobEvent
@@ -37,6 +38,7 @@ from reelbot.generator.encode import decode_frames, encode_mp4, write_thumbnail
 from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip
 from reelbot.generator.runner import Rendered, plan_for, render_request
 from reelbot.images import open_image
+from reelbot.logs import job_context
 from reelbot.queue.streams import Delivery
 from reelbot.service import ReelbotService
 from reelbot.storage import assets as asset_repo
@@ -81,9 +83,11 @@ class Worker:
                 self.name, count=1, block_ms=self.settings.queue.block_ms if not self.burst else 200
             )
             for dead in claimed.dead:
+                metrics.observe_dead_letter()
                 await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempt, error=dead.error)
             for delivery in claimed.deliveries:
-                await self.process(delivery)
+                with job_context(delivery.job_id):  # every log line of this job carries its id
+                    await self.process(delivery)
             if self.burst and not claimed.deliveries and not claimed.dead:
                 depth = await self.service.queue.depth()
                 if not any(lane.get("waiting", 0) for lane in depth.values()):
@@ -113,6 +117,7 @@ class Worker:
             return
         events = self.service.events(request.origin.platform)
         await events.publish(JobEvent(kind=EventKind.STARTED, job_id=job_id, origin=request.origin))
+        metrics.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
         heartbeat = asyncio.create_task(self._heartbeat(delivery))
         try:
             await self._render_and_store(job, request, delivery)
@@ -264,6 +269,10 @@ class Worker:
                     timings=timings,
                 )
             )
+            render_s = sum(v for k, v in timings.items() if k != "queue_wait")
+            metrics.observe_job_finished(job.preset, "done", render_s=render_s, gpu_s=gpu_seconds)
+            for stage, seconds in timings.items():
+                metrics.observe_stage(stage, job.preset, seconds)
         await self.service.queue.ack(delivery)
         log.info("job %s done in %.2fs (%s)", job_id, sum(timings.values()), timings)
 
@@ -314,6 +323,7 @@ class Worker:
 
     async def _cancelled(self, job_id: uuid.UUID, request: GenerationRequest, delivery: Delivery) -> None:
         await self.service._run_db(job_repo.mark_cancelled, job_id=job_id)
+        metrics.observe_job_state("cancelled")
         await self.service.events(request.origin.platform).publish(
             JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
         )
@@ -325,6 +335,8 @@ class Worker:
             return
         detail = json.dumps(details, ensure_ascii=False, default=str) if details else None
         await self.service._run_db(job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail)
+        metrics.observe_job_state("failed")
+        metrics.observe_failure(key)
         request = GenerationRequest.model_validate_json(job.request_json)
         await self.service.events(request.origin.platform).publish(
             JobEvent(
