@@ -119,3 +119,25 @@ def test_only_discord_cdn_hosts(url: str, ok: bool) -> None:
     else:
         with pytest.raises(InvalidRequest):
             check_host(url, config)
+
+
+def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
+    import numpy as np
+
+    from reelbot.bots.discord.delivery import _reencode
+    from reelbot.generator.encode import encode_mp4, probe
+    from reelbot.settings import Settings
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    frames = np.random.default_rng(1).integers(0, 256, size=(24, 144, 256, 3), dtype=np.uint8)
+    source = tmp_path / "noisy.mp4"
+    encode_mp4(frames, 8, source, settings.encode.model_copy(update={"crf": 0}))
+    data = source.read_bytes()
+    limit = max(200 * 1024, len(data) // 3)
+    assert len(data) > limit
+    smaller = _reencode(data, limit, settings)
+    assert len(smaller) <= limit
+    out = tmp_path / "smaller.mp4"
+    out.write_bytes(smaller)
+    info = probe(out)
+    assert (info.codec, info.width, info.height, info.num_frames) == ("h264", 256, 144, 24)
