@@ -33,7 +33,9 @@ async def test_worker_job_moves_metrics_and_logs_carry_job_id(
     before = {
         "done": metrics.sample_value("reelbot_job_transitions_total", {"state": "done"}),
         "running": metrics.sample_value("reelbot_job_transitions_total", {"state": "running"}),
-        "encode": metrics.sample_value("reelbot_job_stage_seconds_count", {"stage": "encode", "preset": "noop"}),
+        "encode": metrics.sample_value(
+            "reelbot_job_stage_seconds_count", {"stage": "encode", "preset": "noop"}
+        ),
         "wait": metrics.sample_value("reelbot_job_wait_seconds_count", {"preset": "noop"}),
     }
     service = await ReelbotService.open(settings)
@@ -52,7 +54,9 @@ async def test_worker_job_moves_metrics_and_logs_carry_job_id(
 
     assert view.clip_id is not None
     assert metrics.sample_value("reelbot_job_transitions_total", {"state": "done"}) == before["done"] + 1
-    assert metrics.sample_value("reelbot_job_transitions_total", {"state": "running"}) == before["running"] + 1
+    assert (
+        metrics.sample_value("reelbot_job_transitions_total", {"state": "running"}) == before["running"] + 1
+    )
     assert (
         metrics.sample_value("reelbot_job_stage_seconds_count", {"stage": "encode", "preset": "noop"})
         == before["encode"] + 1
