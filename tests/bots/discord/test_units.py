@@ -141,3 +141,32 @@ def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
     out.write_bytes(smaller)
     info = probe(out)
     assert (info.codec, info.width, info.height, info.num_frames) == ("h264", 256, 144, 24)
+
+
+def test_bot_texts_exist_in_both_languages() -> None:
+    import reelbot.bots.common.texts
+    import reelbot.bots.discord.texts  # noqa: F401
+    from reelbot.messages import CATALOGUE, EN, ZH_TW
+
+    ours = [
+        k
+        for k in CATALOGUE[EN]
+        if k.split(".")[0]
+        in {
+            "discord",
+            "cmd",
+            "status",
+            "clip",
+            "action",
+            "kind",
+            "info",
+            "submit",
+            "queue",
+            "cancel",
+            "delete",
+            "button",
+        }
+    ]
+    assert len(ours) > 60
+    missing = [k for k in ours if k not in CATALOGUE[ZH_TW]]
+    assert missing == []
