@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reelbot.domain import GenerationRequest, Origin, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.errors import InvalidRequest, LimitReached
 from reelbot.queue.keys import Lane
 from reelbot.safety.faces import detect_faces
 from reelbot.safety.moderation import (
@@ -121,6 +121,27 @@ class SafetyGate:
             decoded.append(image)
         return decoded
 
+    def _awaiting_count(self, request: GenerationRequest) -> int:
+        from sqlalchemy import func
+        from sqlmodel import select
+
+        from reelbot.domain import JobState
+        from reelbot.storage.models import Job, User
+
+        origin = request.origin
+        with session_scope(self.db) as session:
+            statement = (
+                select(func.count())
+                .select_from(Job)
+                .join(User, Job.user_id == User.id)  # type: ignore[arg-type]
+                .where(
+                    User.platform == origin.platform,
+                    User.platform_user_id == origin.user_id,
+                    Job.state == JobState.AWAITING_CONSENT,
+                )
+            )
+            return int(session.exec(statement).one())
+
     def _parent_consent(self, request: GenerationRequest) -> bool:
         """A remix of a clip whose references showed a face: the remixer must confirm too
         (unless they are the one who confirmed for the parent)."""
@@ -185,6 +206,13 @@ class SafetyGate:
             await asyncio.to_thread(self._record, request, refusal, policy)
             raise InvalidRequest("safety.faces_forbidden")
         consent = faces > 0 or await asyncio.to_thread(self._parent_consent, request)
+        if consent:
+            # Jobs awaiting consent are not in the queue's per-user cap: cap them here, or one
+            # person could park any number of face uploads in the database.
+            waiting = await asyncio.to_thread(self._awaiting_count, request)
+            cap = self.settings.limits.max_pending_jobs_per_user
+            if waiting >= cap:
+                raise LimitReached("queue.user_pending_cap", count=waiting, limit=cap)
 
         decision = await asyncio.to_thread(self.quota_decision, request, community, lane)
         record: dict[str, Any] = {

@@ -264,3 +264,22 @@ async def test_quota_refuses_before_queueing_and_moves_to_relaxed(settings: Sett
         assert usage["user", "daily"].remaining == 0
     finally:
         await svc.close()
+
+
+async def test_jobs_awaiting_consent_are_capped_per_user(service: ReelbotService, face_photo: bytes) -> None:
+    uploader = _origin()
+    cap = service.settings.limits.max_pending_jobs_per_user
+    for _ in range(cap):
+        ticket = await service.submit(
+            _request(uploader), [(ReferenceRole.FIRST_FRAME, face_photo)], idempotency_key=uuid.uuid4().hex
+        )
+        assert ticket.state is JobState.AWAITING_CONSENT
+    with pytest.raises(LimitReached) as err:
+        await service.submit(
+            _request(uploader), [(ReferenceRole.FIRST_FRAME, face_photo)], idempotency_key=uuid.uuid4().hex
+        )
+    assert err.value.key == "queue.user_pending_cap"
+    other = await service.submit(
+        _request(_origin()), [(ReferenceRole.FIRST_FRAME, face_photo)], idempotency_key=uuid.uuid4().hex
+    )
+    assert other.state is JobState.AWAITING_CONSENT
