@@ -8,6 +8,7 @@ exit code; tracebacks are for bugs only. Commands that need Redis/the database o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -47,6 +48,7 @@ RoleOpt = Annotated[
 AspectOpt = Annotated[Aspect, typer.Option(help="clip aspect")]
 SecondsOpt = Annotated[float | None, typer.Option(help="clip length (default: the preset's)")]
 SeedOpt = Annotated[int | None, typer.Option(help="seed; same seed + recipe = same clip")]
+HealthPortOpt = Annotated[int, typer.Option(help="port for /metrics /healthz /readyz (0 = off)")]
 PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELBOT_PRESET)")]
 
 
@@ -280,6 +282,7 @@ def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbo
 def worker(
     burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
     name: Annotated[str | None, typer.Option(help="consumer name (default: host-pid-random)")] = None,
+    health_port: HealthPortOpt = 9102,
 ) -> None:
     """Serve the queue: claim jobs, render them, store clips. SIGTERM finishes the current job."""
     settings = settings_or_exit()
@@ -287,12 +290,28 @@ def worker(
 
     async def body(service: Any) -> None:
         from reelbot.generator.worker import Worker
+        from reelbot.health import serve_health
+        from reelbot.metrics import refresh_queue_metrics
 
         w = Worker(service, name=name, burst=burst)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, w.stop)
-        await w.run()
+        health = await serve_health(settings, port=health_port, required=False) if health_port else None
+
+        async def gauges() -> None:  # queue depth/lag for /metrics, every 15 s
+            while True:
+                with contextlib.suppress(Exception):
+                    await refresh_queue_metrics(service.redis, settings.redis_prefix)
+                await asyncio.sleep(15)
+
+        refresher = asyncio.create_task(gauges())
+        try:
+            await w.run()
+        finally:
+            refresher.cancel()
+            if health is not None:
+                await health.cleanup()
 
     run_async(lambda: _with_service(settings, body))
 
@@ -345,18 +364,24 @@ def media(
 
 
 @app.command()
-def discord() -> None:
+def discord(health_port: HealthPortOpt = 9102) -> None:
     """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis."""
     settings = settings_or_exit()
     setup_logging(settings)
 
     async def body() -> None:
         from reelbot.bots.discord.bot import run_bot
+        from reelbot.health import serve_health
         from reelbot.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
-        await run_bot(settings, stop=stop)
+        health = await serve_health(settings, port=health_port, required=False) if health_port else None
+        try:
+            await run_bot(settings, stop=stop)
+        finally:
+            if health is not None:
+                await health.cleanup()
 
     run_async(body)
 

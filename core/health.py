@@ -164,9 +164,20 @@ async def serve_health(
     *,
     port: int = DEFAULT_HEALTH_PORT,
     host: str = "0.0.0.0",  # noqa: S104 - see start_health_server
-) -> web.AppRunner:
-    """One line for a worker or the Discord bot: the three routes with Redis + database checks."""
-    return await start_health_server(default_checks(settings), host=host, port=port)
+    required: bool = True,
+) -> web.AppRunner | None:
+    """One line for a worker or the Discord bot: the three routes with Redis + database checks.
+
+    ``required=False``: a port already taken (two workers on one dev machine) is logged and
+    the process runs on without the endpoints instead of dying.
+    """
+    try:
+        return await start_health_server(default_checks(settings), host=host, port=port)
+    except OSError as exc:
+        if required:
+            raise
+        log.warning("health endpoints not started: port %d unavailable (%s)", port, exc.strerror)
+        return None
 
 
 def bound_port(runner: web.AppRunner) -> int:

@@ -126,7 +126,12 @@ async def test_serve_health_one_liner(settings: Settings) -> None:
 
     settings.data_dir.mkdir(parents=True)
     runner = await serve_health(settings, host="127.0.0.1", port=0)
+    assert runner is not None
     try:
+        # The port is now taken: optional endpoints step aside, required ones raise.
+        assert await serve_health(settings, host="127.0.0.1", port=bound_port(runner), required=False) is None
+        with pytest.raises(OSError):
+            await serve_health(settings, host="127.0.0.1", port=bound_port(runner))
         status, _, body = await get(f"http://127.0.0.1:{bound_port(runner)}/readyz")
         assert status == 200 and '"redis": "ok"' in body
     finally:
