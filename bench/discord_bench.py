@@ -190,6 +190,7 @@ async def main() -> None:
             "REELBOT_DISCORD_API_BASE": fake.api_base,
             "REELBOT_DISCORD_GATEWAY_URL": fake.gateway_url,
             "REELBOT_DISCORD_GUILD_READY_TIMEOUT": "0",
+            "REELBOT_DISCORD_HEALTH_PORT": "0",
             "REELBOT_LIMITS__MAX_PENDING_JOBS_PER_USER": "100",
         }
         try:

@@ -156,6 +156,11 @@ async def run_bot(
     await check_token(token)  # before opening anything: a bad token is one line, nothing else
     stop = stop or asyncio.Event()
     service = await ReelbotService.open(settings)
+    health = None
+    if config.health_port is not None:
+        from reelbot.health import serve_health
+
+        health = await serve_health(settings, port=config.health_port, required=False)
     try:
         bot = ReelBot(service=service, settings=settings, config=config)
         async with bot:
@@ -176,4 +181,6 @@ async def run_bot(
                     count=1,
                 ) from None
     finally:
+        if health is not None:
+            await health.cleanup()
         await asyncio.shield(service.close())

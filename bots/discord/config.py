@@ -40,6 +40,7 @@ class DiscordConfig(BaseSettings):
     click_window_s: int = Field(10, ge=1, description="the same click again within this window = one job")
     seconds_per_job: float = Field(60.0, ge=0, description="rough ETA per queued job ahead")
     sync_commands: bool = Field(True, description="push the slash commands to Discord at start-up")
+    health_port: int | None = Field(9102, ge=0, le=65535, description="/healthz /readyz /metrics; None: off")
     # transport (tests and proxies)
     api_base: str | None = Field(None, description="e.g. http://127.0.0.1:8080/api/v10 (a local fake)")
     gateway_url: str | None = None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from reelbot import metrics
 from reelbot.bots.common.status import event_text, kind_label, shorten
 from reelbot.bots.discord.components import clip_view
 from reelbot.bots.discord.jobs import author_ref, status_header
@@ -177,6 +178,7 @@ class Delivery:
                     return False
                 await asyncio.sleep(min(10.0, 2.0**attempt))
         await redis.set(marker, "1", ex=self.config.delivered_ttl_s)
+        metrics.observe_event_delivered("discord", event.kind.value)
         self._headers.pop(event.job_id, None)
         return True
 

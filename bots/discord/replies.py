@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import discord
 
+from reelbot import metrics
 from reelbot.bots.discord import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.errors import ReelbotError
 from reelbot.messages import normalize_locale, render
@@ -79,12 +80,15 @@ async def guarded(interaction: discord.Interaction, what: str) -> AsyncIterator[
     """Run a handler body; turn any exception into the right ephemeral reply."""
     guard = Guard()
     locale = locale_of(interaction)
+    metrics.observe_interaction("discord", what)
     try:
         yield guard
     except ReelbotError as exc:
+        metrics.observe_bot_error("discord", what, exc.key)
         log.info("%s refused for user %s: %s", what, interaction.user.id, exc.key)
         await reply(interaction, exc.render(locale))
-    except Exception:
+    except Exception as exc:
+        metrics.observe_bot_error("discord", what, type(exc).__name__)
         log.exception("%s failed (job %s, interaction %s)", what, guard.job_id or "-", interaction.id)
         if guard.job_id:
             await reply(interaction, render("error.internal", locale, job_id=guard.job_id))

@@ -70,6 +70,7 @@ def bot_env(settings: Settings, fake: FakeDiscord, token: str | None) -> dict[st
         REELBOT_DISCORD_CDN_HOSTS='["127.0.0.1"]',
         REELBOT_DISCORD_ALLOW_HTTP_CDN="true",
         REELBOT_DISCORD_GUILD_READY_TIMEOUT="0",
+        REELBOT_DISCORD_HEALTH_PORT="0",  # a free port: tests run side by side
     )
     if token is not None:
         env["REELBOT_DISCORD_TOKEN"] = token
