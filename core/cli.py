@@ -420,6 +420,63 @@ def demo(
     run_async(lambda: _with_service(settings, body))
 
 
+@app.command()
+def serve(
+    media_port: Annotated[int, typer.Option(help="media server port when LINE is off")] = 8080,
+    health_port: HealthPortOpt = 9102,
+) -> None:
+    """All-in-one for one machine: a worker, the media server, and each bot whose secrets are set."""
+    settings = settings_or_exit()
+    setup_logging(settings)
+    with_discord = settings.discord_token is not None
+    with_line = settings.line_channel_secret is not None and settings.line_channel_access_token is not None
+    if with_line:
+        from reelbot.bots.line.app import require_secrets
+
+        try:
+            require_secrets(settings)
+        except ReelbotError as exc:
+            raise fail(exc) from None
+
+    async def body(service: Any) -> None:
+        from reelbot.generator.worker import Worker
+        from reelbot.health import serve_health
+        from reelbot.lifecycle import install_shutdown_handlers
+
+        stop = asyncio.Event()
+        install_shutdown_handlers(stop)
+        worker = Worker(service)
+        parts: dict[str, Awaitable[Any]] = {"worker": worker.run()}
+        if with_line:  # the LINE app serves the media routes too (one public origin)
+            from reelbot.bots.line.app import run_line
+
+            parts["line"] = run_line(settings, stop)
+        else:
+            from reelbot.bots.line.app import run_media
+
+            parts["media"] = run_media(settings, stop, host="0.0.0.0", port=media_port)  # noqa: S104
+        if with_discord:
+            from reelbot.bots.discord.bot import run_bot
+
+            parts["discord"] = run_bot(settings, stop=stop)
+        console.print(f"serving: {', '.join(parts)} (Ctrl-C to stop)")
+        health = await serve_health(settings, port=health_port, required=False) if health_port else None
+        tasks = [asyncio.create_task(coro, name=name) for name, coro in parts.items()]
+        try:
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({*tasks, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stop.set()  # one part ending (or a signal) ends them all
+            worker.stop()
+            await asyncio.gather(*tasks, return_exceptions=False)
+        finally:
+            for task in tasks:
+                task.cancel()
+            if health is not None:
+                await health.cleanup()
+
+    run_async(lambda: _with_service(settings, body))
+
+
 StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]
 StoryboardOut = Annotated[Path, typer.Option("--out", "-o", help="folder for shots, draft and contact sheet")]
 RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot number to re-roll (repeatable)")]

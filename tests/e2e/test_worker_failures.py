@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -24,22 +23,9 @@ from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 
+from .processes import worker_env
+
 ORIGIN = Origin(platform=Platform.DISCORD, user_id="carol", channel_id="c2")
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "REELBOT_DATA_DIR": str(settings.data_dir),
-        "REELBOT_REDIS_URL": settings.redis_url,
-        "REELBOT_REDIS_PREFIX": settings.redis_prefix,
-        "REELBOT_PRESET": "tiny",
-        "REELBOT_DEVICE": "cpu",
-        "REELBOT_MEDIA_SECRET": settings.media_secret.get_secret_value() if settings.media_secret else "",
-        "REELBOT_QUEUE__RECLAIM_IDLE_MS": str(settings.queue.reclaim_idle_ms),
-        "REELBOT_QUEUE__HEARTBEAT_S": str(settings.queue.heartbeat_s),
-        "REELBOT_LOG_LEVEL": "WARNING",
-    }
 
 
 async def test_sigkilled_worker_job_is_finished_once_by_another(
