@@ -14,7 +14,7 @@ import logging
 import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -446,7 +446,7 @@ def serve(
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
         worker = Worker(service)
-        parts: dict[str, Awaitable[Any]] = {"worker": worker.run()}
+        parts: dict[str, Coroutine[Any, Any, Any]] = {"worker": worker.run()}
         if with_line:  # the LINE app serves the media routes too (one public origin)
             from reelbot.bots.line.app import run_line
 
