@@ -123,4 +123,8 @@ class GenerationRequest(BaseModel):
     origin: Origin
 
     def roles(self) -> set[ReferenceRole]:
-        return {ref.role for ref in self.references}
+        """The roles the preset must honour: an Extend starts from its parent's last frame."""
+        roles = {ref.role for ref in self.references}
+        if self.remix_kind is RemixKind.EXTEND:
+            roles.add(ReferenceRole.FIRST_FRAME)
+        return roles

@@ -170,7 +170,7 @@ class ReelbotService:
         request = check_request(request, self.settings.limits)
         roles = [ref.role for ref in request.references] + [role for role, _ in images]
         check_reference_roles(roles, self.settings.limits)
-        preset = route_preset(request.preset, set(roles), self.settings)
+        preset = route_preset(request.preset, request.roles() | set(roles), self.settings)
         seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
         request = request.model_copy(update={"preset": preset.name, "seed": seed})
         plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
