@@ -234,6 +234,8 @@ def build_moderator(settings: Settings) -> Moderator:
     moderators: list[Moderator] = [RuleModerator()]
     name = settings.safety.classifier
     if name:
+        import reelbot.safety.classifiers  # noqa: F401  (registers the built-in backends)
+
         factory = CLASSIFIERS.get(name)
         if factory is None:
             raise ConfigError(
