@@ -364,24 +364,21 @@ def media(
 
 
 @app.command()
-def discord(health_port: HealthPortOpt = 9102) -> None:
-    """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis."""
+def discord() -> None:
+    """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis.
+
+    Health endpoints: run_bot serves them on REELBOT_DISCORD_HEALTH_PORT (default 9102).
+    """
     settings = settings_or_exit()
     setup_logging(settings)
 
     async def body() -> None:
         from reelbot.bots.discord.bot import run_bot
-        from reelbot.health import serve_health
         from reelbot.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
-        health = await serve_health(settings, port=health_port, required=False) if health_port else None
-        try:
-            await run_bot(settings, stop=stop)
-        finally:
-            if health is not None:
-                await health.cleanup()
+        await run_bot(settings, stop=stop)
 
     run_async(body)
 
