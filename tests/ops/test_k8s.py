@@ -18,9 +18,7 @@ import pytest
 from tests.ops.k8s_render import K8S, OVERLAYS, render
 
 K8S_VERSION = "1.33.0"
-KEDA_SCHEMA = json.loads(
-    (Path(__file__).with_name("schemas") / "keda-scaledobject.schema.json").read_text()
-)
+KEDA_SCHEMA = json.loads((Path(__file__).with_name("schemas") / "keda-scaledobject.schema.json").read_text())
 TREES = ("base", *(f"overlays/{name}" for name in OVERLAYS))
 
 
@@ -72,21 +70,21 @@ def test_validators_reject_mistakes(rendered: dict[str, list[dict[str, Any]]]) -
         kubernetes_validate.validate(worker, K8S_VERSION, strict=True)
 
     scaled = json.loads(json.dumps(by_kind(rendered["base"], "ScaledObject")["worker"]))
-    scaled["spec"]["triggers"][0]["metadata"]["lagcount"] = scaled["spec"]["triggers"][0]["metadata"].pop(
-        "lagCount"
+    scaled["spec"]["triggers"][0]["metadata"]["streamlength"] = scaled["spec"]["triggers"][0]["metadata"].pop(
+        "streamLength"
     )
     with pytest.raises(jsonschema.ValidationError):
         validate_keda(scaled)
     scaled = json.loads(json.dumps(by_kind(rendered["base"], "ScaledObject")["worker"]))
-    scaled["spec"]["triggers"][0]["metadata"]["streamLength"] = "5"  # two scaling modes at once
+    scaled["spec"]["triggers"][0]["metadata"]["lagCount"] = "5"  # two scaling modes at once
     with pytest.raises(jsonschema.ValidationError):
         validate_keda(scaled)
 
 
-def test_workers_scale_to_zero_on_lag_and_stay_up_while_rendering(
+def test_workers_scale_to_zero_on_stream_length_which_counts_rendering_jobs(
     rendered: dict[str, list[dict[str, Any]]],
 ) -> None:
-    from reelbot.queue.keys import LANES, WORKERS_GROUP, Keys
+    from reelbot.queue.keys import LANES, Keys
 
     scaled = by_kind(rendered["base"], "ScaledObject")["worker"]
     spec = scaled["spec"]
@@ -96,17 +94,15 @@ def test_workers_scale_to_zero_on_lag_and_stay_up_while_rendering(
     keys = Keys(config["REELBOT_REDIS_PREFIX"])
     triggers = spec["triggers"]
     assert all(t["type"] == "redis-streams" for t in triggers)
-    lag_streams = {t["metadata"]["stream"] for t in triggers if "lagCount" in t["metadata"]}
-    busy_streams = {t["metadata"]["stream"] for t in triggers if "pendingEntriesCount" in t["metadata"]}
-    # Every lane's real stream name (queue/keys.py) drives scaling, and keeps a busy worker alive.
-    assert lag_streams == busy_streams == {keys.jobs(lane) for lane in LANES}
-    assert {t["metadata"]["consumerGroup"] for t in triggers} == {WORKERS_GROUP}
+    # Every lane's real stream name (queue/keys.py) drives scaling by its length, which counts
+    # rendering jobs too (acked entries are deleted) — see the manifest's comment and
+    # tests/ops/test_keda_stream_length.py for the queue behaviour this relies on.
+    assert {t["metadata"]["stream"] for t in triggers} == {keys.jobs(lane) for lane in LANES}
+    assert all(set(t["metadata"]) >= {"streamLength"} and "lagCount" not in t["metadata"] for t in triggers)
     redis_host = config["REELBOT_REDIS_URL"].split("://", 1)[1].split("/", 1)[0]
     assert {t["metadata"]["address"] for t in triggers} == {redis_host}
 
-    assert (
-        by_kind(rendered["overlays/single-gpu"], "ScaledObject")["worker"]["spec"]["maxReplicaCount"] == 1
-    )
+    assert by_kind(rendered["overlays/single-gpu"], "ScaledObject")["worker"]["spec"]["maxReplicaCount"] == 1
     assert by_kind(rendered["overlays/fleet"], "ScaledObject")["worker"]["spec"]["maxReplicaCount"] == 16
 
 
