@@ -84,7 +84,9 @@ register(
             "image.too_many_pixels": (
                 "The image has {megapixels} megapixels; the limit is {limit_mp} megapixels."
             ),
-            "image.too_small": "The image is {width}×{height} pixels; it must be at least {minimum} px on each side.",
+            "image.too_small": (
+                "The image is {width}×{height} pixels; it must be at least {minimum} px on each side."
+            ),
             "queue.user_pending_cap": (
                 "You already have {count} videos waiting (the limit is {limit}). "
                 "Try again when one has finished."
@@ -94,7 +96,9 @@ register(
             "clip.not_found": "That clip no longer exists.",
             "job.failed": "The video could not be made (job {job_id}): {reason}",
             "job.failed_retries": "The worker failed {attempts} times on this job: {error}",
-            "job.out_of_memory": "The GPU ran out of memory for this size. Try fewer seconds or a smaller aspect.",
+            "job.out_of_memory": (
+                "The GPU ran out of memory for this size. Try fewer seconds or a smaller aspect."
+            ),
             "job.cancelled": "Job {job_id} was cancelled.",
             "job.interrupted": "The job was cancelled while rendering.",
             "job.pipeline_error": "The video model failed: {error}",
@@ -113,14 +117,18 @@ register(
             "request.role_duplicate": "「{role}」只能有一張圖片。",
             "request.too_many_references": "每支影片最多 {limit} 張參考圖（收到 {count} 張）。",
             "request.preset_unknown": "沒有 {value} 這個預設，可用的預設有：{choices}。",
-            "request.preset_role_unsupported": "預設 {preset} 無法使用「{role}」圖片，可以使用的預設有：{choices}。",
+            "request.preset_role_unsupported": (
+                "預設 {preset} 無法使用「{role}」圖片，可以使用的預設有：{choices}。"
+            ),
             "request.remix_needs_parent": "{kind} 需要指定原本的影片。",
             "image.too_large_bytes": "圖片大小為 {size_mb} MB，上限是 {limit_mb} MB。",
             "image.not_an_image": "這個檔案不是可讀取的圖片（PNG、JPEG 或 WebP）。",
             "image.truncated": "圖片檔案損壞或不完整，請重新傳送。",
             "image.too_many_pixels": "圖片有 {megapixels} 百萬像素，上限是 {limit_mp} 百萬像素。",
             "image.too_small": "圖片為 {width}×{height} 像素，每邊至少要 {minimum} 像素。",
-            "queue.user_pending_cap": "你已經有 {count} 支影片在排隊（上限 {limit} 支），請等其中一支完成後再試。",
+            "queue.user_pending_cap": (
+                "你已經有 {count} 支影片在排隊（上限 {limit} 支），請等其中一支完成後再試。"
+            ),
             "job.not_found": "找不到工作 {job_id}。",
             "job.not_cancellable": "工作 {job_id} 目前狀態為 {state}，無法取消。",
             "clip.not_found": "這支影片已經不存在了。",

@@ -88,7 +88,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     redis_url: str = "redis://127.0.0.1:6379/0"
-    redis_prefix: str = Field("reelbot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="namespaces every key")
+    redis_prefix: str = Field(
+        "reelbot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="namespaces every key"
+    )
     database_url: str | None = Field(None, description="default: SQLite file in data_dir")
     media_dir: Path | None = Field(None, description="default: data_dir/media")
     media_base_url: str = Field(

@@ -54,7 +54,9 @@ def test_remix_without_parent_is_refused() -> None:
 
 
 def test_extend_may_have_an_empty_prompt() -> None:
-    checked = check_request(request(prompt="", remix_kind=RemixKind.EXTEND, parent_clip_id=uuid.uuid4()), Limits())
+    checked = check_request(
+        request(prompt="", remix_kind=RemixKind.EXTEND, parent_clip_id=uuid.uuid4()), Limits()
+    )
     assert checked.prompt == ""
 
 
