@@ -56,6 +56,8 @@ class Delivery:
         self.stream = bot.service.events(Platform.DISCORD)
         self.throttle = EditThrottle(self.config.progress_interval_s)
         self._headers: OrderedDict[uuid.UUID, str] = OrderedDict()
+        # Jobs whose outcome this process posted: a late progress event never un-does "done".
+        self._finished: OrderedDict[uuid.UUID, None] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.idle = asyncio.Event()  # set whenever a read came back empty (tests, shutdown)
@@ -138,7 +140,7 @@ class Delivery:
 
     async def _progress(self, event: JobEvent) -> None:
         message = self._status_message(event.origin)
-        if message is None:
+        if message is None or event.job_id in self._finished:
             return
         text = f"{await self._header(event.job_id, event.origin)}\n" + event_text(
             event, event.origin.locale, seconds_per_job=self.config.seconds_per_job
@@ -180,6 +182,9 @@ class Delivery:
         await redis.set(marker, "1", ex=self.config.delivered_ttl_s)
         metrics.observe_event_delivered("discord", event.kind.value)
         self._headers.pop(event.job_id, None)
+        self._finished[event.job_id] = None
+        if len(self._finished) > _HEADER_CACHE:
+            self._finished.popitem(last=False)
         return True
 
     async def _post_outcome(self, event: JobEvent) -> None:
