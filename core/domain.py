@@ -118,6 +118,7 @@ class GenerationRequest(BaseModel):
     camera: Camera | None = None
     loop: bool = False
     variation: Variation | None = None
+    variation_salt: int = Field(0, ge=0)  # a Vary of a Vary differs from its parent (same seed)
     parent_clip_id: uuid.UUID | None = None
     remix_kind: RemixKind | None = None
     origin: Origin

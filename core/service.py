@@ -252,11 +252,14 @@ class ReelbotService:
             "parent_clip_id": clip.id,
             "remix_kind": kind,
             "variation": None,
+            "variation_salt": 0,
         }
         if kind is RemixKind.REROLL:
             update["seed"] = secrets.randbelow(MAX_SEED + 1)
         elif kind is RemixKind.VARY:
             update["variation"] = variation or Variation.SUBTLE
+            # Same seed, new perturbation: a Vary of a Vary must not replay its parent.
+            update["variation_salt"] = parent.variation_salt + 1 if parent.variation else 0
         elif kind is RemixKind.REMIX:
             if prompt is None:
                 raise InvalidRequest("request.prompt_empty")

@@ -38,6 +38,7 @@ class RenderJob:
     # Extend: the parent's last frames (uint8 [F, H, W, 3]) the new segment continues from.
     context_frames: np.ndarray | None = None
     variation: Variation | None = None
+    variation_salt: int = 0
     motion: float | None = None
     camera: Camera | None = None
     loop: bool = False

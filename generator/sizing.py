@@ -131,6 +131,7 @@ def render_job(
         references=dict(references or {}),
         context_frames=context_frames,
         variation=request.variation,
+        variation_salt=request.variation_salt,
         motion=request.motion,
         camera=request.camera,
         loop=request.loop,

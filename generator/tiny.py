@@ -255,7 +255,7 @@ def run_wan(
                     device=pipe._execution_device,
                 )
             text = {
-                "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed),
+                "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
                 "negative_prompt_embeds": negative,
             }
         result = pipe(

@@ -75,7 +75,7 @@ class ControlLtxEngine(LtxConditionEngine):
             )
             result = self.pipe(
                 conditions=conditions or None,
-                prompt_embeds=vary_prompt_embeds(embeds, job.variation, job.seed),
+                prompt_embeds=vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
                 prompt_attention_mask=mask,
                 negative_prompt_embeds=negative,
                 negative_prompt_attention_mask=negative_mask,

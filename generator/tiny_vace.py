@@ -126,7 +126,9 @@ class VaceEngine:
                 max_sequence_length=self.max_sequence_length,
                 device=self.pipe._execution_device,
             )
-            prompt_embeds = vary_prompt_embeds(prompt_embeds, job.variation, job.seed)
+            prompt_embeds = vary_prompt_embeds(
+                prompt_embeds, job.variation, job.seed, salt=job.variation_salt
+            )
             result = self.pipe(
                 prompt_embeds=prompt_embeds,
                 negative_prompt_embeds=negative_embeds,

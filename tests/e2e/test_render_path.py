@@ -10,6 +10,7 @@ import io
 import uuid
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -197,3 +198,26 @@ async def test_reconcile_enqueues_a_job_that_lost_its_message(
     assert await service.reconcile(older_than_s=0) == 0  # idempotent
     await run_worker(service, tiny_cache)
     assert (await service.job(job_id)).state is JobState.DONE
+
+
+async def test_vary_of_a_vary_is_a_new_clip_with_the_same_seed(
+    service: ReelbotService, tiny_cache: EngineCache
+) -> None:
+    root = await service.submit(request(), idempotency_key="v-root")
+    await run_worker(service, tiny_cache)
+    root_clip = await service.clip((await service.job(root.job_id)).clip_id)  # type: ignore[arg-type]
+    first = await service.remix(root_clip.id, RemixKind.VARY, BOB, idempotency_key="v-1")
+    await run_worker(service, tiny_cache)
+    first_clip = await service.clip((await service.job(first.job_id)).clip_id)  # type: ignore[arg-type]
+    second = await service.remix(first_clip.id, RemixKind.VARY, BOB, idempotency_key="v-2")
+    await run_worker(service, tiny_cache)
+    second_clip = await service.clip((await service.job(second.job_id)).clip_id)  # type: ignore[arg-type]
+
+    seeds = {c.request.seed for c in (root_clip, first_clip, second_clip)}
+    assert seeds == {root_clip.request.seed}
+    assert (first_clip.request.variation_salt, second_clip.request.variation_salt) == (0, 1)
+    frames = [
+        decode_frames(service.media.path(c.video_key or "")) for c in (root_clip, first_clip, second_clip)
+    ]
+    assert not np.array_equal(frames[0], frames[1])
+    assert not np.array_equal(frames[1], frames[2])
