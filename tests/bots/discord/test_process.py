@@ -86,15 +86,26 @@ async def run_cli(env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     return proc.returncode, stdout.decode(), stderr.decode()
 
 
+def one_error_line(stderr: str, needle: str) -> bool:
+    """The failure is one readable line (the last), no traceback; log lines may precede it."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    return (
+        bool(lines)
+        and needle in lines[-1]
+        and "Traceback" not in stderr
+        and len([line for line in lines if line.startswith("error:")]) == 1
+    )
+
+
 async def test_missing_and_wrong_token_are_one_line(
     fake: FakeDiscord, settings: Settings, tmp_path: Path
 ) -> None:
     code, out, err = await run_cli(bot_env(settings, fake, None), tmp_path)
-    assert code == 2 and "REELBOT_DISCORD_TOKEN" in err and len(err.strip().splitlines()) == 1, err
+    assert code == 2 and one_error_line(err, "REELBOT_DISCORD_TOKEN"), err
 
     wrong = "wrong-token-Zm9vYmFyYmF6cXV4"
     code, out, err = await run_cli(bot_env(settings, fake, wrong), tmp_path)
-    assert code == 2 and "refused" in err and len(err.strip().splitlines()) == 1, err
+    assert code == 2 and one_error_line(err, "refused"), err
     assert wrong not in out + err
     assert fake.find("GET", "/users/@me")[-1].status == 401
 
