@@ -230,12 +230,7 @@ def load_tiny_vace(ctx: LoadContext) -> Engine:
 
 
 # --- The published checkpoint: same engine, real weights (GPU only). ------------------------
-#
-# Defined and tested (tests/control/test_presets.py loads it from a saved checkpoint) but NOT
-# registered yet: in group "wan" it would make subject/style and lone-last-frame requests to the
-# default GPU preset route here, which tests/generator/test_catalog.py (owned by the preset
-# engineer) currently asserts no Wan preset does. Registering is one line:
-# ``register_preset(WAN21_VACE)(load_wan21_vace)`` plus updating those two asserts.
+# In group "wan": a subject/style (or lone last frame) request to another Wan preset routes here.
 
 WAN21_VACE = Preset(
     name="wan-2.1-vace-1.3b",
@@ -258,6 +253,7 @@ WAN21_VACE = Preset(
 WAN_MAX_SEQUENCE_LENGTH = 512
 
 
+@register_preset(WAN21_VACE)
 def load_wan21_vace(ctx: LoadContext) -> Engine:
     """Load the checkpoint (``<cache_dir>/wan-2.1-vace-1.3b`` when present, else the hub id)."""
     from diffusers import WanVACEPipeline

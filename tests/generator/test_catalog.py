@@ -102,14 +102,12 @@ def test_unsupported_role_is_refused_never_ignored(settings: Settings) -> None:
     assert "wan-2.2-ti2v-5b" in render(err.key, "en", **err.details)
 
 
-def test_wan_last_frame_alone_is_refused(settings: Settings) -> None:
-    """Wan needs a start image for an end image; no Wan preset stands in, LTX is suggested."""
-    with pytest.raises(InvalidRequest) as info:
-        route_preset("wan-2.1-flf2v-14b-720p", {LAST}, settings)
-    assert info.value.details["role"] == "last_frame"
-    choices = info.value.details["choices"].split(", ")
-    assert "ltx-video" in choices
-    assert not [name for name in choices if name.startswith("wan") or name == "tiny"]
+def test_wan_last_frame_alone_routes_to_vace(settings: Settings) -> None:
+    """Wan's image-to-video checkpoints need a start image for an end image; VACE pins a lone
+    last frame by mask, so it stands in for the group."""
+    chosen = route_preset("wan-2.1-flf2v-14b-720p", {LAST}, settings)
+    assert chosen.name == "wan-2.1-vace-1.3b"
+    assert chosen.supports({LAST})
 
 
 def test_tiny_never_silently_drops_a_lone_last_frame(settings: Settings) -> None:
@@ -125,9 +123,15 @@ def _any_supports(roles: set[ReferenceRole], group: str) -> bool:
     return any(p.group == group and p.supports(roles) for p in catalog.PRESETS.values())
 
 
+def test_subject_on_a_wan_preset_routes_to_vace(settings: Settings) -> None:
+    assert route_preset("wan-2.1-t2v-1.3b", {SUBJECT}, settings).name == "wan-2.1-vace-1.3b"
+
+
 def test_role_no_preset_of_the_group_supports(settings: Settings) -> None:
     with pytest.raises(InvalidRequest) as info:
-        route_preset("wan-2.1-t2v-1.3b", {SUBJECT}, settings)
+        route_preset("wan-2.2-ti2v-5b", {SUBJECT}, settings)
     assert info.value.details["role"] == "subject"
-    assert info.value.details["preset"] == "wan-2.1-t2v-1.3b"
-    assert "wan-" not in info.value.details["choices"]
+    assert info.value.details["preset"] == "wan-2.2-ti2v-5b"
+    choices = info.value.details["choices"].split(", ")
+    assert "wan-2.1-vace-1.3b" in choices and "tiny-vace" in choices
+    assert not [name for name in choices if name.startswith("wan-2.2")]
