@@ -63,6 +63,7 @@ class Ticket:
     state: JobState
     position: int | None
     duplicate: bool
+    notice_key: str | None = None  # something to tell the user, e.g. "quota.relaxed_notice"
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,13 @@ class ReelbotService:
         if not created:
             return await self._ticket(job, duplicate=True)
         if admission.consent_required:
-            return Ticket(job_id=job.id, state=JobState.AWAITING_CONSENT, position=None, duplicate=False)
+            return Ticket(
+                job_id=job.id,
+                state=JobState.AWAITING_CONSENT,
+                position=None,
+                duplicate=False,
+                notice_key=admission.notice_key,
+            )
         try:
             result = await self.queue.enqueue(
                 job.id,
@@ -230,7 +237,13 @@ class ReelbotService:
         await self.events(request.origin.platform).publish(
             JobEvent(kind=EventKind.QUEUED, job_id=job.id, origin=request.origin, position=position)
         )
-        return Ticket(job_id=job.id, state=JobState.QUEUED, position=position, duplicate=result.duplicate)
+        return Ticket(
+            job_id=job.id,
+            state=JobState.QUEUED,
+            position=position,
+            duplicate=result.duplicate,
+            notice_key=admission.notice_key,
+        )
 
     async def remix(
         self,
