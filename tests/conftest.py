@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from reelbot.settings import Settings
 
@@ -50,3 +52,51 @@ async def redis_client(key_prefix: str) -> AsyncIterator[aioredis.Redis]:
         async for key in client.scan_iter(match=f"{key_prefix}*", count=1000):
             await client.delete(key)
         await client.aclose()
+
+
+class PostgresServer:
+    """Creates and drops throwaway databases on the test server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+        self.created: list[str] = []
+
+    def new_database_url(self) -> str:
+        name = f"reelbot_test_{uuid.uuid4().hex[:16]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """PostgreSQL at REELBOT_TEST_POSTGRES_URL; every database made here is dropped at the end."""
+    server = PostgresServer(POSTGRES_URL)
+    try:
+        yield server
+    finally:
+        server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], str]:
+    """``fresh_database_url("sqlite" | "postgres")`` → the URL of a new, empty database."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            path: Path = tmp_path_factory.mktemp("db") / "reelbot.db"
+            return f"sqlite:///{path}"
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.new_database_url()
+
+    return make

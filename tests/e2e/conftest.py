@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -19,7 +19,22 @@ def tiny_cache() -> EngineCache:
 
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[ReelbotService]:
+    """The real service on the test's SQLite file."""
     svc = await ReelbotService.open(settings)
+    try:
+        yield svc
+    finally:
+        await svc.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def service_any_db(
+    request: pytest.FixtureRequest, settings: Settings, fresh_database_url: Callable[[str], str]
+) -> AsyncIterator[ReelbotService]:
+    """The real service on SQLite, then on a fresh PostgreSQL database."""
+    settings = settings.model_copy(update={"database_url": fresh_database_url(request.param)})
+    svc = await ReelbotService.open(settings)
+    assert svc.db.url.get_backend_name() == {"sqlite": "sqlite", "postgres": "postgresql"}[request.param]
     try:
         yield svc
     finally:

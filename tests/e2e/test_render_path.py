@@ -46,7 +46,8 @@ def png(color: tuple[int, int, int], size: tuple[int, int] = (96, 160)) -> bytes
     return buf.getvalue()
 
 
-async def test_prompt_to_recorded_clip(service: ReelbotService, tiny_cache: EngineCache) -> None:
+async def test_prompt_to_recorded_clip(service_any_db: ReelbotService, tiny_cache: EngineCache) -> None:
+    service = service_any_db
     ticket = await service.submit(request(), idempotency_key="k-1")
     assert ticket.state is JobState.QUEUED and ticket.position == 1 and not ticket.duplicate
 

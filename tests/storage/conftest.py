@@ -1,20 +1,16 @@
 """Storage fixtures: every repository test runs against SQLite (a tmp file) AND PostgreSQL.
 
-PostgreSQL gets a database of its own per test session (``reelbot_test_<random>``), created
-on the server at ``REELBOT_TEST_POSTGRES_URL`` and dropped afterwards, so parallel runs by
-several engineers never share tables.
+PostgreSQL databases come from ``fresh_database_url`` (tests/conftest.py): one of its own
+per test session, dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from reelbot.domain import GenerationRequest, Origin, Platform
@@ -22,57 +18,6 @@ from reelbot.storage.db import make_engine, migrate, session_scope
 
 # `-m "not postgres"` runs without the PostgreSQL server.
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-# Same variable and default as tests/conftest.py (not importable under --import-mode=importlib).
-POSTGRES_URL = os.environ.get(
-    "REELBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-class PostgresServer:
-    """Creates and drops throwaway databases on the test server."""
-
-    def __init__(self, url: str) -> None:
-        self.url = make_url(url)
-        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-        self.created: list[str] = []
-
-    def new_database_url(self) -> str:
-        name = f"reelbot_test_{uuid.uuid4().hex[:16]}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        self.created.append(name)
-        return self.url.set(database=name).render_as_string(hide_password=False)
-
-    def drop_all(self) -> None:
-        with self.admin.connect() as conn:
-            for name in self.created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.admin.dispose()
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    server = PostgresServer(POSTGRES_URL)
-    try:
-        yield server
-    finally:
-        server.drop_all()
-
-
-@pytest.fixture(scope="session")
-def fresh_database_url(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Callable[[str], str]:
-    """``fresh_database_url(backend)`` → the URL of a new, empty database."""
-
-    def make(backend: str) -> str:
-        if backend == "sqlite":
-            path: Path = tmp_path_factory.mktemp("db") / "reelbot.db"
-            return f"sqlite:///{path}"
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        return server.new_database_url()
-
-    return make
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
