@@ -89,6 +89,11 @@ class Origin(BaseModel):
     display_name: str | None = Field(None, max_length=128)
     locale: str | None = Field(None, max_length=16)
 
+    @property
+    def user_key(self) -> str:
+        """One person on one platform: what caps, quotas and ownership checks compare."""
+        return f"{self.platform.value}:{self.user_id}"
+
 
 class ReferenceImage(BaseModel):
     """A stored reference image (content-addressed) and its role."""

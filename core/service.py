@@ -101,11 +101,6 @@ class ClipView:
     lineage: list[tuple[uuid.UUID, RemixKind | None]]
 
 
-def user_key(origin: Origin) -> str:
-    """The per-user identity used for caps and quotas: a platform user, not a chat."""
-    return f"{origin.platform.value}:{origin.user_id}"
-
-
 class ReelbotService:
     """Validate, persist, enqueue; answer questions about jobs and clips."""
 
@@ -222,7 +217,7 @@ class ReelbotService:
             result = await self.queue.enqueue(
                 job.id,
                 idempotency_key=idempotency_key,
-                user_key=user_key(request.origin),
+                user_key=request.origin.user_key,
                 max_pending=self.settings.limits.max_pending_jobs_per_user,
                 lane=job.lane,
             )
@@ -336,7 +331,7 @@ class ReelbotService:
         """Cancel a job of ``by``'s own that has not finished."""
         job = await self._get_job(job_id)
         request = GenerationRequest.model_validate_json(job.request_json)
-        if user_key(request.origin) != user_key(by):
+        if request.origin.user_key != by.user_key:
             raise Forbidden("job.not_yours", job_id=str(job_id))
         state = JobState(job.state)
         if state.finished:
@@ -403,9 +398,9 @@ class ReelbotService:
         clip = await self.clip(clip_id)
         if clip.deleted:
             raise NotFound("clip.not_found")
-        if not is_moderator and user_key(clip.author) != user_key(by):
+        if not is_moderator and clip.author.user_key != by.user_key:
             raise Forbidden("clip.delete_forbidden")
-        keys = await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id, deleted_by=user_key(by))
+        keys = await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id, deleted_by=by.user_key)
         for key in keys:
             await asyncio.to_thread(self.media.delete, key)
 
@@ -425,7 +420,7 @@ class ReelbotService:
             result = await self.queue.enqueue(
                 job.id,
                 idempotency_key=job.idempotency_key,
-                user_key=user_key(request.origin),
+                user_key=request.origin.user_key,
                 max_pending=10**6,  # accepted once already: never refuse it now
                 lane=job.lane,
             )

@@ -217,6 +217,26 @@ def record_consent(*, session: Session, job_id: uuid.UUID, given_by: str, accept
     )
 
 
+def revert_consent(*, session: Session, job_id: uuid.UUID) -> bool:
+    """queued → awaiting_consent, clearing who/when: the enqueue after a confirmation was
+    refused (the user's pending cap), so they can confirm again later."""
+    return _transition(
+        session,
+        job_id,
+        (JobState.QUEUED,),
+        state=JobState.AWAITING_CONSENT,
+        consent_given_by=None,
+        consent_at=None,
+    )
+
+
+def set_lane(*, session: Session, job_id: uuid.UUID, lane: str) -> bool:
+    """Move a job that has not started to another lane (the quota decided again)."""
+    if lane not in LANES:
+        raise ValueError(f"lane must be one of {LANES}, got {lane!r}")
+    return _transition(session, job_id, (JobState.AWAITING_CONSENT, JobState.QUEUED), lane=lane)
+
+
 def requeue(*, session: Session, job_id: uuid.UUID) -> bool:
     """running → queued: a worker gives a job back (shutdown) before finishing it."""
     return _transition(

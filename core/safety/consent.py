@@ -30,21 +30,9 @@ from reelbot.queue.keys import Lane
 from reelbot.storage import jobs as job_repo
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
 
     from reelbot.service import JobView, ReelbotService, Ticket
     from reelbot.storage.models import Job
-
-
-def _user_key(origin: Origin) -> str:
-    return f"{origin.platform.value}:{origin.user_id}"
-
-
-def _stored_request(job: Job) -> GenerationRequest:
-    raw = job.request_json
-    if isinstance(raw, str | bytes):
-        return GenerationRequest.model_validate_json(raw)
-    return GenerationRequest.model_validate(raw)
 
 
 async def _awaiting_job(
@@ -53,25 +41,11 @@ async def _awaiting_job(
     job = await service._run_db(job_repo.get_job, job_id=job_id)
     if job is None:
         raise NotFound("job.not_found", job_id=str(job_id))
-    request = _stored_request(job)
-    if _user_key(request.origin) != _user_key(by):
+    request = job.request()
+    if request.origin.user_key != by.user_key:
         # A forged postback / button for someone else's job: refuse, change nothing.
         raise Forbidden("consent.not_yours", job_id=str(job_id))
     return job, request
-
-
-def _back_to_awaiting(*, session: Session, job_id: uuid.UUID) -> bool:
-    """queued → awaiting_consent, clearing the consent record (the enqueue was refused)."""
-    from sqlmodel import col, update
-
-    from reelbot.storage.models import Job
-
-    result = session.exec(  # type: ignore[call-overload]
-        update(Job)
-        .where(col(Job.id) == job_id, col(Job.state) == JobState.QUEUED)
-        .values(state=JobState.AWAITING_CONSENT, consent_given_by=None, consent_at=None)
-    )
-    return bool(result.rowcount)
 
 
 async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin) -> Ticket:
@@ -81,7 +55,7 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     job, request = await _awaiting_job(service, job_id, by)
     state = JobState(job.state)
     if state is not JobState.AWAITING_CONSENT:
-        if job.consent_given_by == _user_key(by) and state is not JobState.CANCELLED:
+        if job.consent_given_by == by.user_key and state is not JobState.CANCELLED:
             return await service._ticket(job, duplicate=True)  # a double click
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
 
@@ -91,7 +65,7 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     decision = await asyncio.to_thread(gate.quota_decision, request, community, Lane(job.lane))
 
     moved = await service._run_db(
-        job_repo.record_consent, job_id=job_id, given_by=_user_key(by), accepted=True
+        job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=True
     )
     if not moved:  # declined or cancelled at the same moment
         fresh = await service._run_db(job_repo.get_job, job_id=job_id)
@@ -100,29 +74,20 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
         result = await service.queue.enqueue(
             job_id,
             idempotency_key=job.idempotency_key,
-            user_key=_user_key(request.origin),
+            user_key=request.origin.user_key,
             max_pending=service.settings.limits.max_pending_jobs_per_user,
             lane=decision.lane,
         )
     except LimitReached:
-        await service._run_db(_back_to_awaiting, job_id=job_id)
+        await service._run_db(job_repo.revert_consent, job_id=job_id)
         raise
     if decision.lane.value != job.lane:
-        await service._run_db(_set_lane, job_id=job_id, lane=decision.lane.value)
+        await service._run_db(job_repo.set_lane, job_id=job_id, lane=decision.lane.value)
     position = await service.queue.position(result.job_id)
     await service.events(request.origin.platform).publish(
         JobEvent(kind=EventKind.QUEUED, job_id=job_id, origin=request.origin, position=position)
     )
     return Ticket(job_id=job_id, state=JobState.QUEUED, position=position, duplicate=False)
-
-
-def _set_lane(*, session: Session, job_id: uuid.UUID, lane: str) -> None:
-    from reelbot.storage.models import Job
-
-    job = session.get(Job, job_id)
-    if job is not None:
-        job.lane = lane
-        session.add(job)
 
 
 async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin) -> JobView:
@@ -134,7 +99,7 @@ async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     if state is not JobState.AWAITING_CONSENT:
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
     if not await service._run_db(
-        job_repo.record_consent, job_id=job_id, given_by=_user_key(by), accepted=False
+        job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=False
     ):
         fresh = await service._run_db(job_repo.get_job, job_id=job_id)
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)

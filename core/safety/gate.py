@@ -59,10 +59,6 @@ class Admission:
     notice_key: str | None = None  # e.g. quota.relaxed_notice, to tell the user
 
 
-def user_key_of(request: GenerationRequest) -> str:
-    return f"{request.origin.platform.value}:{request.origin.user_id}"
-
-
 class SafetyGate:
     """Moderation, consent and quota checks for one service (holds the compiled moderator)."""
 
@@ -154,7 +150,7 @@ class SafetyGate:
             job = session.get(Job, clip.job_id) if clip is not None else None
             if job is None or not job.consent_required:
                 return False
-            return job.consent_given_by != user_key_of(request)
+            return job.consent_given_by != request.origin.user_key
 
     def quota_decision(
         self, request: GenerationRequest, community: CommunitySettings | None, requested: Lane
