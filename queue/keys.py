@@ -90,6 +90,20 @@ class Keys:
         """Idempotency key of a recent click (user+action+target): the same click again = one job."""
         return f"{self.prefix}:bot:{platform}:click:{fingerprint}"
 
+    # -- storyboards (core/storyboards.py) ------------------------------------------------------
+
+    def storyboard(self, board_id: str) -> str:
+        """String (JSON) holding one chat storyboard: its shots, their current jobs, its draft."""
+        return f"{self.prefix}:storyboard:{board_id}"
+
+    def storyboard_of_job(self, job_id: str) -> str:
+        """String ``<board id>:<shot number>`` for every job a storyboard started (re-rolls too)."""
+        return f"{self.prefix}:storyboard:job:{job_id}"
+
+    def storyboard_lock(self, board_id: str) -> str:
+        """Short lock (SET NX PX) around read-modify-write of a storyboard's state."""
+        return f"{self.prefix}:storyboard:lock:{board_id}"
+
     # -- LINE bot conversation state (bots/line/state.py); all of it expires on its own ------
 
     def line_event(self, webhook_event_id: str) -> str:
