@@ -133,3 +133,8 @@ class Keys:
     def line_rate(self, scope: str, scope_id: str, hour: int) -> str:
         """Jobs started in one clock hour by a user or a group (``scope`` = user | group)."""
         return f"{self.prefix}:line:rate:{scope}:{scope_id}:{hour}"
+
+    def line_answered(self, job_id: str) -> str:
+        """Set (TTL) when a chat reply already told the user a job was cancelled/declined: the
+        delivery loop then skips the push for that job's ``cancelled`` event (pushes cost quota)."""
+        return f"{self.prefix}:line:answered:{job_id}"
