@@ -80,6 +80,39 @@ def build_tiny_tokenizer() -> Any:
     )
 
 
+#: The tiny Wan transformer (PLATFORMS.md), shared by the T2V/I2V, VACE and benchmark builders;
+#: each adds its own ``in_channels`` (16 T2V, 36 I2V) and extras (VACE layers).
+TINY_WAN_TRANSFORMER: dict[str, Any] = {
+    "patch_size": (1, 2, 2),
+    "num_attention_heads": 2,
+    "attention_head_dim": 12,
+    "out_channels": 16,
+    "text_dim": 32,
+    "freq_dim": 256,
+    "ffn_dim": 32,
+    "num_layers": 2,
+    "cross_attn_norm": True,
+    "qk_norm": "rms_norm_across_heads",
+    "rope_max_seq_len": 32,
+}
+
+
+def tiny_text_encoder_config() -> dict[str, Any]:
+    """Keyword arguments of the tiny (U)MT5 text encoder config, on the tiny vocabulary."""
+    return {
+        "vocab_size": len(TINY_VOCAB),
+        "d_model": 32,
+        "d_kv": 8,
+        "d_ff": 64,
+        "num_layers": 2,
+        "num_heads": 4,
+        "relative_attention_num_buckets": 8,
+        "pad_token_id": TINY_VOCAB["<pad>"],
+        "eos_token_id": TINY_VOCAB["</s>"],
+        "decoder_start_token_id": TINY_VOCAB["<pad>"],
+    }
+
+
 def build_tiny_components(seed: int = TINY_WEIGHT_SEED) -> TinyComponents:
     """Tokenizer, UMT5 text encoder, Wan VAE and scheduler with deterministic random weights.
 
@@ -91,20 +124,7 @@ def build_tiny_components(seed: int = TINY_WEIGHT_SEED) -> TinyComponents:
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        text_encoder: Any = UMT5EncoderModel(
-            UMT5Config(
-                vocab_size=len(TINY_VOCAB),
-                d_model=32,
-                d_kv=8,
-                d_ff=64,
-                num_layers=2,
-                num_heads=4,
-                relative_attention_num_buckets=8,
-                pad_token_id=TINY_VOCAB["<pad>"],
-                eos_token_id=TINY_VOCAB["</s>"],
-                decoder_start_token_id=TINY_VOCAB["<pad>"],
-            )
-        ).eval()
+        text_encoder: Any = UMT5EncoderModel(UMT5Config(**tiny_text_encoder_config())).eval()
         torch.manual_seed(seed + 1)
         vae: Any = AutoencoderKLWan(
             base_dim=3,
@@ -129,20 +149,7 @@ def build_tiny_transformer(in_channels: int, seed: int) -> Any:
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model: Any = WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=in_channels,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-        )
+        model: Any = WanTransformer3DModel(**TINY_WAN_TRANSFORMER, in_channels=in_channels)
         return model.eval()
 
 

@@ -117,26 +117,13 @@ def build_tiny_ltx_pipeline(seed: int | None = None) -> Any:
     )
     from transformers import T5Config, T5EncoderModel
 
-    from reelbot.generator.tiny import TINY_VOCAB, TINY_WEIGHT_SEED, build_tiny_tokenizer
+    from reelbot.generator.tiny import TINY_WEIGHT_SEED, build_tiny_tokenizer, tiny_text_encoder_config
 
     base = (TINY_WEIGHT_SEED if seed is None else seed) + TINY_LTX_SEED_OFFSET
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(base)
         config: Any = T5Config
-        text_encoder = T5EncoderModel(
-            config(
-                vocab_size=len(TINY_VOCAB),
-                d_model=32,
-                d_kv=8,
-                d_ff=64,
-                num_layers=2,
-                num_heads=4,
-                relative_attention_num_buckets=8,
-                pad_token_id=TINY_VOCAB["<pad>"],
-                eos_token_id=TINY_VOCAB["</s>"],
-                decoder_start_token_id=TINY_VOCAB["<pad>"],
-            )
-        ).eval()
+        text_encoder = T5EncoderModel(config(**tiny_text_encoder_config())).eval()
         torch.manual_seed(base + 1)
         vae: Any = AutoencoderKLLTXVideo(
             in_channels=3,

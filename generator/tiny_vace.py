@@ -165,27 +165,14 @@ def build_tiny_vace_pipeline(seed: int | None = None) -> Any:
     import torch
     from diffusers import WanVACEPipeline, WanVACETransformer3DModel
 
-    from reelbot.generator.tiny import TINY_WEIGHT_SEED, build_tiny_components
+    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER, TINY_WEIGHT_SEED, build_tiny_components
 
     base = TINY_WEIGHT_SEED if seed is None else seed
     parts = build_tiny_components(base)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(base + TINY_VACE_SEED_OFFSET)
         transformer: Any = WanVACETransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=16,
-            out_channels=16,
-            text_dim=32,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            vace_layers=[0],
-            vace_in_channels=96,
+            **TINY_WAN_TRANSFORMER, in_channels=16, vace_layers=[0], vace_in_channels=96
         )
         transformer.eval()
     pipe: Any = WanVACEPipeline(
