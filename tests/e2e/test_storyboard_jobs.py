@@ -1,0 +1,149 @@
+"""Storyboard from chat, end to end: two shots queued as normal jobs, a real worker renders them
+on the tiny preset, the draft is stitched from the stored clips; re-rolling shot 2 renders
+only shot 2 and the next draft keeps shot 1's clip bit for bit."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reelbot.domain import JobState, Origin, Platform, ReferenceRole
+from reelbot.errors import Forbidden, InvalidRequest
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.encode import decode_frames, probe
+from reelbot.generator.storyboard import parse_storyboard
+from reelbot.generator.worker import Worker
+from reelbot.service import ReelbotService
+from reelbot.storyboards import (
+    assemble_draft,
+    board_of_job,
+    board_status,
+    reroll_shot,
+    submit_storyboard,
+)
+
+ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
+BOB = Origin(platform=Platform.DISCORD, user_id="bob", channel_id="c1", guild_id="g1", locale="en")
+
+BOARD = """
+title: Paper boats
+seed: 11
+style: look.png
+style_prompt: watercolour
+shots:
+  - prompt: a paper boat on a lake
+    seconds: 1
+  - prompt: the boat drifts under a bridge
+    seconds: 1
+    transition: crossfade
+crossfade_seconds: 0.25
+"""
+
+
+def png(color: tuple[int, int, int]) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (96, 160), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+async def run_worker(service: ReelbotService, cache: EngineCache) -> int:
+    worker = Worker(service, name=f"sb-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
+    await worker.run()
+    return worker.jobs_done
+
+
+def path_of(service: ReelbotService, key: str) -> str:
+    return str(service.media.path(key))
+
+
+async def test_storyboard_jobs_draft_and_reroll(service: ReelbotService, tiny_cache: EngineCache) -> None:
+    board = parse_storyboard(BOARD, "YAML")
+    look = png((200, 120, 40))
+    ticket = await submit_storyboard(
+        service, board, ALICE, images_by_name={"look.png": look}, idempotency_key="sb-1"
+    )
+    assert len(ticket.job_ids) == 2 and not ticket.duplicate and not ticket.awaiting_consent
+    again = await submit_storyboard(
+        service, board, ALICE, images_by_name={"look.png": look}, idempotency_key="sb-1"
+    )
+    assert again.duplicate and again.job_ids == ticket.job_ids and again.board_id == ticket.board_id
+
+    # Each shot is a normal, lineage-free job: shared style image, one preset/aspect, seeds 11, 12.
+    views = [await service.job(job_id) for job_id in ticket.job_ids]
+    assert [v.request.seed for v in views] == [11, 12]
+    assert {v.request.preset for v in views} == {"tiny-vace"}  # a style image routes the board to VACE
+    assert all(v.request.parent_clip_id is None and v.request.aspect.value == "9:16" for v in views)
+    assert all([r.role for r in v.request.references] == [ReferenceRole.STYLE] for v in views)
+    assert views[0].request.references == views[1].request.references
+    assert views[1].request.prompt == "the boat drifts under a bridge, watercolour"
+    assert await board_of_job(service, ticket.job_ids[1]) == (ticket.board_id, 2)
+
+    assert await assemble_draft(service, ticket.board_id) is None  # nothing rendered yet
+    assert await run_worker(service, tiny_cache) == 2
+    status = await board_status(service, ticket.board_id)
+    assert (status.done, status.total, status.complete) == (2, 2, True)
+
+    draft = await assemble_draft(service, ticket.board_id)
+    assert draft is not None and draft.job_ids == ticket.job_ids
+    shots = []
+    for view in [await service.job(j) for j in ticket.job_ids]:
+        assert view.clip_id is not None
+        clip = await service.clip(view.clip_id)
+        shots.append(decode_frames(path_of(service, clip.video_key or "")))
+    crossfade = round(0.25 * draft.fps)
+    assert draft.num_frames == len(shots[0]) + len(shots[1]) - crossfade
+    info = probe(path_of(service, draft.video_key))
+    assert (info.width, info.height) == (draft.width, draft.height) and draft.height > draft.width  # 9:16
+    assert len(decode_frames(path_of(service, draft.video_key))) == draft.num_frames
+    sheet = Image.open(path_of(service, draft.contact_sheet_key))
+    assert sheet.format == "JPEG" and sheet.width > sheet.height
+    assert await assemble_draft(service, ticket.board_id) == draft  # the same takes: not rebuilt
+
+    # Re-roll shot 2: the owner only; one new job, a new seed, the same recipe otherwise.
+    with pytest.raises(Forbidden):
+        await reroll_shot(service, ticket.board_id, 2, by=BOB, idempotency_key="r-bob")
+    with pytest.raises(InvalidRequest):
+        await reroll_shot(service, ticket.board_id, 3, by=ALICE, idempotency_key="r-3")
+    reroll = await reroll_shot(service, ticket.board_id, 2, by=ALICE, idempotency_key="r-1")
+    new = await service.job(reroll.job_id)
+    assert (
+        new.request.prompt == views[1].request.prompt
+        and new.request.references == views[1].request.references
+    )
+    assert new.request.seed != 12
+    assert await assemble_draft(service, ticket.board_id) is None  # shot 2 renders again first
+    assert await run_worker(service, tiny_cache) == 1  # only shot 2
+    second = await assemble_draft(service, ticket.board_id)
+    assert second is not None and second.video_key != draft.video_key
+    assert second.job_ids == (ticket.job_ids[0], reroll.job_id)
+    frames = decode_frames(path_of(service, second.video_key))
+    first_before = decode_frames(path_of(service, draft.video_key))[: len(shots[0]) - crossfade]
+    assert np.abs(frames[: len(first_before)].astype(int) - first_before.astype(int)).mean() < 3.0
+
+
+async def test_storyboard_refusals_leave_nothing_queued(service: ReelbotService) -> None:
+    board = parse_storyboard(BOARD, "YAML")
+    with pytest.raises(InvalidRequest) as missing:
+        await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="sb-2")
+    assert missing.value.key == "storyboard.reference_missing"
+    zero = parse_storyboard("shots:\n  - prompt: x\n    seconds: 0\n", "YAML")
+    with pytest.raises(InvalidRequest) as short:
+        await submit_storyboard(service, zero, ALICE, images_by_name={}, idempotency_key="sb-3")
+    assert short.value.key == "storyboard.shot_seconds"
+    # The second shot is refused by the service (a prompt over the limit): the first is cancelled.
+    long_prompt = "y" * (service.settings.limits.max_prompt_chars + 10)
+    bad = parse_storyboard(
+        f"shots:\n  - prompt: fine\n    seconds: 1\n  - prompt: {long_prompt}\n    seconds: 1\n", "YAML"
+    )
+    with pytest.raises(InvalidRequest):
+        await submit_storyboard(service, bad, ALICE, images_by_name={}, idempotency_key="sb-4")
+    jobs = await service.jobs_for(Platform.DISCORD, "alice", active_only=True)
+    assert jobs == []
+    assert all(
+        j.state is JobState.CANCELLED
+        for j in await service.jobs_for(Platform.DISCORD, "alice", active_only=False)
+    )
