@@ -17,6 +17,7 @@ from reelbot.bots.line.api import LineApi
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.deliver import Deliverer
 from reelbot.bots.line.handler import LineHandler
+from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState
 from reelbot.bots.line.webhook import LineWebhook
 from reelbot.bots.media_server import add_media_routes
@@ -50,12 +51,16 @@ class LineBot:
         self.service = service
         self.api = LineApi(settings, self.config)
         self.state = LineState(service.redis, service.keys, self.config)
+        self.staging = PhotoStaging(
+            self.config.staging_dir or settings.data_dir / "line" / "incoming", self.config.photo_ttl_s
+        )
         self.handler = LineHandler(
             service=service,
             api=self.api,
             state=self.state,
             config=self.config,
             media_base_url=settings.media_base_url,
+            staging=self.staging,
         )
         self.webhook = LineWebhook(secret, self.handler)
         self.deliverer = Deliverer(
@@ -117,6 +122,7 @@ async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig |
     config = config or LineConfig()
     service = await ReelbotService.open(settings)
     bot = LineBot(service, settings, config)
+    await asyncio.to_thread(bot.staging.sweep)  # photos left waiting by a previous run
     runner = await serve_until(bot.web_app(with_media=config.serve_media), config.host, config.port, stop)
     log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)
     delivery = asyncio.create_task(bot.deliverer.run(stop), name="line-delivery")

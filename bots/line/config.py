@@ -13,6 +13,8 @@ animation) in late 2026:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,6 +36,9 @@ class LineConfig(BaseSettings):
     pending_prompt_ttl_s: int = Field(600, ge=10, description="改提示: how long the next text is awaited")
     role_mark_ttl_s: int = Field(300, ge=10, description="'the next photo is the end frame' lasts this long")
     max_pending_photos: int = Field(4, ge=1, le=8)
+    staging_dir: Path | None = Field(
+        None, description="checked photos wait here until a prompt uses them (<data_dir>/line/incoming)"
+    )
     dedupe_ttl_s: int = Field(24 * 3600, ge=60, description="remember webhookEventIds this long")
     locale_cache_ttl_s: int = Field(24 * 3600, ge=60)
     default_locale: str = "zh-TW"

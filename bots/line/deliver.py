@@ -100,6 +100,8 @@ class Deliverer:
                 outgoing.text(render("line.failed", locale, job_id=event.job_id, reason=reason), self.config)
             ]
         elif event.kind is EventKind.CANCELLED:
+            if await self.state.take_answered(event.job_id):
+                return True  # the reply to 取消 / decline already told the user: save the push
             messages = [outgoing.text(render("line.cancelled", locale, job_id=event.job_id), self.config)]
         else:
             return True  # queued/progress: the reply already said it; pushes cost quota

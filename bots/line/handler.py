@@ -1,4 +1,4 @@
-"""What the bot does with each webhook event: prompts, photos, quick-reply postbacks.
+"""What the bot does with each webhook event: prompts, photos, quick-reply postbacks, 用量, 取消.
 
 Handlers only validate and hand work to the service (which stores and enqueues); the answer
 goes back at once with the reply token (free), falling back to a counted push with a retry key
@@ -8,7 +8,7 @@ their language; anything else is logged and answered with ``error.internal_no_jo
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,13 +35,14 @@ from reelbot.bots.line import outgoing
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.config import LineConfig
+from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState, PendingPhoto
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
-from reelbot.domain import Aspect, GenerationRequest, Origin, Platform, ReferenceRole, RemixKind
+from reelbot.domain import Aspect, GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
 from reelbot.errors import InvalidRequest, LimitReached, ReelbotError
 from reelbot.images import inspect_image
 from reelbot.messages import normalize_locale, render
-from reelbot.storage.media import asset_key
+from reelbot.safety.quotas import usage_text
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,16 @@ class Service(Protocol):
         prompt: str | None = None,
     ) -> Any: ...
     async def clip(self, clip_id: uuid.UUID) -> Any: ...
+    async def confirm_consent(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
+    async def decline_consent(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
+    async def cancel(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
+    async def jobs_for(self, platform: Platform, user_id: str, *, active_only: bool = True) -> Any: ...
+    async def usage(self, origin: Origin) -> list[Any]: ...
+
+
+def short_id(job_id: uuid.UUID) -> str:
+    """The first 8 hex digits: enough to tell a person's jobs apart in a chat."""
+    return str(job_id)[:8]
 
 
 @dataclass(frozen=True)
@@ -114,17 +125,41 @@ def postback(name: str) -> Callable[[PostbackHandler], PostbackHandler]:
     return register
 
 
+JobPostbackHandler = Callable[["LineHandler", Event, Chat, str, uuid.UUID], Awaitable[None]]
+JOB_POSTBACKS: dict[str, JobPostbackHandler] = {}
+
+
+def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler]:
+    """Register the handler of a LINE-only postback about a job (``consent:<job_id>`` …)."""
+
+    def register(fn: JobPostbackHandler) -> JobPostbackHandler:
+        if name not in outgoing.JOB_POSTBACK_ACTIONS:
+            raise ValueError(f"unknown job postback {name!r}")
+        JOB_POSTBACKS[name] = fn
+        return fn
+
+    return register
+
+
 class LineHandler:
     """Turns parsed webhook events into service calls and replies."""
 
     def __init__(
-        self, *, service: Service, api: LineApi, state: LineState, config: LineConfig, media_base_url: str
+        self,
+        *,
+        service: Service,
+        api: LineApi,
+        state: LineState,
+        config: LineConfig,
+        media_base_url: str,
+        staging: PhotoStaging,
     ) -> None:
         self.service = service
         self.api = api
         self.state = state
         self.config = config
         self.media_base_url = media_base_url.rstrip("/")
+        self.staging = staging
 
     # -- entry point --------------------------------------------------------------------------
     async def handle(self, event: Event) -> None:
@@ -258,8 +293,15 @@ class LineHandler:
         if parsed.command is Command.HELP or (parsed.command is Command.PROMPT and not parsed.prompt):
             await self.answer(event, chat, self.help_text(locale))  # "/video" alone: show how
         elif parsed.command is Command.CLEAR:
+            photos = await self.state.photos(chat.chat_id, chat.user_id)
             await self.state.clear_photos(chat.chat_id, chat.user_id)
+            await self.discard_staged(photos)
             await self.answer(event, chat, render("line.photos_cleared", locale))
+        elif parsed.command is Command.USAGE:
+            usages = await self.service.usage(self.origin(chat, locale))
+            await self.answer(event, chat, usage_text(usages, locale))
+        elif parsed.command is Command.CANCEL:
+            await self.cancel_newest(event, chat, locale)
         elif parsed.command is Command.MARK_ROLE and parsed.role is not None:
             await self.state.mark_next_role(chat.chat_id, chat.user_id, parsed.role)
             role = render(f"line.role.{parsed.role.value}", locale)
@@ -304,41 +346,89 @@ class LineHandler:
         )
         ticket = await self.service.submit(request, images, idempotency_key=f"line:{event.webhook_event_id}")
         if photos:
-            await self.state.clear_photos(chat.chat_id, chat.user_id)  # used: only after success
+            # Used (the service stored them as assets with the job): only after success.
+            await self.state.clear_photos(chat.chat_id, chat.user_id)
+            await self.discard_staged(photos)
         await self.accepted(event, chat, locale, ticket)
 
     async def accepted(self, event: Any, chat: Chat, locale: str, ticket: Any) -> None:
+        """The immediate answer to a new job: its place in line with 取消, or the consent question."""
         if not ticket.duplicate:
             await self.count_job(chat)
-        if ticket.duplicate:
+        state = JobState(ticket.state)
+        quick = None
+        if state is JobState.AWAITING_CONSENT:
+            # Not queued until the uploader answers; the question carries the two answers.
+            text = render("consent.required", locale, job_id=short_id(ticket.job_id))
+            quick = outgoing.consent_quick_reply(ticket.job_id, locale, self.config)
+        elif ticket.duplicate:
             text = render("line.queued_duplicate", locale, position=ticket.position or 1)
         elif ticket.position is None:
             text = render("line.queued_running", locale)
         else:
             text = render("line.queued", locale, position=ticket.position)
-        await self.answer(event, chat, text)
-        if chat.one_to_one:
+        if quick is None and state in (JobState.QUEUED, JobState.RUNNING):
+            quick = outgoing.cancel_quick_reply(ticket.job_id, locale, self.config)
+        notice_key = getattr(ticket, "notice_key", None)
+        if notice_key:
+            text = f"{text}\n{render(notice_key, locale)}"
+        await self.answer(event, chat, [outgoing.text(text, self.config, quick_reply=quick)])
+        if chat.one_to_one and state is not JobState.AWAITING_CONSENT:
             await self.api.show_loading(chat.chat_id)
+
+    # -- cancelling ------------------------------------------------------------------------------
+    async def cancel_newest(self, event: Any, chat: Chat, locale: str) -> None:
+        """取消 / cancel: the person's newest unfinished job that was started in this chat."""
+        jobs = await self.service.jobs_for(Platform.LINE, chat.user_id, active_only=True)
+        here = [job for job in jobs if job.request.origin.channel_id == chat.chat_id]
+        if not here:
+            raise InvalidRequest("line.cancel_nothing")
+        await self.cancel_job(event, chat, locale, here[0].id)
+
+    async def cancel_job(self, event: Any, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+        """Cancel one job of the speaker's (the service refuses anyone else's) and say so.
+
+        The reply itself tells the user, so the ``cancelled`` event's push is skipped (marked
+        before the call: the delivery loop may read the event before the service returns). A
+        job that is already rendering stops at the worker's next step; its event is the answer.
+        """
+        await self.state.mark_answered(job_id)
+        try:
+            view = await self.service.cancel(job_id, by=self.origin(chat, locale))
+        except BaseException:
+            await self.state.unmark_answered(job_id)
+            raise
+        if view.state is JobState.RUNNING:
+            await self.state.unmark_answered(job_id)
+            text = render("line.cancel_stopping", locale, job_id=short_id(job_id))
+        else:
+            text = render("line.cancel_done", locale, job_id=short_id(job_id))
+        await self.answer(event, chat, text)
 
     # -- photos --------------------------------------------------------------------------------
     async def photo_bytes(self, photo: PendingPhoto) -> bytes:
-        """The bytes of a waiting photo: from the media store, or downloaded now (group photos)."""
-        if photo.media_key is not None:
+        """The bytes of a waiting photo: staged when it arrived (1:1), else downloaded now
+        (group photos; a photo another replica staged; one the sweep removed)."""
+        staged = await asyncio.to_thread(self.staging.get, photo.message_id)
+        if staged is not None:
+            return staged
+        if photo.media_key is not None:  # waiting since before staging existed (an upgrade)
             path = self.service.media.path(photo.media_key)
             if path.is_file():
                 return bytes(path.read_bytes())
-        data, _ = await self.download(photo.message_id)
+        return await self.download(photo.message_id)
+
+    async def download(self, message_id: str) -> bytes:
+        """Fetch (capped) and validate with the service's image checks; nothing is stored here.
+
+        The service stores a photo as an asset only when a prompt uses it (see staging.py).
+        """
+        data = await self.api.fetch_content(message_id, max_bytes=self.config.max_image_bytes)
+        inspect_image(data, self.service_limits())
         return data
 
-    async def download(self, message_id: str) -> tuple[bytes, str]:
-        """Fetch (capped), validate with the service's image checks, store content-addressed."""
-        data = await self.api.fetch_content(message_id, max_bytes=self.config.max_image_bytes)
-        info = inspect_image(data, self.service_limits())
-        # The key the service's asset store uses too: the photo is stored once, not twice.
-        key = asset_key(hashlib.sha256(data).hexdigest(), info.mime)
-        if not self.service.media.exists(key):
-            self.service.media.put_bytes(key, data)
-        return data, key
+    async def discard_staged(self, photos: list[PendingPhoto]) -> None:
+        await asyncio.to_thread(self.staging.discard, [p.message_id for p in photos])
 
     def service_limits(self) -> Any:
         return self.service.settings.limits
@@ -354,17 +444,21 @@ class LineHandler:
         try:
             if role is None or (role not in taken and len(photos) >= self.config.max_pending_photos):
                 raise LimitReached("line.too_many_photos", limit=self.config.max_pending_photos)
-            media_key = None
             if chat.one_to_one:  # 1:1: check it now and say so; groups: only when it is used
-                _, media_key = await self.download(content.id)
+                data = await self.download(content.id)
+                await asyncio.to_thread(self.staging.put, content.id, data)
         except ReelbotError as exc:
             if chat.one_to_one:
                 await self.answer(event, chat, exc.render(locale))
             return
         if role in SINGLE_ROLES:
-            photos = [p for p in photos if p.role is not role]  # the newest first/end frame wins
-        photos.append(PendingPhoto(message_id=content.id, role=role, media_key=media_key))
+            replaced = [p for p in photos if p.role is role]  # the newest first/end frame wins
+            photos = [p for p in photos if p.role is not role]
+            await self.discard_staged(replaced)
+        photos.append(PendingPhoto(message_id=content.id, role=role))
         await self.state.set_photos(chat.chat_id, chat.user_id, photos)
+        await asyncio.to_thread(self.staging.touch, [p.message_id for p in photos])
+        await asyncio.to_thread(self.staging.maybe_sweep)
         if chat.one_to_one:
             label = render(f"line.role.{role.value}", locale)
             minutes = max(1, self.config.photo_ttl_s // 60)
@@ -373,6 +467,13 @@ class LineHandler:
     # -- quick replies ---------------------------------------------------------------------------
     async def on_postback(self, event: PostbackEvent, chat: Chat) -> None:
         locale = await self.locale_for(chat)
+        about_job = outgoing.parse_job_postback(event.postback.data or "")
+        if about_job is not None:
+            try:
+                await JOB_POSTBACKS[about_job[0]](self, event, chat, locale, about_job[1])
+            except ReelbotError as exc:
+                await self.answer(event, chat, exc.render(locale))
+            return
         parsed = parse_custom_id(event.postback.data or "")
         handler = POSTBACKS.get(parsed[0]) if parsed else None
         if parsed is None or handler is None:
@@ -446,3 +547,36 @@ async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: 
         locale=locale,
     )
     await h.answer(event, chat, text)
+
+
+# -- postbacks about a job (consent question, 取消 quick reply) -------------------------------------
+
+
+@job_postback("consent")
+async def _consent(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    """The uploader confirms consent; anyone else gets ``consent.not_yours`` and nothing is queued."""
+    ticket = await h.service.confirm_consent(job_id, by=h.origin(chat, locale))
+    text = render("consent.confirmed", locale, job_id=short_id(job_id))
+    if ticket.notice_key:
+        text = f"{text}\n{render(ticket.notice_key, locale)}"
+    quick = outgoing.cancel_quick_reply(job_id, locale, h.config)
+    await h.answer(event, chat, [outgoing.text(text, h.config, quick_reply=quick)])
+    if chat.one_to_one:
+        await h.api.show_loading(chat.chat_id)
+
+
+@job_postback("decline")
+async def _decline(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    """The uploader declines: the job is cancelled, never queued; this reply is the only notice."""
+    await h.state.mark_answered(job_id)
+    try:
+        await h.service.decline_consent(job_id, by=h.origin(chat, locale))
+    except BaseException:
+        await h.state.unmark_answered(job_id)
+        raise
+    await h.answer(event, chat, render("consent.declined", locale, job_id=short_id(job_id)))
+
+
+@job_postback("cancel")
+async def _cancel(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    await h.cancel_job(event, chat, locale, job_id)

@@ -8,6 +8,7 @@ and postback data ≤ 300 characters. A clip LINE cannot show is sent as a link 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from reelbot.bots.common.status import kind_label, shorten
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.config import LineConfig
 from reelbot.messages import render
+from reelbot.safety import texts as _safety_texts  # noqa: F401 - registers consent.* keys
 
 #: The quick replies under every clip, in the order the issue names them.
 LINE_CLIP_ACTIONS: tuple[str, ...] = ("reroll", "vary", "extend", "remix", "info")
@@ -38,11 +40,62 @@ class LimitViolation(ValueError):
     """A message would break one of LINE's documented limits (a bug or a config change)."""
 
 
-def text(message: str, config: LineConfig) -> TextMessage:
+def text(message: str, config: LineConfig, *, quick_reply: QuickReply | None = None) -> TextMessage:
     """A text message, cut to LINE's 5000 characters."""
     return TextMessage(
-        text=shorten(message, config.text_max_chars) if len(message) > config.text_max_chars else message
+        text=shorten(message, config.text_max_chars) if len(message) > config.text_max_chars else message,
+        quick_reply=quick_reply,
     )
+
+
+#: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters).
+JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel")
+_JOB_POSTBACK = re.compile(
+    rf"(?P<action>{'|'.join(JOB_POSTBACK_ACTIONS)}):"
+    r"(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def job_postback_data(action: str, job_id: uuid.UUID) -> str:
+    if action not in JOB_POSTBACK_ACTIONS:
+        raise ValueError(f"unknown job postback {action!r}")
+    return f"{action}:{job_id}"
+
+
+def parse_job_postback(data: str) -> tuple[str, uuid.UUID] | None:
+    """``(action, job_id)`` for ``consent:<uuid>`` / ``decline:<uuid>`` / ``cancel:<uuid>``, else None."""
+    match = _JOB_POSTBACK.fullmatch(data)
+    return (match["action"], uuid.UUID(match["id"])) if match else None
+
+
+def quick_reply(choices: list[tuple[str, str]], config: LineConfig) -> QuickReply:
+    """Postback quick replies from ``(label, data)`` pairs, within LINE's limits."""
+    items: list[QuickReplyItem] = []
+    for label, data in choices:
+        if len(label) > config.quick_reply_label_max:
+            label = shorten(label, config.quick_reply_label_max)
+        if len(data) > config.postback_data_max:
+            raise LimitViolation(f"postback data {len(data)} > {config.postback_data_max} characters")
+        items.append(QuickReplyItem(action=PostbackAction(label=label, data=data, display_text=label)))
+    if not items or len(items) > config.quick_reply_max_items:
+        raise LimitViolation(f"{len(items)} quick reply items, allowed 1..{config.quick_reply_max_items}")
+    return QuickReply(items=items)
+
+
+def consent_quick_reply(job_id: uuid.UUID, locale: str | None, config: LineConfig) -> QuickReply:
+    """The two answers to ``consent.required``: confirm (queues the job) or decline (cancels it)."""
+    return quick_reply(
+        [
+            (render("consent.confirm_label", locale), job_postback_data("consent", job_id)),
+            (render("consent.decline_label", locale), job_postback_data("decline", job_id)),
+        ],
+        config,
+    )
+
+
+def cancel_quick_reply(job_id: uuid.UUID, locale: str | None, config: LineConfig) -> QuickReply:
+    """取消 under the "queued" reply."""
+    return quick_reply([(render("action.cancel", locale), job_postback_data("cancel", job_id))], config)
 
 
 def postback_data(action: str, clip_id: uuid.UUID) -> str:

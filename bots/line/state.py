@@ -21,6 +21,7 @@ from reelbot.domain import ReferenceRole
 from reelbot.queue.keys import Keys
 
 PUSH_COUNT_TTL_S = 40 * 24 * 3600  # a month's counter outlives its month a little, then goes
+ANSWERED_TTL_S = 3600  # a cancelled event arrives within moments; an hour is plenty
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,18 @@ class LineState:
     async def pushes_this_month(self) -> int:
         raw = await self.redis.get(self.keys.line_pushes(month_tag()))
         return int(raw or 0)
+
+    # -- cancellations already told in chat -------------------------------------------------------
+    async def mark_answered(self, job_id: uuid.UUID) -> None:
+        """The chat reply tells the user the job is cancelled: the delivery loop needs no push."""
+        await self.redis.set(self.keys.line_answered(str(job_id)), b"1", ex=ANSWERED_TTL_S)
+
+    async def unmark_answered(self, job_id: uuid.UUID) -> None:
+        await self.redis.delete(self.keys.line_answered(str(job_id)))
+
+    async def take_answered(self, job_id: uuid.UUID) -> bool:
+        """True (once) when a reply already told the user; the delivery loop then skips the push."""
+        return bool(await self.redis.getdel(self.keys.line_answered(str(job_id))))
 
     # -- hourly limits -------------------------------------------------------------------------
     def _rate_key(self, scope: str, scope_id: str) -> str:

@@ -8,7 +8,9 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
 * a message that is only ``結尾`` / ``/end`` (end frame), ``角色`` / ``/character`` (keep this
   character), ``風格`` / ``/style`` (keep this look) or ``首格`` / ``/first`` marks the NEXT photo;
   unmarked photos become the first frame, then the end frame;
-* ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos.
+* ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos;
+* ``用量`` / ``usage`` reports the person's GPU-seconds (and the group's); ``取消`` / ``cancel``
+  cancels their newest unfinished job in this chat.
 
 Parsing is pure (no I/O) so it is tested exhaustively; values are checked here only as far as
 their shape goes — ranges are the service's job (one source of truth for limits).
@@ -30,10 +32,14 @@ class Command(StrEnum):
     HELP = "help"
     MARK_ROLE = "mark_role"
     CLEAR = "clear"
+    USAGE = "usage"
+    CANCEL = "cancel"
 
 
 HELP_WORDS = frozenset({"說明", "help", "/help", "幫助", "使用說明", "?", "？"})
 CLEAR_WORDS = frozenset({"清除", "/clear", "clear"})
+USAGE_WORDS = frozenset({"用量", "/usage", "usage", "額度", "/quota", "quota"})
+CANCEL_WORDS = frozenset({"取消", "/cancel", "cancel"})
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
     "開頭": ReferenceRole.FIRST_FRAME,
@@ -144,6 +150,10 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.HELP)
     if word in CLEAR_WORDS:
         return Parsed(Command.CLEAR)
+    if word in USAGE_WORDS:
+        return Parsed(Command.USAGE)
+    if word in CANCEL_WORDS:
+        return Parsed(Command.CANCEL)
     if word in ROLE_WORDS:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     options: dict[str, object] = {}

@@ -36,6 +36,9 @@ register(
             "line.too_large_for_line": "影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
             "line.failed": "影片生成失敗（工作 {job_id}）：{reason}",
             "line.cancelled": "工作 {job_id} 已取消。",
+            "line.cancel_done": "已取消工作 {job_id}。",
+            "line.cancel_stopping": "工作 {job_id} 正在生成，會在下一步停止；停止後會再通知你。",
+            "line.cancel_nothing": "你在這個聊天室沒有進行中的影片可以取消。",
             "line.info": (
                 "提示詞：{prompt}\n比例：{aspect}，{seconds} 秒，{fps} fps，種子 {seed}\n"
                 "模型：{preset}\n來源：{lineage}\n分享連結：{url}"
@@ -50,7 +53,10 @@ register(
                 "・選項：比例:16:9（或 9:16、1:1、直式、橫式、方形）、秒數:4、seed:42、fps:8、不要:模糊\n"
                 "  例：影片 海邊的日落 比例:16:9 秒數:4\n"
                 "・完成後可按：重新生成、變化、延長、改提示、資訊\n"
-                "・「清除」忘記等待中的照片"
+                "・「清除」忘記等待中的照片\n"
+                "・「取消」取消你最新一支還沒完成的影片\n"
+                "・「用量」查看你（和群組）今天與本月用了多少 GPU 秒、還剩多少\n"
+                "・照片中有真人的臉時，要先確認已取得當事人同意才會開始生成"
             ),
             "line.role.first_frame": "第一格",
             "line.role.last_frame": "結尾",
@@ -100,6 +106,11 @@ register(
             "line.too_large_for_line": "The video is too large to play inside LINE. Watch it here: {url}",
             "line.failed": "The video could not be made (job {job_id}): {reason}",
             "line.cancelled": "Job {job_id} was cancelled.",
+            "line.cancel_done": "Cancelled job {job_id}.",
+            "line.cancel_stopping": (
+                "Job {job_id} is rendering; it stops at the next step and I'll tell you when it has."
+            ),
+            "line.cancel_nothing": "You have no unfinished video in this chat to cancel.",
             "line.info": (
                 "Prompt: {prompt}\nAspect {aspect}, {seconds} s, {fps} fps, seed {seed}\n"
                 "Preset: {preset}\nLineage: {lineage}\nShare: {url}"
@@ -117,7 +128,11 @@ register(
                 "neg:blurry\n"
                 "  e.g. /video sunset at the beach aspect:16:9 seconds:4\n"
                 "• When it's done: Re-roll, Vary, Extend, Edit prompt, Info\n"
-                "• clear forgets waiting photos"
+                "• clear forgets waiting photos\n"
+                "• cancel stops your newest unfinished video\n"
+                "• usage shows the GPU-seconds you (and the group) used today and this month, "
+                "and what is left\n"
+                "• If a photo shows a real person's face, you confirm you have their consent before it starts"
             ),
             "line.role.first_frame": "first frame",
             "line.role.last_frame": "end frame",
