@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -53,7 +54,7 @@ PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELB
 
 
 def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False)
+    console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
 
 
@@ -65,16 +66,28 @@ def settings_or_exit() -> Settings:
 
 
 def run_async(factory: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine; domain errors become one line and exit code 1."""
+    """Run a coroutine; domain errors and unreachable services become one line and exit 1."""
+    import redis.exceptions
+    import sqlalchemy.exc
+
     try:
         return asyncio.run(factory())  # type: ignore[arg-type]
     except ReelbotError as exc:
         raise fail(exc) from None
-    except (ConnectionError, OSError) as exc:
-        if "redis" in type(exc).__module__ or "Connect" in type(exc).__name__:
-            console.print(f"[red]error:[/red] cannot reach Redis or the database: {exc}")
-            raise typer.Exit(1) from None
-        raise
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        url = load_settings().redis_url
+        raise fail(ReelbotError("service.redis_unreachable", where=where(url))) from None
+    except sqlalchemy.exc.OperationalError:
+        url = load_settings().resolved_database_url
+        raise fail(ReelbotError("service.database_unreachable", where=where(url))) from None
+
+
+def where(url: str) -> str:
+    """host:port of a service URL — never its user or password (for error messages)."""
+    parts = urlsplit(url)
+    if parts.hostname:
+        return f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
+    return parts.path or parts.scheme  # a SQLite file or a unix socket
 
 
 def read_images(images: list[Path] | None, roles: list[str] | None) -> list[tuple[ReferenceRole, bytes]]:

@@ -165,3 +165,23 @@ register(
         },
     }
 )
+
+
+register(
+    {
+        EN: {
+            "service.redis_unreachable": "Cannot reach Redis at {where}. Is it running? (REELBOT_REDIS_URL)",
+            "service.database_unreachable": (
+                "Cannot reach the database at {where}. Is it running? (REELBOT_DATABASE_URL)"
+            ),
+        },
+        ZH_TW: {
+            "service.redis_unreachable": (
+                "無法連線到 Redis（{where}），請確認它正在執行（REELBOT_REDIS_URL）。"
+            ),
+            "service.database_unreachable": (
+                "無法連線到資料庫（{where}），請確認它正在執行（REELBOT_DATABASE_URL）。"
+            ),
+        },
+    }
+)
