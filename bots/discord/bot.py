@@ -34,6 +34,7 @@ EXTENSIONS: tuple[str, ...] = (
     "reelbot.bots.discord.cogs.queue",
     "reelbot.bots.discord.cogs.help",
     "reelbot.bots.discord.cogs.admin",
+    "reelbot.bots.discord.cogs.safety",
 )
 
 

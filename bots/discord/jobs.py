@@ -11,6 +11,7 @@ again: nothing half-written stays in the channel.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ import discord
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import locale_of, reply
-from reelbot.domain import Origin, Platform
+from reelbot.domain import JobState, Origin, Platform
 from reelbot.messages import render
 
 if TYPE_CHECKING:
@@ -103,8 +104,50 @@ async def start_job(
         await reply(interaction, render("submit.duplicate", locale, job_id=ticket.job_id))
         return ticket
     log.info("job %s started from interaction %s", ticket.job_id, interaction.id)
-    await reply(interaction, render("submit.accepted", locale, job_id=ticket.job_id))
+    if ticket.state is JobState.AWAITING_CONSENT:
+        # A face in a reference image: nothing is queued until the uploader answers.
+        await _edit_quietly(status, f"{header}\n{render('discord.status_awaiting_consent', locale)}")
+        text = with_notice(
+            render("consent.required", locale, job_id=ticket.job_id), ticket.notice_key, locale
+        )
+        await reply(interaction, text, view=consent_view("consent", "decline", ticket.job_id, locale))
+        return ticket
+    text = with_notice(render("submit.accepted", locale, job_id=ticket.job_id), ticket.notice_key, locale)
+    await reply(interaction, text)
     return ticket
+
+
+def with_notice(text: str, notice_key: str | None, locale: str | None) -> str:
+    """``text`` plus the service's notice for this submission (e.g. moved to the relaxed lane)."""
+    return f"{text}\n{render(notice_key, locale)}" if notice_key else text
+
+
+def consent_view(confirm: str, decline: str, target: uuid.UUID, locale: str | None) -> discord.ui.View:
+    """The two persistent consent buttons (``reelbot:<confirm>:<id>`` / ``reelbot:<decline>:<id>``)."""
+    from reelbot.bots.discord.components import ReelButton
+
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        ReelButton(
+            confirm, target, label=render("consent.confirm_label", locale), style=discord.ButtonStyle.success
+        )
+    )
+    view.add_item(
+        ReelButton(
+            decline,
+            target,
+            label=render("consent.decline_label", locale),
+            style=discord.ButtonStyle.secondary,
+        )
+    )
+    return view
+
+
+async def _edit_quietly(message: discord.Message, text: str) -> None:
+    try:
+        await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+    except discord.HTTPException:
+        log.warning("could not edit status message %s", message.id)
 
 
 async def _delete_quietly(message: discord.Message) -> None:

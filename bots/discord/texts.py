@@ -49,6 +49,45 @@ register(
                 "This server made {count} clips in the last hour (limit {limit}). Try again in about "
                 "{minutes} min."
             ),
+            "cmd.usage": "Your GPU use and what a clip costs",
+            "cmd.storyboard": "Make a Short draft from a storyboard file",
+            "cmd.storyboard.file": "Storyboard file (.yaml, .toml or .json)",
+            "cmd.storyboard.character": "Character image for every shot",
+            "cmd.storyboard.style": "Style image for every shot",
+            "discord.status_awaiting_consent": "Waiting for the uploader to confirm consent.",
+            "discord.storyboard_file_type": (
+                "Please attach the storyboard as a .yaml, .yml, .toml or .json file (got {filename})."
+            ),
+            "discord.storyboard_file_size": (
+                "The storyboard file is {size_kb} KB; the limit is {limit_kb} KB."
+            ),
+            "discord.storyboard_header": "🎬 Storyboard “{title}” by {author}",
+            "discord.storyboard_untitled": "untitled",
+            "discord.storyboard_progress": "{done}/{total} shots done.",
+            "discord.storyboard_rendering": ("{done}/{total} shots done · shot {shot}: {bar} {percent}%"),
+            "discord.storyboard_shot_failed": (
+                "{done}/{total} shots done · shot {shot} did not render: {reason} "
+                "Re-roll it to finish the draft."
+            ),
+            "discord.storyboard_assembling": "{total}/{total} shots done · stitching the draft…",
+            "discord.storyboard_ready": "{total}/{total} shots done · the draft is below.",
+            "discord.storyboard_draft": (
+                "🎬 Draft of “{title}” by {author}: {shots} shots, {seconds} s, {width}×{height}. "
+                "Re-roll a shot with its button; the draft is rebuilt when it is done."
+            ),
+            "discord.storyboard_draft_link": (
+                "The draft is {size_mb} MB, over this channel's upload limit ({limit_mb} MB): {url}"
+            ),
+            "discord.storyboard_accepted": "Storyboard {board_id}: {count} shots queued.",
+            "discord.storyboard_duplicate": "You already sent this storyboard (board {board_id}).",
+            "discord.storyboard_reroll_label": "Re-roll shot {shot}",
+            "discord.storyboard_rerolled": (
+                "Shot {shot} is being made again (job {job_id}); the draft is rebuilt when it is done."
+            ),
+            "discord.storyboard_consent_given": (
+                "Thanks, consent recorded. {count} shots are now in the queue."
+            ),
+            "discord.storyboard_consent_declined": "OK, storyboard {board_id} was cancelled ({count} shots).",
             "discord.modal_title": "Remix this clip",
             "discord.modal_prompt": "New prompt",
             "discord.help": (
@@ -112,6 +151,42 @@ register(
                 "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），"
                 "請約 {minutes} 分鐘後再試。"
             ),
+            "cmd.usage": "你的 GPU 用量與每支影片的成本",
+            "cmd.storyboard": "用分鏡檔製作短片草稿",
+            "cmd.storyboard.file": "分鏡檔（.yaml、.toml 或 .json）",
+            "cmd.storyboard.character": "每個鏡頭共用的角色圖片",
+            "cmd.storyboard.style": "每個鏡頭共用的風格圖片",
+            "discord.status_awaiting_consent": "等待上傳者確認已取得同意。",
+            "discord.storyboard_file_type": (
+                "請以 .yaml、.yml、.toml 或 .json 檔附上分鏡（收到的是 {filename}）。"
+            ),
+            "discord.storyboard_file_size": "分鏡檔大小為 {size_kb} KB，上限是 {limit_kb} KB。",
+            "discord.storyboard_header": "🎬 分鏡「{title}」，由 {author} 建立",
+            "discord.storyboard_untitled": "未命名",
+            "discord.storyboard_progress": "已完成 {done}/{total} 個鏡頭。",
+            "discord.storyboard_rendering": (
+                "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭：{bar} {percent}%"
+            ),
+            "discord.storyboard_shot_failed": (
+                "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭沒有完成：{reason} 請重新生成它來完成草稿。"
+            ),
+            "discord.storyboard_assembling": "已完成 {total}/{total} 個鏡頭 · 正在接合草稿…",
+            "discord.storyboard_ready": "已完成 {total}/{total} 個鏡頭 · 草稿在下方。",
+            "discord.storyboard_draft": (
+                "🎬 「{title}」的草稿，由 {author} 建立：{shots} 個鏡頭、{seconds} 秒、{width}×{height}。"
+                "按鏡頭的按鈕可重新生成該鏡頭，完成後會重新接合草稿。"
+            ),
+            "discord.storyboard_draft_link": (
+                "草稿大小為 {size_mb} MB，超過這個頻道的上傳上限（{limit_mb} MB）：{url}"
+            ),
+            "discord.storyboard_accepted": "分鏡 {board_id}：{count} 個鏡頭已開始排隊。",
+            "discord.storyboard_duplicate": "你已經送出過這份分鏡（分鏡 {board_id}）。",
+            "discord.storyboard_reroll_label": "重新生成第 {shot} 個鏡頭",
+            "discord.storyboard_rerolled": (
+                "第 {shot} 個鏡頭正在重新生成（工作 {job_id}），完成後會重新接合草稿。"
+            ),
+            "discord.storyboard_consent_given": "謝謝，已記錄同意。{count} 個鏡頭已開始排隊。",
+            "discord.storyboard_consent_declined": "好的，分鏡 {board_id} 已取消（{count} 個鏡頭）。",
             "discord.modal_title": "改提示再生成",
             "discord.modal_prompt": "新的提示詞",
             "discord.help": (
