@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -13,26 +11,7 @@ from reelbot.errors import InvalidRequest
 from reelbot.images import inspect_image
 from reelbot.settings import Limits
 
-
-def png_bytes(width: int = 64, height: int = 48) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 40, 40)).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose header claims width×height, with almost no pixel data (a 'bomb')."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
+from ..imagefiles import png_bytes, png_header_only
 
 
 def reason(data: bytes, limits: Limits | None = None) -> str:

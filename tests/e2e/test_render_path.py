@@ -24,6 +24,8 @@ from reelbot.service import ReelbotService
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 
+from ..imagefiles import png_header_only
+
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
 BOB = Origin(platform=Platform.LINE, user_id="bob", channel_id="chat-9", locale="zh-TW")
 
@@ -153,6 +155,7 @@ def _count_jobs(service: ReelbotService) -> int:
         ({"preset": "no-such-preset"}, [], "request.preset_unknown"),
         ({}, [(ReferenceRole.FIRST_FRAME, b"definitely not an image")], "image.not_an_image"),
         ({}, [(ReferenceRole.FIRST_FRAME, png((1, 2, 3), (300, 300))[:200])], "image.truncated"),
+        ({}, [(ReferenceRole.FIRST_FRAME, png_header_only(40_000, 40_000))], "image.too_many_pixels"),
     ],
 )
 async def test_bad_input_is_refused_and_leaves_nothing(
