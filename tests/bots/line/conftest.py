@@ -210,3 +210,23 @@ def reply_texts(fake: FakeLineApi) -> list[str]:
 def push_texts(fake: FakeLineApi) -> list[str]:
     """Texts LINE delivered by push."""
     return [m.get("text", "") for d in fake.delivered if d["via"] == "push" for m in d["messages"]]
+
+
+def last_reply(harness: Harness) -> dict[str, Any]:
+    replies = [d for d in harness.fake.delivered if d["via"] == "reply"]
+    message: dict[str, Any] = replies[-1]["messages"][-1]
+    return message
+
+
+async def waiting_in_queue(harness: Harness) -> int:
+    depth = await harness.service.queue.depth()
+    return sum(lane["waiting"] + lane["pending"] for lane in depth.values())
+
+
+async def deliver_all(harness: Harness) -> None:
+    """Run the real delivery loop's steps until the events stream is empty."""
+    deliverer = harness.bot.deliverer
+    harness.bot.config.events_block_ms = 10
+    await deliverer.stream.ensure_group(harness.bot.config.events_group)
+    while await deliverer.step():
+        pass

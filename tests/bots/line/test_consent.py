@@ -9,38 +9,27 @@ from __future__ import annotations
 
 import uuid
 from importlib import resources
-from typing import Any
 
 import pytest
 
 from reelbot.domain import JobState
-from tests.bots.line.conftest import Harness, image_event, postback_event, push_texts, reply_texts, text_event
+from tests.bots.line.conftest import (
+    Harness,
+    deliver_all,
+    image_event,
+    last_reply,
+    postback_event,
+    push_texts,
+    reply_texts,
+    text_event,
+    waiting_in_queue,
+)
 from tests.fakes.line_api import Content
 
 
 @pytest.fixture(scope="module")
 def face_png() -> bytes:
     return (resources.files("skimage") / "data" / "astronaut.png").read_bytes()
-
-
-def last_reply(harness: Harness) -> dict[str, Any]:
-    replies = [d for d in harness.fake.delivered if d["via"] == "reply"]
-    message: dict[str, Any] = replies[-1]["messages"][-1]
-    return message
-
-
-async def waiting_in_queue(harness: Harness) -> int:
-    depth = await harness.service.queue.depth()
-    return sum(lane["waiting"] + lane["pending"] for lane in depth.values())
-
-
-async def deliver_all(harness: Harness) -> None:
-    """Run the real delivery loop's steps until the events stream is empty."""
-    deliverer = harness.bot.deliverer
-    harness.bot.config.events_block_ms = 10
-    await deliverer.stream.ensure_group(harness.bot.config.events_group)
-    while await deliverer.step():
-        pass
 
 
 async def face_job(harness: Harness, face_png: bytes, message_id: str) -> uuid.UUID:

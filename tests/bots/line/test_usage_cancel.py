@@ -15,8 +15,16 @@ from reelbot.events import EventKind, JobEvent
 from reelbot.safety.config import QuotaLimits
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
-from tests.bots.line.conftest import Harness, postback_event, push_texts, reply_texts, text_event
-from tests.bots.line.test_consent import deliver_all, last_reply, waiting_in_queue
+from tests.bots.line.conftest import (
+    Harness,
+    deliver_all,
+    last_reply,
+    postback_event,
+    push_texts,
+    reply_texts,
+    text_event,
+    waiting_in_queue,
+)
 
 
 def finished_job(harness: Harness, origin: Origin, gpu_seconds: float) -> None:
