@@ -4,6 +4,7 @@ the stored GPU-seconds in the person's language."""
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 from typing import Any
 
@@ -95,8 +96,6 @@ async def test_face_needs_consent_and_usage_shows_stored_gpu_seconds(
                 row.gpu_seconds = 123.4
                 session.add(row)
 
-        import asyncio
-
         await asyncio.to_thread(set_gpu_seconds)
         usage = await fake.send_interaction(fake.slash("usage", user=alice))
         answer = await answer_of(fake, usage)
@@ -112,3 +111,17 @@ async def test_face_needs_consent_and_usage_shows_stored_gpu_seconds(
         assert "Your GPU use today: 0 of 600" in bob_usage["content"]
         assert len(await service.jobs_for(Platform.DISCORD, bob["id"], active_only=False)) == 0
         assert followups(fake, usage.token)
+
+        # Nearly out of fast quota: the next job goes to the relaxed lane and the ack says so.
+        def nearly_spent() -> None:
+            with session_scope(service.db) as session:
+                row = session.get(Job, job.id)
+                assert row is not None
+                row.gpu_seconds = 599.9
+                session.add(row)
+
+        await asyncio.to_thread(nearly_spent)
+        relaxed = await fake.send_interaction(fake.slash("video", {"prompt": "a slow boat"}, user=alice))
+        text = (await answer_of(fake, relaxed))["content"]
+        assert text.startswith("Queued as job"), text
+        assert "relaxed lane" in text, text
