@@ -17,7 +17,7 @@ from reelbot.bots.line.api import LineApi
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.deliver import Deliverer
 from reelbot.bots.line.handler import LineHandler
-from reelbot.bots.line.staging import PhotoStaging
+from reelbot.bots.line.staging import PhotoStaging, run_sweeper
 from reelbot.bots.line.state import LineState
 from reelbot.bots.line.webhook import LineWebhook
 from reelbot.bots.media_server import add_media_routes
@@ -122,14 +122,15 @@ async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig |
     config = config or LineConfig()
     service = await ReelbotService.open(settings)
     bot = LineBot(service, settings, config)
-    await asyncio.to_thread(bot.staging.sweep)  # photos left waiting by a previous run
     runner = await serve_until(bot.web_app(with_media=config.serve_media), config.host, config.port, stop)
     log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)
     delivery = asyncio.create_task(bot.deliverer.run(stop), name="line-delivery")
+    sweeper = asyncio.create_task(run_sweeper(bot.staging, stop), name="line-photo-sweeper")
     try:
         await stop.wait()
     finally:
         await runner.cleanup()  # stops accepting, drains webhook tasks (on_shutdown)
         await delivery
+        await sweeper
         await bot.close()
         await service.close()

@@ -13,6 +13,7 @@ the sweep may have run — the caller downloads it from LINE again.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -102,3 +103,15 @@ class PhotoStaging:
         if now - self._last_sweep < self.ttl_s / 2:
             return 0
         return self.sweep(now=now)
+
+
+async def run_sweeper(staging: PhotoStaging, stop: asyncio.Event, *, interval_s: float | None = None) -> None:
+    """Sweep at start and then every half TTL until ``stop`` (a quiet bot still cleans up)."""
+    interval = interval_s if interval_s is not None else max(5.0, staging.ttl_s / 2)
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(staging.sweep)
+        except Exception:
+            log.exception("sweeping staged LINE photos failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -30,7 +30,9 @@ class PendingPhoto:
 
     message_id: str
     role: ReferenceRole
-    media_key: str | None = None  # None until downloaded (groups download only when used)
+    # Written by bots before photo staging (bots/line/staging.py); read so that photos waiting
+    # across an upgrade still work. New photos leave it None.
+    media_key: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -5,12 +5,14 @@ Real service (its media store and asset table), real line-bot-sdk against the fa
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 from pathlib import Path
 
 import pytest
 
-from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging
+from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging, run_sweeper
 from reelbot.domain import Platform
 from tests.bots.line.conftest import Harness, image_event, text_event
 from tests.bots.line.test_photos import png
@@ -90,3 +92,20 @@ def test_staging_refuses_paths_and_sweeps_crashed_writes(tmp_path: Path) -> None
     assert staging.sweep(now=time.time() + 60 + SWEEP_GRACE_S + 1) == 2
     assert list(staging.root.iterdir()) == []
     assert staging.maybe_sweep(now=time.time()) == 0  # swept moments ago: skipped
+
+
+async def test_the_sweeper_loop_cleans_a_quiet_bot_and_stops(tmp_path: Path) -> None:
+    staging = PhotoStaging(tmp_path / "incoming", ttl_s=60)
+    staging.put("old", b"x")
+    staging.put("new", b"y")
+    stale = time.time() - 60 - SWEEP_GRACE_S - 5
+    os.utime(staging.path("old"), (stale, stale))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_sweeper(staging, stop, interval_s=0.01))
+    for _ in range(200):
+        if staging.get("old") is None:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert staging.get("old") is None and staging.get("new") == b"y"

@@ -118,3 +118,13 @@ def test_mention_spans_are_cut() -> None:
     text = "@reelbot 做一個影片 海邊"
     assert remove_spans(text, [(0, 8)]) == "做一個影片 海邊"
     assert remove_spans("嗨 @reelbot 貓", [(2, 8)]) == "嗨 貓"
+
+
+def test_usage_and_cancel_words() -> None:
+    for word in ("用量", "usage", "/usage", " USAGE ", "額度"):
+        assert parse_text(word).command is Command.USAGE, word
+    for word in ("取消", "cancel", "/cancel", "Cancel"):
+        assert parse_text(word).command is Command.CANCEL, word
+    # Inside a prompt they are just words.
+    assert parse_text("取消 的 派對").command is Command.PROMPT
+    assert parse_text("usage of color").prompt == "usage of color"
