@@ -108,3 +108,15 @@ async def test_malformed_job_postbacks_are_refused(harness: Harness) -> None:
     assert texts[0] == "這個按鈕已經失效了，請重新輸入提示詞。"
     assert texts[1].startswith("找不到工作")
     assert await harness.job_count() == 0
+
+
+async def test_cancel_also_withdraws_a_job_awaiting_consent(harness: Harness, face_png: bytes) -> None:
+    job_id = await face_job(harness, face_png, "face3")
+    await harness.send(text_event("取消"))
+    assert reply_texts(harness.fake)[-1] == f"已取消工作 {str(job_id)[:8]}。"
+    assert (await harness.service.job(job_id)).state is JobState.CANCELLED
+    await harness.send(postback_event(f"consent:{job_id}"))  # the old question's button
+    assert reply_texts(harness.fake)[-1] == f"工作 {job_id} 並未等待同意確認（目前狀態：cancelled）。"
+    assert await waiting_in_queue(harness) == 0
+    await deliver_all(harness)
+    assert push_texts(harness.fake) == []
