@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,11 +29,13 @@ from linebot.v3.webhooks import (
     UserMentionee,
 )
 
-from reelbot.bots.common.actions import ACTIONS, parse_custom_id
+from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.line import outgoing
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.config import LineConfig
+from reelbot.bots.line.outgoing import short_id
+from reelbot.bots.line.postbacks import JOB_POSTBACKS, POSTBACKS
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState, PendingPhoto
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
@@ -79,11 +80,6 @@ class Service(Protocol):
     async def usage(self, origin: Origin) -> list[Any]: ...
 
 
-def short_id(job_id: uuid.UUID) -> str:
-    """The first 8 hex digits: enough to tell a person's jobs apart in a chat."""
-    return str(job_id)[:8]
-
-
 @dataclass(frozen=True)
 class Chat:
     """Where an event happened: the chat to answer in and who spoke."""
@@ -107,38 +103,6 @@ def chat_of(event: Any) -> Chat | None:
     if isinstance(source, RoomSource):
         return Chat(source.room_id, user_id, "room")
     return Chat(user_id, user_id, "user")
-
-
-PostbackHandler = Callable[["LineHandler", Event, Chat, str, uuid.UUID], Awaitable[None]]
-POSTBACKS: dict[str, PostbackHandler] = {}
-
-
-def postback(name: str) -> Callable[[PostbackHandler], PostbackHandler]:
-    """Register the LINE handler of a shared remix action (see bots/common/actions.py)."""
-
-    def register(fn: PostbackHandler) -> PostbackHandler:
-        if name not in ACTIONS:
-            raise ValueError(f"unknown action {name!r}")
-        POSTBACKS[name] = fn
-        return fn
-
-    return register
-
-
-JobPostbackHandler = Callable[["LineHandler", Event, Chat, str, uuid.UUID], Awaitable[None]]
-JOB_POSTBACKS: dict[str, JobPostbackHandler] = {}
-
-
-def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler]:
-    """Register the handler of a LINE-only postback about a job (``consent:<job_id>`` …)."""
-
-    def register(fn: JobPostbackHandler) -> JobPostbackHandler:
-        if name not in outgoing.JOB_POSTBACK_ACTIONS:
-            raise ValueError(f"unknown job postback {name!r}")
-        JOB_POSTBACKS[name] = fn
-        return fn
-
-    return register
 
 
 class LineHandler:
@@ -502,81 +466,3 @@ class LineHandler:
             prompt=prompt,
         )
         await self.accepted(event, chat, locale, ticket)
-
-
-@postback("reroll")
-async def _reroll(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.REROLL)
-
-
-@postback("vary")
-async def _vary(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.VARY)
-
-
-@postback("extend")
-async def _extend(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.EXTEND)
-
-
-@postback("remix")
-async def _remix(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    clip = await h.service.clip(clip_id)  # NotFound now rather than after the user typed a prompt
-    if clip.deleted:
-        raise InvalidRequest("clip.not_found")
-    await h.state.await_prompt(chat.chat_id, chat.user_id, clip_id)
-    minutes = max(1, h.config.pending_prompt_ttl_s // 60)
-    await h.answer(event, chat, render("line.remix_prompt", locale, minutes=minutes))
-
-
-@postback("info")
-async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    clip = await h.service.clip(clip_id)
-    if clip.deleted:
-        raise InvalidRequest("clip.not_found")
-    request = clip.request
-    text = outgoing.info_text(
-        prompt=request.prompt,
-        aspect=request.aspect.value,
-        seconds=clip.duration_s,
-        fps=clip.fps,
-        seed=request.seed,
-        preset=request.preset,
-        lineage=clip.lineage,
-        page_url=h.page_url(clip_id),
-        locale=locale,
-    )
-    await h.answer(event, chat, text)
-
-
-# -- postbacks about a job (consent question, 取消 quick reply) -------------------------------------
-
-
-@job_postback("consent")
-async def _consent(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
-    """The uploader confirms consent; anyone else gets ``consent.not_yours`` and nothing is queued."""
-    ticket = await h.service.confirm_consent(job_id, by=h.origin(chat, locale))
-    text = render("consent.confirmed", locale, job_id=short_id(job_id))
-    if ticket.notice_key:
-        text = f"{text}\n{render(ticket.notice_key, locale)}"
-    quick = outgoing.cancel_quick_reply(job_id, locale, h.config)
-    await h.answer(event, chat, [outgoing.text(text, h.config, quick_reply=quick)])
-    if chat.one_to_one:
-        await h.api.show_loading(chat.chat_id)
-
-
-@job_postback("decline")
-async def _decline(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
-    """The uploader declines: the job is cancelled, never queued; this reply is the only notice."""
-    await h.state.mark_answered(job_id)
-    try:
-        await h.service.decline_consent(job_id, by=h.origin(chat, locale))
-    except BaseException:
-        await h.state.unmark_answered(job_id)
-        raise
-    await h.answer(event, chat, render("consent.declined", locale, job_id=short_id(job_id)))
-
-
-@job_postback("cancel")
-async def _cancel(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
-    await h.cancel_job(event, chat, locale, job_id)

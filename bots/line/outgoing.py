@@ -48,6 +48,11 @@ def text(message: str, config: LineConfig, *, quick_reply: QuickReply | None = N
     )
 
 
+def short_id(job_id: uuid.UUID) -> str:
+    """The first 8 hex digits: enough to tell a person's jobs apart in a chat."""
+    return str(job_id)[:8]
+
+
 #: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters).
 JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel")
 _JOB_POSTBACK = re.compile(

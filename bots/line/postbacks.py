@@ -1,0 +1,137 @@
+"""Quick-reply postbacks: the shared clip actions (``reelbot:<action>:<clip_id>``) and the
+LINE-only answers about a job (``consent:`` / ``decline:`` / ``cancel:<job_id>``).
+
+Registries are dicts filled by decorators, so adding a postback is one function here; the
+handler (:class:`reelbot.bots.line.handler.LineHandler`) looks the name up and turns any
+``ReelbotError`` into a reply in the user's language.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from linebot.v3.webhooks import Event
+
+from reelbot.bots.common.actions import ACTIONS
+from reelbot.bots.line import outgoing
+from reelbot.bots.line.outgoing import short_id
+from reelbot.domain import RemixKind
+from reelbot.errors import InvalidRequest
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.line.handler import Chat, LineHandler
+
+PostbackHandler = Callable[["LineHandler", Event, "Chat", str, uuid.UUID], Awaitable[None]]
+POSTBACKS: dict[str, PostbackHandler] = {}
+
+
+def postback(name: str) -> Callable[[PostbackHandler], PostbackHandler]:
+    """Register the LINE handler of a shared remix action (see bots/common/actions.py)."""
+
+    def register(fn: PostbackHandler) -> PostbackHandler:
+        if name not in ACTIONS:
+            raise ValueError(f"unknown action {name!r}")
+        POSTBACKS[name] = fn
+        return fn
+
+    return register
+
+
+JobPostbackHandler = Callable[["LineHandler", Event, "Chat", str, uuid.UUID], Awaitable[None]]
+JOB_POSTBACKS: dict[str, JobPostbackHandler] = {}
+
+
+def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler]:
+    """Register the handler of a LINE-only postback about a job (``consent:<job_id>`` …)."""
+
+    def register(fn: JobPostbackHandler) -> JobPostbackHandler:
+        if name not in outgoing.JOB_POSTBACK_ACTIONS:
+            raise ValueError(f"unknown job postback {name!r}")
+        JOB_POSTBACKS[name] = fn
+        return fn
+
+    return register
+
+
+# -- clip quick replies (bots/common/actions.py) ----------------------------------------------
+
+
+@postback("reroll")
+async def _reroll(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.REROLL)
+
+
+@postback("vary")
+async def _vary(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.VARY)
+
+
+@postback("extend")
+async def _extend(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    await h.start_remix(event, chat, locale, clip_id, RemixKind.EXTEND)
+
+
+@postback("remix")
+async def _remix(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    clip = await h.service.clip(clip_id)  # NotFound now rather than after the user typed a prompt
+    if clip.deleted:
+        raise InvalidRequest("clip.not_found")
+    await h.state.await_prompt(chat.chat_id, chat.user_id, clip_id)
+    minutes = max(1, h.config.pending_prompt_ttl_s // 60)
+    await h.answer(event, chat, render("line.remix_prompt", locale, minutes=minutes))
+
+
+@postback("info")
+async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    clip = await h.service.clip(clip_id)
+    if clip.deleted:
+        raise InvalidRequest("clip.not_found")
+    request = clip.request
+    text = outgoing.info_text(
+        prompt=request.prompt,
+        aspect=request.aspect.value,
+        seconds=clip.duration_s,
+        fps=clip.fps,
+        seed=request.seed,
+        preset=request.preset,
+        lineage=clip.lineage,
+        page_url=h.page_url(clip_id),
+        locale=locale,
+    )
+    await h.answer(event, chat, text)
+
+
+# -- postbacks about a job (consent question, 取消 quick reply) -------------------------------------
+
+
+@job_postback("consent")
+async def _consent(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    """The uploader confirms consent; anyone else gets ``consent.not_yours`` and nothing is queued."""
+    ticket = await h.service.confirm_consent(job_id, by=h.origin(chat, locale))
+    text = render("consent.confirmed", locale, job_id=short_id(job_id))
+    if ticket.notice_key:
+        text = f"{text}\n{render(ticket.notice_key, locale)}"
+    quick = outgoing.cancel_quick_reply(job_id, locale, h.config)
+    await h.answer(event, chat, [outgoing.text(text, h.config, quick_reply=quick)])
+    if chat.one_to_one:
+        await h.api.show_loading(chat.chat_id)
+
+
+@job_postback("decline")
+async def _decline(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    """The uploader declines: the job is cancelled, never queued; this reply is the only notice."""
+    await h.state.mark_answered(job_id)
+    try:
+        await h.service.decline_consent(job_id, by=h.origin(chat, locale))
+    except BaseException:
+        await h.state.unmark_answered(job_id)
+        raise
+    await h.answer(event, chat, render("consent.declined", locale, job_id=short_id(job_id)))
+
+
+@job_postback("cancel")
+async def _cancel(h: LineHandler, event: Event, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
+    await h.cancel_job(event, chat, locale, job_id)
