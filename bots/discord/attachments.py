@@ -11,6 +11,7 @@ decodes the image fully — the same check the service runs again before storing
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -50,9 +51,29 @@ async def download_image(
     limits: Limits,
 ) -> bytes:
     """The attachment's bytes, or :class:`InvalidRequest` saying what is wrong with it."""
+    data = await download_bytes(
+        attachment,
+        session=session,
+        config=config,
+        max_bytes=limits.max_reference_bytes,
+        too_large=lambda size: too_large(size, limits),
+    )
+    inspect_image(data, limits)
+    return data
+
+
+async def download_bytes(
+    attachment: discord.Attachment,
+    *,
+    session: aiohttp.ClientSession,
+    config: DiscordConfig,
+    max_bytes: int,
+    too_large: Callable[[int], InvalidRequest],
+) -> bytes:
+    """Any attachment's bytes from Discord's CDN: host, declared size and the download capped."""
     check_host(attachment.url, config)
-    if attachment.size > limits.max_reference_bytes:
-        raise too_large(attachment.size, limits)
+    if attachment.size > max_bytes:
+        raise too_large(attachment.size)
     data = bytearray()
     try:
         timeout = aiohttp.ClientTimeout(total=config.download_timeout_s)
@@ -61,12 +82,11 @@ async def download_image(
                 raise InvalidRequest("discord.attachment_download", filename=attachment.filename)
             async for chunk in response.content.iter_chunked(_CHUNK):
                 data.extend(chunk)
-                if len(data) > limits.max_reference_bytes:
-                    raise too_large(max(len(data), attachment.size), limits)
+                if len(data) > max_bytes:
+                    raise too_large(max(len(data), attachment.size))
     except (aiohttp.ClientError, TimeoutError) as exc:
         log.warning("download of attachment %s failed: %s", attachment.id, type(exc).__name__)
         raise InvalidRequest("discord.attachment_download", filename=attachment.filename) from None
-    inspect_image(bytes(data), limits)
     return bytes(data)
 
 

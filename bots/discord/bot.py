@@ -35,6 +35,7 @@ EXTENSIONS: tuple[str, ...] = (
     "reelbot.bots.discord.cogs.help",
     "reelbot.bots.discord.cogs.admin",
     "reelbot.bots.discord.cogs.safety",
+    "reelbot.bots.discord.cogs.storyboard",
 )
 
 

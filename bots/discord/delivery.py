@@ -49,12 +49,14 @@ class Delivery:
     """Consumes the events stream until :meth:`stop`."""
 
     def __init__(self, bot: ReelBot) -> None:
+        from reelbot.bots.discord.boards import BoardDelivery
         from reelbot.bots.discord.throttle import EditThrottle
 
         self.bot = bot
         self.config = bot.config
         self.stream = bot.service.events(Platform.DISCORD)
         self.throttle = EditThrottle(self.config.progress_interval_s)
+        self.boards = BoardDelivery(self)
         self._headers: OrderedDict[uuid.UUID, str] = OrderedDict()
         # Jobs whose outcome this process posted: a late progress event never un-does "done".
         self._finished: OrderedDict[uuid.UUID, None] = OrderedDict()
@@ -100,6 +102,8 @@ class Delivery:
     async def _handle_job(self, items: list[tuple[str, JobEvent]]) -> None:
         ids = [entry_id for entry_id, _ in items]
         terminal = next((event for _, event in items if event.kind in TERMINAL), None)
+        if await self._handle_board_job(items, ids, terminal is not None):
+            return
         try:
             if terminal is not None:
                 if not await self._finish(terminal):
@@ -113,6 +117,30 @@ class Delivery:
             if terminal is not None:
                 return
         await self.stream.ack(self.config.events_group, *ids)
+
+    async def _handle_board_job(
+        self, items: list[tuple[str, JobEvent]], ids: list[str], terminal: bool
+    ) -> bool:
+        """Events of a storyboard shot go to :class:`BoardDelivery`; True when they were handled."""
+        from reelbot.storyboards import board_of_job
+
+        try:
+            found = await board_of_job(self.bot.service, items[-1][1].job_id)
+        except Exception:
+            log.exception("looking up the storyboard of job %s failed", items[-1][1].job_id)
+            found = None
+        if found is None:
+            return False
+        try:
+            done = await self.boards.handle(items, found[0])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("storyboard %s: handling events of job %s failed", found[0], items[-1][1].job_id)
+            done = not terminal  # progress is lossy; an outcome stays pending for the next start
+        if done:
+            await self.stream.ack(self.config.events_group, *ids)
+        return True
 
     # -- progress -----------------------------------------------------------------------------
 

@@ -1,0 +1,261 @@
+"""The results side of a storyboard: one status message per board, then the draft, once.
+
+Every shot of a board is a normal job whose origin points at the board's status message, so
+:class:`~reelbot.bots.discord.delivery.Delivery` hands events of such jobs here instead of
+posting each shot as a clip. Progress edits the one message ("k/N shots done · shot n: bar",
+through the same :class:`EditThrottle`); a failed shot says so with a re-roll button; when
+the last shot is done the draft is stitched (:func:`reelbot.storyboards.assemble_draft`,
+ffmpeg only, in a thread) and posted replying to the status message: the mp4 as an
+attachment (a signed link when it is over the channel's limit), the contact sheet, and a
+"Re-roll shot N" button per shot (Discord allows 25). A Redis marker per job and one per
+draft make a restart or a repeated ``done`` event post nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+import discord
+
+from reelbot.bots.common.status import failure_reason, percent, progress_bar, shorten
+from reelbot.bots.discord.jobs import author_ref
+from reelbot.domain import Origin, Platform
+from reelbot.errors import NotFound
+from reelbot.events import EventKind, JobEvent
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.delivery import Delivery
+    from reelbot.storyboards import BoardStatus, Draft
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+TITLE_CHARS = 100
+MAX_BUTTONS = 25  # 5 rows × 5
+TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
+
+
+def board_header(title: str, origin: Origin) -> str:
+    title = shorten(title, TITLE_CHARS) or render("discord.storyboard_untitled", origin.locale)
+    return render("discord.storyboard_header", origin.locale, title=title, author=author_ref(origin))
+
+
+def board_line(done: int, total: int, locale: str | None) -> str:
+    return render("discord.storyboard_progress", locale, done=done, total=total)
+
+
+def reroll_view(status: BoardStatus) -> discord.ui.View:
+    """One "Re-roll shot N" button per shot (``reelbot:sbreroll:<job of that shot>``)."""
+    from reelbot.bots.discord.components import BUTTONS_PER_ROW, ReelButton
+
+    view = discord.ui.View(timeout=None)
+    for index, shot in enumerate(status.shots[:MAX_BUTTONS]):
+        label = render("discord.storyboard_reroll_label", status.origin.locale, shot=shot.number)
+        view.add_item(
+            ReelButton("sbreroll", shot.job_id, label=label, emoji="🎲", row=index // BUTTONS_PER_ROW)
+        )
+    return view
+
+
+class BoardDelivery:
+    """Board-aware handling of job events (owned by :class:`Delivery`)."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.bot = delivery.bot
+
+    async def handle(self, items: list[tuple[str, JobEvent]], board_id: uuid.UUID) -> bool:
+        """Show the events of one shot's job; True when they may be acknowledged."""
+        from reelbot.storyboards import board_status
+
+        terminal = next((event for _, event in items if event.kind in TERMINAL), None)
+        event = terminal or items[-1][1]
+        try:
+            status = await board_status(self.bot.service, board_id)
+        except NotFound:
+            log.info("storyboard %s is gone; dropping events of job %s", board_id, event.job_id)
+            return True
+        if terminal is None:
+            self._show(status, self._progress_line(status, event))
+            return True
+        service = self.bot.service
+        marker = service.keys.bot_delivered(Platform.DISCORD.value, str(event.job_id))
+        if await service.redis.exists(marker):
+            return True
+        if not await self._outcome(status, event):
+            return False
+        await service.redis.set(marker, "1", ex=self.bot.config.delivered_ttl_s)
+        return True
+
+    # -- the status message -------------------------------------------------------------------
+
+    def _message(self, status: BoardStatus) -> discord.PartialMessage | None:
+        return self.delivery._status_message(status.origin)
+
+    def _progress_line(self, status: BoardStatus, event: JobEvent) -> str:
+        locale = status.origin.locale
+        shot = next((s for s in status.shots if s.job_id == event.job_id), None)
+        if shot is not None and event.kind is EventKind.PROGRESS:
+            step, total = event.step or 0, event.total_steps or 0
+            return render(
+                "discord.storyboard_rendering",
+                locale,
+                done=status.done,
+                total=status.total,
+                shot=shot.number,
+                bar=progress_bar(step, total),
+                percent=percent(step, total),
+            )
+        return board_line(status.done, status.total, locale)
+
+    def _show(self, status: BoardStatus, line: str) -> None:
+        message = self._message(status)
+        if message is None:
+            return
+        text = f"{board_header(status.title, status.origin)}\n{line}"
+
+        async def edit() -> None:
+            await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+
+        self.delivery.throttle.update(str(message.id), edit)
+
+    async def _show_now(self, status: BoardStatus, line: str, *, view: discord.ui.View | None = None) -> None:
+        message = self._message(status)
+        if message is None:
+            return
+        text = f"{board_header(status.title, status.origin)}\n{line}"
+
+        async def edit() -> None:
+            mentions = discord.AllowedMentions.none()
+            try:
+                if view is not None:
+                    await message.edit(content=text, allowed_mentions=mentions, view=view)
+                else:
+                    await message.edit(content=text, allowed_mentions=mentions)
+            except discord.NotFound:
+                log.info("status message of storyboard %s is gone", status.board_id)
+
+        await self.delivery.throttle.final(str(message.id), edit)
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    async def _outcome(self, status: BoardStatus, event: JobEvent) -> bool:
+        from reelbot.storyboards import assemble_draft
+
+        locale = status.origin.locale
+        shot = next((s for s in status.shots if s.job_id == event.job_id), None)
+        if shot is None:  # an earlier take of a re-rolled shot: only the count matters
+            await self._show_now(status, board_line(status.done, status.total, locale))
+            return True
+        if event.kind is not EventKind.DONE:
+            reason = (
+                render("status.cancelled", locale)
+                if event.kind is EventKind.CANCELLED
+                else failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
+            )
+            line = render(
+                "discord.storyboard_shot_failed",
+                locale,
+                done=status.done,
+                total=status.total,
+                shot=shot.number,
+                reason=reason,
+            )
+            await self._show_now(status, line, view=reroll_view(status))
+            return True
+        if not status.complete:
+            await self._show_now(status, board_line(status.done, status.total, locale))
+            return True
+        await self._show_now(status, render("discord.storyboard_assembling", locale, total=status.total))
+        draft = await assemble_draft(self.bot.service, status.board_id)
+        if draft is None:
+            return True  # another event of this board is assembling it right now and will post it
+        if not await self._post_draft(status, draft):
+            return False
+        await self._show_now(status, render("discord.storyboard_ready", locale, total=status.total))
+        return True
+
+    async def _post_draft(self, status: BoardStatus, draft: Draft) -> bool:
+        """Post the draft once (a marker per set of takes); False to retry after the next start."""
+        service, origin = self.bot.service, status.origin
+        if not origin.channel_id:
+            return True
+        digest = draft.video_key.rsplit("/", 1)[-1].split(".")[0]
+        marker = service.keys.bot_delivered(Platform.DISCORD.value, f"draft-{draft.board_id}-{digest}")
+        if not await service.redis.set(marker, "1", nx=True, ex=self.bot.config.delivered_ttl_s):
+            return True
+        try:
+            await self._send_draft(status, draft)
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            if isinstance(exc, discord.Forbidden):
+                log.warning(
+                    "no access to channel %s; dropping storyboard %s", origin.channel_id, draft.board_id
+                )
+                return True
+            log.warning("posting the draft of storyboard %s failed: %s", draft.board_id, exc)
+            await service.redis.delete(marker)
+            return False
+        return True
+
+    async def _send_draft(self, status: BoardStatus, draft: Draft) -> None:
+        origin, locale = status.origin, status.origin.locale
+        assert origin.channel_id is not None
+        media = self.bot.service.media
+        channel = self.bot.get_partial_messageable(
+            int(origin.channel_id), guild_id=int(origin.guild_id) if origin.guild_id else None
+        )
+        caption = render(
+            "discord.storyboard_draft",
+            locale,
+            title=shorten(status.title, TITLE_CHARS) or render("discord.storyboard_untitled", locale),
+            author=author_ref(origin),
+            shots=status.total,
+            seconds=f"{draft.seconds:.1f}",
+            width=draft.width,
+            height=draft.height,
+        )
+        sheet = await asyncio.to_thread(media.read_bytes, draft.contact_sheet_key)
+        short = str(draft.board_id)[:8]
+        files = [discord.File(io.BytesIO(sheet), filename=f"storyboard-{short}-sheet.jpg")]
+        limit = await self.bot.upload_limit(origin.guild_id)
+        text = caption
+        if draft.size_bytes <= limit:
+            video = await asyncio.to_thread(media.read_bytes, draft.video_key)
+            files.insert(0, discord.File(io.BytesIO(video), filename=f"storyboard-{short}.mp4"))
+        else:
+            text += "\n" + self._link(draft, limit, locale)
+        status_message = self._message(status)
+        reference = status_message.to_reference(fail_if_not_exists=False) if status_message else None
+        view = reroll_view(status)
+        try:
+            try:
+                await channel.send(
+                    text, files=files, view=view, reference=reference,  # type: ignore[arg-type]
+                    mention_author=False, allowed_mentions=discord.AllowedMentions.none(),
+                )  # fmt: skip
+            except discord.HTTPException as exc:
+                if len(files) < 2 or (exc.status != 413 and exc.code != 40005):
+                    raise
+                log.info("Discord refused storyboard %s's draft upload; sending a link", draft.board_id)
+                sheet_only = [discord.File(io.BytesIO(sheet), filename=f"storyboard-{short}-sheet.jpg")]
+                await channel.send(
+                    f"{caption}\n{self._link(draft, limit, locale)}", files=sheet_only, view=view,
+                    reference=reference,  # type: ignore[arg-type]
+                    mention_author=False, allowed_mentions=discord.AllowedMentions.none(),
+                )  # fmt: skip
+        finally:
+            view.stop()
+
+    def _link(self, draft: Draft, limit: int, locale: str | None) -> str:
+        return render(
+            "discord.storyboard_draft_link",
+            locale,
+            size_mb=f"{draft.size_bytes / MiB:.1f}",
+            limit_mb=f"{limit / MiB:.0f}",
+            url=self.bot.service.media.signed_url(draft.video_key),
+        )

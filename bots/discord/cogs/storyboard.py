@@ -1,0 +1,211 @@
+"""/storyboard file:<.yaml/.toml/.json> — a whole Short draft from chat, and "Re-roll shot N".
+
+The handler defers first, then checks the file before anything is queued: its type (by
+suffix), its size, the host it comes from, that it parses (generator/storyboard.py's torch-free
+parser) and passes the same checks as the CLI (shot count, shot lengths, total) plus "every
+image it names was attached" (``character`` / ``style`` options). Then one public status
+message for the whole board is posted, and :func:`reelbot.storyboards.submit_storyboard`
+queues each shot as a normal job whose origin points at that message; the results side
+(:mod:`reelbot.bots.discord.boards`) keeps it at "k/N shots done" and posts the draft.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from reelbot.bots.common.clicks import click_idempotency_key
+from reelbot.bots.discord.attachments import download_bytes, download_image
+from reelbot.bots.discord.boards import board_header, board_line
+from reelbot.bots.discord.components import button_handler
+from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
+from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.domain import Platform
+from reelbot.errors import InvalidRequest, NotFound
+from reelbot.generator.storyboard import MAX_FILE_BYTES, SUFFIXES, Storyboard, parse_storyboard
+from reelbot.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.bots.discord.bot import ReelBot
+
+log = logging.getLogger(__name__)
+
+KiB = 1024
+
+
+def _bot(interaction: discord.Interaction) -> ReelBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def storyboard_format(filename: str) -> str:
+    """YAML / TOML / JSON from the file's suffix; anything else is refused by name."""
+    fmt = SUFFIXES.get(PurePosixPath(filename).suffix.lower())
+    if fmt is None:
+        raise InvalidRequest("discord.storyboard_file_type", filename=filename[:100])
+    return fmt
+
+
+def _file_too_large(size: int) -> InvalidRequest:
+    return InvalidRequest(
+        "discord.storyboard_file_size",
+        size_kb=f"{size / KiB:.0f}",
+        limit_kb=f"{MAX_FILE_BYTES / KiB:.0f}",
+    )
+
+
+class StoryboardCog(commands.Cog):
+    def __init__(self, bot: ReelBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="storyboard", description=_("Make a Short draft from a storyboard file", key="cmd.storyboard")
+    )
+    @app_commands.describe(
+        file=_("Storyboard file (.yaml, .toml or .json)", key="cmd.storyboard.file"),
+        character=_("Character image for every shot", key="cmd.storyboard.character"),
+        style=_("Style image for every shot", key="cmd.storyboard.style"),
+    )
+    @app_commands.guild_only()
+    async def storyboard(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        character: discord.Attachment | None = None,
+        style: discord.Attachment | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/storyboard"):
+            fmt = storyboard_format(file.filename)
+            raw = await download_bytes(
+                file,
+                session=self.bot.session,
+                config=self.bot.config,
+                max_bytes=MAX_FILE_BYTES,
+                too_large=_file_too_large,
+            )
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidRequest(
+                    "storyboard.unreadable", path=file.filename[:100], format=fmt, error="not UTF-8 text"
+                ) from None
+            board = parse_storyboard(text, fmt, source=file.filename[:100])
+            board, images = await self._images(board, character, style)
+            await self.start(interaction, board, images)
+
+    async def _images(
+        self, board: Storyboard, character: discord.Attachment | None, style: discord.Attachment | None
+    ) -> tuple[Storyboard, dict[str, bytes]]:
+        """The attached character/style images under the names the file uses for them."""
+        from reelbot.storyboards import check_chat_storyboard
+
+        images: dict[str, bytes] = {}
+        update: dict[str, str] = {}
+        for field, attachment in (("character", character), ("style", style)):
+            if attachment is None:
+                continue
+            name = getattr(board, field) or f"{field}:{attachment.filename}"
+            update[field] = name
+            images[name] = b""  # placeholder: check the board before downloading
+        board = board.model_copy(update=update) if update else board
+        check_chat_storyboard(board, self.bot.service, images)
+        for field, attachment in (("character", character), ("style", style)):
+            if attachment is not None:
+                images[getattr(board, field)] = await download_image(
+                    attachment,
+                    session=self.bot.session,
+                    config=self.bot.config,
+                    limits=self.bot.settings.limits,
+                )
+        return board, images
+
+    async def start(
+        self, interaction: discord.Interaction, board: Storyboard, images: dict[str, bytes]
+    ) -> None:
+        """Status message first (its id goes into every shot's origin), then the shots."""
+        from reelbot.storyboards import submit_storyboard
+
+        locale = locale_of(interaction)
+        origin = origin_for(interaction)
+        header = board_header(board.title, origin)
+        channel = interaction.channel
+        assert channel is not None and hasattr(channel, "send")
+        status = await channel.send(
+            f"{header}\n{board_line(0, len(board.shots), locale)}",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        origin = origin.model_copy(update={"message_id": str(status.id)})
+        try:
+            ticket = await submit_storyboard(
+                self.bot.service,
+                board,
+                origin,
+                images_by_name=images,
+                idempotency_key=f"discord:interaction:{interaction.id}",
+            )
+        except BaseException:
+            await _delete_quietly(status)
+            raise
+        if ticket.duplicate:
+            await _delete_quietly(status)
+            await reply(interaction, render("discord.storyboard_duplicate", locale, board_id=ticket.board_id))
+            return
+        log.info(
+            "storyboard %s (%d shots) from interaction %s",
+            ticket.board_id,
+            len(ticket.job_ids),
+            interaction.id,
+        )
+        if ticket.awaiting_consent:
+            text = with_notice(
+                render("consent.required", locale, job_id=ticket.board_id), ticket.notice_key, locale
+            )
+            await reply(
+                interaction, text, view=consent_view("sbconsent", "sbdecline", ticket.board_id, locale)
+            )
+            return
+        text = render(
+            "discord.storyboard_accepted", locale, board_id=ticket.board_id, count=len(ticket.job_ids)
+        )
+        await reply(interaction, with_notice(text, ticket.notice_key, locale))
+
+
+@button_handler("sbreroll")
+async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
+    """``reelbot:sbreroll:<job of the shot>``: a new take of that shot; the draft follows."""
+    from reelbot.storyboards import board_of_job, reroll_shot
+
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    bot = _bot(interaction)
+    found = await board_of_job(bot.service, job_id)
+    if found is None:
+        raise NotFound("storyboard.not_found", board_id=str(job_id))
+    board_id, number = found
+    origin = origin_for(interaction)
+    key = await click_idempotency_key(
+        bot.service.redis,
+        bot.service.keys,
+        platform=Platform.DISCORD.value,
+        user_id=origin.user_id,
+        action="sbreroll",
+        target=f"{board_id}:{number}",
+        interaction_id=str(interaction.id),
+        window_s=bot.config.click_window_s,
+    )
+    ticket = await reroll_shot(bot.service, board_id, number, by=origin, idempotency_key=key)
+    locale = locale_of(interaction)
+    if ticket.duplicate:
+        await reply(interaction, render("submit.duplicate", locale, job_id=ticket.job_id))
+        return
+    await reply(interaction, render("discord.storyboard_rerolled", locale, shot=number, job_id=ticket.job_id))
+
+
+async def setup(bot: ReelBot) -> None:
+    await bot.add_cog(StoryboardCog(bot))
