@@ -391,6 +391,14 @@ class LineHandler:
         inspect_image(data, self.service_limits())
         return data
 
+    async def stage(self, message_id: str, data: bytes) -> None:
+        """Keep a checked photo until its prompt; a failure here (disk full, odd id) only means
+        it is downloaded again when the prompt comes, so it is logged, not shown."""
+        try:
+            await asyncio.to_thread(self.staging.put, message_id, data)
+        except (OSError, ValueError) as exc:
+            log.warning("photo %s not staged (%s); it will be downloaded again", message_id, exc)
+
     async def discard_staged(self, photos: list[PendingPhoto]) -> None:
         await asyncio.to_thread(self.staging.discard, [p.message_id for p in photos])
 
@@ -410,7 +418,7 @@ class LineHandler:
                 raise LimitReached("line.too_many_photos", limit=self.config.max_pending_photos)
             if chat.one_to_one:  # 1:1: check it now and say so; groups: only when it is used
                 data = await self.download(content.id)
-                await asyncio.to_thread(self.staging.put, content.id, data)
+                await self.stage(content.id, data)
         except ReelbotError as exc:
             if chat.one_to_one:
                 await self.answer(event, chat, exc.render(locale))

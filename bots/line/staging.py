@@ -87,6 +87,9 @@ class PhotoStaging:
             entries = list(os.scandir(self.root))
         except FileNotFoundError:
             return 0
+        except OSError as exc:  # not a folder, no permission: nothing to sweep, never a failure
+            log.warning("cannot sweep staged LINE photos in %s: %s", self.root, exc)
+            return 0
         for entry in entries:
             with contextlib.suppress(OSError):
                 stale = entry.stat(follow_symlinks=False).st_mtime < cutoff

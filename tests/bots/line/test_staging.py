@@ -14,7 +14,7 @@ import pytest
 
 from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging, run_sweeper
 from reelbot.domain import Platform
-from tests.bots.line.conftest import Harness, image_event, text_event
+from tests.bots.line.conftest import Harness, image_event, reply_texts, text_event
 from tests.bots.line.test_photos import png
 from tests.fakes.line_api import Content
 
@@ -109,3 +109,16 @@ async def test_the_sweeper_loop_cleans_a_quiet_bot_and_stops(tmp_path: Path) -> 
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert staging.get("old") is None and staging.get("new") == b"y"
+
+
+async def test_a_photo_that_cannot_be_staged_still_works(harness: Harness) -> None:
+    """A full or read-only staging disk only costs a second download, never the photo."""
+    harness.bot.staging.root.parent.mkdir(parents=True, exist_ok=True)
+    harness.bot.staging.root.write_bytes(b"")  # a file where the folder should be: writes fail
+    harness.fake.contents["s1"] = Content(png((8, 8, 8)), "image/png")
+    await harness.send(image_event("s1"), text_event("讓它動起來"))
+    texts = reply_texts(harness.fake)
+    assert texts[0].startswith("收到照片") and texts[1].startswith("排隊中")
+    (job,) = await harness.service.jobs_for(Platform.LINE, "Ualice")
+    assert len(job.request.references) == 1
+    assert len(harness.fake.calls_to("/v2/bot/message/s1/content")) == 2
