@@ -120,3 +120,23 @@ async def test_cancel_also_withdraws_a_job_awaiting_consent(harness: Harness, fa
     assert await waiting_in_queue(harness) == 0
     await deliver_all(harness)
     assert push_texts(harness.fake) == []
+
+
+async def test_in_a_group_only_the_uploader_can_answer(harness: Harness, face_png: bytes) -> None:
+    harness.fake.contents["gface"] = Content(face_png, "image/png")
+    await harness.send(image_event("gface", group="Cgroup2"))  # remembered, not downloaded yet
+    await harness.send(text_event("/video 讓太空人揮手", group="Cgroup2"))
+    message = last_reply(harness)
+    consent_data, decline_data = (i["action"]["data"] for i in message["quickReply"]["items"])
+    job_id = uuid.UUID(consent_data.split(":", 1)[1])
+    assert (await harness.service.job(job_id)).request.origin.channel_id == "Cgroup2"
+    # Every member sees the quick replies; another member's taps change nothing.
+    await harness.send(postback_event(consent_data, user="Ubob", group="Cgroup2"))
+    await harness.send(postback_event(decline_data, user="Ubob", group="Cgroup2"))
+    assert reply_texts(harness.fake)[-2:] == [f"只有上傳圖片的人可以為工作 {job_id} 確認同意。"] * 2
+    assert (await harness.service.job(job_id)).state is JobState.AWAITING_CONSENT
+    assert await waiting_in_queue(harness) == 0
+    await harness.send(postback_event(consent_data, group="Cgroup2"))
+    assert (await harness.service.job(job_id)).state is JobState.QUEUED
+    assert await waiting_in_queue(harness) == 1
+    assert harness.fake.calls_to("/v2/bot/chat/loading/start") == []  # groups: no animation
