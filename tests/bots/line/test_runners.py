@@ -66,7 +66,7 @@ async def test_run_line_sweeps_photos_a_previous_run_left_and_stops_cleanly(
             "media_base_url": "https://media.example.test",
         }
     )
-    config = LineConfig(_env_file=None, host="127.0.0.1", port=port)  # type: ignore[call-arg]
+    config = LineConfig(_env_file=None, host="127.0.0.1", port=port, events_block_ms=50)  # type: ignore[call-arg]
     staging = PhotoStaging(settings.data_dir / "line" / "incoming", config.photo_ttl_s)
     staging.put("left-behind", b"photo")
     stale = time.time() - config.photo_ttl_s - SWEEP_GRACE_S - 5
