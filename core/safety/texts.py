@@ -26,10 +26,10 @@ register(
                 "I can't make this video: the prompt contains a slur or hateful language. Please rephrase it."
             ),
             "safety.refused.profanity": (
-                "This server doesn't allow profanity in prompts. Please rephrase it."
+                "This server or group doesn't allow profanity in prompts. Please rephrase it."
             ),
             "safety.refused.custom": (
-                "This server's admins have blocked a word in your prompt. Please rephrase it."
+                "This server or group's admins have blocked a word in your prompt. Please rephrase it."
             ),
             "safety.refused.classifier": (
                 "The content check flagged this prompt ({label}). Please rephrase it."
@@ -43,7 +43,7 @@ register(
                 "Please use another image."
             ),
             "safety.faces_forbidden": (
-                "This server doesn't allow reference images that show a person's face. "
+                "This server or group doesn't allow reference images that show a person's face. "
                 "Please use an image without faces."
             ),
             "safety.face_image_unreadable": (
@@ -71,12 +71,12 @@ register(
                 "(limit {limit}). Your quota resets at {resets}."
             ),
             "quota.exceeded_community_daily": (
-                "This video needs about {needed} GPU-seconds, but this server has {remaining} left today "
-                "(limit {limit}). The quota resets at {resets}."
+                "This video needs about {needed} GPU-seconds, but this server or group has "
+                "{remaining} left today (limit {limit}). The quota resets at {resets}."
             ),
             "quota.exceeded_community_monthly": (
-                "This video needs about {needed} GPU-seconds, but this server has {remaining} left this "
-                "month (limit {limit}). The quota resets at {resets}."
+                "This video needs about {needed} GPU-seconds, but this server or group has "
+                "{remaining} left this month (limit {limit}). The quota resets at {resets}."
             ),
             "quota.period.daily": "today",
             "quota.period.monthly": "this month",
@@ -90,7 +90,7 @@ register(
                 "A typical clip costs about {per_clip_s} GPU-seconds ≈ {cost} {currency}."
             ),
             "usage.report_community": (
-                "This server's GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left)."
+                "This server or group's GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left)."
             ),
             "usage.unlimited": "unlimited",
             "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
@@ -110,12 +110,12 @@ register(
             ),
             "safety.refused.violence": "無法製作這支影片：提示詞要求血腥暴力內容。請換個說法。",
             "safety.refused.hate": "無法製作這支影片：提示詞含有歧視或仇恨字眼。請換個說法。",
-            "safety.refused.profanity": "這個伺服器不允許在提示詞中使用髒話，請換個說法。",
-            "safety.refused.custom": "這個伺服器的管理員封鎖了你提示詞中的某個字詞，請換個說法。",
+            "safety.refused.profanity": "這個伺服器或群組不允許在提示詞中使用髒話，請換個說法。",
+            "safety.refused.custom": "這個伺服器或群組的管理員封鎖了你提示詞中的某個字詞，請換個說法。",
             "safety.refused.classifier": "內容檢查標記了這個提示詞（{label}），請換個說法。",
             "safety.refused.image": "你的其中一張參考圖未通過內容檢查（{label}），請換一張圖片。",
             "safety.refused.image_text": "你的其中一張參考圖內嵌的文字未通過內容檢查，請換一張圖片。",
-            "safety.faces_forbidden": "這個伺服器不允許使用含有人臉的參考圖，請改用沒有人臉的圖片。",
+            "safety.faces_forbidden": "這個伺服器或群組不允許使用含有人臉的參考圖，請改用沒有人臉的圖片。",
             "safety.face_image_unreadable": (
                 "無法檢查第 {index} 張參考圖是否有人臉：{reason}。"
                 "請以 PNG、JPEG 或 WebP 重新傳送。"
@@ -139,12 +139,12 @@ register(
                 "ts} 重置。"
             ),
             "quota.exceeded_community_daily": (
-                "這支影片大約需要 {needed} GPU 秒，但這個伺服器今天只剩 {remaining}（上限 {limit}），額度將"
-                "於 {resets} 重置。"
+                "這支影片大約需要 {needed} GPU 秒，但這個伺服器或群組今天只剩 {remaining}"
+                "（上限 {limit}），額度將於 {resets} 重置。"
             ),
             "quota.exceeded_community_monthly": (
-                "這支影片大約需要 {needed} GPU 秒，但這個伺服器本月只剩 {remaining}（上限 {limit}），額度將"
-                "於 {resets} 重置。"
+                "這支影片大約需要 {needed} GPU 秒，但這個伺服器或群組本月只剩 {remaining}"
+                "（上限 {limit}），額度將於 {resets} 重置。"
             ),
             "quota.period.daily": "今天",
             "quota.period.monthly": "本月",
@@ -155,7 +155,7 @@ register(
                 "一支影片大約需要 {per_clip_s} GPU 秒 ≈ {cost} {currency}。"
             ),
             "usage.report_community": (
-                "這個伺服器{period}的 GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。"
+                "這個伺服器或群組{period}的 GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。"
             ),
             "usage.unlimited": "無上限",
             "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",

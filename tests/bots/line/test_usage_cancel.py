@@ -72,8 +72,8 @@ async def test_usage_reports_the_stored_gpu_seconds(harness: Harness) -> None:
     await harness.send(text_event("/video 用量", group="Cgroup7"))
     lines = reply_texts(harness.fake)[-1].split("\n")
     assert len(lines) == 4
-    assert lines[2] == "這個伺服器今天的 GPU 用量：已用 130 / 6,000 GPU 秒（剩 5,870）。"
-    assert lines[3] == "這個伺服器本月的 GPU 用量：已用 130 / 60,000 GPU 秒（剩 59,870）。"
+    assert lines[2] == "這個伺服器或群組今天的 GPU 用量：已用 130 / 6,000 GPU 秒（剩 5,870）。"
+    assert lines[3] == "這個伺服器或群組本月的 GPU 用量：已用 130 / 60,000 GPU 秒（剩 59,870）。"
     # English for Bob, whose profile says so (1:1).
     harness.fake.profiles["Ubob"] = {"displayName": "Bob", "language": "en"}
     await harness.send(text_event("usage", user="Ubob"))
