@@ -59,3 +59,13 @@ def assets_for_job(*, session: Session, job_id: uuid.UUID) -> list[tuple[JobRefe
         .order_by(col(JobReference.position))
     )
     return [(ref, asset) for ref, asset in session.exec(statement)]
+
+
+def assets_only_used_by(*, session: Session, job_id: uuid.UUID) -> list[Asset]:
+    """The job's reference images that no other job references (safe to delete the files of)."""
+    mine = select(JobReference.asset_sha256).where(JobReference.job_id == job_id)
+    shared = select(JobReference.asset_sha256).where(
+        col(JobReference.asset_sha256).in_(mine), JobReference.job_id != job_id
+    )
+    statement = select(Asset).where(col(Asset.sha256).in_(mine), col(Asset.sha256).not_in(shared))
+    return list(session.exec(statement))

@@ -20,6 +20,7 @@ from reelbot.safety.faces import detect_faces, needs_consent
 from reelbot.safety.moderation import ModerationRefused
 from reelbot.service import ReelbotService
 from reelbot.settings import Settings
+from reelbot.storage import assets as asset_repo
 from reelbot.storage.communities import update_community_settings
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Job, ModerationEvent
@@ -138,6 +139,28 @@ async def test_declined_consent_is_never_queued(service: ReelbotService, face_ph
     assert err.value.key == "consent.not_waiting"
     assert await _queued(service) == 0
     assert _job(service, ticket.job_id).consent_at is None
+    # The declined photo's file is gone; its hash stays in the job's references (audit).
+    with session_scope(service.db) as session:
+        refs = asset_repo.assets_for_job(session=session, job_id=ticket.job_id)
+    assert len(refs) == 1 and not service.media.exists(refs[0][1].storage_key)
+
+
+async def test_declining_keeps_a_photo_another_job_still_uses(
+    service: ReelbotService, face_photo: bytes
+) -> None:
+    uploader = _origin()
+    first = await service.submit(
+        _request(uploader), [(ReferenceRole.FIRST_FRAME, face_photo)], idempotency_key=uuid.uuid4().hex
+    )
+    second = await service.submit(
+        _request(uploader, "the same face, waving"),
+        [(ReferenceRole.FIRST_FRAME, face_photo)],
+        idempotency_key=uuid.uuid4().hex,
+    )
+    await service.decline_consent(first.job_id, by=uploader)
+    with session_scope(service.db) as session:
+        ((_, asset),) = asset_repo.assets_for_job(session=session, job_id=second.job_id)
+    assert service.media.exists(asset.storage_key)
 
 
 async def test_photo_without_face_is_queued_at_once(
