@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import time
 import uuid
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -56,6 +57,8 @@ class Delivery:
         self.config = bot.config
         self.stream = bot.service.events(Platform.DISCORD)
         self.throttle = EditThrottle(self.config.progress_interval_s)
+        # Events published before this process started may follow an edit by the previous one.
+        self._born, self._born_ms = time.monotonic(), int(time.time() * 1000)
         self.boards = BoardDelivery(self)
         self._headers: OrderedDict[uuid.UUID, str] = OrderedDict()
         # Jobs whose outcome this process posted: a late progress event never un-does "done".
@@ -101,6 +104,10 @@ class Delivery:
 
     async def _handle_job(self, items: list[tuple[str, JobEvent]]) -> None:
         ids = [entry_id for entry_id, _ in items]
+        if any(_entry_ms(entry_id) < self._born_ms for entry_id in ids):
+            message = self._status_message(items[-1][1].origin)
+            if message is not None:
+                self.throttle.assume_edited(str(message.id), self._born)
         terminal = next((event for _, event in items if event.kind in TERMINAL), None)
         if await self._handle_board_job(items, ids, terminal is not None):
             return
@@ -328,6 +335,12 @@ class Delivery:
             log.info("re-encoding clip %s under %d bytes failed (%s); sending a link", clip.id, limit, exc)
             return None
         return smaller if len(smaller) <= limit else None
+
+
+def _entry_ms(entry_id: str) -> int:
+    """The wall-clock milliseconds a Redis stream entry id starts with (``<ms>-<seq>``)."""
+    head = str(entry_id).split("-", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _reencode(data: bytes, limit: int, settings: object) -> bytes:

@@ -72,6 +72,15 @@ class EditThrottle:
         finally:
             slot.last_sent = time.monotonic()
 
+    def assume_edited(self, key: str, at: float) -> None:
+        """Treat ``key`` as edited at ``at`` (monotonic) unless this process edited it later.
+
+        Discord counts edits of a message across processes: a bot that restarts must not edit
+        a message the previous process may have edited a moment before it stopped.
+        """
+        slot = self._slot(key)
+        slot.last_sent = max(slot.last_sent, at)
+
     def forget(self, key: str) -> None:
         slot = self._slots.pop(key, None)
         if slot is not None and slot.task is not None:

@@ -46,6 +46,29 @@ async def test_throttle_coalesces_and_always_sends_the_last() -> None:
     await throttle.aclose()
 
 
+async def test_throttle_assume_edited_waits_one_interval() -> None:
+    # A restarted bot must not edit a message the previous process may have edited just before.
+    throttle = EditThrottle(0.3)
+    sent: list[tuple[str, float]] = []
+
+    def edit(key: str) -> Any:
+        async def run() -> None:
+            sent.append((key, time.monotonic()))
+
+        return run
+
+    start = time.monotonic()
+    throttle.assume_edited("old", start)
+    throttle.update("new", edit("new"))
+    throttle.update("old", edit("old"))
+    await asyncio.sleep(0.45)
+    await throttle.final("old", edit("old-final"))
+    assert sent[0][0] == "new" and sent[0][1] - start < 0.2  # an unknown message: at once
+    assert [k for k, _ in sent[1:]] == ["old", "old-final"]
+    assert sent[1][1] - start >= 0.3 - 0.01 and sent[2][1] - sent[1][1] >= 0.3 - 0.01
+    await throttle.aclose()
+
+
 def test_progress_bar_and_texts() -> None:
     assert progress_bar(0, 10) == "░" * 12 and progress_bar(10, 10) == "█" * 12
     assert progress_bar(30, 10) == "█" * 12 and progress_bar(5, 0) == "░" * 12
