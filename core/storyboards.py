@@ -193,6 +193,21 @@ async def board_of_job(service: ReelbotService, job_id: uuid.UUID) -> tuple[uuid
     return uuid.UUID(board), int(number)
 
 
+async def board_of_event(service: ReelbotService, job_id: uuid.UUID, origin: Origin) -> uuid.UUID | None:
+    """The board a job event belongs to: by the job, else by the status message it edits."""
+    found = await board_of_job(service, job_id)
+    if found is not None:
+        return found[0]
+    if not origin.message_id:
+        return None
+    raw = await service.redis.get(
+        service.keys.storyboard_of_message(origin.platform.value, origin.message_id)
+    )
+    if raw is None:
+        return None
+    return uuid.UUID(raw.decode() if isinstance(raw, bytes) else str(raw))
+
+
 # -- submitting -------------------------------------------------------------------------------
 
 
@@ -279,6 +294,10 @@ async def submit_storyboard(
         return await submit_storyboard(
             service, board, origin, images_by_name=images_by_name, idempotency_key=idempotency_key
         )
+    if origin.message_id:
+        # Before any shot exists: the first "queued" event already finds its board.
+        message_key = service.keys.storyboard_of_message(origin.platform.value, origin.message_id)
+        await service.redis.set(message_key, str(board_id), ex=STATE_TTL_S)
 
     tickets: list[Ticket] = []
     try:

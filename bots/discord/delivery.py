@@ -129,21 +129,22 @@ class Delivery:
         self, items: list[tuple[str, JobEvent]], ids: list[str], terminal: bool
     ) -> bool:
         """Events of a storyboard shot go to :class:`BoardDelivery`; True when they were handled."""
-        from reelbot.storyboards import board_of_job
+        from reelbot.storyboards import board_of_event
 
+        event = items[-1][1]
         try:
-            found = await board_of_job(self.bot.service, items[-1][1].job_id)
+            board_id = await board_of_event(self.bot.service, event.job_id, event.origin)
         except Exception:
-            log.exception("looking up the storyboard of job %s failed", items[-1][1].job_id)
-            found = None
-        if found is None:
+            log.exception("looking up the storyboard of job %s failed", event.job_id)
+            board_id = None
+        if board_id is None:
             return False
         try:
-            done = await self.boards.handle(items, found[0])
+            done = await self.boards.handle(items, board_id)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("storyboard %s: handling events of job %s failed", found[0], items[-1][1].job_id)
+            log.exception("storyboard %s: handling events of job %s failed", board_id, event.job_id)
             done = not terminal  # progress is lossy; an outcome stays pending for the next start
         if done:
             await self.stream.ack(self.config.events_group, *ids)

@@ -7,10 +7,11 @@ draft."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
 from reelbot.bots.common.actions import parse_custom_id
-from reelbot.domain import Platform
+from reelbot.domain import JobState, Platform
 from reelbot.service import ReelbotService
 from reelbot.storyboards import board_of_job
 from tests.bots.discord.helpers import answer_of, render_all
@@ -97,8 +98,11 @@ async def test_storyboard_status_draft_and_reroll(
         await fake.wait_for(
             lambda: "2/2 shots done" in fake.messages[status_id]["content"], what="status at 2/2"
         )
-        # One status message and one draft; no per-shot clip posts.
+        # One status message and one draft; no per-shot clip posts; every edit of the status
+        # message is a board line (never a single job's "Queued…" text).
         assert len(channel_posts(fake)) == 2
+        status_edits = fake.find("PATCH", f"/channels/{fake.channel_id}/messages/{status_id}")
+        assert status_edits and all("Storyboard “Boats”" in c.json["content"] for c in status_edits)
 
         draft_message = next(m for m in fake.messages.values() if m["id"] != status_id and custom_ids(m))
         buttons = [parse_custom_id(cid) for cid in custom_ids(draft_message)]
@@ -122,3 +126,30 @@ async def test_storyboard_status_draft_and_reroll(
         assert posts[0].files[0].data != posts[1].files[0].data
         assert str(posts[1].json["message_reference"]["message_id"]) == status_id
     assert not [c for c in fake.calls if c.status == 429]
+
+
+async def test_storyboard_with_a_face_asks_consent_once(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    alice, bob = fake.user(name="alice"), fake.user(name="bob")
+    face = (resources.files("skimage") / "data" / "astronaut.png").read_bytes()
+    async with start_bot():
+        answer = await send_board(fake, alice, BOARD, character=face)
+        assert "consent" in answer
+        jobs = await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False)
+        assert len(jobs) == 2 and all(j.state is JobState.AWAITING_CONSENT for j in jobs)
+        assert {j.request.preset for j in jobs} == {"tiny-vace"}  # a character routes to VACE
+        question = next(m for m in fake.messages.values() if any("sbconsent" in c for c in custom_ids(m)))
+        confirm = custom_ids(question)[0]
+        refused = await answer_of(fake, await fake.send_interaction(fake.click(question, confirm, user=bob)))
+        assert "Only the person who uploaded" in refused["content"]
+        assert all(
+            j.state is JobState.AWAITING_CONSENT
+            for j in await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False)
+        )
+        ok = await answer_of(fake, await fake.send_interaction(fake.click(question, confirm, user=alice)))
+        assert "2 shots are now in the queue" in ok["content"], ok["content"]
+        assert [await service.queue.position(j.id) for j in sorted(jobs, key=lambda j: j.created_at)] == [
+            1,
+            2,
+        ]
