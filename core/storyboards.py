@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import WatchError
 
-from reelbot.domain import GenerationRequest, JobState, Origin, ReferenceRole
-from reelbot.errors import Forbidden, InvalidRequest, NotFound, ReelbotError
+from reelbot.domain import GenerationRequest, JobState, Origin, ReferenceImage, ReferenceRole
+from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.generator.storyboard import MAX_SHOTS, Storyboard, Transition, check_storyboard, shot_request
 from reelbot.messages import EN, ZH_TW, register
 
@@ -89,10 +89,11 @@ class StoryboardTicket:
 @dataclass(frozen=True)
 class ShotState:
     number: int  # 1-based, as the creator counts
-    job_id: uuid.UUID
-    state: JobState
+    job_id: uuid.UUID | None  # None: waiting in the board for a free slot (or refused)
+    state: JobState  # QUEUED for a shot still waiting in the board; FAILED when refused
     step: int | None
     total_steps: int | None
+    error_key: str | None = None  # why the service refused a waiting shot
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,11 @@ def _base_seed(board: Storyboard) -> int:
     return board.seed if "seed" in board.model_fields_set else secrets.randbelow(MAX_SEED + 1)
 
 
+def _ref_key(board_id: uuid.UUID, sha256: str) -> str:
+    """Where a board keeps an uploaded image until every shot that uses it has been submitted."""
+    return f"storyboards/{board_id}/refs/{sha256}.bin"
+
+
 async def submit_storyboard(
     service: ReelbotService,
     board: Storyboard,
@@ -261,10 +267,12 @@ async def submit_storyboard(
     images_by_name: Mapping[str, bytes],
     idempotency_key: str,
 ) -> StoryboardTicket:
-    """Queue every shot of ``board`` as a normal job; the same key twice gives the same board.
+    """Queue the shots of ``board`` as normal jobs; the same key twice gives the same board.
 
-    All-or-nothing: if the service refuses a shot (quota, moderation, a bad image), the shots
-    already queued are cancelled, the board is forgotten, and the refusal is raised.
+    Shots go in order until the person's pending-jobs cap is reached; the rest wait in the
+    board and :func:`advance_storyboard` submits them as earlier shots finish (the bots call it
+    on every shot's outcome). A refusal of anything else (quota, moderation, a bad image), or
+    the cap before the first shot, cancels what was queued, forgets the board and is raised.
     """
     from reelbot.generator.catalog import route_preset
 
@@ -282,13 +290,28 @@ async def submit_storyboard(
     roles = {role for index in range(len(board.shots)) for role in _references(board, index)}
     preset = route_preset(board.preset, roles, service.settings)  # one preset for every shot
     base_seed = _base_seed(board)
+    hashes = {name: hashlib.sha256(images_by_name[name]).hexdigest() for name in images_by_name}
+    shots = []
+    for index, shot in enumerate(board.shots):
+        seed = shot.seed if shot.seed is not None else (base_seed + index) % (MAX_SEED + 1)
+        request = shot_request(board, index, origin=origin, preset=preset.name, seed=seed, image_hashes={})
+        shots.append(
+            {
+                "number": index + 1,
+                "job_id": None,
+                "error": None,
+                "request": request.model_dump(mode="json"),
+                "images": [[role.value, hashes[name]] for role, name in _references(board, index).items()],
+            }
+        )
     state = {
         "board_id": str(board_id),
+        "key": idempotency_key,
         "title": board.title,
         "origin": origin.model_dump(mode="json"),
         "transitions": [board.transition_into(i).value for i in range(1, len(board.shots))],
         "crossfade_seconds": board.crossfade_seconds,
-        "shots": [{"number": i + 1, "job_id": None} for i in range(len(board.shots))],
+        "shots": shots,
     }
     if not await service.redis.set(key, json.dumps(state), ex=STATE_TTL_S, nx=True):
         return await submit_storyboard(
@@ -298,29 +321,15 @@ async def submit_storyboard(
         # Before any shot exists: the first "queued" event already finds its board.
         message_key = service.keys.storyboard_of_message(origin.platform.value, origin.message_id)
         await service.redis.set(message_key, str(board_id), ex=STATE_TTL_S)
+    for name, data in images_by_name.items():
+        await asyncio.to_thread(service.media.put_bytes, _ref_key(board_id, hashes[name]), data)
 
-    tickets: list[Ticket] = []
     try:
-        for index, shot in enumerate(board.shots):
-            number = index + 1
-            seed = shot.seed if shot.seed is not None else (base_seed + index) % (MAX_SEED + 1)
-            request = shot_request(
-                board, index, origin=origin, preset=preset.name, seed=seed, image_hashes={}
-            )
-            images = [(role, images_by_name[name]) for role, name in _references(board, index).items()]
-            ticket = await service.submit(request, images, idempotency_key=f"{idempotency_key}:shot:{number}")
-            await _map_job(service, ticket.job_id, board_id, number)
-            tickets.append(ticket)
+        tickets = await _submit_waiting(service, board_id, first_wave=True)
     except BaseException:
-        await _abandon(service, board_id, [t.job_id for t in tickets], origin)
+        await _abandon(service, board_id, origin)
         raise
-
-    def record(data: dict[str, Any]) -> None:
-        for shot_state, ticket in zip(data["shots"], tickets, strict=True):
-            shot_state["job_id"] = str(ticket.job_id)
-
-    await _update(service, board_id, record)
-    log.info("storyboard %s: %d shots queued on preset %s", board_id, len(tickets), preset.name)
+    log.info("storyboard %s: %d of %d shots queued on %s", board_id, len(tickets), len(shots), preset.name)
     return StoryboardTicket(
         board_id=board_id,
         job_ids=tuple(t.job_id for t in tickets),
@@ -329,10 +338,104 @@ async def submit_storyboard(
     )
 
 
-async def _abandon(
-    service: ReelbotService, board_id: uuid.UUID, job_ids: list[uuid.UUID], by: Origin
-) -> None:
-    for job_id in job_ids:
+async def advance_storyboard(service: ReelbotService, board_id: uuid.UUID) -> list[Ticket]:
+    """Submit shots still waiting in the board, as far as the pending-jobs cap allows now.
+
+    Safe to call any time and from several processes (idempotency keys per shot). A shot the
+    service refuses is recorded as failed with the reason's key; re-rolling it tries again.
+    """
+    return await _submit_waiting(service, board_id, first_wave=False)
+
+
+_ADMITTED = (JobState.QUEUED, JobState.RUNNING, JobState.DONE)
+
+
+async def _submit_waiting(service: ReelbotService, board_id: uuid.UUID, *, first_wave: bool) -> list[Ticket]:
+    data = await _load(service, board_id)
+    # Images an earlier shot got admitted with (moderated, face-checked, consented) are passed
+    # by hash; others go through the service's checks again as bytes.
+    cleared: set[str] = set()
+    for shot in data["shots"]:
+        if shot["job_id"] is not None and (await service.job(uuid.UUID(shot["job_id"]))).state in _ADMITTED:
+            cleared.update(sha for _role, sha in shot["images"])
+    tickets: list[Ticket] = []
+    for shot in data["shots"]:
+        if shot["job_id"] is not None or shot.get("error"):
+            continue
+        try:
+            ticket = await _submit_shot(service, board_id, data, shot, cleared, seed=None)
+        except LimitReached as exc:
+            if exc.key == "queue.user_pending_cap" and (tickets or not first_wave):
+                break  # the rest waits for a free slot
+            if first_wave:
+                raise
+            await _record_error(service, board_id, shot["number"], exc.key)
+            break
+        except ReelbotError as exc:
+            if first_wave:
+                raise
+            await _record_error(service, board_id, shot["number"], exc.key)
+            continue
+        tickets.append(ticket)
+        if ticket.state in _ADMITTED:
+            cleared.update(sha for _role, sha in shot["images"])
+    return tickets
+
+
+async def _submit_shot(
+    service: ReelbotService,
+    board_id: uuid.UUID,
+    data: dict[str, Any],
+    shot: dict[str, Any],
+    cleared: set[str],
+    *,
+    seed: int | None,
+    idempotency_key: str | None = None,
+) -> Ticket:
+    number = int(shot["number"])
+    request = GenerationRequest.model_validate(shot["request"])
+    references, images = [], []
+    for role, sha in shot["images"]:
+        if sha in cleared:
+            references.append(ReferenceImage(role=ReferenceRole(role), sha256=sha))
+        else:
+            data_bytes = await asyncio.to_thread(service.media.read_bytes, _ref_key(board_id, sha))
+            images.append((ReferenceRole(role), data_bytes))
+    update: dict[str, Any] = {"references": tuple(references)}
+    if seed is not None:
+        update["seed"] = seed
+    ticket = await service.submit(
+        request.model_copy(update=update),
+        images,
+        idempotency_key=idempotency_key or f"{data['key']}:shot:{number}",
+    )
+    await _map_job(service, ticket.job_id, board_id, number)
+
+    def record(state: dict[str, Any]) -> None:
+        entry = state["shots"][number - 1]
+        entry["job_id"], entry["error"] = str(ticket.job_id), None
+        if seed is not None:
+            entry["request"]["seed"] = seed
+
+    await _update(service, board_id, record)
+    return ticket
+
+
+async def _record_error(service: ReelbotService, board_id: uuid.UUID, number: int, key: str) -> None:
+    log.info("storyboard %s: shot %d refused (%s)", board_id, number, key)
+
+    def record(state: dict[str, Any]) -> None:
+        state["shots"][number - 1]["error"] = key
+
+    await _update(service, board_id, record)
+
+
+async def _abandon(service: ReelbotService, board_id: uuid.UUID, by: Origin) -> None:
+    data = await _load(service, board_id)
+    for shot in data["shots"]:
+        if shot["job_id"] is None:
+            continue
+        job_id = uuid.UUID(shot["job_id"])
         try:
             view = await service.job(job_id)
             if view.state is JobState.AWAITING_CONSENT:
@@ -341,6 +444,8 @@ async def _abandon(
                 await service.cancel(job_id, by=by)
         except ReelbotError as exc:
             log.warning("storyboard %s: could not cancel job %s (%s)", board_id, job_id, exc.key)
+    for _role, sha in {tuple(pair) for shot in data["shots"] for pair in shot["images"]}:
+        await asyncio.to_thread(service.media.delete, _ref_key(board_id, sha))
     await service.redis.delete(service.keys.storyboard(str(board_id)))
 
 
@@ -351,8 +456,9 @@ async def board_status(service: ReelbotService, board_id: uuid.UUID) -> BoardSta
     data = await _load(service, board_id)
     shots = []
     for shot in data["shots"]:
-        if shot["job_id"] is None:  # still being submitted
-            shots.append(ShotState(shot["number"], uuid.UUID(int=0), JobState.QUEUED, None, None))
+        if shot["job_id"] is None:  # waiting in the board, or refused by the service
+            state = JobState.FAILED if shot.get("error") else JobState.QUEUED
+            shots.append(ShotState(shot["number"], None, state, None, None, shot.get("error")))
             continue
         view = await service.job(uuid.UUID(shot["job_id"]))
         shots.append(ShotState(shot["number"], view.id, view.state, view.step, view.total_steps))
@@ -380,20 +486,28 @@ async def reroll_shot(
     count = len(data["shots"])
     if not 1 <= number <= count:
         raise InvalidRequest("storyboard.shot_unknown", shot=number, count=count)
+    seed = secrets.randbelow(MAX_SEED + 1)
     current = data["shots"][number - 1]["job_id"]
-    if current is None:
-        raise InvalidRequest("storyboard.shot_unknown", shot=number, count=count)
-    previous = (await service.job(uuid.UUID(current))).request
-    request: GenerationRequest = previous.model_copy(
-        update={"seed": secrets.randbelow(MAX_SEED + 1), "origin": owner}
-    )
-    ticket = await service.submit(request, idempotency_key=idempotency_key)
-    await _map_job(service, ticket.job_id, board_id, number)
+    if current is None:  # never submitted (waiting or refused): submit it now, with a new seed
+        ticket = await _submit_shot(
+            service,
+            board_id,
+            data,
+            data["shots"][number - 1],
+            set(),
+            seed=seed,
+            idempotency_key=idempotency_key,
+        )
+    else:
+        previous = (await service.job(uuid.UUID(current))).request
+        request = previous.model_copy(update={"seed": seed, "origin": owner})
+        ticket = await service.submit(request, idempotency_key=idempotency_key)
+        await _map_job(service, ticket.job_id, board_id, number)
 
-    def record(state: dict[str, Any]) -> None:
-        state["shots"][number - 1]["job_id"] = str(ticket.job_id)
+        def record(state: dict[str, Any]) -> None:
+            state["shots"][number - 1]["job_id"] = str(ticket.job_id)
 
-    await _update(service, board_id, record)
+        await _update(service, board_id, record)
     log.info("storyboard %s: shot %d re-rolled as job %s", board_id, number, ticket.job_id)
     return ticket
 
@@ -401,11 +515,12 @@ async def reroll_shot(
 async def confirm_consent(service: ReelbotService, board_id: uuid.UUID, *, by: Origin) -> list[Ticket]:
     """Consent for every shot of the board that waits for it (one question per board, not per shot)."""
     status = await board_status(service, board_id)
-    return [
+    tickets = [
         await service.confirm_consent(shot.job_id, by=by)
         for shot in status.shots
-        if shot.state is JobState.AWAITING_CONSENT
+        if shot.state is JobState.AWAITING_CONSENT and shot.job_id is not None
     ]
+    return tickets + await advance_storyboard(service, board_id)
 
 
 async def decline_consent(service: ReelbotService, board_id: uuid.UUID, *, by: Origin) -> int:
@@ -413,7 +528,8 @@ async def decline_consent(service: ReelbotService, board_id: uuid.UUID, *, by: O
     status = await board_status(service, board_id)
     waiting = [shot for shot in status.shots if shot.state is JobState.AWAITING_CONSENT]
     for shot in waiting:
-        await service.decline_consent(shot.job_id, by=by)
+        if shot.job_id is not None:
+            await service.decline_consent(shot.job_id, by=by)
     return len(waiting)
 
 
@@ -441,7 +557,7 @@ async def assemble_draft(service: ReelbotService, board_id: uuid.UUID) -> Draft 
         )
     if not status.complete:
         return None
-    job_ids = [shot.job_id for shot in status.shots]
+    job_ids = [shot.job_id for shot in status.shots if shot.job_id is not None]
     stored = data.get("draft")
     if (
         stored

@@ -14,6 +14,7 @@ draft make a restart or a repeated ``done`` event post nothing twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import uuid
@@ -54,11 +55,10 @@ def reroll_view(status: BoardStatus) -> discord.ui.View:
     from reelbot.bots.discord.components import BUTTONS_PER_ROW, ReelButton
 
     view = discord.ui.View(timeout=None)
-    for index, shot in enumerate(status.shots[:MAX_BUTTONS]):
-        label = render("discord.storyboard_reroll_label", status.origin.locale, shot=shot.number)
-        view.add_item(
-            ReelButton("sbreroll", shot.job_id, label=label, emoji="🎲", row=index // BUTTONS_PER_ROW)
-        )
+    shots = [(shot.number, shot.job_id) for shot in status.shots if shot.job_id is not None]
+    for index, (number, job_id) in enumerate(shots[:MAX_BUTTONS]):
+        label = render("discord.storyboard_reroll_label", status.origin.locale, shot=number)
+        view.add_item(ReelButton("sbreroll", job_id, label=label, emoji="🎲", row=index // BUTTONS_PER_ROW))
     return view
 
 
@@ -71,10 +71,14 @@ class BoardDelivery:
 
     async def handle(self, items: list[tuple[str, JobEvent]], board_id: uuid.UUID) -> bool:
         """Show the events of one shot's job; True when they may be acknowledged."""
-        from reelbot.storyboards import board_status
+        from reelbot.storyboards import advance_storyboard, board_status
 
         terminal = next((event for _, event in items if event.kind in TERMINAL), None)
         event = terminal or items[-1][1]
+        if terminal is not None:
+            # A slot under the person's pending cap may have come free: queue waiting shots.
+            with contextlib.suppress(NotFound):
+                await advance_storyboard(self.bot.service, board_id)
         try:
             status = await board_status(self.bot.service, board_id)
         except NotFound:
@@ -167,6 +171,19 @@ class BoardDelivery:
                 reason=reason,
             )
             await self._show_now(status, line, view=reroll_view(status))
+            return True
+        refused = next((s for s in status.shots if s.error_key), None)
+        if refused is not None:  # a waiting shot the service refused when its turn came
+            reason = failure_reason(refused.error_key, None, str(status.board_id), locale)
+            line = render(
+                "discord.storyboard_shot_failed",
+                locale,
+                done=status.done,
+                total=status.total,
+                shot=refused.number,
+                reason=reason,
+            )
+            await self._show_now(status, line)
             return True
         if not status.complete:
             await self._show_now(status, board_line(status.done, status.total, locale))

@@ -18,7 +18,9 @@ from reelbot.generator.encode import decode_frames, probe
 from reelbot.generator.storyboard import parse_storyboard
 from reelbot.generator.worker import Worker
 from reelbot.service import ReelbotService
+from reelbot.settings import Settings
 from reelbot.storyboards import (
+    advance_storyboard,
     assemble_draft,
     board_of_job,
     board_status,
@@ -147,3 +149,30 @@ async def test_storyboard_refusals_leave_nothing_queued(service: ReelbotService)
         j.state is JobState.CANCELLED
         for j in await service.jobs_for(Platform.DISCORD, "alice", active_only=False)
     )
+
+
+async def test_shots_past_the_pending_cap_wait_in_the_board(
+    settings: Settings, tiny_cache: EngineCache
+) -> None:
+    capped = settings.model_copy(
+        update={"limits": settings.limits.model_copy(update={"max_pending_jobs_per_user": 1})}
+    )
+    service = await ReelbotService.open(capped)
+    try:
+        board = parse_storyboard(
+            "seed: 3\nshots:\n  - {prompt: one, seconds: 1}\n  - {prompt: two, seconds: 1}\n", "YAML"
+        )
+        ticket = await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="cap-1")
+        assert len(ticket.job_ids) == 1  # the second shot waits in the board, not refused
+        status = await board_status(service, ticket.board_id)
+        assert [s.job_id is None for s in status.shots] == [False, True] and not status.failed
+        assert await advance_storyboard(service, ticket.board_id) == []  # still no free slot
+        assert await run_worker(service, tiny_cache) == 1
+        (second,) = await advance_storyboard(service, ticket.board_id)
+        assert (await service.job(second.job_id)).request.seed == 4
+        assert await assemble_draft(service, ticket.board_id) is None
+        assert await run_worker(service, tiny_cache) == 1
+        draft = await assemble_draft(service, ticket.board_id)
+        assert draft is not None and draft.job_ids == (ticket.job_ids[0], second.job_id)
+    finally:
+        await service.close()
