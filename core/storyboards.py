@@ -16,6 +16,12 @@ images go to every shot. Shots are lineage-free (no parent clip). Re-rolling sho
 (:func:`reroll_shot`) submits one new job for that shot with a new seed; the next
 :func:`assemble_draft` uses it, the other shots' clips are reused as they are.
 
+Pending cap: shots go into the queue in order until the person's pending-jobs cap
+(``limits.max_pending_jobs_per_user``) is reached; the rest wait in the board and
+:func:`advance_storyboard` (the bots call it on every shot's outcome) queues them as slots free
+up. An image an earlier shot of the board was admitted with (moderated, face-checked,
+consented) is passed by hash after that, so consent is asked once, not once per shot.
+
 Images: a chat has no folder, so ``images_by_name`` maps the names written in the file
 (``character: hero.png``) to the uploaded bytes. A name without bytes is refused with
 ``storyboard.reference_missing`` before anything is queued.
