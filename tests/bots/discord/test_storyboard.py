@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from reelbot.bots.common.actions import parse_custom_id
+from reelbot.bots.discord.config import DiscordConfig
 from reelbot.domain import JobState, Platform
 from reelbot.service import ReelbotService
 from reelbot.storyboards import board_of_job
@@ -153,3 +154,18 @@ async def test_storyboard_with_a_face_asks_consent_once(
             1,
             2,
         ]
+
+
+async def test_draft_over_the_upload_limit_is_a_link(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any, config: DiscordConfig
+) -> None:
+    small = config.model_copy(update={"max_upload_bytes": 1024})  # below any draft
+    async with start_bot(small):
+        await send_board(fake, fake.user(name="cy"), BOARD)
+        assert await render_all(service) == 2
+        (post,) = await fake.wait_for(
+            lambda: [c for c in channel_posts(fake) if c.files], what="draft post with the contact sheet"
+        )
+    assert [f.filename.endswith("-sheet.jpg") for f in post.files] == [True]
+    content = post.json["content"]
+    assert "upload limit" in content and "sig=" in content and "/drafts/" in content, content
