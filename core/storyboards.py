@@ -635,31 +635,87 @@ def _build(
     sheet_key: str,
     title: str,
 ) -> dict[str, int]:
-    """Decode the shot clips, join them (the CLI's own helpers), encode, store. Blocking: ffmpeg only."""
-    from reelbot.generator.control_draft import assemble, contact_sheet
+    """Join the shot clips into one draft, one shot in memory at a time. Blocking: ffmpeg only.
+
+    Why segments: the CLI's :func:`control_draft.assemble` holds the whole draft as raw frames
+    (a 60-s 480×832 draft is over 1 GB) — fine for a worker, not for a bot process. Here each
+    shot becomes one segment (encoded with :func:`encode_mp4`; a crossfade blends the previous
+    shot's last frames into its head with :func:`stitch.crossfade_join`), and ffmpeg's concat
+    demuxer joins the segments without re-encoding. Same frames as ``assemble``: hard cuts add
+    lengths, a crossfade overlaps ``round(crossfade_seconds × fps)`` frames.
+    """
+    from reelbot.generator.control_draft import contact_sheet
     from reelbot.generator.encode import decode_frames, encode_mp4, probe
+    from reelbot.generator.stitch import crossfade_join
 
     with tempfile.TemporaryDirectory(prefix="reelbot-draft-") as tmp:
         folder = Path(tmp)
-        clips: list[np.ndarray] = []
-        fps = 0
+        encode = service.settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES})
+        middles: list[np.ndarray] = []
+        segments: list[Path] = []
+        size: tuple[int, int] | None = None
+        fps, total, carry = 0, 0, None  # carry: the previous shot's frames kept for a crossfade
         for index, key in enumerate(clip_keys):
             path = folder / f"shot{index}.mp4"
             path.write_bytes(service.media.read_bytes(key))
-            fps = fps or round(probe(path).fps)  # one fps for the draft: the board's first shot's
-            clips.append(decode_frames(path))
-        crossfade = max(1, round(crossfade_seconds * fps))
-        frames = assemble(clips, transitions, crossfade)
-        encode = service.settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES})
-        draft = encode_mp4(frames, fps, folder / "draft.mp4", encode, title=title[:200] or None).path
-        sheet = contact_sheet(clips, folder / "contact_sheet.jpg")
+            fps = fps or round(probe(path).fps)  # one fps for the draft: the first shot's
+            frames = _fit(decode_frames(path), size)
+            size = size or (frames.shape[2], frames.shape[1])
+            path.unlink()
+            middles.append(
+                frames[len(frames) // 2 : len(frames) // 2 + 1].copy()
+            )  # not a view: frees the shot
+            if carry is not None:  # this shot begins with a crossfade from the previous one
+                frames = crossfade_join(carry, frames, min(len(carry), len(frames)))
+            fade_out = 0
+            if index + 1 < len(clip_keys) and transitions[index] is Transition.CROSSFADE:
+                fade_out = min(max(1, round(crossfade_seconds * fps)), len(frames) - 1)
+            carry = frames[len(frames) - fade_out :].copy() if fade_out else None
+            body = frames[: len(frames) - fade_out]
+            segment = folder / f"segment{index}.mp4"
+            encode_mp4(body, fps, segment, encode, title=title[:200] or None)
+            segments.append(segment)
+            total += len(body)
+        draft = folder / "draft.mp4"
+        _concat(segments, draft)
+        sheet = contact_sheet(middles, folder / "contact_sheet.jpg")
         service.media.put_file(video_key, draft)
         service.media.put_file(sheet_key, sheet)
-        height, width = frames.shape[1:3]
+        assert size is not None
         return {
             "size_bytes": draft.stat().st_size,
-            "width": int(width),
-            "height": int(height),
+            "width": size[0],
+            "height": size[1],
             "fps": fps,
-            "num_frames": len(frames),
+            "num_frames": total,
         }
+
+
+def _fit(frames: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """Bring a shot to the draft's size (cover + centre crop), as ``control_draft.assemble`` does."""
+    import numpy as np
+    from PIL import Image
+
+    from reelbot.generator.conditioning import cover_crop
+
+    if size is None or (frames.shape[2], frames.shape[1]) == size:
+        return frames
+    return np.stack([np.asarray(cover_crop(Image.fromarray(f), *size)) for f in frames])
+
+
+def _concat(segments: list[Path], out: Path) -> None:
+    """Join same-codec mp4 segments without re-encoding (ffmpeg concat demuxer, +faststart)."""
+    import subprocess
+
+    from reelbot.generator.encode import AI_COMMENT, EncodeError, ffmpeg_exe
+
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{segment.name}'\n" for segment in segments))
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+        "-i", str(listing), "-c", "copy", "-movflags", "+faststart", "-metadata", f"comment={AI_COMMENT}",
+        str(out),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, check=False, cwd=out.parent)  # noqa: S603
+    if proc.returncode != 0:
+        raise EncodeError("encode.failed", error=proc.stderr.decode("utf-8", "replace").strip()[-200:])
