@@ -1,5 +1,5 @@
-"""Storyboard draft assembly from stored shot clips: reelbot.storyboards (one shot in memory at a
-time, segments joined by ffmpeg's concat demuxer) against the CLI's in-memory way
+"""Storyboard draft assembly from stored shot clips: control_draft.build_draft_from_clips (one shot
+in memory at a time, segments joined by ffmpeg's concat demuxer) against the CLI's in-memory way
 (control_draft.assemble over every decoded frame, then one encode) — same clips, same run.
 
     .venv/bin/python bench/storyboard_draft_bench.py --width 480 --height 832 --shots 10 --seconds 6
@@ -10,14 +10,12 @@ Each way runs in its own process so its peak RSS is its own. Needs Redis (the se
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -53,38 +51,26 @@ def run_one(way: str, clips: list[Path]) -> dict[str, float]:
         encode_mp4(draft, FPS, clips[0].parent / "cli.mp4", EncodeSettings(max_bytes=512 * 2**20))
         contact_sheet(frames, clips[0].parent / "cli.jpg")
     else:
-        from reelbot.service import ReelbotService
-        from reelbot.settings import Settings
-        from reelbot.storyboards import _build
+        from reelbot.generator.control_draft import build_draft_from_clips
+        from reelbot.settings import EncodeSettings
+        from reelbot.storage.media import MediaStore
 
-        async def build() -> None:
-            tmp = Path(tempfile.mkdtemp())
-            settings = Settings(  # type: ignore[call-arg]
-                _env_file=None,
-                data_dir=tmp,
-                redis_prefix=f"bench-{uuid.uuid4().hex[:8]}",
-                media_secret="x" * 32,
-            )
-            service = await ReelbotService.open(settings)
-            keys = []
-            for i, clip in enumerate(clips):
-                service.media.put_file(f"clips/bench-{i}.mp4", clip)
-                keys.append(f"clips/bench-{i}.mp4")
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            nonlocal rss0, start
-            rss0, start = rss, time.perf_counter()
-            _build(
-                service,
-                keys,
-                [Transition.CUT] * (len(keys) - 1),
-                0.25,
-                "drafts/b/d.mp4",
-                "drafts/b/d.jpg",
-                "",
-            )
-            await service.close()
-
-        asyncio.run(build())
+        media = MediaStore(Path(tempfile.mkdtemp()), "http://127.0.0.1", b"x" * 32, 3600)
+        keys = []
+        for i, clip in enumerate(clips):
+            media.put_file(f"clips/bench-{i}.mp4", clip)
+            keys.append(f"clips/bench-{i}.mp4")
+        rss0, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter()
+        build_draft_from_clips(
+            media,
+            EncodeSettings(max_bytes=512 * 2**20),
+            keys,
+            [Transition.CUT] * (len(keys) - 1),
+            0.25,
+            "drafts/b/d.mp4",
+            "drafts/b/d.jpg",
+            "",
+        )
     seconds = time.perf_counter() - start
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"seconds": seconds, "rss_before_mb": rss0 / 1024, "rss_peak_mb": rss1 / 1024}
@@ -108,7 +94,7 @@ def main() -> None:
         print(f"| way | {label}: seconds | max RSS before → after, MB |\n|---|---|---|")
         for way, name in (
             ("cli", "control_draft.assemble (all frames in memory)"),
-            ("segments", "reelbot.storyboards"),
+            ("segments", "build_draft_from_clips (one shot at a time)"),
         ):
             out = subprocess.run(
                 [sys.executable, __file__, "--way", way, "--clips", *map(str, clips)],

@@ -34,23 +34,20 @@ import hashlib
 import json
 import logging
 import secrets
-import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import WatchError
 
 from reelbot.domain import GenerationRequest, JobState, Origin, ReferenceImage, ReferenceRole
 from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
+from reelbot.generator.control_draft import build_draft_from_clips
 from reelbot.generator.storyboard import MAX_SHOTS, Storyboard, Transition, check_storyboard, shot_request
 from reelbot.messages import EN, ZH_TW, register
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from reelbot.service import ReelbotService, Ticket
 
 log = logging.getLogger(__name__)
@@ -591,9 +588,16 @@ async def assemble_draft(service: ReelbotService, board_id: uuid.UUID) -> Draft 
         video_key, sheet_key = _draft_keys(board_id, job_ids)
         transitions = [Transition(t) for t in data["transitions"]]
         built = await asyncio.to_thread(
-            _build, service, clip_keys, transitions, float(data["crossfade_seconds"]), video_key, sheet_key,
+            build_draft_from_clips,
+            service.media,
+            service.settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES}),
+            clip_keys,
+            transitions,
+            float(data["crossfade_seconds"]),
+            video_key,
+            sheet_key,
             str(data.get("title", "")),
-        )  # fmt: skip
+        )
         record = {
             "job_ids": [str(j) for j in job_ids],
             "video_key": video_key,
@@ -624,98 +628,3 @@ def _draft_from(board_id: uuid.UUID, record: dict[str, Any]) -> Draft:
         num_frames=int(record["num_frames"]),
         job_ids=tuple(uuid.UUID(j) for j in record["job_ids"]),
     )
-
-
-def _build(
-    service: ReelbotService,
-    clip_keys: list[str],
-    transitions: list[Transition],
-    crossfade_seconds: float,
-    video_key: str,
-    sheet_key: str,
-    title: str,
-) -> dict[str, int]:
-    """Join the shot clips into one draft, one shot in memory at a time. Blocking: ffmpeg only.
-
-    Why segments: the CLI's :func:`control_draft.assemble` holds the whole draft as raw frames
-    (a 60-s 480×832 draft is over 1 GB) — fine for a worker, not for a bot process. Here each
-    shot becomes one segment (encoded with :func:`encode_mp4`; a crossfade blends the previous
-    shot's last frames into its head with :func:`stitch.crossfade_join`), and ffmpeg's concat
-    demuxer joins the segments without re-encoding. Same frames as ``assemble``: hard cuts add
-    lengths, a crossfade overlaps ``round(crossfade_seconds × fps)`` frames.
-    """
-    from reelbot.generator.control_draft import contact_sheet
-    from reelbot.generator.encode import decode_frames, encode_mp4, probe
-    from reelbot.generator.stitch import crossfade_join
-
-    with tempfile.TemporaryDirectory(prefix="reelbot-draft-") as tmp:
-        folder = Path(tmp)
-        encode = service.settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES})
-        middles: list[np.ndarray] = []
-        segments: list[Path] = []
-        size: tuple[int, int] | None = None
-        fps, total, carry = 0, 0, None  # carry: the previous shot's frames kept for a crossfade
-        for index, key in enumerate(clip_keys):
-            path = folder / f"shot{index}.mp4"
-            path.write_bytes(service.media.read_bytes(key))
-            fps = fps or round(probe(path).fps)  # one fps for the draft: the first shot's
-            frames = _fit(decode_frames(path), size)
-            size = size or (frames.shape[2], frames.shape[1])
-            path.unlink()
-            middles.append(
-                frames[len(frames) // 2 : len(frames) // 2 + 1].copy()
-            )  # not a view: frees the shot
-            if carry is not None:  # this shot begins with a crossfade from the previous one
-                frames = crossfade_join(carry, frames, min(len(carry), len(frames)))
-            fade_out = 0
-            if index + 1 < len(clip_keys) and transitions[index] is Transition.CROSSFADE:
-                fade_out = min(max(1, round(crossfade_seconds * fps)), len(frames) - 1)
-            carry = frames[len(frames) - fade_out :].copy() if fade_out else None
-            body = frames[: len(frames) - fade_out]
-            segment = folder / f"segment{index}.mp4"
-            encode_mp4(body, fps, segment, encode, title=title[:200] or None)
-            segments.append(segment)
-            total += len(body)
-        draft = folder / "draft.mp4"
-        _concat(segments, draft)
-        sheet = contact_sheet(middles, folder / "contact_sheet.jpg")
-        service.media.put_file(video_key, draft)
-        service.media.put_file(sheet_key, sheet)
-        assert size is not None
-        return {
-            "size_bytes": draft.stat().st_size,
-            "width": size[0],
-            "height": size[1],
-            "fps": fps,
-            "num_frames": total,
-        }
-
-
-def _fit(frames: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
-    """Bring a shot to the draft's size (cover + centre crop), as ``control_draft.assemble`` does."""
-    import numpy as np
-    from PIL import Image
-
-    from reelbot.generator.conditioning import cover_crop
-
-    if size is None or (frames.shape[2], frames.shape[1]) == size:
-        return frames
-    return np.stack([np.asarray(cover_crop(Image.fromarray(f), *size)) for f in frames])
-
-
-def _concat(segments: list[Path], out: Path) -> None:
-    """Join same-codec mp4 segments without re-encoding (ffmpeg concat demuxer, +faststart)."""
-    import subprocess
-
-    from reelbot.generator.encode import AI_COMMENT, EncodeError, ffmpeg_exe
-
-    listing = out.with_suffix(".txt")
-    listing.write_text("".join(f"file '{segment.name}'\n" for segment in segments))
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
-        "-i", str(listing), "-c", "copy", "-movflags", "+faststart", "-metadata", f"comment={AI_COMMENT}",
-        str(out),
-    ]  # fmt: skip
-    proc = subprocess.run(command, capture_output=True, check=False, cwd=out.parent)  # noqa: S603
-    if proc.returncode != 0:
-        raise EncodeError("encode.failed", error=proc.stderr.decode("utf-8", "replace").strip()[-200:])

@@ -19,6 +19,7 @@ import json
 import logging
 import secrets
 import subprocess
+import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from PIL import Image, ImageDraw
 from reelbot.domain import Aspect, Origin, Platform, ReferenceRole
 from reelbot.errors import InvalidRequest
 from reelbot.generator.conditioning import cover_crop
+from reelbot.generator.encode import AI_COMMENT, EncodeError, decode_frames, encode_mp4, ffmpeg_exe, probe
 from reelbot.generator.stitch import crossfade_join
 from reelbot.generator.storyboard import (
     Storyboard,
@@ -39,10 +41,11 @@ from reelbot.generator.storyboard import (
     recipe_hash,
     shot_request,
 )
-from reelbot.settings import Settings
+from reelbot.settings import EncodeSettings, Settings
 
 if TYPE_CHECKING:
     from reelbot.generator.cache import EngineCache
+    from reelbot.storage.media import MediaBackend
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +159,17 @@ def assemble(clips: list[np.ndarray], transitions: list[Transition], crossfade_f
     height, width = clips[0].shape[1:3]
     draft = clips[0]
     for clip, transition in zip(clips[1:], transitions, strict=True):
-        if clip.shape[1:3] != (height, width):
-            clip = np.stack([np.asarray(cover_crop(Image.fromarray(f), width, height)) for f in clip])
+        clip = fit_frames(clip, width, height)
         frames = min(crossfade_frames, len(draft), len(clip)) if transition is Transition.CROSSFADE else 0
         draft = crossfade_join(draft, clip, frames)
     return draft
+
+
+def fit_frames(frames: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Bring a shot to the draft's size (cover + centre crop, the reference-image rule)."""
+    if frames.shape[1:3] == (height, width):
+        return frames
+    return np.stack([np.asarray(cover_crop(Image.fromarray(f), width, height)) for f in frames])
 
 
 def contact_sheet(shot_frames: list[np.ndarray], path: Path) -> Path:
@@ -190,7 +199,6 @@ def contact_sheet(shot_frames: list[np.ndarray], path: Path) -> Path:
 def upscale_mp4(source: Path, target: Path, size: tuple[int, int], settings: Settings) -> Path:
     """ffmpeg scales (Lanczos, cover + centre crop) frame by frame: a 60-s 1080×1920 draft never
     sits in memory as raw frames."""
-    from reelbot.generator.encode import EncodeError, ffmpeg_exe
 
     width, height = size
     tmp = target.with_name(f".{target.stem}.tmp.mp4")
@@ -227,7 +235,6 @@ def render_storyboard(
     """
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.catalog import route_preset
-    from reelbot.generator.encode import decode_frames, encode_mp4
     from reelbot.generator.runner import plan_for, render_request
 
     board = load_storyboard(storyboard) if isinstance(storyboard, Path) else storyboard
@@ -296,3 +303,81 @@ def render_storyboard(
     )
     _write_json(result_.manifest, {**asdict(result_), "seconds": result_.seconds, "title": board.title})
     return result_
+
+
+def build_draft_from_clips(
+    media: MediaBackend,
+    encode: EncodeSettings,
+    clip_keys: list[str],
+    transitions: list[Transition],
+    crossfade_seconds: float,
+    video_key: str,
+    sheet_key: str,
+    title: str,
+) -> dict[str, int]:
+    """Join stored shot clips into one draft + contact sheet in ``media``, one shot in memory at
+    a time. Blocking: ffmpeg only.
+
+    Why segments: :func:`assemble` holds the whole draft as raw frames
+    (a 60-s 480×832 draft is over 1 GB) — fine for a worker, not for a bot process. Here each
+    shot becomes one segment (encoded with :func:`encode_mp4`; a crossfade blends the previous
+    shot's last frames into its head with :func:`stitch.crossfade_join`), and ffmpeg's concat
+    demuxer joins the segments without re-encoding. Same frames as ``assemble``: hard cuts add
+    lengths, a crossfade overlaps ``round(crossfade_seconds × fps)`` frames.
+    """
+    with tempfile.TemporaryDirectory(prefix="reelbot-draft-") as tmp:
+        folder = Path(tmp)
+        middles: list[np.ndarray] = []
+        segments: list[Path] = []
+        size: tuple[int, int] | None = None
+        fps, total, carry = 0, 0, None  # carry: the previous shot's frames kept for a crossfade
+        for index, key in enumerate(clip_keys):
+            path = folder / f"shot{index}.mp4"
+            path.write_bytes(media.read_bytes(key))
+            fps = fps or round(probe(path).fps)  # one fps for the draft: the first shot's
+            frames = decode_frames(path)
+            if size is not None:
+                frames = fit_frames(frames, *size)
+            size = size or (frames.shape[2], frames.shape[1])
+            path.unlink()
+            middles.append(
+                frames[len(frames) // 2 : len(frames) // 2 + 1].copy()
+            )  # not a view: frees the shot
+            if carry is not None:  # this shot begins with a crossfade from the previous one
+                frames = crossfade_join(carry, frames, min(len(carry), len(frames)))
+            fade_out = 0
+            if index + 1 < len(clip_keys) and transitions[index] is Transition.CROSSFADE:
+                fade_out = min(max(1, round(crossfade_seconds * fps)), len(frames) - 1)
+            carry = frames[len(frames) - fade_out :].copy() if fade_out else None
+            body = frames[: len(frames) - fade_out]
+            segment = folder / f"segment{index}.mp4"
+            encode_mp4(body, fps, segment, encode, title=title[:200] or None)
+            segments.append(segment)
+            total += len(body)
+        draft = folder / "draft.mp4"
+        concat_mp4(segments, draft)
+        sheet = contact_sheet(middles, folder / "contact_sheet.jpg")
+        media.put_file(video_key, draft)
+        media.put_file(sheet_key, sheet)
+        assert size is not None
+        return {
+            "size_bytes": draft.stat().st_size,
+            "width": size[0],
+            "height": size[1],
+            "fps": fps,
+            "num_frames": total,
+        }
+
+
+def concat_mp4(segments: list[Path], out: Path) -> None:
+    """Join same-codec mp4 segments without re-encoding (ffmpeg concat demuxer, +faststart)."""
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{segment.name}'\n" for segment in segments))
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+        "-i", str(listing), "-c", "copy", "-movflags", "+faststart", "-metadata", f"comment={AI_COMMENT}",
+        str(out),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, check=False, cwd=out.parent)  # noqa: S603
+    if proc.returncode != 0:
+        raise EncodeError("encode.failed", error=proc.stderr.decode("utf-8", "replace").strip()[-200:])
