@@ -159,9 +159,9 @@ class ReelbotService:
         A job whose reference image shows a face is stored ``awaiting_consent`` and queued
         only by :meth:`confirm_consent`.
         """
-        existing = await self._run_db(job_repo.get_job_by_idempotency_key, idempotency_key=idempotency_key)
+        existing = await self.run_db(job_repo.get_job_by_idempotency_key, idempotency_key=idempotency_key)
         if existing is not None:
-            return await self._ticket(existing, duplicate=True)
+            return await self.ticket(existing, duplicate=True)
 
         request = check_request(request, self.settings.limits)
         roles = [ref.role for ref in request.references] + [role for role, _ in images]
@@ -204,7 +204,7 @@ class ReelbotService:
 
         job, created = await asyncio.to_thread(store)
         if not created:
-            return await self._ticket(job, duplicate=True)
+            return await self.ticket(job, duplicate=True)
         if admission.consent_required:
             return Ticket(
                 job_id=job.id,
@@ -222,11 +222,11 @@ class ReelbotService:
                 lane=job.lane,
             )
         except LimitReached:
-            await self._run_db(job_repo.delete_job, job_id=job.id)
+            await self.run_db(job_repo.delete_job, job_id=job.id)
             raise
         except Exception:
             log.exception("enqueue failed; removing job %s", job.id)
-            await self._run_db(job_repo.delete_job, job_id=job.id)
+            await self.run_db(job_repo.delete_job, job_id=job.id)
             raise
         position = await self.queue.position(result.job_id)
         await self.events(request.origin.platform).publish(
@@ -340,7 +340,7 @@ class ReelbotService:
         if removed or state is not JobState.RUNNING:
             # Not yet claimed: nobody else will touch it. A running job stops at the next step;
             # the worker then marks it cancelled and tells the chat.
-            await self._run_db(job_repo.mark_cancelled, job_id=job_id)
+            await self.run_db(job_repo.mark_cancelled, job_id=job_id)
             await self.events(request.origin.platform).publish(
                 JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
             )
@@ -400,7 +400,7 @@ class ReelbotService:
             raise NotFound("clip.not_found")
         if not is_moderator and clip.author.user_key != by.user_key:
             raise Forbidden("clip.delete_forbidden")
-        keys = await self._run_db(clip_repo.soft_delete_clip, clip_id=clip_id, deleted_by=by.user_key)
+        keys = await self.run_db(clip_repo.soft_delete_clip, clip_id=clip_id, deleted_by=by.user_key)
         for key in keys:
             await asyncio.to_thread(self.media.delete, key)
 
@@ -410,7 +410,7 @@ class ReelbotService:
         Safe to run any time: enqueueing is idempotent by the job's key, so a job that does
         have its message is left alone.
         """
-        jobs = await self._run_db(job_repo.jobs_in_states, states=[JobState.QUEUED], limit=1000)
+        jobs = await self.run_db(job_repo.jobs_in_states, states=[JobState.QUEUED], limit=1000)
         cutoff = datetime.now(UTC).timestamp() - older_than_s
         requeued = 0
         for job in jobs:
@@ -431,7 +431,10 @@ class ReelbotService:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    async def _run_db(self, fn: Any, /, **kwargs: Any) -> Any:
+    async def run_db(self, fn: Any, /, **kwargs: Any) -> Any:
+        """Run a repository function (``fn(session=..., **kwargs)``) in one transaction, off the
+        event loop: SQLModel is synchronous, the service and the bots are not."""
+
         def call() -> Any:
             with session_scope(self.db) as session:
                 return fn(session=session, **kwargs)
@@ -439,12 +442,13 @@ class ReelbotService:
         return await asyncio.to_thread(call)
 
     async def _get_job(self, job_id: uuid.UUID) -> Any:
-        job = await self._run_db(job_repo.get_job, job_id=job_id)
+        job = await self.run_db(job_repo.get_job, job_id=job_id)
         if job is None:
             raise NotFound("job.not_found", job_id=str(job_id))
         return job
 
-    async def _ticket(self, job: Any, *, duplicate: bool) -> Ticket:
+    async def ticket(self, job: Any, *, duplicate: bool) -> Ticket:
+        """The answer to give for a stored job (its state, and its place if still queued)."""
         state = JobState(job.state)
         position = await self.queue.position(job.id) if state is JobState.QUEUED else None
         return Ticket(job_id=job.id, state=state, position=position, duplicate=duplicate)
@@ -452,7 +456,7 @@ class ReelbotService:
     async def _view(self, job: Any) -> JobView:
         state = JobState(job.state)
         clip = (
-            await self._run_db(clip_repo.get_clip_for_job, job_id=job.id) if state is JobState.DONE else None
+            await self.run_db(clip_repo.get_clip_for_job, job_id=job.id) if state is JobState.DONE else None
         )
         return JobView(
             id=job.id,

@@ -97,7 +97,7 @@ class Worker:
     async def process(self, delivery: Delivery) -> None:
         """Handle one claimed message end to end."""
         job_id = delivery.job_id
-        job = await self.service._run_db(job_repo.get_job, job_id=job_id)
+        job = await self.service.run_db(job_repo.get_job, job_id=job_id)
         if job is None:
             log.warning("job %s has a queue message but no row; dropping the message", job_id)
             await self.service.queue.ack(delivery)
@@ -110,7 +110,7 @@ class Worker:
         if await self.service.queue.is_cancelled(job_id):
             await self._cancelled(job_id, request, delivery)
             return
-        if not await self.service._run_db(
+        if not await self.service.run_db(
             job_repo.mark_running, job_id=job_id, worker=self.name, reclaim=delivery.attempt > 1
         ):
             await self.service.queue.ack(delivery)
@@ -238,7 +238,7 @@ class Worker:
             started = time.monotonic()
             await asyncio.to_thread(self.service.media.put_file, video_key, tmp_video)
             await asyncio.to_thread(self.service.media.put_file, thumb_key, tmp_thumb)
-        clip = await self.service._run_db(
+        clip = await self.service.run_db(
             job_repo.mark_done,
             job_id=job_id,
             clip_id=clip_id,
@@ -310,7 +310,7 @@ class Worker:
 
     async def _progress(self, event: JobEvent) -> None:
         with contextlib.suppress(Exception):  # progress is a hint; never fail a job over it
-            await self.service._run_db(
+            await self.service.run_db(
                 job_repo.record_progress, job_id=event.job_id, step=event.step, total_steps=event.total_steps
             )
             await self.service.events(event.origin.platform).publish(event)
@@ -322,7 +322,7 @@ class Worker:
                 await self.service.queue.heartbeat(self.name, delivery)
 
     async def _cancelled(self, job_id: uuid.UUID, request: GenerationRequest, delivery: Delivery) -> None:
-        await self.service._run_db(job_repo.mark_cancelled, job_id=job_id)
+        await self.service.run_db(job_repo.mark_cancelled, job_id=job_id)
         metrics.observe_job_state("cancelled")
         await self.service.events(request.origin.platform).publish(
             JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
@@ -330,11 +330,11 @@ class Worker:
         await self.service.queue.ack(delivery)
 
     async def _fail(self, job_id: uuid.UUID, key: str, **details: Any) -> None:
-        job = await self.service._run_db(job_repo.get_job, job_id=job_id)
+        job = await self.service.run_db(job_repo.get_job, job_id=job_id)
         if job is None:
             return
         detail = json.dumps(details, ensure_ascii=False, default=str) if details else None
-        await self.service._run_db(job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail)
+        await self.service.run_db(job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail)
         metrics.observe_job_state("failed")
         metrics.observe_failure(key)
         request = GenerationRequest.model_validate_json(job.request_json)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 async def _awaiting_job(
     service: ReelbotService, job_id: uuid.UUID, by: Origin
 ) -> tuple[Job, GenerationRequest]:
-    job = await service._run_db(job_repo.get_job, job_id=job_id)
+    job = await service.run_db(job_repo.get_job, job_id=job_id)
     if job is None:
         raise NotFound("job.not_found", job_id=str(job_id))
     request = job.request()
@@ -57,7 +57,7 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     state = JobState(job.state)
     if state is not JobState.AWAITING_CONSENT:
         if job.consent_given_by == by.user_key and state is not JobState.CANCELLED:
-            return await service._ticket(job, duplicate=True)  # a double click
+            return await service.ticket(job, duplicate=True)  # a double click
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
 
     # Quota may have been used up while the job waited: decide the lane now.
@@ -65,11 +65,11 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     community = await asyncio.to_thread(gate.community_for, request.origin)
     decision = await asyncio.to_thread(gate.quota_decision, request, community, Lane(job.lane))
 
-    moved = await service._run_db(
+    moved = await service.run_db(
         job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=True
     )
     if not moved:  # declined or cancelled at the same moment
-        fresh = await service._run_db(job_repo.get_job, job_id=job_id)
+        fresh = await service.run_db(job_repo.get_job, job_id=job_id)
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
     try:
         result = await service.queue.enqueue(
@@ -80,10 +80,10 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
             lane=decision.lane,
         )
     except LimitReached:
-        await service._run_db(job_repo.revert_consent, job_id=job_id)
+        await service.run_db(job_repo.revert_consent, job_id=job_id)
         raise
     if decision.lane.value != job.lane:
-        await service._run_db(job_repo.set_lane, job_id=job_id, lane=decision.lane.value)
+        await service.run_db(job_repo.set_lane, job_id=job_id, lane=decision.lane.value)
     position = await service.queue.position(result.job_id)
     await service.events(request.origin.platform).publish(
         JobEvent(kind=EventKind.QUEUED, job_id=job_id, origin=request.origin, position=position)
@@ -99,14 +99,14 @@ async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
         return await service.job(job_id)  # a double click
     if state is not JobState.AWAITING_CONSENT:
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
-    if not await service._run_db(
+    if not await service.run_db(
         job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=False
     ):
-        fresh = await service._run_db(job_repo.get_job, job_id=job_id)
+        fresh = await service.run_db(job_repo.get_job, job_id=job_id)
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
     # The photo of a person who did not consent is not kept: its file goes, its hash stays
     # in the audit trail (a later upload of the same image stores the file again).
-    for asset in await service._run_db(asset_repo.assets_only_used_by, job_id=job_id):
+    for asset in await service.run_db(asset_repo.assets_only_used_by, job_id=job_id):
         await asyncio.to_thread(service.media.delete, asset.storage_key)
     await service.events(request.origin.platform).publish(
         JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin, error_key="consent.declined")

@@ -51,7 +51,7 @@ async def test_sigkilled_worker_job_is_finished_once_by_another(
         try:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
-                job = await service._run_db(job_repo.get_job, job_id=ticket.job_id)
+                job = await service.run_db(job_repo.get_job, job_id=ticket.job_id)
                 if job.state == JobState.RUNNING and (job.step or 0) >= 1:
                     break
                 assert first.poll() is None, first.stderr.read().decode() if first.stderr else ""
@@ -68,7 +68,7 @@ async def test_sigkilled_worker_job_is_finished_once_by_another(
         rescuer = Worker(service, name="rescuer", burst=True, cache=tiny_cache)
         await rescuer.run()
 
-        job = await service._run_db(job_repo.get_job, job_id=ticket.job_id)
+        job = await service.run_db(job_repo.get_job, job_id=ticket.job_id)
         assert job.state == JobState.DONE
         assert job.attempts == 2
         assert job.worker == "rescuer"
