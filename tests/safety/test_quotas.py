@@ -32,6 +32,8 @@ from reelbot.storage import jobs as job_repo
 from reelbot.storage.communities import CommunitySettings
 from reelbot.storage.db import session_scope
 
+from ..jobrecords import finished_job
+
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -120,38 +122,14 @@ def test_fit_profile_recovers_a_known_model() -> None:
         fit_profile(samples[:1])
 
 
-def _finished_job(engine: Engine, origin: Origin, gpu_seconds: float, settings: Settings) -> uuid.UUID:
-    request = GenerationRequest(prompt="a cat", origin=origin, preset="tiny", seed=1)
-    with session_scope(engine) as session:
-        job = job_repo.create_job(session=session, request=request, idempotency_key=uuid.uuid4().hex)
-        job_id = job.id
-    with session_scope(engine) as session:
-        assert job_repo.mark_running(session=session, job_id=job_id, worker="w1")
-        clip = job_repo.mark_done(
-            session=session,
-            job_id=job_id,
-            video_key=f"clips/{job_id}.mp4",
-            thumbnail_key=None,
-            size_bytes=1000,
-            width=144,
-            height=256,
-            fps=8,
-            num_frames=9,
-            duration_s=1.1,
-            gpu_seconds=gpu_seconds,
-        )
-        assert clip is not None
-    return job_id
-
-
 def test_usage_matches_stored_gpu_seconds(
     db_engine: Engine, settings: Settings, new_origin: Callable[..., Origin]
 ) -> None:
     origin = new_origin()
     neighbour = origin.model_copy(update={"user_id": uuid.uuid4().hex})  # same server, other person
     for seconds in (12.5, 7.25, 30.0):
-        _finished_job(db_engine, origin, seconds, settings)
-    _finished_job(db_engine, neighbour, 100.0, settings)
+        finished_job(db_engine, origin, seconds)
+    finished_job(db_engine, neighbour, 100.0)
     with session_scope(db_engine) as session:
         report = usage_for(session, settings, origin)
     by = {(u.scope, u.period): u for u in report}
@@ -203,14 +181,14 @@ def test_quota_stops_the_job_that_would_exceed_it(
             )
         }
     )
-    _finished_job(db_engine, origin, 9.5, settings)
+    finished_job(db_engine, origin, 9.5)
     request = GenerationRequest(prompt="a cat", origin=origin, preset="tiny", seed=1)
     estimate = estimate_request(request, strict)
     assert 0 < estimate < 2
     with session_scope(db_engine) as session:
         decision = decide_lane(estimate, quota_windows(session, strict, origin), relaxed_multiplier=2)
     assert decision.lane is Lane.RELAXED  # 9 + est > 10 but ≤ 20
-    _finished_job(db_engine, origin, 10.0, settings)  # now 19.5 of 20 used
+    finished_job(db_engine, origin, 10.0)  # now 19.5 of 20 used
     with session_scope(db_engine) as session, pytest.raises(LimitReached) as err:
         decide_lane(estimate, quota_windows(session, strict, origin), relaxed_multiplier=2)
     assert err.value.key == "quota.exceeded_user_daily"

@@ -25,6 +25,8 @@ from reelbot.storage.communities import update_community_settings
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Job, ModerationEvent
 
+from ..jobrecords import finish_job
+
 
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[ReelbotService]:
@@ -183,25 +185,7 @@ async def test_remixing_a_face_clip_needs_the_remixers_own_consent(
         _request(uploader), [(ReferenceRole.FIRST_FRAME, face_photo)], idempotency_key=uuid.uuid4().hex
     )
     await service.confirm_consent(ticket.job_id, by=uploader)
-    from reelbot.storage import jobs as job_repo
-
-    with session_scope(service.db) as session:
-        assert job_repo.mark_running(session=session, job_id=ticket.job_id, worker="w")
-        clip = job_repo.mark_done(
-            session=session,
-            job_id=ticket.job_id,
-            video_key="v.mp4",
-            thumbnail_key=None,
-            size_bytes=1,
-            width=144,
-            height=256,
-            fps=8,
-            num_frames=9,
-            duration_s=1.1,
-            gpu_seconds=0.5,
-        )
-        assert clip is not None
-        clip_id = clip.id
+    clip_id = finish_job(service.db, ticket.job_id).id
     friend = uploader.model_copy(update={"user_id": "friend"})
     from reelbot.domain import RemixKind
 

@@ -10,7 +10,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
+from reelbot.domain import JobState, Origin, Platform
 from reelbot.events import EventKind, JobEvent
 from reelbot.safety.config import QuotaLimits
 from reelbot.storage import jobs as job_repo
@@ -25,28 +25,7 @@ from tests.bots.line.conftest import (
     text_event,
     waiting_in_queue,
 )
-
-
-def finished_job(harness: Harness, origin: Origin, gpu_seconds: float) -> None:
-    """A job the worker finished, with the GPU-seconds it measured (as the worker records them)."""
-    request = GenerationRequest(prompt="a cat", origin=origin, preset="tiny", seed=1)
-    with session_scope(harness.service.db) as session:
-        job_id = job_repo.create_job(session=session, request=request, idempotency_key=uuid.uuid4().hex).id
-    with session_scope(harness.service.db) as session:
-        assert job_repo.mark_running(session=session, job_id=job_id, worker="w1")
-        assert job_repo.mark_done(
-            session=session,
-            job_id=job_id,
-            video_key=f"clips/{job_id}.mp4",
-            thumbnail_key=None,
-            size_bytes=1000,
-            width=144,
-            height=256,
-            fps=8,
-            num_frames=9,
-            duration_s=1.1,
-            gpu_seconds=gpu_seconds,
-        )
+from tests.jobrecords import finished_job
 
 
 def line_origin(user: str, chat: str | None = None) -> Origin:
@@ -57,9 +36,9 @@ def line_origin(user: str, chat: str | None = None) -> Origin:
 
 async def test_usage_reports_the_stored_gpu_seconds(harness: Harness) -> None:
     for seconds in (12.5, 7.25):
-        await asyncio.to_thread(finished_job, harness, line_origin("Ualice"), seconds)
-    await asyncio.to_thread(finished_job, harness, line_origin("Ualice", "Cgroup7"), 30.0)
-    await asyncio.to_thread(finished_job, harness, line_origin("Ubob", "Cgroup7"), 100.0)
+        await asyncio.to_thread(finished_job, harness.service.db, line_origin("Ualice"), seconds)
+    await asyncio.to_thread(finished_job, harness.service.db, line_origin("Ualice", "Cgroup7"), 30.0)
+    await asyncio.to_thread(finished_job, harness.service.db, line_origin("Ubob", "Cgroup7"), 100.0)
 
     await harness.send(text_event("用量"))
     # Alice: 12.5 + 7.25 + 30 = 49.75 s used (shown rounded), 600 - 49.75 left; a typical clip is
