@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint redis clean
+.PHONY: install demo test lint redis postgres clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ install: $(STAMP)
 redis:
 	@bash scripts/ensure-redis.sh
 
+postgres:
+	@bash scripts/ensure-postgres.sh
+
 demo: install redis
 	$(VENV)/bin/reelbot demo
 
@@ -34,7 +37,7 @@ lint: install
 	$(VENV)/bin/ruff check core bots generator queue storage tests bench
 	$(VENV)/bin/mypy core bots generator queue storage
 
-test: install redis lint
+test: install redis postgres lint
 	$(VENV)/bin/pytest
 
 clean:
