@@ -35,7 +35,7 @@ from reelbot.errors import ReelbotError
 from reelbot.events import EventKind, JobEvent
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.encode import decode_frames, encode_mp4, write_thumbnail
-from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip
+from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip, signing_configured
 from reelbot.generator.runner import Rendered, plan_for, render_request
 from reelbot.images import open_image
 from reelbot.logs import job_context
@@ -49,6 +49,7 @@ from reelbot.storage.db import session_scope
 log = logging.getLogger(__name__)
 
 PROGRESS_MIN_INTERVAL_S = 0.5  # progress events are hints; don't flood the events stream
+C2PA_HEADROOM_BYTES = 32 * 1024  # a test-CA manifest measured ~3.5 KiB; real chains are longer
 
 
 class Worker:
@@ -69,6 +70,13 @@ class Worker:
         self.cache = cache or EngineCache(detect_device(self.settings))
         self.stopping = asyncio.Event()
         self.jobs_done = 0
+        # A C2PA manifest adds a few KiB after encoding: leave room so a signed clip still
+        # fits the upload cap (Discord's 10 MiB by default).
+        encode = self.settings.encode
+        if signing_configured(self.settings.provenance):
+            budget = max(encode.max_bytes // 2, encode.max_bytes - C2PA_HEADROOM_BYTES)
+            encode = encode.model_copy(update={"max_bytes": budget})
+        self._encode_settings = encode
 
     def stop(self) -> None:
         """Stop claiming; the current job finishes (SIGTERM handler calls this)."""
@@ -219,7 +227,7 @@ class Worker:
                 frames,
                 rendered.plan.fps,
                 tmp_video,
-                self.settings.encode,
+                self._encode_settings,
                 title=request.prompt[:200],
             )
             await asyncio.to_thread(

@@ -119,3 +119,34 @@ async def test_worker_signs_watermarks_and_audit_survives_deletion(
         assert audit_record(session, child_view.clip_id).prompt == "一艘紙船漂在湖上"  # not deleted: kept
         with pytest.raises(NotFound):
             audit_record(session, uuid.uuid4())
+
+
+async def test_a_signed_clip_still_fits_the_upload_cap(
+    settings: Settings, test_pki: tuple[Path, Path], tiny_cache: EngineCache
+) -> None:
+    """Lossless encoding makes the clip larger than the cap, so the encoder must shrink it
+    enough that the C2PA manifest added afterwards still fits."""
+    cert, key = test_pki
+    cap = 64 * 1024
+    settings = settings.model_copy(
+        update={
+            "provenance": settings.provenance.model_copy(update={"cert_file": cert, "key_file": key}),
+            "encode": settings.encode.model_copy(update={"crf": 0, "max_bytes": cap}),
+        }
+    )
+    service = await ReelbotService.open(settings)
+    try:
+        origin = Origin(platform=Platform.CLI, user_id="op")
+        ticket = await service.submit(
+            GenerationRequest(prompt="noise", origin=origin, seed=5, seconds=2.0), idempotency_key="cap"
+        )
+        worker = Worker(service, name="cap", burst=True, cache=tiny_cache)
+        # The encoder's budget leaves room for the manifest that signing appends afterwards.
+        assert worker._encode_settings.max_bytes <= cap - 16 * 1024
+        await worker.run()
+        clip = await service.clip((await service.job(ticket.job_id)).clip_id)  # type: ignore[arg-type]
+        path = service.media.path(clip.video_key or "")
+        assert verify_clip(path).ok
+        assert path.stat().st_size <= cap
+    finally:
+        await service.close()
