@@ -36,6 +36,7 @@ from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
 from reelbot.events import EventKind, JobEvent
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.sizing import plan_render
+from reelbot.generator.stitch import check_extension
 from reelbot.images import inspect_image
 from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys, Lane
@@ -285,18 +286,12 @@ class ReelbotService:
         return await self.submit(parent.model_copy(update=update), idempotency_key=idempotency_key)
 
     def _check_extension(self, clip: ClipView) -> None:
-        from reelbot.generator.catalog import get_preset
-
-        preset = get_preset(clip.request.preset or "")
-        segment = clip.request.seconds or preset.default_seconds
-        limit = self.settings.limits.max_total_seconds
-        if clip.duration_s + segment > limit + 1e-6:
-            raise InvalidRequest(
-                "request.extend_too_long",
-                current=f"{clip.duration_s:.1f}",
-                added=f"{segment:.1f}",
-                limit=f"{limit:.0f}",
-            )
+        """Refuse an Extend past ``limits.max_total_seconds`` before anything is queued, counting
+        frames exactly as the stitch will (the seam frame once)."""
+        request = clip.request.model_copy(update={"remix_kind": RemixKind.EXTEND})
+        preset = route_preset(request.preset, request.roles(), self.settings)
+        plan = plan_render(request, preset, self.settings.limits, seed=0)
+        check_extension(clip.num_frames, plan.num_frames, clip.fps, self.settings.limits.max_total_seconds)
 
     # -- consent and usage (reelbot.safety) ---------------------------------------------------
 
