@@ -185,3 +185,11 @@ register(
         },
     }
 )
+
+
+register(
+    {
+        EN: {"image.missing": "A reference image of this job is no longer stored. Please send it again."},
+        ZH_TW: {"image.missing": "這個工作的參考圖已不在儲存空間中，請重新傳送。"},
+    }
+)

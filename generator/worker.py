@@ -29,6 +29,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import redis.exceptions
+import sqlalchemy.exc
+
 from reelbot import metrics
 from reelbot.domain import GenerationRequest, JobState, ReferenceRole, RemixKind
 from reelbot.errors import ReelbotError
@@ -49,6 +52,20 @@ from reelbot.storage.db import session_scope
 log = logging.getLogger(__name__)
 
 PROGRESS_MIN_INTERVAL_S = 0.5  # progress events are hints; don't flood the events stream
+RECONCILE_EVERY_S = 60.0  # re-enqueue jobs whose message was lost (see ReelbotService.reconcile)
+#: Failures of the infrastructure, not of the job: the message stays pending for a retry.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    redis.exceptions.RedisError,
+    sqlalchemy.exc.OperationalError,
+)
+
+
+class JobTakenOver(Exception):
+    """Our claim on the message was lost (we were presumed dead and another worker has it)."""
+
+
 C2PA_HEADROOM_BYTES = 32 * 1024  # a test-CA manifest measured ~3.5 KiB; real chains are longer
 
 
@@ -84,9 +101,16 @@ class Worker:
 
     async def run(self) -> None:
         await self.service.queue.ensure_groups()
+        # Half-written files of a killed process (temp names never become visible media).
+        await asyncio.to_thread(self.service.media.sweep_temp_files)
         await self.service.reconcile()
+        last_reconcile = time.monotonic()
         log.info("worker %s started", self.name)
         while not self.stopping.is_set():
+            if time.monotonic() - last_reconcile > RECONCILE_EVERY_S:
+                with contextlib.suppress(*TRANSIENT_ERRORS):
+                    await self.service.reconcile()
+                last_reconcile = time.monotonic()
             claimed = await self.service.queue.claim(
                 self.name, count=1, block_ms=self.settings.queue.block_ms if not self.burst else 200
             )
@@ -126,26 +150,38 @@ class Worker:
         events = self.service.events(request.origin.platform)
         await events.publish(JobEvent(kind=EventKind.STARTED, job_id=job_id, origin=request.origin))
         metrics.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
-        heartbeat = asyncio.create_task(self._heartbeat(delivery))
+        lost = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat(delivery, lost))
         try:
-            await self._render_and_store(job, request, delivery)
+            await self._render_and_store(job, request, delivery, lost)
         except ReelbotError as exc:
             if exc.key == "job.interrupted":
                 await self._cancelled(job_id, request, delivery)
             else:
                 await self._fail(job_id, exc.key, **exc.details)
                 await self.service.queue.ack(delivery)
-        except (ConnectionError, OSError, TimeoutError) as exc:
-            # Infrastructure trouble: leave the message pending; it is retried elsewhere.
+        except TRANSIENT_ERRORS as exc:
+            # Infrastructure trouble: leave the message pending; another try (here or on another
+            # worker) reclaims it, up to queue.max_deliveries, then it is dead-lettered.
             log.exception("job %s: transient failure, leaving it for a retry", job_id)
             with contextlib.suppress(Exception):
                 await self.service.queue.record_error(delivery, f"{type(exc).__name__}: {exc}")
+        except JobTakenOver:
+            log.warning("job %s was reclaimed by another worker; dropping this render", job_id)
+        except Exception:
+            # A bug of ours (encode, stitch, storage code): fail this job with the id quoted to the
+            # user, keep the worker serving the others.
+            log.exception("job %s: unexpected error", job_id)
+            await self._fail(job_id, "error.internal", job_id=str(job_id)[:8])
+            await self.service.queue.ack(delivery)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _render_and_store(self, job: Any, request: GenerationRequest, delivery: Delivery) -> None:
+    async def _render_and_store(
+        self, job: Any, request: GenerationRequest, delivery: Delivery, lost: asyncio.Event
+    ) -> None:
         loop = asyncio.get_running_loop()
         job_id = job.id
         events = self.service.events(request.origin.platform)
@@ -175,7 +211,7 @@ class Worker:
                     total_steps=total,
                 )
                 asyncio.run_coroutine_threadsafe(self._progress(event), loop)
-            return not cancelled
+            return not (cancelled or lost.is_set())
 
         def render() -> tuple[Rendered, float]:
             started = time.monotonic()
@@ -195,6 +231,10 @@ class Worker:
         poller = asyncio.create_task(poll_cancel())
         try:
             rendered, render_started = await asyncio.to_thread(self._guard_pipeline, render)
+        except ReelbotError as exc:
+            if exc.key == "job.interrupted" and lost.is_set():
+                raise JobTakenOver from exc  # stopped for the other worker, not cancelled
+            raise
         finally:
             poller.cancel()
         render_done = time.monotonic()
@@ -306,11 +346,17 @@ class Worker:
                 if asset is None:
                     raise ReelbotError("image.not_an_image")
                 key = asset.storage_key
-                references.setdefault(ref.role, open_image(self.service.media.path(key).read_bytes()))
+                if not self.service.media.exists(key):
+                    raise ReelbotError("image.missing")
+                references.setdefault(ref.role, open_image(self.service.media.read_bytes(key)))
             context, context_fps = None, None
             if request.remix_kind is RemixKind.EXTEND and request.parent_clip_id is not None:
                 parent = clip_repo.get_clip(session=session, clip_id=request.parent_clip_id)
-                if parent is None or parent.video_key is None:
+                if (
+                    parent is None
+                    or parent.video_key is None
+                    or not self.service.media.exists(parent.video_key)
+                ):
                     raise ReelbotError("clip.not_found")
                 context = decode_frames(self.service.media.path(parent.video_key))
                 context_fps = parent.fps
@@ -323,26 +369,33 @@ class Worker:
             )
             await self.service.events(event.origin.platform).publish(event)
 
-    async def _heartbeat(self, delivery: Delivery) -> None:
+    async def _heartbeat(self, delivery: Delivery, lost: asyncio.Event) -> None:
+        """Keep our claim fresh; set ``lost`` if another worker has taken the message over."""
         while True:
             await asyncio.sleep(self.settings.queue.heartbeat_s)
-            with contextlib.suppress(Exception):
-                await self.service.queue.heartbeat(self.name, delivery)
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                if not await self.service.queue.heartbeat(self.name, delivery):
+                    lost.set()
+                    return
 
     async def _cancelled(self, job_id: uuid.UUID, request: GenerationRequest, delivery: Delivery) -> None:
-        await self.service.run_db(job_repo.mark_cancelled, job_id=job_id)
-        metrics.observe_job_state("cancelled")
-        await self.service.events(request.origin.platform).publish(
-            JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
-        )
+        # Only the process that moves the job to cancelled tells the chat (the service may have).
+        if await self.service.run_db(job_repo.mark_cancelled, job_id=job_id):
+            metrics.observe_job_state("cancelled")
+            await self.service.events(request.origin.platform).publish(
+                JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
+            )
         await self.service.queue.ack(delivery)
 
-    async def _fail(self, job_id: uuid.UUID, key: str, **details: Any) -> None:
+    async def _fail(self, job_id: uuid.UUID, key: str, /, **details: Any) -> None:
         job = await self.service.run_db(job_repo.get_job, job_id=job_id)
         if job is None:
             return
         detail = json.dumps(details, ensure_ascii=False, default=str) if details else None
-        await self.service.run_db(job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail)
+        if not await self.service.run_db(
+            job_repo.mark_failed, job_id=job_id, error_key=key, error_detail=detail
+        ):
+            return  # already finished (e.g. done by a worker presumed dead): say nothing more
         metrics.observe_job_state("failed")
         metrics.observe_failure(key)
         request = GenerationRequest.model_validate_json(job.request_json)

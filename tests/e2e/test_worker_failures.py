@@ -151,3 +151,55 @@ async def test_redelivered_finished_job_is_not_rendered_again(
     await second.run()
     assert second.jobs_done == 0
     assert len(list(Path(service.media.root, "clips").glob("*.mp4"))) == 1
+
+
+class WrongFramesEngine:
+    """An engine that returns float frames: the encoder (outside the model) refuses them."""
+
+    def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        on_step(job.steps, job.steps)
+        return np.zeros((job.num_frames, job.height, job.width, 3), dtype=np.float32)
+
+
+if "test-wrong-frames" not in PRESETS:
+
+    @register_preset(
+        Preset(
+            name="test-wrong-frames",
+            title="returns frames the encoder refuses (tests only)",
+            group="test",
+            model_id=None,
+            roles=frozenset(),
+            base_size=(64, 32),
+            default_fps=8,
+            default_seconds=1.0,
+            max_seconds_per_pass=2.0,
+            default_steps=2,
+            default_guidance=1.0,
+        )
+    )
+    def _load_wrong_frames(ctx: LoadContext) -> WrongFramesEngine:
+        return WrongFramesEngine()
+
+
+async def test_a_bug_outside_the_model_fails_the_job_not_the_worker(
+    service: ReelbotService, tiny_cache: EngineCache
+) -> None:
+    bad = await service.submit(
+        GenerationRequest(prompt="odd frames", preset="test-wrong-frames", origin=ORIGIN),
+        idempotency_key="odd",
+    )
+    good = await service.submit(GenerationRequest(prompt="fine", origin=ORIGIN), idempotency_key="fine-2")
+    await Worker(service, name="sturdy", burst=True, cache=tiny_cache).run()
+
+    failed = await service.job(bad.job_id)
+    assert failed.state is JobState.FAILED and failed.error_key == "error.internal"
+    assert (await service.job(good.job_id)).state is JobState.DONE
+    assert (await service.queue.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 0}
+    events = service.events(Platform.DISCORD)
+    await events.ensure_group("discord")
+    failures = [
+        e for _, e in await events.read("discord", "t", count=100, block_ms=10) if e.kind is EventKind.FAILED
+    ]
+    assert len(failures) == 1
+    assert str(bad.job_id)[:8] in failures[0].failure_text("en")
