@@ -118,6 +118,25 @@ class EventStream:
             log.info("took over %d unacknowledged events in group %s", len(entries), group)
         return await self._decode(group, [[self.stream, entries]])
 
+    async def claim_stale(
+        self, group: str, consumer: str, count: int = 10, min_idle_ms: int | None = None
+    ) -> list[tuple[str, JobEvent]]:
+        """Take over entries of the group un-acknowledged for ``min_idle_ms`` (default
+        ``stale_ms``) by ANY consumer, e.g. a replaced process with another name; call it
+        periodically — :meth:`read` only does this on its first call. XAUTOCLAIM, one page."""
+        idle = self.stale_ms if min_idle_ms is None else min_idle_ms
+        try:
+            claimed = await self.redis.xautoclaim(self.stream, group, consumer, idle, "0-0", count=count)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            await self.ensure_group(group)
+            return []
+        entries = claimed[1] if claimed else []
+        if entries:
+            log.info("took over %d unacknowledged events in group %s", len(entries), group)
+        return await self._decode(group, [[self.stream, entries]])
+
     async def _decode(self, group: str, reply: Any) -> list[tuple[str, JobEvent]]:
         out: list[tuple[str, JobEvent]] = []
         junk: list[str] = []

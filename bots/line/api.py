@@ -36,12 +36,22 @@ MiB = 1024 * 1024
 
 
 class PushFailed(Exception):
-    """A push LINE did not accept; ``transient`` ones are retried (the retry key prevents doubles)."""
+    """A push LINE did not accept; ``transient`` ones are retried (the retry key prevents doubles).
 
-    def __init__(self, status: int | None, reason: str, *, transient: bool) -> None:
+    ``monthly_limit``: LINE's 429 "You have reached your monthly limit" — it lasts until the
+    next month, so it is NOT transient (retrying it would block every newer result).
+    """
+
+    def __init__(
+        self, status: int | None, reason: str, *, transient: bool, monthly_limit: bool = False
+    ) -> None:
         self.status = status
         self.transient = transient
+        self.monthly_limit = monthly_limit
         super().__init__(f"push failed ({status}): {reason}")
+
+
+MONTHLY_LIMIT_TEXT = "monthly limit"  # in LINE's 429 body: "You have reached your monthly limit."
 
 
 def _error_message(exc: ApiException) -> str:
@@ -89,8 +99,12 @@ class LineApi:
             return False
         return True
 
-    async def push(self, to: str, messages: Sequence[Message], *, retry_key: uuid.UUID) -> None:
-        """Push (counts against the monthly quota). Same ``retry_key`` again → delivered once."""
+    async def push(self, to: str, messages: Sequence[Message], *, retry_key: uuid.UUID) -> bool:
+        """Push (counts against the monthly quota). Same ``retry_key`` again → delivered once.
+
+        True when this call sent it; False when LINE had already accepted that retry key (409:
+        delivered before, nothing new sent — and nothing new to count against the quota).
+        """
         try:
             await self.messaging.push_message(
                 PushMessageRequest(to=to, messages=list(messages)), x_line_retry_key=str(retry_key)
@@ -98,12 +112,15 @@ class LineApi:
         except ApiException as exc:
             if exc.status == 409:  # the retry key was accepted before: it was delivered
                 log.info("push %s already accepted by LINE", retry_key)
-                return
+                return False
             status = int(exc.status) if exc.status is not None else None
-            transient = status is None or status >= 500 or status == 429
-            raise PushFailed(status, _error_message(exc), transient=transient) from None
+            reason = _error_message(exc)
+            monthly = status == 429 and MONTHLY_LIMIT_TEXT in reason.lower()
+            transient = not monthly and (status is None or status >= 500 or status == 429)
+            raise PushFailed(status, reason, transient=transient, monthly_limit=monthly) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise PushFailed(None, type(exc).__name__, transient=True) from None
+        return True
 
     async def show_loading(self, chat_id: str) -> None:
         """Best effort: the animation is a nicety, never a reason to fail a request."""

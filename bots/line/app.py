@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from typing import Any
 
 from aiohttp import web
@@ -69,7 +68,7 @@ class LineBot:
             state=self.state,
             config=self.config,
             media_base_url=settings.media_base_url,
-            consumer=f"{socket.gethostname()}-line",
+            consumer=self.config.events_consumer,
         )
 
     def web_app(self, *, with_media: bool = True) -> web.Application:

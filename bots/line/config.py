@@ -67,6 +67,21 @@ class LineConfig(BaseSettings):
     serve_media: bool = Field(True, description="also serve /media and /c here (else run `reelbot media`)")
     events_group: str = "line-bot"
     events_block_ms: int = Field(2000, ge=1)
+    events_consumer: str = Field(
+        "line-1",
+        min_length=1,
+        description="consumer name in the events group; stable across restarts (not the pod's hostname), "
+        "so a replaced process finds its own un-acked events; give each replica its own",
+    )
+    events_reclaim_s: float = Field(
+        60.0, gt=0, description="how often to take over events another consumer left un-acked"
+    )
+    events_stale_ms: int = Field(
+        60_000, ge=0, description="un-acked this long: another consumer may take it"
+    )
+    push_retry_base_s: float = Field(2.0, gt=0, description="first retry delay of a failed push (doubles)")
+    push_retry_max_s: float = Field(300.0, gt=0, description="longest delay between retries of one push")
+    push_max_attempts: int = Field(12, ge=1, description="give a push up (log, ack) after this many tries")
     api_timeout_s: float = Field(30.0, gt=0)
 
     @model_validator(mode="after")

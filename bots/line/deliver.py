@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from reelbot.bots.common.status import failure_reason
@@ -26,8 +28,24 @@ from reelbot.messages import render
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Retry:
+    """An entry whose push failed transiently: tried again at ``due`` (monotonic seconds)."""
+
+    event: JobEvent
+    attempts: int
+    due: float
+
+
 class Deliverer:
-    """Consumes the LINE events stream in its own consumer group."""
+    """Consumes the LINE events stream in its own consumer group.
+
+    Each entry that could not be delivered (a transient push failure, or an error of our own:
+    DB, Redis) waits in ``retries`` with its own attempt count and exponential backoff, while
+    new entries keep being read — one stuck result never blocks the others. After
+    ``push_max_attempts`` it is given up (logged, acked). Every ``events_reclaim_s`` entries that
+    ANY consumer of the group left un-acked for ``events_stale_ms`` (a replaced pod) are taken over.
+    """
 
     def __init__(
         self,
@@ -37,7 +55,7 @@ class Deliverer:
         state: LineState,
         config: LineConfig,
         media_base_url: str,
-        consumer: str = "line-1",
+        consumer: str | None = None,
     ) -> None:
         self.service = service
         self.api = api
@@ -45,9 +63,11 @@ class Deliverer:
         self.config = config
         self.media_base_url = media_base_url.rstrip("/")
         self.stream = service.events("line")
-        self.consumer = consumer
-        self.retry_delay_s = 2.0
-        self._retry: list[tuple[str, JobEvent]] = []
+        self.consumer = consumer or config.events_consumer
+        self.retry_delay_s = 2.0  # idle wait of the loop when nothing was done
+        self.retries: dict[str, Retry] = {}
+        self._next_reclaim = 0.0
+        self.monthly_limit_hit = False  # operators: LINE's monthly push limit was reached
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.stream.ensure_group(self.config.events_group)
@@ -58,31 +78,60 @@ class Deliverer:
                 log.exception("LINE delivery loop error")
                 handled = False
             if not handled:
-                # Nothing done (empty, or a transient failure left events pending): do not spin.
+                # Nothing done (empty, or only retries waiting for their time): do not spin.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.retry_delay_s)
+                    await asyncio.wait_for(stop.wait(), timeout=self._idle_s())
+
+    def _idle_s(self) -> float:
+        if not self.retries:
+            return self.retry_delay_s
+        soonest = min(r.due for r in self.retries.values()) - time.monotonic()
+        return max(0.05, min(self.retry_delay_s, soonest))
 
     async def step(self) -> bool:
-        """Deliver what failed before (if any), else read a batch; True when all of it was acked.
+        """Retry what is due, take over stale entries now and then, read new ones; True when
+        everything handled in this step was acked and no retry is waiting.
 
         EventStream hands out this consumer's un-acked entries only on the first read after a
-        start, so entries whose push failed transiently are kept here and retried first; if the
-        process dies meanwhile, they are still pending in Redis and come back on the next start.
+        start, so entries whose push failed are kept here; if the process dies meanwhile, they
+        are still pending in Redis and come back on the next start (or to another consumer).
         """
-        if self._retry:
-            batch, self._retry = self._retry, []
-        else:
-            batch = await self.stream.read(
-                self.config.events_group, self.consumer, count=10, block_ms=self.config.events_block_ms
+        now = time.monotonic()
+        batch: list[tuple[str, JobEvent]] = [
+            (entry_id, r.event) for entry_id, r in self.retries.items() if r.due <= now
+        ]
+        if now >= self._next_reclaim:
+            self._next_reclaim = now + self.config.events_reclaim_s
+            claimed = await self.stream.claim_stale(
+                self.config.events_group, self.consumer, count=10, min_idle_ms=self.config.events_stale_ms
             )
-        if not batch:
-            return False
-        for entry_id, event in batch:
-            if await self.deliver(event):
-                await self.stream.ack(self.config.events_group, entry_id)
-            else:
-                self._retry.append((entry_id, event))
-        return not self._retry
+            batch += [(eid, ev) for eid, ev in claimed if eid not in self.retries]
+        block = self.config.events_block_ms if not batch and not self.retries else 1
+        batch += await self.stream.read(self.config.events_group, self.consumer, count=10, block_ms=block)
+        for entry_id, event in dict(batch).items():  # a reclaimed entry may also be a leftover
+            await self._handle(entry_id, event)
+        return bool(batch) and not self.retries
+
+    async def _handle(self, entry_id: str, event: JobEvent) -> None:
+        """Deliver one entry; ack it, or schedule its next try (capped), never lose it."""
+        try:
+            done = await self.deliver(event)
+        except Exception:
+            log.exception("delivering event %s (job %s) failed; will retry", entry_id, event.job_id)
+            done = False
+        if done:
+            self.retries.pop(entry_id, None)
+            await self.stream.ack(self.config.events_group, entry_id)
+            return
+        previous = self.retries.get(entry_id)
+        attempts = (previous.attempts if previous else 0) + 1
+        if attempts >= self.config.push_max_attempts:
+            log.error("giving up on event %s (job %s) after %d tries", entry_id, event.job_id, attempts)
+            self.retries.pop(entry_id, None)
+            await self.stream.ack(self.config.events_group, entry_id)
+            return
+        delay = min(self.config.push_retry_max_s, self.config.push_retry_base_s * 2 ** (attempts - 1))
+        self.retries[entry_id] = Retry(event, attempts, time.monotonic() + delay)
 
     async def deliver(self, event: JobEvent) -> bool:
         """Handle one event; False leaves it pending (a transient push failure) for a retry."""
@@ -108,16 +157,27 @@ class Deliverer:
         if messages is None:
             return True
         try:
-            await self.api.push(
+            sent = await self.api.push(
                 chat_id, messages, retry_key=retry_key("result", event.job_id, event.kind.value)
             )
         except PushFailed as exc:
+            if exc.monthly_limit:
+                # Lasts until next month: retrying would only block newer results. Operators
+                # must raise the plan (or wait); REELBOT_LINE_PUSH_QUOTA_MONTHLY stops new jobs.
+                self.monthly_limit_hit = True
+                log.critical(
+                    "LINE monthly push limit reached: result of job %s NOT delivered; "
+                    "raise the LINE plan or set REELBOT_LINE_PUSH_QUOTA_MONTHLY",
+                    event.job_id,
+                )
+                return True
             if exc.transient:
                 log.warning("push for job %s failed, will retry: %s", event.job_id, exc)
                 return False
             log.error("push for job %s refused by LINE: %s", event.job_id, exc)
             return True
-        await self.state.count_push()
+        if sent:
+            await self.state.count_push()  # a 409 (accepted before) sent nothing new
         return True
 
     async def clip_messages(self, event: JobEvent, locale: str | None) -> list[Any] | None:

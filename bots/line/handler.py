@@ -183,8 +183,10 @@ class LineHandler:
         if token and await self.api.reply(token, messages):
             return
         try:
-            await self.api.push(chat.chat_id, messages, retry_key=retry_key("answer", event.webhook_event_id))
-            await self.state.count_push()
+            if await self.api.push(
+                chat.chat_id, messages, retry_key=retry_key("answer", event.webhook_event_id)
+            ):
+                await self.state.count_push()  # a 409 (accepted before) sent nothing new
         except PushFailed as exc:
             log.warning("could not answer event %s: %s", event.webhook_event_id, exc)
 

@@ -50,6 +50,7 @@ class FakeLineApi:
     delivered: list[dict[str, Any]] = field(default_factory=list)  # pushes/replies LINE would show
     streamed_bytes: dict[str, int] = field(default_factory=dict)
     fail_next_push: int = 0  # answer 500 to this many pushes (a LINE outage)
+    push_failure: tuple[int, str] = (500, "Internal server error")  # what those pushes get
 
     def __post_init__(self) -> None:
         self._used_reply_tokens: set[str] = set()
@@ -188,7 +189,7 @@ class FakeLineApi:
             return self._error("Authentication failed", 401)
         if self.fail_next_push > 0:
             self.fail_next_push -= 1
-            return self._error("Internal server error", 500)
+            return self._error(self.push_failure[1], self.push_failure[0])
         problems = self.check_messages(body.get("messages"))
         if not body.get("to"):
             problems.append({"message": "required", "property": "to"})

@@ -65,6 +65,9 @@ async def test_an_outage_then_a_restart_delivers_once(harness: Harness) -> None:
     assert await second.step() is True
     assert push_texts(harness.fake) == [f"影片生成失敗（工作 {job}）：工作在生成途中被取消了。"]
     # The old process's retry (if it were still alive) is not delivered twice: same retry key.
+    assert len(first.retries) == 1
+    for retry in first.retries.values():
+        retry.due = 0.0
     assert await first.step() is True
     assert len(push_texts(harness.fake)) == 1
     keys = {c.headers["X-Line-Retry-Key"] for c in harness.fake.pushes}
@@ -72,3 +75,131 @@ async def test_an_outage_then_a_restart_delivers_once(harness: Harness) -> None:
     # Nothing is left pending in the group.
     pending = await harness.service.redis.xpending(stream.stream, harness.bot.config.events_group)
     assert pending["pending"] == 0
+
+
+def fresh_deliverer(harness: Harness, **config: object) -> Deliverer:
+    cfg = harness.bot.config.model_copy(update={"events_block_ms": 10, **config})
+    return Deliverer(
+        service=harness.service,
+        api=harness.bot.api,
+        state=harness.bot.state,
+        config=cfg,
+        media_base_url=harness.base_url,
+    )
+
+
+def failed_event(job: uuid.UUID) -> JobEvent:
+    return JobEvent(kind=EventKind.FAILED, job_id=job, origin=origin(), error_key="job.interrupted")
+
+
+async def pending_count(harness: Harness) -> int:
+    stream = harness.service.events("line")
+    pending = await harness.service.redis.xpending(stream.stream, harness.bot.config.events_group)
+    return int(pending["pending"])
+
+
+async def test_the_monthly_limit_429_is_given_up_not_retried_forever(harness: Harness) -> None:
+    stream = harness.service.events("line")
+    await stream.publish(failed_event(uuid.uuid4()))
+    harness.fake.fail_next_push = 1
+    harness.fake.push_failure = (429, "You have reached your monthly limit.")
+    deliverer = fresh_deliverer(harness)
+    await deliverer.stream.ensure_group(deliverer.config.events_group)
+    assert await deliverer.step() is True  # acked: retrying cannot help before next month
+    assert deliverer.retries == {}
+    assert deliverer.monthly_limit_hit is True
+    assert await pending_count(harness) == 0
+    assert push_texts(harness.fake) == []
+    # An ordinary 429 (rate limit) is still temporary.
+    await stream.publish(failed_event(uuid.uuid4()))
+    harness.fake.fail_next_push = 1
+    harness.fake.push_failure = (429, "Too many requests")
+    assert await deliverer.step() is False
+    assert len(deliverer.retries) == 1
+
+
+async def test_a_409_already_accepted_push_is_not_counted_again(harness: Harness) -> None:
+    deliverer = fresh_deliverer(harness)
+    event = failed_event(uuid.uuid4())
+    assert await deliverer.deliver(event) is True
+    assert await deliverer.deliver(event) is True  # same retry key: LINE answers 409
+    assert len(push_texts(harness.fake)) == 1
+    assert await harness.bot.state.pushes_this_month() == 1
+
+
+async def test_a_failing_push_waits_with_backoff_while_newer_results_go_out(harness: Harness) -> None:
+    stream = harness.service.events("line")
+    stuck, newer = uuid.uuid4(), uuid.uuid4()
+    await stream.publish(failed_event(stuck))
+    deliverer = fresh_deliverer(harness, push_max_attempts=3, push_retry_base_s=60.0)
+    await deliverer.stream.ensure_group(deliverer.config.events_group)
+    harness.fake.fail_next_push = 100
+    assert await deliverer.step() is False
+    [(stuck_id, retry)] = deliverer.retries.items()
+    assert retry.attempts == 1
+    harness.fake.fail_next_push = 0
+    await stream.publish(failed_event(newer))
+    assert await deliverer.step() is False  # the newer one is read and delivered; the stuck one waits
+    assert push_texts(harness.fake) == [f"影片生成失敗（工作 {newer}）：工作在生成途中被取消了。"]
+    assert deliverer.retries[stuck_id].attempts == 1
+    # Each failure doubles the wait; at the cap the entry is given up and acked.
+    harness.fake.fail_next_push = 100
+    first_wait = deliverer.retries[stuck_id].due
+    deliverer.retries[stuck_id].due = 0.0
+    await deliverer.step()
+    assert deliverer.retries[stuck_id].attempts == 2
+    assert deliverer.retries[stuck_id].due - first_wait > 60.0  # 120 s after, not 60 s
+    deliverer.retries[stuck_id].due = 0.0
+    await deliverer.step()
+    assert deliverer.retries == {}
+    assert await pending_count(harness) == 0
+
+
+async def test_an_error_of_our_own_puts_the_entry_into_the_retries(harness: Harness) -> None:
+    import redis.asyncio as aioredis
+
+    from reelbot.bots.line.state import LineState
+
+    stream = harness.service.events("line")
+    job = uuid.uuid4()
+    await stream.publish(JobEvent(kind=EventKind.CANCELLED, job_id=job, origin=origin(locale="en")))
+    await stream.publish(
+        JobEvent(kind=EventKind.PROGRESS, job_id=job, origin=origin(), step=1, total_steps=4)
+    )
+    deliverer = fresh_deliverer(harness)
+    await deliverer.stream.ensure_group(deliverer.config.events_group)
+    broken = aioredis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # a real Redis outage
+    deliverer.state = LineState(broken, harness.service.keys, deliverer.config)
+    try:
+        assert await deliverer.step() is False
+    finally:
+        await broken.aclose()
+    # The failing entry waits for a retry, the next one of the same batch was still delivered.
+    assert [r.event.kind for r in deliverer.retries.values()] == [EventKind.CANCELLED]
+    assert await pending_count(harness) == 1  # the progress entry behind it was acked
+    deliverer.state = harness.bot.state
+    for retry in deliverer.retries.values():
+        retry.due = 0.0
+    assert await deliverer.step() is True
+    assert push_texts(harness.fake)[-1] == f"Job {job} was cancelled."
+    assert await pending_count(harness) == 0
+
+
+async def test_entries_left_by_a_replaced_consumer_are_taken_over_periodically(harness: Harness) -> None:
+    stream = harness.service.events("line")
+    group = harness.bot.config.events_group
+    deliverer = fresh_deliverer(harness, events_stale_ms=0)
+    assert deliverer.consumer == "line-1"  # stable, from LineConfig.events_consumer
+    await stream.ensure_group(group)
+    assert await deliverer.step() is False  # running, nothing to do yet
+    job = uuid.uuid4()
+    await stream.publish(failed_event(job))
+    # An old pod (another consumer name) read it and vanished without acking.
+    gone = harness.service.events("line")
+    assert [ev.job_id for _eid, ev in await gone.read(group, "old-pod-xyz", count=10, block_ms=10)] == [job]
+    assert await deliverer.step() is False  # not due to re-claim yet
+    assert push_texts(harness.fake) == []
+    deliverer._next_reclaim = 0.0
+    assert await deliverer.step() is True
+    assert push_texts(harness.fake) == [f"影片生成失敗（工作 {job}）：工作在生成途中被取消了。"]
+    assert await pending_count(harness) == 0
