@@ -9,8 +9,10 @@ their language; anything else is logged and answered with ``error.internal_no_jo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -124,6 +126,24 @@ class LineHandler:
         self.config = config
         self.media_base_url = media_base_url.rstrip("/")
         self.staging = staging
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._lock_users: dict[tuple[str, str], int] = {}  # holders + waiters, to drop idle locks
+
+    @contextlib.asynccontextmanager
+    async def person_lock(self, chat: Chat) -> AsyncIterator[None]:
+        """One at a time per (chat, user) in this process: photo / prompt / 清除 read-modify-write
+        the waiting photos, and two photos in separate webhook deliveries would otherwise both
+        become the first frame (one dropped). The entry goes once nobody holds or awaits it."""
+        key = (chat.chat_id, chat.user_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._lock_users[key] = self._lock_users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._lock_users[key] -= 1
+            if not self._lock_users[key]:
+                del self._lock_users[key], self._locks[key]
 
     # -- entry point --------------------------------------------------------------------------
     async def handle(self, event: Event) -> None:
@@ -259,9 +279,10 @@ class LineHandler:
         if parsed.command is Command.HELP or (parsed.command is Command.PROMPT and not parsed.prompt):
             await self.answer(event, chat, self.help_text(locale))  # "/video" alone: show how
         elif parsed.command is Command.CLEAR:
-            photos = await self.state.photos(chat.chat_id, chat.user_id)
-            await self.state.clear_photos(chat.chat_id, chat.user_id)
-            await self.discard_staged(photos)
+            async with self.person_lock(chat):
+                photos = await self.state.photos(chat.chat_id, chat.user_id)
+                await self.state.clear_photos(chat.chat_id, chat.user_id)
+                await self.discard_staged(photos)
             await self.answer(event, chat, render("line.photos_cleared", locale))
         elif parsed.command is Command.USAGE:
             usages = await self.service.usage(self.origin(chat, locale))
@@ -296,6 +317,10 @@ class LineHandler:
             await self.state.count_job("group", chat.chat_id)
 
     async def submit_prompt(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+        async with self.person_lock(chat):
+            await self._submit_prompt(event, chat, locale, parsed)
+
+    async def _submit_prompt(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
         await self.check_limits(chat)
         photos = await self.state.photos(chat.chat_id, chat.user_id)
         images = [(photo.role, await self.photo_bytes(photo)) for photo in photos]
@@ -410,6 +435,10 @@ class LineHandler:
     async def on_photo(self, event: MessageEvent, chat: Chat, content: Any) -> None:
         if getattr(getattr(content, "content_provider", None), "type", "line") != "line":
             return  # an external URL: nothing to download through LINE
+        async with self.person_lock(chat):
+            await self._on_photo(event, chat, content)
+
+    async def _on_photo(self, event: MessageEvent, chat: Chat, content: Any) -> None:
         locale = await self.locale_for(chat)
         photos = await self.state.photos(chat.chat_id, chat.user_id)
         marked = await self.state.pop_next_role(chat.chat_id, chat.user_id)

@@ -104,3 +104,20 @@ async def test_download_failure_is_told_and_clear_forgets(harness: Harness) -> N
     assert texts[0] == "無法下載這張圖片，請再傳一次。"
     assert texts[2] == "已清除等待中的照片。"
     assert await roles_of_only_job(harness) == []
+
+
+async def test_two_photos_in_separate_deliveries_at_once_keep_both(harness: Harness) -> None:
+    """Two webhook deliveries handled concurrently: the second photo is the end frame, not lost."""
+    import asyncio
+    import json
+
+    harness.fake.contents.update(
+        {"p1": Content(png((9, 9, 9), (640, 960)), "image/png"), "p2": Content(png((90, 9, 9)), "image/png")}
+    )
+    bodies = [json.dumps({"destination": "Ubot", "events": [image_event(m)]}).encode() for m in ("p1", "p2")]
+    statuses = await asyncio.gather(*(harness.post(body) for body in bodies))
+    assert [status for status, _ in statuses] == [200, 200]
+    await harness.settle()
+    photos = await harness.bot.state.photos("Ualice", "Ualice")
+    assert sorted(p.role for p in photos) == sorted([ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME])
+    assert harness.bot.handler._locks == {}  # no lock left behind
