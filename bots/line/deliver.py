@@ -200,7 +200,10 @@ class Deliverer:
             duration_s=clip.duration_s,
         )
         page = f"{self.media_base_url}/c/{clip.id}"
-        messages, problem = outgoing.result_messages(clip.id, clip_media, page, locale, self.config)
+        # Reads and measures the preview file: a thread, not the event loop.
+        messages, problem = await asyncio.to_thread(
+            outgoing.result_messages, clip.id, clip_media, page, locale, self.config
+        )
         if problem:
             log.warning("clip %s sent as a link: %s", clip.id, problem)
         return messages

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from linebot.v3.messaging import Message
@@ -56,6 +57,10 @@ SINGLE_ROLES = (ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME)
 def retry_key(*parts: object) -> uuid.UUID:
     """A push retry key derived from what the push is about, so a retried push is not doubled."""
     return uuid.uuid5(RETRY_NAMESPACE, ":".join(str(p) for p in parts))
+
+
+def _read_if_file(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
 
 
 class Service(Protocol):
@@ -405,8 +410,9 @@ class LineHandler:
             return staged
         if photo.media_key is not None:  # waiting since before staging existed (an upgrade)
             path = self.service.media.path(photo.media_key)
-            if path.is_file():
-                return bytes(path.read_bytes())
+            data = await asyncio.to_thread(_read_if_file, path)
+            if data is not None:
+                return data
         return await self.download(photo.message_id)
 
     async def download(self, message_id: str) -> bytes:
@@ -415,7 +421,9 @@ class LineHandler:
         The service stores a photo as an asset only when a prompt uses it (see staging.py).
         """
         data = await self.api.fetch_content(message_id, max_bytes=self.config.max_image_bytes)
-        inspect_image(data, self.service_limits())
+        # A full decode (bomb and truncation checks): seconds of CPU for a big photo, so it runs
+        # in a thread, not on the event loop that answers every other chat's webhooks.
+        await asyncio.to_thread(inspect_image, data, self.service_limits())
         return data
 
     async def stage(self, message_id: str, data: bytes) -> None:
