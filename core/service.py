@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -32,7 +32,7 @@ from reelbot.domain import (
     RemixKind,
     Variation,
 )
-from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
+from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.events import EventKind, JobEvent
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.sizing import plan_render
@@ -171,7 +171,10 @@ class ReelbotService:
         seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
         request = request.model_copy(update={"preset": preset.name, "seed": seed})
         plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
-        inspected = [(role, data, inspect_image(data, self.settings.limits)) for role, data in images]
+        inspected = [  # a full decode of each image: off the event loop (the bots share it)
+            (role, data, await asyncio.to_thread(inspect_image, data, self.settings.limits))
+            for role, data in images
+        ]
         admission = await self.safety.admit(request, images, lane=lane)
 
         job_id = uuid.uuid4()
@@ -229,6 +232,15 @@ class ReelbotService:
             log.exception("enqueue failed; removing job %s", job.id)
             await self.run_db(job_repo.delete_job, job_id=job.id)
             raise
+        if result.job_id != job.id:
+            # Redis already knows this key for another job (its row was written by a process
+            # that crashed before answering): that job is the answer; ours never existed.
+            await self.run_db(job_repo.delete_job, job_id=job.id)
+            existing = await self.run_db(job_repo.get_job, job_id=result.job_id)
+            if existing is None:
+                log.error("idempotency key maps to job %s, which has no row", result.job_id)
+                raise ReelbotError("error.internal", job_id=str(result.job_id)[:8])
+            return await self.ticket(existing, duplicate=True)
         position = await self.queue.position(result.job_id)
         await self.events(request.origin.platform).publish(
             JobEvent(kind=EventKind.QUEUED, job_id=job.id, origin=request.origin, position=position)
@@ -405,12 +417,9 @@ class ReelbotService:
         Safe to run any time: enqueueing is idempotent by the job's key, so a job that does
         have its message is left alone.
         """
-        jobs = await self.run_db(job_repo.jobs_in_states, states=[JobState.QUEUED], limit=1000)
-        cutoff = datetime.now(UTC).timestamp() - older_than_s
+        jobs = await self.run_db(job_repo.queued_jobs_older_than, seconds=older_than_s)
         requeued = 0
         for job in jobs:
-            if job.created_at.replace(tzinfo=job.created_at.tzinfo or UTC).timestamp() > cutoff:
-                continue
             request = GenerationRequest.model_validate_json(job.request_json)
             result = await self.queue.enqueue(
                 job.id,

@@ -225,3 +225,17 @@ async def test_vary_of_a_vary_is_a_new_clip_with_the_same_seed(
     ]
     assert not np.array_equal(frames[0], frames[1])
     assert not np.array_equal(frames[1], frames[2])
+
+
+async def test_a_key_redis_already_maps_to_another_job_answers_with_that_job(service: ReelbotService) -> None:
+    """A row written under another key (restored database, crash before the answer): the queue's
+    idempotency key wins, and the second row is not left behind."""
+    earlier = uuid.uuid4()
+    with session_scope(service.db) as session:
+        job_repo.create_job(
+            session=session, request=request(preset="tiny"), idempotency_key="old", job_id=earlier
+        )
+    await service.queue.enqueue(earlier, idempotency_key="same", user_key=ALICE.user_key, max_pending=5)
+    ticket = await service.submit(request(), idempotency_key="same")
+    assert ticket.job_id == earlier and ticket.duplicate
+    assert _count_jobs(service) == 1
