@@ -3,13 +3,15 @@
 Handlers only validate and hand work to the service (which stores and enqueues); the answer
 goes back at once with the reply token (free), falling back to a counted push with a retry key
 when the token has expired. Every refusal a person can act on is a ``ReelbotError`` rendered in
-their language; anything else is logged and answered with ``error.internal_no_job``.
+their language; anything else is logged and answered with ``error.internal`` (naming the job
+when one was already created) or ``error.internal_no_job``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -61,6 +63,13 @@ def retry_key(*parts: object) -> uuid.UUID:
 
 def _read_if_file(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
+
+
+#: The job the event being handled has created (set right after the service accepted it), so
+#: that a later failure in the same event says ``error.internal`` with the id, not "no job".
+_created_job: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+    "line_created_job", default=None
+)
 
 
 class Service(Protocol):
@@ -152,28 +161,43 @@ class LineHandler:
 
     # -- entry point --------------------------------------------------------------------------
     async def handle(self, event: Event) -> None:
-        """Handle one event once (webhookEventId); a failure forgets it so a redelivery retries."""
+        """Handle one event once (webhookEventId; LINE redelivers after a non-2xx or a timeout).
+
+        The webhook has already answered 200 when this runs, so LINE will NOT redeliver a
+        failed event: a failure is logged and the user is told instead (with the job id when a
+        job was already created — it renders anyway). The claim stays, so a redelivery of an
+        event that was handled half-way never creates a second job.
+        """
         if getattr(getattr(event, "mode", None), "value", "active") != "active":
             return  # standby: another channel answers this chat
         event_id = event.webhook_event_id
         if not await self.state.claim_event(event_id):
             log.info("webhook event %s already handled (redelivery)", event_id)
             return
+        token = _created_job.set(None)
         try:
             await self._dispatch(event)
         except Exception:
-            log.exception("LINE event %s failed", event_id)
-            await self.state.release_event(event_id)
-            await self._apologize(event)
+            job_id = _created_job.get()
+            log.exception("LINE event %s failed (job %s)", event_id, job_id)
+            await self._apologize(event, job_id)
+        finally:
+            _created_job.reset(token)
 
-    async def _apologize(self, event: Event) -> None:
-        """Best effort "something went wrong" (never a traceback in chat, never a second failure)."""
+    async def _apologize(self, event: Event, job_id: uuid.UUID | None = None) -> None:
+        """Best effort "something went wrong" (never a traceback in chat, never a second failure);
+        names the job when the service had already accepted one, since it renders regardless."""
         chat = chat_of(event)
         if chat is None or not isinstance(event, MessageEvent | PostbackEvent):
             return
         try:
             locale = await self.locale_for(chat)
-            await self.answer(event, chat, render("error.internal_no_job", locale))
+            text = (
+                render("error.internal", locale, job_id=short_id(job_id))
+                if job_id is not None
+                else render("error.internal_no_job", locale)
+            )
+            await self.answer(event, chat, text)
         except Exception:
             log.warning("could not tell the user about the failure of event %s", event.webhook_event_id)
 
@@ -341,6 +365,7 @@ class LineHandler:
             origin=self.origin(chat, locale, event.message.id),
         )
         ticket = await self.service.submit(request, images, idempotency_key=f"line:{event.webhook_event_id}")
+        _created_job.set(ticket.job_id)  # from here on, a failure must name the job
         if photos:
             # Used (the service stored them as assets with the job): only after success.
             await self.state.clear_photos(chat.chat_id, chat.user_id)
@@ -512,4 +537,5 @@ class LineHandler:
             idempotency_key=f"line:{event.webhook_event_id}",
             prompt=prompt,
         )
+        _created_job.set(ticket.job_id)
         await self.accepted(event, chat, locale, ticket)

@@ -64,10 +64,6 @@ class LineState:
         key = self.keys.line_event(webhook_event_id)
         return bool(await self.redis.set(key, b"1", nx=True, ex=self.config.dedupe_ttl_s))
 
-    async def release_event(self, webhook_event_id: str) -> None:
-        """Forget an event whose handling failed, so that LINE's redelivery is handled again."""
-        await self.redis.delete(self.keys.line_event(webhook_event_id))
-
     # -- photos waiting for a prompt -----------------------------------------------------------
     async def photos(self, chat_id: str, user_id: str) -> list[PendingPhoto]:
         raw = await self.redis.lrange(self.keys.line_photos(chat_id, user_id), 0, -1)

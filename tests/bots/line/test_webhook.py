@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import json
 
+import pytest
+
 from reelbot.domain import Platform
 from tests.bots.line.conftest import (
     CHANNEL_SECRET,
@@ -176,3 +178,40 @@ async def test_trigger_alone_shows_help_not_an_error(harness: Harness) -> None:
     (text,) = reply_texts(harness.fake)
     assert "比例:16:9" in text
     assert await harness.job_count() == 0
+
+
+async def test_a_failure_after_the_job_was_created_names_the_job(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job renders anyway, so the apology must not say "no job" (error.internal with its id)."""
+
+    async def broken_count(chat: object) -> None:  # fault injection: our own bookkeeping fails
+        raise RuntimeError("rate counter unavailable")
+
+    monkeypatch.setattr(harness.bot.handler, "count_job", broken_count)
+    event = text_event("一隻貓在跳舞")
+    await harness.send(event)
+    (job,) = await harness.service.jobs_for(Platform.LINE, "Ualice")
+    assert reply_texts(harness.fake) == [f"系統發生錯誤（工作 {str(job.id)[:8]}），請再試一次。"]
+    # A failure before any job exists still says so without an id; nothing leaks between events.
+    monkeypatch.setattr(harness.bot.handler, "locale_for", broken_locale := FailOnce())
+    await harness.send(text_event("用量"))
+    assert broken_locale.calls == 2  # the failed call, then the apology's own (which worked)
+    assert reply_texts(harness.fake)[-1] == "系統發生錯誤，請再試一次。"
+    # LINE will not redeliver (the webhook answered 200), so the claim is kept: a redelivery
+    # of the first event would be skipped rather than create a second job.
+    replies = len(reply_texts(harness.fake))
+    await harness.send(event)
+    assert await harness.job_count() == 1
+    assert len(reply_texts(harness.fake)) == replies  # skipped, not even "already queued"
+
+
+class FailOnce:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, chat: object) -> str:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("profile cache unavailable")
+        return "zh-TW"
