@@ -41,12 +41,12 @@ class JobEvent(BaseModel):
     timings: dict[str, float] | None = None  # DONE: seconds per stage (queue wait, load, denoise, ...)
 
     def failure_text(self, locale: str | None) -> str:
-        """The reason a FAILED job failed, in the reader's language."""
+        """Why a FAILED job failed, in the reader's language, with the job's short id."""
         from reelbot.messages import render
 
-        fields = json.loads(self.error_detail) if self.error_detail else {}
-        reason = render(self.error_key or "error.internal_no_job", locale, **fields)
-        return render("job.failed", locale, job_id=str(self.job_id)[:8], reason=reason)
+        short_id = str(self.job_id)[:8]
+        reason = failure_reason(self.error_key, self.error_detail, short_id, locale)
+        return render("job.failed", locale, job_id=short_id, reason=reason)
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -54,3 +54,26 @@ class JobEvent(BaseModel):
     @classmethod
     def from_json(cls, raw: str | bytes) -> JobEvent:
         return cls.model_validate_json(raw)
+
+
+def failure_reason(error_key: str | None, error_detail: str | None, job_id: str, locale: str | None) -> str:
+    """The catalogue text of a failure: ``error_detail`` is the JSON object of the key's fields
+    (as the worker stores it); plain text from older records is shown as the reason."""
+    from reelbot.messages import render
+
+    if not error_key:
+        return render("error.internal", locale, job_id=job_id)
+    fields: dict[str, object] = {"job_id": job_id}
+    if error_detail:
+        try:
+            parsed = json.loads(error_detail)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            fields.update(parsed)
+        else:
+            fields.update(error=error_detail, reason=error_detail)
+    try:
+        return render(error_key, locale, **fields)
+    except (KeyError, IndexError):  # a key whose fields this record lacks: still say what failed
+        return render("error.internal", locale, job_id=job_id)

@@ -10,7 +10,7 @@ import math
 
 from reelbot.bots.common import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.domain import JobState, RemixKind
-from reelbot.events import EventKind, JobEvent
+from reelbot.events import EventKind, JobEvent, failure_reason
 from reelbot.messages import render
 
 BAR_WIDTH = 12
@@ -44,23 +44,6 @@ def queued_text(position: int | None, seconds_per_job: float, locale: str | None
     if position is None or position <= 1:
         return render("status.queued_next", locale, eta=eta)
     return render("status.queued", locale, position=position, eta=eta)
-
-
-def failure_reason(error_key: str | None, error_detail: str | None, job_id: str, locale: str | None) -> str:
-    """The catalogue text for a failed job's key (details filled where the key expects them)."""
-    if not error_key:
-        return render("error.internal", locale, job_id=job_id)
-    try:
-        return render(
-            error_key,
-            locale,
-            job_id=job_id,
-            error=error_detail or "",
-            reason=error_detail or "",
-            attempts="?",
-        )
-    except (KeyError, IndexError):
-        return render("job.failed", locale, job_id=job_id, reason=error_detail or error_key)
 
 
 def event_text(event: JobEvent, locale: str | None, *, seconds_per_job: float = 60.0) -> str:
