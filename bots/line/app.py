@@ -61,7 +61,12 @@ class LineBot:
             media_base_url=settings.media_base_url,
             staging=self.staging,
         )
-        self.webhook = LineWebhook(secret, self.handler)
+        self.webhook = LineWebhook(
+            secret,
+            self.handler,
+            max_concurrent=self.config.webhook_concurrency,
+            max_backlog=self.config.webhook_backlog,
+        )
         self.deliverer = Deliverer(
             service=service,
             api=self.api,

@@ -64,6 +64,10 @@ class LineConfig(BaseSettings):
     webhook_path: str = "/callback"
     host: str = "0.0.0.0"  # noqa: S104 - a webhook must be reachable; put it behind the TLS proxy
     port: int = Field(8000, ge=1, le=65535)
+    webhook_concurrency: int = Field(16, ge=1, description="webhook deliveries handled at once")
+    webhook_backlog: int = Field(
+        256, ge=1, description="accepted, unfinished deliveries above which the webhook answers 503"
+    )
     serve_media: bool = Field(True, description="also serve /media and /c here (else run `reelbot media`)")
     events_group: str = "line-bot"
     events_block_ms: int = Field(2000, ge=1)

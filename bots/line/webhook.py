@@ -2,9 +2,10 @@
 
 The signature is checked against the RAW body bytes before anything is parsed (LINE signs
 bytes; decoding first would let a re-encoded body slip through). Missing or bad signature → 400;
-malformed JSON → 400; otherwise 200 immediately, and the events of one delivery are handled in
-order in one tracked background task (a photo followed by its prompt in the same delivery must
-keep that order). Shutdown drains those tasks so no accepted event is dropped half-way.
+malformed JSON → 400; too many deliveries in hand → 503; otherwise 200 immediately, and the
+events of one delivery are handled in order in one tracked background task (a photo followed
+by its prompt in the same delivery must keep that order). Shutdown drains those tasks so no
+accepted event is dropped half-way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from linebot.v3.webhooks import Event
-
-from reelbot.bots.line.handler import LineHandler
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +51,36 @@ def parse_events(payload: Any) -> list[Event]:
     return events
 
 
-class LineWebhook:
-    """aiohttp handler for ``POST /callback`` plus the background-task bookkeeping."""
+class EventHandler(Protocol):
+    """What the webhook hands events to (:class:`~reelbot.bots.line.handler.LineHandler`)."""
 
-    def __init__(self, channel_secret: bytes, handler: LineHandler, *, drain_timeout_s: float = 30.0) -> None:
+    async def handle(self, event: Event) -> None: ...
+
+
+class LineWebhook:
+    """aiohttp handler for ``POST /callback`` plus the background-task bookkeeping.
+
+    At most ``max_concurrent`` deliveries are handled at once (each holds DB/Redis connections
+    and may download photos); beyond ``max_backlog`` accepted-but-unfinished deliveries the
+    webhook answers 503 instead of piling up tasks, and LINE redelivers later (with webhook
+    redelivery on) — a flood costs memory nowhere.
+    """
+
+    def __init__(
+        self,
+        channel_secret: bytes,
+        handler: EventHandler,
+        *,
+        drain_timeout_s: float = 30.0,
+        max_concurrent: int = 16,
+        max_backlog: int = 256,
+    ) -> None:
         self._secret = channel_secret
         self._handler = handler
         self._tasks: set[asyncio.Task[None]] = set()
         self._drain_timeout_s = drain_timeout_s
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._max_backlog = max_backlog
 
     async def callback(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -70,6 +91,9 @@ class LineWebhook:
             events = parse_events(json.loads(body))
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400, text="malformed body")
+        if events and len(self._tasks) >= self._max_backlog:
+            log.warning("webhook backlog full (%d deliveries): answering 503", len(self._tasks))
+            return web.Response(status=503, text="busy", headers={"Retry-After": "5"})
         if events:
             task = asyncio.create_task(self._run(events), name="line-webhook-events")
             self._tasks.add(task)
@@ -77,6 +101,10 @@ class LineWebhook:
         return web.Response(status=200, text="ok")
 
     async def _run(self, events: list[Event]) -> None:
+        async with self._slots:
+            await self._run_in_order(events)
+
+    async def _run_in_order(self, events: list[Event]) -> None:
         for event in events:
             try:
                 await self._handler.handle(event)
