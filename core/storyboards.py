@@ -491,7 +491,10 @@ async def reroll_shot(
         raise InvalidRequest("storyboard.shot_unknown", shot=number, count=count)
     seed = secrets.randbelow(MAX_SEED + 1)
     current = data["shots"][number - 1]["job_id"]
-    if current is None:  # never submitted (waiting or refused): submit it now, with a new seed
+    previous = await service.job(uuid.UUID(current)) if current is not None else None
+    if previous is None or previous.state not in (*_ADMITTED, JobState.FAILED):
+        # Never submitted, or never admitted (awaiting or refused consent): the images go
+        # through the service's checks again as bytes — a face still needs its consent.
         ticket = await _submit_shot(
             service,
             board_id,
@@ -501,9 +504,8 @@ async def reroll_shot(
             seed=seed,
             idempotency_key=idempotency_key,
         )
-    else:
-        previous = (await service.job(uuid.UUID(current))).request
-        request = previous.model_copy(update={"seed": seed, "origin": owner})
+    else:  # admitted once (checked, consented where needed): same references by hash
+        request = previous.request.model_copy(update={"seed": seed, "origin": owner})
         ticket = await service.submit(request, idempotency_key=idempotency_key)
         await _map_job(service, ticket.job_id, board_id, number)
 

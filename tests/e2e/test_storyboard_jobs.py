@@ -176,3 +176,22 @@ async def test_shots_past_the_pending_cap_wait_in_the_board(
         assert draft is not None and draft.job_ids == (ticket.job_ids[0], second.job_id)
     finally:
         await service.close()
+
+
+async def test_rerolling_a_shot_that_awaits_consent_still_needs_consent(service: ReelbotService) -> None:
+    """A face as the shared character: re-rolling a shot before consent must not queue it."""
+    from skimage import data as skimage_data
+
+    buf = io.BytesIO()
+    Image.fromarray(skimage_data.astronaut()).save(buf, "PNG")
+    board = parse_storyboard(
+        "character: face.png\nshots:\n  - prompt: a portrait, smiling\n    seconds: 1\n", "YAML"
+    )
+    ticket = await submit_storyboard(
+        service, board, ALICE, images_by_name={"face.png": buf.getvalue()}, idempotency_key="sb-face"
+    )
+    first = await service.job(ticket.job_ids[0])
+    assert first.state is JobState.AWAITING_CONSENT
+    again = await reroll_shot(service, ticket.board_id, 1, by=ALICE, idempotency_key="sb-face-reroll")
+    assert again.state is JobState.AWAITING_CONSENT
+    assert (await service.queue.depth())["fast"]["waiting"] == 0
