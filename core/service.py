@@ -346,12 +346,22 @@ class ReelbotService:
         removed = await self.queue.cancel(job_id)
         if removed or state is not JobState.RUNNING:
             # Not yet claimed: nobody else will touch it. A running job stops at the next step;
-            # the worker then marks it cancelled and tells the chat.
-            await self.run_db(job_repo.mark_cancelled, job_id=job_id)
-            await self.events(request.origin.platform).publish(
-                JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
-            )
+            # the worker then marks it cancelled and tells the chat. Only the process whose
+            # update moved the job tells the chat, so it hears it once.
+            if await self.run_db(job_repo.mark_cancelled, job_id=job_id):
+                await self.events(request.origin.platform).publish(
+                    JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
+                )
+            if state is JobState.AWAITING_CONSENT:  # withdrawn before consent: like a decline
+                await self.discard_unused_images(job_id)
         return await self.job(job_id)
+
+    async def discard_unused_images(self, job_id: uuid.UUID) -> None:
+        """Delete the files of a job's reference images that no live job uses any more (a
+        declined or withdrawn face is not kept); the hashes stay in the audit trail, and a
+        later upload of the same image stores the file again."""
+        for asset in await self.run_db(asset_repo.assets_only_used_by, job_id=job_id):
+            await asyncio.to_thread(self.media.delete, asset.storage_key)
 
     async def job(self, job_id: uuid.UUID) -> JobView:
         return await self._view(await self._get_job(job_id))

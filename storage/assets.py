@@ -8,8 +8,9 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from reelbot.domain import JobState
 from reelbot.storage.media import MediaBackend, asset_key
-from reelbot.storage.models import Asset, JobReference
+from reelbot.storage.models import Asset, Job, JobReference
 
 
 def sha256_hex(data: bytes) -> str:
@@ -62,10 +63,17 @@ def assets_for_job(*, session: Session, job_id: uuid.UUID) -> list[tuple[JobRefe
 
 
 def assets_only_used_by(*, session: Session, job_id: uuid.UUID) -> list[Asset]:
-    """The job's reference images that no other job references (safe to delete the files of)."""
+    """The job's reference images that no other live job references (safe to delete the files
+    of). Cancelled jobs do not keep an image alive: a declined face stays declined everywhere."""
     mine = select(JobReference.asset_sha256).where(JobReference.job_id == job_id)
-    shared = select(JobReference.asset_sha256).where(
-        col(JobReference.asset_sha256).in_(mine), JobReference.job_id != job_id
+    shared = (
+        select(JobReference.asset_sha256)
+        .join(Job, col(Job.id) == col(JobReference.job_id))
+        .where(
+            col(JobReference.asset_sha256).in_(mine),
+            JobReference.job_id != job_id,
+            col(Job.state) != JobState.CANCELLED,
+        )
     )
     statement = select(Asset).where(col(Asset.sha256).in_(mine), col(Asset.sha256).not_in(shared))
     return list(session.exec(statement))

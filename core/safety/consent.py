@@ -27,7 +27,6 @@ from reelbot.domain import GenerationRequest, JobState, Origin
 from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
 from reelbot.events import EventKind, JobEvent
 from reelbot.queue.keys import Lane
-from reelbot.storage import assets as asset_repo
 from reelbot.storage import jobs as job_repo
 
 if TYPE_CHECKING:
@@ -104,10 +103,7 @@ async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     ):
         fresh = await service.run_db(job_repo.get_job, job_id=job_id)
         raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
-    # The photo of a person who did not consent is not kept: its file goes, its hash stays
-    # in the audit trail (a later upload of the same image stores the file again).
-    for asset in await service.run_db(asset_repo.assets_only_used_by, job_id=job_id):
-        await asyncio.to_thread(service.media.delete, asset.storage_key)
+    await service.discard_unused_images(job_id)
     await service.events(request.origin.platform).publish(
         JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin, error_key="consent.declined")
     )

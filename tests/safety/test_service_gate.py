@@ -163,6 +163,9 @@ async def test_declining_keeps_a_photo_another_job_still_uses(
     with session_scope(service.db) as session:
         ((_, asset),) = asset_repo.assets_for_job(session=session, job_id=second.job_id)
     assert service.media.exists(asset.storage_key)
+    # Withdrawing the second one too (cancel before consent): no live job uses the face now.
+    await service.cancel(second.job_id, by=uploader)
+    assert not service.media.exists(asset.storage_key)
 
 
 async def test_photo_without_face_is_queued_at_once(
