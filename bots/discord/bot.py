@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -23,6 +24,8 @@ from reelbot.bots.discord.translator import CatalogueTranslator
 from reelbot.settings import Settings
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from reelbot.bots.discord.delivery import Delivery
     from reelbot.service import ReelbotService
 
@@ -158,13 +161,11 @@ async def run_bot(
     await check_token(token)  # before opening anything: a bad token is one line, nothing else
     stop = stop or asyncio.Event()
     service = await ReelbotService.open(settings)
+    bot = ReelBot(service=service, settings=settings, config=config)
     health = None
     if config.health_port is not None:
-        from reelbot.health import serve_health
-
-        health = await serve_health(settings, port=config.health_port, required=False)
+        health = await _serve_health(settings, config.health_port, bot)
     try:
-        bot = ReelBot(service=service, settings=settings, config=config)
         async with bot:
             runner = asyncio.create_task(bot.start(token), name="discord-bot")
             stopper = asyncio.create_task(stop.wait())
@@ -186,3 +187,25 @@ async def run_bot(
         if health is not None:
             await health.cleanup()
         await asyncio.shield(service.close())
+
+
+def delivery_check(bot: ReelBot) -> Callable[[], Awaitable[None]]:
+    """Readiness fails once the results loop has died: /video would be taken, nothing posted."""
+
+    async def check() -> None:
+        if bot.delivery is not None and not bot.delivery.alive:
+            raise RuntimeError("the results loop has stopped")
+
+    return check
+
+
+async def _serve_health(settings: Settings, port: int, bot: ReelBot) -> web.AppRunner | None:
+    """The health routes with Redis, database and the results loop; a taken port is logged."""
+    from reelbot.health import default_checks, start_health_server
+
+    checks = {**default_checks(settings), "delivery": delivery_check(bot)}
+    try:
+        return await start_health_server(checks, port=port)
+    except OSError as exc:
+        log.warning("health endpoints not started: port %d unavailable (%s)", port, exc.strerror)
+        return None

@@ -44,6 +44,8 @@ TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
 CAPTION_PROMPT_CHARS = 300
 MiB = 1024 * 1024
 _HEADER_CACHE = 4096
+RETRY_BASE_S = 0.5  # back-off after a failed round of the results loop, doubling ...
+RETRY_MAX_S = 30.0  # ... up to this
 
 
 class Delivery:
@@ -69,6 +71,23 @@ class Delivery:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="discord-delivery")
+        self._task.add_done_callback(self._ended)
+
+    @property
+    def alive(self) -> bool:
+        """False once the results loop has ended while the bot was not stopping (readiness)."""
+        return self._task is not None and (not self._task.done() or self._stopping.is_set())
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """A results loop that ends on its own means /video is accepted but nothing is posted:
+        say so loudly (the readiness check reads :attr:`alive`)."""
+        if self._stopping.is_set() or task.cancelled():
+            return
+        error = task.exception()
+        log.critical(
+            "the Discord results loop stopped; no clip will be posted until the bot restarts",
+            exc_info=error,
+        )
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -82,25 +101,43 @@ class Delivery:
         await self.stream.ensure_group(group)
         await self.bot.wait_until_ready()
         log.info("delivering Discord results as %s/%s", group, consumer)
+        failures = 0
         while not self._stopping.is_set():
             try:
-                batch = await self.stream.read(
-                    group, consumer, self.config.events_batch, self.config.events_block_ms
-                )
+                ok = await self._round(group, consumer)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("reading the events stream failed; retrying")
-                await asyncio.sleep(1.0)
-                continue
-            if not batch:
-                self.idle.set()
-                continue
-            self.idle.clear()
-            by_job: dict[uuid.UUID, list[tuple[str, JobEvent]]] = {}
-            for entry_id, event in batch:
-                by_job.setdefault(event.job_id, []).append((entry_id, event))
-            await asyncio.gather(*(self._handle_job(items) for items in by_job.values()))
+                ok = False
+            failures = 0 if ok else failures + 1
+            if failures:
+                # Redis down or a job's handling broke: back off, never give up on the loop.
+                await asyncio.sleep(min(RETRY_MAX_S, RETRY_BASE_S * 2 ** (failures - 1)))
+
+    async def _round(self, group: str, consumer: str) -> bool:
+        """Read one batch and handle it, job by job; False when some part of it failed."""
+        batch = await self.stream.read(group, consumer, self.config.events_batch, self.config.events_block_ms)
+        if not batch:
+            self.idle.set()
+            return True
+        self.idle.clear()
+        by_job: dict[uuid.UUID, list[tuple[str, JobEvent]]] = {}
+        for entry_id, event in batch:
+            by_job.setdefault(event.job_id, []).append((entry_id, event))
+        jobs = list(by_job)
+        results = await asyncio.gather(
+            *(self._handle_job(items) for items in by_job.values()), return_exceptions=True
+        )
+        ok = True
+        for job_id, result in zip(jobs, results, strict=True):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if isinstance(result, BaseException):
+                # Its entries stay pending (delivered after the next start); the others go on.
+                log.error("handling events of job %s failed", job_id, exc_info=result)
+                ok = False
+        return ok
 
     async def _handle_job(self, items: list[tuple[str, JobEvent]]) -> None:
         ids = [entry_id for entry_id, _ in items]

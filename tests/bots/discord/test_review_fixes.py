@@ -1,0 +1,81 @@
+"""Regression tests for the review findings on the Discord bot (one test per finding).
+
+Failures are injected into real parts only: a real :class:`EventStream` subclass whose
+``ack`` raises once (Redis dropping the connection mid-batch), the real bot against the fake
+Discord, the real throttle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import redis.exceptions
+
+from reelbot.bots.discord.bot import delivery_check
+from reelbot.domain import Origin, Platform
+from reelbot.events import EventKind, JobEvent
+from reelbot.queue.events import EventStream
+from reelbot.service import ReelbotService
+from tests.fakes.discord_api import FakeDiscord, snowflake
+
+
+class FlakyAckStream(EventStream):
+    """The real events stream, except that its first ``ack`` fails like a dropped connection."""
+
+    failures = 1
+
+    async def ack(self, group: str, *entry_ids: str) -> int:
+        if self.failures > 0:
+            self.failures -= 1
+            raise redis.exceptions.ConnectionError("connection reset by peer")
+        return await super().ack(group, *entry_ids)
+
+
+def _progress(fake: FakeDiscord, message_id: str) -> JobEvent:
+    origin = Origin(
+        platform=Platform.DISCORD,
+        user_id=snowflake(),
+        channel_id=fake.channel_id,
+        guild_id=fake.guild_id,
+        message_id=message_id,
+    )
+    return JobEvent(kind=EventKind.PROGRESS, job_id=uuid.uuid4(), origin=origin, step=1, total_steps=4)
+
+
+async def test_results_loop_survives_a_failed_ack(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    async with start_bot() as bot:
+        delivery = bot.delivery
+        real = delivery.stream
+        delivery.stream = FlakyAckStream(real.redis, real.keys, real.platform)
+        first, second = snowflake(), snowflake()
+        await real.publish(_progress(fake, first))  # its ack fails
+        await fake.wait_for(lambda: fake.find("PATCH", f"/channels/{fake.channel_id}/messages/{first}"))
+        await asyncio.sleep(0.2)
+        await real.publish(_progress(fake, second))  # the loop must still be there for this one
+        await fake.wait_for(
+            lambda: fake.find("PATCH", f"/channels/{fake.channel_id}/messages/{second}"),
+            what="progress of a job after the failed ack",
+        )
+        assert delivery.alive and not delivery._task.done()
+        await delivery_check(bot)()  # ready
+
+
+async def test_a_dead_results_loop_makes_the_bot_unready(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    async with start_bot() as bot:
+        delivery = bot.delivery
+        await delivery_check(bot)()
+        delivery._task.cancel()  # the loop ends while the bot keeps running
+        await asyncio.gather(delivery._task, return_exceptions=True)
+        assert not delivery.alive
+        try:
+            await delivery_check(bot)()
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("readiness passed with no results loop")
