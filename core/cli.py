@@ -48,7 +48,9 @@ RoleOpt = Annotated[
 ]
 AspectOpt = Annotated[Aspect, typer.Option(help="clip aspect")]
 SecondsOpt = Annotated[float | None, typer.Option(help="clip length (default: the preset's)")]
-SeedOpt = Annotated[int | None, typer.Option(help="seed; same seed + recipe = same clip")]
+SeedOpt = Annotated[
+    int | None, typer.Option(min=0, max=2**32 - 1, help="seed; same seed + recipe = same clip")
+]
 HealthPortOpt = Annotated[int, typer.Option(help="port for /metrics /healthz /readyz (0 = off)")]
 PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELBOT_PRESET)")]
 
@@ -80,6 +82,15 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
     except sqlalchemy.exc.OperationalError:
         url = load_settings().resolved_database_url
         raise fail(ReelbotError("service.database_unreachable", where=where(url))) from None
+    except (sqlalchemy.exc.ArgumentError, sqlalchemy.exc.NoSuchModuleError):
+        raise fail(
+            ReelbotError(
+                "config.invalid",
+                variable="REELBOT_DATABASE_URL",
+                reason="not a database URL reelbot can use (sqlite:///… or postgresql+psycopg://…)",
+                count=1,
+            )
+        ) from None
 
 
 def where(url: str) -> str:
@@ -120,7 +131,7 @@ def generate(
     fps: Annotated[int | None, typer.Option(help="frames per second")] = None,
     seed: SeedOpt = None,
     preset: PresetOpt = None,
-    steps: Annotated[int | None, typer.Option(help="denoising steps")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, max=200, help="denoising steps")] = None,
     negative: Annotated[str, typer.Option(help="what to avoid")] = "",
 ) -> None:
     """Render one clip locally (no Redis, no database) with a progress bar."""

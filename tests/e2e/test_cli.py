@@ -159,3 +159,29 @@ def test_unreachable_service_is_one_line_without_the_password(
     assert code == 1
     assert len(stderr.strip().splitlines()) == 1 and needle in stderr
     assert "hunter2" not in stdout + stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["enqueue", "a boat", "--seed", "99999999999"],
+        ["enqueue", "a boat", "--seed", "-5"],
+        ["generate", "a boat", "--steps", "500"],
+    ],
+)
+def test_out_of_range_options_are_a_usage_error_not_a_traceback(
+    cli_env: dict[str, str], args: list[str]
+) -> None:
+    code, stdout, stderr = run(*args)
+    assert code == 2
+    assert "Invalid value" in stderr and "equal to" in stderr  # click names the allowed range
+    assert "Traceback" not in stdout + stderr and "ValidationError" not in stdout + stderr
+
+
+def test_a_malformed_database_url_is_one_line(
+    cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REELBOT_DATABASE_URL", "nosuchdb://user:hunter2-secret@h/x")
+    code, _, stderr = run("enqueue", "a boat")
+    assert code == 2 and "REELBOT_DATABASE_URL" in stderr and "hunter2" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
