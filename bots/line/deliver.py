@@ -68,12 +68,13 @@ class Deliverer:
         self.retries: dict[str, Retry] = {}
         self._next_reclaim = 0.0
         self.monthly_limit_hit = False  # operators: LINE's monthly push limit was reached
+        self.last_batch = 0  # entries handled by the last step (the loop sleeps only after none)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.stream.ensure_group(self.config.events_group)
         while not stop.is_set():
             try:
-                handled = await self.step()
+                handled = await self.step() or self.last_batch > 0
             except Exception:
                 log.exception("LINE delivery loop error")
                 handled = False
@@ -106,11 +107,22 @@ class Deliverer:
                 self.config.events_group, self.consumer, count=10, min_idle_ms=self.config.events_stale_ms
             )
             batch += [(eid, ev) for eid, ev in claimed if eid not in self.retries]
-        block = self.config.events_block_ms if not batch and not self.retries else 1
-        batch += await self.stream.read(self.config.events_group, self.consumer, count=10, block_ms=block)
+        batch += await self.stream.read(
+            self.config.events_group, self.consumer, count=10, block_ms=self._block_ms(bool(batch))
+        )
         for entry_id, event in dict(batch).items():  # a reclaimed entry may also be a leftover
             await self._handle(entry_id, event)
+        self.last_batch = len(batch)
         return bool(batch) and not self.retries
+
+    def _block_ms(self, have_work: bool) -> int:
+        """Wait for new entries only when there is nothing else to do, and never past a retry's time."""
+        if have_work:
+            return 1
+        if not self.retries:
+            return self.config.events_block_ms
+        soonest = min(r.due for r in self.retries.values()) - time.monotonic()
+        return max(1, min(self.config.events_block_ms, int(soonest * 1000)))
 
     async def _handle(self, entry_id: str, event: JobEvent) -> None:
         """Deliver one entry; ack it, or schedule its next try (capped), never lose it."""

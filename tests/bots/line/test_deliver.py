@@ -203,3 +203,20 @@ async def test_entries_left_by_a_replaced_consumer_are_taken_over_periodically(h
     assert await deliverer.step() is True
     assert push_texts(harness.fake) == [f"影片生成失敗（工作 {job}）：工作在生成途中被取消了。"]
     assert await pending_count(harness) == 0
+
+
+async def test_the_loop_retries_a_failed_push_and_delivers_it_once(harness: Harness) -> None:
+    stream = harness.service.events("line")
+    job = uuid.uuid4()
+    await stream.publish(failed_event(job))
+    harness.fake.fail_next_push = 2  # two 500s, then LINE is back
+    deliverer = fresh_deliverer(harness, push_retry_base_s=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(deliverer.run(stop))
+    await harness.fake.wait_for(lambda: len(push_texts(harness.fake)) >= 1, timeout=30)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    assert len(harness.fake.pushes) == 3  # two refused tries, one accepted
+    assert push_texts(harness.fake) == [f"影片生成失敗（工作 {job}）：工作在生成途中被取消了。"]
+    assert deliverer.retries == {}
+    assert await pending_count(harness) == 0
