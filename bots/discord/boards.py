@@ -128,7 +128,11 @@ class BoardDelivery:
 
         self.delivery.throttle.update(str(message.id), edit)
 
-    async def _show_now(self, status: BoardStatus, line: str, *, view: discord.ui.View | None = None) -> None:
+    async def _show_now(
+        self, status: BoardStatus, line: str, *, view: discord.ui.View | None = None, close: bool = False
+    ) -> None:
+        """Edit the board's message as soon as the throttle allows; ``close`` only for the last
+        word (the draft is posted) — after one shot's outcome, the next shots' progress shows."""
         message = self._message(status)
         if message is None:
             return
@@ -144,7 +148,7 @@ class BoardDelivery:
             except discord.NotFound:
                 log.info("status message of storyboard %s is gone", status.board_id)
 
-        await self.delivery.throttle.final(str(message.id), edit)
+        await self.delivery.throttle.final(str(message.id), edit, close=close)
 
     # -- outcomes -------------------------------------------------------------------------------
 
@@ -194,7 +198,9 @@ class BoardDelivery:
             return True  # another event of this board is assembling it right now and will post it
         if not await self._post_draft(status, draft):
             return False
-        await self._show_now(status, render("discord.storyboard_ready", locale, total=status.total))
+        await self._show_now(
+            status, render("discord.storyboard_ready", locale, total=status.total), close=True
+        )
         return True
 
     async def _post_draft(self, status: BoardStatus, draft: Draft) -> bool:

@@ -4,7 +4,7 @@ Progress events arrive as fast as a GPU steps (several per second); Discord allo
 five edits per 5 s per channel. Each message keeps only its newest pending text: an update
 that arrives inside the interval replaces the waiting one, and the last one is always sent
 once the interval has passed. :meth:`EditThrottle.final` sends a terminal text (done, failed)
-after the same interval and makes later progress for that message a no-op.
+after the same interval and, unless ``close=False``, makes later progress for that message a no-op.
 """
 
 from __future__ import annotations
@@ -59,10 +59,15 @@ class EditThrottle:
         if slot.task is None or slot.task.done():
             slot.task = asyncio.create_task(self._drain(key, slot), name=f"discord-edit-{key}")
 
-    async def final(self, key: str, edit: Edit) -> None:
-        """Send ``edit`` as this key's last one (after the interval); waits until it is sent."""
+    async def final(self, key: str, edit: Edit, *, close: bool = True) -> None:
+        """Send ``edit`` now-or-after-the-interval, replacing waiting progress; waits until sent.
+
+        ``close=True`` (a job's outcome): later progress for this key is a no-op, so a late
+        event never un-does "done". ``close=False`` (a storyboard shot's outcome, with more shots
+        to come): progress after it is shown again; ``last_sent`` still spaces the edits.
+        """
         slot = self._slot(key)
-        slot.closed = True
+        slot.closed = close
         slot.pending = None
         if slot.task is not None and not slot.task.done():
             await asyncio.gather(slot.task, return_exceptions=True)

@@ -14,6 +14,7 @@ from typing import Any
 import redis.exceptions
 
 from reelbot.bots.discord.bot import delivery_check
+from reelbot.bots.discord.throttle import EditThrottle
 from reelbot.domain import Origin, Platform
 from reelbot.events import EventKind, JobEvent
 from reelbot.queue.events import EventStream
@@ -79,3 +80,24 @@ async def test_a_dead_results_loop_makes_the_bot_unready(
             pass
         else:
             raise AssertionError("readiness passed with no results loop")
+
+
+async def test_throttle_final_without_close_lets_progress_through() -> None:
+    # A storyboard shot's outcome must not hide the next shots' progress on the same message.
+    throttle = EditThrottle(0.05)
+    sent: list[str] = []
+
+    def edit(value: str) -> Any:
+        async def run() -> None:
+            sent.append(value)
+
+        return run
+
+    await throttle.final("board", edit("shot 1 done"), close=False)
+    throttle.update("board", edit("shot 2: 50%"))
+    await asyncio.sleep(0.2)
+    await throttle.final("board", edit("draft ready"))  # close=True: the last word
+    throttle.update("board", edit("late progress"))
+    await asyncio.sleep(0.2)
+    assert sent == ["shot 1 done", "shot 2: 50%", "draft ready"]
+    await throttle.aclose()
