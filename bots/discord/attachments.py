@@ -10,6 +10,7 @@ decodes the image fully — the same check the service runs again before storing
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -58,7 +59,8 @@ async def download_image(
         max_bytes=limits.max_reference_bytes,
         too_large=lambda size: too_large(size, limits),
     )
-    inspect_image(data, limits)
+    # A full decode (size, frames, EXIF) takes long enough to stall every other interaction.
+    await asyncio.to_thread(inspect_image, data, limits)
     return data
 
 
