@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from reelbot.bots.common.actions import ACTIONS, CLIP_ACTIONS, CUSTOM_ID_PATTERN, Style, custom_id
-from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.bots.discord.replies import guarded
 from reelbot.messages import render
 
 Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
@@ -80,8 +80,7 @@ class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
     async def callback(self, interaction: discord.Interaction) -> None:
         handler = HANDLERS.get(self.action)
         if handler is None:
-            await reply(interaction, render("button.invalid", locale_of(interaction)))
-            return
+            return  # RemixCog.on_interaction answers ids no handler takes: one answer, not two
         async with guarded(interaction, f"button {self.action}"):
             await handler(interaction, self.target)
 

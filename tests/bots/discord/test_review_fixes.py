@@ -13,12 +13,14 @@ from typing import Any
 
 import redis.exceptions
 
+from reelbot.bots.common.actions import custom_id
 from reelbot.bots.discord.bot import delivery_check
 from reelbot.bots.discord.throttle import EditThrottle
 from reelbot.domain import Origin, Platform
 from reelbot.events import EventKind, JobEvent
 from reelbot.queue.events import EventStream
 from reelbot.service import ReelbotService
+from tests.bots.discord.helpers import followups
 from tests.fakes.discord_api import FakeDiscord, snowflake
 
 
@@ -101,3 +103,21 @@ async def test_throttle_final_without_close_lets_progress_through() -> None:
     await asyncio.sleep(0.2)
     assert sent == ["shot 1 done", "shot 2: 50%", "draft ready"]
     await throttle.aclose()
+
+
+async def test_a_button_nobody_handles_gets_one_answer(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    async with start_bot():
+        # A message carrying a button of ours whose action this version no longer has.
+        cid = custom_id("bogus", uuid.uuid4())
+        message = fake.user_message("an old message")
+        message["components"] = [
+            {"type": 1, "components": [{"type": 2, "style": 2, "label": "old", "custom_id": cid}]}
+        ]
+        inter = await fake.send_interaction(fake.click(message, cid))
+        callback = await fake.answered(inter)
+        assert "button" in (callback.json or {}).get("data", {}).get("content", "").lower()
+        await asyncio.sleep(0.5)  # a second answer, if any, would come now
+        answers = fake.find("POST", f"/interactions/{inter.id}/") + followups(fake, inter.token)
+        assert len(answers) == 1, fake.summary()
