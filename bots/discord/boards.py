@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import failure_reason, percent, progress_bar, shorten
+from reelbot.bots.common.status import failure_reason, percent, progress_bar
 from reelbot.bots.discord.jobs import author_ref
+from reelbot.bots.discord.replies import user_text
 from reelbot.domain import Origin, Platform
 from reelbot.errors import NotFound
 from reelbot.events import EventKind, JobEvent
@@ -42,7 +43,7 @@ TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
 
 
 def board_header(title: str, origin: Origin) -> str:
-    title = shorten(title, TITLE_CHARS) or render("discord.storyboard_untitled", origin.locale)
+    title = user_text(title, TITLE_CHARS) or render("discord.storyboard_untitled", origin.locale)
     return render("discord.storyboard_header", origin.locale, title=title, author=author_ref(origin))
 
 
@@ -235,7 +236,7 @@ class BoardDelivery:
         caption = render(
             "discord.storyboard_draft",
             locale,
-            title=shorten(status.title, TITLE_CHARS) or render("discord.storyboard_untitled", locale),
+            title=user_text(status.title, TITLE_CHARS) or render("discord.storyboard_untitled", locale),
             author=author_ref(origin),
             shots=status.total,
             seconds=f"{draft.seconds:.1f}",

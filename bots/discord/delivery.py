@@ -29,6 +29,7 @@ from reelbot import metrics
 from reelbot.bots.common.status import event_text, kind_label, shorten
 from reelbot.bots.discord.components import clip_view
 from reelbot.bots.discord.jobs import author_ref, status_header
+from reelbot.bots.discord.replies import user_text
 from reelbot.domain import Origin, Platform
 from reelbot.errors import NotFound
 from reelbot.events import EventKind, JobEvent
@@ -289,7 +290,7 @@ class Delivery:
         text = render(
             "clip.caption",
             locale,
-            prompt=shorten(request.prompt, CAPTION_PROMPT_CHARS) or "…",
+            prompt=user_text(request.prompt, CAPTION_PROMPT_CHARS) or "…",
             seed=request.seed,
             preset=request.preset,
             seconds=f"{clip.duration_s:.1f}",

@@ -19,7 +19,7 @@ import discord
 
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.policy import check_limits
-from reelbot.bots.discord.replies import locale_of, reply
+from reelbot.bots.discord.replies import locale_of, reply, user_text
 from reelbot.domain import JobState, Origin, Platform
 from reelbot.messages import render
 
@@ -48,14 +48,14 @@ def author_ref(origin: Origin) -> str:
     """How a clip's author is named in the channel: a mention on Discord (no ping), else a name."""
     if origin.platform is Platform.DISCORD and origin.user_id.isdigit():
         return f"<@{origin.user_id}>"
-    return origin.display_name or origin.user_id
+    return user_text(origin.display_name, 128) or origin.user_id
 
 
 def status_header(prompt: str, origin: Origin) -> str:
     return render(
         "status.header",
         origin.locale,
-        prompt=shorten(prompt, HEADER_PROMPT_CHARS) or "…",
+        prompt=user_text(prompt, HEADER_PROMPT_CHARS) or "…",
         author=author_ref(origin),
     )
 

@@ -27,6 +27,18 @@ log = logging.getLogger(__name__)
 MESSAGE_MAX = 2000
 
 
+def user_text(text: str | None, limit: int) -> str:
+    """Text a person typed (a prompt, a title, a name), shortened and made inert for Markdown.
+
+    It lands inside ``**…**`` and other formatting of public messages: a ``**`` or a
+    ``||spoiler||`` of its own must not break out of it. Mentions need no escaping: every
+    message is sent with ``AllowedMentions.none()``.
+    """
+    from reelbot.bots.common.status import shorten
+
+    return discord.utils.escape_markdown(shorten(text or "", limit))
+
+
 def locale_of(interaction: discord.Interaction) -> str:
     """Our catalogue locale (``en`` / ``zh-TW``) from the person's Discord client language."""
     return normalize_locale(str(interaction.locale) if interaction.locale else None)

@@ -13,7 +13,7 @@ from discord.ext import commands
 from reelbot.bots.common.status import percent, shorten
 from reelbot.bots.discord.components import button_handler, cancel_view
 from reelbot.bots.discord.jobs import origin_for
-from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain import JobState, Platform
 from reelbot.errors import InvalidRequest, NotFound
 from reelbot.messages import render
@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 LIST_PROMPT_CHARS = 60
 
 
-def job_line(job: JobView, locale: str | None) -> str:
-    prompt = shorten(job.request.prompt, LIST_PROMPT_CHARS)
+def job_line(job: JobView, locale: str | None, *, markdown: bool = True) -> str:
+    """One job of the list; ``markdown=False`` for plain-text places (autocomplete choices)."""
+    prompt = (
+        user_text(job.request.prompt, LIST_PROMPT_CHARS)
+        if markdown
+        else shorten(job.request.prompt, LIST_PROMPT_CHARS)
+    )
     if job.state is JobState.QUEUED:
         return render(
             "queue.line_queued", locale, job_id=str(job.id)[:8], position=job.position or "?", prompt=prompt
@@ -101,7 +106,9 @@ class QueueCog(commands.Cog):
         locale = locale_of(interaction)
         jobs = await self._my_jobs(interaction)
         return [
-            app_commands.Choice(name=job_line(job, locale).lstrip("• ")[:100], value=str(job.id))
+            app_commands.Choice(
+                name=job_line(job, locale, markdown=False).lstrip("• ")[:100], value=str(job.id)
+            )
             for job in jobs
             if current.lower() in str(job.id)
         ][:25]

@@ -21,10 +21,10 @@ from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
 from reelbot.bots.common.clicks import click_idempotency_key
-from reelbot.bots.common.status import kind_label, shorten
+from reelbot.bots.common.status import kind_label
 from reelbot.bots.discord.components import HANDLERS, button_handler, component_ids
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
-from reelbot.bots.discord.replies import guarded, locale_of, reply
+from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain import Origin, Platform, RemixKind
 from reelbot.errors import NotFound
 from reelbot.messages import render
@@ -144,8 +144,8 @@ def info_text(clip: ClipView, locale: str | None) -> str:
     text = render(
         "info.recipe",
         locale,
-        prompt=shorten(request.prompt, 800),
-        negative=shorten(request.negative_prompt, 200) or render("info.none", locale),
+        prompt=user_text(request.prompt, 800),
+        negative=user_text(request.negative_prompt, 200) or render("info.none", locale),
         preset=request.preset,
         seed=request.seed,
         aspect=request.aspect.value,

@@ -121,3 +121,16 @@ async def test_a_button_nobody_handles_gets_one_answer(
         await asyncio.sleep(0.5)  # a second answer, if any, would come now
         answers = fake.find("POST", f"/interactions/{inter.id}/") + followups(fake, inter.token)
         assert len(answers) == 1, fake.summary()
+
+
+def test_prompts_cannot_break_out_of_the_formatting() -> None:
+    # A prompt with its own ** / || / ` would end the bold header and format the rest of it.
+    from reelbot.bots.discord.boards import board_header
+    from reelbot.bots.discord.jobs import status_header
+
+    prompt = "a cat** in ||spoiler|| `code` __under__"
+    origin = Origin(platform=Platform.DISCORD, user_id="42", locale="en")
+    for text in (status_header(prompt, origin), board_header(prompt, origin)):
+        assert "cat\\*\\* in \\|\\|spoiler\\|\\| \\`code\\` \\_\\_under\\_\\_" in text, text
+    line = Origin(platform=Platform.LINE, user_id="U1", display_name="**Bob**", locale="en")
+    assert "\\*\\*Bob\\*\\*" in status_header("x", line)
