@@ -79,8 +79,13 @@ async def save_settings(
     return await asyncio.to_thread(save)
 
 
-async def check_limits(service: ReelbotService, origin: Origin) -> None:
-    """Raise LimitReached if this server's own limits refuse another job from ``origin`` now."""
+async def check_limits(service: ReelbotService, origin: Origin, *, jobs: int = 1) -> None:
+    """Raise LimitReached if this server's own limits refuse ``jobs`` more jobs from ``origin`` now.
+
+    ``jobs`` is the number of clips the request makes (a storyboard's shots): each counts
+    against the clips-per-hour limits. The pending cap only needs one free slot, since a
+    storyboard queues its shots one slot at a time as they come free.
+    """
     if not origin.guild_id:
         return
     policy = await load_settings(service, origin.guild_id)
@@ -101,14 +106,14 @@ async def check_limits(service: ReelbotService, origin: Origin) -> None:
             )
 
     (user_count, user_oldest), (guild_count, guild_oldest) = await asyncio.to_thread(stats)
-    if policy.clips_per_hour_per_user is not None and user_count >= policy.clips_per_hour_per_user:
+    if policy.clips_per_hour_per_user is not None and user_count + jobs > policy.clips_per_hour_per_user:
         raise LimitReached(
             "discord.user_rate_limited",
             count=user_count,
             limit=policy.clips_per_hour_per_user,
             minutes=_minutes_left(user_oldest, now),
         )
-    if policy.clips_per_hour is not None and guild_count >= policy.clips_per_hour:
+    if policy.clips_per_hour is not None and guild_count + jobs > policy.clips_per_hour:
         raise LimitReached(
             "discord.guild_rate_limited",
             count=guild_count,

@@ -26,6 +26,7 @@ from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
+from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain import Platform
 from reelbot.errors import InvalidRequest, NotFound
@@ -134,6 +135,7 @@ class StoryboardCog(commands.Cog):
 
         locale = locale_of(interaction)
         origin = origin_for(interaction)
+        await check_limits(self.bot.service, origin, jobs=len(board.shots))  # the server's own limits
         header = board_header(board.title, origin)
         channel = interaction.channel
         assert channel is not None and hasattr(channel, "send")
@@ -189,6 +191,7 @@ async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) ->
         raise NotFound("storyboard.not_found", board_id=str(job_id))
     board_id, number = found
     origin = origin_for(interaction)
+    await check_limits(bot.service, origin)  # a new take is one more clip for this person
     key = await click_idempotency_key(
         bot.service.redis,
         bot.service.keys,

@@ -20,7 +20,7 @@ from reelbot.domain import Origin, Platform
 from reelbot.events import EventKind, JobEvent
 from reelbot.queue.events import EventStream
 from reelbot.service import ReelbotService
-from tests.bots.discord.helpers import followups
+from tests.bots.discord.helpers import answer_of, followups, wait_jobs
 from tests.fakes.discord_api import FakeDiscord, snowflake
 
 
@@ -134,3 +134,41 @@ def test_prompts_cannot_break_out_of_the_formatting() -> None:
         assert "cat\\*\\* in \\|\\|spoiler\\|\\| \\`code\\` \\_\\_under\\_\\_" in text, text
     line = Origin(platform=Platform.LINE, user_id="U1", display_name="**Bob**", locale="en")
     assert "\\*\\*Bob\\*\\*" in status_header("x", line)
+
+
+BOARD3 = """
+title: Three
+shots:
+  - {prompt: one, seconds: 1}
+  - {prompt: two, seconds: 1}
+  - {prompt: three, seconds: 1}
+"""
+
+
+async def test_storyboard_and_reroll_obey_the_server_limits(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    from reelbot.bots.discord.policy import save_settings
+    from tests.bots.discord.test_storyboard import channel_posts, send_board
+
+    ann = fake.user(name="ann")
+    await save_settings(service, fake.guild_id, {"clips_per_hour_per_user": 2}, "admin")
+    async with start_bot():
+        # Three shots are three clips: over a limit of 2 per hour, so nothing is queued.
+        answer = await send_board(fake, ann, BOARD3)
+        assert "limit" in answer.lower() and "2" in answer, answer
+        assert await service.jobs_for(Platform.DISCORD, ann["id"], active_only=False) == []
+        assert channel_posts(fake) == []
+
+        # Two shots fit; a re-roll would be the third clip this hour and is refused.
+        await send_board(fake, ann, BOARD3.replace("  - {prompt: three, seconds: 1}\n", ""))
+        jobs = await wait_jobs(fake, service, ann["id"], 2)
+        cid = custom_id("sbreroll", jobs[0].id)
+        message = fake.user_message("board")
+        message["components"] = [
+            {"type": 1, "components": [{"type": 2, "style": 2, "label": "re-roll", "custom_id": cid}]}
+        ]
+        inter = await fake.send_interaction(fake.click(message, cid, user=ann))
+        answer = await answer_of(fake, inter)
+        assert "limit" in answer["content"].lower(), answer
+        assert len(await service.jobs_for(Platform.DISCORD, ann["id"], active_only=False)) == 2
