@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 TITLE_CHARS = 100
 MAX_BUTTONS = 25  # 5 rows × 5
+DRAFT_CLAIM_S = 120  # how long one process may take to upload a draft before others may try
+CLAIM_POLL_S = 0.5
+CLAIMED, POSTED = "posting", "1"
 TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
 
 
@@ -211,8 +215,8 @@ class BoardDelivery:
             return True
         digest = draft.video_key.rsplit("/", 1)[-1].split(".")[0]
         marker = service.keys.bot_delivered(Platform.DISCORD.value, f"draft-{draft.board_id}-{digest}")
-        if not await service.redis.set(marker, "1", nx=True, ex=self.bot.config.delivered_ttl_s):
-            return True
+        if not await self._claim(marker):
+            return True  # already posted
         try:
             await self._send_draft(status, draft)
         except (discord.HTTPException, OSError, TimeoutError) as exc:
@@ -220,11 +224,35 @@ class BoardDelivery:
                 log.warning(
                     "no access to channel %s; dropping storyboard %s", origin.channel_id, draft.board_id
                 )
+                await service.redis.set(marker, POSTED, ex=self.bot.config.delivered_ttl_s)
                 return True
             log.warning("posting the draft of storyboard %s failed: %s", draft.board_id, exc)
             await service.redis.delete(marker)
             return False
+        except BaseException:
+            await asyncio.shield(service.redis.delete(marker))  # not posted: release the claim
+            raise
+        await service.redis.set(marker, POSTED, ex=self.bot.config.delivered_ttl_s)
         return True
+
+    async def _claim(self, marker: str) -> bool:
+        """Claim posting the draft for :data:`DRAFT_CLAIM_S`; False once it was posted.
+
+        The claim is short so that a process dying mid-upload does not lose the draft: its
+        claim runs out and the next try (this process, or the next start) posts it. A claim
+        held by someone else is waited out — it ends as posted, or it is released or expires.
+        """
+        redis = self.bot.service.redis
+        deadline = time.monotonic() + DRAFT_CLAIM_S + 5
+        while True:
+            if await redis.set(marker, CLAIMED, nx=True, ex=DRAFT_CLAIM_S):
+                return True
+            value = await redis.get(marker)
+            if value is not None and (value.decode() if isinstance(value, bytes) else value) == POSTED:
+                return False
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"draft claim {marker} neither posted nor released")
+            await asyncio.sleep(CLAIM_POLL_S)
 
     async def _send_draft(self, status: BoardStatus, draft: Draft) -> None:
         origin, locale = status.origin, status.origin.locale

@@ -235,8 +235,10 @@ class Delivery:
             log.info("job %s was already delivered; skipping the repeated %s", event.job_id, event.kind)
             return True
         for attempt in range(1, self.config.delivery_attempts + 1):
+            if attempt > 1 and await redis.exists(marker):
+                break  # the clip went out before the failure: never post it twice
             try:
-                await self._post_outcome(event)
+                await self._post_outcome(event, marker)
                 break
             except discord.Forbidden:
                 log.warning(
@@ -261,15 +263,23 @@ class Delivery:
             self._finished.popitem(last=False)
         return True
 
-    async def _post_outcome(self, event: JobEvent) -> None:
+    async def _post_outcome(self, event: JobEvent, marker: str) -> None:
+        """Post the clip (then set ``marker`` at once) or the reason, and edit the status message.
+
+        Once the clip is in the channel, the status edit is best-effort: its failure must never
+        make a retry — in this process or after a restart — post the clip a second time.
+        """
         origin, locale = event.origin, event.origin.locale
         status = self._status_message(origin)
         header = await self._header(event.job_id, origin)
         clip: ClipView | None = None
         if event.kind is EventKind.DONE and event.clip_id is not None:
             clip = await self.bot.service.clip(event.clip_id)
-        if clip is not None and not clip.deleted and origin.channel_id:
+        posted = clip is not None and not clip.deleted and bool(origin.channel_id)
+        if posted:
+            assert clip is not None
             await self._post_clip(event, clip, status)
+            await self.bot.service.redis.set(marker, "1", ex=self.config.delivered_ttl_s)
             final = render("status.done", locale)
         else:
             final = event_text(event, locale)
@@ -282,8 +292,14 @@ class Delivery:
                 except discord.NotFound:
                     log.info("status message of job %s is gone", event.job_id)
 
-            await self.throttle.final(str(status.id), edit)
-            self.throttle.forget(str(status.id))
+            try:
+                await self.throttle.final(str(status.id), edit)
+            except (discord.HTTPException, OSError, TimeoutError) as exc:
+                if not posted:
+                    raise  # the edit is the outcome itself: retried
+                log.warning("job %s: clip posted, but the status edit failed: %s", event.job_id, exc)
+            finally:
+                self.throttle.forget(str(status.id))
 
     async def _caption(self, clip: ClipView) -> str:
         request, locale = clip.request, clip.author.locale

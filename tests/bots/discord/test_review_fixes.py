@@ -172,3 +172,47 @@ async def test_storyboard_and_reroll_obey_the_server_limits(
         answer = await answer_of(fake, inter)
         assert "limit" in answer["content"].lower(), answer
         assert len(await service.jobs_for(Platform.DISCORD, ann["id"], active_only=False)) == 2
+
+
+async def test_clip_marker_is_set_before_the_status_edit(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    # The marker must not wait for the (best-effort) status edit: a crash or a failing edit
+    # in between would post the clip a second time after a restart.
+    import time
+
+    from tests.bots.discord.helpers import clip_posts, render_all
+
+    ann = fake.user(name="ann")
+    async with start_bot() as bot:
+        await fake.send_interaction(fake.slash("video", {"prompt": "a red kite"}, user=ann))
+        (job,) = await wait_jobs(fake, service, ann["id"], 1)
+        status_id = job.request.origin.message_id
+        # Discord's edit spacing keeps the final status edit waiting for 3 s after the upload.
+        bot.delivery.throttle.assume_edited(status_id, time.monotonic() + 3.0)
+        assert await render_all(service) == 1
+        await fake.wait_for(lambda: clip_posts(fake), what="clip posted")
+        marker = service.keys.bot_delivered(Platform.DISCORD.value, str(job.id))
+        for _ in range(40):
+            if await service.redis.exists(marker):
+                break
+            await asyncio.sleep(0.05)
+        assert await service.redis.exists(marker)
+        assert "Done" not in fake.messages[status_id]["content"]  # the edit is still waiting
+        await fake.wait_for(lambda: "Done" in fake.messages[status_id]["content"], what="final edit")
+
+
+async def test_a_draft_claim_left_by_a_dead_process_runs_out(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    from reelbot.bots.discord import boards
+
+    async with start_bot() as bot:
+        claim = bot.delivery.boards._claim
+        posted = service.keys.bot_delivered(Platform.DISCORD.value, f"draft-{uuid.uuid4()}-a")
+        await service.redis.set(posted, boards.POSTED)
+        assert not await claim(posted)  # posted before: nothing to do
+        stale = service.keys.bot_delivered(Platform.DISCORD.value, f"draft-{uuid.uuid4()}-b")
+        await service.redis.set(stale, boards.CLAIMED, px=300)  # a process died mid-upload
+        assert await claim(stale)  # waited out, then taken: the draft is not lost
+        assert 0 < await service.redis.ttl(stale) <= boards.DRAFT_CLAIM_S  # a claim, not "posted"
