@@ -169,8 +169,8 @@ async def test_storyboard_and_reroll_obey_the_server_limits(
             {"type": 1, "components": [{"type": 2, "style": 2, "label": "re-roll", "custom_id": cid}]}
         ]
         inter = await fake.send_interaction(fake.click(message, cid, user=ann))
-        answer = await answer_of(fake, inter)
-        assert "limit" in answer["content"].lower(), answer
+        refusal = await answer_of(fake, inter)
+        assert "limit" in refusal["content"].lower(), refusal
         assert len(await service.jobs_for(Platform.DISCORD, ann["id"], active_only=False)) == 2
 
 
