@@ -99,7 +99,10 @@ class Delivery:
 
     async def run(self) -> None:
         group, consumer = self.config.events_group, self.config.consumer
-        await self.stream.ensure_group(group)
+        try:
+            await self.stream.ensure_group(group)
+        except Exception:  # Redis not up yet: a read finding no group creates it (NOGROUP)
+            log.exception("creating consumer group %s failed; the first read retries", group)
         await self.bot.wait_until_ready()
         log.info("delivering Discord results as %s/%s", group, consumer)
         failures = 0
