@@ -21,11 +21,7 @@ from reelbot.generator.motion import (
     vary_guidance,
     vary_prompt_embeds,
 )
-from reelbot.generator.presets import LoadContext, RenderJob
-from reelbot.generator.tiny_ltx import ControlLtxEngine, load_tiny_ltx
-from reelbot.generator.tiny_vace import VaceEngine, load_tiny_vace
-
-CTX = LoadContext(device="cpu", dtype="float32")
+from reelbot.generator.presets import RenderJob
 
 
 def test_every_camera_has_a_phrase() -> None:
@@ -81,20 +77,6 @@ def test_vary_prompt_embeds_strength_and_determinism() -> None:
         assert relative == pytest.approx(VARIATIONS[variation].embed_noise, rel=0.1)
     assert not torch.equal(subtle, vary_prompt_embeds(embeds, Variation.SUBTLE, 2))
     assert not torch.equal(subtle, vary_prompt_embeds(embeds, Variation.SUBTLE, 1, salt=1))
-
-
-@pytest.fixture(scope="module")
-def vace() -> VaceEngine:
-    engine = load_tiny_vace(CTX)
-    assert isinstance(engine, VaceEngine)
-    return engine
-
-
-@pytest.fixture(scope="module")
-def ltx() -> ControlLtxEngine:
-    engine = load_tiny_ltx(CTX)
-    assert isinstance(engine, ControlLtxEngine)
-    return engine
 
 
 BASE = RenderJob(

@@ -20,12 +20,11 @@ from reelbot.domain import ReferenceRole
 from reelbot.errors import InvalidRequest, ReelbotError
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import PRESETS, LoadContext, RenderJob
-from reelbot.generator.tiny_ltx import ControlLtxEngine, load_tiny_ltx
+from reelbot.generator.tiny_ltx import ControlLtxEngine
 from reelbot.generator.tiny_vace import (
     GENERATE,
     KEEP,
     VaceEngine,
-    load_tiny_vace,
     load_wan21_vace,
     vace_inputs,
 )
@@ -33,7 +32,6 @@ from reelbot.settings import Settings
 
 FIRST, LAST = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME
 SUBJECT, STYLE = ReferenceRole.SUBJECT, ReferenceRole.STYLE
-CTX = LoadContext(device="cpu", dtype="float32")
 
 
 def solid(color: tuple[int, int, int], size: tuple[int, int] = (96, 80)) -> Image.Image:
@@ -59,20 +57,6 @@ def job(**overrides: Any) -> RenderJob:
     }
     values.update(overrides)
     return RenderJob(**values)
-
-
-@pytest.fixture(scope="module")
-def vace() -> VaceEngine:
-    engine = load_tiny_vace(CTX)
-    assert isinstance(engine, VaceEngine)
-    return engine
-
-
-@pytest.fixture(scope="module")
-def ltx() -> ControlLtxEngine:
-    engine = load_tiny_ltx(CTX)
-    assert isinstance(engine, ControlLtxEngine)
-    return engine
 
 
 def mask_values(image: Image.Image) -> set[int]:
