@@ -15,7 +15,7 @@ import numpy as np
 from reelbot.domain import GenerationRequest, JobState, Origin, Platform
 from reelbot.events import EventKind
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import PRESETS, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
 from reelbot.generator.worker import Worker
 from reelbot.service import ReelbotService
 from reelbot.settings import Settings
@@ -90,25 +90,27 @@ class ExplodingEngine:
         raise RuntimeError("CUDA error: an illegal memory access was encountered")
 
 
-if "test-exploding" not in PRESETS:
-
-    @register_preset(
-        Preset(
-            name="test-exploding",
-            title="raises inside the model (tests only)",
-            group="test",
-            model_id=None,
-            roles=frozenset(),
-            base_size=(64, 32),
-            default_fps=8,
-            default_seconds=1.0,
-            max_seconds_per_pass=2.0,
-            default_steps=2,
-            default_guidance=1.0,
-        )
+def register_test_preset(name: str, title: str, engine: type) -> None:
+    """A preset whose engine misbehaves on purpose (registered once per test session)."""
+    if name in PRESETS:
+        return
+    preset = Preset(
+        name=name,
+        title=title,
+        group="test",
+        model_id=None,
+        roles=frozenset(),
+        base_size=(64, 32),
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=2.0,
+        default_steps=2,
+        default_guidance=1.0,
     )
-    def _load_exploding(ctx: LoadContext) -> ExplodingEngine:
-        return ExplodingEngine()
+    register_preset(preset)(lambda ctx: engine())
+
+
+register_test_preset("test-exploding", "raises inside the model (tests only)", ExplodingEngine)
 
 
 async def test_pipeline_error_fails_the_job_and_the_worker_keeps_going(
@@ -161,25 +163,9 @@ class WrongFramesEngine:
         return np.zeros((job.num_frames, job.height, job.width, 3), dtype=np.float32)
 
 
-if "test-wrong-frames" not in PRESETS:
-
-    @register_preset(
-        Preset(
-            name="test-wrong-frames",
-            title="returns frames the encoder refuses (tests only)",
-            group="test",
-            model_id=None,
-            roles=frozenset(),
-            base_size=(64, 32),
-            default_fps=8,
-            default_seconds=1.0,
-            max_seconds_per_pass=2.0,
-            default_steps=2,
-            default_guidance=1.0,
-        )
-    )
-    def _load_wrong_frames(ctx: LoadContext) -> WrongFramesEngine:
-        return WrongFramesEngine()
+register_test_preset(
+    "test-wrong-frames", "returns frames the encoder refuses (tests only)", WrongFramesEngine
+)
 
 
 async def test_a_bug_outside_the_model_fails_the_job_not_the_worker(
