@@ -34,9 +34,9 @@ from aiohttp import web
 from rich.console import Console
 from rich.table import Table
 
-from reelbot.domain import GenerationRequest, Origin, Platform
-from reelbot.events import EventKind
-from reelbot.settings import Settings
+from reelbot.domain.events import EventKind
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, Origin, Platform
 
 console = Console(width=150)
 WORKER_STAGES = ("queue_wait", "load", "denoise", "decode", "encode", "store")
@@ -148,8 +148,8 @@ def waterfall(rows: list[dict[str, float]], clip: Any, width: int = 60) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    from reelbot.app.service import ReelbotService
     from reelbot.generator.worker import Worker
-    from reelbot.service import ReelbotService
 
     prefix = f"bench-e2e-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="reelbot-e2e-") as tmp:

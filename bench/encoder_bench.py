@@ -29,8 +29,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from reelbot.domain.settings import EncodeSettings
 from reelbot.generator.encode import encode_mp4, ffmpeg_exe
-from reelbot.settings import EncodeSettings
 
 console = Console(width=150)
 FPS = 16

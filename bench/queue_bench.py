@@ -40,9 +40,9 @@ import redis.asyncio as aioredis
 from rich.console import Console
 from rich.table import Table
 
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import EnqueueItem, JobQueue
-from reelbot.settings import QueueSettings
 
 ENQUEUE_BATCH = 500
 #: arq/saq enqueue one job per call; this many calls run concurrently (redis-py's pool

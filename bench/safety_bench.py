@@ -31,13 +31,13 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from reelbot.app.safety.blocklist import load_term_lists
+from reelbot.app.safety.devcert import generate_dev_certificate
+from reelbot.app.safety.faces import detect_faces
+from reelbot.app.safety.moderation import RuleModerator, policy_for
+from reelbot.domain.safety_config import ProvenanceSettings
+from reelbot.domain.settings import Settings
 from reelbot.generator.provenance import sign_clip
-from reelbot.safety.blocklist import load_term_lists
-from reelbot.safety.config import ProvenanceSettings
-from reelbot.safety.devcert import generate_dev_certificate
-from reelbot.safety.faces import detect_faces
-from reelbot.safety.moderation import RuleModerator, policy_for
-from reelbot.settings import Settings
 
 PROMPTS = [
     "A drone shot over Scunthorpe at sunset, golden hour, cinematic",

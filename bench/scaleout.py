@@ -36,9 +36,9 @@ import redis.asyncio as aioredis
 from rich.console import Console
 from rich.table import Table
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
-from reelbot.events import EventKind
-from reelbot.settings import Settings
+from reelbot.domain.events import EventKind
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 
 console = Console(width=150)
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +79,10 @@ def make_settings(data_dir: Path, prefix: str, database_url: str, redis_url: str
 
 def worker_main(args: argparse.Namespace) -> None:
     """Child process: one burst-mode worker (the noop preset registered first)."""
+    from reelbot.app.service import ReelbotService
     from reelbot.generator import noop  # noqa: F401 - registers "noop" in this process
     from reelbot.generator.worker import Worker
-    from reelbot.logs import setup_logging
-    from reelbot.service import ReelbotService
+    from reelbot.ops.logs import setup_logging
 
     settings = make_settings(Path(args.data_dir), args.prefix, args.database_url, args.redis_url)
     settings = settings.model_copy(update={"log_level": "WARNING"})
@@ -131,8 +131,8 @@ def postgres_answers() -> bool:
 
 
 async def one_run(workers: int, args: argparse.Namespace, tmp: Path) -> Run:
+    from reelbot.app.service import ReelbotService
     from reelbot.generator import noop  # noqa: F401 - the submitting process validates the preset name
-    from reelbot.service import ReelbotService
     from reelbot.storage.models import Clip, Job
 
     prefix = f"bench-scaleout-{uuid.uuid4().hex[:8]}"

@@ -34,7 +34,7 @@ from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from reelbot.domain import GenerationRequest, Origin, Platform
+from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.storage import jobs
 from reelbot.storage.db import make_engine, migrate, session_scope
 from reelbot.storage.media import MediaStore

@@ -24,8 +24,8 @@ FPS = 16
 
 
 def make_clips(folder: Path, width: int, height: int, shots: int, seconds: float) -> list[Path]:
+    from reelbot.domain.settings import EncodeSettings
     from reelbot.generator.encode import encode_mp4
-    from reelbot.settings import EncodeSettings
 
     rng = np.random.default_rng(0)
     base = rng.integers(0, 255, size=(height, width, 3), dtype=np.uint8)
@@ -42,17 +42,17 @@ def run_one(way: str, clips: list[Path]) -> dict[str, float]:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     if way == "cli":
+        from reelbot.domain.settings import EncodeSettings
         from reelbot.generator.control_draft import assemble, contact_sheet
         from reelbot.generator.encode import decode_frames, encode_mp4
-        from reelbot.settings import EncodeSettings
 
         frames = [decode_frames(p) for p in clips]
         draft = assemble(frames, [Transition.CUT] * (len(frames) - 1), 4)
         encode_mp4(draft, FPS, clips[0].parent / "cli.mp4", EncodeSettings(max_bytes=512 * 2**20))
         contact_sheet(frames, clips[0].parent / "cli.jpg")
     else:
+        from reelbot.domain.settings import EncodeSettings
         from reelbot.generator.control_draft import build_draft_from_clips
-        from reelbot.settings import EncodeSettings
         from reelbot.storage.media import MediaStore
 
         media = MediaStore(Path(tempfile.mkdtemp()), "http://127.0.0.1", b"x" * 32, 3600)

@@ -24,8 +24,8 @@ from aiohttp import web
 
 from reelbot.bots.common.status import kind_label
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the page texts
-from reelbot.errors import NotFound
-from reelbot.messages import EN, ZH_TW, render
+from reelbot.domain.errors import NotFound
+from reelbot.domain.messages import EN, ZH_TW, render
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class SignedMedia(Protocol):
 
 
 class ClipLike(Protocol):
-    """The fields of :class:`reelbot.service.ClipView` the share page shows."""
+    """The fields of :class:`reelbot.app.service.ClipView` the share page shows."""
 
     @property
     def id(self) -> uuid.UUID: ...

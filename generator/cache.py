@@ -15,11 +15,11 @@ import sys
 import threading
 from collections import OrderedDict
 
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import Settings
 from reelbot.generator import messages as _messages  # noqa: F401 - registers generator.* keys
 from reelbot.generator.catalog import cuda_available, get_preset
 from reelbot.generator.presets import Engine, LoadContext, Preset
-from reelbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

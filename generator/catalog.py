@@ -16,13 +16,13 @@ import os
 import sys
 from pathlib import Path
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator import hub_presets as _hub_presets  # noqa: F401 - registers presets
 from reelbot.generator import messages as _messages  # noqa: F401 - registers message keys
 from reelbot.generator import tiny as _tiny  # noqa: F401 - registers "tiny"
 from reelbot.generator.presets import PRESETS, Preset
-from reelbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 
 # Which pipeline keyword each frame-position role becomes (Wan I2V / FLF2V naming).
 ROLE_TO_KWARG: dict[ReferenceRole, str] = {

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reelbot.domain import Aspect, Origin, Platform, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import EncodeSettings, Settings
+from reelbot.domain.types import Aspect, Origin, Platform, ReferenceRole
 from reelbot.generator.conditioning import cover_crop
 from reelbot.generator.encode import AI_COMMENT, EncodeError, decode_frames, encode_mp4, ffmpeg_exe, probe
 from reelbot.generator.stitch import crossfade_join
@@ -41,7 +42,6 @@ from reelbot.generator.storyboard import (
     recipe_hash,
     shot_request,
 )
-from reelbot.settings import EncodeSettings, Settings
 
 if TYPE_CHECKING:
     from reelbot.generator.cache import EngineCache
@@ -132,7 +132,7 @@ def _load_images(
     board: Storyboard, settings: Settings
 ) -> tuple[list[dict[ReferenceRole, Image.Image]], list[dict[ReferenceRole, str]]]:
     """Each shot's reference images (checked like chat uploads) and their sha256s."""
-    from reelbot.images import inspect_image, open_image
+    from reelbot.domain.images import inspect_image, open_image
 
     images: list[dict[ReferenceRole, Image.Image]] = []
     hashes: list[dict[ReferenceRole, str]] = []

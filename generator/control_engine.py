@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
 from reelbot.generator.presets import RenderJob, StepCallback
 from reelbot.generator.stitch import close_loop
 

@@ -28,9 +28,9 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import EncodeSettings
 from reelbot.generator import messages as _messages  # noqa: F401 - registers encode.* keys
-from reelbot.settings import EncodeSettings
 
 log = logging.getLogger(__name__)
 

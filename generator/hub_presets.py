@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
 from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
 from reelbot.generator.tiny import context_first_frame, finish_wan_loop, frames_to_uint8, run_wan
@@ -131,7 +131,7 @@ class LtxConditionEngine:
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
         import torch
 
-        from reelbot.errors import ReelbotError
+        from reelbot.domain.errors import ReelbotError
 
         def callback(p: Any, step: int, _t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
             if on_step(step + 1, job.steps) is False:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelbot.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW, register
 
 register(
     {

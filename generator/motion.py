@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reelbot.domain import Camera, Variation
+from reelbot.domain.types import Camera, Variation
 
 if TYPE_CHECKING:
     import torch

@@ -16,7 +16,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
 from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
 
 if TYPE_CHECKING:

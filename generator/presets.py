@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reelbot.domain import Camera, ReferenceRole, Variation
+from reelbot.domain.types import Camera, ReferenceRole, Variation
 
 if TYPE_CHECKING:
     import numpy as np

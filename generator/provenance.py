@@ -28,13 +28,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import reelbot.safety.texts  # noqa: F401  (registers provenance.* message keys)
-from reelbot.errors import ConfigError, ReelbotError
+import reelbot.app.safety.texts  # noqa: F401  (registers provenance.* message keys)
+from reelbot.domain.errors import ConfigError, ReelbotError
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from reelbot.safety.config import ProvenanceSettings
+    from reelbot.domain.safety_config import ProvenanceSettings
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reelbot.domain import GenerationRequest, ReferenceRole
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, ReferenceRole
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import Preset, StepCallback
 from reelbot.generator.sizing import RenderPlan, plan_render, render_job
-from reelbot.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from reelbot.domain import Aspect, GenerationRequest, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Limits
+from reelbot.domain.types import Aspect, GenerationRequest, ReferenceRole
 from reelbot.generator import messages as _messages  # noqa: F401 - registers request.seconds_needs_extend
 from reelbot.generator.presets import Preset, RenderJob
-from reelbot.settings import Limits
 
 if TYPE_CHECKING:
     import numpy as np

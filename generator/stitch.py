@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
 from reelbot.generator import control_texts as _texts  # noqa: F401 - registers extend.* keys
 
 

@@ -32,10 +32,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reelbot.domain import Aspect, Camera, GenerationRequest, Origin, ReferenceImage, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Limits
+from reelbot.domain.types import Aspect, Camera, GenerationRequest, Origin, ReferenceImage, ReferenceRole
 from reelbot.generator import control_texts as _texts  # noqa: F401 - registers storyboard.* keys
-from reelbot.settings import Limits
 
 MAX_SHOTS = 60  # a 60-second Short at one second per shot; more is a mistake, not a storyboard
 MAX_FILE_BYTES = 1024 * 1024

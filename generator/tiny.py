@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import pipeline_inputs
 from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
 

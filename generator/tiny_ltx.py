@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.control_engine import finish_loop, interrupting_callback
 from reelbot.generator.hub_presets import LtxConditionEngine
 from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance, vary_prompt_embeds

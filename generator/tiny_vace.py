@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
 from reelbot.generator.control_engine import context_images, finish_loop, interrupting_callback
 from reelbot.generator.motion import (

@@ -32,18 +32,18 @@ from typing import Any
 import redis.exceptions
 import sqlalchemy.exc
 
-from reelbot import metrics
-from reelbot.domain import GenerationRequest, JobState, ReferenceRole, RemixKind
-from reelbot.errors import ReelbotError
-from reelbot.events import EventKind, JobEvent
+from reelbot.app.service import ReelbotService
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.images import open_image
+from reelbot.domain.types import GenerationRequest, JobState, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.encode import decode_frames, encode_mp4, write_thumbnail
 from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip, signing_configured
 from reelbot.generator.runner import Rendered, plan_for, render_request
-from reelbot.images import open_image
-from reelbot.logs import job_context
+from reelbot.ops import metrics
+from reelbot.ops.logs import job_context
 from reelbot.queue.streams import Delivery
-from reelbot.service import ReelbotService
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo

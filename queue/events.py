@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from pydantic import ValidationError
 from redis.exceptions import ResponseError
 
-from reelbot.events import JobEvent
+from reelbot.domain.events import JobEvent
 from reelbot.queue.keys import Keys
 
 log = logging.getLogger(__name__)

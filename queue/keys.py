@@ -90,7 +90,7 @@ class Keys:
         """Idempotency key of a recent click (user+action+target): the same click again = one job."""
         return f"{self.prefix}:bot:{platform}:click:{fingerprint}"
 
-    # -- storyboards (core/storyboards.py) ------------------------------------------------------
+    # -- storyboards (core/app/storyboards.py) ------------------------------------------------------
 
     def storyboard(self, board_id: str) -> str:
         """String (JSON) holding one chat storyboard: its shots, their current jobs, its draft."""

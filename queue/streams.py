@@ -30,10 +30,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from reelbot.errors import LimitReached
+from reelbot.domain.errors import LimitReached
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue import scripts
 from reelbot.queue.keys import LANES, Keys, Lane
-from reelbot.settings import QueueSettings
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class JobQueue:
     ) -> EnqueueResult:
         """Queue a job once per idempotency key.
 
-        Raises :class:`~reelbot.errors.LimitReached` (``queue.user_pending_cap``) when the
+        Raises :class:`~reelbot.domain.errors.LimitReached` (``queue.user_pending_cap``) when the
         user already has ``max_pending`` jobs queued or running; nothing is written then.
         """
         (result,) = await self.enqueue_many(

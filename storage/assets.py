@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from reelbot.domain import JobState
+from reelbot.domain.types import JobState
 from reelbot.storage.media import MediaBackend, asset_key
 from reelbot.storage.models import Asset, Job, JobReference
 

@@ -11,7 +11,7 @@ import uuid
 
 from sqlmodel import Session, col, select
 
-from reelbot.domain import RemixKind
+from reelbot.domain.types import RemixKind
 from reelbot.storage.models import Clip, utcnow
 
 

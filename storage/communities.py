@@ -1,7 +1,7 @@
 """Communities (a Discord server, a LINE group) and the policy their admins set.
 
 ``settings_json`` holds a :class:`CommunitySettings`; every field left ``None`` means "use
-reelbot's global default" (from :class:`reelbot.settings.Settings`), so a community only
+reelbot's global default" (from :class:`reelbot.domain.settings.Settings`), so a community only
 stores what its admins changed and later changes to the defaults still reach it.
 """
 
@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 import reelbot.storage.texts  # noqa: F401  (registers the message keys used here)
-from reelbot.domain import Platform
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.types import Platform
 from reelbot.storage.models import Community, utcnow
 
 Strictness = Literal["relaxed", "standard", "strict"]

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from reelbot.domain import GenerationRequest, JobState, Platform
+from reelbot.domain.types import GenerationRequest, JobState, Platform
 from reelbot.storage.models import Asset, Clip, Job, JobReference, utcnow
 from reelbot.storage.users import find_user, user_for_origin
 

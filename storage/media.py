@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from reelbot.settings import Settings
+    from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
 

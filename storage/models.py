@@ -6,7 +6,7 @@ per table. The schema itself is created by the alembic migrations in
 ``reelbot.storage.migrations`` (``reelbot.storage.db.migrate``); a test checks that they
 match these classes exactly.
 
-A job's ``request_json`` is the full :class:`~reelbot.domain.GenerationRequest` as JSON text
+A job's ``request_json`` is the full :class:`~reelbot.domain.types.GenerationRequest` as JSON text
 (``job.request()`` parses it) — the recipe — so any clip can be re-rolled or remixed later
 from its id alone. The columns beside it (preset, seed, origin ids, parent) are copies for
 queries and indexes.
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from reelbot.domain import GenerationRequest, JobState, Platform, ReferenceRole, RemixKind
+from reelbot.domain.types import GenerationRequest, JobState, Platform, ReferenceRole, RemixKind
 from reelbot.storage.types import StrEnumType
 
 # Stable constraint names, so migrations can drop/alter them on PostgreSQL later.

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from reelbot.domain import Platform
+from reelbot.domain.types import Platform
 from reelbot.storage.models import ModerationEvent
 
 EXCERPT_CHARS = 200

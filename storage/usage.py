@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from reelbot.domain import JobState, Platform
+from reelbot.domain.types import JobState, Platform
 from reelbot.storage.models import Clip, Job
 
 

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from reelbot.domain import Origin, Platform
+from reelbot.domain.types import Origin, Platform
 from reelbot.storage.models import User
 
 

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import Engine
 
-from reelbot.domain import GenerationRequest, Origin
+from reelbot.domain.types import GenerationRequest, Origin
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Clip

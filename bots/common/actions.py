@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reelbot.domain import RemixKind
+from reelbot.domain.types import RemixKind
 
 PREFIX = "reelbot"
 CUSTOM_ID_MAX = 100

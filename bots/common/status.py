@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 from reelbot.bots.common import texts as _texts  # noqa: F401 - registers the keys
-from reelbot.domain import JobState, RemixKind
-from reelbot.events import EventKind, JobEvent, failure_reason
-from reelbot.messages import render
+from reelbot.domain.events import EventKind, JobEvent, failure_reason
+from reelbot.domain.messages import render
+from reelbot.domain.types import JobState, RemixKind
 
 BAR_WIDTH = 12
 _FULL, _EMPTY = "█", "░"

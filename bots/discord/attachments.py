@@ -4,7 +4,7 @@ Order, cheapest first, so a hostile upload costs nothing: the URL must point at 
 (never fetch an arbitrary host — that would be a server-side request forgery hole); the
 attachment's declared ``size`` must be within the limit (a 30 MB file is refused without a
 byte read); the download stops as soon as it passes the limit (the declared size could lie);
-then :func:`reelbot.images.inspect_image` checks format, pixel count (decompression bombs) and
+then :func:`reelbot.domain.images.inspect_image` checks format, pixel count (decompression bombs) and
 decodes the image fully — the same check the service runs again before storing.
 """
 
@@ -19,9 +19,9 @@ import aiohttp
 import discord
 
 from reelbot.bots.discord.config import DiscordConfig
-from reelbot.errors import InvalidRequest
-from reelbot.images import MiB, inspect_image
-from reelbot.settings import Limits
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.images import MiB, inspect_image
+from reelbot.domain.settings import Limits
 
 log = logging.getLogger(__name__)
 

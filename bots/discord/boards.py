@@ -4,7 +4,7 @@ Every shot of a board is a normal job whose origin points at the board's status 
 :class:`~reelbot.bots.discord.delivery.Delivery` hands events of such jobs here instead of
 posting each shot as a clip. Progress edits the one message ("k/N shots done · shot n: bar",
 through the same :class:`EditThrottle`); a failed shot says so with a re-roll button; when
-the last shot is done the draft is stitched (:func:`reelbot.storyboards.assemble_draft`,
+the last shot is done the draft is stitched (:func:`reelbot.app.storyboards.assemble_draft`,
 ffmpeg only, in a thread) and posted replying to the status message: the mp4 as an
 attachment (a signed link when it is over the channel's limit), the contact sheet, and a
 "Re-roll shot N" button per shot (Discord allows 25). A Redis marker per job and one per
@@ -26,14 +26,14 @@ import discord
 from reelbot.bots.common.status import failure_reason, percent, progress_bar
 from reelbot.bots.discord.jobs import author_ref
 from reelbot.bots.discord.replies import user_text
-from reelbot.domain import Origin, Platform
-from reelbot.errors import NotFound
-from reelbot.events import EventKind, JobEvent
-from reelbot.messages import render
+from reelbot.domain.errors import NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
+from reelbot.domain.types import Origin, Platform
 
 if TYPE_CHECKING:
+    from reelbot.app.storyboards import BoardStatus, Draft
     from reelbot.bots.discord.delivery import Delivery
-    from reelbot.storyboards import BoardStatus, Draft
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class BoardDelivery:
 
     async def handle(self, items: list[tuple[str, JobEvent]], board_id: uuid.UUID) -> bool:
         """Show the events of one shot's job; True when they may be acknowledged."""
-        from reelbot.storyboards import advance_storyboard, board_status
+        from reelbot.app.storyboards import advance_storyboard, board_status
 
         terminal = next((event for _, event in items if event.kind in TERMINAL), None)
         event = terminal or items[-1][1]
@@ -158,7 +158,7 @@ class BoardDelivery:
     # -- outcomes -------------------------------------------------------------------------------
 
     async def _outcome(self, status: BoardStatus, event: JobEvent) -> bool:
-        from reelbot.storyboards import assemble_draft
+        from reelbot.app.storyboards import assemble_draft
 
         locale = status.origin.locale
         shot = next((s for s in status.shots if s.job_id == event.job_id), None)

@@ -21,13 +21,13 @@ from discord.ext import commands
 from reelbot.bots.discord.components import ReelButton
 from reelbot.bots.discord.config import DiscordConfig
 from reelbot.bots.discord.translator import CatalogueTranslator
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from reelbot.app.service import ReelbotService
     from reelbot.bots.discord.delivery import Delivery
-    from reelbot.service import ReelbotService
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ReelBot(commands.Bot):
 
 async def check_token(token: str) -> None:
     """Ask Discord (``GET /users/@me``) whether it accepts ``token``; ConfigError if not."""
-    from reelbot.errors import ConfigError
+    from reelbot.domain.errors import ConfigError
 
     http = discord.http.HTTPClient(asyncio.get_running_loop())
     try:
@@ -150,8 +150,8 @@ async def run_bot(
     A missing token, or one Discord refuses, is a :class:`ConfigError` — one line, and the
     token's value never appears in it or in the logs.
     """
-    from reelbot.errors import ConfigError
-    from reelbot.service import ReelbotService
+    from reelbot.app.service import ReelbotService
+    from reelbot.domain.errors import ConfigError
 
     config = config or DiscordConfig()
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
@@ -201,7 +201,7 @@ def delivery_check(bot: ReelBot) -> Callable[[], Awaitable[None]]:
 
 async def _serve_health(settings: Settings, port: int, bot: ReelBot) -> web.AppRunner | None:
     """The health routes with Redis, database and the results loop; a taken port is logged."""
-    from reelbot.health import default_checks, start_health_server
+    from reelbot.ops.health import default_checks, start_health_server
 
     checks = {**default_checks(settings), "delivery": delivery_check(bot)}
     try:

@@ -17,7 +17,7 @@ import discord
 
 from reelbot.bots.common.actions import ACTIONS, CLIP_ACTIONS, CUSTOM_ID_PATTERN, Style, custom_id
 from reelbot.bots.discord.replies import guarded
-from reelbot.messages import render
+from reelbot.domain.messages import render
 
 Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
 

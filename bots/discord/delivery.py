@@ -25,19 +25,19 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot import metrics
 from reelbot.bots.common.status import event_text, kind_label, shorten
 from reelbot.bots.discord.components import clip_view
 from reelbot.bots.discord.jobs import author_ref, status_header
 from reelbot.bots.discord.replies import user_text
-from reelbot.domain import Origin, Platform
-from reelbot.errors import NotFound
-from reelbot.events import EventKind, JobEvent
-from reelbot.messages import render
+from reelbot.domain.errors import NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
+from reelbot.domain.types import Origin, Platform
+from reelbot.ops import metrics
 
 if TYPE_CHECKING:
+    from reelbot.app.service import ClipView
     from reelbot.bots.discord.bot import ReelBot
-    from reelbot.service import ClipView
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class Delivery:
         self, items: list[tuple[str, JobEvent]], ids: list[str], terminal: bool
     ) -> bool:
         """Events of a storyboard shot go to :class:`BoardDelivery`; True when they were handled."""
-        from reelbot.storyboards import board_of_event
+        from reelbot.app.storyboards import board_of_event
 
         event = items[-1][1]
         try:
@@ -406,8 +406,8 @@ def _reencode(data: bytes, limit: int, settings: object) -> bytes:
     import tempfile
     from pathlib import Path
 
+    from reelbot.domain.settings import Settings
     from reelbot.generator.encode import decode_frames, encode_mp4, probe
-    from reelbot.settings import Settings
 
     assert isinstance(settings, Settings)
     with tempfile.TemporaryDirectory(prefix="reelbot-shrink-") as tmp:

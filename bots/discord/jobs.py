@@ -20,11 +20,11 @@ import discord
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import locale_of, reply, user_text
-from reelbot.domain import JobState, Origin, Platform
-from reelbot.messages import render
+from reelbot.domain.messages import render
+from reelbot.domain.types import JobState, Origin, Platform
 
 if TYPE_CHECKING:
-    from reelbot.service import Ticket
+    from reelbot.app.service import Ticket
 
 log = logging.getLogger(__name__)
 

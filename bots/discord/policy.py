@@ -3,7 +3,7 @@
 The limits live in storage (:mod:`reelbot.storage.communities`, one row per server, ``None`` =
 reelbot's default). Checked here, before the status message is posted: pending jobs per
 person, clips per hour per person and per server. A refusal is a
-:class:`~reelbot.errors.LimitReached` whose text says when to try again (when the oldest job
+:class:`~reelbot.domain.errors.LimitReached` whose text says when to try again (when the oldest job
 of the last hour leaves the window).
 """
 
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from reelbot.domain import JobState, Origin, Platform
-from reelbot.errors import LimitReached
+from reelbot.domain.errors import LimitReached
+from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.storage.communities import CommunitySettings, community_settings, update_community_settings
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Job, User
 
 if TYPE_CHECKING:
-    from reelbot.service import ReelbotService
+    from reelbot.app.service import ReelbotService
 
 WINDOW = timedelta(hours=1)
 _NOT_COUNTED = (JobState.FAILED, JobState.CANCELLED)

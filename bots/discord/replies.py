@@ -1,6 +1,6 @@
 """The one error path of the Discord bot: every failure becomes an ephemeral, localized reply.
 
-A :class:`~reelbot.errors.ReelbotError` is rendered from its message key in the person's
+A :class:`~reelbot.domain.errors.ReelbotError` is rendered from its message key in the person's
 locale; anything else is logged with the job id (when there is one) and answered with
 "something went wrong, job X" — never a traceback in chat. Replies pick the right transport
 themselves: the initial response while the interaction is unanswered, a follow-up after the
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import discord
 
-from reelbot import metrics
 from reelbot.bots.discord import texts as _texts  # noqa: F401 - registers the keys
-from reelbot.errors import ReelbotError
-from reelbot.messages import normalize_locale, render
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.messages import normalize_locale, render
+from reelbot.ops import metrics
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from reelbot.messages import CATALOGUE, ZH_TW
+from reelbot.domain.messages import CATALOGUE, ZH_TW
 
 _LOCALES = {discord.Locale.taiwan_chinese: ZH_TW, discord.Locale.chinese: ZH_TW}
 

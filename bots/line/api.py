@@ -28,8 +28,8 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from reelbot.bots.line.config import LineConfig
-from reelbot.errors import InvalidRequest, ReelbotError
-from reelbot.settings import Settings
+from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024

@@ -20,8 +20,8 @@ from reelbot.bots.line.staging import PhotoStaging, run_sweeper
 from reelbot.bots.line.state import LineState
 from reelbot.bots.line.webhook import LineWebhook
 from reelbot.bots.media_server import add_media_routes
-from reelbot.errors import ReelbotError
-from reelbot.settings import Settings
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class LineBot:
     def web_app(self, *, with_media: bool = True) -> web.Application:
         """The webhook at ``config.webhook_path``, health routes, and the media routes unless
         they are served by a separate ``reelbot media`` process."""
-        from reelbot.health import add_health_routes, default_checks
+        from reelbot.ops.health import add_health_routes, default_checks
 
         app = web.Application()
         add_health_routes(app, default_checks(self.settings))
@@ -102,8 +102,8 @@ async def serve_until(app: web.Application, host: str, port: int, stop: asyncio.
 
 async def run_media(settings: Settings, stop: asyncio.Event, *, host: str, port: int) -> None:
     """``reelbot media``: the media routes (+ health) alone, e.g. on a read-only media volume."""
-    from reelbot.health import add_health_routes, default_checks
-    from reelbot.service import ReelbotService
+    from reelbot.app.service import ReelbotService
+    from reelbot.ops.health import add_health_routes, default_checks
 
     service = await ReelbotService.open(settings)
     app = web.Application()
@@ -120,7 +120,7 @@ async def run_media(settings: Settings, stop: asyncio.Event, *, host: str, port:
 
 async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig | None = None) -> None:
     """Serve the webhook + media routes and push results until ``stop`` is set."""
-    from reelbot.service import ReelbotService
+    from reelbot.app.service import ReelbotService
 
     require_secrets(settings)  # fail before opening anything
     config = config or LineConfig()

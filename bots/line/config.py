@@ -1,4 +1,4 @@
-"""LINE-specific knobs, read from ``REELBOT_LINE_*`` beside the core :class:`~reelbot.settings.Settings`.
+"""LINE-specific knobs, read from ``REELBOT_LINE_*`` beside the core settings.
 
 LINE changes its limits from time to time, so every platform number lives here, not in code.
 Figures checked against the Messaging API reference (video message, quick reply, loading
@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from reelbot.errors import ConfigError
+from reelbot.domain.errors import ConfigError
 
 MB = 1000 * 1000  # LINE states its limits in (decimal) MB
 

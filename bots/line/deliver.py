@@ -21,9 +21,9 @@ from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.handler import retry_key
 from reelbot.bots.line.state import LineState
-from reelbot.errors import NotFound
-from reelbot.events import EventKind, JobEvent
-from reelbot.messages import render
+from reelbot.domain.errors import NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
 
 log = logging.getLogger(__name__)
 

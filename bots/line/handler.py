@@ -34,6 +34,7 @@ from linebot.v3.webhooks import (
     UserMentionee,
 )
 
+from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.line import outgoing
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
@@ -44,11 +45,18 @@ from reelbot.bots.line.postbacks import JOB_POSTBACKS, POSTBACKS
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState, PendingPhoto
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
-from reelbot.domain import Aspect, GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
-from reelbot.errors import InvalidRequest, LimitReached, ReelbotError
-from reelbot.images import inspect_image
-from reelbot.messages import normalize_locale, render
-from reelbot.safety.quotas import usage_text
+from reelbot.domain.errors import InvalidRequest, LimitReached, ReelbotError
+from reelbot.domain.images import inspect_image
+from reelbot.domain.messages import normalize_locale, render
+from reelbot.domain.types import (
+    Aspect,
+    GenerationRequest,
+    JobState,
+    Origin,
+    Platform,
+    ReferenceRole,
+    RemixKind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +81,7 @@ _created_job: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
 
 
 class Service(Protocol):
-    """The part of :class:`reelbot.service.ReelbotService` the LINE bot calls."""
+    """The part of :class:`reelbot.app.service.ReelbotService` the LINE bot calls."""
 
     media: Any
     settings: Any

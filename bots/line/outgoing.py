@@ -22,12 +22,12 @@ from linebot.v3.messaging import (
     VideoMessage,
 )
 
+from reelbot.app.safety import texts as _safety_texts  # noqa: F401 - registers consent.* keys
 from reelbot.bots.common.actions import ACTIONS, custom_id
 from reelbot.bots.common.status import kind_label, shorten
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.config import LineConfig
-from reelbot.messages import render
-from reelbot.safety import texts as _safety_texts  # noqa: F401 - registers consent.* keys
+from reelbot.domain.messages import render
 
 #: The quick replies under every clip, in the order the issue names them.
 LINE_CLIP_ACTIONS: tuple[str, ...] = ("reroll", "vary", "extend", "remix", "info")

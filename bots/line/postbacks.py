@@ -17,9 +17,9 @@ from linebot.v3.webhooks import Event
 from reelbot.bots.common.actions import ACTIONS
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.outgoing import short_id
-from reelbot.domain import RemixKind
-from reelbot.errors import InvalidRequest
-from reelbot.messages import render
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.types import RemixKind
 
 if TYPE_CHECKING:
     from reelbot.bots.line.handler import Chat, LineHandler

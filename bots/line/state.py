@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 
 from reelbot.bots.line.config import LineConfig
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.queue.keys import Keys
 
 PUSH_COUNT_TTL_S = 40 * 24 * 3600  # a month's counter outlives its month a little, then goes

@@ -23,8 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reelbot.domain import Aspect, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.types import Aspect, ReferenceRole
 
 
 class Command(StrEnum):

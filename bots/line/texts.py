@@ -1,13 +1,13 @@
 """Every text the LINE bot says, in zh-TW (LINE's default here) and en.
 
-Registered into :mod:`reelbot.messages` at import; ``tests/test_messages.py`` checks both
+Registered into :mod:`reelbot.domain.messages` at import; ``tests/test_messages.py`` checks both
 locales define the same keys. Quick-reply labels are ≤ 20 characters (LINE's limit; checked in
 tests, and again when a message is built).
 """
 
 from __future__ import annotations
 
-from reelbot.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW, register
 
 register(
     {

@@ -38,7 +38,7 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from reelbot.settings import load_settings
+        from reelbot.domain.settings import load_settings
 
         url = load_settings().resolved_database_url
     engine = make_engine(url)

@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
-from reelbot.errors import InvalidRequest
+from reelbot.app.service import ClipView, ReelbotService
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import decode_frames
 from reelbot.generator.presets import LoadContext
 from reelbot.generator.stitch import seam_difference, step_differences
 from reelbot.generator.worker import Worker
-from reelbot.service import ClipView, ReelbotService
-from reelbot.settings import Settings
 
 CAROL = Origin(platform=Platform.DISCORD, user_id="carol", channel_id="c7", guild_id="g7", locale="en")
 

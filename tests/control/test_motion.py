@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from reelbot.domain import Camera, ReferenceRole, Variation
+from reelbot.domain.types import Camera, ReferenceRole, Variation
 from reelbot.generator.motion import (
     CAMERA_PHRASES,
     VARIATIONS,

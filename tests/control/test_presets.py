@@ -16,8 +16,9 @@ import pytest
 import torch
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import InvalidRequest, ReelbotError
+from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import PRESETS, LoadContext, RenderJob
 from reelbot.generator.tiny_ltx import ControlLtxEngine
@@ -28,7 +29,6 @@ from reelbot.generator.tiny_vace import (
     load_wan21_vace,
     vace_inputs,
 )
-from reelbot.settings import Settings
 
 FIRST, LAST = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME
 SUBJECT, STYLE = ReferenceRole.SUBJECT, ReferenceRole.STYLE

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.presets import LoadContext, RenderJob
 from reelbot.generator.stitch import (
     check_extension,
@@ -20,7 +21,6 @@ from reelbot.generator.stitch import (
     stitch,
 )
 from reelbot.generator.tiny_vace import VaceEngine, load_tiny_vace
-from reelbot.messages import render
 
 
 def numbered(start: int, count: int, size: tuple[int, int] = (8, 6)) -> np.ndarray:

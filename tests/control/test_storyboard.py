@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.control_draft import STATE_FILE, render_storyboard
 from reelbot.generator.encode import probe
@@ -23,7 +24,6 @@ from reelbot.generator.storyboard import (
     load_storyboard,
     parse_storyboard,
 )
-from reelbot.settings import Settings
 
 YAML_BOARD = """
 title: Morning run

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import string
 
+from reelbot.domain.messages import CATALOGUE
 from reelbot.generator import control_texts  # noqa: F401 - registers the keys
-from reelbot.messages import CATALOGUE
 
 KEYS = [
     "extend.mismatch",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from reelbot.domain import Origin, Platform
-from reelbot.events import EventKind, JobEvent, failure_reason
+from reelbot.domain.events import EventKind, JobEvent, failure_reason
+from reelbot.domain.types import Origin, Platform
 
 
 def test_detail_fields_fill_the_message() -> None:

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from reelbot.errors import InvalidRequest
-from reelbot.images import inspect_image
-from reelbot.settings import Limits
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.images import inspect_image
+from reelbot.domain.settings import Limits
 
 from ..imagefiles import png_bytes, png_header_only
 

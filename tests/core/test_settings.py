@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reelbot.errors import ConfigError
-from reelbot.settings import load_settings
+from reelbot.domain.errors import ConfigError
+from reelbot.domain.settings import load_settings
 
 
 def test_invalid_nested_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

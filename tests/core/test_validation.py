@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from reelbot.domain import GenerationRequest, Origin, Platform, ReferenceImage, ReferenceRole, RemixKind
-from reelbot.errors import InvalidRequest
-from reelbot.settings import Limits
-from reelbot.validation import check_request, clean_text, parse_role
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Limits
+from reelbot.domain.types import GenerationRequest, Origin, Platform, ReferenceImage, ReferenceRole, RemixKind
+from reelbot.domain.validation import check_request, clean_text, parse_role
 
 ORIGIN = Origin(platform=Platform.CLI, user_id="tester")
 SHA = "a" * 64

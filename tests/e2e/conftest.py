@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from reelbot.app.service import ReelbotService
+from reelbot.domain.settings import Settings
 from reelbot.generator.cache import EngineCache, detect_device
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 
 
 def worker_env(settings: Settings) -> dict[str, str]:

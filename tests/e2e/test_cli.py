@@ -13,8 +13,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from reelbot.cli import app
+from reelbot.domain.settings import Settings
 from reelbot.generator.encode import probe
-from reelbot.settings import Settings
 
 from .processes import worker_env
 

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
-from reelbot.errors import InvalidRequest, LimitReached
-from reelbot.events import EventKind
+from reelbot.app.service import ReelbotService
+from reelbot.domain.errors import InvalidRequest, LimitReached
+from reelbot.domain.events import EventKind
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import decode_frames, probe
 from reelbot.generator.worker import Worker
-from reelbot.service import ReelbotService
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 

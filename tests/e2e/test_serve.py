@@ -11,9 +11,9 @@ import time
 import urllib.request
 from urllib.parse import urlsplit
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
+from reelbot.app.service import ReelbotService
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 
 from .processes import worker_env
 

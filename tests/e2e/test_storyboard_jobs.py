@@ -11,15 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import JobState, Origin, Platform, ReferenceRole
-from reelbot.errors import Forbidden, InvalidRequest
-from reelbot.generator.cache import EngineCache
-from reelbot.generator.encode import decode_frames, probe
-from reelbot.generator.storyboard import parse_storyboard
-from reelbot.generator.worker import Worker
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
-from reelbot.storyboards import (
+from reelbot.app.service import ReelbotService
+from reelbot.app.storyboards import (
     advance_storyboard,
     assemble_draft,
     board_of_job,
@@ -27,6 +20,13 @@ from reelbot.storyboards import (
     reroll_shot,
     submit_storyboard,
 )
+from reelbot.domain.errors import Forbidden, InvalidRequest
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import JobState, Origin, Platform, ReferenceRole
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.encode import decode_frames, probe
+from reelbot.generator.storyboard import parse_storyboard
+from reelbot.generator.worker import Worker
 
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
 BOB = Origin(platform=Platform.DISCORD, user_id="bob", channel_id="c1", guild_id="g1", locale="en")

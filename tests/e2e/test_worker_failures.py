@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
-from reelbot.events import EventKind
+from reelbot.app.service import ReelbotService
+from reelbot.domain.events import EventKind
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
 from reelbot.generator.worker import Worker
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope

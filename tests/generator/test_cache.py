@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reelbot.errors import InvalidRequest, ReelbotError
+from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.settings import Settings
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.presets import LoadContext, Preset, RenderJob, StepCallback
-from reelbot.settings import Settings
 
 CPU = LoadContext(device="cpu", dtype="float32")
 

@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator import catalog
 from reelbot.generator.catalog import default_preset_name, get_preset, list_presets, route_preset
-from reelbot.messages import render
-from reelbot.settings import Settings
 
 FIRST = ReferenceRole.FIRST_FRAME
 LAST = ReferenceRole.LAST_FRAME

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.domain import Aspect, GenerationRequest, Origin, Platform
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.encode import AI_COMMENT, encode_mp4, probe, write_thumbnail
 from reelbot.generator.hub_presets import weights_source
 from reelbot.generator.presets import LoadContext
 from reelbot.generator.sizing import plan_render, render_job
-from reelbot.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import cover_crop, fit_reference, pipeline_inputs
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reelbot.domain.settings import EncodeSettings
 from reelbot.generator.encode import (
     AI_COMMENT,
     EncodeError,
@@ -17,7 +18,6 @@ from reelbot.generator.encode import (
     top_level_boxes,
     write_thumbnail,
 )
-from reelbot.settings import EncodeSettings
 
 
 def moving_gradient(frames: int, height: int, width: int) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.catalog import get_preset
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
 from reelbot.generator.presets import LoadContext, RenderJob

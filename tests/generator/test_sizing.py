@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reelbot.domain import Aspect, GenerationRequest, Origin, Platform
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import CATALOGUE, render
+from reelbot.domain.settings import Limits
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform
 from reelbot.generator.catalog import PRESETS, get_preset
 from reelbot.generator.sizing import RenderPlan, frame_count, plan_render, render_job
-from reelbot.messages import CATALOGUE, render
-from reelbot.settings import Limits
 
 MY_PRESETS = {"tiny", "wan-2.1-t2v-1.3b", "wan-2.1-i2v-14b-480p", "wan-2.1-flf2v-14b-720p", "wan-2.2-ti2v-5b",
               "ltx-video"}

@@ -9,8 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
-from reelbot.domain import ReferenceRole
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.types import ReferenceRole
 from reelbot.generator.presets import LoadContext, RenderJob
 from reelbot.generator.tiny import (
     TINY_VOCAB,
@@ -184,7 +184,7 @@ def test_loop_with_a_start_image_pins_it_at_the_end(engine: TinyWanEngine) -> No
 
 
 def test_vary_and_camera_change_the_clip_deterministically(engine: TinyWanEngine) -> None:
-    from reelbot.domain import Camera, Variation
+    from reelbot.domain.types import Camera, Variation
 
     base = engine.render_latents(small_job())
     varied = engine.render_latents(small_job(variation=Variation.STRONG))

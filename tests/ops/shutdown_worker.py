@@ -12,7 +12,7 @@ import sys
 
 import redis.asyncio as aioredis
 
-from reelbot.lifecycle import install_shutdown_handlers
+from reelbot.ops.lifecycle import install_shutdown_handlers
 
 
 async def main(url: str, stream: str, group: str, done_key: str, job_seconds: float) -> int:

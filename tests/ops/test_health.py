@@ -10,8 +10,9 @@ import pytest
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
-from reelbot import metrics
-from reelbot.health import (
+from reelbot.domain.settings import Settings
+from reelbot.ops import metrics
+from reelbot.ops.health import (
     Check,
     add_health_routes,
     bound_port,
@@ -20,7 +21,6 @@ from reelbot.health import (
     redis_check,
     start_health_server,
 )
-from reelbot.settings import Settings
 from tests.conftest import POSTGRES_URL
 
 
@@ -122,7 +122,7 @@ async def test_routes_mount_on_an_existing_app() -> None:
 
 
 async def test_serve_health_one_liner(settings: Settings) -> None:
-    from reelbot.health import serve_health
+    from reelbot.ops.health import serve_health
 
     settings.data_dir.mkdir(parents=True)
     runner = await serve_health(settings, host="127.0.0.1", port=0)

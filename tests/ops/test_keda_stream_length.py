@@ -7,9 +7,9 @@ import uuid
 
 import redis.asyncio as aioredis
 
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
-from reelbot.settings import QueueSettings
 
 
 async def test_stream_length_is_waiting_plus_rendering(redis_client: aioredis.Redis, key_prefix: str) -> None:

@@ -1,6 +1,6 @@
 """SIGTERM contract: stop claiming, finish (then ack) the current job; a forced stop leaves it pending.
 
-The worker here is a real subprocess on the real Redis using reelbot.lifecycle's handlers,
+The worker here is a real subprocess on the real Redis using reelbot.ops.lifecycle's handlers,
 following the same claim → work → store → ack order as generator/worker.py.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from reelbot.lifecycle import install_shutdown_handlers, sleep_or_stop
+from reelbot.ops.lifecycle import install_shutdown_handlers, sleep_or_stop
 from tests.conftest import REDIS_URL
 
 WORKER = Path(__file__).with_name("shutdown_worker.py")

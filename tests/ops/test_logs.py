@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.logs import job_context, redact_filter, setup_logging
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
+from reelbot.ops.logs import job_context, redact_filter, setup_logging
 
 TOKEN = "discord-tok.ABCDEF123456.very-secret"
 LINE_SECRET = "line-channel-secret-0987654321"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
-from reelbot import metrics
+from reelbot.ops import metrics
 
 
 def test_job_lifecycle_moves_counters_and_histograms() -> None:

@@ -12,18 +12,18 @@ import logging
 
 import pytest
 
-from reelbot import metrics
-from reelbot.domain import GenerationRequest, Origin, Platform
-from reelbot.logs import setup_logging
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, Origin, Platform
+from reelbot.ops import metrics
+from reelbot.ops.logs import setup_logging
 
 
 async def test_worker_job_moves_metrics_and_logs_carry_job_id(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from reelbot.app.service import ReelbotService
     from reelbot.generator import noop  # noqa: F401 - registers the preset
     from reelbot.generator.worker import Worker
-    from reelbot.service import ReelbotService
 
     monkeypatch.setenv("REELBOT_NOOP_STEP_S", "0")
     stream = io.StringIO()

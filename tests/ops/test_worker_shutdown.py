@@ -6,17 +6,17 @@ import asyncio
 
 import pytest
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 
 
 async def test_stop_mid_job_finishes_it_and_leaves_the_rest_queued(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from reelbot.app.service import ReelbotService
     from reelbot.generator import noop  # noqa: F401 - registers the preset
     from reelbot.generator.worker import Worker
-    from reelbot.metrics import read_lane_stats
-    from reelbot.service import ReelbotService
+    from reelbot.ops.metrics import read_lane_stats
 
     monkeypatch.setenv("REELBOT_NOOP_STEP_S", "0.25")  # 4 steps: a 1-second "render"
     service = await ReelbotService.open(settings)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys
 from reelbot.queue.streams import JobQueue
-from reelbot.settings import QueueSettings
 
 
 @pytest.fixture

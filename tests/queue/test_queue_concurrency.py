@@ -8,9 +8,9 @@ import uuid
 
 import redis.asyncio as aioredis
 
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import EnqueueItem, JobQueue
-from reelbot.settings import QueueSettings
 
 JOBS = 400
 WORKERS = 4

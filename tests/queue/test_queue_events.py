@@ -7,8 +7,8 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from reelbot.domain import Origin, Platform
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import Origin, Platform
 from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys
 

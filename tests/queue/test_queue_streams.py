@@ -9,10 +9,10 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from reelbot.errors import LimitReached
+from reelbot.domain.errors import LimitReached
+from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import EnqueueItem, JobQueue
-from reelbot.settings import QueueSettings
 
 CAP = 10
 

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from reelbot.domain import Origin, Platform
-from reelbot.safety.devcert import generate_dev_certificate
+from reelbot.app.safety.devcert import generate_dev_certificate
+from reelbot.domain.types import Origin, Platform
 from reelbot.storage.db import make_engine, migrate
 
 SAMPLES = resources.files("skimage") / "data"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.errors import ConfigError
-from reelbot.safety.moderation import ChainModerator, build_moderator, policy_for
-from reelbot.settings import Settings
+from reelbot.app.safety.moderation import ChainModerator, build_moderator, policy_for
+from reelbot.domain.errors import ConfigError
+from reelbot.domain.settings import Settings
 
 
 @pytest.fixture(scope="module")

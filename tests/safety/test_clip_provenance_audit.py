@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
-from reelbot.errors import NotFound
+from reelbot.app.safety.audit import REDACTED, audit_record, redact_expired
+from reelbot.app.service import ReelbotService
+from reelbot.domain.errors import NotFound
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.encode import decode_frames
 from reelbot.generator.provenance import verify_clip
 from reelbot.generator.worker import Worker
-from reelbot.safety.audit import REDACTED, audit_record, redact_expired
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import utcnow
 

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from reelbot.domain import GenerationRequest, Origin, Platform
-from reelbot.errors import ConfigError, InvalidRequest
-from reelbot.messages import render
-from reelbot.safety.moderation import (
+from reelbot.app.safety.moderation import (
     CLASSIFIERS,
     ChainModerator,
     ModerationRefused,
@@ -21,7 +18,10 @@ from reelbot.safety.moderation import (
     policy_for,
     register_classifier,
 )
-from reelbot.settings import Settings, load_settings
+from reelbot.domain.errors import ConfigError, InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.settings import Settings, load_settings
+from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.storage.communities import CommunitySettings
 
 MOD = RuleModerator()
@@ -230,7 +230,7 @@ def test_classifier_backend_seam(settings: Settings) -> None:
 
 
 def test_every_safety_key_in_both_languages() -> None:
-    from reelbot.messages import CATALOGUE
+    from reelbot.domain.messages import CATALOGUE
 
     keys = {
         k for k in CATALOGUE["en"] if k.split(".")[0] in {"safety", "consent", "quota", "usage", "provenance"}

@@ -9,7 +9,8 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from reelbot.errors import ConfigError
+from reelbot.domain.errors import ConfigError
+from reelbot.domain.safety_config import ProvenanceSettings
 from reelbot.generator.provenance import (
     ClipCredentials,
     sign_clip,
@@ -17,7 +18,6 @@ from reelbot.generator.provenance import (
     verify_clip,
     watermark_frames,
 )
-from reelbot.safety.config import ProvenanceSettings
 
 
 def _decodes(path: Path) -> int:

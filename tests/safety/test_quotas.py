@@ -10,12 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import Engine
 
-from reelbot.domain import GenerationRequest, Origin
-from reelbot.errors import ConfigError, LimitReached
-from reelbot.generator.catalog import PRESETS
-from reelbot.queue.keys import Keys, Lane
-from reelbot.queue.streams import JobQueue
-from reelbot.safety.quotas import (
+from reelbot.app.safety.quotas import (
     CostProfile,
     Sample,
     Window,
@@ -27,7 +22,12 @@ from reelbot.safety.quotas import (
     usage_for,
     window_bounds,
 )
-from reelbot.settings import Settings, load_settings
+from reelbot.domain.errors import ConfigError, LimitReached
+from reelbot.domain.settings import Settings, load_settings
+from reelbot.domain.types import GenerationRequest, Origin
+from reelbot.generator.catalog import PRESETS
+from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.streams import JobQueue
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.communities import CommunitySettings
 from reelbot.storage.db import session_scope

@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform, ReferenceRole
-from reelbot.errors import Forbidden, InvalidRequest, LimitReached
+from reelbot.app.safety.faces import detect_faces, needs_consent
+from reelbot.app.safety.moderation import ModerationRefused
+from reelbot.app.service import ReelbotService
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole
 from reelbot.queue.keys import LANES, Lane
-from reelbot.safety.faces import detect_faces, needs_consent
-from reelbot.safety.moderation import ModerationRefused
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
 from reelbot.storage import assets as asset_repo
 from reelbot.storage.communities import update_community_settings
 from reelbot.storage.db import session_scope
@@ -190,7 +190,7 @@ async def test_remixing_a_face_clip_needs_the_remixers_own_consent(
     await service.confirm_consent(ticket.job_id, by=uploader)
     clip_id = finish_job(service.db, ticket.job_id).id
     friend = uploader.model_copy(update={"user_id": "friend"})
-    from reelbot.domain import RemixKind
+    from reelbot.domain.types import RemixKind
 
     remix = await service.remix(clip_id, RemixKind.REROLL, friend, idempotency_key=uuid.uuid4().hex)
     assert remix.state is JobState.AWAITING_CONSENT

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from reelbot.domain import GenerationRequest, Origin, Platform
+from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.storage.db import make_engine, migrate, session_scope
 
 # `-m "not postgres"` runs without the PostgreSQL server.

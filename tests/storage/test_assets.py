@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import Session, func, select
 
-from reelbot.domain import GenerationRequest, ReferenceImage, ReferenceRole
+from reelbot.domain.types import GenerationRequest, ReferenceImage, ReferenceRole
 from reelbot.storage import assets, jobs
 from reelbot.storage.media import MediaStore
 from reelbot.storage.models import Asset

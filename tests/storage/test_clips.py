@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from reelbot.domain import GenerationRequest, RemixKind
+from reelbot.domain.types import GenerationRequest, RemixKind
 from reelbot.storage import clips, jobs
 from reelbot.storage.models import Clip, Job
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from reelbot.domain import GenerationRequest, JobState, Platform, RemixKind
+from reelbot.domain.types import GenerationRequest, JobState, Platform, RemixKind
 from reelbot.storage import jobs
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Clip, Job, User
@@ -250,7 +250,7 @@ def test_user_job_listing_and_active_count(
 def test_missing_reference_asset_is_refused(
     session: Session, make_request: Callable[..., GenerationRequest]
 ) -> None:
-    from reelbot.domain import ReferenceImage, ReferenceRole
+    from reelbot.domain.types import ReferenceImage, ReferenceRole
 
     request = make_request(references=(ReferenceImage(role=ReferenceRole.SUBJECT, sha256="ab" * 32),))
     with pytest.raises(jobs.MissingAsset):

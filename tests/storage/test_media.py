@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 from reelbot.storage.media import (
     InvalidMediaKey,
     MediaBackend,

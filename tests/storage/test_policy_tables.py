@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from reelbot.domain import GenerationRequest, JobState, Platform
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.types import GenerationRequest, JobState, Platform
 from reelbot.storage import jobs, usage
 from reelbot.storage.communities import CommunitySettings, update_community_settings
 from reelbot.storage.communities import community_settings as _settings

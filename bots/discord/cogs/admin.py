@@ -11,8 +11,8 @@ from discord.ext import commands
 
 from reelbot.bots.discord.policy import load_settings, save_settings
 from reelbot.bots.discord.replies import guarded, locale_of, reply
-from reelbot.errors import Forbidden, InvalidRequest
-from reelbot.messages import render
+from reelbot.domain.errors import Forbidden, InvalidRequest
+from reelbot.domain.messages import render
 from reelbot.storage.communities import CommunitySettings
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from reelbot.bots.discord.replies import locale_of, reply
-from reelbot.images import MiB
-from reelbot.messages import render
+from reelbot.domain.images import MiB
+from reelbot.domain.messages import render
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot

@@ -14,13 +14,13 @@ from reelbot.bots.common.status import percent, shorten
 from reelbot.bots.discord.components import button_handler, cancel_view
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
-from reelbot.domain import JobState, Platform
-from reelbot.errors import InvalidRequest, NotFound
-from reelbot.messages import render
+from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.messages import render
+from reelbot.domain.types import JobState, Platform
 
 if TYPE_CHECKING:
+    from reelbot.app.service import JobView
     from reelbot.bots.discord.bot import ReelBot
-    from reelbot.service import JobView
 
 LIST_PROMPT_CHARS = 60
 

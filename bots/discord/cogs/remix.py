@@ -25,13 +25,13 @@ from reelbot.bots.common.status import kind_label
 from reelbot.bots.discord.components import HANDLERS, button_handler, component_ids
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
-from reelbot.domain import Origin, Platform, RemixKind
-from reelbot.errors import NotFound
-from reelbot.messages import render
+from reelbot.domain.errors import NotFound
+from reelbot.domain.messages import render
+from reelbot.domain.types import Origin, Platform, RemixKind
 
 if TYPE_CHECKING:
+    from reelbot.app.service import ClipView
     from reelbot.bots.discord.bot import ReelBot
-    from reelbot.service import ClipView
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply
-from reelbot.messages import render
-from reelbot.safety.quotas import usage_text
+from reelbot.domain.messages import render
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
@@ -53,7 +53,7 @@ async def on_decline(interaction: discord.Interaction, job_id: uuid.UUID) -> Non
 
 @button_handler("sbconsent")
 async def on_board_consent(interaction: discord.Interaction, board_id: uuid.UUID) -> None:
-    from reelbot.storyboards import confirm_consent
+    from reelbot.app.storyboards import confirm_consent
 
     await interaction.response.defer(ephemeral=True, thinking=True)
     tickets = await confirm_consent(_bot(interaction).service, board_id, by=origin_for(interaction))
@@ -64,7 +64,7 @@ async def on_board_consent(interaction: discord.Interaction, board_id: uuid.UUID
 
 @button_handler("sbdecline")
 async def on_board_decline(interaction: discord.Interaction, board_id: uuid.UUID) -> None:
-    from reelbot.storyboards import decline_consent
+    from reelbot.app.storyboards import decline_consent
 
     await interaction.response.defer(ephemeral=True, thinking=True)
     count = await decline_consent(_bot(interaction).service, board_id, by=origin_for(interaction))

@@ -4,7 +4,7 @@ The handler defers first, then checks the file before anything is queued: its ty
 suffix), its size, the host it comes from, that it parses (generator/storyboard.py's torch-free
 parser) and passes the same checks as the CLI (shot count, shot lengths, total) plus "every
 image it names was attached" (``character`` / ``style`` options). Then one public status
-message for the whole board is posted, and :func:`reelbot.storyboards.submit_storyboard`
+message for the whole board is posted, and :func:`reelbot.app.storyboards.submit_storyboard`
 queues each shot as a normal job whose origin points at that message; the results side
 (:mod:`reelbot.bots.discord.boards`) keeps it at "k/N shots done" and posts the draft.
 """
@@ -28,10 +28,10 @@ from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
 from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import guarded, locale_of, reply
-from reelbot.domain import Platform
-from reelbot.errors import InvalidRequest, NotFound
+from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.messages import render
+from reelbot.domain.types import Platform
 from reelbot.generator.storyboard import MAX_FILE_BYTES, SUFFIXES, Storyboard, parse_storyboard
-from reelbot.messages import render
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
@@ -105,7 +105,7 @@ class StoryboardCog(commands.Cog):
         self, board: Storyboard, character: discord.Attachment | None, style: discord.Attachment | None
     ) -> tuple[Storyboard, dict[str, bytes]]:
         """The attached character/style images under the names the file uses for them."""
-        from reelbot.storyboards import check_chat_storyboard
+        from reelbot.app.storyboards import check_chat_storyboard
 
         images: dict[str, bytes] = {}
         update: dict[str, str] = {}
@@ -131,7 +131,7 @@ class StoryboardCog(commands.Cog):
         self, interaction: discord.Interaction, board: Storyboard, images: dict[str, bytes]
     ) -> None:
         """Status message first (its id goes into every shot's origin), then the shots."""
-        from reelbot.storyboards import submit_storyboard
+        from reelbot.app.storyboards import submit_storyboard
 
         locale = locale_of(interaction)
         origin = origin_for(interaction)
@@ -182,7 +182,7 @@ class StoryboardCog(commands.Cog):
 @button_handler("sbreroll")
 async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
     """``reelbot:sbreroll:<job of the shot>``: a new take of that shot; the draft follows."""
-    from reelbot.storyboards import board_of_job, reroll_shot
+    from reelbot.app.storyboards import board_of_job, reroll_shot
 
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = _bot(interaction)

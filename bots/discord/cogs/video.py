@@ -21,11 +21,11 @@ from pydantic import ValidationError
 from reelbot.bots.discord.attachments import download_image, first_image
 from reelbot.bots.discord.jobs import origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of
-from reelbot.domain import Aspect, GenerationRequest, Origin, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, ReferenceRole
+from reelbot.domain.validation import check_reference_roles, check_request
 from reelbot.generator.catalog import get_preset, gpu_available, list_presets
-from reelbot.messages import render
-from reelbot.validation import check_reference_roles, check_request
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot

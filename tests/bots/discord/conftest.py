@@ -16,10 +16,10 @@ import discord.gateway
 import discord.http
 import pytest
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.discord.bot import ReelBot
 from reelbot.bots.discord.config import DiscordConfig
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 from tests.fakes.discord_api import FakeDiscord
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import parse_custom_id
-from reelbot.service import ReelbotService
 from tests.fakes.discord_api import Call, FakeDiscord, custom_ids
 
 
@@ -54,7 +54,7 @@ async def render_all(service: ReelbotService) -> int:
 
 async def wait_jobs(fake: FakeDiscord, service: ReelbotService, user_id: str, count: int) -> list[Any]:
     """Wait until ``user_id`` has ``count`` jobs stored (the status message comes first)."""
-    from reelbot.domain import Platform
+    from reelbot.domain.types import Platform
 
     found: list[Any] = []
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from PIL import Image
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
-from reelbot.domain import Platform
-from reelbot.service import ReelbotService
+from reelbot.domain.types import Platform
 from tests.bots.discord.helpers import answer_of
 from tests.fakes.discord_api import FakeDiscord
 

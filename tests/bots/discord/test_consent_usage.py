@@ -8,9 +8,9 @@ import asyncio
 from importlib import resources
 from typing import Any
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
-from reelbot.domain import JobState, Platform
-from reelbot.service import ReelbotService
+from reelbot.domain.types import JobState, Platform
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Job
 from tests.bots.discord.helpers import answer_of, clip_posts, followups, render_all, wait_jobs

@@ -8,9 +8,9 @@ from typing import Any
 
 from PIL import Image
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.discord.config import DiscordConfig
-from reelbot.domain import Platform, ReferenceRole
-from reelbot.service import ReelbotService
+from reelbot.domain.types import Platform, ReferenceRole
 from tests.bots.discord.helpers import answer_of, render_all, wait_jobs
 from tests.fakes.discord_api import FakeDiscord
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from PIL import Image
 
-from reelbot.domain import Platform
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
+from reelbot.app.service import ReelbotService
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import Platform
 from tests.bots.discord.helpers import answer_of, wait_jobs
 from tests.fakes.discord_api import FakeDiscord
 
@@ -29,11 +29,11 @@ REELBOT = str(Path(sys.executable).with_name("reelbot"))
 
 IMPORTS = """
 import sys
-import reelbot.bots.discord.bot, reelbot.bots.discord.delivery, reelbot.service
+import reelbot.bots.discord.bot, reelbot.bots.discord.delivery, reelbot.app.service
 for name in ("video", "remix", "queue", "help", "admin"):
     __import__("reelbot.bots.discord.cogs." + name)
 from reelbot.generator.catalog import route_preset, list_presets, gpu_available
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 settings = Settings(_env_file=None)
 route_preset(None, set(), settings)  # what the service does for every request
 list_presets(gpu_available(settings))  # what /video's preset autocomplete does

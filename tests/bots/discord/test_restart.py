@@ -8,10 +8,10 @@ import asyncio
 import copy
 from typing import Any
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
-from reelbot.domain import JobState, Platform
-from reelbot.events import EventKind, JobEvent
-from reelbot.service import ReelbotService
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import JobState, Platform
 from tests.bots.discord.helpers import (
     answer_of,
     clip_id_of,

@@ -13,13 +13,13 @@ from typing import Any
 
 import redis.exceptions
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
 from reelbot.bots.discord.bot import delivery_check
 from reelbot.bots.discord.throttle import EditThrottle
-from reelbot.domain import Origin, Platform
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import Origin, Platform
 from reelbot.queue.events import EventStream
-from reelbot.service import ReelbotService
 from tests.bots.discord.helpers import answer_of, followups, wait_jobs
 from tests.fakes.discord_api import FakeDiscord, snowflake
 

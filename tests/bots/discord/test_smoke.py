@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reelbot.messages import CATALOGUE, ZH_TW
+from reelbot.domain.messages import CATALOGUE, ZH_TW
 from tests.fakes.discord_api import FakeDiscord
 
 

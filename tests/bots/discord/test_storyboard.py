@@ -10,11 +10,11 @@ import json
 from importlib import resources
 from typing import Any
 
+from reelbot.app.service import ReelbotService
+from reelbot.app.storyboards import board_of_job
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.discord.config import DiscordConfig
-from reelbot.domain import JobState, Platform
-from reelbot.service import ReelbotService
-from reelbot.storyboards import board_of_job
+from reelbot.domain.types import JobState, Platform
 from tests.bots.discord.helpers import answer_of, render_all
 from tests.fakes.discord_api import Call, FakeDiscord, custom_ids
 

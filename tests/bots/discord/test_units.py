@@ -16,9 +16,9 @@ from reelbot.bots.common.status import event_text, progress_bar
 from reelbot.bots.discord.attachments import check_host
 from reelbot.bots.discord.config import DiscordConfig
 from reelbot.bots.discord.throttle import EditThrottle
-from reelbot.domain import Origin, Platform
-from reelbot.errors import InvalidRequest
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import Origin, Platform
 from reelbot.queue.keys import Keys
 
 
@@ -148,8 +148,8 @@ def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
     import numpy as np
 
     from reelbot.bots.discord.delivery import _reencode
+    from reelbot.domain.settings import Settings
     from reelbot.generator.encode import encode_mp4, probe
-    from reelbot.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     frames = np.random.default_rng(1).integers(0, 256, size=(24, 144, 256, 3), dtype=np.uint8)
@@ -169,7 +169,7 @@ def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
 def test_bot_texts_exist_in_both_languages() -> None:
     import reelbot.bots.common.texts
     import reelbot.bots.discord.texts  # noqa: F401
-    from reelbot.messages import CATALOGUE, EN, ZH_TW
+    from reelbot.domain.messages import CATALOGUE, EN, ZH_TW
 
     ours = [
         k

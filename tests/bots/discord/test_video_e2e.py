@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
-from reelbot.domain import RemixKind
-from reelbot.service import ReelbotService
+from reelbot.domain.types import RemixKind
 from tests.bots.discord.helpers import (
     clip_id_of,
     clip_posts,
@@ -124,6 +124,6 @@ async def test_video_to_clip_and_remix_with_lineage(
 
 
 def service_platform() -> Any:
-    from reelbot.domain import Platform
+    from reelbot.domain.types import Platform
 
     return Platform.DISCORD

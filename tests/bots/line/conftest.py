@@ -18,11 +18,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
+from reelbot.app.service import ReelbotService
 from reelbot.bots.line.app import LineBot
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.webhook import signature_for
-from reelbot.service import ReelbotService
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 from tests.bots.line.tls import Tls, make_tls
 from tests.fakes.line_api import FakeLineApi
 

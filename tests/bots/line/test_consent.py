@@ -12,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-from reelbot.domain import JobState
+from reelbot.domain.types import JobState
 from tests.bots.line.conftest import (
     Harness,
     deliver_all,

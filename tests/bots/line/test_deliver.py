@@ -6,8 +6,8 @@ import asyncio
 import uuid
 
 from reelbot.bots.line.deliver import Deliverer
-from reelbot.domain import Origin, Platform
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import Origin, Platform
 from tests.bots.line.conftest import Harness, push_texts
 
 

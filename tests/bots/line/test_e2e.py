@@ -11,8 +11,8 @@ import uuid
 from typing import Any
 
 from reelbot.bots.line.outgoing import LINE_CLIP_ACTIONS
-from reelbot.domain import Platform, RemixKind
-from reelbot.events import EventKind
+from reelbot.domain.events import EventKind
+from reelbot.domain.types import Platform, RemixKind
 from reelbot.generator.worker import Worker
 from tests.bots.line.conftest import Harness, postback_event, reply_texts, text_event
 
@@ -116,7 +116,7 @@ async def test_prompt_to_pushed_video_then_vary_gives_a_child_clip(harness: Harn
 
 
 def harness_event(fields: dict[bytes, bytes]) -> Any:
-    from reelbot.events import JobEvent
+    from reelbot.domain.events import JobEvent
 
     for value in fields.values():
         try:

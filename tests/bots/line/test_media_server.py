@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from reelbot.bots.media_server import create_media_app
-from reelbot.domain import RemixKind
-from reelbot.errors import NotFound
+from reelbot.domain.errors import NotFound
+from reelbot.domain.types import RemixKind
 from reelbot.storage.media import MediaStore
 
 VIDEO = bytes(range(256)) * 400  # 102400 bytes with position-dependent content

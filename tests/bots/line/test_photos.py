@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from reelbot.domain import Platform, ReferenceRole
+from reelbot.domain.types import Platform, ReferenceRole
 from tests.bots.line.conftest import Harness, file_event, image_event, reply_texts, text_event
 from tests.fakes.line_api import Content
 

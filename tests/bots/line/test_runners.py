@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from reelbot.bots.line.app import run_line, run_media
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 from tests.bots.line.conftest import ACCESS_TOKEN, CHANNEL_SECRET, Harness, free_port
 from tests.fakes.line_api import FakeLineApi
 

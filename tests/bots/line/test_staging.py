@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging, run_sweeper
-from reelbot.domain import Platform
+from reelbot.domain.types import Platform
 from tests.bots.line.conftest import Harness, image_event, reply_texts, text_event
 from tests.bots.line.test_photos import png
 from tests.fakes.line_api import Content

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reelbot.bots.line.syntax import Command, parse_text, remove_spans, strip_trigger
-from reelbot.domain import Aspect, ReferenceRole
-from reelbot.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.types import Aspect, ReferenceRole
 
 
 def test_plain_prompt_has_no_options() -> None:

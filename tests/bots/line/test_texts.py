@@ -15,7 +15,7 @@ from reelbot.bots.line.outgoing import (
     job_postback_data,
     parse_job_postback,
 )
-from reelbot.messages import CATALOGUE, EN, LOCALES, ZH_TW, render
+from reelbot.domain.messages import CATALOGUE, EN, LOCALES, ZH_TW, render
 
 
 def fields(template: str) -> set[str]:

@@ -10,9 +10,9 @@ import asyncio
 import uuid
 from typing import Any
 
-from reelbot.domain import JobState, Origin, Platform
-from reelbot.events import EventKind, JobEvent
-from reelbot.safety.config import QuotaLimits
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.safety_config import QuotaLimits
+from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 from tests.bots.line.conftest import (

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from reelbot.domain import Platform
+from reelbot.domain.types import Platform
 from tests.bots.line.conftest import (
     CHANNEL_SECRET,
     Harness,

@@ -7,7 +7,7 @@ event and label values stay bounded (states and presets are enums/registry names
 reasons are message-catalogue keys — never free text, never ids).
 
 All metrics live in the default ``prometheus_client.REGISTRY`` so that ``/metrics`` on any
-process (see :mod:`reelbot.health`) also shows the standard process and GC collectors.
+process (see :mod:`reelbot.ops.health`) also shows the standard process and GC collectors.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _reason(value: str | None) -> str:
 
 
 def observe_job_state(state: str) -> None:
-    """Count one job entering ``state`` (a :class:`reelbot.domain.JobState` value)."""
+    """Count one job entering ``state`` (a :class:`reelbot.domain.types.JobState` value)."""
     JOB_TRANSITIONS.labels(state=str(state)).inc()
     if str(state) in ("done", "failed", "cancelled"):
         WORKER_BUSY.set(0)

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reelbot.errors import ConfigError
-from reelbot.safety.moderation import register_classifier
+from reelbot.app.safety.moderation import register_classifier
+from reelbot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from reelbot.settings import Settings
+    from reelbot.domain.settings import Settings
 
 SAFE_LABELS = frozenset(
     {"safe", "neutral", "normal", "ok", "sfw", "non-toxic", "non_toxic", "not_toxic", "clean"}

@@ -21,8 +21,8 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry
 
-from reelbot.metrics import render_latest
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
+from reelbot.ops.metrics import render_latest
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import GenerationRequest
-from reelbot.errors import NotFound
+from reelbot.domain.errors import NotFound
+from reelbot.domain.types import GenerationRequest
 
 if TYPE_CHECKING:
     from sqlmodel import Session

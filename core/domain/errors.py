@@ -1,7 +1,7 @@
 """One error path: domain exceptions carry a message key and details.
 
 Adapters (CLI, Discord, LINE) turn a :class:`ReelbotError` into a reply in the user's
-language with :func:`reelbot.messages.render`; anything else is logged with the job id and
+language with :func:`reelbot.domain.messages.render`; anything else is logged with the job id and
 reported as ``error.internal`` — never a traceback in chat.
 """
 
@@ -20,7 +20,7 @@ class ReelbotError(Exception):
 
     def render(self, locale: str | None = None) -> str:
         """The message for ``locale`` (en or zh-TW), with the details filled in."""
-        from reelbot.messages import render
+        from reelbot.domain.messages import render
 
         return render(self.key, locale, **self.details)
 

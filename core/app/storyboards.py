@@ -41,14 +41,14 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import WatchError
 
-from reelbot.domain import GenerationRequest, JobState, Origin, ReferenceImage, ReferenceRole
-from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
+from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.types import GenerationRequest, JobState, Origin, ReferenceImage, ReferenceRole
 from reelbot.generator.control_draft import build_draft_from_clips
 from reelbot.generator.storyboard import MAX_SHOTS, Storyboard, Transition, check_storyboard, shot_request
-from reelbot.messages import EN, ZH_TW, register
 
 if TYPE_CHECKING:
-    from reelbot.service import ReelbotService, Ticket
+    from reelbot.app.service import ReelbotService, Ticket
 
 log = logging.getLogger(__name__)
 

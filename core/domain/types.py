@@ -2,7 +2,7 @@
 
 These are plain frozen pydantic models (JSON in the queue and the database) and ``str``
 enums. Checks that need settings or the preset registry live in
-:mod:`reelbot.validation`; the shapes here only guarantee types.
+:mod:`reelbot.domain.validation`; the shapes here only guarantee types.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ People dodge word filters with full-width letters (ｎｕｄｅ), zero-width cha
 (n\u200bude), spacing and dots (n u d e, n.u.d.e), digits (nud3), look-alike letters from
 other scripts (Cyrillic ``е`` for Latin ``e``) and, in Chinese, the other script
 (裸體 / 裸体). Each fold below undoes one of these; the matcher in
-:mod:`reelbot.safety.blocklist` applies the same folds to the terms, so a term and its
+:mod:`reelbot.app.safety.blocklist` applies the same folds to the terms, so a term and its
 disguise end up as the same string.
 
 What is *not* done here, on purpose: joining whole words ("this hit" must not become

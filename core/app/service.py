@@ -22,7 +22,12 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from reelbot.domain import (
+from reelbot.app.safety.gate import SafetyGate
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.images import inspect_image
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import (
     GenerationRequest,
     JobState,
     Origin,
@@ -32,24 +37,19 @@ from reelbot.domain import (
     RemixKind,
     Variation,
 )
-from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.validation import check_reference_roles, check_request
 from reelbot.generator.catalog import route_preset
 from reelbot.generator.sizing import plan_render
 from reelbot.generator.stitch import check_extension
-from reelbot.images import inspect_image
 from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
-from reelbot.safety.gate import SafetyGate
-from reelbot.settings import Settings
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import users as user_repo
 from reelbot.storage.db import make_engine, migrate, session_scope
 from reelbot.storage.media import MediaStore
-from reelbot.validation import check_reference_roles, check_request
 
 log = logging.getLogger(__name__)
 
@@ -305,24 +305,24 @@ class ReelbotService:
         plan = plan_render(request, preset, self.settings.limits, seed=0)
         check_extension(clip.num_frames, plan.num_frames, clip.fps, self.settings.limits.max_total_seconds)
 
-    # -- consent and usage (reelbot.safety) ---------------------------------------------------
+    # -- consent and usage (reelbot.app.safety) ---------------------------------------------------
 
     async def confirm_consent(self, job_id: uuid.UUID, *, by: Origin) -> Ticket:
         """The uploader confirms they have the pictured person's consent; the job is queued."""
-        from reelbot.safety.consent import confirm_consent
+        from reelbot.app.safety.consent import confirm_consent
 
         return await confirm_consent(self, job_id, by)
 
     async def decline_consent(self, job_id: uuid.UUID, *, by: Origin) -> JobView:
         """The uploader declines; the job is cancelled and never queued."""
-        from reelbot.safety.consent import decline_consent
+        from reelbot.app.safety.consent import decline_consent
 
         return await decline_consent(self, job_id, by)
 
     async def usage(self, origin: Origin) -> list[Any]:
-        """``/usage`` / ``用量``: a list of :class:`reelbot.safety.quotas.Usage` (user, and
+        """``/usage`` / ``用量``: a list of :class:`reelbot.app.safety.quotas.Usage` (user, and
         community in a group; daily and monthly). Render each with ``usage.render(locale)``."""
-        from reelbot.safety.quotas import usage_for
+        from reelbot.app.safety.quotas import usage_for
 
         community = await asyncio.to_thread(self.safety.community_for, origin)
 

@@ -1,6 +1,6 @@
 """Settings sections for responsible generation: moderation, faces, quotas, provenance.
 
-They live here (not in core/settings.py) so this package owns its knobs; ``Settings``
+They live here (not in core/domain/settings.py) so this package owns its knobs; ``Settings``
 only mounts them as ``safety``, ``quotas`` and ``provenance``. A negative quota fails at
 start-up with one line naming the variable (``load_settings`` → ``ConfigError``); a
 community's overrides are validated by :class:`reelbot.storage.communities.CommunitySettings`.

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from reelbot.errors import ReelbotError
+from reelbot.domain.errors import ReelbotError
 
 console = Console(stderr=True)
 
@@ -35,8 +35,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="print the full report as JSON")] = False,
 ) -> None:
     """Check a clip's AI-generated label and C2PA content credentials; exit 1 if incomplete."""
+    from reelbot.domain.messages import render
     from reelbot.generator.provenance import verify_clip
-    from reelbot.messages import render
 
     try:
         report = verify_clip(clip)
@@ -70,8 +70,8 @@ def verify(
 
 def audit(clip_id: Annotated[uuid.UUID, typer.Argument(help="clip id")]) -> None:
     """Print a clip's audit record (who, where, references, preset, seed, moderation, consent)."""
-    from reelbot.safety.audit import audit_record
-    from reelbot.settings import load_settings
+    from reelbot.app.safety.audit import audit_record
+    from reelbot.domain.settings import load_settings
     from reelbot.storage.db import make_engine, session_scope
 
     try:

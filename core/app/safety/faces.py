@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import reelbot.safety.texts  # noqa: F401  (registers the message keys)
-from reelbot.errors import InvalidRequest
+import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
+from reelbot.domain.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -9,9 +9,9 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
-from reelbot.domain import GenerationRequest, ReferenceRole, RemixKind
-from reelbot.errors import InvalidRequest
-from reelbot.settings import Limits
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Limits
+from reelbot.domain.types import GenerationRequest, ReferenceRole, RemixKind
 
 # A first and a last frame are single images by nature; several subject/style images are fine.
 SINGLE_IMAGE_ROLES = (ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME)

@@ -2,7 +2,7 @@
 
 Nested sections use ``__``: ``REELBOT_LIMITS__MAX_PROMPT_CHARS=1000``. Every platform limit
 lives here, not in code (platforms change them). :func:`load_settings` turns a
-``ValidationError`` into a one-line :class:`~reelbot.errors.ConfigError`.
+``ValidationError`` into a one-line :class:`~reelbot.domain.errors.ConfigError`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from reelbot.errors import ConfigError
-from reelbot.safety.config import ProvenanceSettings, QuotaSettings, SafetySettings
+from reelbot.domain.errors import ConfigError
+from reelbot.domain.safety_config import ProvenanceSettings, QuotaSettings, SafetySettings
 
 MiB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from reelbot.domain import Origin
+from reelbot.domain.types import Origin
 
 
 class EventKind(StrEnum):
@@ -42,7 +42,7 @@ class JobEvent(BaseModel):
 
     def failure_text(self, locale: str | None) -> str:
         """Why a FAILED job failed, in the reader's language, with the job's short id."""
-        from reelbot.messages import render
+        from reelbot.domain.messages import render
 
         short_id = str(self.job_id)[:8]
         reason = failure_reason(self.error_key, self.error_detail, short_id, locale)
@@ -59,7 +59,7 @@ class JobEvent(BaseModel):
 def failure_reason(error_key: str | None, error_detail: str | None, job_id: str, locale: str | None) -> str:
     """The catalogue text of a failure: ``error_detail`` is the JSON object of the key's fields
     (as the worker stores it); plain text from older records is shown as the reason."""
-    from reelbot.messages import render
+    from reelbot.domain.messages import render
 
     if not error_key:
         return render("error.internal", locale, job_id=job_id)

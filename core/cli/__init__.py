@@ -23,10 +23,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reelbot.domain import Aspect, GenerationRequest, Origin, Platform, ReferenceRole
-from reelbot.errors import ReelbotError
-from reelbot.settings import Settings, load_settings
-from reelbot.validation import parse_role
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import Settings, load_settings
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, ReferenceRole
+from reelbot.domain.validation import parse_role
 
 app = typer.Typer(
     name="reelbot",
@@ -169,12 +169,12 @@ def _generate(
 ) -> None:
     import secrets
 
+    from reelbot.domain.images import inspect_image, open_image
+    from reelbot.domain.validation import check_reference_roles, check_request
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.catalog import route_preset
     from reelbot.generator.encode import encode_mp4, write_thumbnail
     from reelbot.generator.runner import render_request
-    from reelbot.images import inspect_image, open_image
-    from reelbot.validation import check_reference_roles, check_request
 
     request = GenerationRequest(
         prompt=prompt,
@@ -232,7 +232,7 @@ def _generate(
 
 
 async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[T]]) -> T:
-    from reelbot.service import ReelbotService
+    from reelbot.app.service import ReelbotService
 
     service = await ReelbotService.open(settings)
     try:
@@ -292,7 +292,7 @@ def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbo
             info["video"] = str(service.media.path(clip.video_key)) if clip.video_key else None
             info["lineage"] = [f"{cid}{f' ({kind.value})' if kind else ''}" for cid, kind in clip.lineage]
         if view.error_key:
-            from reelbot.messages import render
+            from reelbot.domain.messages import render
 
             fields = json.loads(view.error_detail) if view.error_detail else {}
             info["error"] = render(view.error_key, "en", **fields)
@@ -314,8 +314,8 @@ def worker(
 
     async def body(service: Any) -> None:
         from reelbot.generator.worker import Worker
-        from reelbot.health import serve_health
-        from reelbot.metrics import refresh_queue_metrics
+        from reelbot.ops.health import serve_health
+        from reelbot.ops.metrics import refresh_queue_metrics
 
         w = Worker(service, name=name, burst=burst)
         loop = asyncio.get_running_loop()
@@ -358,7 +358,7 @@ def line(
 
     async def body() -> None:
         from reelbot.bots.line.app import run_line
-        from reelbot.lifecycle import install_shutdown_handlers
+        from reelbot.ops.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
@@ -378,7 +378,7 @@ def media(
 
     async def body() -> None:
         from reelbot.bots.line.app import run_media
-        from reelbot.lifecycle import install_shutdown_handlers
+        from reelbot.ops.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
@@ -398,7 +398,7 @@ def discord() -> None:
 
     async def body() -> None:
         from reelbot.bots.discord.bot import run_bot
-        from reelbot.lifecycle import install_shutdown_handlers
+        from reelbot.ops.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
@@ -461,8 +461,8 @@ def serve(
 
     async def body(service: Any) -> None:
         from reelbot.generator.worker import Worker
-        from reelbot.health import serve_health
-        from reelbot.lifecycle import install_shutdown_handlers
+        from reelbot.ops.health import serve_health
+        from reelbot.ops.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
@@ -531,15 +531,15 @@ def storyboard(
     typer.echo(str(result.draft))
 
 
-from reelbot.safety.cli import register as _register_safety_commands  # noqa: E402
+from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
 
 _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
 
 
 def setup_logging(settings: Settings) -> None:
-    """Structured logs when available (reelbot.logs), else plain logging."""
+    """Structured logs when available (reelbot.ops.logs), else plain logging."""
     try:
-        from reelbot.logs import setup_logging as configure
+        from reelbot.ops.logs import setup_logging as configure
     except ImportError:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -1,7 +1,7 @@
 """Consent for real people: the uploader confirms (or declines) before a face is animated.
 
 A job whose reference image shows a face is stored in ``awaiting_consent`` and not queued
-(:mod:`reelbot.safety.gate`). The bot shows the ``consent.required`` text with two buttons
+(:mod:`reelbot.app.safety.gate`). The bot shows the ``consent.required`` text with two buttons
 (``consent.confirm_label`` / ``consent.decline_label``); their handlers call
 :func:`confirm_consent` / :func:`decline_consent` (also reachable as
 ``ReelbotService.confirm_consent`` / ``decline_consent``).
@@ -23,15 +23,15 @@ import asyncio
 import uuid
 from typing import TYPE_CHECKING
 
-from reelbot.domain import GenerationRequest, JobState, Origin
-from reelbot.errors import Forbidden, InvalidRequest, LimitReached, NotFound
-from reelbot.events import EventKind, JobEvent
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import GenerationRequest, JobState, Origin
 from reelbot.queue.keys import Lane
 from reelbot.storage import jobs as job_repo
 
 if TYPE_CHECKING:
 
-    from reelbot.service import JobView, ReelbotService, Ticket
+    from reelbot.app.service import JobView, ReelbotService, Ticket
     from reelbot.storage.models import Job
 
 
@@ -50,7 +50,7 @@ async def _awaiting_job(
 
 async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin) -> Ticket:
     """The uploader confirms consent: record who/when, then queue the job."""
-    from reelbot.service import Ticket
+    from reelbot.app.service import Ticket
 
     job, request = await _awaiting_job(service, job_id, by)
     state = JobState(job.state)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from reelbot.errors import InvalidRequest
-from reelbot.settings import Limits
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Limits
 
 ALLOWED_FORMATS: dict[str, str] = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MiB = 1024 * 1024

@@ -23,11 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain import GenerationRequest, Origin, ReferenceRole
-from reelbot.errors import InvalidRequest, LimitReached
-from reelbot.queue.keys import Lane
-from reelbot.safety.faces import detect_faces
-from reelbot.safety.moderation import (
+from reelbot.app.safety.faces import detect_faces
+from reelbot.app.safety.moderation import (
     ModerationPolicy,
     Moderator,
     Verdict,
@@ -35,14 +32,17 @@ from reelbot.safety.moderation import (
     moderate_request,
     policy_for,
 )
-from reelbot.safety.quotas import QuotaDecision, decide_lane, estimate_request, quota_windows
+from reelbot.app.safety.quotas import QuotaDecision, decide_lane, estimate_request, quota_windows
+from reelbot.domain.errors import InvalidRequest, LimitReached
+from reelbot.domain.types import GenerationRequest, Origin, ReferenceRole
+from reelbot.queue.keys import Lane
 from reelbot.storage.db import session_scope
 
 if TYPE_CHECKING:
     from PIL import Image
     from sqlalchemy import Engine
 
-    from reelbot.settings import Settings
+    from reelbot.domain.settings import Settings
     from reelbot.storage.communities import CommunitySettings
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class SafetyGate:
         from sqlalchemy import func
         from sqlmodel import select
 
-        from reelbot.domain import JobState
+        from reelbot.domain.types import JobState
         from reelbot.storage.models import Job, User
 
         origin = request.origin

@@ -26,17 +26,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-import reelbot.safety.texts  # noqa: F401  (registers the message keys)
-from reelbot.domain import GenerationRequest, JobState, Origin, Platform
-from reelbot.errors import LimitReached
-from reelbot.messages import render
+import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
+from reelbot.domain.errors import LimitReached
+from reelbot.domain.messages import render
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.queue.keys import Lane
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from reelbot.domain.settings import Settings
     from reelbot.generator.presets import Preset
-    from reelbot.settings import Settings
     from reelbot.storage.communities import CommunitySettings
 
 Scope = Literal["user", "community"]

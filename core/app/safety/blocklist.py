@@ -1,6 +1,6 @@
 """The rule-based blocklist: load the term lists, compile them once, find a match.
 
-Terms and text go through the same folds (:mod:`reelbot.safety.normalize`). Latin terms
+Terms and text go through the same folds (:mod:`reelbot.app.safety.normalize`). Latin terms
 match whole words only — "assassin", "Scunthorpe", "therapist" and "cocktail" stay clean —
 while tolerating repeated letters ("nuuude"); a trailing ``*`` matches word starts. Chinese
 terms match inside phrases, unless an allow-listed innocent word overlaps the hit
@@ -17,8 +17,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from reelbot.errors import ConfigError
-from reelbot.safety.normalize import TextViews, fold_term, is_cjk
+from reelbot.app.safety.normalize import TextViews, fold_term, is_cjk
+from reelbot.domain.errors import ConfigError
 
 CUSTOM = "custom"  # category of terms added by the operator or a community
 _WORD_CHAR = r"[^\W_]"
@@ -113,7 +113,7 @@ def load_term_lists(path: Path | None = None) -> TermLists:
     """Read the shipped list (``path=None``) or an operator's file of the same shape."""
     try:
         if path is None:
-            raw = (resources.files("reelbot.safety") / "lists" / "blocklist.json").read_text("utf-8")
+            raw = (resources.files("reelbot.app.safety") / "lists" / "blocklist.json").read_text("utf-8")
         else:
             raw = Path(path).read_text("utf-8")
         data = json.loads(raw)

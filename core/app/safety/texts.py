@@ -6,7 +6,7 @@ echoed by the bot in a group chat is the bot saying it).
 
 from __future__ import annotations
 
-from reelbot.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW, register
 
 register(
     {

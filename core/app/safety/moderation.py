@@ -5,7 +5,7 @@ local model); the built-in :class:`RuleModerator` uses the folded blocklist and 
 network and no model. An optional classifier backend (registered by name, off by default)
 runs *after* the rules through :class:`ClassifierModerator`; :func:`build_moderator` chains
 them. A refusal is a :class:`Verdict` with a message key; :meth:`Verdict.error` turns it
-into an :class:`~reelbot.errors.InvalidRequest` the adapters already know how to answer.
+into an :class:`~reelbot.domain.errors.InvalidRequest` the adapters already know how to answer.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import reelbot.safety.texts  # noqa: F401  (registers the message keys)
-from reelbot.errors import ConfigError, InvalidRequest
-from reelbot.safety.blocklist import CUSTOM, compile_blocklist
-from reelbot.safety.normalize import views
+import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
+from reelbot.app.safety.blocklist import CUSTOM, compile_blocklist
+from reelbot.app.safety.normalize import views
+from reelbot.domain.errors import ConfigError, InvalidRequest
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from reelbot.domain import GenerationRequest
-    from reelbot.settings import Settings
+    from reelbot.domain.settings import Settings
+    from reelbot.domain.types import GenerationRequest
     from reelbot.storage.communities import CommunitySettings
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def build_moderator(settings: Settings) -> Moderator:
     moderators: list[Moderator] = [RuleModerator()]
     name = settings.safety.classifier
     if name:
-        import reelbot.safety.classifiers  # noqa: F401  (registers the built-in backends)
+        import reelbot.app.safety.classifiers  # noqa: F401  (registers the built-in backends)
 
         factory = CLASSIFIERS.get(name)
         if factory is None:

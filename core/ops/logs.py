@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import SecretStr
 
-from reelbot.settings import Settings
+from reelbot.domain.settings import Settings
 
 JOB_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("reelbot_job_id", default=None)
 PLATFORM: contextvars.ContextVar[str | None] = contextvars.ContextVar("reelbot_platform", default=None)
