@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from reelbot.bots.discord.components import ReelButton
 from reelbot.bots.discord.config import DiscordConfig
+from reelbot.bots.discord.gateway import harden_parsers
 from reelbot.bots.discord.translator import CatalogueTranslator
 from reelbot.domain.settings import Settings
 
@@ -39,6 +40,7 @@ EXTENSIONS: tuple[str, ...] = (
     "reelbot.bots.discord.cogs.admin",
     "reelbot.bots.discord.cogs.safety",
     "reelbot.bots.discord.cogs.storyboard",
+    "reelbot.bots.discord.cogs.buttons",
 )
 
 
@@ -76,6 +78,8 @@ class ReelBot(commands.Bot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
         )
+        # A gateway event discord.py cannot parse is logged and skipped, never the bot's end.
+        harden_parsers(self._connection.parsers, lambda: self.application_id)
         self.service = service
         self.settings = settings
         self._extension_names = extensions
@@ -164,7 +168,7 @@ async def run_bot(
     bot = ReelBot(service=service, settings=settings, config=config)
     health = None
     if config.health_port is not None:
-        health = await _serve_health(settings, config.health_port, bot)
+        health = await _serve_health(settings, config.health_host, config.health_port, bot)
     try:
         async with bot:
             runner = asyncio.create_task(bot.start(token), name="discord-bot")
@@ -199,13 +203,13 @@ def delivery_check(bot: ReelBot) -> Callable[[], Awaitable[None]]:
     return check
 
 
-async def _serve_health(settings: Settings, port: int, bot: ReelBot) -> web.AppRunner | None:
+async def _serve_health(settings: Settings, host: str, port: int, bot: ReelBot) -> web.AppRunner | None:
     """The health routes with Redis, database and the results loop; a taken port is logged."""
     from reelbot.ops.health import default_checks, start_health_server
 
     checks = {**default_checks(settings), "delivery": delivery_check(bot)}
     try:
-        return await start_health_server(checks, port=port)
+        return await start_health_server(checks, host=host, port=port)
     except OSError as exc:
         log.warning("health endpoints not started: port %d unavailable (%s)", port, exc.strerror)
         return None
