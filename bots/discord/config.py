@@ -41,6 +41,7 @@ class DiscordConfig(BaseSettings):
     seconds_per_job: float = Field(60.0, ge=0, description="rough ETA per queued job ahead")
     sync_commands: bool = Field(True, description="push the slash commands to Discord at start-up")
     health_port: int | None = Field(9102, ge=0, le=65535, description="/healthz /readyz /metrics; None: off")
+    health_host: str = Field("0.0.0.0", description="address the health endpoints bind")  # noqa: S104
     # transport (tests and proxies)
     api_base: str | None = Field(None, description="e.g. http://127.0.0.1:8080/api/v10 (a local fake)")
     gateway_url: str | None = None

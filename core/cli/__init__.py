@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, ReferenceRole
@@ -307,21 +308,25 @@ def worker(
     burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
     name: Annotated[str | None, typer.Option(help="consumer name (default: host-pid-random)")] = None,
     health_port: HealthPortOpt = 9102,
+    health_host: Annotated[str, typer.Option(help="listen address of the health endpoints")] = "0.0.0.0",  # noqa: S104
 ) -> None:
     """Serve the queue: claim jobs, render them, store clips. SIGTERM finishes the current job."""
     settings = settings_or_exit()
     setup_logging(settings)
 
     async def body(service: Any) -> None:
-        from reelbot.generator.worker import Worker
         from reelbot.ops.health import serve_health
         from reelbot.ops.metrics import refresh_queue_metrics
 
-        w = Worker(service, name=name, burst=burst)
+        w = worker_for(service, name=name, burst=burst)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, w.stop)
-        health = await serve_health(settings, port=health_port, required=False) if health_port else None
+        health = (
+            await serve_health(settings, host=health_host, port=health_port, required=False)
+            if health_port
+            else None
+        )
 
         async def gauges() -> None:  # queue depth/lag for /metrics, every 15 s
             while True:
@@ -338,33 +343,6 @@ def worker(
                 await health.cleanup()
 
     run_async(lambda: _with_service(settings, body))
-
-
-@app.command()
-def line(
-    port: Annotated[int | None, typer.Option(help="listen port (default: REELBOT_LINE_PORT or 8081)")] = None,
-) -> None:
-    """Run the LINE bot: webhook + media routes, and the push of finished clips."""
-    from reelbot.bots.line.app import require_secrets
-    from reelbot.bots.line.config import load_line_config
-
-    settings = settings_or_exit()
-    try:
-        require_secrets(settings)  # one clear line before anything starts; values never printed
-        config = load_line_config(**({"port": port} if port is not None else {}))
-    except ReelbotError as exc:
-        raise fail(exc) from None
-    setup_logging(settings)
-
-    async def body() -> None:
-        from reelbot.bots.line.app import run_line
-        from reelbot.ops.lifecycle import install_shutdown_handlers
-
-        stop = asyncio.Event()
-        install_shutdown_handlers(stop)
-        await run_line(settings, stop, config)
-
-    run_async(body)
 
 
 @app.command()
@@ -388,26 +366,6 @@ def media(
 
 
 @app.command()
-def discord() -> None:
-    """Run the Discord bot (token from REELBOT_DISCORD_TOKEN); results are read from Redis.
-
-    Health endpoints: run_bot serves them on REELBOT_DISCORD_HEALTH_PORT (default 9102).
-    """
-    settings = settings_or_exit()
-    setup_logging(settings)
-
-    async def body() -> None:
-        from reelbot.bots.discord.bot import run_bot
-        from reelbot.ops.lifecycle import install_shutdown_handlers
-
-        stop = asyncio.Event()
-        install_shutdown_handlers(stop)
-        await run_bot(settings, stop=stop)
-
-    run_async(body)
-
-
-@app.command()
 def demo(
     prompt: Annotated[str, typer.Argument()] = "a red paper boat drifting on a calm lake at sunset",
 ) -> None:
@@ -415,14 +373,13 @@ def demo(
     settings = settings_or_exit()
 
     async def body(service: Any) -> None:
-        from reelbot.generator.worker import Worker
 
         started = time.monotonic()
         request = GenerationRequest(prompt=prompt, seed=42, origin=cli_origin())
         ticket = await service.submit(request, idempotency_key=f"demo:{uuid.uuid4()}")
         console.print(f"queued job {ticket.job_id} (position {ticket.position}) on {settings.redis_url}")
         with console.status("worker rendering…"):
-            await Worker(service, name="demo", burst=True).run()
+            await worker_for(service, name="demo", burst=True).run()
         view = await service.job(ticket.job_id)
         if view.clip_id is None:
             console.print(f"[red]job ended {view.state.value}: {view.error_key} {view.error_detail}[/red]")
@@ -443,59 +400,80 @@ def demo(
 
 @app.command()
 def serve(
-    media_port: Annotated[int, typer.Option(help="media server port when LINE is off")] = 8080,
+    host: Annotated[str, typer.Option(help="listen address of the media and health servers")] = "0.0.0.0",  # noqa: S104
+    media_port: Annotated[
+        int, typer.Option(help="port of the media routes (the LINE webhook server's when LINE is on)")
+    ] = 8080,
     health_port: HealthPortOpt = 9102,
 ) -> None:
     """All-in-one for one machine: a worker, the media server, and each bot whose secrets are set."""
+    from reelbot.cli.platforms import configured_platforms
+
     settings = settings_or_exit()
     setup_logging(settings)
-    with_discord = settings.discord_token is not None
-    with_line = settings.line_channel_secret is not None and settings.line_channel_access_token is not None
-    if with_line:
-        from reelbot.bots.line.app import require_secrets
-
-        try:
-            require_secrets(settings)
-        except ReelbotError as exc:
-            raise fail(exc) from None
+    platforms = configured_platforms(settings)
+    try:
+        for platform in platforms:
+            platform.check(settings)  # one line naming what is missing, before anything starts
+    except ReelbotError as exc:
+        raise fail(exc) from None
 
     async def body(service: Any) -> None:
-        from reelbot.generator.worker import Worker
+        from reelbot.app.platforms import RunOptions
         from reelbot.ops.health import serve_health
         from reelbot.ops.lifecycle import install_shutdown_handlers
 
         stop = asyncio.Event()
         install_shutdown_handlers(stop)
-        worker = Worker(service)
+        worker = worker_for(service)
         parts: dict[str, Coroutine[Any, Any, Any]] = {"worker": worker.run()}
-        if with_line:  # the LINE app serves the media routes too (one public origin)
-            from reelbot.bots.line.app import run_line
-
-            parts["line"] = run_line(settings, stop)
-        else:
+        media = RunOptions(host=host, port=media_port)
+        for platform in platforms:  # a platform that serves the media routes takes the media port
+            options = media if platform.serves_media else RunOptions(host=host)
+            parts[platform.name] = platform.run(settings, stop, options)
+        if not any(platform.serves_media for platform in platforms):
             from reelbot.bots.line.app import run_media
 
-            parts["media"] = run_media(settings, stop, host="0.0.0.0", port=media_port)  # noqa: S104
-        if with_discord:
-            from reelbot.bots.discord.bot import run_bot
-
-            parts["discord"] = run_bot(settings, stop=stop)
+            parts["media"] = run_media(settings, stop, host=host, port=media_port)
         console.print(f"serving: {', '.join(parts)} (Ctrl-C to stop)")
-        health = await serve_health(settings, port=health_port, required=False) if health_port else None
-        tasks = [asyncio.create_task(coro, name=name) for name, coro in parts.items()]
+        health = (
+            await serve_health(settings, host=host, port=health_port, required=False) if health_port else None
+        )
         try:
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({*tasks, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            stop.set()  # one part ending (or a signal) ends them all
-            worker.stop()
-            await asyncio.gather(*tasks, return_exceptions=False)
+            await run_parts(parts, stop, worker.stop)
         finally:
-            for task in tasks:
-                task.cancel()
             if health is not None:
                 await health.cleanup()
 
     run_async(lambda: _with_service(settings, body))
+
+
+async def run_parts(
+    parts: dict[str, Coroutine[Any, Any, Any]], stop: asyncio.Event, on_stop: Callable[[], None]
+) -> None:
+    """Run every part until one ends or ``stop`` is set, then stop them all.
+
+    A part that fails is one line naming it (a ReelbotError keeps its own text); its traceback
+    goes to the log at DEBUG, never to the terminal.
+    """
+    tasks = {asyncio.create_task(coro, name=name): name for name, coro in parts.items()}
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({*tasks, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()  # one part ending (or a signal) ends them all
+        on_stop()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        stopped.cancel()
+        for task in tasks:
+            task.cancel()
+    for name, result in zip(tasks.values(), results, strict=True):
+        if isinstance(result, ReelbotError):
+            raise result
+        if isinstance(result, Exception):
+            logging.getLogger(__name__).debug("%s failed", name, exc_info=result)
+            error = f"{type(result).__name__}: {result}"[:300]
+            raise ReelbotError("service.part_failed", part=name, error=error)
 
 
 StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]
@@ -531,9 +509,11 @@ def storyboard(
     typer.echo(str(result.draft))
 
 
+from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
 from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
 
 _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
+_register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 
 
 def setup_logging(settings: Settings) -> None:

@@ -171,11 +171,13 @@ register(
     {
         EN: {
             "service.redis_unreachable": "Cannot reach Redis at {where}. Is it running? (REELBOT_REDIS_URL)",
+            "service.part_failed": "{part} stopped: {error}",
             "service.database_unreachable": (
                 "Cannot reach the database at {where}. Is it running? (REELBOT_DATABASE_URL)"
             ),
         },
         ZH_TW: {
+            "service.part_failed": "{part} 已停止：{error}",
             "service.redis_unreachable": (
                 "無法連線到 Redis（{where}），請確認它正在執行（REELBOT_REDIS_URL）。"
             ),
