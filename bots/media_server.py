@@ -24,6 +24,7 @@ from aiohttp import web
 
 from reelbot.bots.common.status import kind_label
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the page texts
+from reelbot.bots.object_media import RangedObjects, stream_object
 from reelbot.domain.errors import NotFound
 from reelbot.domain.messages import EN, ZH_TW, render
 
@@ -101,6 +102,11 @@ async def serve_media(request: web.Request) -> web.StreamResponse:
     sig = request.query.get("sig", "")
     if not sig or not media.verify(key, exp, sig):
         raise web.HTTPForbidden(text="invalid or expired signature")
+    if isinstance(media, RangedObjects):  # an S3 bucket: stream the ranges from it
+        content_type = CONTENT_TYPES.get(Path(key).suffix.lower(), "application/octet-stream")
+        cache = f"private, max-age={max(0, exp - int(time.time()))}"
+        headers = {**SECURITY_HEADERS, "Content-Type": content_type, "Cache-Control": cache}
+        return await stream_object(request, media, key, headers)
     try:
         candidate = media.path(key)
     except ValueError:

@@ -6,8 +6,9 @@ Writes are atomic â€” a temp file in the same directory, fsync, ``os.replace`` â
 name, and a failed write leaves nothing behind. URLs handed to platforms are signed and
 expire: ``{base_url}/media/{key}?exp=<unix>&sig=<hmac-sha256 hex>``.
 
-:class:`MediaBackend` is the seam for an S3-compatible store later; :class:`MediaStore` is
-the local-folder implementation (and the only one that has :meth:`MediaStore.path`).
+:class:`MediaBackend` is the seam; :class:`MediaStore` is the local-folder implementation and
+:class:`reelbot.storage.s3.S3MediaStore` the S3-compatible one (its :meth:`~MediaStore.path`
+hands out a cached local copy). :func:`open_media_store` picks one from ``settings.media``.
 """
 
 from __future__ import annotations
@@ -252,6 +253,15 @@ class MediaStore:
         if expires < (time.time() if now is None else now):
             return False
         return hmac.compare_digest(self._signature(key, expires), sig)
+
+
+def open_media_store(settings: Settings) -> MediaStore:
+    """The media store the settings name: the local folder (default) or the S3 bucket."""
+    if settings.media.backend == "s3":
+        from reelbot.storage.s3 import S3MediaStore  # obstore only where it is used
+
+        return S3MediaStore.from_settings(settings)
+    return MediaStore.from_settings(settings)
 
 
 def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:

@@ -49,7 +49,7 @@ from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import users as user_repo
 from reelbot.storage.db import make_engine, migrate, session_scope
-from reelbot.storage.media import MediaStore
+from reelbot.storage.media import MediaStore, open_media_store
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +126,7 @@ class ReelbotService:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
         await asyncio.to_thread(migrate, engine)
-        media = MediaStore(
-            root=settings.resolved_media_dir,
-            base_url=settings.media_base_url,
-            signing_key=settings.media_signing_key,
-            default_ttl_s=settings.media_url_ttl_s,
-        )
+        media = open_media_store(settings)  # local folder or S3 bucket (settings.media)
         redis = aioredis.from_url(settings.redis_url)
         service = cls(settings, redis, engine, media)
         await service.queue.ensure_groups()

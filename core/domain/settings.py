@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reelbot.domain.errors import ConfigError
+from reelbot.domain.media_settings import MediaSettings
 from reelbot.domain.safety_config import ProvenanceSettings, QuotaSettings, SafetySettings
 
 MiB = 1024 * 1024
@@ -109,6 +110,7 @@ class Settings(BaseSettings):
     safety: SafetySettings = SafetySettings()
     quotas: QuotaSettings = QuotaSettings()
     provenance: ProvenanceSettings = ProvenanceSettings()
+    media: MediaSettings = MediaSettings()  # local folder or S3 bucket; see docs/deploy.md
 
     discord_token: SecretStr | None = None
     line_channel_secret: SecretStr | None = None

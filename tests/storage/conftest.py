@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.storage.db import make_engine, migrate, session_scope
+from tests.storage.s3server import s3_server  # noqa: F401 - the S3-compatible test server
 
 # `-m "not postgres"` runs without the PostgreSQL server.
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
