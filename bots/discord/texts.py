@@ -2,214 +2,212 @@
 
 from __future__ import annotations
 
-from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW
 
-register(
-    {
-        EN: {
-            "cmd.video": "Make a short video from a prompt",
-            "cmd.video.prompt": "What should happen in the video",
-            "cmd.video.image": "First frame (image)",
-            "cmd.video.end_image": "Last frame (image)",
-            "cmd.video.character": "Character to keep (image)",
-            "cmd.video.style": "Style to keep (image)",
-            "cmd.video.aspect": "Shape of the video",
-            "cmd.video.seconds": "Length in seconds",
-            "cmd.video.seed": "Seed, to repeat a result",
-            "cmd.video.negative": "What to avoid",
-            "cmd.video.preset": "Model preset",
-            "cmd.animate": "Animate this image",
-            "cmd.queue": "Your videos waiting or rendering",
-            "cmd.cancel": "Cancel one of your videos",
-            "cmd.cancel.job": "Job id (default: your latest)",
-            "cmd.help": "How to use reelbot",
-            "cmd.reelbot": "reelbot server settings",
-            "cmd.settings": "Show or change this server's limits",
-            "cmd.settings.max_pending": "Videos one person may have waiting",
-            "cmd.settings.user_per_hour": "Clips per person per hour",
-            "cmd.settings.server_per_hour": "Clips for the whole server per hour",
-            "discord.attachment_host": "That attachment does not come from Discord's CDN, so I can't use it.",
-            "discord.attachment_download": "I couldn't download {filename}. Please attach it again.",
-            "discord.animate_no_image": "That message has no image I can animate (PNG, JPEG or WebP).",
-            "discord.animate_prompt": "bring this image to life",
-            "discord.not_in_guild": "This command works in a server channel.",
-            "discord.admin_only": "Only server admins (Manage Server) can change reelbot's settings.",
-            "discord.settings_saved": (
-                "Saved. Per user: at most {max_pending} waiting videos and {user_per_hour} clips per hour; "
-                "this server: {guild_per_hour} clips per hour."
-            ),
-            "discord.settings_current": (
-                "Current limits — per user: {max_pending} waiting, {user_per_hour} clips/hour; "
-                "server: {guild_per_hour} clips/hour."
-            ),
-            "discord.user_rate_limited": (
-                "You made {count} clips in the last hour (limit {limit}). Try again in about {minutes} min."
-            ),
-            "discord.guild_rate_limited": (
-                "This server made {count} clips in the last hour (limit {limit}). Try again in about "
-                "{minutes} min."
-            ),
-            "cmd.usage": "Your GPU use and what a clip costs",
-            "cmd.storyboard": "Make a Short draft from a storyboard file",
-            "cmd.storyboard.file": "Storyboard file (.yaml, .toml or .json)",
-            "cmd.storyboard.character": "Character image for every shot",
-            "cmd.storyboard.style": "Style image for every shot",
-            "discord.status_awaiting_consent": "Waiting for the uploader to confirm consent.",
-            "discord.storyboard_file_type": (
-                "Please attach the storyboard as a .yaml, .yml, .toml or .json file (got {filename})."
-            ),
-            "discord.storyboard_file_size": (
-                "The storyboard file is {size_kb} KB; the limit is {limit_kb} KB."
-            ),
-            "discord.storyboard_header": "🎬 Storyboard “{title}” by {author}",
-            "discord.storyboard_untitled": "untitled",
-            "discord.storyboard_progress": "{done}/{total} shots done.",
-            "discord.storyboard_rendering": ("{done}/{total} shots done · shot {shot}: {bar} {percent}%"),
-            "discord.storyboard_shot_failed": (
-                "{done}/{total} shots done · shot {shot} did not render: {reason} "
-                "Re-roll it to finish the draft."
-            ),
-            "discord.storyboard_assembling": "{total}/{total} shots done · stitching the draft…",
-            "discord.storyboard_ready": "{total}/{total} shots done · the draft is below.",
-            "discord.storyboard_draft": (
-                "🎬 Draft of “{title}” by {author}: {shots} shots, {seconds} s, {width}×{height}. "
-                "Re-roll a shot with its button; the draft is rebuilt when it is done."
-            ),
-            "discord.storyboard_draft_link": (
-                "The draft is {size_mb} MB, over this channel's upload limit ({limit_mb} MB): {url}"
-            ),
-            "discord.storyboard_accepted": "Storyboard {board_id}: {count} shots queued.",
-            "discord.storyboard_duplicate": "You already sent this storyboard (board {board_id}).",
-            "discord.storyboard_reroll_label": "Re-roll shot {shot}",
-            "discord.storyboard_rerolled": (
-                "Shot {shot} is being made again (job {job_id}); the draft is rebuilt when it is done."
-            ),
-            "discord.storyboard_consent_given": (
-                "Thanks, consent recorded. {count} shots are now in the queue."
-            ),
-            "discord.storyboard_consent_declined": "OK, storyboard {board_id} was cancelled ({count} shots).",
-            "discord.modal_title": "Remix this clip",
-            "discord.modal_prompt": "New prompt",
-            "discord.help": (
-                "**reelbot — short AI videos, right here**\n"
-                "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
-                "(last frame), `character`, `style` (reference images), `aspect` (9:16, 1:1, 16:9), "
-                "`seconds`, "
-                "`seed`, `negative`, `preset`.\n"
-                "Right-click a message with an image → *Apps → Animate this image*.\n"
-                "Under every clip: **Re-roll** (new seed), **Vary** (small change), **Remix** (edit the "
-                "prompt), "
-                "**Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or moderators). "
-                "Anyone may remix anyone's clip.\n"
-                "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one; "
-                "`/usage` shows your GPU use and what a clip costs.\n"
-                "`/storyboard file:<.yaml/.toml/.json>` (+ `character`, `style` images) makes every shot and "
-                "stitches a Short draft; re-roll any shot from the draft's buttons.\n"
-                "Admins: `/reelbot settings` sets per-user and per-server limits.\n"
-                "Limits now: prompt ≤ {max_prompt} characters, images ≤ {max_mb} MB, {min_s}–{max_s} s "
-                "per clip, "
-                "{max_pending} videos waiting per person."
-            ),
-        },
-        ZH_TW: {
-            "cmd.video": "用一句提示詞生成短影片",
-            "cmd.video.prompt": "影片裡要發生什麼",
-            "cmd.video.image": "第一格（圖片）",
-            "cmd.video.end_image": "最後一格（圖片）",
-            "cmd.video.character": "要保留的角色（圖片）",
-            "cmd.video.style": "要保留的風格（圖片）",
-            "cmd.video.aspect": "影片比例",
-            "cmd.video.seconds": "長度（秒）",
-            "cmd.video.seed": "種子（重現同樣結果）",
-            "cmd.video.negative": "不要出現的內容",
-            "cmd.video.preset": "模型預設",
-            "cmd.animate": "讓這張圖片動起來",
-            "cmd.queue": "你排隊中或生成中的影片",
-            "cmd.cancel": "取消你的影片",
-            "cmd.cancel.job": "工作編號（預設：最新一支）",
-            "cmd.help": "reelbot 使用說明",
-            "cmd.reelbot": "reelbot 伺服器設定",
-            "cmd.settings": "查看或修改這個伺服器的限制",
-            "cmd.settings.max_pending": "每人最多可排隊的影片數",
-            "cmd.settings.user_per_hour": "每人每小時可生成的影片數",
-            "cmd.settings.server_per_hour": "整個伺服器每小時可生成的影片數",
-            "discord.attachment_host": "這個附件不是來自 Discord 的 CDN，無法使用。",
-            "discord.attachment_download": "無法下載 {filename}，請重新附加一次。",
-            "discord.animate_no_image": "這則訊息沒有可以做成動畫的圖片（PNG、JPEG 或 WebP）。",
-            "discord.animate_prompt": "讓這張圖片動起來",
-            "discord.not_in_guild": "這個指令只能在伺服器頻道中使用。",
-            "discord.admin_only": "只有伺服器管理員（管理伺服器權限）可以修改 reelbot 的設定。",
-            "discord.settings_saved": (
-                "已儲存。每人：最多 {max_pending} 支排隊中的影片、每小時 {user_per_hour} 支；"
-                "整個伺服器：每小時 {guild_per_hour} 支。"
-            ),
-            "discord.settings_current": (
-                "目前的限制：每人最多 {max_pending} 支排隊、每小時 {user_per_hour} 支；"
-                "伺服器每小時 {guild_per_hour} 支。"
-            ),
-            "discord.user_rate_limited": (
-                "你在過去一小時已經生成 {count} 支影片（上限 {limit} 支），請約 {minutes} 分鐘後再試。"
-            ),
-            "discord.guild_rate_limited": (
-                "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），"
-                "請約 {minutes} 分鐘後再試。"
-            ),
-            "cmd.usage": "你的 GPU 用量與每支影片的成本",
-            "cmd.storyboard": "用分鏡檔製作短片草稿",
-            "cmd.storyboard.file": "分鏡檔（.yaml、.toml 或 .json）",
-            "cmd.storyboard.character": "每個鏡頭共用的角色圖片",
-            "cmd.storyboard.style": "每個鏡頭共用的風格圖片",
-            "discord.status_awaiting_consent": "等待上傳者確認已取得同意。",
-            "discord.storyboard_file_type": (
-                "請以 .yaml、.yml、.toml 或 .json 檔附上分鏡（收到的是 {filename}）。"
-            ),
-            "discord.storyboard_file_size": "分鏡檔大小為 {size_kb} KB，上限是 {limit_kb} KB。",
-            "discord.storyboard_header": "🎬 分鏡「{title}」，由 {author} 建立",
-            "discord.storyboard_untitled": "未命名",
-            "discord.storyboard_progress": "已完成 {done}/{total} 個鏡頭。",
-            "discord.storyboard_rendering": (
-                "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭：{bar} {percent}%"
-            ),
-            "discord.storyboard_shot_failed": (
-                "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭沒有完成：{reason} 請重新生成它來完成草稿。"
-            ),
-            "discord.storyboard_assembling": "已完成 {total}/{total} 個鏡頭 · 正在接合草稿…",
-            "discord.storyboard_ready": "已完成 {total}/{total} 個鏡頭 · 草稿在下方。",
-            "discord.storyboard_draft": (
-                "🎬 「{title}」的草稿，由 {author} 建立：{shots} 個鏡頭、{seconds} 秒、{width}×{height}。"
-                "按鏡頭的按鈕可重新生成該鏡頭，完成後會重新接合草稿。"
-            ),
-            "discord.storyboard_draft_link": (
-                "草稿大小為 {size_mb} MB，超過這個頻道的上傳上限（{limit_mb} MB）：{url}"
-            ),
-            "discord.storyboard_accepted": "分鏡 {board_id}：{count} 個鏡頭已開始排隊。",
-            "discord.storyboard_duplicate": "你已經送出過這份分鏡（分鏡 {board_id}）。",
-            "discord.storyboard_reroll_label": "重新生成第 {shot} 個鏡頭",
-            "discord.storyboard_rerolled": (
-                "第 {shot} 個鏡頭正在重新生成（工作 {job_id}），完成後會重新接合草稿。"
-            ),
-            "discord.storyboard_consent_given": "謝謝，已記錄同意。{count} 個鏡頭已開始排隊。",
-            "discord.storyboard_consent_declined": "好的，分鏡 {board_id} 已取消（{count} 個鏡頭）。",
-            "discord.modal_title": "改提示再生成",
-            "discord.modal_prompt": "新的提示詞",
-            "discord.help": (
-                "**reelbot：在聊天室裡做 AI 短影片**\n"
-                "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"
-                "`character`、`style`（參考圖）、`aspect`（9:16、1:1、16:9）、`seconds`、`seed`、`negative`、`preset`。"
-                "\n"
-                "在含有圖片的訊息上按右鍵 →「應用程式 → Animate this image」即可讓圖片動起來。\n"
-                "每支影片下方：**重新生成**（換種子）、**變化**（小幅變化）、**改提示**（編輯提示詞）、"
-                "**延長**（接續下去）、**資訊**（設定與來源）、**刪除**（作者或管理員）。"
-                "任何人都可以改作別人的影片。\n"
-                "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支；"
-                "`/usage` 查看 GPU 用量與每支影片的成本。\n"
-                "`/storyboard file:<.yaml/.toml/.json>`（可加 `character`、`style` 圖片）"
-                "會生成每個鏡頭並接成短片草稿；"
-                "可用草稿下方的按鈕重新生成任一鏡頭。\n"
-                "管理員：`/reelbot settings` 設定每人與整個伺服器的上限。\n"
-                "目前限制：提示詞最多 {max_prompt} 字、圖片最大 {max_mb} MB、每支 {min_s}–{max_s} 秒、"
-                "每人最多 {max_pending} 支排隊。"
-            ),
-        },
-    }
-)
+TEXTS = {
+    EN: {
+        "cmd.video": "Make a short video from a prompt",
+        "cmd.video.prompt": "What should happen in the video",
+        "cmd.video.image": "First frame (image)",
+        "cmd.video.end_image": "Last frame (image)",
+        "cmd.video.character": "Character to keep (image)",
+        "cmd.video.style": "Style to keep (image)",
+        "cmd.video.aspect": "Shape of the video",
+        "cmd.video.seconds": "Length in seconds",
+        "cmd.video.seed": "Seed, to repeat a result",
+        "cmd.video.negative": "What to avoid",
+        "cmd.video.preset": "Model",
+        "cmd.animate": "Animate this image",
+        "cmd.queue": "Your videos waiting or rendering",
+        "cmd.cancel": "Cancel one of your videos",
+        "cmd.cancel.job": "Job id (the first 8 characters are enough; default: your latest)",
+        "cmd.help": "How to use reelbot",
+        "cmd.reelbot": "reelbot server settings",
+        "cmd.settings": "Show or change this server's limits",
+        "cmd.settings.max_pending": "Videos one person may have waiting",
+        "cmd.settings.user_per_hour": "Clips per person per hour",
+        "cmd.settings.server_per_hour": "Clips for the whole server per hour",
+        "discord.attachment_host": "That attachment does not come from Discord's CDN, so I can't use it.",
+        "discord.attachment_download": "I couldn't download {filename}. Please attach it again.",
+        "discord.animate_no_image": "That message has no image I can animate (PNG, JPEG or WebP).",
+        "discord.animate_prompt": "bring this image to life",
+        "discord.not_in_guild": "This command works in a server channel.",
+        "discord.admin_only": "Only server admins (Manage Server) can change reelbot's settings.",
+        "discord.settings_saved": (
+            "Saved. Per user: at most {max_pending} waiting videos and {user_per_hour} clips per hour; "
+            "this server: {guild_per_hour} clips per hour."
+        ),
+        "discord.settings_current": (
+            "Current limits — per user: {max_pending} waiting, {user_per_hour} clips/hour; "
+            "server: {guild_per_hour} clips/hour."
+        ),
+        "discord.user_rate_limited": (
+            "You made {count} clips in the last hour (limit {limit}). Try again in about {minutes} min."
+        ),
+        "discord.guild_rate_limited": (
+            "This server made {count} clips in the last hour (limit {limit}). Try again in about "
+            "{minutes} min."
+        ),
+        "cmd.usage": "Your GPU use and what a clip costs",
+        "cmd.storyboard": "Make a Short draft from a storyboard file",
+        "cmd.storyboard.file": "Storyboard file (.yaml, .toml or .json)",
+        "cmd.storyboard.character": "Character image for every shot",
+        "cmd.storyboard.style": "Style image for every shot",
+        "discord.status_awaiting_consent": "Waiting for the uploader to confirm consent.",
+        "discord.storyboard_file_type": (
+            "Please attach the storyboard as a .yaml, .yml, .toml or .json file (got {filename})."
+        ),
+        "discord.storyboard_file_size": (
+            "The storyboard file is {size_kb} KB; the limit is {limit_kb} KB."
+        ),
+        "discord.storyboard_header": "🎬 Storyboard “{title}” by {author}",
+        "discord.storyboard_untitled": "untitled",
+        "discord.storyboard_progress": "{done}/{total} shots done.",
+        "discord.storyboard_rendering": ("{done}/{total} shots done · shot {shot}: {bar} {percent}%"),
+        "discord.storyboard_shot_failed": (
+            "{done}/{total} shots done · shot {shot} did not render: {reason} "
+            "Re-roll it to finish the draft."
+        ),
+        "discord.storyboard_assembling": "{total}/{total} shots done · stitching the draft…",
+        "discord.storyboard_ready": "{total}/{total} shots done · the draft is below.",
+        "discord.storyboard_draft": (
+            "🎬 Draft of “{title}” by {author}: {shots} shots, {seconds} s, {width}×{height}. "
+            "Re-roll a shot with its button; the draft is rebuilt when it is done."
+        ),
+        "discord.storyboard_draft_link": (
+            "The draft is {size_mb} MB, over this channel's upload limit ({limit_mb} MB): {url}"
+        ),
+        "discord.storyboard_accepted": "Storyboard {board_id}: {count} shots queued.",
+        "discord.storyboard_duplicate": "You already sent this storyboard (board {board_id}).",
+        "discord.storyboard_reroll_label": "Re-roll shot {shot}",
+        "discord.storyboard_rerolled": (
+            "Shot {shot} is being made again (job {job_id}); the draft is rebuilt when it is done."
+        ),
+        "discord.storyboard_consent_given": (
+            "Thanks, consent recorded. {count} shots are now in the queue."
+        ),
+        "discord.storyboard_consent_declined": "OK, storyboard {board_id} was cancelled ({count} shots).",
+        "discord.modal_title": "Remix this clip",
+        "discord.modal_prompt": "New prompt",
+        "discord.help": (
+            "**reelbot — short AI videos, right here**\n"
+            "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
+            "(last frame), `character`, `style` (reference images), `aspect` (9:16, 1:1, 16:9), "
+            "`seconds`, "
+            "`seed`, `negative`, `preset`.\n"
+            "Right-click a message with an image → *Apps → Animate this image*.\n"
+            "Under every clip: **Re-roll** (new seed), **Vary** (small change), **Remix** (edit the "
+            "prompt), "
+            "**Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or moderators). "
+            "Anyone may remix anyone's clip.\n"
+            "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one; "
+            "`/usage` shows your GPU use and what a clip costs.\n"
+            "`/storyboard file:<.yaml/.toml/.json>` (+ `character`, `style` images) makes every shot and "
+            "stitches a Short draft; re-roll any shot from the draft's buttons.\n"
+            "Admins: `/reelbot settings` sets per-user and per-server limits.\n"
+            "Limits now: prompt ≤ {max_prompt} characters, images ≤ {max_mb} MB, {min_s}–{max_s} s "
+            "per clip, "
+            "{max_pending} videos waiting per person."
+        ),
+    },
+    ZH_TW: {
+        "cmd.video": "用一句提示詞生成短影片",
+        "cmd.video.prompt": "影片裡要發生什麼",
+        "cmd.video.image": "第一格（圖片）",
+        "cmd.video.end_image": "最後一格（圖片）",
+        "cmd.video.character": "要保留的角色（圖片）",
+        "cmd.video.style": "要保留的風格（圖片）",
+        "cmd.video.aspect": "影片比例",
+        "cmd.video.seconds": "長度（秒）",
+        "cmd.video.seed": "種子（重現同樣結果）",
+        "cmd.video.negative": "不要出現的內容",
+        "cmd.video.preset": "模型",
+        "cmd.animate": "讓這張圖片動起來",
+        "cmd.queue": "你排隊中或生成中的影片",
+        "cmd.cancel": "取消你的影片",
+        "cmd.cancel.job": "工作編號（前 8 碼即可；不填則取消最新一支）",
+        "cmd.help": "reelbot 使用說明",
+        "cmd.reelbot": "reelbot 伺服器設定",
+        "cmd.settings": "查看或修改這個伺服器的限制",
+        "cmd.settings.max_pending": "每人最多可排隊的影片數",
+        "cmd.settings.user_per_hour": "每人每小時可生成的影片數",
+        "cmd.settings.server_per_hour": "整個伺服器每小時可生成的影片數",
+        "discord.attachment_host": "這個附件不是來自 Discord 的 CDN，無法使用。",
+        "discord.attachment_download": "無法下載 {filename}，請重新附加一次。",
+        "discord.animate_no_image": "這則訊息沒有可以做成動畫的圖片（PNG、JPEG 或 WebP）。",
+        "discord.animate_prompt": "讓這張圖片動起來",
+        "discord.not_in_guild": "這個指令只能在伺服器頻道中使用。",
+        "discord.admin_only": "只有伺服器管理員（管理伺服器權限）可以修改 reelbot 的設定。",
+        "discord.settings_saved": (
+            "已儲存。每人：最多 {max_pending} 支排隊中的影片、每小時 {user_per_hour} 支；"
+            "整個伺服器：每小時 {guild_per_hour} 支。"
+        ),
+        "discord.settings_current": (
+            "目前的限制：每人最多 {max_pending} 支排隊、每小時 {user_per_hour} 支；"
+            "伺服器每小時 {guild_per_hour} 支。"
+        ),
+        "discord.user_rate_limited": (
+            "你在過去一小時已經生成 {count} 支影片（上限 {limit} 支），請約 {minutes} 分鐘後再試。"
+        ),
+        "discord.guild_rate_limited": (
+            "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），"
+            "請約 {minutes} 分鐘後再試。"
+        ),
+        "cmd.usage": "你的 GPU 用量與每支影片的成本",
+        "cmd.storyboard": "用分鏡檔製作短片草稿",
+        "cmd.storyboard.file": "分鏡檔（.yaml、.toml 或 .json）",
+        "cmd.storyboard.character": "每個鏡頭共用的角色圖片",
+        "cmd.storyboard.style": "每個鏡頭共用的風格圖片",
+        "discord.status_awaiting_consent": "等待上傳者確認已取得同意。",
+        "discord.storyboard_file_type": (
+            "請以 .yaml、.yml、.toml 或 .json 檔附上分鏡（收到的是 {filename}）。"
+        ),
+        "discord.storyboard_file_size": "分鏡檔大小為 {size_kb} KB，上限是 {limit_kb} KB。",
+        "discord.storyboard_header": "🎬 分鏡「{title}」，由 {author} 建立",
+        "discord.storyboard_untitled": "未命名",
+        "discord.storyboard_progress": "已完成 {done}/{total} 個鏡頭。",
+        "discord.storyboard_rendering": (
+            "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭：{bar} {percent}%"
+        ),
+        "discord.storyboard_shot_failed": (
+            "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭沒有完成：{reason} 請重新生成它來完成草稿。"
+        ),
+        "discord.storyboard_assembling": "已完成 {total}/{total} 個鏡頭 · 正在接合草稿…",
+        "discord.storyboard_ready": "已完成 {total}/{total} 個鏡頭 · 草稿在下方。",
+        "discord.storyboard_draft": (
+            "🎬 「{title}」的草稿，由 {author} 建立：{shots} 個鏡頭、{seconds} 秒、{width}×{height}。"
+            "按鏡頭的按鈕可重新生成該鏡頭，完成後會重新接合草稿。"
+        ),
+        "discord.storyboard_draft_link": (
+            "草稿大小為 {size_mb} MB，超過這個頻道的上傳上限（{limit_mb} MB）：{url}"
+        ),
+        "discord.storyboard_accepted": "分鏡 {board_id}：{count} 個鏡頭已開始排隊。",
+        "discord.storyboard_duplicate": "你已經送出過這份分鏡（分鏡 {board_id}）。",
+        "discord.storyboard_reroll_label": "重新生成第 {shot} 個鏡頭",
+        "discord.storyboard_rerolled": (
+            "第 {shot} 個鏡頭正在重新生成（工作 {job_id}），完成後會重新接合草稿。"
+        ),
+        "discord.storyboard_consent_given": "謝謝，已記錄同意。{count} 個鏡頭已開始排隊。",
+        "discord.storyboard_consent_declined": "好的，分鏡 {board_id} 已取消（{count} 個鏡頭）。",
+        "discord.modal_title": "改提示再生成",
+        "discord.modal_prompt": "新的提示詞",
+        "discord.help": (
+            "**reelbot：在聊天室裡做 AI 短影片**\n"
+            "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"
+            "`character`、`style`（參考圖）、`aspect`（9:16、1:1、16:9）、`seconds`、`seed`、`negative`、`preset`。"
+            "\n"
+            "在含有圖片的訊息上按右鍵 →「應用程式 → Animate this image」即可讓圖片動起來。\n"
+            "每支影片下方：**重新生成**（換種子）、**變化**（小幅變化）、**改提示**（編輯提示詞）、"
+            "**延長**（接續下去）、**資訊**（設定與來源）、**刪除**（作者或管理員）。"
+            "任何人都可以改作別人的影片。\n"
+            "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支；"
+            "`/usage` 查看 GPU 用量與每支影片的成本。\n"
+            "`/storyboard file:<.yaml/.toml/.json>`（可加 `character`、`style` 圖片）"
+            "會生成每個鏡頭並接成短片草稿；"
+            "可用草稿下方的按鈕重新生成任一鏡頭。\n"
+            "管理員：`/reelbot settings` 設定每人與整個伺服器的上限。\n"
+            "目前限制：提示詞最多 {max_prompt} 字、圖片最大 {max_mb} MB、每支 {min_s}–{max_s} 秒、"
+            "每人最多 {max_pending} 支排隊。"
+        ),
+    },
+}
