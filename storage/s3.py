@@ -197,6 +197,19 @@ class S3MediaStore(MediaStore):
         except FileNotFoundError:
             return None
 
+    def digest(self, key: str) -> tuple[int, str] | None:
+        """``(size, sha256 hex)`` of the object as the bucket returns it, None when missing."""
+        validate_key(key)
+        hasher, size = hashlib.sha256(), 0
+        try:
+            with _translated(key):
+                for chunk in obstore.get(self.store, key).stream(min_chunk_size=CHUNK):
+                    hasher.update(chunk)
+                    size += len(chunk)
+        except FileNotFoundError:
+            return None
+        return size, hasher.hexdigest()
+
     def exists(self, key: str) -> bool:
         return self.head(key) is not None
 
