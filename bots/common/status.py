@@ -11,9 +11,11 @@ import math
 from reelbot.bots.common import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.domain.events import EventKind, JobEvent, failure_reason
 from reelbot.domain.messages import render
-from reelbot.domain.types import JobState, RemixKind
+from reelbot.domain.types import JobState, ReferenceRole, RemixKind
 
 BAR_WIDTH = 12
+#: How many characters of a UUID a message shows: enough to tell a person's jobs apart.
+SHORT_ID_CHARS = 8
 _FULL, _EMPTY = "█", "░"
 
 
@@ -70,13 +72,33 @@ def event_text(event: JobEvent, locale: str | None, *, seconds_per_job: float = 
     return render("status.failed", locale, reason=reason)
 
 
-def state_label(state: JobState, locale: str | None) -> str:
-    return {
-        JobState.QUEUED: render("status.queued_next", locale, eta="").rstrip("。."),
-        JobState.RUNNING: render("status.started", locale),
-        JobState.DONE: render("status.done_link", locale),
-        JobState.CANCELLED: render("status.cancelled", locale),
-    }.get(state, state.value)
+def state_label(state: JobState | str, locale: str | None) -> str:
+    """A job state as a word in the person's language (``排隊中``), never the raw enum value."""
+    try:
+        return render(f"state.{JobState(state).value}", locale)
+    except ValueError:
+        return str(state)
+
+
+def role_label(role: ReferenceRole | str, locale: str | None) -> str:
+    """What a reference image is for, in words (``第一格``), not ``first_frame``."""
+    try:
+        return render(f"role.{ReferenceRole(role).value}", locale)
+    except ValueError:
+        return str(role)
+
+
+def short_id(value: object) -> str:
+    """The first 8 characters of a job, clip or board id: what messages show instead of a UUID.
+
+    ``/cancel`` and the CLI accept this prefix back, so nobody has to copy 36 characters.
+    """
+    return str(value)[:SHORT_ID_CHARS]
+
+
+def duration_text(seconds: float) -> str:
+    """A clip's length with one decimal (``1.1``), never ``1.125``."""
+    return f"{seconds:.1f}"
 
 
 def kind_label(kind: RemixKind | None, locale: str | None) -> str:

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import shorten
-from reelbot.bots.discord.policy import check_limits
+from reelbot.bots.common.status import short_id, shorten
 from reelbot.bots.discord.replies import locale_of, reply, user_text
 from reelbot.domain.messages import render
 from reelbot.domain.types import JobState, Origin, Platform
@@ -79,7 +78,7 @@ async def start_job(
 ) -> Ticket:
     """Post the status message, submit with its id in the origin, tell the person (ephemeral)."""
     locale = origin.locale
-    await check_limits(interaction.client.service, origin)  # type: ignore[attr-defined]
+    await interaction.client.service.check_limits(origin)  # type: ignore[attr-defined]
     header = status_header(prompt, origin)
     channel = status_channel(interaction)
     text = f"{header}\n{render('status.preparing', locale)}"
@@ -101,18 +100,20 @@ async def start_job(
         raise
     if ticket.duplicate:
         await _delete_quietly(status)
-        await reply(interaction, render("submit.duplicate", locale, job_id=ticket.job_id))
+        await reply(interaction, render("submit.duplicate", locale, job_id=short_id(ticket.job_id)))
         return ticket
     log.info("job %s started from interaction %s", ticket.job_id, interaction.id)
     if ticket.state is JobState.AWAITING_CONSENT:
         # A face in a reference image: nothing is queued until the uploader answers.
         await _edit_quietly(status, f"{header}\n{render('discord.status_awaiting_consent', locale)}")
         text = with_notice(
-            render("consent.required", locale, job_id=ticket.job_id), ticket.notice_key, locale
+            render("consent.required", locale, job_id=short_id(ticket.job_id)), ticket.notice_key, locale
         )
         await reply(interaction, text, view=consent_view("consent", "decline", ticket.job_id, locale))
         return ticket
-    text = with_notice(render("submit.accepted", locale, job_id=ticket.job_id), ticket.notice_key, locale)
+    text = with_notice(
+        render("submit.accepted", locale, job_id=short_id(ticket.job_id)), ticket.notice_key, locale
+    )
     await reply(interaction, text)
     return ticket
 

@@ -103,6 +103,6 @@ async def guarded(interaction: discord.Interaction, what: str) -> AsyncIterator[
         metrics.observe_bot_error("discord", what, type(exc).__name__)
         log.exception("%s failed (job %s, interaction %s)", what, guard.job_id or "-", interaction.id)
         if guard.job_id:
-            await reply(interaction, render("error.internal", locale, job_id=guard.job_id))
+            await reply(interaction, render("error.internal", locale, job_id=guard.job_id[:8]))
         else:
             await reply(interaction, render("error.internal_no_job", locale))

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from reelbot.bots.common.status import percent, shorten
+from reelbot.bots.common.status import percent, short_id, shorten, state_label
 from reelbot.bots.discord.components import button_handler, cancel_view
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
@@ -34,24 +34,30 @@ def job_line(job: JobView, locale: str | None, *, markdown: bool = True) -> str:
     )
     if job.state is JobState.QUEUED:
         return render(
-            "queue.line_queued", locale, job_id=str(job.id)[:8], position=job.position or "?", prompt=prompt
+            "queue.line_queued", locale, job_id=short_id(job.id), position=job.position or "?", prompt=prompt
         )
     if job.state is JobState.RUNNING:
         return render(
             "queue.line_running",
             locale,
-            job_id=str(job.id)[:8],
+            job_id=short_id(job.id),
             percent=percent(job.step, job.total_steps),
             prompt=prompt,
         )
-    return render("queue.line_other", locale, job_id=str(job.id)[:8], state=job.state.value, prompt=prompt)
+    return render(
+        "queue.line_other",
+        locale,
+        job_id=short_id(job.id),
+        state=state_label(job.state, locale),
+        prompt=prompt,
+    )
 
 
 async def cancel_job(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
     bot: ReelBot = interaction.client  # type: ignore[assignment]
     view = await bot.service.cancel(job_id, by=origin_for(interaction))
     key = "cancel.stopping" if view.state is JobState.RUNNING else "cancel.done"
-    await reply(interaction, render(key, locale_of(interaction), job_id=str(job_id)))
+    await reply(interaction, render(key, locale_of(interaction), job_id=short_id(job_id)))
 
 
 @button_handler("cancel")
@@ -82,15 +88,14 @@ class QueueCog(commands.Cog):
             await reply(interaction, "\n".join(lines), view=cancel_view([job.id for job in jobs], locale))
 
     @app_commands.command(name="cancel", description=_("Cancel one of your videos", key="cmd.cancel"))
-    @app_commands.describe(job=_("Job id (default: your latest)", key="cmd.cancel.job"))
+    @app_commands.describe(
+        job=_("Job id (the first 8 characters are enough; default: your latest)", key="cmd.cancel.job")
+    )
     async def cancel(self, interaction: discord.Interaction, job: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "/cancel") as guard:
             if job:
-                try:
-                    job_id = uuid.UUID(job.strip())
-                except ValueError:
-                    raise NotFound("job.not_found", job_id=shorten(job, 40)) from None
+                job_id = await self._resolve(interaction, job)
             else:
                 jobs = await self._my_jobs(interaction)
                 if not jobs:
@@ -98,6 +103,19 @@ class QueueCog(commands.Cog):
                 job_id = max(jobs, key=lambda j: j.created_at).id
             guard.job_id = str(job_id)
             await cancel_job(interaction, job_id)
+
+    async def _resolve(self, interaction: discord.Interaction, text: str) -> uuid.UUID:
+        """A full job id, or the 8-character short id messages show, among this person's jobs."""
+        text = text.strip().lower()
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            pass
+        if len(text) >= 4:
+            matches = [j.id for j in await self._my_jobs(interaction) if str(j.id).startswith(text)]
+            if len(matches) == 1:
+                return matches[0]
+        raise NotFound("job.not_found", job_id=shorten(text, 40))
 
     @cancel.autocomplete("job")
     async def job_autocomplete(

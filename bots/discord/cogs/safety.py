@@ -20,6 +20,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from reelbot.app.safety.quotas import usage_text
+from reelbot.bots.common.status import short_id
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply
@@ -38,7 +39,7 @@ async def on_consent(interaction: discord.Interaction, job_id: uuid.UUID) -> Non
     await interaction.response.defer(ephemeral=True, thinking=True)
     ticket = await _bot(interaction).service.confirm_consent(job_id, by=origin_for(interaction))
     locale = locale_of(interaction)
-    text = render("consent.confirmed", locale, job_id=job_id)
+    text = render("consent.confirmed", locale, job_id=short_id(job_id))
     if ticket.notice_key:
         text += "\n" + render(ticket.notice_key, locale)
     await reply(interaction, text)
@@ -48,7 +49,7 @@ async def on_consent(interaction: discord.Interaction, job_id: uuid.UUID) -> Non
 async def on_decline(interaction: discord.Interaction, job_id: uuid.UUID) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     await _bot(interaction).service.decline_consent(job_id, by=origin_for(interaction))
-    await reply(interaction, render("consent.declined", locale_of(interaction), job_id=job_id))
+    await reply(interaction, render("consent.declined", locale_of(interaction), job_id=short_id(job_id)))
 
 
 @button_handler("sbconsent")
@@ -70,7 +71,12 @@ async def on_board_decline(interaction: discord.Interaction, board_id: uuid.UUID
     count = await decline_consent(_bot(interaction).service, board_id, by=origin_for(interaction))
     await reply(
         interaction,
-        render("discord.storyboard_consent_declined", locale_of(interaction), board_id=board_id, count=count),
+        render(
+            "discord.storyboard_consent_declined",
+            locale_of(interaction),
+            board_id=short_id(board_id),
+            count=count,
+        ),
     )
 
 

@@ -111,14 +111,14 @@ async def test_bad_video_requests(fake: FakeDiscord, service: ReelbotService, st
                 ],
             }
         ]
-        expectations = ["no longer exists", "not valid", "not valid", "not valid"]
+        expectations = ["no longer exists", "no longer works", "no longer works", "no longer works"]
         for cid, expected in zip(forged, expectations, strict=True):
             answer = await answer_of(fake, await fake.send_interaction(fake.click(host, cid, user=user)))
             assert expected in answer["content"], (cid, answer["content"])
             assert answer["flags"] & 64
         # An id of ours that is not on the clicked message at all.
         absent = await fake.send_interaction(fake.click(host, custom_id("info", uuid.uuid4()), user=user))
-        assert "not valid" in (await answer_of(fake, absent))["content"]
+        assert "no longer works" in (await answer_of(fake, absent))["content"]
 
         # Still alive and answering.
         help_answer = await answer_of(fake, await fake.send_interaction(fake.slash("help")))
