@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint redis postgres clean
+.PHONY: install demo test lint redis postgres clean system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,19 @@ install: $(STAMP)
 	@# The strict editable link tree must learn about modules added since the last install.
 	@$(PY) -m pip install -q --no-deps --no-build-isolation -e . --config-settings editable_mode=strict
 
+# Debian packages the tests need, in ONE apt step (add yours to the list): chromium drives
+# tests/web through Playwright (browser downloads are impossible here), fonts-noto-cjk draws
+# zh-TW text in the browser and in rendered captions. Idempotent: apt runs only when a
+# package is missing, and only as root (CI runs as root).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 redis:
 	@bash scripts/ensure-redis.sh
 
@@ -37,7 +50,7 @@ lint: install
 	$(VENV)/bin/ruff check core bots generator queue storage tests bench
 	$(VENV)/bin/mypy core bots generator queue storage
 
-test: install redis postgres lint
+test: install system-packages redis postgres lint
 	$(VENV)/bin/pytest
 
 clean:

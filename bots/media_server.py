@@ -1,4 +1,4 @@
-"""The media server: signed clip/thumbnail URLs, a small share page per clip, ``/healthz``.
+"""The media server: signed media URLs, the web pages (clip page, galleries, remix trees), /healthz.
 
 LINE fetches ``originalContentUrl``/``previewImageUrl`` itself and streams video with Range
 requests, so this must answer ranges correctly (``web.FileResponse`` does: 206, Content-Range,
@@ -12,7 +12,6 @@ inside the media root (so a symlink planted in the folder cannot leak a file out
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 import uuid
@@ -22,11 +21,14 @@ from typing import Protocol
 
 from aiohttp import web
 
+from reelbot.bots.common import texts as _common_texts  # noqa: F401 - action and kind labels
 from reelbot.bots.common.status import kind_label
-from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the page texts
 from reelbot.bots.object_media import RangedObjects, stream_object
+from reelbot.bots.web import routes as web_routes
+from reelbot.bots.web.pages import choose_locale, html_response
+from reelbot.bots.web.routes import GALLERY_KEY, RateLimiter
 from reelbot.domain.errors import NotFound
-from reelbot.domain.messages import EN, ZH_TW, render
+from reelbot.domain.messages import render
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ ClipLookup = Callable[[uuid.UUID], Awaitable[ClipLike]]
 
 MEDIA_KEY = web.AppKey("reelbot_media", object)
 CLIPS_KEY = web.AppKey("reelbot_clip_lookup", object)
+NOINDEX_KEY = web.AppKey("reelbot_pages_noindex", bool)
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
@@ -124,101 +127,137 @@ async def serve_media(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(real, headers=headers)
 
 
-def _page_locale(request: web.Request) -> str:
-    """zh-TW when the browser prefers Chinese, English otherwise."""
-    accept = request.headers.get("Accept-Language", "")
-    first = accept.split(",")[0].strip().lower()
-    return ZH_TW if first.startswith("zh") else EN
+async def _not_a_clip(request: web.Request, key: str, status: int) -> web.Response:
+    locale = choose_locale(request)
+    context = {"title": render("web.clip.title", locale), "message": render(key, locale)}
+    return html_response(request, "message.html", context, status=status)
 
 
-def _page(title: str, body: str, locale: str, head_extra: str = "") -> str:
-    return (
-        f'<!doctype html><html lang="{html.escape(locale)}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title>{head_extra}"
-        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem}"
-        "video{width:100%;max-height:80vh;background:#000}li{word-break:break-all}</style>"
-        f"</head><body>{body}</body></html>"
+def _remix_hint(locale: str) -> str:
+    """The hint names the buttons exactly as they read in this language."""
+    return render(
+        "web.clip.remix_hint",
+        locale,
+        vary=render("action.vary", locale),
+        extend=render("action.extend", locale),
+        remix=render("action.remix", locale),
     )
 
 
-def _html_response(text: str, status: int = 200) -> web.Response:
-    headers = {
-        **SECURITY_HEADERS,
-        # No scripts at all; media and styles from this origin (inline style above).
-        "Content-Security-Policy": (
-            "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'"
-        ),
-    }
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=headers)
-
-
 async def clip_page(request: web.Request) -> web.Response:
-    locale = _page_locale(request)
-    title = render("line.page.title", locale)
+    """``/c/<id>``: the clip at its own aspect, its recipe, provenance and lineage. No script."""
     try:
         clip_id = uuid.UUID(request.match_info["clip_id"])
     except ValueError:
-        return _html_response(
-            _page(title, f"<p>{html.escape(render('clip.not_found', locale))}</p>", locale), 404
-        )
+        return await _not_a_clip(request, "web.clip.not_found", 404)
     lookup: ClipLookup | None = request.app.get(CLIPS_KEY)  # type: ignore[assignment]
     if lookup is None:
         raise web.HTTPNotFound()
     try:
         clip = await lookup(clip_id)
     except NotFound:
-        return _html_response(
-            _page(title, f"<p>{html.escape(render('clip.not_found', locale))}</p>", locale), 404
-        )
+        return await _not_a_clip(request, "web.clip.not_found", 404)
     if clip.deleted or not clip.video_key:
-        return _html_response(
-            _page(title, f"<p>{html.escape(render('line.page.deleted', locale))}</p>", locale), 410
-        )
+        return await _not_a_clip(request, "web.clip.deleted", 410)
+    locale = choose_locale(request)
     media = _media(request)
     video_url = media.signed_url(clip.video_key)
     poster_url = media.signed_url(clip.thumbnail_key) if clip.thumbnail_key else ""
-    prompt = str(getattr(clip.request, "prompt", ""))
-    lineage_items = "".join(
-        f'<li><a href="/c/{ancestor}">{html.escape(kind_label(kind, locale))}</a>'  # type: ignore[arg-type]
-        f"{' ←' if ancestor == clip.id else ''}</li>"
-        for ancestor, kind in clip.lineage
-    )
-    esc = html.escape
-    head = (
-        f'<meta property="og:title" content="{esc(prompt[:100])}">'
-        f'<meta property="og:video" content="{esc(video_url)}">'
-        + (f'<meta property="og:image" content="{esc(poster_url)}">' if poster_url else "")
-    )
-    body = (
-        f"<h1>{esc(title)}</h1>"
-        f'<video controls playsinline preload="metadata" src="{esc(video_url)}"'
-        + (f' poster="{esc(poster_url)}"' if poster_url else "")
-        + f' width="{clip.width}" height="{clip.height}"></video>'
-        f"<h2>{esc(render('line.page.prompt', locale))}</h2><p>{esc(prompt)}</p>"
-        f"<h2>{esc(render('line.page.lineage', locale))}</h2><ol>{lineage_items}</ol>"
-        f"<p>{esc(render('line.page.remix_hint', locale))}</p>"
-    )
-    return _html_response(_page(title, body, locale, head))
+    recipe = clip.request
+    prompt = str(getattr(recipe, "prompt", ""))
+    speed = getattr(recipe, "speed", None)
+    extras = await _extras(request, clip)
+    base = str(getattr(media, "base_url", "")).rstrip("/")
+    context = {
+        "title": render("web.clip.title", locale),
+        "clip": clip,
+        "video_url": video_url,
+        "poster_url": poster_url,
+        "prompt": prompt,
+        "og_title": prompt[:100],
+        "negative": str(getattr(recipe, "negative_prompt", "") or ""),
+        "seed": getattr(recipe, "seed", None),
+        "preset": getattr(recipe, "preset", None),
+        "mode": getattr(speed, "value", speed),
+        "seconds": round(float(getattr(clip, "duration_s", 0) or 0), 1),
+        "references": [
+            (render(f"web.role.{role}", locale), url) for role, url in getattr(extras, "references", [])
+        ],
+        "c2pa_signed": getattr(extras, "c2pa_signed", False),
+        "c2pa_signer": getattr(extras, "c2pa_signer", None),
+        "discord_url": getattr(extras, "discord_url", None),
+        "lineage": [(ancestor, kind_label(kind, locale)) for ancestor, kind in clip.lineage],  # type: ignore[arg-type]
+        "remix_hint": _remix_hint(locale),
+        "page_url": f"{base}/c/{clip.id}",
+        "embed_url": f"{base}/c/{clip.id}?embed=1",
+        "lang": locale,
+    }
+    if request.query.get("embed") == "1":
+        return html_response(request, "embed.html", context, embeddable=True)
+    return html_response(request, "clip.html", context)
+
+
+async def _extras(request: web.Request, clip: ClipLike) -> object | None:
+    """References and C2PA status from the gallery, when one is mounted (it reads storage)."""
+    gallery = request.app.get(GALLERY_KEY)
+    job_id = getattr(clip, "job_id", None)
+    if gallery is None or job_id is None:
+        return None
+    return await gallery.extras(clip.id, job_id, clip.video_key)  # type: ignore[attr-defined]
 
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def add_media_routes(app: web.Application, media: SignedMedia, clips: ClipLookup | None = None) -> None:
-    """Mount ``/media/{key}``, ``/c/{clip_id}`` and ``/healthz`` on ``app`` (the webhook's or its own)."""
+def add_media_routes(
+    app: web.Application,
+    media: SignedMedia,
+    clips: ClipLookup | None = None,
+    *,
+    gallery: object | None = None,
+    noindex: bool = True,
+    limiter: RateLimiter | None = None,
+) -> None:
+    """Mount ``/media/{key}``, ``/c/{clip_id}``, the galleries, static files and ``/healthz``.
+
+    ``gallery``: a :class:`reelbot.app.gallery.Gallery`. When it is not given but ``clips`` is
+    the service's own ``clip`` method (how the LINE app and ``reelbot media`` call this), one
+    is made over that service, so every media server serves the galleries too.
+    ``noindex`` (default): pages ask search engines not to index them.
+    """
     app[MEDIA_KEY] = media
     app[CLIPS_KEY] = clips
+    app[NOINDEX_KEY] = noindex
     app.router.add_get("/media/{key:.+}", serve_media)
     app.router.add_get("/c/{clip_id}", clip_page)
+    if gallery is None:
+        gallery = _gallery_over(clips)
+    web_routes.mount(app, gallery, limiter if limiter is not None else RateLimiter())
+    web_routes.mount_static(app)
     taken = {resource.canonical for resource in app.router.resources()}
     if "/healthz" not in taken:  # core/health may already serve it on this app
         app.router.add_get("/healthz", healthz)
 
 
-def create_media_app(media: SignedMedia, clips: ClipLookup | None = None) -> web.Application:
+def _gallery_over(clips: object) -> object | None:
+    service = getattr(clips, "__self__", None)
+    if service is None or not all(hasattr(service, name) for name in ("run_db", "media", "settings")):
+        return None
+    from reelbot.app.gallery import Gallery
+
+    return Gallery(service)
+
+
+def create_media_app(
+    media: SignedMedia,
+    clips: ClipLookup | None = None,
+    *,
+    gallery: object | None = None,
+    noindex: bool = True,
+    limiter: RateLimiter | None = None,
+) -> web.Application:
     """A stand-alone media server (``reelbot serve`` mounts it)."""
     app = web.Application()
-    add_media_routes(app, media, clips)
+    add_media_routes(app, media, clips, gallery=gallery, noindex=noindex, limiter=limiter)
     return app

@@ -187,4 +187,48 @@ class ModerationEvent(SQLModel, table=True):
     excerpt: str | None = Field(default=None, sa_type=String(512))
 
 
-TABLES = (User, Job, Clip, Asset, JobReference, Community, ModerationEvent)
+class CommunityGallery(SQLModel, table=True):
+    """Whether a community's gallery page is switched on (off unless its admins said so)."""
+
+    __tablename__ = "community_gallery"
+
+    platform: Platform = Field(sa_type=StrEnumType(Platform, 16), primary_key=True)
+    community_id: str = Field(max_length=ID_LEN, primary_key=True)
+    enabled: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=ID_LEN)
+
+
+class CommunityDeparture(SQLModel, table=True):
+    """A member who left a community: their clips leave its gallery (the bots record it)."""
+
+    __tablename__ = "community_departure"
+
+    platform: Platform = Field(sa_type=StrEnumType(Platform, 16), primary_key=True)
+    community_id: str = Field(max_length=ID_LEN, primary_key=True)
+    platform_user_id: str = Field(max_length=ID_LEN, primary_key=True)
+    left_at: datetime = Field(default_factory=utcnow)
+
+
+class GalleryLink(SQLModel, table=True):
+    """The generation of a gallery's signed links: revoking bumps it, older links stop working."""
+
+    __tablename__ = "gallery_link"
+
+    scope: str = Field(primary_key=True, max_length=300)  # "user:<uuid>" | "community:<platform>:<id>"
+    generation: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = (
+    User,
+    Job,
+    Clip,
+    Asset,
+    JobReference,
+    Community,
+    ModerationEvent,
+    CommunityGallery,
+    CommunityDeparture,
+    GalleryLink,
+)

@@ -1,0 +1,420 @@
+"""Galleries: a person's clips, a community's clips, a clip's remix tree, signed gallery links.
+
+Why a class beside the service (not in it): the pages are read-only views over what the
+service already stores, and they need one more secret-bearing thing — gallery links. A link
+is ``{media_base_url}/g/<token>``; the token carries the scope (one person, or one community),
+an expiry and a *generation*, signed with a key derived from the media signing key. Revoking
+bumps the scope's stored generation, so every link issued before stops working at once,
+without a list of issued links. A tampered, expired or revoked token is refused with one
+message key each (:class:`Forbidden`), checked before anything else is read.
+
+Privacy rules the pages rely on (tested in tests/web):
+
+- a person's gallery shows only that person's live clips;
+- a community's gallery exists only while its admins have switched it on, and never shows a
+  deleted clip or a clip whose owner left the community;
+- a remix tree shows every clip of the family as a node, but a node's poster, prompt and link
+  only when the clip is live and was posted in a community (or is by the viewed clip's
+  author); other nodes are drawn as "private" / "deleted" so the shape stays true.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reelbot.domain.errors import Forbidden, NotFound
+from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.types import GenerationRequest, Platform, RemixKind, SpeedMode
+from reelbot.storage import gallery as repo
+from reelbot.storage import users as user_repo
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LINK_TTL_S = 7 * 24 * 3600
+MAX_LINK_TTL_S = 30 * 24 * 3600
+PAGE_SIZE = 24
+C2PA_CACHE_SIZE = 2048
+
+_EN_TEXTS: dict[str, str] = {
+    "gallery.link_invalid": "This gallery link is not valid. Ask the bot for a new one.",
+    "gallery.link_expired": "This gallery link has expired. Ask the bot for a new one.",
+    "gallery.link_revoked": "This gallery link was revoked. Ask the bot for a new one.",
+    "gallery.community_off": (
+        "This community's gallery is switched off. Its admins can switch it on (/admin gallery on)."
+    ),
+}
+_ZH_TEXTS: dict[str, str] = {
+    "gallery.link_invalid": "這個作品集連結無效，請向機器人索取新的連結。",
+    "gallery.link_expired": "這個作品集連結已過期，請向機器人索取新的連結。",
+    "gallery.link_revoked": "這個作品集連結已被撤銷，請向機器人索取新的連結。",
+    "gallery.community_off": "這個社群的作品集尚未開啟，管理員可以用 /admin gallery on 開啟。",
+}
+register({EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose gallery a link opens: one person (``user_id``) or one community."""
+
+    kind: str  # "user" | "community"
+    user_id: uuid.UUID | None = None
+    platform: Platform | None = None
+    community_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.kind == "user":
+            return f"user:{self.user_id}"
+        return f"community:{self.platform}:{self.community_id}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One clip as a gallery card (or a tree node) shows it; URLs are signed media URLs."""
+
+    id: uuid.UUID
+    prompt: str
+    seed: int
+    preset: str
+    mode: str | None
+    seconds: float
+    width: int
+    height: int
+    created_at: datetime
+    video_url: str | None
+    poster_url: str | None
+    author: str
+    remix_kind: RemixKind | None
+    discord_url: str | None
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    scope: Scope
+    cards: list[Card]
+    total: int
+    page: int
+    pages: int
+    presets: list[str]
+    title: str  # the person's display name, or the community id
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    kind: RemixKind | None
+    depth: int
+    state: str  # "shown" | "private" | "deleted"
+    card: Card | None  # only when shown
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ClipExtras:
+    """What the clip page adds to the service's ClipView: reference thumbnails, C2PA."""
+
+    references: list[tuple[str, str]] = field(default_factory=list)  # (role, signed url)
+    c2pa_signed: bool = False
+    c2pa_signer: str | None = None
+    discord_url: str | None = None
+
+
+def discord_message_url(job: Any) -> str | None:
+    """The Discord message a clip was delivered in, when the job remembers it."""
+    if str(job.platform) != Platform.DISCORD.value or not job.channel_id or not job.message_id:
+        return None
+    return f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
+
+
+def read_c2pa(path: Path) -> tuple[bool, str | None]:
+    """(signed, issuer) from the clip's C2PA manifest; (False, None) when absent or unreadable."""
+    try:
+        import c2pa
+    except ImportError:  # the bot image may lack it: the page then says "not signed"
+        return False, None
+    try:
+        with open(path, "rb") as fh, c2pa.Reader("video/mp4", fh) as reader:
+            store = json.loads(reader.json())
+    except Exception:  # c2pa raises its own errors for "no manifest"; any failure = not signed
+        return False, None
+    manifest = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
+    if not manifest or store.get("validation_state") == "Invalid":
+        return False, None
+    issuer = (manifest.get("signature_info") or {}).get("issuer")
+    return True, str(issuer) if issuer else None
+
+
+class Gallery:
+    """The galleries' queries and links, over a :class:`~reelbot.app.service.ReelbotService`."""
+
+    def __init__(self, service: Any) -> None:
+        self.service = service
+        self.media = service.media
+        secret = service.settings.media_signing_key
+        self._key = hmac.new(secret, b"reelbot gallery links v1", hashlib.sha256).digest()
+        self._c2pa: dict[str, tuple[bool, str | None]] = {}
+
+    # -- links ------------------------------------------------------------------------------
+
+    def _sign(self, body: bytes) -> str:
+        return hmac.new(self._key, body, hashlib.sha256).hexdigest()[:40]
+
+    async def _token(self, scope: Scope, ttl_s: int, now: float | None) -> str:
+        generation = await self.service.run_db(repo.link_generation, scope=scope.key)
+        exp = int((time.time() if now is None else now) + max(1, min(ttl_s, MAX_LINK_TTL_S)))
+        payload = {"s": scope.key, "g": generation, "e": exp}
+        body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=")
+        return f"{body.decode()}.{self._sign(body)}"
+
+    def url(self, token: str) -> str:
+        return f"{str(self.media.base_url).rstrip('/')}/g/{token}"  # the media server's origin
+
+    async def link_for_user(
+        self,
+        platform: Platform,
+        platform_user_id: str,
+        *,
+        ttl_s: int = DEFAULT_LINK_TTL_S,
+        now: float | None = None,
+    ) -> str:
+        """The private link to one person's gallery (the bot sends it ephemerally / 1:1)."""
+        user = await self.service.run_db(
+            user_repo.get_or_create_user, platform=platform, platform_user_id=platform_user_id
+        )
+        return self.url(await self._token(Scope("user", user_id=user.id), ttl_s, now))
+
+    async def link_for_community(
+        self,
+        platform: Platform,
+        community_id: str,
+        *,
+        ttl_s: int = DEFAULT_LINK_TTL_S,
+        now: float | None = None,
+    ) -> str:
+        """A community's gallery link; refused while its gallery is switched off."""
+        if not await self.community_enabled(platform, community_id):
+            raise Forbidden("gallery.community_off")
+        scope = Scope("community", platform=platform, community_id=community_id)
+        return self.url(await self._token(scope, ttl_s, now))
+
+    async def revoke(self, scope: Scope) -> None:
+        await self.service.run_db(repo.bump_link_generation, scope=scope.key)
+
+    async def revoke_user(self, platform: Platform, platform_user_id: str) -> None:
+        user = await self.service.run_db(
+            user_repo.find_user, platform=platform, platform_user_id=platform_user_id
+        )
+        if user is not None:
+            await self.revoke(Scope("user", user_id=user.id))
+
+    async def open(self, token: str, *, now: float | None = None) -> Scope:
+        """The scope of a valid token; :class:`Forbidden` for a tampered, expired or revoked one."""
+        body, _, sig = token.partition(".")
+        if not body or not hmac.compare_digest(self._sign(body.encode()), sig):
+            raise Forbidden("gallery.link_invalid")
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            scope = _parse_scope(str(payload["s"]))
+            exp, generation = int(payload["e"]), int(payload["g"])
+        except (ValueError, KeyError, TypeError):
+            raise Forbidden("gallery.link_invalid") from None
+        if exp < (time.time() if now is None else now):
+            raise Forbidden("gallery.link_expired")
+        if scope.kind == "community":
+            assert scope.platform is not None and scope.community_id is not None
+            if not await self.community_enabled(scope.platform, scope.community_id):
+                raise Forbidden("gallery.community_off")
+        if generation != await self.service.run_db(repo.link_generation, scope=scope.key):
+            raise Forbidden("gallery.link_revoked")
+        return scope
+
+    # -- community switch and membership ------------------------------------------------------
+
+    async def community_enabled(self, platform: Platform, community_id: str) -> bool:
+        return bool(
+            await self.service.run_db(repo.gallery_enabled, platform=platform, community_id=community_id)
+        )
+
+    async def set_community_gallery(
+        self, platform: Platform, community_id: str, *, enabled: bool, by: str
+    ) -> None:
+        """``/admin gallery on|off`` (Discord) or the group's switch (LINE). Off revokes links."""
+        await self.service.run_db(
+            repo.set_gallery_enabled, platform=platform, community_id=community_id, enabled=enabled, by=by
+        )
+        if not enabled:
+            await self.revoke(Scope("community", platform=platform, community_id=community_id))
+
+    async def member_left(self, platform: Platform, community_id: str, platform_user_id: str) -> None:
+        await self.service.run_db(
+            repo.record_departure,
+            platform=platform,
+            community_id=community_id,
+            platform_user_id=platform_user_id,
+        )
+
+    async def member_joined(self, platform: Platform, community_id: str, platform_user_id: str) -> None:
+        await self.service.run_db(
+            repo.record_return,
+            platform=platform,
+            community_id=community_id,
+            platform_user_id=platform_user_id,
+        )
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    async def page(
+        self, scope: Scope, flt: repo.ClipFilter, page: int = 1, *, per_page: int = PAGE_SIZE
+    ) -> GalleryPage:
+        page = max(1, page)
+        offset = (page - 1) * per_page
+        if scope.kind == "user":
+            result = await self.service.run_db(
+                repo.user_clips, user_id=scope.user_id, flt=flt, offset=offset, limit=per_page
+            )
+            presets = await self.service.run_db(repo.presets_used, user_id=scope.user_id)
+            user = await self.service.run_db(user_repo.get_user, user_id=scope.user_id)
+            title = (user.display_name if user else None) or ""
+        else:
+            result = await self.service.run_db(
+                repo.community_clips,
+                platform=scope.platform,
+                community_id=scope.community_id,
+                flt=flt,
+                offset=offset,
+                limit=per_page,
+            )
+            presets = await self.service.run_db(
+                repo.presets_used, platform=scope.platform, community_id=scope.community_id
+            )
+            title = scope.community_id or ""
+        cards = [self._card(row.clip, row.job, row.owner) for row in result.rows]
+        pages = max(1, -(-result.total // per_page))
+        return GalleryPage(scope, cards, result.total, page, pages, presets, title)
+
+    def _card(self, clip: Any, job: Any, owner: Any) -> Card:
+        request = GenerationRequest.model_validate_json(job.request_json)
+        sign = self.media.signed_url
+        return Card(
+            id=clip.id,
+            prompt=request.prompt,
+            seed=job.seed,
+            preset=job.preset,
+            mode=request.speed.value if request.speed else None,
+            seconds=clip.duration_s,
+            width=clip.width,
+            height=clip.height,
+            created_at=clip.created_at,
+            video_url=sign(clip.video_key) if clip.video_key else None,
+            poster_url=sign(clip.thumbnail_key) if clip.thumbnail_key else None,
+            author=owner.display_name or request.origin.display_name or "",
+            remix_kind=RemixKind(clip.remix_kind) if clip.remix_kind else None,
+            discord_url=discord_message_url(job),
+        )
+
+    async def tree(self, clip_id: uuid.UUID) -> list[TreeNode]:
+        """The clip's whole family (ancestors, descendants, siblings), root first."""
+        nodes = await self.service.run_db(repo.family, clip_id=clip_id)
+        if not nodes:
+            raise NotFound("clip.not_found")
+        viewed = next(node for node in nodes if node.clip.id == clip_id)
+        out: list[TreeNode] = []
+        for node in nodes:
+            clip, job = node.clip, node.job
+            if clip.deleted:
+                state = "deleted"
+            elif job.guild_id or clip.user_id == viewed.clip.user_id:
+                state = "shown"
+            else:
+                state = "private"
+            out.append(
+                TreeNode(
+                    id=clip.id,
+                    parent_id=clip.parent_clip_id,
+                    kind=RemixKind(clip.remix_kind) if clip.remix_kind else None,
+                    depth=clip.depth,
+                    state=state,
+                    card=self._card(clip, job, node.owner) if state == "shown" else None,
+                    current=clip.id == clip_id,
+                )
+            )
+        return out
+
+    async def extras(self, clip_id: uuid.UUID, job_id: uuid.UUID, video_key: str | None) -> ClipExtras:
+        refs = await self.service.run_db(repo.reference_assets, job_id=job_id)
+        job = await self.service.run_db(_get_job, job_id=job_id)
+        signed, issuer = await self._c2pa_status(video_key)
+        return ClipExtras(
+            references=[(role, self.media.signed_url(asset.storage_key)) for role, asset in refs],
+            c2pa_signed=signed,
+            c2pa_signer=issuer,
+            discord_url=discord_message_url(job) if job else None,
+        )
+
+    async def _c2pa_status(self, video_key: str | None) -> tuple[bool, str | None]:
+        """Read once per clip file (the manifest never changes), cached in memory."""
+        if not video_key or not hasattr(self.media, "path"):
+            return False, None
+        if video_key not in self._c2pa:
+            import asyncio
+
+            status = await asyncio.to_thread(read_c2pa, self.media.path(video_key))
+            if len(self._c2pa) >= C2PA_CACHE_SIZE:
+                self._c2pa.pop(next(iter(self._c2pa)))
+            self._c2pa[video_key] = status
+        return self._c2pa[video_key]
+
+
+def _get_job(*, session: Any, job_id: uuid.UUID) -> Any:
+    from reelbot.storage.jobs import get_job
+
+    return get_job(session=session, job_id=job_id)
+
+
+def _parse_scope(text: str) -> Scope:
+    kind, _, rest = text.partition(":")
+    if kind == "user":
+        return Scope("user", user_id=uuid.UUID(rest))
+    if kind == "community":
+        platform, _, community_id = rest.partition(":")
+        if not community_id:
+            raise ValueError(text)
+        return Scope("community", platform=Platform(platform), community_id=community_id)
+    raise ValueError(text)
+
+
+def parse_filter(
+    preset: str | None, mode: str | None, since: str | None, until: str | None
+) -> repo.ClipFilter:
+    """Query-string filters → a :class:`ClipFilter`; unknown values are ignored, not errors
+    (a hand-edited link still shows the gallery)."""
+    from datetime import UTC, timedelta
+
+    def day(text: str | None) -> datetime | None:
+        try:
+            return datetime.strptime(text or "", "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+
+    end = day(until)
+    try:
+        speed = SpeedMode(mode) if mode else None
+    except ValueError:
+        speed = None
+    return repo.ClipFilter(
+        preset=(preset or None) and preset[:64],
+        mode=speed,
+        since=day(since),
+        until=end + timedelta(days=1) if end else None,
+    )

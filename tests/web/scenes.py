@@ -1,0 +1,129 @@
+"""The gallery most tests look at: zh-TW prompts, hostile prompts, remixes three levels deep,
+a deleted clip, another person's clips, a member who left."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from reelbot.domain.types import Origin, Platform, RemixKind, SpeedMode
+
+from .clipdata import ClipFactory
+
+HOSTILE = '"><img src=x onerror=alert(1)><script>alert("x")</script> 貓 & 狗 \u202eevil\u202c 🎬'
+ALICE, BOB, CAROL = "111", "222", "333"
+
+
+@dataclass
+class Scene:
+    alice_clips: list[uuid.UUID] = field(default_factory=list)  # newest first
+    bob_clips: list[uuid.UUID] = field(default_factory=list)
+    carol_clips: list[uuid.UUID] = field(default_factory=list)
+    family: list[uuid.UUID] = field(
+        default_factory=list
+    )  # root, child, grandchild, great-grandchild, sibling
+    deleted: uuid.UUID | None = None
+    hostile: uuid.UUID | None = None
+    root: uuid.UUID | None = None
+
+
+async def build_scene(clips: ClipFactory, service: object) -> Scene:
+    scene = Scene()
+    start = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    day = timedelta(days=1)
+    prompts = [
+        "一隻紅色紙船漂在湖上",
+        "台北夜市的霓虹燈，慢慢推近",
+        "cat surfing a wave at sunset",
+        "山間雲海翻騰，清晨的光",
+    ]
+    made = []
+    for i, prompt in enumerate(prompts):
+        speed = SpeedMode.DRAFT if i % 2 else SpeedMode.QUALITY
+        m = await clips.make(
+            user=ALICE,
+            display_name="小艾 Alice",
+            prompt=prompt,
+            created_at=start + i * day,
+            preset="tiny" if i < 3 else "tiny-ltx",
+            speed=speed,
+        )
+        made.append(m.clip_id)
+    root = made[0]
+    child = (
+        await clips.make(
+            user=BOB,
+            display_name="Bob",
+            prompt="紙船變成金色",
+            parent=root,
+            kind=RemixKind.VARY,
+            created_at=start + 5 * day,
+        )
+    ).clip_id
+    grandchild = (
+        await clips.make(
+            user=ALICE,
+            display_name="小艾 Alice",
+            prompt="金色紙船飛上天空",
+            parent=child,
+            kind=RemixKind.REMIX,
+            created_at=start + 6 * day,
+        )
+    ).clip_id
+    great = (
+        await clips.make(
+            user=CAROL,
+            display_name="Carol",
+            prompt="飛得更遠",
+            parent=grandchild,
+            kind=RemixKind.EXTEND,
+            created_at=start + 7 * day,
+        )
+    ).clip_id
+    sibling = (
+        await clips.make(
+            user=ALICE,
+            display_name="小艾 Alice",
+            prompt="紙船 re-roll",
+            parent=root,
+            kind=RemixKind.REROLL,
+            created_at=start + 8 * day,
+        )
+    ).clip_id
+    private_remix = (
+        await clips.make(
+            user=BOB,
+            display_name="Bob",
+            prompt="Bob 的私人版本",
+            parent=root,
+            kind=RemixKind.REMIX,
+            guild=None,
+            created_at=start + 9 * day,
+        )
+    ).clip_id
+    hostile = (
+        await clips.make(user=ALICE, display_name="小艾 Alice", prompt=HOSTILE, created_at=start + 10 * day)
+    ).clip_id
+    doomed = (
+        await clips.make(
+            user=ALICE,
+            display_name="小艾 Alice",
+            prompt="這支會被刪除",
+            parent=child,
+            kind=RemixKind.VARY,
+            created_at=start + 11 * day,
+        )
+    ).clip_id
+    await service.delete_clip(doomed, by=Origin(platform=Platform.DISCORD, user_id=ALICE))  # type: ignore[attr-defined]
+    carol_solo = (
+        await clips.make(user=CAROL, display_name="Carol", prompt="Carol 的海邊", created_at=start + 12 * day)
+    ).clip_id
+    scene.root = root
+    scene.family = [root, child, grandchild, great, sibling, private_remix, doomed]
+    scene.deleted = doomed
+    scene.hostile = hostile
+    scene.alice_clips = [hostile, sibling, grandchild, *reversed(made)]
+    scene.bob_clips = [private_remix, child]
+    scene.carol_clips = [carol_solo, great]
+    return scene
