@@ -19,7 +19,7 @@ from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.generator import messages as _messages  # noqa: F401 - registers generator.* keys
 from reelbot.generator.catalog import cuda_available, get_preset
-from reelbot.generator.presets import Engine, LoadContext, Preset
+from reelbot.generator.presets import Engine, LoadContext, Preset, engine_loader
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,13 @@ class EngineCache:
                     return engine
             if preset.needs_gpu and self.context.device == "cpu":
                 raise ReelbotError("generator.gpu_required", preset=name)
-            if preset.load is None:
-                raise ReelbotError("generator.load_failed", preset=name, error="no loader registered")
+            load = engine_loader(name)
+            if load is None:
+                raise ReelbotError("generator.load_failed", preset=name, error="no engine registered")
             self._make_room()
             log.info("loading preset %s on %s (%s)", name, self.context.device, self.context.dtype)
             try:
-                engine = preset.load(self.context)
+                engine = load(self.context)
             except ReelbotError:
                 raise
             except Exception as exc:

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import EncodeSettings, Settings
-from reelbot.domain.types import Aspect, Origin, Platform, ReferenceRole
+from reelbot.domain.types import MAX_SEED, Aspect, Origin, Platform, ReferenceRole
 from reelbot.generator.conditioning import cover_crop
 from reelbot.generator.encode import AI_COMMENT, EncodeError, decode_frames, encode_mp4, ffmpeg_exe, probe
 from reelbot.generator.stitch import crossfade_join
@@ -122,8 +122,9 @@ def shot_seeds(board: Storyboard, out_dir: Path, reroll: Collection[int]) -> dic
     state = _read_state(out_dir)
     seeds: dict[int, int] = {}
     for number, shot in enumerate(board.shots, start=1):
-        default = shot.seed if shot.seed is not None else (board.seed + number - 1) % 2**32
-        seeds[number] = secrets.randbelow(2**32) if number in reroll else state.get(str(number), default)
+        default = shot.seed if shot.seed is not None else (board.seed + number - 1) % (MAX_SEED + 1)
+        drawn = secrets.randbelow(MAX_SEED + 1)
+        seeds[number] = drawn if number in reroll else state.get(str(number), default)
     _write_json(out_dir / STATE_FILE, {"seeds": {str(k): v for k, v in seeds.items()}})
     return seeds
 

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
-from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import (
+    PRESETS,
+    Engine,
+    LoadContext,
+    Preset,
+    RenderJob,
+    StepCallback,
+    register_engine,
+)
 from reelbot.generator.tiny import context_first_frame, finish_wan_loop, frames_to_uint8, run_wan
 
 if TYPE_CHECKING:
@@ -161,24 +169,10 @@ class LtxConditionEngine:
 
 # --- Wan 2.1 T2V 1.3B: text only; the preset a single consumer GPU can serve. ---------------
 
-WAN21_T2V = Preset(
-    name="wan-2.1-t2v-1.3b",
-    title="Wan 2.1 text-to-video 1.3B (480p)",
-    group="wan",
-    model_id="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
-    roles=frozenset(),
-    base_size=(832, 480),
-    default_fps=16,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,  # 81 frames at 16 fps, what it was trained on
-    default_steps=30,
-    default_guidance=5.0,
-    needs_gpu=True,
-    notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
-)
+WAN21_T2V = PRESETS["wan-2.1-t2v-1.3b"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(WAN21_T2V)
+@register_engine("wan-2.1-t2v-1.3b")
 def load_wan21_t2v(ctx: LoadContext) -> Engine:
     t2v, _ = load_wan_pipelines(WAN21_T2V, ctx, t2v=True, i2v=False, expand=False)
     return HubWanEngine(t2v, None, ctx.device)
@@ -186,25 +180,10 @@ def load_wan21_t2v(ctx: LoadContext) -> Engine:
 
 # --- Wan 2.1 I2V 14B 480p: first frame (CLIP image encoder + latent conditioning). -----------
 
-WAN21_I2V = Preset(
-    name="wan-2.1-i2v-14b-480p",
-    title="Wan 2.1 image-to-video 14B (480p, first frame)",
-    group="wan",
-    model_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
-    roles=frozenset({FIRST}),
-    required_roles=frozenset({FIRST}),
-    base_size=(832, 480),
-    default_fps=16,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,
-    default_steps=30,
-    default_guidance=5.0,
-    needs_gpu=True,
-    notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
-)
+WAN21_I2V = PRESETS["wan-2.1-i2v-14b-480p"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(WAN21_I2V)
+@register_engine("wan-2.1-i2v-14b-480p")
 def load_wan21_i2v(ctx: LoadContext) -> Engine:
     _, i2v = load_wan_pipelines(WAN21_I2V, ctx, t2v=False, i2v=True, expand=False)
     return HubWanEngine(None, i2v, ctx.device)
@@ -212,27 +191,10 @@ def load_wan21_i2v(ctx: LoadContext) -> Engine:
 
 # --- Wan 2.1 FLF2V 14B 720p: first + last frame. ---------------------------------------------
 
-WAN21_FLF2V = Preset(
-    name="wan-2.1-flf2v-14b-720p",
-    title="Wan 2.1 first-last-frame 14B (720p)",
-    group="wan",
-    model_id="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
-    roles=frozenset({FIRST, LAST}),
-    required_roles=frozenset({FIRST}),
-    role_requires=LAST_NEEDS_FIRST,
-    base_size=(1280, 720),
-    default_fps=16,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,
-    default_steps=30,
-    default_guidance=5.5,
-    needs_gpu=True,
-    loop_native=True,
-    notes="WanImageToVideoPipeline with `image` and `last_image`.",
-)
+WAN21_FLF2V = PRESETS["wan-2.1-flf2v-14b-720p"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(WAN21_FLF2V)
+@register_engine("wan-2.1-flf2v-14b-720p")
 def load_wan21_flf2v(ctx: LoadContext) -> Engine:
     _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False)
     return HubWanEngine(None, i2v, ctx.device, end_frames=True)
@@ -240,25 +202,10 @@ def load_wan21_flf2v(ctx: LoadContext) -> Engine:
 
 # --- Wan 2.2 TI2V 5B: text or first frame, 720p at 24 fps; IGNORES last_image. --------------
 
-WAN22_TI2V = Preset(
-    name="wan-2.2-ti2v-5b",
-    title="Wan 2.2 text/image-to-video 5B (720p, 24 fps)",
-    group="wan-2.2",
-    model_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
-    roles=frozenset({FIRST}),  # the pipeline accepts last_image but this model ignores it
-    base_size=(1280, 704),
-    default_fps=24,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,  # 121 frames at 24 fps
-    default_steps=40,
-    default_guidance=5.0,
-    size_multiple=32,  # VAE ×16 spatial compression × patch 2
-    needs_gpu=True,
-    notes="WanPipeline for text, WanImageToVideoPipeline(expand_timesteps=True) for a first frame.",
-)
+WAN22_TI2V = PRESETS["wan-2.2-ti2v-5b"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(WAN22_TI2V)
+@register_engine("wan-2.2-ti2v-5b")
 def load_wan22_ti2v(ctx: LoadContext) -> Engine:
     t2v, i2v = load_wan_pipelines(WAN22_TI2V, ctx, t2v=True, i2v=True, expand=True)
     return HubWanEngine(t2v, i2v, ctx.device)
@@ -266,27 +213,10 @@ def load_wan22_ti2v(ctx: LoadContext) -> Engine:
 
 # --- LTX-Video 0.9.5: fast, keyframes anywhere (first and/or last), video extension. ---------
 
-LTX_VIDEO = Preset(
-    name="ltx-video",
-    title="LTX-Video 0.9.5 (keyframes, 24 fps)",
-    group="ltx",
-    model_id="Lightricks/LTX-Video-0.9.5",
-    roles=frozenset({FIRST, LAST}),
-    base_size=(960, 544),  # ≈16:9 and ÷32 (768×512 is 3:2)
-    default_fps=24,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,  # 121 frames; the model handles up to 257
-    default_steps=40,
-    default_guidance=3.0,
-    size_multiple=32,
-    frame_step=8,
-    needs_gpu=True,
-    loop_native=True,
-    notes="LTXConditionPipeline: LTXVideoCondition(image, frame_index 0 / last), video for Extend.",
-)
+LTX_VIDEO = PRESETS["ltx-video"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(LTX_VIDEO)
+@register_engine("ltx-video")
 def load_ltx_video(ctx: LoadContext) -> Engine:
     from diffusers import LTXConditionPipeline
 

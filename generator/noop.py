@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING
 
 from reelbot.domain.errors import ReelbotError
+from reelbot.domain.presets import CostProfile
 from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ NOOP = Preset(
     max_seconds_per_pass=10.0,
     default_steps=4,
     default_guidance=1.0,
+    # Each step sleeps REELBOT_NOOP_STEP_S (0.05 s by default): about that per pass.
+    cost=CostProfile(overhead_s=0.01, per_token_step_s=0.0, per_token2_step_s=0.0, per_pixel_frame_s=0.0),
     needs_gpu=False,
     notes="Draws a moving gradient without a model; each step sleeps REELBOT_NOOP_STEP_S.",
 )

@@ -1,24 +1,31 @@
-"""The preset registry: a name → which pipeline, which weights, which defaults and limits.
+"""The generator's side of a preset: the engine that renders it, registered against its spec.
 
-Importing this module must stay light (no torch, no diffusers): the bots read the registry
-for autocomplete and validation. Each preset's ``load`` imports the heavy parts lazily and
-returns an :class:`Engine`. Adding a preset is one decorated function in one file::
+The spec (name, roles, sizes, modes, memory, cost) is data in :mod:`reelbot.domain.presets`,
+readable without torch. Here each spec name gets an *engine loader*: a function that imports
+the heavy parts lazily and returns an :class:`Engine`. Adding a preset is one spec line in
+``core/domain/presets/catalog.py`` plus one engine module::
 
-    @register_preset(Preset(name="my-preset", ...))
+    @register_engine("my-preset")
     def load_my_preset(ctx: LoadContext) -> Engine: ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reelbot.domain.types import Camera, ReferenceRole, Variation
+from reelbot.domain.presets import PRESETS, PresetSpec, register_spec
+from reelbot.domain.types import Camera, ReferenceRole, SpeedMode, Variation
 
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
+
+    from reelbot.domain.settings import EngineSettings
+
+#: The generator's name for a spec (kept: engines and tests say ``Preset``).
+Preset = PresetSpec
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class RenderJob:
     motion: float | None = None
     camera: Camera | None = None
     loop: bool = False
+    speed: SpeedMode = SpeedMode.QUALITY
 
 
 class StepCallback(Protocol):
@@ -63,51 +71,47 @@ class LoadContext:
     device: str  # "cpu" or "cuda"
     dtype: str  # "float32" or "bfloat16"
     cache_dir: str | None = None
+    engine: EngineSettings | None = None  # tuning switches (None: defaults, all off on CPU)
+    card_gb: float | None = None  # the GPU's memory, for the memory plan (None on CPU)
 
 
-@dataclass(frozen=True)
-class Preset:
-    """A named recipe for the model side; see docs/presets.md for the real checkpoints."""
-
-    name: str
-    title: str
-    group: str  # presets in one group may stand in for each other when routing by roles
-    model_id: str | None  # hub id or local path; None for built-from-config presets
-    roles: frozenset[ReferenceRole]  # reference roles this preset honours
-    base_size: tuple[int, int]  # (long side, short side) in pixels for 9:16 / 16:9
-    default_fps: int
-    default_seconds: float
-    max_seconds_per_pass: float
-    default_steps: int
-    default_guidance: float
-    size_multiple: int = 16  # Wan: 16; LTX-Video: 32
-    frame_step: int = 4  # frame counts are frame_step·k + 1
-    needs_gpu: bool = False
-    loop_native: bool = False  # honours first = last frame conditioning for loops
-    # Roles a request MUST bring (an image-to-video-only checkpoint cannot start from text alone).
-    required_roles: frozenset[ReferenceRole] = frozenset()
-    # (role, needs): a role only usable together with another (Wan: last_frame needs first_frame).
-    role_requires: tuple[tuple[ReferenceRole, ReferenceRole], ...] = ()
-    notes: str = ""
-    load: Callable[[LoadContext], Engine] | None = field(default=None, compare=False, repr=False)
-
-    def supports(self, roles: set[ReferenceRole]) -> bool:
-        """Whether this preset honours exactly these roles (an Extend counts as a first_frame)."""
-        if not (roles <= self.roles and self.required_roles <= roles):
-            return False
-        return all(needs in roles for role, needs in self.role_requires if role in roles)
+EngineLoader = Callable[[LoadContext], Any]
+ENGINE_LOADERS: dict[str, EngineLoader] = {}
 
 
-PRESETS: dict[str, Preset] = {}
+def register_engine(name: str) -> Callable[[EngineLoader], EngineLoader]:
+    """Register the decorated function as the engine loader of the spec called ``name``."""
 
-
-def register_preset(preset: Preset) -> Callable[[Callable[[LoadContext], Any]], Callable[[LoadContext], Any]]:
-    """Register ``preset`` with the decorated function as its loader."""
-
-    def decorate(loader: Callable[[LoadContext], Any]) -> Callable[[LoadContext], Any]:
-        if preset.name in PRESETS:
-            raise ValueError(f"preset {preset.name!r} registered twice")
-        PRESETS[preset.name] = replace(preset, load=loader)
+    def decorate(loader: EngineLoader) -> EngineLoader:
+        if name in ENGINE_LOADERS:
+            raise ValueError(f"engine for preset {name!r} registered twice")
+        ENGINE_LOADERS[name] = loader
         return loader
 
     return decorate
+
+
+def register_preset(spec: PresetSpec) -> Callable[[EngineLoader], EngineLoader]:
+    """A spec that lives beside its engine (tests, benchmarks): register both at once."""
+    register_spec(spec)
+    return register_engine(spec.name)
+
+
+def engine_loader(name: str) -> EngineLoader | None:
+    """The loader registered for ``name`` (None: a spec without an engine in this process)."""
+    return ENGINE_LOADERS.get(name)
+
+
+__all__ = [
+    "ENGINE_LOADERS",
+    "PRESETS",
+    "Engine",
+    "EngineLoader",
+    "LoadContext",
+    "Preset",
+    "RenderJob",
+    "StepCallback",
+    "engine_loader",
+    "register_engine",
+    "register_preset",
+]

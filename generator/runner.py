@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reelbot.domain.presets import route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole
+from reelbot.generator import catalog as _catalog  # noqa: F401 - every spec gets its engine
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import Preset, StepCallback
 from reelbot.generator.sizing import RenderPlan, plan_render, render_job
 
@@ -32,7 +33,8 @@ def plan_for(request: GenerationRequest, settings: Settings) -> tuple[Preset, Re
     """The preset (routed by the request's roles) and the validated sizes for ``request``."""
     preset = route_preset(request.preset, request.roles(), settings)
     seed = request.seed if request.seed is not None else 0
-    return preset, plan_render(request, preset, settings.limits, seed=seed)
+    speed = settings.engine.speed
+    return preset, plan_render(request, preset, settings.limits, seed=seed, default_speed=speed)
 
 
 def render_request(

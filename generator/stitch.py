@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from reelbot.domain.errors import InvalidRequest
+
+# The length check is pure arithmetic the service runs before queueing: it lives in the domain.
+from reelbot.domain.presets.sizing import check_extension, seconds_of  # noqa: F401 - re-exported
 from reelbot.generator import control_texts as _texts  # noqa: F401 - registers extend.* keys
 
 
@@ -28,29 +31,6 @@ def _check_frames(name: str, frames: np.ndarray) -> None:
         raise ValueError(f"{name} must be non-empty uint8 [F, H, W, 3], got {frames.dtype} {frames.shape}")
 
 
-def seconds_of(num_frames: int, fps: int) -> float:
-    """How long ``num_frames`` last at ``fps`` (the encoder's definition: frames / fps)."""
-    return num_frames / fps
-
-
-def check_extension(
-    parent_frames: int, new_frames: int, fps: int, max_total_seconds: float, *, overlap: int = 1
-) -> float:
-    """Refuse an Extend that would pass ``max_total_seconds``; return the stitched length in seconds.
-
-    Call it before queueing (the service knows the parent's frame count and the plan's) and
-    again when stitching, so nothing is rendered for a request that will be refused.
-    """
-    total = seconds_of(parent_frames + new_frames - overlap, fps)
-    if total > max_total_seconds + 1e-9:
-        # The service's submit-time check uses the same key, so the person reads one message.
-        raise InvalidRequest(
-            "request.extend_too_long",
-            current=f"{seconds_of(parent_frames, fps):.1f}",
-            added=f"{total - seconds_of(parent_frames, fps):.1f}",
-            limit=f"{max_total_seconds:.0f}",
-        )
-    return total
 
 
 def stitch(

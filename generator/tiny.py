@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import pipeline_inputs
-from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import (
+    PRESETS,
+    Engine,
+    LoadContext,
+    RenderJob,
+    StepCallback,
+    register_engine,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -339,28 +346,10 @@ class TinyWanEngine:
         return latents
 
 
-TINY = Preset(
-    name="tiny",
-    title="Tiny (random weights, CPU test preset)",
-    group="tiny",
-    model_id=None,
-    roles=frozenset({ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME}),
-    base_size=(256, 144),
-    default_fps=8,
-    default_seconds=1.0,
-    max_seconds_per_pass=5.0,
-    default_steps=4,
-    default_guidance=5.0,
-    size_multiple=16,
-    frame_step=4,
-    needs_gpu=False,
-    loop_native=True,
-    role_requires=((ReferenceRole.LAST_FRAME, ReferenceRole.FIRST_FRAME),),
-    notes="Real Wan pipeline classes with tiny random weights: for tests and CPU-only machines.",
-)
+TINY = PRESETS["tiny"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(TINY)
+@register_engine("tiny")
 def load_tiny(ctx: LoadContext) -> Engine:
     """Build the tiny engine (about a second on a CPU)."""
     return TinyWanEngine(ctx)

@@ -22,7 +22,14 @@ from reelbot.domain.types import ReferenceRole
 from reelbot.generator.control_engine import finish_loop, interrupting_callback
 from reelbot.generator.hub_presets import LtxConditionEngine
 from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance, vary_prompt_embeds
-from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import (
+    PRESETS,
+    Engine,
+    LoadContext,
+    RenderJob,
+    StepCallback,
+    register_engine,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -169,26 +176,10 @@ def build_tiny_ltx_pipeline(seed: int | None = None) -> Any:
     return pipe
 
 
-TINY_LTX = Preset(
-    name="tiny-ltx",
-    title="Tiny LTX-Video (keyframes, random weights)",
-    group="tiny-ltx",
-    model_id=None,
-    roles=frozenset({FIRST, LAST}),
-    base_size=(128, 64),
-    default_fps=8,
-    default_seconds=1.0,
-    max_seconds_per_pass=3.0,
-    default_steps=3,
-    default_guidance=3.0,
-    size_multiple=32,
-    frame_step=8,
-    loop_native=True,
-    notes="LTXConditionPipeline: first/last frame as LTXVideoCondition keyframes; Extend as a video one.",
-)
+TINY_LTX = PRESETS["tiny-ltx"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(TINY_LTX)
+@register_engine("tiny-ltx")
 def load_tiny_ltx(ctx: LoadContext) -> Engine:
     """Build the tiny LTX engine."""
     pipe = build_tiny_ltx_pipeline()

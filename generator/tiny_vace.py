@@ -36,7 +36,14 @@ from reelbot.generator.motion import (
     vary_guidance,
     vary_prompt_embeds,
 )
-from reelbot.generator.presets import Engine, LoadContext, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import (
+    PRESETS,
+    Engine,
+    LoadContext,
+    RenderJob,
+    StepCallback,
+    register_engine,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -186,26 +193,10 @@ def build_tiny_vace_pipeline(seed: int | None = None) -> Any:
     return pipe
 
 
-TINY_VACE = Preset(
-    name="tiny-vace",
-    title="Tiny VACE (references + keyframes, random weights)",
-    group="tiny",
-    model_id=None,
-    roles=frozenset(ReferenceRole),
-    base_size=(256, 144),
-    default_fps=8,
-    default_seconds=1.0,
-    max_seconds_per_pass=5.0,
-    default_steps=4,
-    default_guidance=5.0,
-    size_multiple=16,
-    frame_step=4,
-    loop_native=True,
-    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
-)
+TINY_VACE = PRESETS["tiny-vace"]  # the spec: reelbot.domain.presets.catalog
 
 
-@register_preset(TINY_VACE)
+@register_engine("tiny-vace")
 def load_tiny_vace(ctx: LoadContext) -> Engine:
     """Build the tiny VACE engine (about a second on a CPU)."""
     from reelbot.generator.tiny import TINY_MAX_SEQUENCE_LENGTH
@@ -219,28 +210,11 @@ def load_tiny_vace(ctx: LoadContext) -> Engine:
 # --- The published checkpoint: same engine, real weights (GPU only). ------------------------
 # In group "wan": a subject/style (or lone last frame) request to another Wan preset routes here.
 
-WAN21_VACE = Preset(
-    name="wan-2.1-vace-1.3b",
-    title="Wan 2.1 VACE 1.3B (references + keyframes, 480p)",
-    group="wan",  # a subject/style (or lone last frame) request to a Wan preset routes here
-    model_id="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
-    roles=frozenset(ReferenceRole),
-    base_size=(832, 480),
-    default_fps=16,
-    default_seconds=3.0,
-    max_seconds_per_pass=5.0,  # 81 frames at 16 fps
-    default_steps=30,
-    default_guidance=5.0,
-    size_multiple=16,
-    frame_step=4,
-    needs_gpu=True,
-    loop_native=True,
-    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
-)
+WAN21_VACE = PRESETS["wan-2.1-vace-1.3b"]  # the spec: reelbot.domain.presets.catalog
 WAN_MAX_SEQUENCE_LENGTH = 512
 
 
-@register_preset(WAN21_VACE)
+@register_engine("wan-2.1-vace-1.3b")
 def load_wan21_vace(ctx: LoadContext) -> Engine:
     """Load the checkpoint (``<cache_dir>/wan-2.1-vace-1.3b`` when present, else the hub id)."""
     from diffusers import WanVACEPipeline

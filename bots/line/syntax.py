@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.types import Aspect, ReferenceRole
+from reelbot.domain.types import MAX_SEED, Aspect, ReferenceRole
 
 
 class Command(StrEnum):
@@ -94,7 +94,6 @@ _OPTION_RE = re.compile(rf"(?:(?<=\s)|^)({_KEY_ALTERNATION})\s*[:：=＝]\s*(\S+
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?")
 _INT_RE = re.compile(r"^\d+")
 _PRESET_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}")
-MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)

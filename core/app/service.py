@@ -26,8 +26,10 @@ from reelbot.app.safety.gate import SafetyGate
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.images import inspect_image
+from reelbot.domain.presets import check_extension, plan_render, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import (
+    MAX_SEED,
     GenerationRequest,
     JobState,
     Origin,
@@ -38,9 +40,6 @@ from reelbot.domain.types import (
     Variation,
 )
 from reelbot.domain.validation import check_reference_roles, check_request
-from reelbot.generator.catalog import route_preset
-from reelbot.generator.sizing import plan_render
-from reelbot.generator.stitch import check_extension
 from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
@@ -53,7 +52,6 @@ from reelbot.storage.media import MediaStore, open_media_store
 
 log = logging.getLogger(__name__)
 
-MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)

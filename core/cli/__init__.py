@@ -26,7 +26,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings, load_settings
-from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, ReferenceRole
+from reelbot.domain.types import MAX_SEED, Aspect, GenerationRequest, Origin, Platform, ReferenceRole
 from reelbot.domain.validation import parse_role
 
 app = typer.Typer(
@@ -50,7 +50,7 @@ RoleOpt = Annotated[
 AspectOpt = Annotated[Aspect, typer.Option(help="clip aspect")]
 SecondsOpt = Annotated[float | None, typer.Option(help="clip length (default: the preset's)")]
 SeedOpt = Annotated[
-    int | None, typer.Option(min=0, max=2**32 - 1, help="seed; same seed + recipe = same clip")
+    int | None, typer.Option(min=0, max=MAX_SEED, help="seed; same seed + recipe = same clip")
 ]
 HealthPortOpt = Annotated[int, typer.Option(help="port for /metrics /healthz /readyz (0 = off)")]
 PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELBOT_PRESET)")]
@@ -171,9 +171,9 @@ def _generate(
     import secrets
 
     from reelbot.domain.images import inspect_image, open_image
+    from reelbot.domain.presets import route_preset
     from reelbot.domain.validation import check_reference_roles, check_request
     from reelbot.generator.cache import EngineCache, detect_device
-    from reelbot.generator.catalog import route_preset
     from reelbot.generator.encode import encode_mp4, write_thumbnail
     from reelbot.generator.runner import render_request
 
@@ -183,7 +183,7 @@ def _generate(
         aspect=aspect,
         seconds=seconds,
         fps=fps,
-        seed=seed if seed is not None else secrets.randbelow(2**32),
+        seed=seed if seed is not None else secrets.randbelow(MAX_SEED + 1),
         preset=preset,
         steps=steps,
         origin=cli_origin(),

@@ -77,6 +77,24 @@ class EncodeSettings(BaseModel):
     thumbnail_width: int = Field(360, ge=32)
 
 
+class EngineSettings(BaseModel):
+    """How the worker runs its models (issue 11). Each switch is off where the device lacks it;
+    the worker logs one line saying what it chose. Env: ``REELBOT_ENGINE__SPEED=draft``."""
+
+    speed: Literal["quality", "balanced", "draft"] = Field(
+        "quality", description="the server's default speed mode, where the preset offers it"
+    )
+    gpu_memory_gb: float | None = Field(
+        None, gt=0, description="the workers' card size for routing/memory plans; None = not known here"
+    )
+    attention_backend: str = Field("auto", description="auto = flash-3/sage/cuDNN where present, else native")
+    tf32: bool = Field(True, description="TF32 matmuls for the float32 VAE (CUDA only)")
+    compile: bool = Field(False, description="compile_repeated_blocks with a warm-up at load (CUDA only)")
+    vae_tiling: Literal["auto", "on", "off"] = Field("auto", description="auto = above 480p")
+    offload: Literal["auto", "none", "model", "group"] = Field("auto", description="auto = the memory plan")
+    motion_mitigation: bool = Field(False, description="draft: full-guidance high-noise steps first")
+
+
 class Settings(BaseSettings):
     """Everything reelbot reads from its environment."""
 
@@ -110,6 +128,7 @@ class Settings(BaseSettings):
     safety: SafetySettings = SafetySettings()
     quotas: QuotaSettings = QuotaSettings()
     provenance: ProvenanceSettings = ProvenanceSettings()
+    engine: EngineSettings = EngineSettings()
     media: MediaSettings = MediaSettings()  # local folder or S3 bucket; see docs/deploy.md
 
     discord_token: SecretStr | None = None

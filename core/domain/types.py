@@ -12,6 +12,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The one seed range (a 32-bit unsigned integer: what torch.Generator.manual_seed and every
+#: platform's number input take). Every bound, draw and check uses this.
+MAX_SEED = 2**32 - 1
+
 
 class ReferenceRole(StrEnum):
     """What a reference image is for."""
@@ -39,6 +43,14 @@ class RemixKind(StrEnum):
     VARY = "vary"  # same seed, small change
     REMIX = "remix"  # edited prompt, same references
     EXTEND = "extend"  # continue from the parent's last frame
+
+
+class SpeedMode(StrEnum):
+    """How a clip trades fidelity for GPU time (docs/presets.md has the per-preset figures)."""
+
+    QUALITY = "quality"  # the checkpoint's full schedule with classifier-free guidance
+    BALANCED = "balanced"  # full schedule + a caching hook that skips redundant transformer passes
+    DRAFT = "draft"  # step- and CFG-distilled weights: 4-8 steps, one pass per step
 
 
 class Variation(StrEnum):
@@ -115,10 +127,11 @@ class GenerationRequest(BaseModel):
     aspect: Aspect = Aspect.PORTRAIT
     seconds: float | None = None  # None: the preset's default
     fps: int | None = None  # None: the preset's default
-    seed: int | None = Field(None, ge=0, le=2**32 - 1)  # None: the service draws one
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)  # None: the service draws one
     preset: str | None = None  # None: the configured default
     steps: int | None = Field(None, ge=1, le=200)
     guidance: float | None = Field(None, ge=0, le=30)
+    speed: SpeedMode | None = None  # None: the server's default (settings.speed) where the preset has it
     motion: float | None = Field(None, ge=0, le=1)
     camera: Camera | None = None
     loop: bool = False

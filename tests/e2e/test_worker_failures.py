@@ -17,6 +17,7 @@ from reelbot.domain.events import EventKind
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
+from reelbot.domain.presets import CostProfile
 from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
 from reelbot.generator.worker import Worker
 from reelbot.storage import clips as clip_repo
@@ -106,6 +107,7 @@ def register_test_preset(name: str, title: str, engine: type) -> None:
         max_seconds_per_pass=2.0,
         default_steps=2,
         default_guidance=1.0,
+        cost=CostProfile(0.0, 0.0, 0.0, 0.0),
     )
     register_preset(preset)(lambda ctx: engine())
 

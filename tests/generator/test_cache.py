@@ -12,7 +12,8 @@ import pytest
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.generator.cache import EngineCache, detect_device
-from reelbot.generator.presets import LoadContext, Preset, RenderJob, StepCallback
+from reelbot.domain.presets import CostProfile
+from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, Preset, RenderJob, StepCallback
 
 CPU = LoadContext(device="cpu", dtype="float32")
 
@@ -34,9 +35,10 @@ def make_preset(name: str, loads: list[str], *, needs_gpu: bool = False, fail: b
             raise OSError("weights not found at /models/x")
         return CountingEngine(name)
 
+    ENGINE_LOADERS[name] = load  # the engine registry is a plain dict: each test binds its own loader
     return Preset(name=name, title=name, group="test", model_id=None, roles=frozenset(), base_size=(64, 32),
                   default_fps=8, default_seconds=1.0, max_seconds_per_pass=2.0, default_steps=1,
-                  default_guidance=1.0, needs_gpu=needs_gpu, load=load)
+                  default_guidance=1.0, needs_gpu=needs_gpu, cost=CostProfile(0.0, 0.0, 0.0, 0.0))
 
 
 def test_loads_once_and_keeps_warm() -> None:

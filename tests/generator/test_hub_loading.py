@@ -13,7 +13,7 @@ from PIL import Image
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.catalog import get_preset
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
-from reelbot.generator.presets import LoadContext, RenderJob
+from reelbot.generator.presets import LoadContext, RenderJob, engine_loader
 from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, build_tiny_transformer
 
 pytestmark = pytest.mark.slow
@@ -43,8 +43,9 @@ def load(name: str, models: Path) -> HubWanEngine:
     preset = get_preset(name)
     ctx = LoadContext(device="cpu", dtype="float32", cache_dir=str(models))
     assert weights_source(preset, ctx) == str(models / name)  # no hub id: nothing downloaded
-    assert preset.load is not None
-    engine = preset.load(ctx)
+    load = engine_loader(name)
+    assert load is not None
+    engine = load(ctx)
     assert isinstance(engine, HubWanEngine)
     return engine
 
@@ -83,8 +84,9 @@ def test_ltx_loader_places_keyframes(models: Path) -> None:
 
     build_tiny_ltx_pipeline().save_pretrained(models / "ltx-video")
     preset = get_preset("ltx-video")
-    assert preset.load is not None
-    engine = preset.load(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    load = engine_loader(preset.name)
+    assert load is not None
+    engine = load(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
     assert isinstance(engine, LtxConditionEngine)
     job = dataclasses.replace(
         JOB,

@@ -23,16 +23,15 @@ from reelbot.bots.discord.jobs import origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
-from reelbot.domain.types import Aspect, GenerationRequest, Origin, ReferenceRole
+from reelbot.domain.presets import get_preset, gpu_available, list_presets
+from reelbot.domain.types import MAX_SEED, Aspect, GenerationRequest, Origin, ReferenceRole
 from reelbot.domain.validation import check_reference_roles, check_request
-from reelbot.generator.catalog import get_preset, gpu_available, list_presets
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
 
 log = logging.getLogger(__name__)
 
-MAX_SEED = 2**32 - 1
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 
 

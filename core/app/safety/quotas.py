@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.messages import render
+from reelbot.domain.presets import CostProfile, PresetSpec, plan_render, route_preset
+from reelbot.domain.presets.spec import H100_BF16_EFFECTIVE, transformer_profile  # noqa: F401 - re-exported
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.queue.keys import Lane
 
@@ -36,108 +38,53 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from reelbot.domain.settings import Settings
-    from reelbot.generator.presets import Preset
     from reelbot.storage.communities import CommunitySettings
 
 Scope = Literal["user", "community"]
 Period = Literal["daily", "monthly"]
 PERIODS: tuple[Period, ...] = ("daily", "monthly")
 
-H100_BF16_EFFECTIVE = 0.4 * 790e12  # FLOP/s: 40 % of the measured dense bf16 peak
+#: A stored job whose preset vanished still costs its set-up (the one documented fallback;
+#: every registered preset carries its own :class:`CostProfile` in its spec).
+VANISHED_PRESET_S = 3.0
 
 
-@dataclass(frozen=True)
-class CostProfile:
-    """Seconds of GPU time as a function of the render's size. All coefficients ≥ 0."""
-
-    overhead_s: float  # text encoding, scheduler set-up, encode to mp4
-    per_token_step_s: float  # × tokens × steps (weights)
-    per_token2_step_s: float  # × tokens² × steps (attention)
-    per_pixel_frame_s: float  # × width × height × frames (VAE decode)
-
-    def seconds(self, *, tokens: int, steps: int, pixel_frames: int) -> float:
-        return (
-            self.overhead_s
-            + steps * (self.per_token_step_s * tokens + self.per_token2_step_s * tokens * tokens)
-            + self.per_pixel_frame_s * pixel_frames
-        )
-
-
-def transformer_profile(
-    params: float,
-    layers: int,
-    width: int,
-    *,
-    cfg: int = 2,
-    decode_s_per_mpf: float = 0.15,
-    overhead_s: float = 3.0,
-) -> CostProfile:
-    """A profile from a diffusion transformer's size (``decode_s_per_mpf``: s per megapixel-frame)."""
-    return CostProfile(
-        overhead_s=overhead_s,
-        per_token_step_s=cfg * 2 * params / H100_BF16_EFFECTIVE,
-        per_token2_step_s=cfg * 4 * layers * width / H100_BF16_EFFECTIVE,
-        per_pixel_frame_s=decode_s_per_mpf / 1e6,
-    )
-
-
-COST_PROFILES: dict[str, CostProfile] = {
-    "wan-2.1-t2v-1.3b": transformer_profile(1.3e9, 30, 1536),
-    "wan-2.1-i2v-14b-480p": transformer_profile(14e9, 40, 5120),
-    "wan-2.1-flf2v-14b-720p": transformer_profile(14e9, 40, 5120),
-    "wan-2.2-ti2v-5b": transformer_profile(5e9, 30, 3072),
-    "ltx-video": transformer_profile(2e9, 28, 2048, decode_s_per_mpf=0.05),
-    # Tiny random-weight presets run on a CPU in tests; fitted to PLATFORMS.md's timings
-    # (64×64×17: 0.16 s, 256×256×17: 2.0 s, 256×256×33: 4.5 s at 4 steps).
-    "tiny": CostProfile(
-        overhead_s=0.05, per_token_step_s=0.0, per_token2_step_s=0.0, per_pixel_frame_s=2.0e-6
-    ),
-}
-COST_PROFILES["tiny-vace"] = COST_PROFILES["tiny-ltx"] = COST_PROFILES["tiny"]
-DEFAULT_PROFILE = COST_PROFILES["wan-2.1-t2v-1.3b"]
-
-
-def register_cost_profile(name: str) -> Callable[[Callable[[], CostProfile]], Callable[[], CostProfile]]:
-    """Register the cost profile of a preset (one decorated function per preset module)."""
-
-    def decorate(make: Callable[[], CostProfile]) -> Callable[[], CostProfile]:
-        COST_PROFILES[name] = make()
-        return make
-
-    return decorate
-
-
-def latent_tokens(preset: Preset, *, width: int, height: int, num_frames: int) -> int:
+def latent_tokens(preset: PresetSpec, *, width: int, height: int, num_frames: int) -> int:
     """Transformer tokens: the VAE+patch compress space by ``size_multiple`` and time by ``frame_step``."""
     frames = (max(1, num_frames) - 1) // preset.frame_step + 1
     return frames * max(1, height // preset.size_multiple) * max(1, width // preset.size_multiple)
 
 
 def estimate_gpu_seconds(
-    preset: Preset,
+    preset: PresetSpec,
     *,
     width: int,
     height: int,
     num_frames: int,
     steps: int,
+    passes: int | None = None,
     profile: CostProfile | None = None,
 ) -> float:
-    """Predicted GPU-seconds of one render of ``preset`` at this size."""
-    profile = profile or COST_PROFILES.get(preset.name, DEFAULT_PROFILE)
+    """Predicted GPU-seconds of one render of ``preset`` at this size.
+
+    ``passes`` are transformer passes (the speed mode's: a CFG step is two, a distilled step
+    one); default ``2·steps``, quality with guidance. The profile is the spec's own.
+    """
+    profile = profile or preset.cost
     tokens = latent_tokens(preset, width=width, height=height, num_frames=num_frames)
-    return profile.seconds(tokens=tokens, steps=steps, pixel_frames=width * height * num_frames)
+    runs = 2 * steps if passes is None else passes
+    return profile.seconds(tokens=tokens, steps=runs, pixel_frames=width * height * num_frames)
 
 
 def estimate_request(request: GenerationRequest, settings: Settings) -> float:
     """The estimate for a stored or incoming request (routes the preset and plans its size)."""
-    from reelbot.generator.catalog import route_preset
-    from reelbot.generator.sizing import plan_render
-
     preset = route_preset(request.preset, request.roles(), settings)
-    plan = plan_render(request, preset, settings.limits, seed=request.seed or 0)
-    return estimate_gpu_seconds(
-        preset, width=plan.width, height=plan.height, num_frames=plan.num_frames, steps=plan.steps
+    plan = plan_render(
+        request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )
+    passes = preset.modes[plan.speed].passes(plan.steps, plan.guidance)
+    size = {"width": plan.width, "height": plan.height, "num_frames": plan.num_frames}
+    return estimate_gpu_seconds(preset, **size, steps=plan.steps, passes=passes)
 
 
 @dataclass(frozen=True)
@@ -315,7 +262,7 @@ def _reserved(
         try:
             total += estimator(request)
         except Exception:  # a stored job whose preset vanished still costs something
-            total += DEFAULT_PROFILE.overhead_s
+            total += VANISHED_PRESET_S
     return total
 
 

@@ -32,7 +32,7 @@ import sys
 import reelbot.bots.discord.bot, reelbot.bots.discord.delivery, reelbot.app.service
 for name in ("video", "remix", "queue", "help", "admin"):
     __import__("reelbot.bots.discord.cogs." + name)
-from reelbot.generator.catalog import route_preset, list_presets, gpu_available
+from reelbot.domain.presets import route_preset, list_presets, gpu_available
 from reelbot.domain.settings import Settings
 settings = Settings(_env_file=None)
 route_preset(None, set(), settings)  # what the service does for every request

@@ -1,0 +1,373 @@
+"""Every shipped preset as data: one ``register_spec`` line each, cost profile beside it.
+
+The checkpoints, LoRAs and why each preset claims only the roles it was trained for are in
+docs/presets.md. Memory figures are *computed from parameter counts* (bf16 weights, fp32 VAE,
+activations estimated for one pass at the base size) — not measured; ``MemoryNeeds.measured``
+says so. Mode figures (cache thresholds, distilled step counts) are the published starting
+points; bench/gpu_bench.py measures them where a GPU is available.
+"""
+
+from __future__ import annotations
+
+from reelbot.domain.presets.registry import register_spec
+from reelbot.domain.presets.spec import (
+    CacheSpec,
+    CostProfile,
+    LoraSource,
+    MemoryNeeds,
+    ModeSpec,
+    PresetSpec,
+    transformer_profile,
+)
+from reelbot.domain.types import ReferenceRole, SpeedMode
+
+FIRST = ReferenceRole.FIRST_FRAME
+LAST = ReferenceRole.LAST_FRAME
+LAST_NEEDS_FIRST = ((LAST, FIRST),)
+QUALITY, BALANCED, DRAFT = SpeedMode.QUALITY, SpeedMode.BALANCED, SpeedMode.DRAFT
+
+UMT5_XXL_GB = 11.4  # 5.68 B parameters, bf16 (every Wan checkpoint)
+CLIP_H_GB = 1.3  # Wan 2.1 I2V/FLF2V image encoder, 0.63 B bf16
+WAN21_VAE_GB = 0.5  # 0.13 B fp32
+WAN22_VAE_GB = 1.4  # the ×16 VAE, fp32
+LIGHTX2V_21 = "lightx2v/Wan2.1-Distill-Loras"
+LIGHTX2V_22 = "lightx2v/Wan2.2-Distill-Loras"
+
+# Tiny random-weight presets run on a CPU in tests; fitted to PLATFORMS.md's timings
+# (64×64×17: 0.16 s, 256×256×17: 2.0 s, 256×256×33: 4.5 s at 4 steps).
+TINY_COST = CostProfile(
+    overhead_s=0.05, per_token_step_s=0.0, per_token2_step_s=0.0, per_pixel_frame_s=2.0e-6
+)
+# First-Block Cache on the tiny 2-layer model: a high threshold so a short CPU run skips passes.
+TINY_BALANCED = ModeSpec(
+    steps=4, guidance=5.0, cache=CacheSpec(kind="first_block", threshold=0.5), relative_cost=0.6
+)
+
+
+def wan_balanced(steps: int, guidance: float, threshold: float = 0.05) -> ModeSpec:
+    """Full schedule + First-Block Cache (published ≈1.6× on Wan 2.1; threshold is the starting value)."""
+    return ModeSpec(
+        steps=steps,
+        guidance=guidance,
+        cache=CacheSpec(kind="first_block", threshold=threshold),
+        relative_cost=0.65,
+    )
+
+
+def distilled(lora: LoraSource, steps: int = 4, quality_passes: int = 60) -> ModeSpec:
+    """A step- and CFG-distilled LoRA: ``steps`` steps, guidance 1 (one pass per step)."""
+    return ModeSpec(
+        steps=steps, guidance=1.0, fixed_steps=True, lora=lora, relative_cost=round(steps / quality_passes, 3)
+    )
+
+
+TINY = register_spec(
+    PresetSpec(
+        name="tiny",
+        title="Tiny (random weights, CPU test preset)",
+        group="tiny",
+        model_id=None,
+        licence="reelbot's own (random weights)",
+        roles=frozenset({FIRST, LAST}),
+        base_size=(256, 144),
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=5.0,
+        default_steps=4,
+        default_guidance=5.0,
+        cost=TINY_COST,
+        needs_gpu=False,
+        loop_native=True,
+        role_requires=LAST_NEEDS_FIRST,
+        extra_modes={
+            BALANCED: TINY_BALANCED,
+            # A random rank-4 LoRA built in-process and saved to <models>/loras/tiny/ (like the
+            # tiny weights themselves): exercises the real load_lora_weights path offline.
+            DRAFT: distilled(
+                LoraSource(repo=None, weight_name="tiny_draft_lora.safetensors", licence="own"), 4, 8
+            ),
+        },
+        notes="Real Wan pipeline classes with tiny random weights: for tests and CPU-only machines.",
+    )
+)
+
+TINY_VACE = register_spec(
+    PresetSpec(
+        name="tiny-vace",
+        title="Tiny VACE (references + keyframes, random weights)",
+        group="tiny",
+        model_id=None,
+        licence="reelbot's own (random weights)",
+        roles=frozenset(ReferenceRole),
+        base_size=(256, 144),
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=5.0,
+        default_steps=4,
+        default_guidance=5.0,
+        cost=TINY_COST,
+        loop_native=True,
+        notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+    )
+)
+
+TINY_LTX = register_spec(
+    PresetSpec(
+        name="tiny-ltx",
+        title="Tiny LTX-Video (keyframes, random weights)",
+        group="tiny-ltx",
+        model_id=None,
+        licence="reelbot's own (random weights)",
+        roles=frozenset({FIRST, LAST}),
+        base_size=(128, 64),
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=3.0,
+        default_steps=3,
+        default_guidance=3.0,
+        cost=TINY_COST,
+        size_multiple=32,
+        frame_step=8,
+        loop_native=True,
+        notes="LTXConditionPipeline: first/last frame as LTXVideoCondition keyframes; Extend as a video one.",
+    )
+)
+
+# --- Wan 2.1 T2V 1.3B: text only; the preset a single consumer GPU can serve. ---------------
+WAN21_T2V = register_spec(
+    PresetSpec(
+        name="wan-2.1-t2v-1.3b",
+        title="Wan 2.1 text-to-video 1.3B (480p)",
+        group="wan",
+        model_id="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+        roles=frozenset(),
+        base_size=(832, 480),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,  # 81 frames at 16 fps, what it was trained on
+        default_steps=30,
+        default_guidance=5.0,
+        cost=transformer_profile(1.3e9, 30, 1536),
+        needs_gpu=True,
+        extra_modes={
+            BALANCED: wan_balanced(30, 5.0),
+            # CausVid (bidirectional, step-distilled) LoRA for the 1.3B model; 6 steps, CFG 1.
+            DRAFT: distilled(
+                LoraSource(
+                    repo="Kijai/WanVideo_comfy",
+                    weight_name="Wan21_CausVid_bidirect2_T2V_1_3B_lora_rank32.safetensors",
+                    licence="see model card (CausVid: non-commercial terms reported; not verified offline)",
+                ),
+                steps=6,
+            ),
+        },
+        memory=MemoryNeeds(
+            transformer_gb=2.8, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN21_VAE_GB, activations_gb=4.0
+        ),
+        notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
+    )
+)
+
+WAN21_I2V = register_spec(
+    PresetSpec(
+        name="wan-2.1-i2v-14b-480p",
+        title="Wan 2.1 image-to-video 14B (480p, first frame)",
+        group="wan",
+        model_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+        roles=frozenset({FIRST}),
+        required_roles=frozenset({FIRST}),
+        base_size=(832, 480),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,
+        default_steps=30,
+        default_guidance=5.0,
+        cost=transformer_profile(14e9, 40, 5120),
+        needs_gpu=True,
+        extra_modes={
+            BALANCED: wan_balanced(30, 5.0),
+            DRAFT: distilled(
+                LoraSource(
+                    repo=LIGHTX2V_21,
+                    weight_name="wan2.1_i2v_lora_rank64_lightx2v_4step.safetensors",
+                    licence="Apache-2.0 (lightx2v)",
+                ),
+            ),
+        },
+        memory=MemoryNeeds(
+            transformer_gb=28.6,
+            text_encoder_gb=UMT5_XXL_GB + CLIP_H_GB,
+            vae_gb=WAN21_VAE_GB,
+            activations_gb=4.0,
+        ),
+        notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
+    )
+)
+
+WAN21_FLF2V = register_spec(
+    PresetSpec(
+        name="wan-2.1-flf2v-14b-720p",
+        title="Wan 2.1 first-last-frame 14B (720p)",
+        group="wan",
+        model_id="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+        roles=frozenset({FIRST, LAST}),
+        required_roles=frozenset({FIRST}),
+        role_requires=LAST_NEEDS_FIRST,
+        base_size=(1280, 720),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,
+        default_steps=30,
+        default_guidance=5.5,
+        cost=transformer_profile(14e9, 40, 5120),
+        needs_gpu=True,
+        loop_native=True,
+        extra_modes={BALANCED: wan_balanced(30, 5.5)},
+        memory=MemoryNeeds(
+            transformer_gb=28.6,
+            text_encoder_gb=UMT5_XXL_GB + CLIP_H_GB,
+            vae_gb=WAN21_VAE_GB,
+            activations_gb=9.0,
+        ),
+        notes="WanImageToVideoPipeline with `image` and `last_image`.",
+    )
+)
+
+WAN22_TI2V = register_spec(
+    PresetSpec(
+        name="wan-2.2-ti2v-5b",
+        title="Wan 2.2 text/image-to-video 5B (720p, 24 fps)",
+        group="wan-2.2",
+        model_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+        roles=frozenset({FIRST}),  # the pipeline accepts last_image but this model ignores it
+        base_size=(1280, 704),
+        default_fps=24,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,  # 121 frames at 24 fps
+        default_steps=40,
+        default_guidance=5.0,
+        cost=transformer_profile(5e9, 30, 3072),
+        size_multiple=32,  # VAE ×16 spatial compression × patch 2
+        needs_gpu=True,
+        extra_modes={BALANCED: wan_balanced(40, 5.0)},
+        memory=MemoryNeeds(
+            transformer_gb=10.0, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN22_VAE_GB, activations_gb=10.0
+        ),
+        notes="WanPipeline for text, WanImageToVideoPipeline(expand_timesteps=True) for a first frame.",
+    )
+)
+
+
+def a14b_draft(task: str, date: str) -> ModeSpec:
+    """Wan 2.2 A14B's 4-step LoRA pair: high-noise expert (transformer) + low-noise (transformer_2)."""
+    return distilled(
+        LoraSource(
+            repo=LIGHTX2V_22,
+            weight_name=f"wan2.2_{task}_A14b_high_noise_lora_rank64_lightx2v_4step_{date}.safetensors",
+            weight_name_2=f"wan2.2_{task}_A14b_low_noise_lora_rank64_lightx2v_4step_{date}.safetensors",
+            licence="Apache-2.0 (lightx2v)",
+        ),
+        quality_passes=80,
+    )
+
+
+A14B_MEMORY = MemoryNeeds(
+    transformer_gb=57.2,
+    largest_module_gb=28.6,
+    text_encoder_gb=UMT5_XXL_GB,
+    vae_gb=WAN21_VAE_GB,
+    activations_gb=4.0,
+)
+
+WAN22_T2V_A14B = register_spec(
+    PresetSpec(
+        name="wan-2.2-t2v-a14b",
+        title="Wan 2.2 text-to-video A14B (two experts, 480p)",
+        group="wan-2.2-a14b",
+        model_id="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
+        roles=frozenset(),
+        base_size=(832, 480),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,
+        default_steps=40,
+        default_guidance=4.0,
+        cost=transformer_profile(14e9, 40, 5120),  # one expert runs per step
+        needs_gpu=True,
+        extra_modes={BALANCED: wan_balanced(40, 4.0), DRAFT: a14b_draft("t2v", "1217")},
+        memory=A14B_MEMORY,
+        notes="WanPipeline with transformer_2 and boundary_ratio 0.875 (high-noise expert first).",
+    )
+)
+
+WAN22_I2V_A14B = register_spec(
+    PresetSpec(
+        name="wan-2.2-i2v-a14b",
+        title="Wan 2.2 image-to-video A14B (two experts, 480p, first frame)",
+        group="wan-2.2-a14b",
+        model_id="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
+        roles=frozenset({FIRST}),
+        required_roles=frozenset({FIRST}),
+        base_size=(832, 480),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,
+        default_steps=40,
+        default_guidance=3.5,
+        cost=transformer_profile(14e9, 40, 5120),
+        needs_gpu=True,
+        extra_modes={BALANCED: wan_balanced(40, 3.5), DRAFT: a14b_draft("i2v", "1022")},
+        memory=A14B_MEMORY,
+        notes="WanImageToVideoPipeline with transformer_2 and boundary_ratio 0.9; no CLIP encoder.",
+    )
+)
+
+LTX_VIDEO = register_spec(
+    PresetSpec(
+        name="ltx-video",
+        title="LTX-Video 0.9.5 (keyframes, 24 fps)",
+        group="ltx",
+        model_id="Lightricks/LTX-Video-0.9.5",
+        licence="LTX-Video open weights licence (see model card)",
+        roles=frozenset({FIRST, LAST}),
+        base_size=(960, 544),  # ≈16:9 and ÷32 (768×512 is 3:2)
+        default_fps=24,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,  # 121 frames; the model handles up to 257
+        default_steps=40,
+        default_guidance=3.0,
+        cost=transformer_profile(2e9, 28, 2048, decode_s_per_mpf=0.05),
+        size_multiple=32,
+        frame_step=8,
+        needs_gpu=True,
+        loop_native=True,
+        memory=MemoryNeeds(transformer_gb=3.8, text_encoder_gb=9.5, vae_gb=0.9, activations_gb=5.0),
+        notes="LTXConditionPipeline: LTXVideoCondition(image, frame_index 0 / last), video for Extend.",
+    )
+)
+
+WAN21_VACE = register_spec(
+    PresetSpec(
+        name="wan-2.1-vace-1.3b",
+        title="Wan 2.1 VACE 1.3B (references + keyframes, 480p)",
+        group="wan",  # a subject/style (or lone last frame) request to a Wan preset routes here
+        model_id="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+        roles=frozenset(ReferenceRole),
+        base_size=(832, 480),
+        default_fps=16,
+        default_seconds=3.0,
+        max_seconds_per_pass=5.0,  # 81 frames at 16 fps
+        default_steps=30,
+        default_guidance=5.0,
+        cost=transformer_profile(1.5e9, 30, 1536),
+        size_multiple=16,
+        frame_step=4,
+        needs_gpu=True,
+        loop_native=True,
+        extra_modes={BALANCED: wan_balanced(30, 5.0)},
+        memory=MemoryNeeds(
+            transformer_gb=3.6, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN21_VAE_GB, activations_gb=4.0
+        ),
+        notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+    )
+)

@@ -1,0 +1,44 @@
+"""Message keys of presets, speed modes and memory plans (en + zh-TW)."""
+
+from __future__ import annotations
+
+from reelbot.domain.messages import EN, ZH_TW, register
+
+TEXTS = {
+    EN: {
+        "request.seconds_needs_extend": (
+            "Preset {preset} makes at most {maximum} seconds in one pass (you asked for {value}). "
+            "Make a shorter clip, then use Extend to continue it."
+        ),
+        "request.speed_unsupported": ("Preset {preset} has no {mode} mode. It offers: {choices}."),
+        "request.preset_too_big": (
+            "Preset {preset} does not fit this server's {card} GB GPU. Presets that fit: {choices}."
+        ),
+        "generator.card_too_small": (
+            "Preset {preset} needs about {needed} GB of GPU memory even with offloading; this GPU has "
+            "{card} GB. Presets that fit: {choices}."
+        ),
+        "generator.lora_missing": "The {mode} weights for preset {preset} are missing: {path}",
+        "generator.lora_mismatch": (
+            "The {mode} weights for preset {preset} do not match the model ({path}): {error}"
+        ),
+    },
+    ZH_TW: {
+        "request.seconds_needs_extend": (
+            "模型 {preset} 一次最多只能生成 {maximum} 秒（你要求 {value} 秒）。"
+            "請先生成較短的影片，再用「延長」接續。"
+        ),
+        "request.speed_unsupported": "模型 {preset} 沒有 {mode} 模式，可選的模式有：{choices}。",
+        "request.preset_too_big": (
+            "模型 {preset} 放不進這台伺服器 {card} GB 的 GPU，放得下的模型有：{choices}。"
+        ),
+        "generator.card_too_small": (
+            "模型 {preset} 即使分批載入也需要約 {needed} GB 的 GPU 記憶體，這張 GPU 只有 {card} GB。"
+            "放得下的模型有：{choices}。"
+        ),
+        "generator.lora_missing": "找不到模型 {preset} 的 {mode} 權重：{path}",
+        "generator.lora_mismatch": "模型 {preset} 的 {mode} 權重與模型不符（{path}）：{error}",
+    },
+}
+
+register(TEXTS)
