@@ -14,17 +14,19 @@ production code calls it, never ``create_all``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +69,37 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration's id, read from the shipped files (no alembic import: bot processes
+    check the schema on every start and must stay lean)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in resources.files("reelbot.storage.migrations.versions").iterdir():
+        if not path.name.endswith(".py") or path.name.startswith("__"):
+            continue
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     """An alembic Config pointing at the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("reelbot.storage.migrations")))
     if engine is not None:
@@ -80,7 +111,12 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (default: the newest). Safe to call every start."""
+    """Bring the schema up to ``revision`` (default: the newest). Safe to call every start: a
+    database already at the head returns at once, without importing alembic."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
     config = alembic_config(engine)
     with _migrate_lock, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
