@@ -514,6 +514,9 @@ from reelbot.cli.safety import register as _register_safety_commands  # noqa: E4
 from reelbot.cli.media import register as _register_media_commands  # noqa: E402
 
 _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
+from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
+
+_register_finish_commands(app)  # reelbot finish CLIP
 _register_media_commands(app)  # reelbot media migrate --to s3
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 

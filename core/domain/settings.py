@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reelbot.domain.errors import ConfigError
+from reelbot.domain.finish_config import FinishSettings
 from reelbot.domain.media_settings import MediaSettings
 from reelbot.domain.safety_config import ProvenanceSettings, QuotaSettings, SafetySettings
 
@@ -128,6 +129,7 @@ class Settings(BaseSettings):
     safety: SafetySettings = SafetySettings()
     quotas: QuotaSettings = QuotaSettings()
     provenance: ProvenanceSettings = ProvenanceSettings()
+    finish: FinishSettings = FinishSettings()  # Finish for Shorts: loudness, size, captions
     engine: EngineSettings = EngineSettings()
     media: MediaSettings = MediaSettings()  # local folder or S3 bucket; see docs/deploy.md
 

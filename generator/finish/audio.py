@@ -1,0 +1,212 @@
+"""Soundtracks: check a track, fit it to the video, normalise it to EBU R128, measure it.
+
+The order is the one an editor uses: trim (or loop) the track to the video, fade it in and
+out, mix it under the clip's own sound or replace that sound, then normalise loudness in
+two passes. Pass one measures the shaped track with ``loudnorm``; pass two applies the
+measured values with ``linear=true``, a single gain that keeps the music's dynamics (one
+pass would ride the level like a radio compressor). ``loudnorm`` falls back to its dynamic
+mode by itself when a single gain would push the true peak over the ceiling. The result is
+48 kHz stereo PCM; the finish pipeline encodes it to AAC while it muxes.
+
+Targets (``FinishSettings``): −14 LUFS integrated — what YouTube normalises playback to —
+and a true peak of at most −1 dBTP, less ``codec_headroom_db`` because AAC decoding
+overshoots the PCM peak by a few tenths of a dB.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.finish_config import FinishSettings, MiB
+from reelbot.generator.finish.media import FfmpegFailed, decoded_audio_seconds, run_ffmpeg, stream_facts
+
+AudioMode = Literal["mix", "replace"]
+MUSIC_UNDER_VOICE = 0.5  # −6 dB: the clip's own sound stays on top of the music in "mix"
+
+_INTEGRATED_RE = re.compile(r"Integrated loudness:\s+I:\s+(?P<i>-?[\d.]+|-inf) LUFS")
+_PEAK_RE = re.compile(r"True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS")
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """A track that passed :func:`check_track`."""
+
+    path: Path
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def check_track(path: Path, settings: FinishSettings) -> AudioTrack:
+    """Refuse a file that is not audio, too big, empty or too long — before any work starts."""
+    name = path.name
+    size = path.stat().st_size if path.is_file() else 0
+    if size > settings.max_audio_bytes:
+        raise InvalidRequest(
+            "finish.audio_too_big",
+            name=name,
+            size_mb=round(size / MiB, 1),
+            limit_mb=round(settings.max_audio_bytes / MiB, 1),
+        )
+    facts = stream_facts(path)
+    if not facts.has_audio:
+        raise InvalidRequest("finish.audio_not_audio", name=name)
+    if facts.duration > settings.max_audio_seconds:  # the header is enough to refuse 2 hours
+        raise InvalidRequest(
+            "finish.audio_too_long",
+            name=name,
+            seconds=round(facts.duration),
+            limit=round(settings.max_audio_seconds),
+        )
+    try:
+        seconds = decoded_audio_seconds(path, limit=settings.max_audio_seconds + 1)
+    except FfmpegFailed:
+        raise InvalidRequest("finish.audio_not_audio", name=name) from None
+    if seconds < settings.min_audio_seconds:
+        raise InvalidRequest("finish.audio_empty", name=name)
+    if seconds > settings.max_audio_seconds:
+        raise InvalidRequest(
+            "finish.audio_too_long",
+            name=name,
+            seconds=round(seconds),
+            limit=round(settings.max_audio_seconds),
+        )
+    return AudioTrack(path=path, seconds=seconds)
+
+
+def measure_loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak of the first audio stream (ffmpeg's ebur128)."""
+    stderr = run_ffmpeg(
+        ["-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"], timeout=600
+    )
+    summary = stderr[stderr.rfind("Summary:") :]
+    integrated, peak = _INTEGRATED_RE.search(summary), _PEAK_RE.search(summary)
+    if integrated is None or peak is None:
+        raise FfmpegFailed("ebur128 printed no summary")
+    return Loudness(
+        integrated_lufs=float(integrated["i"].replace("-inf", "-200")),
+        true_peak_dbtp=float(peak["tp"].replace("-inf", "-200")),
+    )
+
+
+def _fades(duration: float, settings: FinishSettings) -> str:
+    fade_in = min(settings.fade_in_s, duration / 3)
+    fade_out = min(settings.fade_out_s, duration / 3)
+    parts = []
+    if fade_in > 0:
+        parts.append(f"afade=t=in:st=0:d={fade_in:.3f}")
+    if fade_out > 0:
+        parts.append(f"afade=t=out:st={duration - fade_out:.3f}:d={fade_out:.3f}")
+    return ",".join(parts)
+
+
+def _shape_graph(
+    duration: float, settings: FinishSettings, *, music: bool, clip_audio: bool, mode: AudioMode
+) -> tuple[str, str]:
+    """(filter graph, output label) that fits the inputs to ``duration`` at 48 kHz stereo.
+
+    Input 0 is the music (looped by ``-stream_loop``) when ``music``; the clip's own sound
+    is the next input when ``clip_audio``.
+    """
+    fmt = f"aresample={settings.sample_rate},aformat=sample_fmts=fltp:channel_layouts=stereo"
+    fit = f"atrim=0:{duration:.6f},asetpts=N/SR/TB,apad=whole_dur={duration:.6f}"
+    graph: list[str] = []
+    if music:
+        fades = _fades(duration, settings)
+        graph.append(f"[0:a]{fmt},{fit}" + (f",{fades}" if fades else "") + "[music]")
+    if clip_audio:
+        graph.append(f"[{1 if music else 0}:a]{fmt},{fit}[own]")
+    if music and clip_audio and mode == "mix":
+        graph.append(
+            f"[music]volume={MUSIC_UNDER_VOICE}[bed];"
+            "[own][bed]amix=inputs=2:duration=first:normalize=0[shaped]"
+        )
+        return ";".join(graph), "shaped"
+    return ";".join(graph), "music" if music else "own"
+
+
+def _inputs(music: Path | None, clip: Path | None) -> list[str]:
+    args: list[str] = []
+    if music is not None:
+        args += ["-stream_loop", "-1", "-i", str(music)]
+    if clip is not None:
+        args += ["-i", str(clip)]
+    return args
+
+
+def _loudnorm(settings: FinishSettings) -> str:
+    ceiling = settings.true_peak_dbtp - settings.codec_headroom_db
+    return f"loudnorm=I={settings.target_lufs}:TP={ceiling}:LRA={settings.loudness_range_lu}"
+
+
+def build_soundtrack(
+    out: Path,
+    duration: float,
+    settings: FinishSettings,
+    *,
+    music: AudioTrack | None,
+    clip_with_audio: Path | None = None,
+    mode: AudioMode = "replace",
+) -> Path:
+    """Write the finished track (48 kHz stereo PCM WAV, exactly ``duration`` s) to ``out``.
+
+    ``clip_with_audio``: the clip, when it has its own sound. With music and ``mode ==
+    "replace"`` that sound is dropped; with ``"mix"`` the music goes under it at −6 dB.
+    """
+    if music is None and clip_with_audio is None:
+        raise ValueError("build_soundtrack needs music or a clip with audio")
+    own = clip_with_audio if (music is None or mode == "mix") else None
+    graph, label = _shape_graph(
+        duration, settings, music=music is not None, clip_audio=own is not None, mode=mode
+    )
+    inputs = _inputs(music.path if music else None, own)
+    first = run_ffmpeg(
+        [
+            *inputs,
+            "-filter_complex",
+            f"{graph};[{label}]{_loudnorm(settings)}:print_format=json[out]",
+            "-map",
+            "[out]",
+            "-f",
+            "null",
+            "-",
+        ],
+        timeout=600,
+    )
+    measured = json.loads(first[first.rfind("{") : first.rfind("}") + 1])
+    second = (
+        f"{_loudnorm(settings)}:linear=true:measured_I={measured['input_i']}"
+        f":measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}"
+        f":measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}"
+        f",aresample={settings.sample_rate},atrim=0:{duration:.6f}"
+    )
+    run_ffmpeg(
+        [
+            *inputs,
+            "-filter_complex",
+            f"{graph};[{label}]{second}[out]",
+            "-map",
+            "[out]",
+            "-c:a",
+            "pcm_s16le",
+            "-ar",
+            str(settings.sample_rate),
+            "-ac",
+            "2",
+            "-f",
+            "wav",
+            "-y",
+            str(out),
+        ],
+        timeout=600,
+    )
+    return out
