@@ -56,13 +56,12 @@ def register(texts: Mapping[str, Mapping[str, str]]) -> None:
 
 def text_modules() -> list[str]:
     """Every ``texts`` / ``*_texts`` module in the installed reelbot tree, by dotted name."""
-    import reelbot
-
+    # The installed package root (not resolved: an editable install links files into a tree).
+    base = Path(__file__).parent.parent
     names: set[str] = set()
-    for base in map(Path, reelbot.__path__):
-        for path in base.rglob("*texts.py"):
-            if path.stem == "texts" or path.stem.endswith("_texts"):
-                names.add(".".join(["reelbot", *path.relative_to(base).with_suffix("").parts]))
+    for path in base.rglob("*texts.py"):
+        if path.stem == "texts" or path.stem.endswith("_texts"):
+            names.add(".".join(["reelbot", *path.relative_to(base).with_suffix("").parts]))
     return sorted(names)
 
 
