@@ -69,7 +69,7 @@ TEXTS = {
         ),
         "demo.where": "Look at it: clip {clip} · contact sheet {sheet} · page {page}",
         "demo.where_no_sheet": "Look at it: clip {clip} · first frame {thumbnail} · page {page}",
-        "demo.page_hint": "(the page needs the media server: `reelbot media` in another terminal)",
+        "demo.page_hint": "(the page needs the media server: run `reelbot serve` in another terminal)",
         "demo.next": "A real model on a GPU: `make install-cuda`, then `{command}`",
     },
     ZH_TW: {
@@ -129,7 +129,7 @@ TEXTS = {
         ),
         "demo.where": "去看看：影片 {clip} · 縮圖總覽 {sheet} · 網頁 {page}",
         "demo.where_no_sheet": "去看看：影片 {clip} · 第一格 {thumbnail} · 網頁 {page}",
-        "demo.page_hint": "（網頁需要媒體伺服器：在另一個終端機執行 `reelbot media`）",
+        "demo.page_hint": "（網頁需要媒體伺服器：在另一個終端機執行 `reelbot serve`）",
         "demo.next": "在 GPU 上用真正的模型：先 `make install-cuda`，再執行 `{command}`",
     },
 }
