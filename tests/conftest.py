@@ -17,7 +17,10 @@ import redis.asyncio as aioredis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from reelbot.cli.wiring import wire
 from reelbot.domain.settings import Settings
+
+wire()  # the composition root's ports, as `reelbot …` wires them at start
 
 REDIS_URL = os.environ.get("REELBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("REELBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

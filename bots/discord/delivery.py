@@ -34,6 +34,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.types import Origin, Platform
 from reelbot.ops import metrics
+from reelbot.ports import PORTS
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
@@ -388,7 +389,8 @@ class Delivery:
         if len(data) <= limit:
             return data
         try:
-            smaller = await asyncio.to_thread(_reencode, data, limit, self.bot.settings)
+            shrink = PORTS.require_clip_shrinker()
+            smaller = await asyncio.to_thread(shrink, data, limit, self.bot.settings.encode)
         except Exception as exc:
             log.info("re-encoding clip %s under %d bytes failed (%s); sending a link", clip.id, limit, exc)
             return None
@@ -399,22 +401,3 @@ def _entry_ms(entry_id: str) -> int:
     """The wall-clock milliseconds a Redis stream entry id starts with (``<ms>-<seq>``)."""
     head = str(entry_id).split("-", 1)[0]
     return int(head) if head.isdigit() else 0
-
-
-def _reencode(data: bytes, limit: int, settings: object) -> bytes:
-    """Decode and encode again under ``limit`` bytes (ffmpeg only — no torch in the bot)."""
-    import tempfile
-    from pathlib import Path
-
-    from reelbot.domain.settings import Settings
-    from reelbot.generator.encode import decode_frames, encode_mp4, probe
-
-    assert isinstance(settings, Settings)
-    with tempfile.TemporaryDirectory(prefix="reelbot-shrink-") as tmp:
-        src, dst = Path(tmp) / "in.mp4", Path(tmp) / "out.mp4"
-        src.write_bytes(data)
-        info = probe(src)
-        frames = decode_frames(src)
-        encode = settings.encode.model_copy(update={"max_bytes": max(64 * 1024, int(limit * 0.95))})
-        encode_mp4(frames, round(info.fps), dst, encode)
-        return dst.read_bytes()

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reelbot.cli.wiring import worker_for
+from reelbot.cli.wiring import wire, worker_for
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import MAX_SEED, Aspect, GenerationRequest, Origin, Platform, ReferenceRole
@@ -57,9 +57,7 @@ PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELB
 
 
 def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
-    from reelbot.cli.lang import cli_locale
-
-    console.print(f"[red]error:[/red] {exc.render(locale or cli_locale())}", highlight=False, soft_wrap=True)
+    console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
 
 
@@ -120,19 +118,7 @@ def read_images(images: list[Path] | None, roles: list[str] | None) -> list[tupl
 def cli_origin() -> Origin:
     import getpass
 
-    from reelbot.cli.lang import cli_locale  # --lang, else LC_ALL / LC_MESSAGES / LANG
-
-    return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale=cli_locale())
-
-
-@app.callback()
-def _global_options(
-    lang: Annotated[str | None, typer.Option(help="en or zh-TW (default: LANG / LC_ALL)")] = None,
-) -> None:
-    """Short AI videos from inside your chat. Run `reelbot demo` to render a first clip."""
-    from reelbot.cli.lang import set_lang
-
-    set_lang(lang)
+    return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale="en")
 
 
 @app.command()
@@ -407,11 +393,6 @@ def demo(
             highlight=False,
         )
         console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
-        from reelbot.cli.demo_summary import summary_lines  # what it is, where to look, what next
-
-        thumbnail = service.media.path(clip.thumbnail_key)
-        for line in summary_lines(settings, clip, Path(path), Path(thumbnail), prompt):
-            console.print(line, highlight=False, markup=False)
         typer.echo(str(path))
 
     run_async(lambda: _with_service(settings, body))
@@ -528,10 +509,9 @@ def storyboard(
     typer.echo(str(result.draft))
 
 
-from reelbot.cli.media import register as _register_media_commands  # noqa: E402
-from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
 from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
 from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
+from reelbot.cli.media import register as _register_media_commands  # noqa: E402
 
 _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
 from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
@@ -539,7 +519,6 @@ from reelbot.cli.finish import register as _register_finish_commands  # noqa: E4
 _register_finish_commands(app)  # reelbot finish CLIP
 _register_media_commands(app)  # reelbot media migrate --to s3
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
-_register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
 
 
 def setup_logging(settings: Settings) -> None:
@@ -555,6 +534,7 @@ def setup_logging(settings: Settings) -> None:
 
 
 def main() -> None:
+    wire()
     app()
 
 

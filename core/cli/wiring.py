@@ -1,12 +1,46 @@
-"""Wiring the parts together: the composition root builds workers from the service's parts."""
+"""Wiring the parts together: the composition root plugs the generator into the application's
+ports and builds workers from the service's parts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reelbot.ports import PORTS
+
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
+    from reelbot.domain.settings import EncodeSettings
     from reelbot.generator.worker import Worker
+
+
+def _assemble_draft(*args: Any, **kwargs: Any) -> dict[str, int]:
+    # Imported on first use: numpy and the encoder stay out of processes that never assemble.
+    from reelbot.generator.control_draft import build_draft_from_clips
+
+    return build_draft_from_clips(*args, **kwargs)
+
+
+def _shrink_clip(data: bytes, limit: int, encode: EncodeSettings) -> bytes:
+    """Decode and encode again under ``limit`` bytes (ffmpeg only — no torch)."""
+    import tempfile
+    from pathlib import Path
+
+    from reelbot.generator.encode import decode_frames, encode_mp4, probe
+
+    with tempfile.TemporaryDirectory(prefix="reelbot-shrink-") as tmp:
+        src, dst = Path(tmp) / "in.mp4", Path(tmp) / "out.mp4"
+        src.write_bytes(data)
+        info = probe(src)
+        frames = decode_frames(src)
+        budget = encode.model_copy(update={"max_bytes": max(64 * 1024, int(limit * 0.95))})
+        encode_mp4(frames, round(info.fps), dst, budget)
+        return dst.read_bytes()
+
+
+def wire() -> None:
+    """Connect every port to its implementation (idempotent; the CLI calls it at start)."""
+    PORTS.draft_assembler = _assemble_draft
+    PORTS.clip_shrinker = _shrink_clip
 
 
 def worker_for(service: ReelbotService, **options: Any) -> Worker:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from reelbot.bots.common.actions import ACTIONS, CUSTOM_ID_MAX, custom_id, parse_custom_id
-from reelbot.bots.common.clicks import click_idempotency_key
 from reelbot.bots.common.status import event_text, progress_bar
 from reelbot.bots.discord.attachments import check_host
 from reelbot.bots.discord.config import DiscordConfig
@@ -19,7 +18,6 @@ from reelbot.bots.discord.throttle import EditThrottle
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import Origin, Platform
-from reelbot.queue.keys import Keys
 
 
 async def test_throttle_coalesces_and_always_sends_the_last() -> None:
@@ -102,27 +100,6 @@ def test_custom_ids_round_trip_and_refuse_forgeries() -> None:
         assert parse_custom_id(forged) is None, forged
 
 
-async def test_click_guard_same_click_same_key(redis_client: Any, key_prefix: str) -> None:
-    keys = Keys(key_prefix)
-
-    async def key(user: str, interaction: str, action: str = "reroll") -> str:
-        return await click_idempotency_key(
-            redis_client,
-            keys,
-            platform="discord",
-            user_id=user,
-            action=action,
-            target="clip-1",
-            interaction_id=interaction,
-            window_s=30,
-        )
-
-    first = await key("u1", "i1")
-    assert await key("u1", "i2") == first  # a double click reuses the first click's key
-    assert await key("u2", "i3") != first  # somebody else: a job of their own
-    assert await key("u1", "i4", action="vary") != first  # another action: another job
-
-
 @pytest.mark.parametrize(
     ("url", "ok"),
     [
@@ -147,9 +124,9 @@ def test_only_discord_cdn_hosts(url: str, ok: bool) -> None:
 def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
     import numpy as np
 
-    from reelbot.bots.discord.delivery import _reencode
     from reelbot.domain.settings import Settings
     from reelbot.generator.encode import encode_mp4, probe
+    from reelbot.ports import PORTS
 
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     frames = np.random.default_rng(1).integers(0, 256, size=(24, 144, 256, 3), dtype=np.uint8)
@@ -158,7 +135,7 @@ def test_reencode_fits_a_smaller_upload_limit(tmp_path: Any) -> None:
     data = source.read_bytes()
     limit = max(200 * 1024, len(data) // 3)
     assert len(data) > limit
-    smaller = _reencode(data, limit, settings)
+    smaller = PORTS.require_clip_shrinker()(data, limit, settings.encode)  # as the bot calls it
     assert len(smaller) <= limit
     out = tmp_path / "smaller.mp4"
     out.write_bytes(smaller)
