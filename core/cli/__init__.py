@@ -57,7 +57,9 @@ PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELB
 
 
 def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False, soft_wrap=True)
+    from reelbot.cli.lang import cli_locale
+
+    console.print(f"[red]error:[/red] {exc.render(locale or cli_locale())}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
 
 
@@ -118,7 +120,19 @@ def read_images(images: list[Path] | None, roles: list[str] | None) -> list[tupl
 def cli_origin() -> Origin:
     import getpass
 
-    return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale="en")
+    from reelbot.cli.lang import cli_locale  # --lang, else LC_ALL / LC_MESSAGES / LANG
+
+    return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale=cli_locale())
+
+
+@app.callback()
+def _global_options(
+    lang: Annotated[str | None, typer.Option(help="en or zh-TW (default: LANG / LC_ALL)")] = None,
+) -> None:
+    """Short AI videos from inside your chat. Run `reelbot demo` to render a first clip."""
+    from reelbot.cli.lang import set_lang
+
+    set_lang(lang)
 
 
 @app.command()
@@ -393,6 +407,11 @@ def demo(
             highlight=False,
         )
         console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
+        from reelbot.cli.demo_summary import summary_lines  # what it is, where to look, what next
+
+        thumbnail = service.media.path(clip.thumbnail_key)
+        for line in summary_lines(settings, clip, Path(path), Path(thumbnail), prompt):
+            console.print(line, highlight=False, markup=False)
         typer.echo(str(path))
 
     run_async(lambda: _with_service(settings, body))
@@ -509,9 +528,10 @@ def storyboard(
     typer.echo(str(result.draft))
 
 
+from reelbot.cli.media import register as _register_media_commands  # noqa: E402
+from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
 from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
 from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
-from reelbot.cli.media import register as _register_media_commands  # noqa: E402
 
 _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
 from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
@@ -519,6 +539,7 @@ from reelbot.cli.finish import register as _register_finish_commands  # noqa: E4
 _register_finish_commands(app)  # reelbot finish CLIP
 _register_media_commands(app)  # reelbot media migrate --to s3
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
+_register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
 
 
 def setup_logging(settings: Settings) -> None:
