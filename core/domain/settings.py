@@ -142,8 +142,10 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str) -> str:
-        if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"must start with redis://, rediss:// or unix:// (got {value!r})")
+        if not value.startswith(("redis://", "rediss://", "unix://", "redis+sentinel://", "rediss+sentinel://")):
+            raise ValueError(
+                f"must start with redis://, rediss://, unix:// or redis+sentinel:// (got {value!r})"
+            )
         return value
 
     @field_validator("media_secret")

@@ -43,9 +43,16 @@ def redis_check(redis_url: str) -> Check:
     async def check() -> None:
         import redis.asyncio as aioredis
 
-        client = aioredis.from_url(
-            redis_url, socket_connect_timeout=CHECK_TIMEOUT_S, socket_timeout=CHECK_TIMEOUT_S
-        )
+        from reelbot.queue.sentinel import connect_sentinel, is_sentinel_url
+
+        if is_sentinel_url(redis_url):  # PING whatever the Sentinels call the primary now
+            client = connect_sentinel(
+                redis_url, max_connections=2, failover_s=CHECK_TIMEOUT_S, socket_timeout_s=CHECK_TIMEOUT_S
+            )
+        else:
+            client = aioredis.from_url(
+                redis_url, socket_connect_timeout=CHECK_TIMEOUT_S, socket_timeout=CHECK_TIMEOUT_S
+            )
         try:
             if not await client.ping():
                 raise ConnectionError("redis did not answer PING")
