@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint redis postgres clean system-packages
+.PHONY: install install-cuda demo test lint redis postgres clean system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ system-packages:
 	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# GPU machines (Linux, or Windows through WSL2): the same install, then torch's CUDA build of the
+# pinned version in place of the CPU one. CUDA picks the wheel (cu128: NVIDIA driver 570+; cu130
+# for newer drivers); `nvidia-smi` shows the driver's CUDA version.
+CUDA          ?= cu128
+TORCH_VERSION ?= 2.13.0
+install-cuda: install
+	$(PY) -m pip install -q --upgrade --index-url https://download.pytorch.org/whl/$(CUDA) \
+		--extra-index-url https://pypi.org/simple 'torch==$(TORCH_VERSION)+$(CUDA)'
+	$(PY) -c "import torch; ok = torch.cuda.is_available(); print('torch', torch.__version__, '| CUDA', torch.version.cuda, '| GPU', torch.cuda.get_device_name(0) if ok else 'none visible')"
+	$(VENV)/bin/reelbot doctor || true
 
 redis:
 	@bash scripts/ensure-redis.sh
