@@ -70,7 +70,7 @@ _ZH_TEXTS: dict[str, str] = {
     "web.clip.seed": "種子",
     "web.clip.preset": "模型組合",
     "web.clip.mode": "模式",
-    "web.clip.mode_default": "伺服器預設",
+    "web.clip.mode_default": "依伺服器設定",
     "web.clip.aspect": "比例",
     "web.clip.length": "長度",
     "web.clip.size": "尺寸",

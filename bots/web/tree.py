@@ -77,7 +77,7 @@ def layout(nodes: list[Any]) -> tuple[list[Placed], list[Edge], int, int]:
         x1, y1 = parent.x + NODE_W / 2, parent.y + NODE_H
         x2, y2 = p.x + NODE_W / 2, p.y
         kind = p.node.kind.value if p.node.kind else None
-        edges.append(Edge(x1, y1, x2, y2, kind, (x1 + x2) / 2, (y1 + y2) / 2 + 4))
+        edges.append(Edge(x1, y1, x2, y2, kind, x2, y2 - 10))  # label by the child: never overlaps
     width = int(PAD * 2 + max(next_free[0], 1) * (NODE_W + GAP_X) - GAP_X)
     rows = max((node.depth - depth0 for node in nodes), default=0) + 1
     height = int(PAD * 2 + rows * (NODE_H + GAP_Y) - GAP_Y)

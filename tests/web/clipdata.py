@@ -11,6 +11,8 @@ encoder (``generator.encode``) into the real media store. Only the pixels are sy
 from __future__ import annotations
 
 import colorsys
+import hashlib
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,15 +20,41 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
+from reelbot.app.safety.devcert import generate_dev_certificate
+from reelbot.domain.safety_config import ProvenanceSettings
 from reelbot.domain.settings import EncodeSettings
-from reelbot.domain.types import GenerationRequest, Origin, Platform, RemixKind, SpeedMode
+from reelbot.domain.types import (
+    GenerationRequest,
+    Origin,
+    Platform,
+    ReferenceImage,
+    ReferenceRole,
+    RemixKind,
+    SpeedMode,
+)
 from reelbot.generator.encode import encode_mp4, write_thumbnail
+from reelbot.generator.provenance import ClipCredentials, sign_clip
+from reelbot.storage import assets as asset_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Clip
 
 WIDTH, HEIGHT, FPS, FRAMES = 144, 256, 8, 24  # 9:16, three seconds
+
+
+def reference_png(hue: float, size: int = 96) -> bytes:
+    """A small real PNG (a disc on a background) to use as a reference image."""
+    r, g, b = (int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.6, 0.95))
+    yy, xx = np.mgrid[0:size, 0:size]
+    disc = (xx - size / 2) ** 2 + (yy - size / 2) ** 2 < (size / 3) ** 2
+    pixels = np.zeros((size, size, 3), dtype=np.uint8)
+    pixels[:] = (240, 240, 240)
+    pixels[disc] = (r, g, b)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return out.getvalue()
 
 
 def frames_for(hue: float, width: int = WIDTH, height: int = HEIGHT, count: int = FRAMES) -> np.ndarray:
@@ -55,6 +83,7 @@ class ClipFactory:
         self.workdir = workdir
         self._files: dict[tuple[int, int, int], tuple[bytes, bytes]] = {}
         self.count = 0
+        self._pki: tuple[Path, Path] | None = None
 
     def _media_files(self, hue_index: int, width: int, height: int) -> tuple[bytes, bytes]:
         key = (hue_index, width, height)
@@ -83,6 +112,8 @@ class ClipFactory:
         width: int = WIDTH,
         height: int = HEIGHT,
         hue: int | None = None,
+        references: tuple[tuple[ReferenceRole, bytes], ...] = (),
+        signed: bool = False,
     ) -> Made:
         self.count += 1
         hue_index = self.count if hue is None else hue
@@ -94,16 +125,32 @@ class ClipFactory:
             message_id=str(900000 + self.count),
             display_name=display_name or user,
         )
+        refs = tuple(
+            ReferenceImage(role=role, sha256=hashlib.sha256(data).hexdigest()) for role, data in references
+        )
         request = GenerationRequest(
-            prompt=prompt, origin=origin, parent_clip_id=parent, remix_kind=kind, speed=speed
+            prompt=prompt, origin=origin, parent_clip_id=parent, remix_kind=kind, speed=speed, references=refs
         )
         clip_id = uuid.uuid4()
         video, poster = self._media_files(hue_index, width, height)
+        if signed:
+            video = self._signed(video, clip_id)
         video_key, thumb_key = f"clips/{clip_id}.mp4", f"thumbs/{clip_id}.jpg"
         self.service.media.put_bytes(video_key, video)
         self.service.media.put_bytes(thumb_key, poster)
 
         def store(session: Any) -> Made:
+            for _, data in references:
+                with Image.open(io.BytesIO(data)) as image:
+                    size = image.size
+                asset_repo.store_asset(
+                    session=session,
+                    media=self.service.media,
+                    data=data,
+                    mime="image/png",
+                    width=size[0],
+                    height=size[1],
+                )
             job = job_repo.create_job(
                 session=session,
                 request=request,
@@ -137,6 +184,18 @@ class ClipFactory:
         import asyncio
 
         return await asyncio.to_thread(call)
+
+    def _signed(self, video: bytes, clip_id: uuid.UUID) -> bytes:
+        """The clip signed with C2PA content credentials (a throwaway dev certificate), as the
+        worker signs clips when ``provenance.cert_file`` is set."""
+        if self._pki is None:
+            self._pki = generate_dev_certificate(self.workdir / "pki", organization="reelbot test CA")
+        cert, key = self._pki
+        path = self.workdir / f"signed-{clip_id}.mp4"
+        path.write_bytes(video)
+        settings = ProvenanceSettings(cert_file=cert, key_file=key, claim_generator="reelbot/0.1")
+        assert sign_clip(path, settings, ClipCredentials(job_id=str(clip_id), preset="tiny", seed=1))
+        return path.read_bytes()
 
     def clip_row(self, clip_id: uuid.UUID) -> Clip | None:
         with session_scope(self.service.db) as session:

@@ -7,9 +7,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from reelbot.domain.types import Origin, Platform, RemixKind, SpeedMode
+from reelbot.domain.types import Origin, Platform, ReferenceRole, RemixKind, SpeedMode
 
-from .clipdata import ClipFactory
+from .clipdata import ClipFactory, reference_png
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert("x")</script> 貓 & 狗 \u202eevil\u202c 🎬'
 ALICE, BOB, CAROL = "111", "222", "333"
@@ -69,6 +69,11 @@ async def build_scene(clips: ClipFactory, service: object) -> Scene:
             parent=child,
             kind=RemixKind.REMIX,
             created_at=start + 6 * day,
+            references=(
+                (ReferenceRole.SUBJECT, reference_png(0.1)),
+                (ReferenceRole.STYLE, reference_png(0.6)),
+            ),
+            signed=True,
         )
     ).clip_id
     great = (

@@ -138,9 +138,7 @@ async def test_hostile_prompts_are_escaped_everywhere(site: Site) -> None:
         assert status == 200
         assert "<img src=x" not in page and "<script>alert" not in page and "onerror=alert(1)>" not in page
     _, _, page = await fetch(f"{site.media_url}/c/{scene.hostile}")
-    escaped = (
-        "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 貓 &amp; 狗"
-    )
+    escaped = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 貓 &amp; 狗"
     assert escaped in page
     assert "<bdi>" + escaped + " \u202eevil\u202c 🎬</bdi>" in page  # the RTL override stays inside <bdi>
     assert '<meta property="og:title" content="&quot;&gt;&lt;img src=x' in page  # attributes too
@@ -162,7 +160,14 @@ async def test_clip_page_tags_recipe_and_hint(site: Site) -> None:
     ):
         assert tag in page
     assert re.search(r'property="og:video" content="http://127\.0\.0\.1:\d+/media/clips/', page)
-    assert "AI 生成" in page and "內容憑證：未簽署" in page
+    assert "AI 生成" in page and "內容憑證：由 reelbot test CA 簽署" in page  # signed by the test CA
+    assert page.count('<ul class="refs">') == 1 and "角色" in page and "風格" in page
+    refs = re.findall(r'<li><img src="(http://127\.0\.0\.1:\d+/media/assets/[^"]+)"', page)
+    assert len(refs) == 2
+    async with aiohttp.ClientSession() as session, session.get(refs[0].replace("&amp;", "&")) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "image/png"
+    _, _, unsigned = await fetch(f"{site.media_url}/c/{scene.family[1]}?lang=zh-TW")
+    assert "內容憑證：未簽署" in unsigned and '<ul class="refs">' not in unsigned
     assert "「改提示」" in page and "Remix" not in page  # the button as the zh-TW button reads
     assert "種子" in page and "tiny" in page
     assert "script-src" not in headers["Content-Security-Policy"]
