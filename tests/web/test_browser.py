@@ -39,7 +39,8 @@ WAIT_MS = 90_000  # generous: readiness, not speed, is what is tested
 
 CSP_WATCH = """
 window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.blockedURI + ' ' + e.violatedDirective));
+document.addEventListener('securitypolicyviolation',
+  e => window.__cspViolations.push(e.blockedURI + ' ' + e.violatedDirective));
 """
 
 

@@ -138,7 +138,10 @@ async def test_hostile_prompts_are_escaped_everywhere(site: Site) -> None:
         assert status == 200
         assert "<img src=x" not in page and "<script>alert" not in page and "onerror=alert(1)>" not in page
     _, _, page = await fetch(f"{site.media_url}/c/{scene.hostile}")
-    escaped = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 貓 &amp; 狗"
+    escaped = (
+        "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 貓 &amp; 狗"
+    )
     assert escaped in page
     assert "<bdi>" + escaped + " \u202eevil\u202c 🎬</bdi>" in page  # the RTL override stays inside <bdi>
     assert '<meta property="og:title" content="&quot;&gt;&lt;img src=x' in page  # attributes too
