@@ -42,9 +42,9 @@ def finish(
         bool, typer.Option("--burn-captions", help="draw captions into the video")
     ] = False,
     mode: Annotated[str | None, typer.Option(help="mix | replace the clip's own sound")] = None,
-    locale: Annotated[str, typer.Option(help="language of messages: en | zh-TW")] = "en",
 ) -> None:
     """Upscale, interpolate, add a soundtrack and captions: an uploadable Short."""
+    from reelbot.cli.lang import cli_locale  # reelbot --lang zh-TW finish …, else LANG
     from reelbot.domain.finish_config import check_caption
     from reelbot.domain.messages import render
     from reelbot.domain.settings import load_settings
@@ -52,6 +52,7 @@ def finish(
     from reelbot.generator.finish.media import stream_facts
     from reelbot.generator.finish.pipeline import FinishRequest, finish_clip
 
+    locale = cli_locale()
     try:
         settings = load_settings()
         if mode not in (None, "mix", "replace"):

@@ -28,9 +28,10 @@ RUN if [ -n "$TORCH_INDEX_URL" ]; then \
  && pip install ".[generator]" && pip check
 
 FROM ${CUDA_IMAGE} AS runtime
+# fonts-noto-cjk: Noto Sans CJK TC for burned-in zh-TW captions (generator/finish/captions.py).
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 libgomp1 \
+ && apt-get install -y --no-install-recommends python3 libgomp1 fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 reelbot \
  && useradd --system --uid 10001 --gid reelbot --home-dir /data --shell /usr/sbin/nologin reelbot \

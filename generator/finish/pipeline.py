@@ -183,9 +183,10 @@ def finish_clip(request: FinishRequest, settings: Settings, progress: Progress =
     try:
         source, up_method, interp_method = _prepass(request, settings, work, fps, progress)
         vf_interp, ff_interp = interpolate_filter(stream_facts(source).fps or source_fps, fps)
-        # Interpolation ends at the last source frame's timestamp, one source frame short of
-        # the clip's length: hold the last frame so ``-t`` cuts at exactly ``duration``.
-        hold = f"tpad=stop_mode=clone:stop_duration={2 / fps:.4f}"
+        # Interpolation stops short of the clip's end (at the last source frame, less the
+        # frames its look-ahead needs): hold the last frame, fill the gap at a constant rate,
+        # and ``-t`` cuts at ``duration``.
+        hold = f"tpad=stop_mode=clone:stop_duration=1,fps={fps}"
         filters = [vf_interp, hold, lanczos_filter(width, height)]
         if request.burn_captions and request.cues:
             filters.append(prepare_burn(request.cues, width, height, work, fin))
@@ -203,9 +204,7 @@ def finish_clip(request: FinishRequest, settings: Settings, progress: Progress =
             progress("soundtrack", 1.0)
         rendered = work / "finished.mp4"
         vf = ",".join([*filters, "format=yuv420p"])
-        size, attempts = _render_fitting(
-            rendered, source, soundtrack, vf, duration, settings, progress
-        )
+        size, attempts = _render_fitting(rendered, source, soundtrack, vf, duration, settings, progress)
         progress("sign", 0.0)
         signed = sign_clip(rendered, settings.provenance)
         progress("sign", 1.0)
