@@ -26,6 +26,7 @@ import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,6 +39,8 @@ from reelbot.domain.media_settings import MAX_PRESIGN_S, S3Settings
 from reelbot.storage.media import CHUNK, InvalidMediaKey, MediaStore, validate_key
 
 if TYPE_CHECKING:
+    from obstore import GetResult
+
     from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,22 @@ _ASSET_RE = re.compile(r"assets/[0-9a-f]{2}/([0-9a-f]{64})\.[a-z0-9]+")
 
 class MediaUnavailable(OSError):
     """The object store did not answer within the retry window (or refused us)."""
+
+
+@dataclass(frozen=True)
+class ObjectSpan:
+    """Part of an object being streamed: bytes ``[start, end)`` of ``size``."""
+
+    size: int
+    start: int
+    end: int
+    chunks: AsyncIterator[bytes] | None  # None: the requested range lies past the end
+
+
+async def _chunks(key: str, result: GetResult) -> AsyncIterator[bytes]:
+    with _translated(key):
+        async for chunk in result.stream(min_chunk_size=CHUNK):
+            yield bytes(chunk)
 
 
 def content_type(key: str) -> str:
@@ -266,13 +285,35 @@ class S3MediaStore(MediaStore):
             return None
         return int(meta["size"])
 
-    async def open_range(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
-        """Stream bytes ``[start, end)`` of the object in chunks of about 1 MiB."""
-        validate_key(key)
-        with _translated(key):
-            result = await obstore.get_async(self.store, key, options={"range": (start, end)})
-            async for chunk in result.stream(min_chunk_size=CHUNK):
-                yield bytes(chunk)
+    async def open_object(self, key: str, start: int | None, stop: int | None) -> ObjectSpan | None:
+        """The bytes a Range asks for with ONE ranged GET (no HEAD first): ``start``/``stop``
+        as in aiohttp's ``request.http_range`` (negative start = suffix, None = open). None
+        when there is no such object; ``chunks=None`` when the range lies past the end."""
+        try:
+            validate_key(key)
+        except InvalidMediaKey:
+            return None
+        options: dict[str, Any] = {}
+        if start is not None and start < 0:
+            options["range"] = {"suffix": -start}
+        elif stop is None and start:
+            options["range"] = {"offset": start}
+        elif stop is not None:
+            options["range"] = (start or 0, stop)
+        try:
+            with _translated(key):
+                result = await obstore.get_async(self.store, key, options=options)  # type: ignore[arg-type]
+        except FileNotFoundError:
+            return None
+        except MediaUnavailable:
+            size = await self.object_size(key)  # a 416 from the store, or a real outage?
+            if size is None:
+                return None
+            if (start if start is not None else 0) >= size:
+                return ObjectSpan(size, 0, 0, None)
+            raise
+        first, last = result.range
+        return ObjectSpan(int(result.meta["size"]), first, last, _chunks(key, result))
 
     # -- URLs ----------------------------------------------------------------------------
 
