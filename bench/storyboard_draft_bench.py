@@ -37,7 +37,7 @@ def make_clips(folder: Path, width: int, height: int, shots: int, seconds: float
 
 
 def run_one(way: str, clips: list[Path]) -> dict[str, float]:
-    from reelbot.generator.storyboard import Transition
+    from reelbot.domain.storyboard import Transition
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()

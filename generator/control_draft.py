@@ -30,11 +30,7 @@ from PIL import Image, ImageDraw
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import EncodeSettings, Settings
-from reelbot.domain.types import MAX_SEED, Aspect, Origin, Platform, ReferenceRole
-from reelbot.generator.conditioning import cover_crop
-from reelbot.generator.encode import AI_COMMENT, EncodeError, decode_frames, encode_mp4, ffmpeg_exe, probe
-from reelbot.generator.stitch import crossfade_join
-from reelbot.generator.storyboard import (
+from reelbot.domain.storyboard import (
     Storyboard,
     Transition,
     check_storyboard,
@@ -42,6 +38,10 @@ from reelbot.generator.storyboard import (
     recipe_hash,
     shot_request,
 )
+from reelbot.domain.types import MAX_SEED, Aspect, Origin, Platform, ReferenceRole
+from reelbot.generator.conditioning import cover_crop
+from reelbot.generator.encode import AI_COMMENT, EncodeError, decode_frames, encode_mp4, ffmpeg_exe, probe
+from reelbot.generator.stitch import crossfade_join
 
 if TYPE_CHECKING:
     from reelbot.generator.cache import EngineCache

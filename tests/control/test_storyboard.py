@@ -17,7 +17,7 @@ from reelbot.generator.cache import EngineCache
 from reelbot.generator.control_draft import STATE_FILE, render_storyboard
 from reelbot.generator.encode import probe
 from reelbot.generator.presets import LoadContext
-from reelbot.generator.storyboard import (
+from reelbot.domain.storyboard import (
     MAX_SHOTS,
     Transition,
     check_storyboard,

@@ -18,7 +18,7 @@ A creator writes one YAML, TOML or JSON file (format in docs/control.md)::
 
 This module only reads and validates (pydantic for shapes, then range checks that name the
 shot): it imports no torch, so a bot can check an uploaded file before queueing anything.
-Rendering is :func:`reelbot.generator.control_draft.render_storyboard`.
+Rendering is the generator's (``reelbot storyboard``, or the worker for chat boards).
 """
 
 from __future__ import annotations
@@ -34,8 +34,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Limits
-from reelbot.domain.types import Aspect, Camera, GenerationRequest, Origin, ReferenceImage, ReferenceRole
-from reelbot.generator import control_texts as _texts  # noqa: F401 - registers storyboard.* keys
+from reelbot.domain.types import (
+    MAX_SEED,
+    Aspect,
+    Camera,
+    GenerationRequest,
+    Origin,
+    ReferenceImage,
+    ReferenceRole,
+)
 
 MAX_SHOTS = 60  # a 60-second Short at one second per shot; more is a mistake, not a storyboard
 MAX_FILE_BYTES = 1024 * 1024
@@ -60,7 +67,7 @@ class Shot(BaseModel):
     style: str | None = None  # overrides the storyboard's style for this shot
     camera: Camera | None = None
     motion: float | None = Field(None, ge=0, le=1)
-    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
     transition: Transition | None = None  # how this shot begins; None: the storyboard's
 
 
@@ -74,7 +81,7 @@ class Storyboard(BaseModel):
     preset: str | None = None
     fps: int | None = None
     steps: int | None = Field(None, ge=1, le=200)
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     character: str | None = None
     style: str | None = None
     style_prompt: str = ""
