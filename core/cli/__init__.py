@@ -537,7 +537,7 @@ _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
 from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
 
 _register_finish_commands(app)  # reelbot finish CLIP
-_register_media_commands(app)  # reelbot media migrate --to s3
+_register_media_commands(app)  # reelbot media-store migrate --to s3
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 _register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
 

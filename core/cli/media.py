@@ -1,4 +1,4 @@
-"""``reelbot media migrate --to s3``: move a local media folder into the configured bucket.
+"""``reelbot media-store migrate --to s3``: move a local media folder into the configured bucket.
 
 Registered on the main app in :mod:`reelbot.cli`. Reads the folder the settings name
 (``REELBOT_MEDIA_DIR`` or data_dir/media) and the bucket in ``REELBOT_MEDIA__S3__*``; the
@@ -43,7 +43,7 @@ def migrate(
             raise ConfigError(
                 "config.invalid",
                 variable="REELBOT_MEDIA__S3__BUCKET",
-                reason="required by media migrate",
+                reason="required by media-store migrate",
                 count=1,
             )
         source = MediaStore.from_settings(settings)
@@ -80,4 +80,4 @@ def migrate(
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(media_app, name="media")
+    app.add_typer(media_app, name="media-store")  # `reelbot media` is the media server

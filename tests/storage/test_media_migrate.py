@@ -1,4 +1,4 @@
-"""``reelbot media migrate --to s3``: a local folder copied into a real S3 server, verified."""
+"""``reelbot media-store migrate --to s3``: a local folder copied into a real S3 server, verified."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_migrate_copies_and_verifies_every_object(
     env: dict[str, str], tmp_path: Path, s3_server: S3Server
 ) -> None:
     objects = fill(tmp_path / "data" / "media")
-    result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3"], env=env)
+    result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3"], env=env)
     assert result.exit_code == 0, result.output
     assert "4 object(s) verified" in result.output and "4 copied" in result.output
     assert "1 stray file(s) skipped" in result.output
@@ -73,7 +73,7 @@ def test_migrate_copies_and_verifies_every_object(
     for key, data in objects.items():
         assert bucket.read_bytes(key) == data
 
-    again = CliRunner().invoke(app, ["media", "migrate", "--to", "s3", "-q"], env=env)
+    again = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3", "-q"], env=env)
     assert again.exit_code == 0 and "0 copied, 4 already there" in again.output
 
 
@@ -84,21 +84,21 @@ def test_a_wrong_object_in_the_bucket_is_replaced(
     bucket = bucket_of(env, tmp_path, s3_server)
     clip = next(key for key in objects if key.startswith("clips/"))
     obstore.put(bucket.store, clip, b"truncated")  # a half-done earlier copy by other means
-    result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3"], env=env)
+    result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3"], env=env)
     assert result.exit_code == 0, result.output
     assert bucket.read_bytes(clip) == objects[clip]
 
 
 def test_dry_run_uploads_nothing(env: dict[str, str], tmp_path: Path, s3_server: S3Server) -> None:
     fill(tmp_path / "data" / "media")
-    result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3", "--dry-run"], env=env)
+    result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3", "--dry-run"], env=env)
     assert result.exit_code == 0 and result.output.count("would copy") == 4
     assert keys_in(bucket_of(env, tmp_path, s3_server)) == set()
 
 
 def test_no_bucket_configured_is_one_line_naming_the_variable(env: dict[str, str]) -> None:
     env = {**env, "REELBOT_MEDIA__S3__BUCKET": ""}
-    result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3"], env=env)
+    result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3"], env=env)
     assert result.exit_code == 2 and "REELBOT_MEDIA__S3__BUCKET" in result.output
 
 
@@ -109,10 +109,18 @@ def test_store_down_fails_clearly_and_a_rerun_finishes(
     short = {**env, "REELBOT_MEDIA__S3__RETRY_TIMEOUT_S": "0.5", "REELBOT_MEDIA__S3__MAX_BACKOFF_S": "0.1"}
     s3_server.stop()
     try:
-        result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3"], env=short)
+        result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3"], env=short)
     finally:
         s3_server.start()
     assert result.exit_code == 1 and "run the command again" in result.output
-    result = CliRunner().invoke(app, ["media", "migrate", "--to", "s3", "-q"], env=env)
+    result = CliRunner().invoke(app, ["media-store", "migrate", "--to", "s3", "-q"], env=env)
     assert result.exit_code == 0 and "4 object(s) verified" in result.output
     assert keys_in(bucket_of(env, tmp_path, s3_server)) == set(objects)
+
+
+def test_the_media_server_command_is_still_reelbot_media() -> None:
+    """The maintenance group must not shadow ``reelbot media`` (what every deployment runs)."""
+    served = CliRunner().invoke(app, ["media", "--help"], env={"COLUMNS": "400"})
+    assert served.exit_code == 0 and "--port" in served.output and "migrate" not in served.output
+    group = CliRunner().invoke(app, ["media-store", "--help"], env={"COLUMNS": "400"})
+    assert group.exit_code == 0 and "migrate" in group.output
