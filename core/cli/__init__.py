@@ -530,6 +530,7 @@ def storyboard(
 
 from reelbot.cli.media import register as _register_media_commands  # noqa: E402
 from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
+from reelbot.cli.models import register as _register_models_commands  # noqa: E402
 from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
 from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
 
@@ -538,6 +539,7 @@ from reelbot.cli.finish import register as _register_finish_commands  # noqa: E4
 
 _register_finish_commands(app)  # reelbot finish CLIP
 _register_media_commands(app)  # reelbot media-store migrate --to s3
+_register_models_commands(app)  # reelbot models pull PRESET…
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 _register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
 
