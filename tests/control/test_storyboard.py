@@ -12,11 +12,6 @@ from PIL import Image
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Settings
-from reelbot.domain.types import ReferenceRole
-from reelbot.generator.cache import EngineCache
-from reelbot.generator.control_draft import STATE_FILE, render_storyboard
-from reelbot.generator.encode import probe
-from reelbot.generator.presets import LoadContext
 from reelbot.domain.storyboard import (
     MAX_SHOTS,
     Transition,
@@ -24,6 +19,11 @@ from reelbot.domain.storyboard import (
     load_storyboard,
     parse_storyboard,
 )
+from reelbot.domain.types import ReferenceRole
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.control_draft import STATE_FILE, render_storyboard
+from reelbot.generator.encode import probe
+from reelbot.generator.presets import LoadContext
 
 YAML_BOARD = """
 title: Morning run

@@ -22,10 +22,10 @@ from reelbot.app.storyboards import (
 )
 from reelbot.domain.errors import Forbidden, InvalidRequest
 from reelbot.domain.settings import Settings
+from reelbot.domain.storyboard import parse_storyboard
 from reelbot.domain.types import JobState, Origin, Platform, ReferenceRole
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import decode_frames, probe
-from reelbot.domain.storyboard import parse_storyboard
 from reelbot.generator.worker import Worker
 
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")

@@ -14,10 +14,10 @@ import numpy as np
 
 from reelbot.app.service import ReelbotService
 from reelbot.domain.events import EventKind
+from reelbot.domain.presets import CostProfile
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
-from reelbot.domain.presets import CostProfile
 from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
 from reelbot.generator.worker import Worker
 from reelbot.storage import clips as clip_repo

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.presets import CostProfile
 from reelbot.domain.settings import Settings
 from reelbot.generator.cache import EngineCache, detect_device
-from reelbot.domain.presets import CostProfile
 from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, Preset, RenderJob, StepCallback
 
 CPU = LoadContext(device="cpu", dtype="float32")

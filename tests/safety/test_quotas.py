@@ -23,9 +23,9 @@ from reelbot.app.safety.quotas import (
     window_bounds,
 )
 from reelbot.domain.errors import ConfigError, LimitReached
+from reelbot.domain.presets import PRESETS
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import GenerationRequest, Origin
-from reelbot.domain.presets import PRESETS
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
 from reelbot.storage import jobs as job_repo

@@ -30,8 +30,8 @@ from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.types import Platform
 from reelbot.domain.storyboard import MAX_FILE_BYTES, SUFFIXES, Storyboard, parse_storyboard
+from reelbot.domain.types import Platform
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
