@@ -10,6 +10,7 @@ again: nothing half-written stays in the channel.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,10 +21,10 @@ import discord
 from reelbot.bots.common.status import short_id, shorten
 from reelbot.bots.discord.replies import locale_of, reply, user_text
 from reelbot.domain.messages import render
-from reelbot.domain.types import JobState, Origin, Platform
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 
 if TYPE_CHECKING:
-    from reelbot.app.service import Ticket
+    from reelbot.app.service import ReelbotService, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,12 @@ async def start_job(
     submit: Callable[[Origin], Awaitable[Ticket]],
     *,
     reference: discord.Message | None = None,
+    request: GenerationRequest | None = None,
 ) -> Ticket:
-    """Post the status message, submit with its id in the origin, tell the person (ephemeral)."""
+    """Post the status message, submit with its id in the origin, tell the person (ephemeral).
+
+    With ``request``, the acknowledgement also says what the clip costs and what is left.
+    """
     locale = origin.locale
     await interaction.client.service.check_limits(origin)  # type: ignore[attr-defined]
     header = status_header(prompt, origin)
@@ -114,8 +119,34 @@ async def start_job(
     text = with_notice(
         render("submit.accepted", locale, job_id=short_id(ticket.job_id)), ticket.notice_key, locale
     )
+    if request is not None:
+        text += await cost_line(interaction.client.service, request, origin)  # type: ignore[attr-defined]
     await reply(interaction, text)
     return ticket
+
+
+async def cost_line(service: ReelbotService, request: GenerationRequest, origin: Origin) -> str:
+    """``\n`` + the clip's estimated GPU-seconds and the person's remaining daily quota.
+
+    Informational, after the job is queued: if the estimate cannot be made the reply goes out
+    without it (logged), rather than telling the person that a queued job failed.
+    """
+    from reelbot.app.safety.quotas import estimate_request
+
+    locale = origin.locale
+    try:
+        needed = await asyncio.to_thread(estimate_request, request, service.settings)
+        usages = await service.usage(origin)
+    except Exception as exc:  # the job is queued already; the cost line is a courtesy
+        log.warning("no cost estimate for the ack (%s)", type(exc).__name__)
+        return ""
+    mine = next((u for u in usages if u.scope == "user" and u.period == "daily"), None)
+    if mine is None or mine.remaining is None:
+        return "\n" + render("submit.cost_unlimited", locale, needed=f"{needed:,.0f}")
+    period = render("quota.period.daily", locale)
+    return "\n" + render(
+        "submit.cost", locale, needed=f"{needed:,.0f}", remaining=f"{mine.remaining:,.0f}", period=period
+    )
 
 
 def with_notice(text: str, notice_key: str | None, locale: str | None) -> str:

@@ -17,6 +17,15 @@ TEXTS = {
         "cmd.video.seed": "Seed, to repeat a result",
         "cmd.video.negative": "What to avoid",
         "cmd.video.preset": "Model",
+        "cmd.video.speed": "Quality or speed",
+        "cmd.video.motion": "How much moves",
+        "cmd.video.camera": "Camera move",
+        "cmd.video.loop": "End where it starts (a loop)",
+        "cmd.help.topic": "What to explain",
+        "choice.help.prompts": "prompt examples",
+        "choice.aspect.portrait": "9:16 (vertical)",
+        "choice.aspect.square": "1:1 (square)",
+        "choice.aspect.landscape": "16:9 (wide)",
         "cmd.animate": "Animate this image",
         "cmd.queue": "Your videos waiting or rendering",
         "cmd.cancel": "Cancel one of your videos",
@@ -93,22 +102,38 @@ TEXTS = {
             "**reelbot — short AI videos, right here**\n"
             "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
             "(last frame), `character`, `style` (reference images), `aspect` (9:16, 1:1, 16:9), "
-            "`seconds`, "
-            "`seed`, `negative`, `preset`.\n"
-            "Right-click a message with an image → *Apps → Animate this image*.\n"
+            "`seconds` (length), `seed` (repeat a result), `negative` (what to avoid), `preset` (model), "
+            "`speed` (quality / balanced / draft), `motion` (low / high), `camera` (static, pan, zoom, "
+            "orbit), `loop` (ends where it starts).\n"
+            "Right-click a message with an image (long-press on a phone) → *Apps → Animate this image*.\n"
             "Under every clip: **Re-roll** (new seed), **Vary** (small change), **Remix** (edit the "
-            "prompt), "
-            "**Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or moderators). "
-            "Anyone may remix anyone's clip.\n"
-            "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one; "
-            "`/usage` shows your GPU use and what a clip costs.\n"
+            "prompt), **Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or "
+            "moderators). Anyone may remix anyone's clip.\n"
+            "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one (or a job "
+            "by its 8-character id); `/usage` shows your GPU use and what a clip costs.\n"
             "`/storyboard file:<.yaml/.toml/.json>` (+ `character`, `style` images) makes every shot and "
             "stitches a Short draft; re-roll any shot from the draft's buttons.\n"
             "Admins: `/reelbot settings` sets per-user and per-server limits.\n"
+            "Prompt ideas: `/help topic:prompts`.\n"
             "Limits now: prompt ≤ {max_prompt} characters, images ≤ {max_mb} MB, {min_s}–{max_s} s "
-            "per clip, "
-            "{max_pending} videos waiting per person."
+            "per clip, {max_pending} videos waiting per person."
         ),
+        "discord.help_prompts": (
+            "**Prompts that work well** — say what is seen, what moves and how the camera moves, in "
+            "one or two sentences; English and 中文 both work.\n"
+            "• `a red paper boat drifting on a calm lake at sunset, gentle ripples, static camera`\n"
+            "• `a street cat walking through a rainy night market in Taipei, neon reflections, the "
+            "camera follows at ground level`\n"
+            "• `a cup of bubble tea on a wooden table, ice cubes slowly settling, soft morning light, "
+            "close-up`\n"
+            "• `an old man practising tai chi in a misty park at dawn, slow graceful movement, wide shot`\n"
+            "• `一隻柴犬在海邊奔跑，浪花飛濺，夕陽逆光，慢動作`\n"
+            "Tips: one subject and one action per clip; name the light and the shot size (close-up, "
+            "wide shot); use `negative` for what keeps appearing (`blurry, text, watermark`); keep a "
+            "`seed` you like and change one word at a time; `motion:low` for portraits, `motion:high` "
+            "for action; `camera` adds the move for you."
+        ),
+        "discord.option_invalid": "Unknown {option} {value}. Choose one of: {choices}.",
     },
     ZH_TW: {
         "cmd.video": "用一句提示詞生成短影片",
@@ -122,6 +147,15 @@ TEXTS = {
         "cmd.video.seed": "種子（重現同樣結果）",
         "cmd.video.negative": "不要出現的內容",
         "cmd.video.preset": "模型",
+        "cmd.video.speed": "畫質或速度",
+        "cmd.video.motion": "動態多寡",
+        "cmd.video.camera": "鏡頭運動",
+        "cmd.video.loop": "頭尾相接（循環影片）",
+        "cmd.help.topic": "要說明什麼",
+        "choice.help.prompts": "提示詞範例",
+        "choice.aspect.portrait": "9:16（直式）",
+        "choice.aspect.square": "1:1（方形）",
+        "choice.aspect.landscape": "16:9（橫式）",
         "cmd.animate": "讓這張圖片動起來",
         "cmd.queue": "你排隊中或生成中的影片",
         "cmd.cancel": "取消你的影片",
@@ -194,20 +228,34 @@ TEXTS = {
         "discord.help": (
             "**reelbot：在聊天室裡做 AI 短影片**\n"
             "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"
-            "`character`、`style`（參考圖）、`aspect`（9:16、1:1、16:9）、`seconds`、`seed`、`negative`、`preset`。"
-            "\n"
+            "`character`、`style`（參考圖）、`aspect`（9:16、1:1、16:9）、`seconds`（長度）、"
+            "`seed`（種子，重現結果）、`negative`（不要出現的內容）、`preset`（模型）、"
+            "`speed`（畫質優先／平衡／草稿）、`motion`（動態：低／高）、`camera`（鏡頭：固定、左右移、"
+            "推近拉遠、環繞）、`loop`（頭尾相接的循環影片）。\n"
             "在含有圖片的訊息上按右鍵（手機上長按）→「應用程式 → 讓這張圖片動起來」。\n"
             "每支影片下方：**重新生成**（換種子）、**變化**（小幅變化）、**改提示**（編輯提示詞）、"
             "**延長**（接續下去）、**資訊**（設定與來源）、**刪除**（作者或管理員）。"
             "任何人都可以改作別人的影片。\n"
-            "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支；"
+            "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支（或輸入 8 碼工作編號）；"
             "`/usage` 查看 GPU 用量與每支影片的成本。\n"
             "`/storyboard file:<.yaml/.toml/.json>`（可加 `character`、`style` 圖片）"
-            "會生成每個鏡頭並接成短片草稿；"
-            "可用草稿下方的按鈕重新生成任一鏡頭。\n"
+            "會生成每個鏡頭並接成短片草稿；可用草稿下方的按鈕重新生成任一鏡頭。\n"
             "管理員：`/reelbot settings` 設定每人與整個伺服器的上限。\n"
+            "提示詞範例：`/help topic:提示詞範例`。\n"
             "目前限制：提示詞最多 {max_prompt} 字、圖片最大 {max_mb} MB、每支 {min_s}–{max_s} 秒、"
             "每人最多 {max_pending} 支排隊。"
         ),
+        "discord.help_prompts": (
+            "**好用的提示詞**：用一兩句話說清楚畫面裡有什麼、什麼在動、鏡頭怎麼動；中文和英文都可以。\n"
+            "• `夕陽下平靜湖面上漂著一艘紅色紙船，水面輕輕泛起漣漪，固定鏡頭`\n"
+            "• `一隻街貓走過下雨的台北夜市，霓虹燈倒映在地上，鏡頭貼地跟拍`\n"
+            "• `木桌上的一杯珍珠奶茶，冰塊慢慢沉下去，柔和的晨光，特寫`\n"
+            "• `清晨起霧的公園裡，一位老先生在打太極，動作緩慢優雅，遠景`\n"
+            "• `a shiba inu running along the beach, splashing waves, backlit by the sunset, slow motion`\n"
+            "小技巧：一支影片一個主角、一個動作；寫出光線和景別（特寫、遠景）；一直出現的東西放進 "
+            "`negative`（例如 `模糊, 文字, 浮水印`）；留下喜歡的 `seed`，一次只改一個詞；"
+            "人像用 `motion:低`，動作場面用 `motion:高`；`camera` 會幫你加上鏡頭運動。"
+        ),
+        "discord.option_invalid": "沒有 {value} 這個 {option} 選項，請選擇：{choices}。",
     },
 }

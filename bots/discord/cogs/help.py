@@ -1,4 +1,4 @@
-"""/help, in the person's language (zh-TW or en, from the interaction's locale)."""
+"""/help (and ``/help topic:prompts``: prompts that work well), in the person's language."""
 
 from __future__ import annotations
 
@@ -22,7 +22,14 @@ class HelpCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="help", description=_("How to use reelbot", key="cmd.help"))
-    async def help(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(topic=_("What to explain", key="cmd.help.topic"))
+    @app_commands.choices(
+        topic=[app_commands.Choice(name=_("prompt examples", key="choice.help.prompts"), value="prompts")]
+    )
+    async def help(self, interaction: discord.Interaction, topic: str | None = None) -> None:
+        if topic == "prompts":
+            await reply(interaction, render("discord.help_prompts", locale_of(interaction)))
+            return
         limits = self.bot.settings.limits
         text = render(
             "discord.help",

@@ -10,7 +10,9 @@ the interaction id: a redelivered interaction can never make a second job.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,13 +20,14 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
+from reelbot.bots.common.controls import MOTION_LEVELS, camera_choices
 from reelbot.bots.discord.attachments import download_image, first_image
 from reelbot.bots.discord.jobs import origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
 from reelbot.domain.presets import get_preset, gpu_available, list_presets
-from reelbot.domain.types import MAX_SEED, Aspect, GenerationRequest, Origin, ReferenceRole
+from reelbot.domain.types import MAX_SEED, Aspect, Camera, GenerationRequest, Origin, ReferenceRole, SpeedMode
 from reelbot.domain.validation import check_reference_roles, check_request
 
 if TYPE_CHECKING:
@@ -57,14 +60,33 @@ class VideoCog(commands.Cog):
         seconds=_("Length in seconds", key="cmd.video.seconds"),
         seed=_("Seed, to repeat a result", key="cmd.video.seed"),
         negative=_("What to avoid", key="cmd.video.negative"),
-        preset=_("Model preset", key="cmd.video.preset"),
+        preset=_("Model", key="cmd.video.preset"),
+        speed=_("Quality or speed", key="cmd.video.speed"),
+        motion=_("How much moves", key="cmd.video.motion"),
+        camera=_("Camera move", key="cmd.video.camera"),
+        loop=_("End where it starts (a loop)", key="cmd.video.loop"),
     )
     @app_commands.choices(
         aspect=[
-            app_commands.Choice(name="9:16 (vertical)", value=Aspect.PORTRAIT.value),
-            app_commands.Choice(name="1:1 (square)", value=Aspect.SQUARE.value),
-            app_commands.Choice(name="16:9 (wide)", value=Aspect.LANDSCAPE.value),
-        ]
+            app_commands.Choice(
+                name=_("9:16 (vertical)", key="choice.aspect.portrait"), value=Aspect.PORTRAIT.value
+            ),
+            app_commands.Choice(
+                name=_("1:1 (square)", key="choice.aspect.square"), value=Aspect.SQUARE.value
+            ),
+            app_commands.Choice(
+                name=_("16:9 (wide)", key="choice.aspect.landscape"), value=Aspect.LANDSCAPE.value
+            ),
+        ],
+        speed=[
+            app_commands.Choice(name=_("quality", key="speed.quality"), value=SpeedMode.QUALITY.value),
+            app_commands.Choice(name=_("balanced", key="speed.balanced"), value=SpeedMode.BALANCED.value),
+            app_commands.Choice(name=_("draft (fastest)", key="speed.draft"), value=SpeedMode.DRAFT.value),
+        ],
+        motion=[
+            app_commands.Choice(name=_("low (gentle)", key="motion.low"), value="low"),
+            app_commands.Choice(name=_("high (dynamic)", key="motion.high"), value="high"),
+        ],
     )
     @app_commands.guild_only()
     async def video(
@@ -80,6 +102,10 @@ class VideoCog(commands.Cog):
         seed: int | None = None,
         negative: str | None = None,
         preset: str | None = None,
+        speed: str | None = None,
+        motion: str | None = None,
+        camera: str | None = None,
+        loop: bool = False,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "/video"):
@@ -102,6 +128,7 @@ class VideoCog(commands.Cog):
                 seed=seed,
                 preset=preset,
                 roles=[role for role, _att in attachments],
+                controls=Controls(speed=speed, motion=motion, camera=camera, loop=loop),
             )
             images = [
                 (
@@ -144,8 +171,10 @@ class VideoCog(commands.Cog):
         seconds: float | None = None,
         seed: int | None = None,
         preset: str | None = None,
+        controls: Controls | None = None,
     ) -> GenerationRequest:
         """The request, checked cheaply before any download (the service checks it all again)."""
+        fields = (controls or Controls()).fields()
         limits = self.bot.settings.limits
         if seed is not None and not 0 <= seed <= MAX_SEED:
             raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=seed)
@@ -167,6 +196,7 @@ class VideoCog(commands.Cog):
                 seed=seed,
                 preset=preset or None,
                 origin=origin,
+                **fields,
             )
         except ValidationError as exc:
             log.info("request refused by the model: %s", exc.errors()[0]["msg"])
@@ -189,7 +219,9 @@ class VideoCog(commands.Cog):
                 request.model_copy(update={"origin": origin}), images, idempotency_key=key
             )
 
-        await start_job(interaction, request.origin, request.prompt, enqueue, reference=reference)
+        await start_job(
+            interaction, request.origin, request.prompt, enqueue, reference=reference, request=request
+        )
 
     @video.autocomplete("preset")
     async def preset_autocomplete(
@@ -203,6 +235,55 @@ class VideoCog(commands.Cog):
             if needle in p.name.lower() or needle in p.title.lower()
         ]
         return choices[:AUTOCOMPLETE_MAX]
+
+    @video.autocomplete("camera")
+    async def camera_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        pairs = camera_choices(current, locale_of(interaction))
+        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs][
+            :AUTOCOMPLETE_MAX
+        ]
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The creator controls of /video as typed (option values), turned into request fields."""
+
+    speed: str | None = None
+    motion: str | None = None
+    camera: str | None = None
+    loop: bool = False
+
+    def fields(self) -> dict[str, Any]:
+        """GenerationRequest fields; an unknown value is :class:`InvalidRequest` naming it."""
+        out: dict[str, Any] = {"loop": self.loop}
+        out["speed"] = _member(SpeedMode, self.speed, "speed")
+        out["camera"] = _member(Camera, self.camera, "camera")
+        if self.motion:
+            if self.motion not in MOTION_LEVELS:
+                raise InvalidRequest(
+                    "discord.option_invalid",
+                    option="motion",
+                    value=self.motion,
+                    choices=", ".join(MOTION_LEVELS),
+                )
+            out["motion"] = MOTION_LEVELS[self.motion]
+        return out
+
+
+def _member(enum: type[StrEnum], value: str | None, option: str) -> Any:
+    if not value:
+        return None
+    try:
+        return enum(value.strip().lower())
+    except ValueError:
+        raise InvalidRequest(
+            "discord.option_invalid",
+            option=option,
+            value=value[:40],
+            choices=", ".join(m.value for m in enum),
+        ) from None
 
 
 async def setup(bot: ReelBot) -> None:
