@@ -16,8 +16,9 @@ COPY bots bots
 COPY generator generator
 COPY queue queue
 COPY storage storage
-# The [bots] extra only: the generator package ships, its torch/diffusers extra does not.
-RUN pip install ".[bots]" && pip check
+# The [bots] extra (and [s3], the object-store client): the generator package ships, its
+# torch/diffusers extra does not.
+RUN pip install ".[bots,s3]" && pip check
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
 RUN groupadd --system --gid 10001 reelbot \

@@ -25,7 +25,7 @@ COPY storage storage
 RUN if [ -n "$TORCH_INDEX_URL" ]; then \
       pip install --index-url "$TORCH_INDEX_URL" "torch==2.13.0"; \
     fi \
- && pip install ".[generator]" && pip check
+ && pip install ".[generator,s3]" && pip check
 
 FROM ${CUDA_IMAGE} AS runtime
 # fonts-noto-cjk: Noto Sans CJK TC for burned-in zh-TW captions (generator/finish/captions.py).

@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
-OVERLAYS = ("single-gpu", "fleet")
+OVERLAYS = ("single-gpu", "fleet", "fleet-s3", "fleet-selfhosted")
 
 
 def kustomize_command() -> list[str]:

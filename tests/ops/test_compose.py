@@ -68,8 +68,19 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_compose_config_validates_with_every_service(config: dict[str, Any]) -> None:
-    assert set(config["services"]) == {"redis", "postgres", "discord-bot", "line-bot", "media", "worker"}
-    assert {"redis", "postgres", "media", "models"} <= set(config["volumes"])
+    assert set(config["services"]) == {
+        "redis", "postgres", "discord-bot", "line-bot", "media", "worker", "minio", "minio-bucket"
+    }
+    assert {"redis", "postgres", "media", "models", "minio"} <= set(config["volumes"])
+
+
+def test_the_self_hosted_object_store_is_opt_in_and_makes_its_bucket(config: dict[str, Any]) -> None:
+    minio, bucket = config["services"]["minio"], config["services"]["minio-bucket"]
+    assert minio["profiles"] == ["s3"] and bucket["profiles"] == ["s3"]
+    assert bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert "mb --ignore-existing" in " ".join(bucket["command"])
+    # Without a configured secret MinIO gets one it refuses (< 8 characters), never a default.
+    assert len(minio["environment"]["MINIO_ROOT_PASSWORD"]) < 8
 
 
 def test_reelbot_services_share_settings_and_wait_for_dependencies(config: dict[str, Any]) -> None:
@@ -150,8 +161,9 @@ def test_bot_image_has_no_torch_and_worker_image_does() -> None:
     )
     worker_stages = stages(DEPLOY / "docker" / "worker.Dockerfile")
     worker = " ".join(" ".join(c.value) for stage in worker_stages for c in stage)
-    assert '".[bots]"' in bot and "generator]" not in bot and "torch" not in bot
-    assert '".[generator]"' in worker and "bots]" not in worker
+    # Both carry [s3]: every process may read and write the media bucket (storage/s3.py).
+    assert '".[bots,s3]"' in bot and "generator]" not in bot and "torch" not in bot
+    assert '".[generator,s3]"' in worker and "bots]" not in worker
     assert worker_stages[0][0].value[0] == "${CUDA_IMAGE}"
     assert "nvidia/cuda:" in " ".join(
         c.value[0]

@@ -135,10 +135,12 @@ def test_references_resolve(rendered: dict[str, list[dict[str, Any]]], tree: str
     claims = set(by_kind(docs, "PersistentVolumeClaim"))
     configmaps, secrets = set(by_kind(docs, "ConfigMap")), set(by_kind(docs, "Secret"))
 
+    workloads = [*deployments.values(), *by_kind(docs, "StatefulSet").values()]
+
     def pods_selected(selector: dict[str, str]) -> list[dict[str, Any]]:
         return [
             d["spec"]["template"]
-            for d in deployments.values()
+            for d in workloads
             if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
         ]
 
