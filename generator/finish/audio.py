@@ -27,6 +27,7 @@ from reelbot.generator.finish.media import FfmpegFailed, decoded_audio_seconds, 
 
 AudioMode = Literal["mix", "replace"]
 MUSIC_UNDER_VOICE = 0.5  # −6 dB: the clip's own sound stays on top of the music in "mix"
+SILENCE_LUFS = -70.0  # EBU R128's absolute gate: below it there is nothing to normalise
 
 _INTEGRATED_RE = re.compile(r"Integrated loudness:\s+I:\s+(?P<i>-?[\d.]+|-inf) LUFS")
 _PEAK_RE = re.compile(r"True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS")
@@ -169,44 +170,31 @@ def build_soundtrack(
         duration, settings, music=music is not None, clip_audio=own is not None, mode=mode
     )
     inputs = _inputs(music.path if music else None, own)
-    first = run_ffmpeg(
-        [
-            *inputs,
-            "-filter_complex",
-            f"{graph};[{label}]{_loudnorm(settings)}:print_format=json[out]",
-            "-map",
-            "[out]",
-            "-f",
-            "null",
-            "-",
-        ],
-        timeout=600,
-    )
+    measure = f"{graph};[{label}]{_loudnorm(settings)}:print_format=json[out]"
+    first = run_ffmpeg([*inputs, "-filter_complex", measure, "-map", "[out]", "-f", "null", "-"], timeout=600)
     measured = json.loads(first[first.rfind("{") : first.rfind("}") + 1])
-    second = (
-        f"{_loudnorm(settings)}:linear=true:measured_I={measured['input_i']}"
-        f":measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}"
-        f":measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}"
-        f",aresample={settings.sample_rate},atrim=0:{duration:.6f}"
-    )
+    wav = ["-c:a", "pcm_s16le", "-ar", str(settings.sample_rate), "-ac", "2", "-f", "wav", "-y", str(out)]
     run_ffmpeg(
         [
             *inputs,
             "-filter_complex",
-            f"{graph};[{label}]{second}[out]",
+            f"{graph};[{label}]{_second_pass(measured, duration, settings)}[out]",
             "-map",
             "[out]",
-            "-c:a",
-            "pcm_s16le",
-            "-ar",
-            str(settings.sample_rate),
-            "-ac",
-            "2",
-            "-f",
-            "wav",
-            "-y",
-            str(out),
+            *wav,
         ],
         timeout=600,
     )
     return out
+
+
+def _second_pass(measured: dict[str, str], duration: float, settings: FinishSettings) -> str:
+    """loudnorm with pass one's figures; digital silence (−inf LUFS) is left silent."""
+    tail = f"aresample={settings.sample_rate},atrim=0:{duration:.6f}"
+    if "inf" in measured["input_i"] or float(measured["input_i"]) < SILENCE_LUFS:
+        return f"anull,{tail}"
+    return (
+        f"{_loudnorm(settings)}:linear=true:measured_I={measured['input_i']}"
+        f":measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}"
+        f":measured_thresh={measured['input_thresh']}:offset={measured['target_offset']},{tail}"
+    )

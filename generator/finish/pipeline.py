@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.finish_config import FinishSettings
 from reelbot.domain.settings import Settings
 from reelbot.generator.encode import AI_COMMENT, BITRATE_SAFETY, EncodeError, probe
 from reelbot.generator.finish import audio as audio_mod
@@ -170,6 +171,27 @@ def _prepass(
     return source, up, interp
 
 
+def _video_filter(
+    request: FinishRequest,
+    source: Path,
+    source_fps: float,
+    target: tuple[int, int, int],
+    work: Path,
+    fin: FinishSettings,
+) -> tuple[str, str]:
+    """(the -vf graph, the interpolation method's name): rate, size, captions, pixel format."""
+    width, height, fps = target
+    vf_interp, method = interpolate_filter(stream_facts(source).fps or source_fps, fps)
+    # Interpolation stops short of the clip's end (at the last source frame, less the
+    # frames its look-ahead needs): hold the last frame, fill the gap at a constant rate,
+    # and ``-t`` cuts at ``duration``.
+    hold = f"tpad=stop_mode=clone:stop_duration=1,fps={fps}"
+    filters = [vf_interp, hold, lanczos_filter(width, height)]
+    if request.burn_captions and request.cues:
+        filters.append(prepare_burn(request.cues, width, height, work, fin))
+    return ",".join([*filters, "format=yuv420p"]), method
+
+
 def finish_clip(request: FinishRequest, settings: Settings, progress: Progress = _noop) -> FinishResult:
     """Finish ``request.clip`` into ``request.out``; see the module docstring for the steps."""
     fin = settings.finish
@@ -182,28 +204,18 @@ def finish_clip(request: FinishRequest, settings: Settings, progress: Progress =
     work = Path(tempfile.mkdtemp(prefix=f".{request.out.name}.", dir=request.out.parent)).resolve()
     try:
         source, up_method, interp_method = _prepass(request, settings, work, fps, progress)
-        vf_interp, ff_interp = interpolate_filter(stream_facts(source).fps or source_fps, fps)
-        # Interpolation stops short of the clip's end (at the last source frame, less the
-        # frames its look-ahead needs): hold the last frame, fill the gap at a constant rate,
-        # and ``-t`` cuts at ``duration``.
-        hold = f"tpad=stop_mode=clone:stop_duration=1,fps={fps}"
-        filters = [vf_interp, hold, lanczos_filter(width, height)]
-        if request.burn_captions and request.cues:
-            filters.append(prepare_burn(request.cues, width, height, work, fin))
+        vf, ff_interp = _video_filter(request, source, source_fps, (width, height, fps), work, fin)
         soundtrack = None
         if track is not None or clip_has_audio:
             progress("soundtrack", 0.0)
+            own = request.clip if clip_has_audio else None
+            mode = request.audio_mode or fin.audio_mode
+            track_wav = work / "track.wav"
             soundtrack = audio_mod.build_soundtrack(
-                work / "track.wav",
-                duration,
-                fin,
-                music=track,
-                clip_with_audio=request.clip if clip_has_audio else None,
-                mode=request.audio_mode or fin.audio_mode,
+                track_wav, duration, fin, music=track, clip_with_audio=own, mode=mode
             )
             progress("soundtrack", 1.0)
         rendered = work / "finished.mp4"
-        vf = ",".join([*filters, "format=yuv420p"])
         size, attempts = _render_fitting(rendered, source, soundtrack, vf, duration, settings, progress)
         progress("sign", 0.0)
         signed = sign_clip(rendered, settings.provenance)

@@ -108,3 +108,10 @@ def test_zero_second_track_is_refused(make_audio: MakeMedia) -> None:
         check_track(empty, FIN)
     assert info.value.key == "finish.audio_empty"
     assert "0 seconds" in info.value.render("en") and "0 秒" in info.value.render("zh-TW")
+
+
+def test_a_silent_track_stays_silent(make_audio: MakeMedia, tmp_path: Path) -> None:
+    silent = check_track(make_audio("silence.wav", "anullsrc=r=44100:cl=mono", 3.0), FIN)
+    out = build_soundtrack(tmp_path / "t.wav", 2.0, FIN, music=silent)
+    samples = pcm(out)
+    assert abs(len(samples) / 48_000 - 2.0) < 1 / 30 and float(np.abs(samples).max()) == 0.0
