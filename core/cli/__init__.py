@@ -184,11 +184,14 @@ def _generate(
 ) -> None:
     import secrets
 
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import sign_local_clip, signing_hint
     from reelbot.domain.images import inspect_image, open_image
     from reelbot.domain.presets import route_preset
     from reelbot.domain.validation import check_reference_roles, check_request
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.encode import encode_mp4, write_thumbnail
+    from reelbot.generator.provenance import apply_watermark
     from reelbot.generator.runner import render_request
 
     request = GenerationRequest(
@@ -229,9 +232,9 @@ def _generate(
         rendered = render_request(request, references, settings=settings, cache=cache, on_step=on_step)
         progress.update(task, description="encoding")
         out.parent.mkdir(parents=True, exist_ok=True)
-        encoded = encode_mp4(
-            rendered.frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200]
-        )
+        frames = apply_watermark(rendered.frames, settings.provenance)  # as the worker: only if configured
+        encoded = encode_mp4(frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200])
+        signed = sign_local_clip(out, settings, preset=chosen.name, seed=request.seed)  # the worker's C2PA
         thumb = out.with_suffix(".jpg")
         write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
     elapsed = time.monotonic() - started
@@ -243,6 +246,7 @@ def _generate(
         f"thumbnail {thumb} in {elapsed:.1f}s",
         highlight=False,
     )
+    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
     typer.echo(str(out))
 
 
@@ -516,6 +520,7 @@ def storyboard(
             reroll=set(reroll or ()),
             on_shot=lambda n, count, what: console.print(f"shot {n}/{count}: {what}", highlight=False),
         )
+        signed = sign_storyboard(result, settings)
     except ReelbotError as exc:
         raise fail(exc) from None
     console.print(
@@ -525,7 +530,20 @@ def storyboard(
         f"contact sheet {result.contact_sheet}",
         highlight=False,
     )
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import signing_hint
+
+    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
     typer.echo(str(result.draft))
+
+
+def sign_storyboard(result: Any, settings: Settings) -> bool:
+    """Every file a storyboard wrote (shots, draft, upscaled draft) gets the worker's credentials."""
+    from reelbot.cli.safety import sign_local_clip
+
+    paths = [shot.path for shot in result.shots] + [result.draft, result.upscaled]
+    signed = [sign_local_clip(Path(p), settings, preset=result.preset) for p in paths if p is not None]
+    return bool(signed) and all(signed)
 
 
 from reelbot.cli.media import register as _register_media_commands  # noqa: E402
