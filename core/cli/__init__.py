@@ -547,8 +547,8 @@ def sign_storyboard(result: Any, settings: Settings) -> bool:
 
 
 from reelbot.cli.media import register as _register_media_commands  # noqa: E402
-from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
 from reelbot.cli.models import register as _register_models_commands  # noqa: E402
+from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
 from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
 from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
 
