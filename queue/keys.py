@@ -90,6 +90,16 @@ class Keys:
         """Idempotency key of a recent click (user+action+target): the same click again = one job."""
         return f"{self.prefix}:bot:{platform}:click:{fingerprint}"
 
+    def platform(self, platform: str, *parts: str) -> str:
+        """A key a platform adapter names itself (its names live in its own package, e.g.
+        bots/line/state.py): ``<prefix>:bot:<platform>:<parts…>``."""
+        return ":".join((self.prefix, "bot", platform, *parts))
+
+    def limits(self, *parts: str) -> str:
+        """The service's limit ledger (core/app/limits.py): quota counters, hourly-rate sets,
+        one reservation hash per admitted job, the set of open reservations."""
+        return ":".join((self.prefix, "limits", *parts))
+
     # -- storyboards (core/app/storyboards.py) ------------------------------------------------------
 
     def storyboard(self, board_id: str) -> str:
@@ -107,38 +117,3 @@ class Keys:
     def storyboard_lock(self, board_id: str) -> str:
         """Short lock (SET NX PX) around read-modify-write of a storyboard's state."""
         return f"{self.prefix}:storyboard:lock:{board_id}"
-
-    # -- LINE bot conversation state (bots/line/state.py); all of it expires on its own ------
-
-    def line_event(self, webhook_event_id: str) -> str:
-        """Set NX with a TTL when a webhook event is handled: LINE's redelivery is then skipped."""
-        return f"{self.prefix}:line:event:{webhook_event_id}"
-
-    def line_photos(self, chat_id: str, user_id: str) -> str:
-        """List of photos a user sent in a chat, waiting (TTL) for the prompt they belong to."""
-        return f"{self.prefix}:line:photos:{chat_id}:{user_id}"
-
-    def line_role_mark(self, chat_id: str, user_id: str) -> str:
-        """Role for the user's next photo in a chat (``結尾`` / ``/end`` …), with a TTL."""
-        return f"{self.prefix}:line:mark:{chat_id}:{user_id}"
-
-    def line_awaiting_prompt(self, chat_id: str, user_id: str) -> str:
-        """Clip id whose 改提示 (remix) waits for this user's next text in this chat (TTL)."""
-        return f"{self.prefix}:line:remix:{chat_id}:{user_id}"
-
-    def line_locale(self, user_id: str) -> str:
-        """Cached message locale of a LINE user (from the profile's language)."""
-        return f"{self.prefix}:line:locale:{user_id}"
-
-    def line_pushes(self, month: str) -> str:
-        """Count of push messages sent in ``month`` (``YYYY-MM``), against LINE's monthly quota."""
-        return f"{self.prefix}:line:pushes:{month}"
-
-    def line_rate(self, scope: str, scope_id: str, hour: int) -> str:
-        """Jobs started in one clock hour by a user or a group (``scope`` = user | group)."""
-        return f"{self.prefix}:line:rate:{scope}:{scope_id}:{hour}"
-
-    def line_answered(self, job_id: str) -> str:
-        """Set (TTL) when a chat reply already told the user a job was cancelled/declined: the
-        delivery loop then skips the push for that job's ``cancelled`` event (pushes cost quota)."""
-        return f"{self.prefix}:line:answered:{job_id}"

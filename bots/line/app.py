@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from reelbot.app.limits import RatePolicy
 from reelbot.bots.line.api import LineApi
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.deliver import Deliverer
@@ -22,6 +24,10 @@ from reelbot.bots.line.webhook import LineWebhook
 from reelbot.bots.media_server import add_media_routes
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
+from reelbot.domain.types import Platform
+
+if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +49,14 @@ def require_secrets(settings: Settings) -> tuple[bytes, str]:
 class LineBot:
     """Everything the LINE side runs, around one :class:`ReelbotService`."""
 
-    def __init__(self, service: Any, settings: Settings, config: LineConfig | None = None) -> None:
+    def __init__(self, service: ReelbotService, settings: Settings, config: LineConfig | None = None) -> None:
         secret, _ = require_secrets(settings)
         self.settings = settings
         self.config = config or LineConfig()
         self.service = service
         self.api = LineApi(settings, self.config)
-        self.state = LineState(service.redis, service.keys, self.config)
+        self.state = LineState(service.redis, partial(service.platform_key, Platform.LINE), self.config)
+        service.register_platform_limits(Platform.LINE, self.limits)
         self.staging = PhotoStaging(
             self.config.staging_dir or settings.data_dir / "line" / "incoming", self.config.photo_ttl_s
         )
@@ -74,6 +81,16 @@ class LineBot:
             config=self.config,
             media_base_url=settings.media_base_url,
             consumer=self.config.events_consumer,
+        )
+
+    def limits(self) -> RatePolicy:
+        """LINE's hourly defaults for the service (read live: the config may change), with
+        LINE's own refusal texts; a group's settings replace the numbers."""
+        return RatePolicy(
+            per_person=self.config.user_jobs_per_hour,
+            per_community=self.config.group_jobs_per_hour,
+            person_key="line.user_rate_limited",
+            community_key="line.group_rate_limited",
         )
 
     def web_app(self, *, with_media: bool = True) -> web.Application:

@@ -334,24 +334,12 @@ class LineHandler:
             await self.submit_prompt(event, chat, locale, parsed)
 
     async def check_limits(self, chat: Chat) -> None:
-        """Hourly limits per user and per group, and the monthly push quota, before any work."""
-        used = await self.state.used_this_hour("user", chat.user_id)
-        if used >= self.config.user_jobs_per_hour:
-            raise LimitReached("line.user_rate_limited", count=used, limit=self.config.user_jobs_per_hour)
-        if not chat.one_to_one:
-            used = await self.state.used_this_hour("group", chat.chat_id)
-            if used >= self.config.group_jobs_per_hour:
-                raise LimitReached(
-                    "line.group_rate_limited", count=used, limit=self.config.group_jobs_per_hour
-                )
+        """The monthly push quota (LINE's own, not a job limit) before any work. Hourly limits
+        per person (across all their chats) and per group are the service's, reserved
+        atomically in ``submit`` (see :meth:`LineBot.limits`)."""
         quota = self.config.push_quota_monthly
         if quota is not None and await self.state.pushes_this_month() >= quota:
             raise LimitReached("line.push_quota_reached")
-
-    async def count_job(self, chat: Chat) -> None:
-        await self.state.count_job("user", chat.user_id)
-        if not chat.one_to_one:
-            await self.state.count_job("group", chat.chat_id)
 
     async def submit_prompt(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
         async with self.person_lock(chat):
@@ -382,8 +370,6 @@ class LineHandler:
 
     async def accepted(self, event: Any, chat: Chat, locale: str, ticket: Any) -> None:
         """The immediate answer to a new job: its place in line with 取消, or the consent question."""
-        if not ticket.duplicate:
-            await self.count_job(chat)
         state = JobState(ticket.state)
         quick = None
         if state is JobState.AWAITING_CONSENT:

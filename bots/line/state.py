@@ -3,7 +3,9 @@ cached languages, push counts and hourly limits.
 
 All of it expires on its own (TTL), so a crashed bot leaves nothing to clean up, and all of it
 lives in Redis rather than in the process, so several bot replicas behind one webhook URL agree.
-Key names come from :class:`reelbot.queue.keys.Keys` like every other key.
+Key names are LINE's own (:class:`LineKeys`, below), inside the namespace the service gives
+each platform (:meth:`ReelbotService.platform_key`); the bot never spells a prefix itself.
+The hourly limits are not here: the service reserves them atomically for every platform.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -18,7 +21,6 @@ import redis.asyncio as aioredis
 
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.types import ReferenceRole
-from reelbot.queue.keys import Keys
 
 PUSH_COUNT_TTL_S = 40 * 24 * 3600  # a month's counter outlives its month a little, then goes
 ANSWERED_TTL_S = 3600  # a cancelled event arrives within moments; an hour is plenty
@@ -50,12 +52,48 @@ def month_tag(now: float | None = None) -> str:
     return datetime.fromtimestamp(now if now is not None else time.time(), tz=UTC).strftime("%Y-%m")
 
 
+class LineKeys:
+    """Every key name of the LINE bot, each with what it holds (all of it expires on its own)."""
+
+    def __init__(self, key: Callable[..., str]) -> None:
+        self.key = key  # the service's platform_key, bound to LINE
+
+    def line_event(self, webhook_event_id: str) -> str:
+        """Set NX with a TTL when a webhook event is handled: LINE's redelivery is then skipped."""
+        return self.key("event", webhook_event_id)
+
+    def line_photos(self, chat_id: str, user_id: str) -> str:
+        """List of photos a user sent in a chat, waiting (TTL) for the prompt they belong to."""
+        return self.key("photos", chat_id, user_id)
+
+    def line_role_mark(self, chat_id: str, user_id: str) -> str:
+        """Role for the user's next photo in a chat (``結尾`` / ``/end`` …), with a TTL."""
+        return self.key("mark", chat_id, user_id)
+
+    def line_awaiting_prompt(self, chat_id: str, user_id: str) -> str:
+        """Clip id whose 改提示 (remix) waits for this user's next text in this chat (TTL)."""
+        return self.key("remix", chat_id, user_id)
+
+    def line_locale(self, user_id: str) -> str:
+        """Cached message locale of a LINE user (from the profile's language)."""
+        return self.key("locale", user_id)
+
+    def line_pushes(self, month: str) -> str:
+        """Count of push messages sent in ``month`` (``YYYY-MM``), against LINE's monthly quota."""
+        return self.key("pushes", month)
+
+    def line_answered(self, job_id: str) -> str:
+        """Set (TTL) when a chat reply already told the user a job was cancelled/declined: the
+        delivery loop then skips the push for that job's ``cancelled`` event (pushes cost quota)."""
+        return self.key("answered", job_id)
+
+
 class LineState:
     """Typed access to the LINE bot's Redis state."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, config: LineConfig) -> None:
+    def __init__(self, redis: aioredis.Redis, key: Callable[..., str], config: LineConfig) -> None:
         self.redis = redis
-        self.keys = keys
+        self.keys = LineKeys(key)
         self.config = config
 
     # -- webhook redeliveries ---------------------------------------------------------------
@@ -141,18 +179,3 @@ class LineState:
     async def take_answered(self, job_id: uuid.UUID) -> bool:
         """True (once) when a reply already told the user; the delivery loop then skips the push."""
         return bool(await self.redis.getdel(self.keys.line_answered(str(job_id))))
-
-    # -- hourly limits -------------------------------------------------------------------------
-    def _rate_key(self, scope: str, scope_id: str) -> str:
-        return self.keys.line_rate(scope, scope_id, int(time.time() // 3600))
-
-    async def used_this_hour(self, scope: str, scope_id: str) -> int:
-        return int(await self.redis.get(self._rate_key(scope, scope_id)) or 0)
-
-    async def count_job(self, scope: str, scope_id: str) -> int:
-        key = self._rate_key(scope, scope_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, 2 * 3600)
-            total, _ = await pipe.execute()
-        return int(total)

@@ -12,20 +12,26 @@ idempotency key makes that safe.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
+from sqlmodel import col, select
 
-from reelbot.app.safety.gate import SafetyGate
+from reelbot.app.intake import check_idempotency_key, check_origin
+from reelbot.app.limits import LimitLedger, RatePolicy, RateProvider
+from reelbot.app.safety.gate import Admission, SafetyGate
+from reelbot.app.safety.quotas import estimate_request, quota_windows
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
-from reelbot.domain.images import inspect_image
+from reelbot.domain.images import ImageInfo, inspect_image
 from reelbot.domain.presets import check_extension, plan_render, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import (
@@ -45,10 +51,13 @@ from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import clips as clip_repo
+from reelbot.storage import communities as community_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import users as user_repo
+from reelbot.storage.communities import CommunitySettings
 from reelbot.storage.db import make_engine, migrate, session_scope
-from reelbot.storage.media import MediaStore, open_media_store
+from reelbot.storage.media import MediaStore, asset_key, open_media_store
+from reelbot.storage.models import Asset, Job
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +126,7 @@ class ReelbotService:
         self.keys = Keys(settings.redis_prefix)
         self.queue = JobQueue(redis, self.keys, settings.queue)
         self.safety = SafetyGate(settings, db_engine)  # moderation, consent, quotas
+        self.limits = LimitLedger(redis, self.keys, relaxed_multiplier=settings.quotas.relaxed_multiplier)
 
     @classmethod
     async def open(cls, settings: Settings) -> ReelbotService:
@@ -151,12 +161,44 @@ class ReelbotService:
 
         ``lane=Lane.RELAXED`` asks for the relaxed lane; the quota may also move a job there.
         A job whose reference image shows a face is stored ``awaiting_consent`` and queued
-        only by :meth:`confirm_consent`.
+        only by :meth:`confirm_consent`. Steps, each refusing before the next writes anything:
+        prepare (validate, route, plan, inspect images) → admit (moderation, faces) → reserve
+        (quotas, hourly rates: atomic) → store (images + job in one transaction) → enqueue
+        (pending cap; a refusal undoes the store and the reservation).
         """
+        check_idempotency_key(idempotency_key)
         existing = await self.run_db(job_repo.get_job_by_idempotency_key, idempotency_key=idempotency_key)
         if existing is not None:
             return await self.ticket(existing, duplicate=True)
+        request, inspected = await self._prepare(request, images)
+        community = await asyncio.to_thread(self.safety.community_for, request.origin)
+        admission = await self.safety.admit(request, images, lane=lane, community=community)
+        job_id = uuid.uuid4()
+        admission = await self._reserve(job_id, request, admission, community)
+        try:
+            job, created = await self._store(job_id, request, inspected, admission, idempotency_key)
+        except BaseException:
+            await self.limits.release(job_id)
+            raise
+        if not created:  # a concurrent submit with the same key stored first: that job is the answer
+            await self.limits.release(job_id)
+            return await self.ticket(job, duplicate=True)
+        if admission.consent_required:
+            return Ticket(
+                job_id=job.id,
+                state=JobState.AWAITING_CONSENT,
+                position=None,
+                duplicate=False,
+                notice_key=admission.notice_key,
+            )
+        return await self._enqueue(job, request, admission, idempotency_key, community)
 
+    async def _prepare(
+        self, request: GenerationRequest, images: Sequence[tuple[ReferenceRole, bytes]]
+    ) -> tuple[GenerationRequest, list[tuple[ReferenceRole, bytes, ImageInfo]]]:
+        """Everything that needs no storage: text and sizes, roles, the preset, the seed, the
+        render plan, and a bounded decode of each image (off the event loop: bots share it)."""
+        check_origin(request.origin)
         request = check_request(request, self.settings.limits)
         roles = [ref.role for ref in request.references] + [role for role, _ in images]
         check_reference_roles(roles, self.settings.limits)
@@ -164,16 +206,62 @@ class ReelbotService:
         seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
         request = request.model_copy(update={"preset": preset.name, "seed": seed})
         plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
-        inspected = [  # a full decode of each image: off the event loop (the bots share it)
+        inspected = [
             (role, data, await asyncio.to_thread(inspect_image, data, self.settings.limits))
             for role, data in images
         ]
-        admission = await self.safety.admit(request, images, lane=lane)
+        return request, inspected
 
-        job_id = uuid.uuid4()
+    async def _reserve(
+        self,
+        job_id: uuid.UUID,
+        request: GenerationRequest,
+        admission: Admission,
+        community: CommunitySettings | None,
+    ) -> Admission:
+        """Take the job's share of every quota window and hourly rate (atomic; may move it to
+        the relaxed lane or refuse it) and note the outcome in its moderation record."""
+        await self.settle_limits()
+        estimate = await asyncio.to_thread(estimate_request, request, self.settings)
+        windows = await asyncio.to_thread(self._quota_windows, request.origin, community)
+        reservation = await self.limits.reserve(
+            job_id,
+            request.origin,
+            estimate_s=estimate,
+            windows=windows,
+            rates=self._rate_policy(request.origin, community),
+            requested=admission.lane,
+        )
+        record = {
+            **admission.moderation,
+            "estimate_gpu_s": round(estimate, 3),
+            "lane": reservation.lane.value,
+        }
+        return replace(
+            admission,
+            lane=reservation.lane,
+            estimate_s=estimate,
+            moderation=record,
+            notice_key=reservation.notice_key,
+        )
+
+    async def _store(
+        self,
+        job_id: uuid.UUID,
+        request: GenerationRequest,
+        inspected: Sequence[tuple[ReferenceRole, bytes, ImageInfo]],
+        admission: Admission,
+        idempotency_key: str,
+    ) -> tuple[Any, bool]:
+        """Images and job in one transaction. A media-disk failure is a clear message, and the
+        image files this call wrote are removed again when the transaction does not commit."""
+        new_files = await asyncio.to_thread(self._new_asset_files, inspected)
 
         def store() -> tuple[Any, bool]:
             with session_scope(self.db) as session:
+                for ref in request.references:
+                    if asset_repo.get_asset(session=session, sha256=ref.sha256) is None:
+                        raise InvalidRequest("request.reference_unknown", sha256=ref.sha256[:12])
                 refs = list(request.references)
                 for role, data, info in inspected:
                     asset = asset_repo.store_asset(
@@ -199,36 +287,47 @@ class ReelbotService:
                     consent_required=admission.consent_required,
                 )
 
-        job, created = await asyncio.to_thread(store)
-        if not created:
-            return await self.ticket(job, duplicate=True)
-        if admission.consent_required:
-            return Ticket(
-                job_id=job.id,
-                state=JobState.AWAITING_CONSENT,
-                position=None,
-                duplicate=False,
-                notice_key=admission.notice_key,
-            )
+        try:
+            return await asyncio.to_thread(store)
+        except BaseException as exc:
+            await asyncio.to_thread(self._remove_unowned_files, new_files)
+            if isinstance(exc, OSError):
+                log.error("media store failed while storing job %s: %s", job_id, exc)
+                raise ReelbotError("media.storage_unavailable") from exc
+            raise
+
+    async def _enqueue(
+        self,
+        job: Any,
+        request: GenerationRequest,
+        admission: Admission,
+        idempotency_key: str,
+        community: CommunitySettings | None,
+    ) -> Ticket:
+        """Queue a stored job (the per-user pending cap is the queue's, atomic); any refusal
+        or failure undoes the job, its unused images and its reservation."""
+        cap = self.settings.limits.max_pending_jobs_per_user
+        if community is not None and community.max_pending_per_user is not None:
+            cap = community.max_pending_per_user
         try:
             result = await self.queue.enqueue(
                 job.id,
                 idempotency_key=idempotency_key,
                 user_key=request.origin.user_key,
-                max_pending=self.settings.limits.max_pending_jobs_per_user,
+                max_pending=cap,
                 lane=job.lane,
             )
         except LimitReached:
-            await self.run_db(job_repo.delete_job, job_id=job.id)
+            await self._undo(job.id)
             raise
-        except Exception:
+        except BaseException:
             log.exception("enqueue failed; removing job %s", job.id)
-            await self.run_db(job_repo.delete_job, job_id=job.id)
+            await self._undo(job.id)
             raise
         if result.job_id != job.id:
             # Redis already knows this key for another job (its row was written by a process
             # that crashed before answering): that job is the answer; ours never existed.
-            await self.run_db(job_repo.delete_job, job_id=job.id)
+            await self._undo(job.id)
             existing = await self.run_db(job_repo.get_job, job_id=result.job_id)
             if existing is None:
                 log.error("idempotency key maps to job %s, which has no row", result.job_id)
@@ -318,6 +417,7 @@ class ReelbotService:
         from reelbot.app.safety.quotas import usage_for
 
         community = await asyncio.to_thread(self.safety.community_for, origin)
+        await self.settle_limits()
 
         def load() -> list[Any]:
             with session_scope(self.db) as session:
@@ -342,6 +442,7 @@ class ReelbotService:
             # the worker then marks it cancelled and tells the chat. Only the process whose
             # update moved the job tells the chat, so it hears it once.
             if await self.run_db(job_repo.mark_cancelled, job_id=job_id):
+                await self.limits.release(job_id)
                 await self.events(request.origin.platform).publish(
                     JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin)
                 )
@@ -436,6 +537,157 @@ class ReelbotService:
             log.warning("re-enqueued %d queued jobs that had no queue message", requeued)
         return requeued
 
+    # -- limits (reelbot.app.limits) ----------------------------------------------------------
+
+    def register_platform_limits(self, platform: Platform | str, provider: RateProvider) -> None:
+        """A platform adapter's hourly defaults (and the message keys of its refusals)."""
+        self.limits.register_platform(str(platform), provider)
+
+    def _rate_policy(self, origin: Origin, community: CommunitySettings | None) -> RatePolicy:
+        return self.limits.rate_policy(
+            origin.platform.value,
+            per_person=community.clips_per_hour_per_user if community is not None else None,
+            per_community=community.clips_per_hour if community is not None else None,
+        )
+
+    def _quota_windows(self, origin: Origin, community: CommunitySettings | None) -> list[Any]:
+        with session_scope(self.db) as session:
+            return quota_windows(session, self.settings, origin, community=community)
+
+    async def check_limits(self, origin: Origin, *, jobs: int = 1) -> None:
+        """Refuse early (``LimitReached``) when ``jobs`` more clips from ``origin`` would pass
+        an hourly rate or the pending cap now — e.g. a storyboard's shots, before its board is
+        posted. Reserves nothing: each job's own submit still reserves atomically."""
+        community = await asyncio.to_thread(self.safety.community_for, origin)
+        if community is not None and community.max_pending_per_user is not None:
+            active = await self.jobs_for(origin.platform, origin.user_id, active_only=True)
+            if len(active) >= community.max_pending_per_user:
+                raise LimitReached(
+                    "queue.user_pending_cap", count=len(active), limit=community.max_pending_per_user
+                )
+        await self.settle_limits()
+        await self.limits.reserve(
+            uuid.uuid4(),
+            origin,
+            estimate_s=0.0,
+            windows=(),
+            rates=self._rate_policy(origin, community),
+            check_only=True,
+            slots=jobs,
+        )
+
+    async def settle_limits(self, *, grace_s: float = 300.0) -> int:
+        """Settle reservations from stored state: a finished job's estimate becomes what it
+        measured (``Job.gpu_seconds``), a cancelled or failed one gives its hourly slot back
+        (and its estimate, unless it rendered), a job that never got a row gives everything
+        back after ``grace_s``. Runs before every admission and usage report; idempotent."""
+        open_ = await self.limits.open_reservations()
+        if not open_:
+            return 0
+        outcomes = await self.run_db(_job_outcomes, job_ids=list(open_))
+        now = time.time()
+        settled = 0
+        for job_id, admitted_at in open_.items():
+            outcome = outcomes.get(job_id)
+            if outcome is None:
+                if now - admitted_at > grace_s:
+                    settled += await self.limits.release(job_id)
+                continue
+            state, gpu_seconds = outcome
+            if state is JobState.DONE:
+                settled += await self.limits.settle(job_id, gpu_seconds or 0.0)
+            elif state.finished and gpu_seconds:
+                settled += await self.limits.settle(job_id, gpu_seconds, keep_rate=False)
+            elif state.finished:
+                settled += await self.limits.release(job_id)
+        return settled
+
+    async def _undo(self, job_id: uuid.UUID) -> None:
+        """Remove a job that never reached the queue, its images no other job uses (rows and
+        files) and its reservation: a refused request leaves nothing behind."""
+
+        def remove() -> list[str]:
+            with session_scope(self.db) as session:
+                unused = asset_repo.assets_only_used_by(session=session, job_id=job_id)
+                if not job_repo.delete_job(session=session, job_id=job_id):
+                    return []
+                for asset in unused:
+                    session.delete(asset)
+                return [asset.storage_key for asset in unused]
+
+        for key in await asyncio.to_thread(remove):
+            await asyncio.to_thread(self.media.delete, key)
+        await self.limits.release(job_id)
+
+    def _new_asset_files(self, inspected: Sequence[tuple[ReferenceRole, bytes, ImageInfo]]) -> list[str]:
+        """Media keys of the images that are not on disk yet (what a failed store must remove)."""
+        keys = [asset_key(asset_repo.sha256_hex(data), info.mime) for _, data, info in inspected]
+        return [key for key in dict.fromkeys(keys) if not self.media.exists(key)]
+
+    def _remove_unowned_files(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        with session_scope(self.db) as session:
+            found = session.exec(select(Asset).where(col(Asset.storage_key).in_(keys)))
+            owned = {asset.storage_key for asset in found}
+        for key in keys:
+            if key not in owned:
+                try:
+                    self.media.delete(key)
+                except OSError:
+                    log.warning("could not remove %s after a failed store", key)
+
+    # -- community settings (/reelbot settings, LINE group admins) -----------------------------
+
+    async def community_settings(self, platform: Platform, community_id: str | None) -> CommunitySettings:
+        """A community's own limits and policy (every field None = reelbot's default)."""
+
+        def load() -> CommunitySettings:
+            with session_scope(self.db) as session:
+                return community_repo.community_settings(
+                    session=session, platform=platform, community_id=community_id
+                )
+
+        return await asyncio.to_thread(load)
+
+    async def save_community_settings(
+        self, platform: Platform, community_id: str, changes: dict[str, Any], *, by: str
+    ) -> CommunitySettings:
+        """Change some of a community's settings (``None`` resets one to the default); a bad
+        value is an ``InvalidRequest`` naming the setting, and nothing is stored."""
+
+        def save() -> CommunitySettings:
+            with session_scope(self.db) as session:
+                return community_repo.update_community_settings(
+                    session=session,
+                    platform=platform,
+                    community_id=community_id,
+                    changes=changes,
+                    updated_by=by,
+                )
+
+        return await asyncio.to_thread(save)
+
+    # -- keys for adapters (bots never build Redis names themselves) -----------------------------
+
+    def platform_key(self, platform: Platform | str, *parts: str) -> str:
+        """A Redis key name in ``platform``'s own namespace (LINE's conversation state …)."""
+        return self.keys.platform(str(platform), *parts)
+
+    async def click_idempotency_key(
+        self, *, platform: Platform | str, user_id: str, action: str, target: str, interaction_id: str,
+        window_s: int, extra: str = "",
+    ) -> str:
+        """The idempotency key of a click: its own, or that of the same click (person, action,
+        target) made within ``window_s`` before — a double click then gives one job."""
+        own = f"{platform}:{action}:{target}:{interaction_id}"
+        raw = f"{user_id}\x1f{action}\x1f{target}\x1f{extra}".encode()
+        name = self.keys.bot_click(str(platform), hashlib.sha256(raw).hexdigest()[:32])
+        previous = await self.redis.set(name, own, nx=True, ex=window_s, get=True)
+        if previous is None:
+            return own
+        return previous.decode() if isinstance(previous, bytes) else str(previous)
+
     # -- helpers ----------------------------------------------------------------------------
 
     async def run_db(self, fn: Any, /, **kwargs: Any) -> Any:
@@ -477,3 +729,11 @@ class ReelbotService:
             request=GenerationRequest.model_validate_json(job.request_json),
             created_at=job.created_at,
         )
+
+
+def _job_outcomes(
+    *, session: Any, job_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[JobState, float | None]]:
+    """State and measured GPU-seconds of each job that still has a row."""
+    rows = session.exec(select(Job.id, Job.state, Job.gpu_seconds).where(col(Job.id).in_(job_ids)))
+    return {job_id: (JobState(state), gpu) for job_id, state, gpu in rows}

@@ -9,14 +9,14 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from reelbot.bots.discord.policy import load_settings, save_settings
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.errors import Forbidden, InvalidRequest
 from reelbot.domain.messages import render
-from reelbot.storage.communities import CommunitySettings
+from reelbot.domain.types import Platform
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
+    from reelbot.storage.communities import CommunitySettings
 
 
 def describe(policy: CommunitySettings, bot: ReelBot, locale: str, key: str) -> str:
@@ -74,10 +74,12 @@ class ReelbotGroup(
                 changes["clips_per_hour"] = server_per_hour
             guild_id = str(interaction.guild_id)
             if not changes:
-                policy = await load_settings(self.bot.service, guild_id)
+                policy = await self.bot.service.community_settings(Platform.DISCORD, guild_id)
                 await reply(interaction, describe(policy, self.bot, locale, "discord.settings_current"))
                 return
-            policy = await save_settings(self.bot.service, guild_id, changes, str(interaction.user.id))
+            policy = await self.bot.service.save_community_settings(
+                Platform.DISCORD, guild_id, changes, by=str(interaction.user.id)
+            )
             await reply(interaction, describe(policy, self.bot, locale, "discord.settings_saved"))
 
 

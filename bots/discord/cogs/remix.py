@@ -20,7 +20,6 @@ import discord
 from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
-from reelbot.bots.common.clicks import click_idempotency_key
 from reelbot.bots.common.status import kind_label
 from reelbot.bots.discord.components import HANDLERS, button_handler, component_ids
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
@@ -65,9 +64,7 @@ async def _remix(
     clip = await _live_clip(bot, clip_id)
     origin = origin_for(interaction)
     extra = hashlib.sha256(prompt.encode()).hexdigest()[:16] if prompt else ""
-    key = await click_idempotency_key(
-        bot.service.redis,
-        bot.service.keys,
+    key = await bot.service.click_idempotency_key(
         platform=Platform.DISCORD.value,
         user_id=origin.user_id,
         action=action,

@@ -21,12 +21,10 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from reelbot.bots.common.clicks import click_idempotency_key
 from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
-from reelbot.bots.discord.policy import check_limits
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
@@ -135,7 +133,7 @@ class StoryboardCog(commands.Cog):
 
         locale = locale_of(interaction)
         origin = origin_for(interaction)
-        await check_limits(self.bot.service, origin, jobs=len(board.shots))  # the server's own limits
+        await self.bot.service.check_limits(origin, jobs=len(board.shots))  # the server's own limits
         header = board_header(board.title, origin)
         channel = interaction.channel
         assert channel is not None and hasattr(channel, "send")
@@ -191,10 +189,8 @@ async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) ->
         raise NotFound("storyboard.not_found", board_id=str(job_id))
     board_id, number = found
     origin = origin_for(interaction)
-    await check_limits(bot.service, origin)  # a new take is one more clip for this person
-    key = await click_idempotency_key(
-        bot.service.redis,
-        bot.service.keys,
+    await bot.service.check_limits(origin)  # a new take is one more clip for this person
+    key = await bot.service.click_idempotency_key(
         platform=Platform.DISCORD.value,
         user_id=origin.user_id,
         action="sbreroll",

@@ -8,10 +8,12 @@ One call, :meth:`SafetyGate.admit`, in a fixed order that refuses cheaply first:
 3. face detection on new reference images — forbidden by the community → refused and
    logged; otherwise the job must wait in ``awaiting_consent``. A remix of a clip whose
    references needed consent needs it again from a remixer who is not the one who gave it;
-4. the GPU-second quota → the lane, or ``LimitReached`` before anything is stored.
+The GPU-second quotas and hourly rates are not the gate's: the service reserves them
+atomically right after it (:mod:`reelbot.app.limits`), because a check that reads the
+database and then writes lets 30 simultaneous requests all pass.
 
-The answer (:class:`Admission`) tells the service the lane, whether to hold the job for
-consent, and the moderation record to store with the job.
+The answer (:class:`Admission`) tells the service whether to hold the job for consent and
+the moderation record to store with the job; the service adds the lane and estimate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.safety.faces import detect_faces
@@ -171,10 +174,15 @@ class SafetyGate:
         images: Sequence[tuple[ReferenceRole, bytes]] = (),
         *,
         lane: Lane = Lane.FAST,
+        community: CommunitySettings | EllipsisType | None = ...,
     ) -> Admission:
         """Check one request; raise ``InvalidRequest``/``LimitReached`` with a message key
-        (nothing stored but the audit-log row), or say how to store and queue it."""
-        community = await asyncio.to_thread(self.community_for, request.origin)
+        (nothing stored but the audit-log row), or say how to store and queue it.
+
+        ``community``: the policy already loaded by the caller (``...``: look it up). The
+        lane is the requested one; quotas may still move it (:mod:`reelbot.app.limits`)."""
+        if isinstance(community, EllipsisType):
+            community = await asyncio.to_thread(self.community_for, request.origin)
         name = (
             f"{request.origin.platform.value}:{request.origin.guild_id}" if request.origin.guild_id else None
         )
@@ -210,7 +218,6 @@ class SafetyGate:
             if waiting >= cap:
                 raise LimitReached("queue.user_pending_cap", count=waiting, limit=cap)
 
-        decision = await asyncio.to_thread(self.quota_decision, request, community, lane)
         record: dict[str, Any] = {
             "verdict": "allowed",
             "moderator": self.moderator.name if safety.moderation else "off",
@@ -219,13 +226,5 @@ class SafetyGate:
             "community": policy.community,
             "faces": faces,
             "consent_required": consent,
-            "estimate_gpu_s": round(decision.estimate_s, 3),
-            "lane": decision.lane.value,
         }
-        return Admission(
-            lane=decision.lane,
-            consent_required=consent,
-            estimate_s=decision.estimate_s,
-            moderation=record,
-            notice_key=decision.notice_key,
-        )
+        return Admission(lane=lane, consent_required=consent, estimate_s=0.0, moderation=record)

@@ -148,11 +148,12 @@ shots:
 async def test_storyboard_and_reroll_obey_the_server_limits(
     fake: FakeDiscord, service: ReelbotService, start_bot: Any
 ) -> None:
-    from reelbot.bots.discord.policy import save_settings
     from tests.bots.discord.test_storyboard import channel_posts, send_board
 
     ann = fake.user(name="ann")
-    await save_settings(service, fake.guild_id, {"clips_per_hour_per_user": 2}, "admin")
+    await service.save_community_settings(
+        Platform.DISCORD, fake.guild_id, {"clips_per_hour_per_user": 2}, by="admin"
+    )
     async with start_bot():
         # Three shots are three clips: over a limit of 2 per hour, so nothing is queued.
         answer = await send_board(fake, ann, BOARD3)

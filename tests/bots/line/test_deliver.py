@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from functools import partial
 
 from reelbot.bots.line.deliver import Deliverer
 from reelbot.domain.events import EventKind, JobEvent
@@ -169,7 +170,8 @@ async def test_an_error_of_our_own_puts_the_entry_into_the_retries(harness: Harn
     deliverer = fresh_deliverer(harness)
     await deliverer.stream.ensure_group(deliverer.config.events_group)
     broken = aioredis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # a real Redis outage
-    deliverer.state = LineState(broken, harness.service.keys, deliverer.config)
+    line_key = partial(harness.service.platform_key, Platform.LINE)
+    deliverer.state = LineState(broken, line_key, deliverer.config)
     try:
         assert await deliverer.step() is False
     finally:

@@ -185,10 +185,10 @@ async def test_a_failure_after_the_job_was_created_names_the_job(
 ) -> None:
     """The job renders anyway, so the apology must not say "no job" (error.internal with its id)."""
 
-    async def broken_count(chat: object) -> None:  # fault injection: our own bookkeeping fails
-        raise RuntimeError("rate counter unavailable")
+    async def broken_answer(*args: object) -> None:  # fault injection: our own bookkeeping fails
+        raise RuntimeError("answer bookkeeping unavailable")
 
-    monkeypatch.setattr(harness.bot.handler, "count_job", broken_count)
+    monkeypatch.setattr(harness.bot.handler, "accepted", broken_answer)
     event = text_event("一隻貓在跳舞")
     await harness.send(event)
     (job,) = await harness.service.jobs_for(Platform.LINE, "Ualice")
