@@ -126,3 +126,19 @@ def test_settings_hold_the_loudness_targets() -> None:
     fin = Settings(_env_file=None).finish  # type: ignore[call-arg]
     assert (fin.target_lufs, fin.true_peak_dbtp, fin.sample_rate) == (-14.0, -1.0, 48_000)
     assert isinstance(fin, FinishSettings)
+
+
+def test_configured_upscaler_without_spandrel_is_one_message(
+    make_clip: MakeMedia, settings: Settings, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("spandrel") is None  # the [upscale] extra is for GPU workers
+    weights = tmp_path / "RealESRGAN_x4plus.pth"
+    weights.write_bytes(b"\0" * 16)
+    learned = settings.model_copy(update={"finish": FinishSettings(upscaler_weights=weights)})
+    out_dir = tmp_path / "out"
+    with pytest.raises(Exception) as info:
+        finish_clip(FinishRequest(clip=make_clip("d.mp4", 1.0), out=out_dir / "s.mp4"), learned)
+    assert "spandrel" in info.value.render("en") and "spandrel" in info.value.render("zh-TW")  # type: ignore[attr-defined]
+    assert not list(out_dir.iterdir())
