@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from reelbot.bots.common.status import short_id
 from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
@@ -155,7 +156,10 @@ class StoryboardCog(commands.Cog):
             raise
         if ticket.duplicate:
             await _delete_quietly(status)
-            await reply(interaction, render("discord.storyboard_duplicate", locale, board_id=ticket.board_id))
+            await reply(
+                interaction,
+                render("discord.storyboard_duplicate", locale, board_id=short_id(ticket.board_id)),
+            )
             return
         log.info(
             "storyboard %s (%d shots) from interaction %s",
@@ -165,14 +169,19 @@ class StoryboardCog(commands.Cog):
         )
         if ticket.awaiting_consent:
             text = with_notice(
-                render("consent.required", locale, job_id=ticket.board_id), ticket.notice_key, locale
+                render("consent.required", locale, job_id=short_id(ticket.board_id)),
+                ticket.notice_key,
+                locale,
             )
             await reply(
                 interaction, text, view=consent_view("sbconsent", "sbdecline", ticket.board_id, locale)
             )
             return
         text = render(
-            "discord.storyboard_accepted", locale, board_id=ticket.board_id, count=len(ticket.job_ids)
+            "discord.storyboard_accepted",
+            locale,
+            board_id=short_id(ticket.board_id),
+            count=len(ticket.job_ids),
         )
         await reply(interaction, with_notice(text, ticket.notice_key, locale))
 
@@ -201,9 +210,12 @@ async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) ->
     ticket = await reroll_shot(bot.service, board_id, number, by=origin, idempotency_key=key)
     locale = locale_of(interaction)
     if ticket.duplicate:
-        await reply(interaction, render("submit.duplicate", locale, job_id=ticket.job_id))
+        await reply(interaction, render("submit.duplicate", locale, job_id=short_id(ticket.job_id)))
         return
-    await reply(interaction, render("discord.storyboard_rerolled", locale, shot=number, job_id=ticket.job_id))
+    await reply(
+        interaction,
+        render("discord.storyboard_rerolled", locale, shot=number, job_id=short_id(ticket.job_id)),
+    )
 
 
 async def setup(bot: ReelBot) -> None:
