@@ -36,6 +36,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_escape,
+        auto_reload=False,  # templates ship with the package: compile once, never stat again
     )
     env.globals["aspect_class"] = aspect_class
     return env

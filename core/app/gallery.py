@@ -32,8 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import reelbot.app.gallery_texts  # noqa: F401 - registers the refusal texts
 from reelbot.domain.errors import Forbidden, NotFound
-from reelbot.domain.messages import EN, ZH_TW, register
 from reelbot.domain.types import GenerationRequest, Platform, RemixKind, SpeedMode
 from reelbot.storage import gallery as repo
 from reelbot.storage import users as user_repo
@@ -44,22 +44,6 @@ DEFAULT_LINK_TTL_S = 7 * 24 * 3600
 MAX_LINK_TTL_S = 30 * 24 * 3600
 PAGE_SIZE = 24
 C2PA_CACHE_SIZE = 2048
-
-_EN_TEXTS: dict[str, str] = {
-    "gallery.link_invalid": "This gallery link is not valid. Ask the bot for a new one.",
-    "gallery.link_expired": "This gallery link has expired. Ask the bot for a new one.",
-    "gallery.link_revoked": "This gallery link was revoked. Ask the bot for a new one.",
-    "gallery.community_off": (
-        "This community's gallery is switched off. Its admins can switch it on (/admin gallery on)."
-    ),
-}
-_ZH_TEXTS: dict[str, str] = {
-    "gallery.link_invalid": "這個作品集連結無效，請向機器人索取新的連結。",
-    "gallery.link_expired": "這個作品集連結已過期，請向機器人索取新的連結。",
-    "gallery.link_revoked": "這個作品集連結已被撤銷，請向機器人索取新的連結。",
-    "gallery.community_off": "這個社群的作品集尚未開啟，管理員可以用 /admin gallery on 開啟。",
-}
-register({EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS})
 
 
 @dataclass(frozen=True)
@@ -158,8 +142,9 @@ def read_c2pa(path: Path) -> tuple[bool, str | None]:
 class Gallery:
     """The galleries' queries and links, over a :class:`~reelbot.app.service.ReelbotService`."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Any, *, per_page: int = PAGE_SIZE) -> None:
         self.service = service
+        self.per_page = per_page
         self.media = service.media
         secret = service.settings.media_signing_key
         self._key = hmac.new(secret, b"reelbot gallery links v1", hashlib.sha256).digest()
@@ -275,30 +260,15 @@ class Gallery:
     # -- pages ----------------------------------------------------------------------------------
 
     async def page(
-        self, scope: Scope, flt: repo.ClipFilter, page: int = 1, *, per_page: int = PAGE_SIZE
+        self, scope: Scope, flt: repo.ClipFilter, page: int = 1, *, per_page: int | None = None
     ) -> GalleryPage:
+        per_page = per_page or self.per_page
         page = max(1, page)
         offset = (page - 1) * per_page
-        if scope.kind == "user":
-            result = await self.service.run_db(
-                repo.user_clips, user_id=scope.user_id, flt=flt, offset=offset, limit=per_page
-            )
-            presets = await self.service.run_db(repo.presets_used, user_id=scope.user_id)
-            user = await self.service.run_db(user_repo.get_user, user_id=scope.user_id)
-            title = (user.display_name if user else None) or ""
-        else:
-            result = await self.service.run_db(
-                repo.community_clips,
-                platform=scope.platform,
-                community_id=scope.community_id,
-                flt=flt,
-                offset=offset,
-                limit=per_page,
-            )
-            presets = await self.service.run_db(
-                repo.presets_used, platform=scope.platform, community_id=scope.community_id
-            )
-            title = scope.community_id or ""
+        # One transaction (one thread hop) for the page, its count, the preset list and the title.
+        result, presets, title = await self.service.run_db(
+            _load_page, scope=scope, flt=flt, offset=offset, limit=per_page
+        )
         cards = [self._card(row.clip, row.job, row.owner) for row in result.rows]
         pages = max(1, -(-result.total // per_page))
         return GalleryPage(scope, cards, result.total, page, pages, presets, title)
@@ -374,6 +344,27 @@ class Gallery:
                 self._c2pa.pop(next(iter(self._c2pa)))
             self._c2pa[video_key] = status
         return self._c2pa[video_key]
+
+
+def _load_page(
+    *, session: Any, scope: Scope, flt: repo.ClipFilter, offset: int, limit: int
+) -> tuple[repo.ClipPage, list[str], str]:
+    if scope.kind == "user":
+        result = repo.user_clips(session=session, user_id=scope.user_id, flt=flt, offset=offset, limit=limit)
+        presets = repo.presets_used(session=session, user_id=scope.user_id)
+        user = user_repo.get_user(session=session, user_id=scope.user_id)
+        return result, presets, (user.display_name if user else None) or ""
+    assert scope.platform is not None and scope.community_id is not None
+    result = repo.community_clips(
+        session=session,
+        platform=scope.platform,
+        community_id=scope.community_id,
+        flt=flt,
+        offset=offset,
+        limit=limit,
+    )
+    presets = repo.presets_used(session=session, platform=scope.platform, community_id=scope.community_id)
+    return result, presets, scope.community_id
 
 
 def _get_job(*, session: Any, job_id: uuid.UUID) -> Any:
