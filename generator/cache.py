@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 
 from reelbot.domain.errors import ReelbotError
+from reelbot.domain.presets import memory_plan, presets_that_fit
 from reelbot.domain.settings import Settings
 from reelbot.generator import messages as _messages  # noqa: F401 - registers generator.* keys
 from reelbot.generator.catalog import cuda_available, get_preset
@@ -33,8 +34,36 @@ def detect_device(settings: Settings) -> LoadContext:
     use_cuda = settings.device == "cuda" or (settings.device == "auto" and cuda_available())
     cache_dir = str((settings.data_dir / "models").resolve())
     if use_cuda:
-        return LoadContext(device="cuda", dtype="bfloat16", cache_dir=cache_dir)
-    return LoadContext(device="cpu", dtype="float32", cache_dir=cache_dir)
+        card = settings.engine.gpu_memory_gb or _card_gb()
+        return LoadContext(
+            device="cuda", dtype="bfloat16", cache_dir=cache_dir, engine=settings.engine, card_gb=card
+        )
+    return LoadContext(device="cpu", dtype="float32", cache_dir=cache_dir, engine=settings.engine)
+
+
+def _card_gb() -> float | None:
+    """The GPU's memory in GB, asked of torch (a worker has it); None when it cannot tell."""
+    try:
+        import torch
+
+        return float(torch.cuda.get_device_properties(0).total_memory) / 1e9
+    except Exception:  # no driver / no device: the memory plan then assumes the preset fits
+        return None
+
+
+def check_fits(preset: Preset, card_gb: float | None) -> None:
+    """Refuse a preset this card cannot hold even with group offloading: one clear line
+    naming the presets that fit (``generator.card_too_small``)."""
+    if memory_plan(preset, card_gb) != "refuse":
+        return
+    needed = preset.memory.group_offload_gb if preset.memory else 0.0
+    raise ReelbotError(
+        "generator.card_too_small",
+        preset=preset.name,
+        needed=f"{needed:.0f}",
+        card=f"{card_gb or 0:.0f}",
+        choices=", ".join(p.name for p in presets_that_fit(card_gb)) or "-",
+    )
 
 
 class EngineCache:
@@ -77,6 +106,7 @@ class EngineCache:
                     return engine
             if preset.needs_gpu and self.context.device == "cpu":
                 raise ReelbotError("generator.gpu_required", preset=name)
+            check_fits(preset, self.context.card_gb)
             load = engine_loader(name)
             if load is None:
                 raise ReelbotError("generator.load_failed", preset=name, error="no engine registered")

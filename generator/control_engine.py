@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain.errors import ReelbotError
 from reelbot.generator.presets import RenderJob, StepCallback
+from reelbot.generator.speed.callback import step_callback
 from reelbot.generator.stitch import close_loop
 
 if TYPE_CHECKING:
@@ -25,19 +25,9 @@ if TYPE_CHECKING:
 
 
 def interrupting_callback(on_step: StepCallback | None, total: int) -> Callable[..., dict[str, Any]]:
-    """A diffusers ``callback_on_step_end`` that reports progress and honours cancellation.
-
-    ``on_step`` returning False sets the pipeline's interrupt flag and raises
-    ``ReelbotError("job.interrupted")`` so the VAE decode is not spent on a cancelled job.
-    """
-
-    def callback(pipe: Any, step: int, _timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if on_step is not None and on_step(step + 1, total) is False:
-            pipe._interrupt = True
-            raise ReelbotError("job.interrupted")
-        return kwargs
-
-    return callback
+    """The shared ``callback_on_step_end`` (:func:`reelbot.generator.speed.callback.step_callback`):
+    progress, cancellation through the pipeline's interrupt flag, the speed mode's step hooks."""
+    return step_callback(on_step, total)
 
 
 def context_images(job: RenderJob, limit: int) -> list[Image.Image]:

@@ -25,6 +25,7 @@ from reelbot.generator.presets import (
     StepCallback,
     register_engine,
 )
+from reelbot.generator.speed.tuning import tune
 from reelbot.generator.tiny import context_first_frame, finish_wan_loop, frames_to_uint8, run_wan
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ def load_wan_pipelines(
     )
     first_cls: Any = WanPipeline if t2v else WanImageToVideoPipeline
     first = first_cls.from_pretrained(source, vae=vae, dtype=dtype, cache_dir=ctx.cache_dir)
-    first.to(ctx.device)
+    # Placement (whole / offload by the memory plan), attention backend, TF32, compile, tiling.
+    first.reelbot_tuning = tune([first], preset, ctx)
     first.set_progress_bar_config(disable=True)
     if not (t2v and i2v):
         return (first, None) if t2v else (None, first)
@@ -89,6 +91,7 @@ def load_wan_pipelines(
         expand_timesteps=expand,
     )
     second.set_progress_bar_config(disable=True)
+    second.reelbot_tuning = first.reelbot_tuning
     return first, second
 
 
@@ -139,14 +142,9 @@ class LtxConditionEngine:
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
         import torch
 
-        from reelbot.domain.errors import ReelbotError
+        from reelbot.generator.speed.callback import step_callback
 
-        def callback(p: Any, step: int, _t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-            if on_step(step + 1, job.steps) is False:
-                p._interrupt = True
-                raise ReelbotError("job.interrupted")
-            return kwargs
-
+        callback = step_callback(on_step, job.steps)
         conditions = self.conditions(job)
         generator = torch.Generator(device="cpu").manual_seed(job.seed)
         with self._lock:
@@ -211,6 +209,23 @@ def load_wan22_ti2v(ctx: LoadContext) -> Engine:
     return HubWanEngine(t2v, i2v, ctx.device)
 
 
+# --- Wan 2.2 A14B: two experts (transformer: high noise, transformer_2: low noise). ---------
+# The checkpoint's model_index carries transformer_2 and boundary_ratio (0.875 T2V, 0.9 I2V);
+# draft loads the high-noise LoRA into transformer and the low-noise one into transformer_2.
+
+
+@register_engine("wan-2.2-t2v-a14b")
+def load_wan22_t2v_a14b(ctx: LoadContext) -> Engine:
+    t2v, _ = load_wan_pipelines(PRESETS["wan-2.2-t2v-a14b"], ctx, t2v=True, i2v=False, expand=False)
+    return HubWanEngine(t2v, None, ctx.device)
+
+
+@register_engine("wan-2.2-i2v-a14b")
+def load_wan22_i2v_a14b(ctx: LoadContext) -> Engine:
+    _, i2v = load_wan_pipelines(PRESETS["wan-2.2-i2v-a14b"], ctx, t2v=False, i2v=True, expand=False)
+    return HubWanEngine(None, i2v, ctx.device)
+
+
 # --- LTX-Video 0.9.5: fast, keyframes anywhere (first and/or last), video extension. ---------
 
 LTX_VIDEO = PRESETS["ltx-video"]  # the spec: reelbot.domain.presets.catalog
@@ -223,7 +238,7 @@ def load_ltx_video(ctx: LoadContext) -> Engine:
     pipe = LTXConditionPipeline.from_pretrained(
         weights_source(LTX_VIDEO, ctx), dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
     )
-    pipe.to(ctx.device)
+    pipe.reelbot_tuning = tune([pipe], LTX_VIDEO, ctx)
     pipe.set_progress_bar_config(disable=True)
     # The control engine adds Vary / motion / camera / native loops on top of the same
     # keyframe placement (imported here: tiny_ltx imports this module).

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reelbot.domain.presets import route_preset
+from reelbot.domain.reports import RenderReport
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole
 from reelbot.generator import catalog as _catalog  # noqa: F401 - every spec gets its engine
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import Preset, StepCallback
+from reelbot.generator.presets import Preset, RenderJob, StepCallback
 from reelbot.generator.sizing import RenderPlan, plan_render, render_job
+from reelbot.generator.speed.modes import control_for
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +29,8 @@ class Rendered:
     frames: np.ndarray  # uint8 [F, H, W, 3]
     plan: RenderPlan
     preset: Preset
+    # What the render really cost (mode, counted passes, GPU-seconds); stored with the clip.
+    report: RenderReport | None = None
 
 
 def plan_for(request: GenerationRequest, settings: Settings) -> tuple[Preset, RenderPlan]:
@@ -52,5 +56,20 @@ def render_request(
         # A continuation must match its parent exactly, whatever the aspect rounding says.
         plan = plan.matching(height=int(context_frames.shape[1]), width=int(context_frames.shape[2]))
     job = render_job(request, plan, references, context_frames=context_frames)
-    frames = cache.get(preset).render(job, on_step)
-    return Rendered(frames=frames, plan=plan, preset=preset)
+    frames, report = render_counted(cache, preset, job, on_step, mitigate=settings.engine.motion_mitigation)
+    return Rendered(frames=frames, plan=plan, preset=preset, report=report)
+
+
+def render_counted(
+    cache: EngineCache, preset: Preset, job: RenderJob, on_step: StepCallback, *, mitigate: bool = False
+) -> tuple[np.ndarray, RenderReport | None]:
+    """Run ``job`` on the warm engine under its speed mode; the frames and the counted report.
+
+    The one call the worker, ``reelbot generate`` and bench/gpu_bench.py share.
+    """
+    engine = cache.get(preset)
+    control = control_for(engine, preset, cache.context)
+    job = control.job_for(job, mitigate)
+    with control.session(job, mitigate=mitigate) as session:
+        frames = engine.render(job, on_step)
+    return frames, session.report

@@ -17,7 +17,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain.errors import ReelbotError
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import pipeline_inputs
 from reelbot.generator.presets import (
@@ -28,6 +27,7 @@ from reelbot.generator.presets import (
     StepCallback,
     register_engine,
 )
+from reelbot.generator.speed.callback import step_callback
 
 if TYPE_CHECKING:
     import numpy as np
@@ -246,13 +246,7 @@ def run_wan(
     pipe = i2v if "image" in inputs else t2v
     if pipe is None:
         raise ValueError("this Wan checkpoint needs a first_frame image (route with Preset.required_roles)")
-    total = job.steps
-
-    def callback(p: Any, step: int, _timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if on_step is not None and on_step(step + 1, total) is False:
-            p._interrupt = True
-            raise ReelbotError("job.interrupted")
-        return kwargs
+    callback = step_callback(on_step, job.steps)
 
     prompt = control_prompt(job.prompt, job.camera, job.motion)
     guidance = vary_guidance(job.guidance, job.variation)
@@ -319,9 +313,9 @@ class TinyWanEngine:
     def __init__(self, ctx: LoadContext, seed: int = TINY_WEIGHT_SEED) -> None:
         self.t2v, self.i2v = build_tiny_pipelines(seed)
         self.device = ctx.device
-        if ctx.device != "cpu":
-            self.t2v.to(ctx.device)
-            self.i2v.to(ctx.device)
+        from reelbot.generator.speed.tuning import tune
+
+        self.t2v.reelbot_tuning = self.i2v.reelbot_tuning = tune([self.t2v, self.i2v], PRESETS["tiny"], ctx)
         # One diffusers pipeline object is not safe to call from two threads at once.
         self._lock = threading.Lock()
 

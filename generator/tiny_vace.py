@@ -224,6 +224,8 @@ def load_wan21_vace(ctx: LoadContext) -> Engine:
     pipe: Any = WanVACEPipeline.from_pretrained(
         weights_source(WAN21_VACE, ctx), torch_dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
     )
-    pipe.to(ctx.device)
+    from reelbot.generator.speed.tuning import tune
+
+    pipe.reelbot_tuning = tune([pipe], WAN21_VACE, ctx)
     pipe.set_progress_bar_config(disable=True)
     return VaceEngine(pipe, ctx.device, max_sequence_length=WAN_MAX_SEQUENCE_LENGTH)

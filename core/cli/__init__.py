@@ -26,7 +26,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from reelbot.cli.wiring import wire, worker_for
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings, load_settings
-from reelbot.domain.types import MAX_SEED, Aspect, GenerationRequest, Origin, Platform, ReferenceRole
+from reelbot.domain.types import (
+    MAX_SEED,
+    Aspect,
+    GenerationRequest,
+    Origin,
+    Platform,
+    ReferenceRole,
+    SpeedMode,
+)
 from reelbot.domain.validation import parse_role
 
 app = typer.Typer(
@@ -148,6 +156,12 @@ def generate(
     preset: PresetOpt = None,
     steps: Annotated[int | None, typer.Option(min=1, max=200, help="denoising steps")] = None,
     negative: Annotated[str, typer.Option(help="what to avoid")] = "",
+    speed: Annotated[
+        SpeedMode | None, typer.Option(help="quality / balanced / draft (default: REELBOT_ENGINE__SPEED)")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print the clip and its render report as JSON")
+    ] = False,
 ) -> None:
     """Render one clip locally (no Redis, no database) with a progress bar."""
     settings = settings_or_exit()
@@ -164,6 +178,8 @@ def generate(
             preset,
             steps,
             negative,
+            speed=speed,
+            json_out=json_out,
         )
     except ReelbotError as exc:
         raise fail(exc) from None
@@ -181,7 +197,11 @@ def _generate(
     preset: str | None,
     steps: int | None,
     negative: str,
+    *,
+    speed: SpeedMode | None = None,
+    json_out: bool = False,
 ) -> None:
+    import json
     import secrets
 
     from reelbot.cli.lang import cli_locale
@@ -192,7 +212,7 @@ def _generate(
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.encode import encode_mp4, write_thumbnail
     from reelbot.generator.provenance import apply_watermark
-    from reelbot.generator.runner import render_request
+    from reelbot.generator.runner import plan_for, render_request
 
     request = GenerationRequest(
         prompt=prompt,
@@ -203,6 +223,7 @@ def _generate(
         seed=seed if seed is not None else secrets.randbelow(MAX_SEED + 1),
         preset=preset,
         steps=steps,
+        speed=speed,
         origin=cli_origin(),
     )
     request = check_request(request, settings.limits)
@@ -211,6 +232,7 @@ def _generate(
         inspect_image(data, settings.limits)
     chosen = route_preset(request.preset, {r for r, _ in images}, settings)
     request = request.model_copy(update={"preset": chosen.name})
+    plan_for(request, settings)  # a bad size or a mode the preset lacks: refused before any loading
     references = {r: open_image(data) for r, data in reversed(images)}
 
     with Progress(
@@ -247,6 +269,12 @@ def _generate(
         highlight=False,
     )
     console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
+    if json_out:
+        report = rendered.report.to_dict() if rendered.report is not None else None
+        clip = {"path": str(out), "width": plan.width, "height": plan.height}
+        clip |= {"frames": int(rendered.frames.shape[0]), "fps": plan.fps, "seed": request.seed}
+        clip |= {"preset": chosen.name, "speed": plan.speed.value}
+        typer.echo(json.dumps({"clip": clip, "report": report}, ensure_ascii=False))
     typer.echo(str(out))
 
 

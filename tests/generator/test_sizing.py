@@ -97,7 +97,7 @@ def test_longer_than_one_pass_points_to_extend() -> None:
     err = info.value
     assert err.key == "request.seconds_needs_extend"
     assert "Extend" in render(err.key, "en", **err.details)
-    assert "延伸" in render(err.key, "zh-TW", **err.details)
+    assert "延長" in render(err.key, "zh-TW", **err.details)  # the Extend button's label
 
 
 def test_generator_message_keys_exist_in_both_locales() -> None:
