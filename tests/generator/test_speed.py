@@ -1,0 +1,247 @@
+"""Speed modes on the real tiny Wan pipelines: counted passes, a real LoRA, a real cache hook."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from reelbot.cli import app
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.presets import LoraSource, ModeSpec, get_preset
+from reelbot.domain.settings import Settings, load_settings
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, SpeedMode
+from reelbot.generator.cache import EngineCache, check_fits
+from reelbot.generator.encode import probe
+from reelbot.generator.presets import PRESETS, LoadContext, register_preset
+from reelbot.generator.runner import render_request
+from reelbot.generator.speed.lora import save_tiny_lora
+from reelbot.generator.tiny import TinyWanEngine, build_tiny_transformer, load_tiny
+
+pytestmark = pytest.mark.slow
+ORIGIN = Origin(platform=Platform.CLI, user_id="speed")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def cache(models: Path) -> EngineCache:
+    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+
+
+@pytest.fixture(scope="module")
+def settings(models: Path) -> Settings:
+    return load_settings(_env_file=None, device="cpu", preset="tiny", data_dir=models.parent)
+
+
+def _request(speed: SpeedMode, steps: int = 30, preset: str = "tiny") -> GenerationRequest:
+    return GenerationRequest(
+        prompt="a cat walking",
+        aspect=Aspect.LANDSCAPE,
+        seconds=1.0,
+        fps=4,
+        seed=7,
+        steps=steps,
+        speed=speed,
+        preset=preset,
+        origin=ORIGIN,
+    )
+
+
+@pytest.fixture
+def counted(cache: EngineCache) -> Iterator[list[int]]:
+    """The test's own count of the real transformers' forward calls (independent of the report)."""
+    engine = cache.get("tiny")
+    assert isinstance(engine, TinyWanEngine)
+    calls = [0]
+    handles = [
+        pipe.transformer.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
+        for pipe in (engine.t2v, engine.i2v)
+    ]
+    yield calls
+    for handle in handles:
+        handle.remove()
+
+
+def _render(request: GenerationRequest, settings: Settings, cache: EngineCache) -> Any:
+    return render_request(request, {}, settings=settings, cache=cache, on_step=lambda s, t: True)
+
+
+def test_draft_runs_ten_times_fewer_counted_passes_than_quality(
+    settings: Settings, cache: EngineCache, counted: list[int]
+) -> None:
+    quality = _render(_request(SpeedMode.QUALITY), settings, cache)
+    quality_calls, counted[0] = counted[0], 0
+    draft = _render(_request(SpeedMode.DRAFT), settings, cache)
+    assert quality.report.passes == quality_calls == 60  # 30 steps × (cond + uncond)
+    assert draft.report.passes == counted[0] == 4  # 4 distilled steps, guidance 1
+    assert quality.report.passes >= 10 * draft.report.passes
+    assert (draft.report.mode, draft.report.steps, draft.report.lora) == (
+        "draft",
+        4,
+        "tiny_draft_lora.safetensors",
+    )
+    assert quality.frames.shape == draft.frames.shape == (5, 144, 256, 3)
+    assert json.loads(json.dumps(draft.report.to_dict()))["passes"] == 4
+
+
+def test_switching_modes_keeps_the_warm_base_model(settings: Settings, cache: EngineCache) -> None:
+    engine = cache.get("tiny")
+    transformer = engine.t2v.transformer  # type: ignore[attr-defined]
+    before = _render(_request(SpeedMode.QUALITY, steps=4), settings, cache).frames
+    draft = _render(_request(SpeedMode.DRAFT), settings, cache)
+    after = _render(_request(SpeedMode.QUALITY, steps=4), settings, cache).frames
+    assert cache.get("tiny") is engine and engine.t2v.transformer is transformer  # type: ignore[attr-defined]
+    assert "draft" in engine.t2v.get_list_adapters()["transformer"]  # type: ignore[attr-defined]
+    assert np.array_equal(before, after)  # the adapter is really off again in quality
+    assert draft.report.lora is not None
+
+
+def test_a_lora_made_here_is_loaded_through_load_lora_weights(tmp_path: Path) -> None:
+    path = save_tiny_lora(tmp_path / "mine.safetensors", seed=5)
+    engine = load_tiny(LoadContext(device="cpu", dtype="float32", cache_dir=str(tmp_path)))
+    assert isinstance(engine, TinyWanEngine)
+    job_pipe = engine.t2v
+    job = dict(
+        prompt="a cat",
+        height=64,
+        width=64,
+        num_frames=5,
+        num_inference_steps=2,
+        guidance_scale=1.0,
+        output_type="latent",
+        max_sequence_length=64,
+    )
+    import torch
+
+    plain = job_pipe(generator=torch.Generator().manual_seed(1), **job).frames
+    job_pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name="mine")
+    adapted = job_pipe(generator=torch.Generator().manual_seed(1), **job).frames
+    assert job_pipe.get_list_adapters() == {"transformer": ["mine"]}
+    assert not torch.equal(plain, adapted)
+
+
+def test_balanced_skips_passes_and_says_how_much_the_output_moved(
+    settings: Settings, cache: EngineCache, counted: list[int]
+) -> None:
+    quality = _render(_request(SpeedMode.QUALITY), settings, cache)
+    counted[0] = 0
+    balanced = _render(_request(SpeedMode.BALANCED), settings, cache)
+    report = balanced.report
+    assert report.passes == counted[0] == 60  # the transformer is still called every pass...
+    assert 0 < report.passes_skipped < report.passes  # ...but the cache answered some of them
+    difference = np.abs(quality.frames.astype(float) - balanced.frames.astype(float)).mean() / 255
+    print(f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e} of full scale")
+    assert difference > 0  # skipping is not free: the output differs from quality
+
+
+def test_motion_mitigation_runs_full_guidance_steps_first(settings: Settings, cache: EngineCache) -> None:
+    tiny = get_preset("tiny")
+    name = "test-tiny-motion"
+    if name not in PRESETS:
+        draft = dataclasses.replace(tiny.modes[SpeedMode.DRAFT], motion_steps=2, motion_guidance=5.0)
+        register_preset(
+            dataclasses.replace(tiny, name=name, group="test", extra_modes={SpeedMode.DRAFT: draft})
+        )(load_tiny)
+    mitigated = settings.model_copy(
+        update={"engine": settings.engine.model_copy(update={"motion_mitigation": True})}
+    )
+    rendered = _render(_request(SpeedMode.DRAFT, preset=name), mitigated, cache)
+    assert rendered.report.steps == 6
+    assert rendered.report.passes == 2 * 2 + 4 * 1  # two CFG steps, then four distilled ones
+
+
+def _register_lora_test_preset(name: str, weight_name: str) -> None:
+    if name in PRESETS:
+        return
+    tiny = get_preset("tiny")
+    draft = ModeSpec(
+        steps=4,
+        guidance=1.0,
+        fixed_steps=True,
+        lora=LoraSource(repo=None, weight_name=weight_name, licence="test"),
+    )
+    register_preset(dataclasses.replace(tiny, name=name, group="test", extra_modes={SpeedMode.DRAFT: draft}))(
+        load_tiny
+    )
+
+
+def test_a_missing_lora_file_is_one_clear_message(settings: Settings, cache: EngineCache) -> None:
+    _register_lora_test_preset("test-tiny-no-lora", "absent.safetensors")
+    with pytest.raises(ReelbotError) as info:
+        _render(_request(SpeedMode.DRAFT, preset="test-tiny-no-lora"), settings, cache)
+    assert info.value.key == "generator.lora_missing"
+    assert "absent.safetensors" in info.value.render("en")
+    assert "權重" in info.value.render("zh-TW")
+    # the worker keeps serving: the same warm cache still renders quality
+    assert _render(_request(SpeedMode.QUALITY, steps=2), settings, cache).report.passes == 4
+
+
+def test_a_wrong_shape_lora_is_one_clear_message(
+    models: Path, settings: Settings, cache: EngineCache
+) -> None:
+    _register_lora_test_preset("test-tiny-bad-lora", "wrong_shape.safetensors")
+    from diffusers import WanTransformer3DModel
+
+    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER
+
+    wider = WanTransformer3DModel(**{**TINY_WAN_TRANSFORMER, "attention_head_dim": 16}, in_channels=16)
+    save_tiny_lora(models / "loras" / "test-tiny-bad-lora" / "wrong_shape.safetensors", transformer=wider)
+    with pytest.raises(ReelbotError) as info:
+        _render(_request(SpeedMode.DRAFT, preset="test-tiny-bad-lora"), settings, cache)
+    assert info.value.key == "generator.lora_mismatch"
+    assert "wrong_shape.safetensors" in info.value.render("zh-TW")
+    assert build_tiny_transformer(16, 1) is not None
+
+
+def test_a_card_too_small_is_refused_before_loading() -> None:
+    with pytest.raises(ReelbotError) as info:
+        check_fits(get_preset("wan-2.2-t2v-a14b"), 4.0)
+    assert info.value.key == "generator.card_too_small"
+    assert "4 GB" in info.value.render("en") and "GPU" in info.value.render("zh-TW")
+    check_fits(get_preset("wan-2.1-t2v-1.3b"), 24.0)  # fits: no error
+
+
+def test_cli_generate_json_prints_the_report_and_writes_valid_clips(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"REELBOT_DATA_DIR": str(tmp_path), "REELBOT_DEVICE": "cpu", "REELBOT_PRESET": "tiny"}
+    reports = {}
+    for speed in ("quality", "draft"):
+        out = tmp_path / f"{speed}.mp4"
+        args = [
+            "generate",
+            "a cat",
+            "--preset",
+            "tiny",
+            "--steps",
+            "30",
+            "--speed",
+            speed,
+            "--json",
+            "-o",
+            str(out),
+            "--seconds",
+            "1",
+            "--fps",
+            "4",
+            "--seed",
+            "3",
+        ]
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, result.output
+        line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
+        reports[speed] = json.loads(line)["report"]
+        info = probe(out)
+        assert info.num_frames == 5 and info.codec == "h264"
+    assert reports["quality"]["passes"] == 60 and reports["draft"]["passes"] == 4
+    bad = runner.invoke(app, ["generate", "a cat", "--preset", "tiny-ltx", "--speed", "draft"], env=env)
+    assert bad.exit_code != 0 and "quality" in bad.output
