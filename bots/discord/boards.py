@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import failure_reason, percent, progress_bar
+from reelbot.bots.common.status import duration_text, failure_reason, percent, progress_bar
 from reelbot.bots.discord.jobs import author_ref
 from reelbot.bots.discord.replies import user_text
 from reelbot.domain.errors import NotFound
@@ -267,7 +267,7 @@ class BoardDelivery:
             title=user_text(status.title, TITLE_CHARS) or render("discord.storyboard_untitled", locale),
             author=author_ref(origin),
             shots=status.total,
-            seconds=f"{draft.seconds:.1f}",
+            seconds=duration_text(draft.seconds),
             width=draft.width,
             height=draft.height,
         )

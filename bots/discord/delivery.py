@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import event_text, kind_label, shorten
+from reelbot.bots.common.status import duration_text, event_text, kind_label, shorten
 from reelbot.bots.discord.components import clip_view
 from reelbot.bots.discord.jobs import author_ref, status_header
 from reelbot.bots.discord.replies import user_text
@@ -313,7 +313,7 @@ class Delivery:
             prompt=user_text(request.prompt, CAPTION_PROMPT_CHARS) or "…",
             seed=request.seed,
             preset=request.preset,
-            seconds=f"{clip.duration_s:.1f}",
+            seconds=duration_text(clip.duration_s),
             width=clip.width,
             height=clip.height,
             author=author_ref(clip.author),
