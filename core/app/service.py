@@ -31,7 +31,7 @@ from reelbot.app.safety.gate import Admission, SafetyGate
 from reelbot.app.safety.quotas import estimate_request, quota_windows
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
-from reelbot.domain.images import ImageInfo, inspect_image
+from reelbot.domain.images import ImageInfo, intake_image
 from reelbot.domain.presets import check_extension, plan_render, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import (
@@ -172,7 +172,8 @@ class ReelbotService:
             return await self.ticket(existing, duplicate=True)
         request, inspected = await self._prepare(request, images)
         community = await asyncio.to_thread(self.safety.community_for, request.origin)
-        admission = await self.safety.admit(request, images, lane=lane, community=community)
+        upright = [(role, data) for role, data, _ in inspected]  # EXIF orientation applied
+        admission = await self.safety.admit(request, upright, lane=lane, community=community)
         job_id = uuid.uuid4()
         admission = await self._reserve(job_id, request, admission, community)
         try:
@@ -206,10 +207,10 @@ class ReelbotService:
         seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
         request = request.model_copy(update={"preset": preset.name, "seed": seed})
         plan_render(request, preset, self.settings.limits, seed=seed)  # sizes/frames/seconds valid?
-        inspected = [
-            (role, data, await asyncio.to_thread(inspect_image, data, self.settings.limits))
-            for role, data in images
-        ]
+        inspected = []
+        for role, raw in images:  # orientation applied once, before faces, hashing and storage
+            data, info = await asyncio.to_thread(intake_image, raw, self.settings.limits)
+            inspected.append((role, data, info))
         return request, inspected
 
     async def _reserve(

@@ -3,7 +3,12 @@
 Untrusted bytes from chat platforms are checked in an order that never decodes a hostile
 file: byte size first, then the header (format and dimensions, which Pillow reads without
 decoding pixels — a 40,000×40,000 PNG "bomb" is refused here), then a full decode to catch
-truncated or corrupt files.
+truncated or corrupt files. That decode is bounded: a JPEG is decoded in draft mode (libjpeg's
+DCT scaling, 1/8 of each side), so a header claiming 6000×6000 costs a few MB, not 108 MB.
+
+:func:`intake_image` is the one entry the service uses: it also applies the EXIF Orientation
+tag once, so face detection, the content hash, storage and the render all see the picture the
+way people see it (a phone photo saved sideways with a "rotate 90°" tag).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Limits
@@ -60,10 +65,37 @@ def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
             )
         try:
             with Image.open(io.BytesIO(data)) as full:
-                full.load()  # decodes every pixel: truncated data raises here
+                full.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG only; bounded
+                full.load()  # decodes every (scaled) pixel: truncated data raises here
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             raise InvalidRequest("image.truncated") from None
     return ImageInfo(mime=ALLOWED_FORMATS[fmt], width=width, height=height, size_bytes=len(data))
+
+
+EXIF_ORIENTATION = 0x0112
+_SAVE_OPTIONS: dict[str, dict[str, object]] = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {}}
+
+
+def intake_image(data: bytes, limits: Limits) -> tuple[bytes, ImageInfo]:
+    """Validate an upload and apply its EXIF orientation once: the bytes to hash, store and
+    check for faces, and their facts. An image without a rotation tag is returned unchanged
+    (byte for byte, so its hash stays the same); a rotated one is re-encoded upright in its
+    own format with the tag removed."""
+    info = inspect_image(data, limits)
+    with Image.open(io.BytesIO(data)) as header:
+        orientation = header.getexif().get(EXIF_ORIENTATION, 1)
+        fmt = header.format or "PNG"
+    if orientation in (None, 1):
+        return data, info
+    with Image.open(io.BytesIO(data)) as img:
+        upright = ImageOps.exif_transpose(img)  # decodes in full: bounded by the pixel check above
+        out = io.BytesIO()
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        upright.save(out, format=fmt, **_SAVE_OPTIONS.get(fmt, {}))
+    fixed = out.getvalue()
+    width, height = upright.size
+    return fixed, ImageInfo(mime=info.mime, width=width, height=height, size_bytes=len(fixed))
 
 
 def too_many_pixels(pixels: int, limits: Limits) -> InvalidRequest:
