@@ -27,12 +27,13 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import reelbot.app.gallery_texts  # noqa: F401 - registers the refusal texts
+from reelbot.app.gallery_boards import BoardCard, boards_on_page
 from reelbot.domain.errors import Forbidden, NotFound
 from reelbot.domain.types import GenerationRequest, Platform, RemixKind, SpeedMode
 from reelbot.storage import gallery as repo
@@ -80,6 +81,7 @@ class Card:
     author: str
     remix_kind: RemixKind | None
     discord_url: str | None
+    shot_of: tuple[str, int] | None = None  # (storyboard title, shot number)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class GalleryPage:
     pages: int
     presets: list[str]
     title: str  # the person's display name, or the community id
+    boards: list[BoardCard] = field(default_factory=list)  # storyboards among this page's clips
 
 
 @dataclass(frozen=True)
@@ -271,7 +274,16 @@ class Gallery:
         )
         cards = [self._card(row.clip, row.job, row.owner) for row in result.rows]
         pages = max(1, -(-result.total // per_page))
-        return GalleryPage(scope, cards, result.total, page, pages, presets, title)
+        boards: list[BoardCard] = []
+        if scope.kind == "user" and result.rows:
+            owner = result.rows[0].owner
+            job_ids = [row.job.id for row in result.rows]
+            owner_key = f"{owner.platform}:{owner.platform_user_id}"
+            labels, boards = await boards_on_page(self.service, job_ids, owner_key)
+            cards = [
+                replace(card, shot_of=labels.get(job_id)) for card, job_id in zip(cards, job_ids, strict=True)
+            ]
+        return GalleryPage(scope, cards, result.total, page, pages, presets, title, boards)
 
     def _card(self, clip: Any, job: Any, owner: Any) -> Card:
         request = GenerationRequest.model_validate_json(job.request_json)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from reelbot.domain.types import Origin, Platform, ReferenceRole, RemixKind, SpeedMode
 
@@ -132,3 +133,66 @@ async def build_scene(clips: ClipFactory, service: object) -> Scene:
     scene.bob_clips = [private_remix, child]
     scene.carol_clips = [carol_solo, great]
     return scene
+
+
+async def add_board(clips: ClipFactory, service: Any) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """A two-shot storyboard of Alice's with an assembled draft (stored as the storyboard code
+    stores it: board state + job mapping in Redis), and a board of Bob's that maps one of
+    Alice's clips (it must not show in her gallery). Returns (board id, shot clip ids)."""
+    from reelbot.app.storyboards.state import BoardState, DraftRecord, ShotRecord, create_board, map_job
+    from reelbot.domain.types import GenerationRequest
+
+    origin = Origin(platform=Platform.DISCORD, user_id=ALICE, guild_id="guild-1", channel_id="chan-1")
+    later = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    shots = [
+        await clips.make(
+            user=ALICE,
+            display_name="小艾 Alice",
+            prompt=f"紙船的一天：鏡頭 {n}",
+            created_at=later + timedelta(minutes=n),
+        )
+        for n in (1, 2)
+    ]
+    stray = await clips.make(
+        user=ALICE, display_name="小艾 Alice", prompt="別人的分鏡裡的鏡頭", created_at=later
+    )
+    board_id, other_board = uuid.uuid4(), uuid.uuid4()
+    draft_key, sheet_key = f"drafts/{board_id}/abc.mp4", f"drafts/{board_id}/abc.jpg"
+    row = clips.clip_row(shots[0].clip_id)
+    assert row is not None and row.video_key and row.thumbnail_key
+    media = service.media
+    media.put_bytes(draft_key, media.read_bytes(row.video_key))
+    media.put_bytes(sheet_key, media.read_bytes(row.thumbnail_key))
+    request = GenerationRequest(prompt="x", origin=origin)
+    board = BoardState(
+        board_id=board_id,
+        key="k",
+        title="紙船的一天 <i>",
+        origin=origin,
+        transitions=[],
+        crossfade_seconds=0.0,
+        shots=[ShotRecord(number=n, request=request, job_id=m.job_id) for n, m in enumerate(shots, 1)],
+        draft=DraftRecord(
+            job_ids=[m.job_id for m in shots],
+            video_key=draft_key,
+            contact_sheet_key=sheet_key,
+            size_bytes=1,
+            width=144,
+            height=256,
+            fps=8,
+            num_frames=24,
+        ),
+    )
+    assert await create_board(service, board)
+    bob = board.model_copy(
+        update={
+            "board_id": other_board,
+            "title": "Bob 的分鏡",
+            "origin": origin.model_copy(update={"user_id": BOB}),
+        }
+    )
+    assert await create_board(service, bob)
+    for number, made in enumerate(shots, 1):
+        await map_job(service, made.job_id, board_id, number)
+    await map_job(service, stray.job_id, other_board, 1)
+    return board_id, [m.clip_id for m in shots]

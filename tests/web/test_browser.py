@@ -22,7 +22,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from reelbot.domain.types import Platform
 
 from .conftest import Site
-from .scenes import ALICE, BOB, build_scene
+from .scenes import ALICE, BOB, add_board, build_scene
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -150,23 +150,25 @@ async def test_my_gallery_previews_on_hover_and_tap(
     site: Site, browser: Browser, tmp_path: Path, viewport: str
 ) -> None:
     scene = await build_scene(site.clips, site.service)
+    await add_board(site.clips, site.service)
     link = await site.gallery.link_for_user(Platform.DISCORD, ALICE)
     url = link.replace(site.media_url, site.other_host_url) + "?lang=zh-TW"
     page, external = await open_page(browser, viewport, url)
-    cards = page.locator("li.card")
-    assert await cards.count() == len(scene.alice_clips)
+    cards = page.locator("li.card:not(.board)")
+    assert await cards.count() == len(scene.alice_clips) + 3  # + the board's two shots and a stray clip
+    assert await page.locator("li.card.board").count() == 1
     await page.wait_for_function(
         "() => [...document.querySelectorAll('video.preview')].every(v => v.getAttribute('poster'))"
     )
     thumb = await box(page, "li.card .thumb")
     assert thumb["height"] > thumb["width"] * 1.5, thumb
-    first = page.locator("li.card").first
+    first = page.locator("li.card:not(.board)").first
     if viewport == "phone":
         await first.locator("video.preview").tap()
     else:
         await first.hover()
     await page.wait_for_function(
-        "() => { const v = document.querySelector('li.card video.preview');"
+        "() => { const v = document.querySelector('li.card:not(.board) video.preview');"
         " return v.readyState >= 2 && v.currentTime > 0.25; }",
         timeout=WAIT_MS,
     )

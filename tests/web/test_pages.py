@@ -16,7 +16,7 @@ from reelbot.domain.settings import Settings
 from reelbot.domain.types import Platform
 
 from .conftest import Site, start_site
-from .scenes import ALICE, BOB, CAROL, build_scene
+from .scenes import ALICE, BOB, CAROL, add_board, build_scene
 
 
 async def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
@@ -210,3 +210,16 @@ async def test_pages_are_rate_limited(settings: Settings, tmp_path: Path) -> Non
     finally:
         await runner.cleanup()
         await site.service.close()
+
+
+async def test_storyboard_shots_and_draft_show_in_my_gallery(site: Site) -> None:
+    board_id, shots = await add_board(site.clips, site.service)
+    link = await site.gallery.link_for_user(Platform.DISCORD, ALICE)
+    _, _, page = await fetch(link + "?lang=zh-TW")
+    assert page.count('<li class="card board"') == 1 and f'data-board="{board_id}"' in page
+    assert "紙船的一天 &lt;i&gt;" in page and "2 個鏡頭" in page and "Bob 的分鏡" not in page
+    assert re.search(
+        rf'<a href="http://127\.0\.0\.1:\d+/media/drafts/{board_id}/abc\.mp4\?[^"]+" download>', page
+    )
+    assert page.count("第 1 個鏡頭") == 1 and page.count("第 2 個鏡頭") == 1
+    assert len(card_ids(page)) == 3 and set(map(str, shots)) <= set(card_ids(page))  # shots are clips too
