@@ -7,7 +7,7 @@ media origin in use rather than ``'self'``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,23 @@ async def start_site(
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     service.media.base_url = f"http://127.0.0.1:{port}"
     return Site(service, gallery, ClipFactory(service, workdir), port), runner
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def site_any_db(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    tmp_path: Path,
+    fresh_database_url: Callable[[str], str],
+) -> AsyncIterator[Site]:
+    """The site on SQLite, then on a fresh PostgreSQL database (the gallery queries on both)."""
+    settings = settings.model_copy(update={"database_url": fresh_database_url(request.param)})
+    built, runner = await start_site(settings, tmp_path)
+    try:
+        yield built
+    finally:
+        await runner.cleanup()
+        await built.service.close()
 
 
 @pytest.fixture

@@ -50,7 +50,8 @@ async def test_my_gallery_lists_only_my_live_clips_newest_first(site: Site) -> N
     assert "default-src 'none'" in csp
 
 
-async def test_gallery_paging_and_filters(site: Site) -> None:
+async def test_gallery_paging_and_filters(site_any_db: Site) -> None:
+    site = site_any_db
     scene = await build_scene(site.clips, site.service)
     link = await site.gallery.link_for_user(Platform.DISCORD, ALICE)
     scope = await site.gallery.open(link.rsplit("/", 1)[1])
@@ -107,7 +108,8 @@ async def test_tampered_expired_revoked_and_other_peoples_links_are_refused(site
     assert "小艾" not in page
 
 
-async def test_community_gallery_is_off_by_default_and_hides_deleted_and_departed(site: Site) -> None:
+async def test_community_gallery_is_off_by_default_and_hides_deleted_and_departed(site_any_db: Site) -> None:
+    site = site_any_db
     scene = await build_scene(site.clips, site.service)
     with pytest.raises(Forbidden):
         await site.gallery.link_for_community(Platform.DISCORD, "guild-1")
@@ -181,7 +183,8 @@ async def test_clip_page_tags_recipe_and_hint(site: Site) -> None:
     assert status == 410
 
 
-async def test_tree_has_every_node_and_hides_private_and_deleted(site: Site) -> None:
+async def test_tree_has_every_node_and_hides_private_and_deleted(site_any_db: Site) -> None:
+    site = site_any_db
     scene = await build_scene(site.clips, site.service)
     status, _, page = await fetch(f"{site.media_url}/c/{scene.family[3]}/tree?lang=zh-TW")
     assert status == 200
@@ -223,3 +226,12 @@ async def test_storyboard_shots_and_draft_show_in_my_gallery(site: Site) -> None
     )
     assert page.count("第 1 個鏡頭") == 1 and page.count("第 2 個鏡頭") == 1
     assert len(card_ids(page)) == 3 and set(map(str, shots)) <= set(card_ids(page))  # shots are clips too
+
+
+async def test_embed_player_is_the_only_frameable_page(site: Site) -> None:
+    made = await site.clips.make(user=ALICE, prompt="embed")
+    status, headers, page = await fetch(f"{site.media_url}/c/{made.clip_id}?embed=1")
+    assert status == 200 and "frame-ancestors *" in headers["Content-Security-Policy"]
+    assert "<video controls" in page and "<h2>" not in page
+    _, headers, _ = await fetch(f"{site.media_url}/c/{made.clip_id}")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

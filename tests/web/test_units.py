@@ -1,0 +1,74 @@
+"""Small pure parts of the pages: language choice, aspect classes, tree layout, the limiter."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from aiohttp.test_utils import make_mocked_request
+
+from reelbot.bots.web.pages import aspect_class, choose_locale, media_origin
+from reelbot.bots.web.routes import RateLimiter
+from reelbot.bots.web.tree import NODE_W, layout
+from reelbot.domain.types import RemixKind
+
+
+def locale_of(path: str, accept: str = "") -> str:
+    return choose_locale(make_mocked_request("GET", path, headers={"Accept-Language": accept}))
+
+
+def test_language_from_the_link_then_accept_language_by_quality() -> None:
+    assert locale_of("/x?lang=zh-TW", "en") == "zh-TW"
+    assert locale_of("/x?lang=en", "zh-TW") == "en"
+    assert locale_of("/x", "en;q=0.4, zh-TW;q=0.9") == "zh-TW"
+    assert locale_of("/x", "fr, zh-Hant;q=0.8, en;q=0.5") == "zh-TW"
+    assert locale_of("/x", "de, fr") == "en"
+    assert locale_of("/x", "en-US,en;q=0.9,zh-TW;q=0.8") == "en"
+    assert locale_of("/x", "zh;q=bad, en;q=0.1") == "en"  # a broken q counts as 0
+
+
+def test_aspect_class_is_the_nearest_supported_aspect() -> None:
+    assert aspect_class(144, 256) == "ar-9-16"
+    assert aspect_class(480, 832) == "ar-9-16"
+    assert aspect_class(512, 512) == "ar-1-1"
+    assert aspect_class(832, 480) == "ar-16-9"
+
+
+@dataclass
+class Store:
+    base_url: str
+
+
+def test_media_origin_is_the_signed_urls_origin() -> None:
+    assert media_origin(Store("https://media.example.org/prefix")) == "https://media.example.org"
+    assert media_origin(Store("http://127.0.0.1:8080")) == "http://127.0.0.1:8080"
+    assert media_origin(Store("")) == "'self'"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    kind: RemixKind | None
+    depth: int
+
+
+def test_tree_layout_places_every_node_without_overlap() -> None:
+    root = Node(uuid.uuid4(), None, None, 0)
+    kids = [Node(uuid.uuid4(), root.id, RemixKind.VARY, 1) for _ in range(3)]
+    grand = Node(uuid.uuid4(), kids[1].id, RemixKind.EXTEND, 2)
+    orphan = Node(uuid.uuid4(), uuid.uuid4(), RemixKind.REMIX, 3)  # its parent is not in the family
+    placed, edges, width, height = layout([root, *kids, grand, orphan])
+    assert len(placed) == 6 and len(edges) == 4
+    spots = {(p.x, p.y) for p in placed}
+    assert len(spots) == 6
+    by_id = {p.node.id: p for p in placed}
+    assert by_id[root.id].x == by_id[kids[1].id].x  # a parent sits over the middle of its children
+    assert all(p.x + NODE_W <= width and p.y < height for p in placed)
+
+
+def test_rate_limiter_window() -> None:
+    limiter = RateLimiter(limit=2, window_s=60)
+    assert [limiter.allow("a", now=t) for t in (0, 1, 2)] == [True, True, False]
+    assert limiter.allow("b", now=2)  # per address
+    assert limiter.allow("a", now=61)  # a new window
