@@ -26,6 +26,33 @@ def lora_dir(models_dir: str | None, preset: PresetSpec) -> Path:
     return Path(models_dir or "models") / "loras" / preset.name
 
 
+def random_lora_layers(
+    transformer: Any, *, rank: int = 4, seed: int = TINY_LORA_SEED, std: float = 0.02
+) -> dict[str, Any]:
+    """A random LoRA for ``transformer`` in peft's key format, without touching its modules
+    (bench/gpu_bench.py makes one for a full-size model already on the GPU)."""
+    import torch
+
+    targets = tuple(TINY_LORA_TARGETS)
+    gen = torch.Generator(device="cpu").manual_seed(seed)
+    layers: dict[str, Any] = {}
+    for name, module in transformer.named_modules():
+        if isinstance(module, torch.nn.Linear) and name.startswith("blocks.") and name.endswith(targets):
+            a = torch.randn(rank, module.in_features, generator=gen) * std
+            b = torch.randn(module.out_features, rank, generator=gen) * std
+            layers[f"{name}.lora_A.weight"], layers[f"{name}.lora_B.weight"] = a, b
+    return layers
+
+
+def save_lora_layers(path: Path, layers: dict[str, Any]) -> Path:
+    """Write LoRA layers where ``load_lora_weights(path.parent, weight_name=path.name)`` reads them."""
+    from diffusers import WanPipeline
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    WanPipeline.save_lora_weights(str(path.parent), transformer_lora_layers=layers, weight_name=path.name)
+    return path
+
+
 def save_tiny_lora(path: Path, *, seed: int = TINY_LORA_SEED, transformer: Any = None) -> Path:
     """A random rank-4 LoRA for the tiny Wan transformer, saved where ``load_lora_weights`` reads.
 
