@@ -32,11 +32,26 @@ class RateLimiter:
     """A fixed-window counter per client address (in memory, per process): pages are cheap
     to ask for and costly to render, so one address gets ``limit`` pages a ``window_s``."""
 
-    def __init__(self, limit: int = 120, window_s: float = 60.0, max_clients: int = 10_000) -> None:
+    def __init__(
+        self, limit: int = 120, window_s: float = 60.0, max_clients: int = 10_000, *, forwarded_hops: int = 0
+    ) -> None:
         self.limit = limit
+        self.forwarded_hops = forwarded_hops
         self.window_s = window_s
         self.max_clients = max_clients
         self._hits: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def client(self, request: web.Request) -> str:
+        """The address to count: the peer, or — behind ``forwarded_hops`` trusted proxies — the
+        address the outermost of them saw (counted from the right of X-Forwarded-For, so a
+        visitor cannot choose their own key by sending the header)."""
+        if self.forwarded_hops > 0:
+            hops = [
+                part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()
+            ]
+            if len(hops) >= self.forwarded_hops:
+                return hops[-self.forwarded_hops]
+        return request.remote or "?"
 
     def allow(self, client: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -59,7 +74,7 @@ async def rate_limit(request: web.Request, handler: Handler) -> web.StreamRespon
     limiter: RateLimiter | None = request.app.get(LIMITER_KEY)  # type: ignore[assignment]
     path = request.path
     counted = path.startswith("/c/") or path.startswith("/g/")
-    if limiter is not None and counted and not limiter.allow(request.remote or "?"):
+    if limiter is not None and counted and not limiter.allow(limiter.client(request)):
         locale = choose_locale(request)
         title = render("web.error.title", locale)
         response = html_response(

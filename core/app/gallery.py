@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import json
 import logging
 import time
@@ -124,14 +125,16 @@ def discord_message_url(job: Any) -> str | None:
     return f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
 
 
-def read_c2pa(path: Path) -> tuple[bool, str | None]:
-    """(signed, issuer) from the clip's C2PA manifest; (False, None) when absent or unreadable."""
+def read_c2pa(source: Path | bytes) -> tuple[bool, str | None]:
+    """(signed, issuer) from the clip's C2PA manifest; (False, None) when absent or unreadable.
+    ``source``: the file (local folder) or its bytes (an object store has no path)."""
     try:
         import c2pa
     except ImportError:  # the bot image may lack it: the page then says "not signed"
         return False, None
     try:
-        with open(path, "rb") as fh, c2pa.Reader("video/mp4", fh) as reader:
+        stream = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
+        with stream as fh, c2pa.Reader("video/mp4", fh) as reader:
             store = json.loads(reader.json())
     except Exception:  # c2pa raises its own errors for "no manifest"; any failure = not signed
         return False, None
@@ -346,12 +349,20 @@ class Gallery:
 
     async def _c2pa_status(self, video_key: str | None) -> tuple[bool, str | None]:
         """Read once per clip file (the manifest never changes), cached in memory."""
-        if not video_key or not hasattr(self.media, "path"):
+        if not video_key:
             return False, None
         if video_key not in self._c2pa:
             import asyncio
 
-            status = await asyncio.to_thread(read_c2pa, self.media.path(video_key))
+            def load() -> tuple[bool, str | None]:
+                if hasattr(self.media, "path"):
+                    return read_c2pa(self.media.path(video_key))
+                return read_c2pa(self.media.read_bytes(video_key))
+
+            try:
+                status = await asyncio.to_thread(load)
+            except (OSError, ValueError):  # a missing file says "not signed", it is no error page
+                status = (False, None)
             if len(self._c2pa) >= C2PA_CACHE_SIZE:
                 self._c2pa.pop(next(iter(self._c2pa)))
             self._c2pa[video_key] = status

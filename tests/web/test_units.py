@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp.test_utils import make_mocked_request
 
@@ -72,3 +73,26 @@ def test_rate_limiter_window() -> None:
     assert [limiter.allow("a", now=t) for t in (0, 1, 2)] == [True, True, False]
     assert limiter.allow("b", now=2)  # per address
     assert limiter.allow("a", now=61)  # a new window
+
+
+def test_rate_limiter_counts_the_address_the_trusted_proxy_saw() -> None:
+    direct = RateLimiter()
+    behind = RateLimiter(forwarded_hops=1)
+    spoofed = make_mocked_request("GET", "/c/x", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.7"})
+    assert behind.client(spoofed) == "203.0.113.7"  # the proxy appends the real peer last
+    assert direct.client(spoofed) != "203.0.113.7"  # without a trusted proxy the header is ignored
+
+
+def test_c2pa_status_reads_a_file_or_its_bytes(tmp_path: Path) -> None:
+    from reelbot.app.gallery import read_c2pa
+
+    from .clipdata import ClipFactory
+
+    factory = ClipFactory(None, tmp_path)
+    video, _ = factory._media_files(1, 144, 256)
+    signed = factory._signed(video, uuid.uuid4())
+    assert read_c2pa(signed) == (True, "reelbot test CA")  # bytes: an object store has no path
+    (tmp_path / "signed.mp4").write_bytes(signed)
+    assert read_c2pa(tmp_path / "signed.mp4") == (True, "reelbot test CA")
+    assert read_c2pa(video) == (False, None)
+    assert read_c2pa(b"not an mp4") == (False, None)
