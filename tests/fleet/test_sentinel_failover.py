@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -23,16 +21,6 @@ from reelbot.queue.streams import Delivery, JobQueue
 from tests.fleet.redis_nodes import SERVICE, RedisNodes, wait_until
 
 CAP = 100
-
-
-@pytest.fixture
-def nodes(tmp_path: Path) -> Iterator[RedisNodes]:
-    cluster = RedisNodes(tmp_path / "redis")
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 async def enqueue(q: JobQueue, name: str) -> uuid.UUID:
