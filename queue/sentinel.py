@@ -99,6 +99,7 @@ class PrimaryFollowingConnection(SentinelManagedConnection):
     ``send_packed_command`` → ``connect_check_health``, which skips
     ``SentinelManagedConnection.connect`` (where the primary is looked up) and dials the dead
     primary's address until the retries run out — the client never follows the failover.
+    Upstream: redis/redis-py issue 3874 (open; PR 3875). Drop this class once a release fixes it.
     """
 
     async def connect_check_health(
