@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from reelbot.app.inbox import Inbox
 from reelbot.app.limits import RatePolicy
 from reelbot.bots.line.api import LineApi
 from reelbot.bots.line.config import LineConfig
@@ -68,11 +69,19 @@ class LineBot:
             media_base_url=settings.media_base_url,
             staging=self.staging,
         )
+        self.inbox = Inbox(  # durable intake: in Redis before LINE hears 200
+            service.redis,
+            partial(service.platform_key, Platform.LINE),
+            consumer=self.config.events_consumer,
+            seen_ttl_s=self.config.dedupe_ttl_s,
+            reclaim_idle_ms=self.config.inbox_stale_ms,
+        )
         self.webhook = LineWebhook(
             secret,
             self.handler,
             max_concurrent=self.config.webhook_concurrency,
             max_backlog=self.config.webhook_backlog,
+            inbox=self.inbox,
         )
         self.deliverer = Deliverer(
             service=service,
@@ -106,7 +115,7 @@ class LineBot:
         return app
 
     async def close(self) -> None:
-        await self.webhook.drain()
+        await self.webhook.stop()
         await self.api.close()
 
 

@@ -83,6 +83,9 @@ class LineConfig(BaseSettings):
     events_stale_ms: int = Field(
         60_000, ge=0, description="un-acked this long: another consumer may take it"
     )
+    inbox_stale_ms: int = Field(
+        60_000, ge=100, description="a webhook event claimed this long by a silent process: another takes it"
+    )
     push_retry_base_s: float = Field(2.0, gt=0, description="first retry delay of a failed push (doubles)")
     push_retry_max_s: float = Field(300.0, gt=0, description="longest delay between retries of one push")
     push_max_attempts: int = Field(12, ge=1, description="give a push up (log, ack) after this many tries")

@@ -169,19 +169,17 @@ class LineHandler:
 
     # -- entry point --------------------------------------------------------------------------
     async def handle(self, event: Event) -> None:
-        """Handle one event once (webhookEventId; LINE redelivers after a non-2xx or a timeout).
+        """Handle one event from the inbox (core/app/inbox.py drops LINE's redeliveries of
+        events it already holds, and re-runs an event a killed process was handling).
 
         The webhook has already answered 200 when this runs, so LINE will NOT redeliver a
         failed event: a failure is logged and the user is told instead (with the job id when a
-        job was already created — it renders anyway). The claim stays, so a redelivery of an
-        event that was handled half-way never creates a second job.
+        job was already created — it renders anyway). An event run again after a crash makes
+        no second job: the service's idempotency key is ``line:<webhookEventId>``.
         """
         if getattr(getattr(event, "mode", None), "value", "active") != "active":
             return  # standby: another channel answers this chat
-        event_id = event.webhook_event_id
-        if not await self.state.claim_event(event_id):
-            log.info("webhook event %s already handled (redelivery)", event_id)
-            return
+        event_id = event.webhook_event_id  # redeliveries are dropped by the inbox, not here
         token = _created_job.set(None)
         try:
             await self._dispatch(event)

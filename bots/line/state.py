@@ -58,10 +58,6 @@ class LineKeys:
     def __init__(self, key: Callable[..., str]) -> None:
         self.key = key  # the service's platform_key, bound to LINE
 
-    def line_event(self, webhook_event_id: str) -> str:
-        """Set NX with a TTL when a webhook event is handled: LINE's redelivery is then skipped."""
-        return self.key("event", webhook_event_id)
-
     def line_photos(self, chat_id: str, user_id: str) -> str:
         """List of photos a user sent in a chat, waiting (TTL) for the prompt they belong to."""
         return self.key("photos", chat_id, user_id)
@@ -95,12 +91,6 @@ class LineState:
         self.redis = redis
         self.keys = LineKeys(key)
         self.config = config
-
-    # -- webhook redeliveries ---------------------------------------------------------------
-    async def claim_event(self, webhook_event_id: str) -> bool:
-        """True the first time an event id is seen (SET NX with TTL); False for a redelivery."""
-        key = self.keys.line_event(webhook_event_id)
-        return bool(await self.redis.set(key, b"1", nx=True, ex=self.config.dedupe_ttl_s))
 
     # -- photos waiting for a prompt -----------------------------------------------------------
     async def photos(self, chat_id: str, user_id: str) -> list[PendingPhoto]:
