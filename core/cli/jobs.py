@@ -1,0 +1,92 @@
+"""Commands on the queue: ``enqueue`` a job, ask its ``status``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+import typer
+
+from reelbot.cli import (
+    AspectOpt,
+    ImageOpt,
+    PresetOpt,
+    RoleOpt,
+    SecondsOpt,
+    SeedOpt,
+    _with_service,
+    cli_origin,
+    console,
+    read_images,
+    run_async,
+    settings_or_exit,
+)
+from reelbot.domain.types import (
+    Aspect,
+    GenerationRequest,
+)
+
+
+def enqueue(
+    prompt: Annotated[str, typer.Argument(help="what the clip shows")],
+    image: ImageOpt = None,
+    role: RoleOpt = None,
+    aspect: AspectOpt = Aspect.PORTRAIT,
+    seconds: SecondsOpt = None,
+    seed: SeedOpt = None,
+    preset: PresetOpt = None,
+    key: Annotated[str | None, typer.Option(help="idempotency key (default: random)")] = None,
+) -> None:
+    """Queue a job through Redis for a worker; prints the job id and its position."""
+    settings = settings_or_exit()
+    images = read_images(image, role)
+    request = GenerationRequest(
+        prompt=prompt, aspect=aspect, seconds=seconds, seed=seed, preset=preset, origin=cli_origin()
+    )
+
+    async def body(service: Any) -> None:
+        ticket = await service.submit(request, images, idempotency_key=key or f"cli:{uuid.uuid4()}")
+        note = " (already queued with this key)" if ticket.duplicate else ""
+        console.print(
+            f"job {ticket.job_id} {ticket.state.value}, position {ticket.position}{note}", highlight=False
+        )
+        typer.echo(str(ticket.job_id))
+
+    run_async(lambda: _with_service(settings, body))
+
+
+def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbot enqueue`")]) -> None:
+    """Show a job's state, progress and clip."""
+    settings = settings_or_exit()
+
+    async def body(service: Any) -> dict[str, Any]:
+        view = await service.job(job_id)
+        info: dict[str, Any] = {
+            "job": str(view.id),
+            "state": view.state.value,
+            "position": view.position,
+            "progress": f"{view.step}/{view.total_steps}" if view.total_steps else None,
+            "prompt": view.request.prompt,
+            "preset": view.request.preset,
+            "seed": view.request.seed,
+        }
+        if view.clip_id:
+            clip = await service.clip(view.clip_id)
+            info["clip"] = str(clip.id)
+            info["video"] = str(service.media.path(clip.video_key)) if clip.video_key else None
+            info["lineage"] = [f"{cid}{f' ({kind.value})' if kind else ''}" for cid, kind in clip.lineage]
+        if view.error_key:
+            from reelbot.domain.messages import render
+
+            fields = json.loads(view.error_detail) if view.error_detail else {}
+            info["error"] = render(view.error_key, "en", **fields)
+        return info
+
+    info = run_async(lambda: _with_service(settings, body))
+    typer.echo(json.dumps({k: v for k, v in info.items() if v is not None}, ensure_ascii=False, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(enqueue)
+    app.command()(status)

@@ -1,0 +1,222 @@
+"""Commands that render on this machine, without Redis or a database: ``generate``, ``storyboard``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reelbot.cli import (
+    AspectOpt,
+    ImageOpt,
+    PresetOpt,
+    RoleOpt,
+    SecondsOpt,
+    SeedOpt,
+    cli_origin,
+    console,
+    fail,
+    read_images,
+    settings_or_exit,
+)
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import (
+    MAX_SEED,
+    Aspect,
+    GenerationRequest,
+    ReferenceRole,
+    SpeedMode,
+)
+
+
+def generate(
+    prompt: Annotated[str, typer.Argument(help="what the clip shows (any language)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="where to write the mp4")] = Path("clip.mp4"),
+    image: ImageOpt = None,
+    role: RoleOpt = None,
+    aspect: AspectOpt = Aspect.PORTRAIT,
+    seconds: SecondsOpt = None,
+    fps: Annotated[int | None, typer.Option(help="frames per second")] = None,
+    seed: SeedOpt = None,
+    preset: PresetOpt = None,
+    steps: Annotated[int | None, typer.Option(min=1, max=200, help="denoising steps")] = None,
+    negative: Annotated[str, typer.Option(help="what to avoid")] = "",
+    speed: Annotated[
+        SpeedMode | None, typer.Option(help="quality / balanced / draft (default: REELBOT_ENGINE__SPEED)")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print the clip and its render report as JSON")
+    ] = False,
+) -> None:
+    """Render one clip locally (no Redis, no database) with a progress bar."""
+    settings = settings_or_exit()
+    try:
+        _generate(
+            settings,
+            prompt,
+            out,
+            read_images(image, role),
+            aspect,
+            seconds,
+            fps,
+            seed,
+            preset,
+            steps,
+            negative,
+            speed=speed,
+            json_out=json_out,
+        )
+    except ReelbotError as exc:
+        raise fail(exc) from None
+
+
+def _generate(
+    settings: Settings,
+    prompt: str,
+    out: Path,
+    images: list[tuple[ReferenceRole, bytes]],
+    aspect: Aspect,
+    seconds: float | None,
+    fps: int | None,
+    seed: int | None,
+    preset: str | None,
+    steps: int | None,
+    negative: str,
+    *,
+    speed: SpeedMode | None = None,
+    json_out: bool = False,
+) -> None:
+    import secrets
+
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import sign_local_clip, signing_hint
+    from reelbot.domain.images import inspect_image, open_image
+    from reelbot.domain.presets import route_preset
+    from reelbot.domain.validation import check_reference_roles, check_request
+    from reelbot.generator.cache import EngineCache, detect_device
+    from reelbot.generator.encode import encode_mp4, write_thumbnail
+    from reelbot.generator.provenance import apply_watermark
+    from reelbot.generator.runner import plan_for, render_request
+
+    request = GenerationRequest(
+        prompt=prompt,
+        negative_prompt=negative,
+        aspect=aspect,
+        seconds=seconds,
+        fps=fps,
+        seed=seed if seed is not None else secrets.randbelow(MAX_SEED + 1),
+        preset=preset,
+        steps=steps,
+        speed=speed,
+        origin=cli_origin(),
+    )
+    request = check_request(request, settings.limits)
+    check_reference_roles([r for r, _ in images], settings.limits)
+    for _, data in images:
+        inspect_image(data, settings.limits)
+    chosen = route_preset(request.preset, {r for r, _ in images}, settings)
+    request = request.model_copy(update={"preset": chosen.name})
+    plan_for(request, settings)  # a bad size or a mode the preset lacks: refused before any loading
+    references = {r: open_image(data) for r, data in reversed(images)}
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"loading {chosen.name}", total=None)
+        started = time.monotonic()
+        cache = EngineCache(detect_device(settings))
+        cache.get(chosen)
+
+        def on_step(step: int, total: int) -> bool:
+            progress.update(task, description="denoising", completed=step, total=total)
+            return True
+
+        rendered = render_request(request, references, settings=settings, cache=cache, on_step=on_step)
+        progress.update(task, description="encoding")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frames = apply_watermark(rendered.frames, settings.provenance)  # as the worker: only if configured
+        encoded = encode_mp4(frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200])
+        signed = sign_local_clip(out, settings, preset=chosen.name, seed=request.seed)  # the worker's C2PA
+        thumb = out.with_suffix(".jpg")
+        write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
+    elapsed = time.monotonic() - started
+    plan = rendered.plan
+    console.print(
+        f"[green]done[/green] {out} ({plan.width}×{plan.height}, "
+        f"{rendered.frames.shape[0]} frames @ {plan.fps} fps, "
+        f"{encoded.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {chosen.name}) "
+        f"thumbnail {thumb} in {elapsed:.1f}s",
+        highlight=False,
+    )
+    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
+    if json_out:
+        report = rendered.report.to_dict() if rendered.report is not None else None
+        clip = {"path": str(out), "width": plan.width, "height": plan.height}
+        clip |= {"frames": int(rendered.frames.shape[0]), "fps": plan.fps, "seed": request.seed}
+        clip |= {"preset": chosen.name, "speed": plan.speed.value}
+        typer.echo(json.dumps({"clip": clip, "report": report}, ensure_ascii=False))
+    typer.echo(str(out))
+
+
+StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]
+
+
+StoryboardOut = Annotated[Path, typer.Option("--out", "-o", help="folder for shots, draft and contact sheet")]
+
+
+RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot number to re-roll (repeatable)")]
+
+
+def storyboard(
+    file: StoryboardFile, out: StoryboardOut = Path("storyboard-out"), reroll: RerollOpt = None
+) -> None:
+    """Render a storyboard into shot clips, one stitched draft and a contact sheet (locally)."""
+    from reelbot.generator.control_draft import render_storyboard
+
+    settings = settings_or_exit()
+    try:
+        result = render_storyboard(
+            file,
+            out,
+            settings=settings,
+            reroll=set(reroll or ()),
+            on_shot=lambda n, count, what: console.print(f"shot {n}/{count}: {what}", highlight=False),
+        )
+        signed = sign_storyboard(result, settings)
+    except ReelbotError as exc:
+        raise fail(exc) from None
+    console.print(
+        f"[green]done[/green] {len(result.shots)} shots, draft {result.draft} "
+        f"({result.width}×{result.height}, {result.seconds:.1f} s @ {result.fps} fps, "
+        f"preset {result.preset}), "
+        f"contact sheet {result.contact_sheet}",
+        highlight=False,
+    )
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import signing_hint
+
+    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
+    typer.echo(str(result.draft))
+
+
+def sign_storyboard(result: Any, settings: Settings) -> bool:
+    """Every file a storyboard wrote (shots, draft, upscaled draft) gets the worker's credentials."""
+    from reelbot.cli.safety import sign_local_clip
+
+    paths = [shot.path for shot in result.shots] + [result.draft, result.upscaled]
+    signed = [sign_local_clip(Path(p), settings, preset=result.preset) for p in paths if p is not None]
+    return bool(signed) and all(signed)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)
+    app.command()(storyboard)
