@@ -94,6 +94,9 @@ async def test_render_survives_a_bucket_outage_and_parts_share_no_disk(
         render = asyncio.create_task(Worker(worker_a, name="worker-a", burst=True, cache=tiny_cache).run())
 
         async def rendered() -> bool:
+            if render.done():  # the worker died: show why instead of waiting out the timeout
+                render.result()
+                raise AssertionError("the worker stopped before the render finished")
             view = await bot.job(ticket.job_id)
             return view.step is not None and view.step == view.total_steps
 
