@@ -78,6 +78,12 @@ def module_files(root: Path) -> dict[str, Path]:
     return modules
 
 
+def package_names() -> set[str]:
+    """The installed packages themselves, namespace folders included (``reelbot.queue`` has no
+    ``__init__.py``): ``from reelbot.queue import scripts`` names a package, not the root."""
+    return set(FOLDERS.values())
+
+
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
@@ -112,6 +118,7 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> Iterator[tu
 def edges(root: Path) -> list[Edge]:
     """Every import of one reelbot module by another, resolved to the longest known module."""
     modules = module_files(root)
+    packages = package_names()
     found: set[Edge] = set()
     for module, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -119,9 +126,9 @@ def edges(root: Path) -> list[Edge]:
             if not (name == "reelbot" or name.startswith("reelbot.")):
                 continue
             target = name
-            while target and target not in modules:
+            while target and target not in modules and target not in packages:
                 target = target.rpartition(".")[0]
-            if target and target != module:
+            if target and target != module and target in modules:
                 found.add(Edge(module, target, path, line))
     return sorted(found, key=lambda e: (e.importer, e.imported, e.line))
 
