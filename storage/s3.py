@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
 MUTABLE = "private, no-cache"
 IMMUTABLE_PREFIXES = ("assets/", "clips/", "thumbs/")
+CACHE_KEEP_S = 6 * 3600.0  # local copies unused this long are swept
 CONTENT_TYPES = {
     "mp4": "video/mp4",
     "jpg": "image/jpeg",
@@ -268,6 +271,9 @@ class S3MediaStore(MediaStore):
             with _translated(key):
                 stream = obstore.get(self.store, key).stream(min_chunk_size=CHUNK)
                 self._cache.put_stream(key, (bytes(chunk) for chunk in stream))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(local)  # recently used: the sweep keeps it
         return local
 
     # -- what the media server streams ----------------------------------------------------
@@ -328,6 +334,15 @@ class S3MediaStore(MediaStore):
         with _translated(key):
             return obstore.sign(self._signer, "GET", key, timedelta(seconds=ttl))
 
-    def sweep_temp_files(self, older_than_s: float = 3600.0) -> int:
-        """Temp files of the local cache (the bucket never holds partial objects)."""
-        return self._cache.sweep_temp_files(older_than_s)
+    def sweep_temp_files(self, older_than_s: float = 3600.0, *, cache_keep_s: float = CACHE_KEEP_S) -> int:
+        """Temp files of the local cache, and cached copies unused for ``cache_keep_s`` (the
+        bucket keeps the object; a later :meth:`path` fetches it again). The bucket never
+        holds partial objects; abandoned multipart uploads are the bucket's lifecycle rule's."""
+        removed = self._cache.sweep_temp_files(older_than_s)
+        cutoff = time.time() - cache_keep_s
+        for copy in self._cache.root.rglob("*"):
+            with contextlib.suppress(FileNotFoundError):
+                if copy.is_file() and copy.stat().st_mtime < cutoff:
+                    copy.unlink()
+                    removed += 1
+        return removed

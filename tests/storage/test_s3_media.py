@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -215,3 +216,18 @@ def test_an_outage_longer_than_the_retry_window_is_an_oserror(s3_server: S3Serve
             store.read_bytes(key)
     finally:
         s3_server.start()
+
+
+def test_sweep_drops_unused_cached_copies_but_never_the_objects(store: S3MediaStore, tmp_path: Path) -> None:
+    old, fresh = clip_key(uuid.uuid4()), clip_key(uuid.uuid4())
+    for key in (old, fresh):
+        store.put_bytes(key, b"frames " * 100)
+    old_copy, fresh_copy = store.path(old), store.path(fresh)
+    stale = old_copy.stat().st_mtime - 7 * 3600
+    os.utime(old_copy, (stale, stale))
+    leftover = old_copy.with_name(f".{old_copy.name}.abc.tmp")  # a copy interrupted mid-write
+    leftover.write_bytes(b"half")
+    os.utime(leftover, (stale, stale))
+    assert store.sweep_temp_files() == 2
+    assert not old_copy.exists() and not leftover.exists() and fresh_copy.exists()
+    assert store.exists(old) and store.path(old).read_bytes() == b"frames " * 100  # fetched again
