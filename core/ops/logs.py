@@ -2,8 +2,8 @@
 
 Why: one job crosses a bot process, Redis, a worker and back; an operator follows it by
 ``job_id`` across all their logs. So the id travels in a :mod:`contextvars` variable (set
-once with :func:`job_context`, inherited by asyncio tasks) and a filter stamps it on every
-record — call sites never pass it by hand.
+once with :func:`reelbot.domain.context.job_context`, inherited by asyncio tasks) and a filter
+stamps it on every record — call sites never pass it by hand.
 
 Secrets: settings hold tokens as ``SecretStr`` and code must never log them; the
 :class:`RedactFilter` is the safety net for the day someone logs a URL with a password or
@@ -13,22 +13,20 @@ formats the record (message, arguments, traceback and extra fields alike).
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from pydantic import SecretStr
 
+from reelbot.domain.context import JOB_ID, PLATFORM, bind_job, job_context
 from reelbot.domain.settings import Settings
 
-JOB_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("reelbot_job_id", default=None)
-PLATFORM: contextvars.ContextVar[str | None] = contextvars.ContextVar("reelbot_platform", default=None)
+__all__ = ["JOB_ID", "PLATFORM", "bind_job", "job_context", "setup_logging"]  # context: re-exported
 
 REDACTED = "***"
 MIN_SECRET_LEN = 6  # shorter "secrets" would redact ordinary words
@@ -40,28 +38,6 @@ _STANDARD_ATTRS = frozenset(
     | {"message", "asctime", "job_id", "platform", "taskName"}
 )
 _HANDLER_MARK = "_reelbot_handler"
-
-
-@contextmanager
-def job_context(job_id: object | None = None, platform: object | None = None) -> Iterator[None]:
-    """Within this block (and tasks started in it) every log record carries these values."""
-    tokens: list[tuple[contextvars.ContextVar[str | None], contextvars.Token[str | None]]] = []
-    if job_id is not None:
-        tokens.append((JOB_ID, JOB_ID.set(str(job_id))))
-    if platform is not None:
-        tokens.append((PLATFORM, PLATFORM.set(str(platform))))
-    try:
-        yield
-    finally:
-        for var, token in reversed(tokens):
-            var.reset(token)
-
-
-def bind_job(job_id: object | None, platform: object | None = None) -> None:
-    """Set the job context for the rest of the current task (a worker's per-job task)."""
-    JOB_ID.set(None if job_id is None else str(job_id))
-    if platform is not None:
-        PLATFORM.set(str(platform))
 
 
 class ContextFilter(logging.Filter):
