@@ -38,6 +38,61 @@ class ClipShrinker(Protocol):
         ...
 
 
+class JobObserver(Protocol):
+    """What a worker reports about jobs (Prometheus counters in ``reelbot.ops.metrics``, which
+    satisfies this protocol as a module; the composition root hands it to the worker)."""
+
+    def observe_job_state(self, state: str) -> None: ...
+
+    def observe_job_started(self, preset: str, wait_s: float) -> None: ...
+
+    def observe_job_finished(
+        self,
+        preset: str,
+        state: str,
+        *,
+        render_s: float,
+        gpu_s: float | None = None,
+        reason: str | None = None,
+    ) -> None: ...
+
+    def observe_failure(self, reason: str | None) -> None: ...
+
+    def observe_dead_letter(self, depth: int | None = None) -> None: ...
+
+    def observe_stage(self, stage: str, preset: str, seconds: float) -> None: ...
+
+
+class NoObserver:
+    """Reports nothing (a worker built without the composition root, e.g. in a benchmark)."""
+
+    def observe_job_state(self, state: str) -> None:
+        pass
+
+    def observe_job_started(self, preset: str, wait_s: float) -> None:
+        pass
+
+    def observe_job_finished(
+        self,
+        preset: str,
+        state: str,
+        *,
+        render_s: float,
+        gpu_s: float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        pass
+
+    def observe_failure(self, reason: str | None) -> None:
+        pass
+
+    def observe_dead_letter(self, depth: int | None = None) -> None:
+        pass
+
+    def observe_stage(self, stage: str, preset: str, seconds: float) -> None:
+        pass
+
+
 @dataclass
 class Ports:
     """The wired implementations (None until the composition root sets them)."""
