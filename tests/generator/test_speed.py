@@ -140,7 +140,9 @@ def test_balanced_skips_passes_and_says_how_much_the_output_moved(
     assert report.passes == counted[0] == 60  # the transformer is still called every pass...
     assert 0 < report.passes_skipped < report.passes  # ...but the cache answered some of them
     difference = np.abs(quality.frames.astype(float) - balanced.frames.astype(float)).mean() / 255
-    print(f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e} of full scale")
+    print(
+        f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e}"
+    )
     assert difference > 0  # skipping is not free: the output differs from quality
 
 
@@ -245,3 +247,59 @@ def test_cli_generate_json_prints_the_report_and_writes_valid_clips(tmp_path: Pa
     assert reports["quality"]["passes"] == 60 and reports["draft"]["passes"] == 4
     bad = runner.invoke(app, ["generate", "a cat", "--preset", "tiny-ltx", "--speed", "draft"], env=env)
     assert bad.exit_code != 0 and "quality" in bad.output
+
+
+def test_wan22_a14b_two_experts_load_and_draft_through_both(tmp_path: Path) -> None:
+    """The A14B loader on a tiny two-expert checkpoint: quality runs both experts (counted),
+    draft loads the high-noise LoRA into ``transformer`` and the low-noise one into ``transformer_2``."""
+    from diffusers import WanPipeline
+
+    from reelbot.generator.presets import engine_loader
+    from reelbot.generator.speed.modes import control_for
+    from reelbot.generator.tiny import build_tiny_components
+
+    parts = build_tiny_components()
+    two = WanPipeline(
+        tokenizer=parts.tokenizer,
+        text_encoder=parts.text_encoder,
+        vae=parts.vae,
+        scheduler=parts.scheduler,
+        transformer=build_tiny_transformer(16, 31),
+        transformer_2=build_tiny_transformer(16, 32),
+        boundary_ratio=0.875,
+    )
+    two.save_pretrained(tmp_path / "wan-2.2-t2v-a14b")
+    spec = get_preset("wan-2.2-t2v-a14b")
+    lora = spec.modes[SpeedMode.DRAFT].lora
+    assert lora is not None and lora.weight_name_2 is not None
+    for name, seed in ((lora.weight_name, 1), (lora.weight_name_2, 2)):
+        save_tiny_lora(tmp_path / "loras" / spec.name / name, seed=seed)
+    ctx = LoadContext(device="cpu", dtype="float32", cache_dir=str(tmp_path))
+    load = engine_loader(spec.name)
+    assert load is not None
+    engine = load(ctx)
+    assert engine.t2v.transformer_2 is not None and engine.t2v.config.boundary_ratio == 0.875
+    control = control_for(engine, spec, ctx)
+    assert len(control.transformers) == 2
+    from reelbot.generator.presets import RenderJob
+
+    base = RenderJob(
+        prompt="a cat",
+        negative_prompt="",
+        width=64,
+        height=64,
+        num_frames=5,
+        fps=8,
+        steps=8,
+        guidance=4.0,
+        seed=1,
+    )
+    with control.session(base) as session:
+        engine.render(base, lambda s, t: True)
+    assert session.report is not None and session.report.passes == 16  # 8 steps × CFG, split over two experts
+    draft = dataclasses.replace(base, steps=4, guidance=1.0, speed=SpeedMode.DRAFT)
+    with control.session(draft) as session:
+        engine.render(draft, lambda s, t: True)
+    assert session.report is not None and session.report.passes == 4
+    adapters = engine.t2v.get_list_adapters()
+    assert "draft" in adapters["transformer"] and "draft_2" in adapters["transformer_2"]
