@@ -177,6 +177,9 @@ _register_media_commands(app)  # reelbot media-store migrate --to s3
 _register_models_commands(app)  # reelbot models pull PRESET…
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 _register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
+from reelbot.cli.remix import register as _register_remix_commands  # noqa: E402
+
+_register_remix_commands(app)  # reelbot extend|loop|vary|remix|reroll CLIP_ID
 
 
 
