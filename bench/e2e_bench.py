@@ -149,7 +149,7 @@ def waterfall(rows: list[dict[str, float]], clip: Any, width: int = 60) -> None:
 
 async def main_async(args: argparse.Namespace) -> None:
     from reelbot.app.service import ReelbotService
-    from reelbot.generator.worker import Worker
+    from reelbot.cli.wiring import worker_for
 
     prefix = f"bench-e2e-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="reelbot-e2e-") as tmp:
@@ -164,7 +164,7 @@ async def main_async(args: argparse.Namespace) -> None:
         )
         service = await ReelbotService.open(settings)
         runner, chat_url, received = await start_fake_chat()
-        worker = Worker(service, name="bench-worker")
+        worker = worker_for(service, name="bench-worker")
         worker_task = asyncio.create_task(worker.run())
         events = service.events(Platform.CLI)
         await events.ensure_group("bench")

@@ -40,8 +40,8 @@ import redis.asyncio as aioredis
 from rich.console import Console
 from rich.table import Table
 
-from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.settings import QueueSettings
 from reelbot.queue.streams import EnqueueItem, JobQueue
 
 ENQUEUE_BATCH = 500

@@ -80,8 +80,8 @@ def make_settings(data_dir: Path, prefix: str, database_url: str, redis_url: str
 def worker_main(args: argparse.Namespace) -> None:
     """Child process: one burst-mode worker (the noop preset registered first)."""
     from reelbot.app.service import ReelbotService
+    from reelbot.cli.wiring import worker_for
     from reelbot.generator import noop  # noqa: F401 - registers "noop" in this process
-    from reelbot.generator.worker import Worker
     from reelbot.ops.logs import setup_logging
 
     settings = make_settings(Path(args.data_dir), args.prefix, args.database_url, args.redis_url)
@@ -91,7 +91,7 @@ def worker_main(args: argparse.Namespace) -> None:
     async def run() -> None:
         service = await ReelbotService.open(settings)
         try:
-            await Worker(service, name=args.name, burst=True).run()
+            await worker_for(service, name=args.name, burst=True).run()
         finally:
             await service.close()
 

@@ -6,18 +6,22 @@ it stays in the stream (trimmed only beyond ``maxlen`` entries) and, once read, 
 group's pending list until acknowledged. The first read of a fresh :class:`EventStream`
 returns what this consumer had read but not acknowledged before (its restart), plus
 entries a vanished consumer of the same group left unacknowledged for ``stale_ms``.
+
+Payloads are plain text to the queue: a :class:`Codec` given by the caller turns its own
+event type into a string and back (the service passes one for ``JobEvent``); the default
+carries ``str`` as is. An entry the codec cannot read (``ValueError``) is dropped and acked.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import redis.asyncio as aioredis
-from pydantic import ValidationError
 from redis.exceptions import ResponseError
 
-from reelbot.domain.events import JobEvent
 from reelbot.queue.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -26,11 +30,31 @@ log = logging.getLogger(__name__)
 EVENT_FIELD = "event"
 
 
+T = TypeVar("T")
+
+
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class EventStream:
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How a caller's payload becomes the entry's text and back; ``decode`` raises
+    ``ValueError`` (pydantic's ValidationError is one) for an entry it cannot read."""
+
+    encode: Callable[[T], str]
+    decode: Callable[[str], T]
+
+
+#: Plain text payloads (the default).
+TEXT: Codec[str] = Codec(_same, _same)
+
+
+class EventStream(Generic[T]):
     """The events stream of one platform (``discord``, ``line``, ``cli``, ...)."""
 
     def __init__(
@@ -41,8 +65,10 @@ class EventStream:
         maxlen: int = 100_000,
         *,
         stale_ms: int = 60_000,
+        codec: Codec[Any] = TEXT,
     ) -> None:
         self.redis = redis
+        self.codec: Codec[T] = codec
         self.keys = keys
         self.platform = platform
         self.stream = keys.events(platform)
@@ -53,10 +79,10 @@ class EventStream:
         self._recovered: set[tuple[str, str]] = set()
         self._leftover_cursor: dict[tuple[str, str], str] = {}
 
-    async def publish(self, event: JobEvent) -> str:
+    async def publish(self, event: T) -> str:
         """Append an event (approximate MAXLEN trim keeps the stream bounded); returns its id."""
         entry_id = await self.redis.xadd(
-            self.stream, {EVENT_FIELD: event.to_json()}, maxlen=self.maxlen, approximate=True
+            self.stream, {EVENT_FIELD: self.codec.encode(event)}, maxlen=self.maxlen, approximate=True
         )
         return _s(entry_id)
 
@@ -73,7 +99,7 @@ class EventStream:
 
     async def read(
         self, group: str, consumer: str, count: int = 10, block_ms: int | None = None
-    ) -> list[tuple[str, JobEvent]]:
+    ) -> list[tuple[str, T]]:
         """Events for this consumer: on the first call, its un-acknowledged ones from before;
         then new ones (waiting up to ``block_ms`` for one). Acknowledge each with :meth:`ack`."""
         if (group, consumer) not in self._recovered:
@@ -93,7 +119,7 @@ class EventStream:
             return []
         return await self._decode(group, reply)
 
-    async def _leftovers(self, group: str, consumer: str, count: int) -> list[tuple[str, JobEvent]]:
+    async def _leftovers(self, group: str, consumer: str, count: int) -> list[tuple[str, T]]:
         """This consumer's pending entries, then stale ones of other consumers in the group."""
         pair = (group, consumer)
         cursor = self._leftover_cursor.get(pair, "0")
@@ -120,7 +146,7 @@ class EventStream:
 
     async def claim_stale(
         self, group: str, consumer: str, count: int = 10, min_idle_ms: int | None = None
-    ) -> list[tuple[str, JobEvent]]:
+    ) -> list[tuple[str, T]]:
         """Take over entries of the group un-acknowledged for ``min_idle_ms`` (default
         ``stale_ms``) by ANY consumer, e.g. a replaced process with another name; call it
         periodically — :meth:`read` only does this on its first call. XAUTOCLAIM, one page."""
@@ -137,8 +163,8 @@ class EventStream:
             log.info("took over %d unacknowledged events in group %s", len(entries), group)
         return await self._decode(group, [[self.stream, entries]])
 
-    async def _decode(self, group: str, reply: Any) -> list[tuple[str, JobEvent]]:
-        out: list[tuple[str, JobEvent]] = []
+    async def _decode(self, group: str, reply: Any) -> list[tuple[str, T]]:
+        out: list[tuple[str, T]] = []
         junk: list[str] = []
         pairs = reply.items() if isinstance(reply, dict) else (reply or [])
         for _stream, entries in pairs:
@@ -151,8 +177,8 @@ class EventStream:
                     junk.append(eid)  # trimmed away while pending: nothing left to deliver
                     continue
                 try:
-                    out.append((eid, JobEvent.from_json(raw)))
-                except ValidationError:
+                    out.append((eid, self.codec.decode(_s(raw))))
+                except ValueError:
                     log.error("dropping malformed event %s on %s", eid, self.stream)
                     junk.append(eid)
         if junk:

@@ -30,10 +30,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from reelbot.domain.errors import LimitReached
-from reelbot.domain.settings import QueueSettings
 from reelbot.queue import scripts
+from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import LANES, Keys, Lane
+from reelbot.queue.settings import QueueSettings
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,9 @@ class JobQueue:
         # list full of busy (heartbeating) messages cannot hide a stale one at its end.
         self._cursors: dict[Lane, str] = dict.fromkeys(LANES, "0-0")
         self._last_reclaim = float("-inf")
+        #: How often a claim found the streams or the group gone (Redis lost its data) and
+        #: recreated them: a worker then re-enqueues queued jobs from the database at once.
+        self.groups_recreated = 0
         # Reclaim scans cost a little on every claim; a dead worker's job only needs to be
         # noticed within a fraction of the idle timeout.
         self._reclaim_every_s = min(self.settings.reclaim_idle_ms / 4, 1000) / 1000
@@ -163,22 +166,22 @@ class JobQueue:
     ) -> EnqueueResult:
         """Queue a job once per idempotency key.
 
-        Raises :class:`~reelbot.domain.errors.LimitReached` (``queue.user_pending_cap``) when the
-        user already has ``max_pending`` jobs queued or running; nothing is written then.
+        Raises :class:`~reelbot.queue.errors.PendingCapReached` when the user already has
+        ``max_pending`` jobs queued or running; nothing is written then.
         """
         (result,) = await self.enqueue_many(
             [EnqueueItem(job_id, idempotency_key, user_key, lane)], max_pending=max_pending
         )
-        if isinstance(result, LimitReached):
+        if isinstance(result, PendingCapReached):
             raise result
         return result
 
     async def enqueue_many(
         self, items: Iterable[EnqueueItem], *, max_pending: int
-    ) -> list[EnqueueResult | LimitReached]:
+    ) -> list[EnqueueResult | PendingCapReached]:
         """Queue many jobs in one round trip (each one idempotent and capped on its own).
 
-        A refused item yields its ``LimitReached`` in place of a result; the others are queued.
+        A refused item yields its ``PendingCapReached`` in place of a result; the others are queued.
         Large batches go as several script calls in one pipeline, so Redis never runs one
         script for long.
         """
@@ -222,10 +225,10 @@ class JobQueue:
         return None if raw is None else uuid.UUID(_s(raw))
 
     @staticmethod
-    def _enqueue_result(job_id: uuid.UUID, reply: Any, max_pending: int) -> EnqueueResult | LimitReached:
+    def _enqueue_result(job_id: uuid.UUID, reply: Any, max_pending: int) -> EnqueueResult | PendingCapReached:
         text = _s(reply)
         if text.startswith("C "):
-            return LimitReached("queue.user_pending_cap", count=int(text[2:]), limit=max_pending)
+            return PendingCapReached(count=int(text[2:]), limit=max_pending)
         if text.startswith("D "):
             parts = text.split(" ", 4)  # D first-job [lane message-id user]
             return EnqueueResult(uuid.UUID(parts[1]), parts[3] if len(parts) > 3 else None, duplicate=True)
@@ -247,6 +250,7 @@ class JobQueue:
             if "NOGROUP" not in str(exc):
                 raise
             await self.ensure_groups()  # the streams were deleted under us: recreate, go on
+            self.groups_recreated += 1
             result = await self._claim_once(consumer, count)
         if result or not block_ms:
             return result
@@ -284,6 +288,7 @@ class JobQueue:
             if "NOGROUP" not in str(exc):
                 raise
             await self.ensure_groups()
+            self.groups_recreated += 1
             return ClaimResult([], [])
         by_stream = {self.keys.jobs(lane): lane for lane in LANES}
         deliveries: list[Delivery] = []

@@ -45,6 +45,14 @@ def wire() -> None:
 
 def worker_for(service: ReelbotService, **options: Any) -> Worker:
     """A queue worker over the service's Redis, database and media store."""
-    from reelbot.generator.worker import Worker
+    from reelbot.generator.worker import Worker, WorkerParts
 
-    return Worker(service, **options)
+    parts = WorkerParts(
+        settings=service.settings,
+        queue=service.queue,
+        media=service.media,
+        db=service.db,
+        events=service.events,
+        reconcile=service.reconcile,
+    )
+    return Worker(parts, **options)

@@ -19,6 +19,7 @@ from reelbot.domain.errors import ConfigError
 from reelbot.domain.finish_config import FinishSettings
 from reelbot.domain.media_settings import MediaSettings
 from reelbot.domain.safety_config import ProvenanceSettings, QuotaSettings, SafetySettings
+from reelbot.queue.settings import QueueSettings  # the queue owns its settings model
 
 MiB = 1024 * 1024
 
@@ -47,23 +48,6 @@ class Limits(BaseModel):
             raise ValueError("limits.max_seconds must not exceed limits.max_total_seconds")
         if self.min_fps > self.max_fps:
             raise ValueError("limits.min_fps must not exceed limits.max_fps")
-        return self
-
-
-class QueueSettings(BaseModel):
-    """Redis Streams behaviour: when a silent worker's job is taken over, and how often."""
-
-    reclaim_idle_ms: int = Field(60_000, ge=100, description="pending this long → reclaimable")
-    heartbeat_s: float = Field(10.0, gt=0, description="a busy worker refreshes its claim")
-    max_deliveries: int = Field(3, ge=1, description="then the job goes to the dead-letter stream")
-    block_ms: int = Field(2000, ge=1)
-    events_maxlen: int = Field(100_000, ge=100)
-    idempotency_ttl_s: int = Field(7 * 24 * 3600, ge=60)
-
-    @model_validator(mode="after")
-    def _heartbeat_before_reclaim(self) -> QueueSettings:
-        if self.heartbeat_s * 1000 >= self.reclaim_idle_ms:
-            raise ValueError("queue.heartbeat_s must be shorter than queue.reclaim_idle_ms")
         return self
 
 

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from reelbot.app.service import ClipView, ReelbotService
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
@@ -23,7 +24,6 @@ from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import decode_frames
 from reelbot.generator.presets import LoadContext
 from reelbot.generator.stitch import seam_difference, step_differences
-from reelbot.generator.worker import Worker
 
 CAROL = Origin(platform=Platform.DISCORD, user_id="carol", channel_id="c7", guild_id="g7", locale="en")
 
@@ -43,7 +43,7 @@ async def service(settings: Settings) -> AsyncIterator[ReelbotService]:
 
 
 async def finish(service: ReelbotService, engines: EngineCache, job_id: uuid.UUID) -> ClipView:
-    await Worker(service, name=f"ctl-{uuid.uuid4().hex[:6]}", burst=True, cache=engines).run()
+    await worker_for(service, name=f"ctl-{uuid.uuid4().hex[:6]}", burst=True, cache=engines).run()
     view = await service.job(job_id)
     assert view.state is JobState.DONE, (view.error_key, view.error_detail)
     assert view.clip_id is not None

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from reelbot.app.service import ReelbotService
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import InvalidRequest, LimitReached
 from reelbot.domain.events import EventKind
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
@@ -37,7 +38,7 @@ def request(
 
 
 async def run_worker(service: ReelbotService, cache: EngineCache) -> Worker:
-    worker = Worker(service, name=f"test-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
+    worker = worker_for(service, name=f"test-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
     await worker.run()
     return worker
 
@@ -177,6 +178,7 @@ async def test_pending_cap_refuses_and_removes_the_job(service: ReelbotService) 
     with pytest.raises(LimitReached) as info:
         await service.submit(request(), idempotency_key="cap-over")
     assert info.value.key == "queue.user_pending_cap"
+    assert str(limit) in info.value.render("en") and str(limit) in info.value.render("zh-TW")
     assert _count_jobs(service) == limit
 
 

@@ -20,13 +20,13 @@ from reelbot.app.storyboards import (
     reroll_shot,
     submit_storyboard,
 )
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import Forbidden, InvalidRequest
 from reelbot.domain.settings import Settings
 from reelbot.domain.storyboard import parse_storyboard
 from reelbot.domain.types import JobState, Origin, Platform, ReferenceRole
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import decode_frames, probe
-from reelbot.generator.worker import Worker
 
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
 BOB = Origin(platform=Platform.DISCORD, user_id="bob", channel_id="c1", guild_id="g1", locale="en")
@@ -53,7 +53,7 @@ def png(color: tuple[int, int, int]) -> bytes:
 
 
 async def run_worker(service: ReelbotService, cache: EngineCache) -> int:
-    worker = Worker(service, name=f"sb-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
+    worker = worker_for(service, name=f"sb-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
     await worker.run()
     return worker.jobs_done
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from reelbot.app.service import ReelbotService
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind
 from reelbot.domain.presets import CostProfile
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
-from reelbot.generator.worker import Worker
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
@@ -66,7 +66,7 @@ async def test_sigkilled_worker_job_is_finished_once_by_another(
                 first.kill()
 
         await asyncio.sleep(settings.queue.reclaim_idle_ms / 1000 + 0.2)
-        rescuer = Worker(service, name="rescuer", burst=True, cache=tiny_cache)
+        rescuer = worker_for(service, name="rescuer", burst=True, cache=tiny_cache)
         await rescuer.run()
 
         job = await service.run_db(job_repo.get_job, job_id=ticket.job_id)
@@ -122,7 +122,7 @@ async def test_pipeline_error_fails_the_job_and_the_worker_keeps_going(
         GenerationRequest(prompt="boom", preset="test-exploding", origin=ORIGIN), idempotency_key="boom"
     )
     good = await service.submit(GenerationRequest(prompt="fine", origin=ORIGIN), idempotency_key="fine")
-    worker = Worker(service, name="survivor", burst=True, cache=tiny_cache)
+    worker = worker_for(service, name="survivor", burst=True, cache=tiny_cache)
     await worker.run()
 
     failed = await service.job(bad.job_id)
@@ -145,13 +145,13 @@ async def test_redelivered_finished_job_is_not_rendered_again(
     service: ReelbotService, tiny_cache: EngineCache
 ) -> None:
     ticket = await service.submit(GenerationRequest(prompt="once", origin=ORIGIN), idempotency_key="once")
-    await Worker(service, name="w1", burst=True, cache=tiny_cache).run()
+    await worker_for(service, name="w1", burst=True, cache=tiny_cache).run()
     # Simulate a redelivery of the same job (as after a crash between mark_done and XACK).
     result = await service.queue.enqueue(
         ticket.job_id, idempotency_key=f"redeliver-{uuid.uuid4()}", user_key="discord:carol", max_pending=10
     )
     assert not result.duplicate
-    second = Worker(service, name="w2", burst=True, cache=tiny_cache)
+    second = worker_for(service, name="w2", burst=True, cache=tiny_cache)
     await second.run()
     assert second.jobs_done == 0
     assert len(list(Path(service.media.root, "clips").glob("*.mp4"))) == 1
@@ -178,7 +178,7 @@ async def test_a_bug_outside_the_model_fails_the_job_not_the_worker(
         idempotency_key="odd",
     )
     good = await service.submit(GenerationRequest(prompt="fine", origin=ORIGIN), idempotency_key="fine-2")
-    await Worker(service, name="sturdy", burst=True, cache=tiny_cache).run()
+    await worker_for(service, name="sturdy", burst=True, cache=tiny_cache).run()
 
     failed = await service.job(bad.job_id)
     assert failed.state is JobState.FAILED and failed.error_key == "error.internal"

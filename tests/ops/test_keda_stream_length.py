@@ -7,8 +7,8 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.settings import QueueSettings
 from reelbot.queue.streams import JobQueue
 
 

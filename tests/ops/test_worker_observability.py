@@ -22,8 +22,8 @@ async def test_worker_job_moves_metrics_and_logs_carry_job_id(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from reelbot.app.service import ReelbotService
+    from reelbot.cli.wiring import worker_for
     from reelbot.generator import noop  # noqa: F401 - registers the preset
-    from reelbot.generator.worker import Worker
 
     monkeypatch.setenv("REELBOT_NOOP_STEP_S", "0")
     stream = io.StringIO()
@@ -45,7 +45,7 @@ async def test_worker_job_moves_metrics_and_logs_carry_job_id(
             GenerationRequest(prompt="a gradient", preset="noop", seed=3, origin=origin),
             idempotency_key="ops-observability-1",
         )
-        await Worker(service, name="ops-worker", burst=True).run()
+        await worker_for(service, name="ops-worker", burst=True).run()
         view = await service.job(ticket.job_id)
     finally:
         await service.close()

@@ -14,8 +14,8 @@ async def test_stop_mid_job_finishes_it_and_leaves_the_rest_queued(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from reelbot.app.service import ReelbotService
+    from reelbot.cli.wiring import worker_for
     from reelbot.generator import noop  # noqa: F401 - registers the preset
-    from reelbot.generator.worker import Worker
     from reelbot.ops.metrics import read_lane_stats
 
     monkeypatch.setenv("REELBOT_NOOP_STEP_S", "0.25")  # 4 steps: a 1-second "render"
@@ -26,7 +26,7 @@ async def test_stop_mid_job_finishes_it_and_leaves_the_rest_queued(
             origin = Origin(platform=Platform.CLI, user_id=f"ops-shutdown-{i}")
             request = GenerationRequest(prompt=f"job {i}", preset="noop", seed=i, origin=origin)
             tickets.append(await service.submit(request, idempotency_key=f"ops-shutdown-{i}"))
-        worker = Worker(service, name="ops-stopper")
+        worker = worker_for(service, name="ops-stopper")
         task = asyncio.create_task(worker.run())
         for _ in range(300):
             states = [(await service.job(t.job_id)).state for t in tickets]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys
+from reelbot.queue.settings import QueueSettings
 from reelbot.queue.streams import JobQueue
 
 

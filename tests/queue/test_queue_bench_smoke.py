@@ -9,8 +9,8 @@ from types import ModuleType
 
 import redis.asyncio as aioredis
 
-from reelbot.domain.settings import QueueSettings
 from reelbot.queue.keys import Keys
+from reelbot.queue.settings import QueueSettings
 from reelbot.queue.streams import JobQueue
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "queue_bench.py"

@@ -9,9 +9,9 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from reelbot.domain.errors import LimitReached
-from reelbot.domain.settings import QueueSettings
+from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.settings import QueueSettings
 from reelbot.queue.streams import EnqueueItem, JobQueue
 
 CAP = 10
@@ -65,11 +65,11 @@ async def test_per_user_cap_refuses_and_writes_nothing(
     await put(job_queue, "discord:7", cap=2)
     await put(job_queue, "discord:7", cap=2, lane=Lane.RELAXED)
     refused = uuid.uuid4()
-    with pytest.raises(LimitReached) as info:
+    with pytest.raises(PendingCapReached) as info:
         await job_queue.enqueue(refused, idempotency_key="third", user_key="discord:7", max_pending=2)
-    assert info.value.key == "queue.user_pending_cap"
-    assert info.value.details == {"count": 2, "limit": 2}
-    assert "2" in info.value.render("en")
+    # The queue reports data; the service turns it into LimitReached("queue.user_pending_cap")
+    # with its en/zh-TW text (tests/e2e/test_render_path.py checks that translation).
+    assert (info.value.count, info.value.limit) == (2, 2)
     assert await job_queue.lookup("third") is None
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 1
     # Another user is not affected.
@@ -242,11 +242,11 @@ async def test_enqueue_many_pipelines_and_reports_each(
         EnqueueItem(ids[3], "c", "u:1"),  # over the cap of 2
     ]
     results = await job_queue.enqueue_many(items, max_pending=2)
-    assert not isinstance(results[0], LimitReached) and results[0].job_id == ids[0]
-    assert not isinstance(results[1], LimitReached) and results[1].duplicate
+    assert not isinstance(results[0], PendingCapReached) and results[0].job_id == ids[0]
+    assert not isinstance(results[1], PendingCapReached) and results[1].duplicate
     assert results[1].job_id == ids[0]
-    assert not isinstance(results[2], LimitReached) and not results[2].duplicate
-    assert isinstance(results[3], LimitReached)
+    assert not isinstance(results[2], PendingCapReached) and not results[2].duplicate
+    assert isinstance(results[3], PendingCapReached)
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 1
     assert await redis_client.xlen(keys.jobs(Lane.RELAXED)) == 1
 
@@ -267,7 +267,7 @@ async def test_same_job_twice_in_one_batch_is_one_message(
     results = await job_queue.enqueue_many(
         [EnqueueItem(job, "x", "u:1"), EnqueueItem(job, "y", "u:1")], max_pending=CAP
     )
-    assert [(r.job_id, r.duplicate) for r in results if not isinstance(r, LimitReached)] == [
+    assert [(r.job_id, r.duplicate) for r in results if not isinstance(r, PendingCapReached)] == [
         (job, False),
         (job, True),
     ]
@@ -284,7 +284,7 @@ async def test_big_batches_are_split_but_all_queued(
 ) -> None:
     items = [EnqueueItem(uuid.uuid4(), f"k{i}", f"u{i % 3}") for i in range(450)]
     results = await job_queue.enqueue_many(items, max_pending=1000)
-    assert [r.job_id for r in results if not isinstance(r, LimitReached)] == [i.job_id for i in items]
+    assert [r.job_id for r in results if not isinstance(r, PendingCapReached)] == [i.job_id for i in items]
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 450
     assert await job_queue.position(items[-1].job_id) == 450
 

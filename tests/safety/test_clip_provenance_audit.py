@@ -12,13 +12,13 @@ import pytest
 
 from reelbot.app.safety.audit import REDACTED, audit_record, redact_expired
 from reelbot.app.service import ReelbotService
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import NotFound
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.encode import decode_frames
 from reelbot.generator.provenance import verify_clip
-from reelbot.generator.worker import Worker
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import utcnow
 
@@ -42,7 +42,7 @@ async def signing_service(settings: Settings, test_pki: tuple[Path, Path]) -> As
 
 
 async def _render(service: ReelbotService, cache: EngineCache) -> None:
-    await Worker(service, name=f"t-{uuid.uuid4().hex[:6]}", burst=True, cache=cache).run()
+    await worker_for(service, name=f"t-{uuid.uuid4().hex[:6]}", burst=True, cache=cache).run()
 
 
 async def test_worker_signs_watermarks_and_audit_survives_deletion(
@@ -140,7 +140,7 @@ async def test_a_signed_clip_still_fits_the_upload_cap(
         ticket = await service.submit(
             GenerationRequest(prompt="noise", origin=origin, seed=5, seconds=2.0), idempotency_key="cap"
         )
-        worker = Worker(service, name="cap", burst=True, cache=tiny_cache)
+        worker = worker_for(service, name="cap", burst=True, cache=tiny_cache)
         # The encoder's budget leaves room for the manifest that signing appends afterwards.
         assert worker._encode_settings.max_bytes <= cap - 16 * 1024
         await worker.run()

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import GenerationRequest, JobState, Origin
+from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import Lane
 from reelbot.storage import jobs as job_repo
 
@@ -78,9 +79,9 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
             max_pending=service.settings.limits.max_pending_jobs_per_user,
             lane=decision.lane,
         )
-    except LimitReached:
+    except PendingCapReached as exc:
         await service.run_db(job_repo.revert_consent, job_id=job_id)
-        raise
+        raise LimitReached("queue.user_pending_cap", count=exc.count, limit=exc.limit) from exc
     if decision.lane.value != job.lane:
         await service.run_db(job_repo.set_lane, job_id=job_id, lane=decision.lane.value)
     position = await service.queue.position(result.job_id)

@@ -45,9 +45,9 @@ def clip_id_of(message: dict[str, Any]) -> uuid.UUID:
 
 async def render_all(service: ReelbotService) -> int:
     """Run a real worker (tiny preset) until the queue is empty; returns jobs done."""
-    from reelbot.generator.worker import Worker
+    from reelbot.cli.wiring import worker_for
 
-    worker = Worker(service, burst=True)
+    worker = worker_for(service, burst=True)
     await worker.run()
     return worker.jobs_done
 

@@ -53,7 +53,7 @@ async def test_results_loop_survives_a_failed_ack(
     async with start_bot() as bot:
         delivery = bot.delivery
         real = delivery.stream
-        delivery.stream = FlakyAckStream(real.redis, real.keys, real.platform)
+        delivery.stream = FlakyAckStream(real.redis, real.keys, real.platform, codec=real.codec)
         first, second = snowflake(), snowflake()
         await real.publish(_progress(fake, first))  # its ack fails
         await fake.wait_for(lambda: fake.find("PATCH", f"/channels/{fake.channel_id}/messages/{first}"))

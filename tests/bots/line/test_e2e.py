@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from reelbot.bots.line.outgoing import LINE_CLIP_ACTIONS
+from reelbot.bots.common.actions import clip_actions
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind
 from reelbot.domain.types import Platform, RemixKind
-from reelbot.generator.worker import Worker
 from tests.bots.line.conftest import Harness, postback_event, reply_texts, text_event
 
 
@@ -22,7 +22,7 @@ def video_pushes(harness: Harness) -> list[dict[str, Any]]:
 
 
 async def render_and_deliver(harness: Harness, expected_videos: int) -> None:
-    await Worker(harness.service, name="line-e2e", burst=True).run()
+    await worker_for(harness.service, name="line-e2e", burst=True).run()
     harness.bot.deliverer.retry_delay_s = 0
     for _ in range(100):
         await harness.bot.deliverer.step()
@@ -51,10 +51,10 @@ async def test_prompt_to_pushed_video_then_vary_gives_a_child_clip(harness: Harn
     for key in ("originalContentUrl", "previewImageUrl"):
         assert video[key].startswith(harness.base_url + "/media/") and len(video[key]) <= 2000
     items = video["quickReply"]["items"]
-    assert [i["action"]["label"] for i in items] == ["重新生成", "變化", "延長", "改提示", "資訊"]
+    assert [i["action"]["label"] for i in items] == ["重新生成", "變化", "大幅變化", "延長", "改提示", "資訊"]
     assert len(items) <= 13
     clip_id = clip_id_of(push)
-    for item, action in zip(items, LINE_CLIP_ACTIONS, strict=True):
+    for item, action in zip(items, [a.name for a in clip_actions("line")], strict=True):
         assert item["action"]["type"] == "postback"
         assert item["action"]["data"] == f"reelbot:{action}:{clip_id}"
         assert len(item["action"]["data"]) <= 300 and len(item["action"]["label"]) <= 20
