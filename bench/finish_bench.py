@@ -211,7 +211,9 @@ def main() -> None:
                         timed(partial(bare, draft, music, out, args.seconds, settings, work))
                     )
                 console.print(
-                    f"round {round_ + 1} {name}: {results[name][-1][0]:.1f} s wall", highlight=False
+                    f"round {round_ + 1} {name}: {results[name][-1][0]:.1f} s wall, "
+                    f"{results[name][-1][1]:.1f} s ffmpeg CPU",
+                    highlight=False,
                 )
     table = Table(
         title=f"Finish a {args.seconds:g}-s 480×832 16-fps draft → 1080×1920 30 fps (median of {args.rounds})"
