@@ -23,6 +23,7 @@ import reelbot.bots.web.texts  # noqa: F401 - registers the page texts
 from reelbot.domain.messages import EN, ZH_TW, render
 
 BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+ORIGIN_PROBE_KEY = "clips/origin-probe.mp4"  # signed only to read the origin; never fetched
 ASPECT_CLASSES = {"9:16": 9 / 16, "1:1": 1.0, "16:9": 16 / 9}
 
 
@@ -88,11 +89,24 @@ def choose_locale(request: web.Request) -> str:
 
 
 def media_origin(media: Any) -> str:
-    """The origin of the media URLs this server hands out (``'self'`` when they are relative)."""
-    parts = urlsplit(str(getattr(media, "base_url", "") or ""))
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
+    """The origin of the media URLs this store hands out right now (``'self'`` when relative).
+
+    Taken from a URL the store signs, not from its configuration: with an object store in
+    ``presigned`` delivery the URLs name the bucket (or its public endpoint), not
+    ``REELBOT_MEDIA_BASE_URL``, and the policy must allow exactly that origin.
+    """
+    for candidate in (_probe_url(media), str(getattr(media, "base_url", "") or "")):
+        parts = urlsplit(candidate)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
     return "'self'"
+
+
+def _probe_url(media: Any) -> str:
+    try:
+        return str(media.signed_url(ORIGIN_PROBE_KEY))
+    except Exception:  # a store that cannot sign (tests' stand-ins): fall back to its base URL
+        return ""
 
 
 def csp(media: Any, *, scripts: bool, embeddable: bool = False) -> str:

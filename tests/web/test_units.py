@@ -40,6 +40,19 @@ class Store:
     base_url: str
 
 
+@dataclass
+class PresignedStore:
+    base_url: str
+
+    def signed_url(self, key: str, ttl_s: int | None = None) -> str:
+        return f"https://bucket.s3.example.net/{key}?X-Amz-Signature=abc"
+
+
+def test_media_origin_follows_presigned_delivery() -> None:
+    """An object store handing out presigned URLs: the policy names the bucket, not base_url."""
+    assert media_origin(PresignedStore("https://media.example.org")) == "https://bucket.s3.example.net"
+
+
 def test_media_origin_is_the_signed_urls_origin() -> None:
     assert media_origin(Store("https://media.example.org/prefix")) == "https://media.example.org"
     assert media_origin(Store("http://127.0.0.1:8080")) == "http://127.0.0.1:8080"
@@ -96,3 +109,23 @@ def test_c2pa_status_reads_a_file_or_its_bytes(tmp_path: Path) -> None:
     assert read_c2pa(tmp_path / "signed.mp4") == (True, "reelbot test CA")
     assert read_c2pa(video) == (False, None)
     assert read_c2pa(b"not an mp4") == (False, None)
+
+
+def test_media_origin_of_a_real_presigning_bucket_store(tmp_path: Path) -> None:
+    """The real S3 store in presigned delivery (signing is local: no bucket is contacted)."""
+    from reelbot.domain.media_settings import S3Settings
+    from reelbot.storage.s3 import S3MediaStore
+
+    s3 = S3Settings(
+        bucket="clips",
+        endpoint="http://127.0.0.1:9",
+        public_endpoint="https://cdn.example.net",
+        access_key_id="k",
+        secret_access_key="s",
+        allow_http=True,
+        path_style=True,  # type: ignore[arg-type]
+    )
+    presigned = S3MediaStore(s3, tmp_path, "https://media.example.org", b"k" * 32, 600, delivery="presigned")
+    served = S3MediaStore(s3, tmp_path, "https://media.example.org", b"k" * 32, 600, delivery="server")
+    assert media_origin(presigned) == "https://cdn.example.net"
+    assert media_origin(served) == "https://media.example.org"
