@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from reelbot.bots.common.actions import ACTIONS, CLIP_ACTIONS, CUSTOM_ID_PATTERN, Style, custom_id
+from reelbot.bots.common.actions import CUSTOM_ID_PATTERN, Style, clip_actions, custom_id
 from reelbot.bots.discord.replies import guarded
 from reelbot.domain.messages import render
 
@@ -23,6 +23,17 @@ Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
 
 #: action name → coroutine handling a click on it (filled by the cogs' decorators).
 HANDLERS: dict[str, Handler] = {}
+
+#: Handlers of registry actions no cog decorated (set by cogs/remix.py: one generic handler).
+FALLBACK: Callable[[str], Handler | None] | None = None
+
+
+def handler_for(action: str) -> Handler | None:
+    """The handler of a click on ``action``: a decorated one, else the generic one, else None."""
+    handler = HANDLERS.get(action)
+    if handler is None and FALLBACK is not None:
+        handler = FALLBACK(action)
+    return handler
 
 _STYLES = {
     Style.PRIMARY: discord.ButtonStyle.primary,
@@ -78,7 +89,7 @@ class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
         return cls(match["action"], uuid.UUID(match["id"]), label=label, style=style)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        handler = HANDLERS.get(self.action)
+        handler = handler_for(self.action)
         if handler is None:
             return  # RemixCog.on_interaction answers ids no handler takes: one answer, not two
         async with guarded(interaction, f"button {self.action}"):
@@ -86,21 +97,27 @@ class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
 
 
 def clip_view(clip_id: uuid.UUID, locale: str | None) -> discord.ui.View:
-    """The buttons under a finished clip (two rows: generate again, then info/delete)."""
+    """The buttons under a finished clip, from the action registry: generating actions first
+    (rows of five), then the others (info, delete) on the next row."""
     view = discord.ui.View(timeout=None)
-    for index, name in enumerate(CLIP_ACTIONS):
-        action = ACTIONS[name]
+    actions = clip_actions("discord")
+    generating = [a for a in actions if a.generates]
+    others = [a for a in actions if not a.generates]
+    first_other_row = -(-len(generating) // BUTTONS_PER_ROW)
+    rows = [i // BUTTONS_PER_ROW for i in range(len(generating))]
+    rows += [first_other_row + i // BUTTONS_PER_ROW for i in range(len(others))]
+    for action, row in zip(generating + others, rows, strict=True):
+        assert row < 5, "at most 25 clip actions fit under a Discord message"
         view.add_item(
             ReelButton(
-                name,
+                action.name,
                 clip_id,
                 label=render(action.label_key, locale),
                 emoji=action.emoji,
                 style=_STYLES[action.style],
-                row=0 if action.kind is not None else 1,
+                row=row,
             )
         )
-        assert index < BUTTONS_PER_ROW * 5
     return view
 
 

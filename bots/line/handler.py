@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
@@ -41,7 +41,7 @@ from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.outgoing import short_id
-from reelbot.bots.line.postbacks import JOB_POSTBACKS, POSTBACKS
+from reelbot.bots.line.postbacks import JOB_POSTBACKS, postback_for
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState, PendingPhoto
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
@@ -55,8 +55,10 @@ from reelbot.domain.types import (
     Origin,
     Platform,
     ReferenceRole,
-    RemixKind,
 )
+
+if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
 
@@ -78,30 +80,6 @@ def _read_if_file(path: Path) -> bytes | None:
 _created_job: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
     "line_created_job", default=None
 )
-
-
-class Service(Protocol):
-    """The part of :class:`reelbot.app.service.ReelbotService` the LINE bot calls."""
-
-    media: Any
-    settings: Any
-
-    async def submit(self, request: GenerationRequest, images: Any = (), *, idempotency_key: str) -> Any: ...
-    async def remix(
-        self,
-        clip_id: uuid.UUID,
-        kind: RemixKind,
-        origin: Origin,
-        *,
-        idempotency_key: str,
-        prompt: str | None = None,
-    ) -> Any: ...
-    async def clip(self, clip_id: uuid.UUID) -> Any: ...
-    async def confirm_consent(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
-    async def decline_consent(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
-    async def cancel(self, job_id: uuid.UUID, *, by: Origin) -> Any: ...
-    async def jobs_for(self, platform: Platform, user_id: str, *, active_only: bool = True) -> Any: ...
-    async def usage(self, origin: Origin) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -135,7 +113,7 @@ class LineHandler:
     def __init__(
         self,
         *,
-        service: Service,
+        service: ReelbotService,
         api: LineApi,
         state: LineState,
         config: LineConfig,
@@ -303,7 +281,7 @@ class LineHandler:
                 clip_id = await self.state.pop_awaited(chat.chat_id, chat.user_id)
                 if clip_id is not None:
                     await self.start_remix(
-                        event, chat, locale, clip_id, RemixKind.REMIX, prompt=parsed.prompt
+                        event, chat, locale, clip_id, "remix", prompt=parsed.prompt
                     )
                     return
             await self.on_command(event, chat, locale, parsed)
@@ -503,7 +481,7 @@ class LineHandler:
                 await self.answer(event, chat, exc.render(locale))
             return
         parsed = parse_custom_id(event.postback.data or "")
-        handler = POSTBACKS.get(parsed[0]) if parsed else None
+        handler = postback_for(parsed[0]) if parsed else None
         if parsed is None or handler is None:
             await self.answer(event, chat, render("line.unknown_action", locale))
             return
@@ -518,13 +496,14 @@ class LineHandler:
         chat: Chat,
         locale: str,
         clip_id: uuid.UUID,
-        kind: RemixKind,
+        action: str,
         prompt: str | None = None,
     ) -> None:
+        """Start the registry clip action ``action`` (reelbot.app.actions) on ``clip_id``."""
         await self.check_limits(chat)
-        ticket = await self.service.remix(
+        ticket = await self.service.start_action(
+            action,
             clip_id,
-            kind,
             self.origin(chat, locale),
             idempotency_key=f"line:{event.webhook_event_id}",
             prompt=prompt,

@@ -23,14 +23,11 @@ from linebot.v3.messaging import (
 )
 
 from reelbot.app.safety import texts as _safety_texts  # noqa: F401 - registers consent.* keys
-from reelbot.bots.common.actions import ACTIONS, custom_id
+from reelbot.bots.common.actions import clip_actions, custom_id
 from reelbot.bots.common.status import kind_label, shorten
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
-
-#: The quick replies under every clip, in the order the issue names them.
-LINE_CLIP_ACTIONS: tuple[str, ...] = ("reroll", "vary", "extend", "remix", "info")
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -110,9 +107,9 @@ def postback_data(action: str, clip_id: uuid.UUID) -> str:
 
 def clip_quick_reply(clip_id: uuid.UUID, locale: str | None, config: LineConfig) -> QuickReply:
     items: list[QuickReplyItem] = []
-    for name in LINE_CLIP_ACTIONS:
-        label = render(ACTIONS[name].label_key, locale)
-        data = postback_data(name, clip_id)
+    for action in clip_actions("line"):  # the registry's actions shown on LINE, in order
+        label = render(action.label_key, locale)
+        data = postback_data(action.name, clip_id)
         if len(label) > config.quick_reply_label_max:
             label = shorten(label, config.quick_reply_label_max)
         if len(data) > config.postback_data_max:

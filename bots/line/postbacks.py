@@ -19,7 +19,6 @@ from reelbot.bots.line import outgoing
 from reelbot.bots.line.outgoing import short_id
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
-from reelbot.domain.types import RemixKind
 
 if TYPE_CHECKING:
     from reelbot.bots.line.handler import Chat, LineHandler
@@ -59,19 +58,20 @@ def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler
 # -- clip quick replies (bots/common/actions.py) ----------------------------------------------
 
 
-@postback("reroll")
-async def _reroll(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.REROLL)
+def postback_for(name: str) -> PostbackHandler | None:
+    """The handler of a clip-action postback: a decorated one (remix asks for the prompt, info
+    answers), else — for any generating registry action shown on LINE — one generic handler."""
+    handler = POSTBACKS.get(name)
+    if handler is not None:
+        return handler
+    action = ACTIONS.get(name)
+    if action is None or not action.generates or action.needs_prompt or "line" not in action.surfaces:
+        return None
 
+    async def start(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+        await h.start_remix(event, chat, locale, clip_id, name)
 
-@postback("vary")
-async def _vary(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.VARY)
-
-
-@postback("extend")
-async def _extend(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    await h.start_remix(event, chat, locale, clip_id, RemixKind.EXTEND)
+    return start
 
 
 @postback("remix")

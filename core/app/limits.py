@@ -5,28 +5,34 @@ replica, the CLI, ``serve``) over SQLite *or* PostgreSQL. SQLite has no ``SELECT
 UPDATE`` and serialises whole-database writes, so a row lock would behave differently per
 backend and turn 30 simultaneous submits into "database is locked" retries. A Lua script runs
 alone inside Redis (the queue already relies on that for its pending cap), so "count, compare,
-reserve" cannot interleave with another submit on any database. Redis holds only *counters*;
-the database stays the record:
+reserve" cannot interleave with another submit on any database. The database stays the record;
+Redis holds what the database cannot know yet:
 
-* **Quota windows** (user / community × daily / monthly) are one counter each, named by the
-  window's start. When a counter is missing (first use, or after Redis lost its data) the
-  script seeds it with what the database says (measured GPU-seconds + estimates of jobs still
-  waiting) — ``SET`` only if absent, so concurrent seeders agree.
+* **Quota windows** (user / community × daily / monthly): the database's figure (measured
+  GPU-seconds, plus estimates of older jobs the ledger does not hold) is read and passed to the
+  script, which adds the window's Redis counter — the estimates of the jobs it holds
+  reservations for — and the new job's estimate. Reading the database and running the script
+  happen under a short per-scope lock (:meth:`LimitLedger.locked`) that settling takes too, so
+  a job finishing in between is never counted nowhere. Redis losing its data loses only
+  reservations of in-flight jobs; an admin correcting ``Job.gpu_seconds`` is seen at once.
 * **Hourly rates** (per person across all their chats, per community) are sorted sets of job
   ids scored by admission time: a sliding hour, the same for Discord and LINE.
 * **A reservation** (one hash per job) records what the job took, so it can be given back
   exactly once: :meth:`LimitLedger.release` (refused, cancelled, failed before rendering) or
-  :meth:`LimitLedger.settle` (finished: the estimate is replaced by the measured seconds).
+  :meth:`LimitLedger.settle` (finished: the database now holds the measured seconds, so the
+  estimate leaves the counter).
   Both run as one script that deletes the hash, so two processes settling the same job apply
   it once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -42,7 +48,7 @@ RESERVATION_TTL_S = 40 * 24 * 3600  # outlives the longest (monthly) window it c
 
 # KEYS: reservation hash, open-reservations set, quota counters…, rate sets…
 # ARGV: job id, estimate, #quotas, #rates, now (s), rate window (s), lane, check_only, slots,
-#       then per quota: limit (-1 = unlimited), hard cap, seed, ttl; then per rate: limit
+#       then per quota: limit (-1 = unlimited), hard cap, database figure, ttl; then per rate: limit
 #       (-1 = unlimited: the job is still recorded, so a limit set later sees the past hour)
 RESERVE = """
 local job, est = ARGV[1], tonumber(ARGV[2])
@@ -56,10 +62,9 @@ local a = 10
 local relaxed = false
 for i = 1, nq do
   local key = KEYS[2 + i]
-  local limit, hard, seed, ttl = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  local limit, hard, base = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 4
-  redis.call('SET', key, seed, 'NX', 'EX', ttl)
-  local used = tonumber(redis.call('GET', key))
+  local used = base + (tonumber(redis.call('GET', key)) or 0)
   if limit >= 0 then
     if used + est > hard + 1e-9 then return {'quota', tostring(i), tostring(used)} end
     if used + est > limit + 1e-9 then relaxed = true end
@@ -78,9 +83,12 @@ for j = 1, nr do
 end
 if relaxed then lane = 'relaxed' end
 if check_only then return {'ok', lane} end
+local q = 10
 for i = 1, nq do
   redis.call('INCRBYFLOAT', KEYS[2 + i], est)
+  redis.call('EXPIRE', KEYS[2 + i], ARGV[q + 3])
   redis.call('HSET', KEYS[1], 'q:' .. KEYS[2 + i], est)
+  q = q + 4
 end
 for j = 1, nr do
   local key = KEYS[2 + nq + j]
@@ -88,33 +96,39 @@ for j = 1, nr do
   redis.call('EXPIRE', key, 2 * window)
   redis.call('HSET', KEYS[1], 'r:' .. key, 1)
 end
-redis.call('HSET', KEYS[1], 'lane', lane, 'at', now)
+redis.call('HSET', KEYS[1], 'lane', lane, 'at', now, 'scopes', ARGV[a + 1])
 redis.call('EXPIRE', KEYS[1], ARGV[a])
 redis.call('SADD', KEYS[2], job)
 return {'ok', lane}
 """
 
 # KEYS: reservation hash, open-reservations set, then the keys the reservation charged
-# ARGV: job id, measured seconds ('' = give the estimate back), drop rate slots ('1'/'0')
+# ARGV: job id, drop rate slots ('1'/'0'). The estimate always leaves the counters: a settled
+#       job's measured seconds are in the database from now on.
 SETTLE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('SREM', KEYS[2], ARGV[1])
   return 0
 end
-local measured = tonumber(ARGV[2]) or 0
 for i = 3, #KEYS do
   local key = KEYS[i]
   local q = redis.call('HGET', KEYS[1], 'q:' .. key)
   if q and redis.call('EXISTS', key) == 1 then
-    redis.call('INCRBYFLOAT', key, measured - tonumber(q))
+    redis.call('INCRBYFLOAT', key, -tonumber(q))
   end
-  if ARGV[3] == '1' and redis.call('HEXISTS', KEYS[1], 'r:' .. key) == 1 then
+  if ARGV[2] == '1' and redis.call('HEXISTS', KEYS[1], 'r:' .. key) == 1 then
     redis.call('ZREM', key, ARGV[1])
   end
 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[1])
 return 1
+"""
+
+
+UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """
 
 
@@ -155,6 +169,7 @@ class LimitLedger:
         self.relaxed_multiplier = relaxed_multiplier
         self._reserve = redis.register_script(RESERVE)
         self._settle = redis.register_script(SETTLE)
+        self._unlock = redis.register_script(UNLOCK)
         self.rate_providers: dict[str, RateProvider] = {}
 
     # -- names -----------------------------------------------------------------------------
@@ -220,7 +235,8 @@ class LimitLedger:
         atomic step; refuse with ``LimitReached`` (nothing taken) when one is full.
 
         ``windows`` come from the database (:func:`~reelbot.app.safety.quotas.quota_windows`);
-        their ``charged`` seeds a counter only where Redis has none yet. ``slots``: how many
+        their ``charged`` must leave out the jobs this ledger holds (``open_reservations``) and
+        be read under :meth:`locked` for ``origin``. ``slots``: how many
         clips the check is for (a storyboard's shots; reserving is always one job).
         """
         now = time.time() if now is None else now
@@ -235,8 +251,9 @@ class LimitLedger:
         for w in quotas:
             assert w.limit is not None
             ttl = max(60, int(w.resets_at.timestamp() - now) + 24 * 3600)
-            args += [w.limit, w.limit * self.relaxed_multiplier, repr(w.charged), ttl]
-        args += [limit for _, limit, _, _ in rate_keys] + [RESERVATION_TTL_S]
+            args += [w.limit, w.limit * self.relaxed_multiplier, repr(w.charged), ttl]  # the DB's figure
+        args += [limit for _, limit, _, _ in rate_keys]
+        args += [RESERVATION_TTL_S, "\x1f".join(self.scopes(origin))]
         reply = [_text(part) for part in await self._reserve(keys=keys, args=args)]
         if reply[0] == "quota":
             window = quotas[int(reply[1]) - 1]
@@ -261,18 +278,50 @@ class LimitLedger:
 
     async def release(self, job_id: uuid.UUID) -> bool:
         """Give a job's whole reservation back (refused, cancelled, failed before rendering)."""
-        return await self._finish(job_id, measured=None, drop_rates=True)
+        return await self._finish(job_id, drop_rates=True)
 
-    async def settle(self, job_id: uuid.UUID, gpu_seconds: float, *, keep_rate: bool = True) -> bool:
-        """Replace a finished job's estimate by what it measured (its hourly slot stays used)."""
-        return await self._finish(job_id, measured=gpu_seconds, drop_rates=not keep_rate)
+    async def settle(self, job_id: uuid.UUID, *, keep_rate: bool = True) -> bool:
+        """A finished job: its measured seconds are stored, so its estimate leaves the
+        counters (its hourly slot stays used unless ``keep_rate`` is False)."""
+        return await self._finish(job_id, drop_rates=not keep_rate)
 
-    async def _finish(self, job_id: uuid.UUID, *, measured: float | None, drop_rates: bool) -> bool:
+    async def _finish(self, job_id: uuid.UUID, *, drop_rates: bool) -> bool:
         name = self._reservation(job_id)
-        fields = await self.redis.hkeys(name)  # type: ignore[misc]
-        charged = sorted({_text(f)[2:] for f in fields if _text(f)[:2] in ("q:", "r:")})
-        args: list[str | int] = [str(job_id), "" if measured is None else repr(measured), int(drop_rates)]
-        return bool(await self._settle(keys=[name, self._open, *charged], args=args))
+        fields = [_text(f) for f in await self.redis.hkeys(name)]  # type: ignore[misc]
+        charged = sorted({f[2:] for f in fields if f[:2] in ("q:", "r:")})
+        scopes = await self.redis.hget(name, "scopes")  # type: ignore[misc]
+        async with self.locked(_text(scopes).split("\x1f") if scopes else []):
+            args: list[str | int] = [str(job_id), int(drop_rates)]
+            return bool(await self._settle(keys=[name, self._open, *charged], args=args))
+
+    # -- the per-scope lock ----------------------------------------------------------------------
+
+    def scopes(self, origin: Origin) -> list[str]:
+        """The quota scopes a request from ``origin`` is counted in (person, community)."""
+        out = [f"user:{origin.user_key}"]
+        if origin.guild_id:
+            out.append(f"community:{origin.platform.value}:{origin.guild_id}")
+        return out
+
+    @contextlib.asynccontextmanager
+    async def locked(self, scopes: Sequence[str], *, ttl_ms: int = 15_000) -> AsyncIterator[None]:
+        """Hold the locks of ``scopes`` (taken in sorted order: no deadlock) while the database
+        figure is read and the script runs, or while a job is settled. A holder that dies frees
+        them after ``ttl_ms``."""
+        token = uuid.uuid4().hex
+        names = [self.keys.limits("lock", scope) for scope in sorted(set(scopes))]
+        taken: list[str] = []
+        try:
+            for name in names:
+                delay = 0.002
+                while not await self.redis.set(name, token, nx=True, px=ttl_ms):
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 0.05)
+                taken.append(name)
+            yield
+        finally:
+            for name in reversed(taken):
+                await self._unlock(keys=[name], args=[token])
 
     async def open_reservations(self) -> dict[uuid.UUID, float]:
         """Job id → admission time (epoch s) of every reservation not yet given back."""
@@ -284,7 +333,7 @@ class LimitLedger:
         return out
 
     async def counter(self, origin: Origin, window: Window) -> float | None:
-        """A quota window's current Redis counter (None: not seeded yet)."""
+        """The estimates a quota window's Redis counter holds (None: none reserved yet)."""
         raw = await self.redis.get(self._quota_key(origin, window))
         return None if raw is None else float(_text(raw))
 

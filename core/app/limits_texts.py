@@ -25,6 +25,7 @@ register(
                 "The request id must be 1–{limit} printable characters (got {length})."
             ),
             "request.field_invalid": "The field {field} contains characters that can't be stored.",
+            "action.unknown": "There is no clip action called {action}.",
         },
         ZH_TW: {
             "limits.rate_person": (
@@ -42,6 +43,7 @@ register(
                 "請求編號必須是 1 到 {limit} 個可列印字元（目前是 {length} 個）。"
             ),
             "request.field_invalid": "欄位 {field} 含有無法儲存的字元。",
+            "action.unknown": "沒有名為 {action} 的影片動作。",
         },
     }
 )

@@ -25,6 +25,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from sqlmodel import col, select
 
+from reelbot.app.actions import get_action
 from reelbot.app.intake import check_idempotency_key, check_origin
 from reelbot.app.limits import LimitLedger, RatePolicy, RateProvider
 from reelbot.app.safety.gate import Admission, SafetyGate
@@ -46,9 +47,7 @@ from reelbot.domain.types import (
     Variation,
 )
 from reelbot.domain.validation import check_reference_roles, check_request
-from reelbot.queue.connect import connect
-from reelbot.queue.errors import PendingCapReached
-from reelbot.queue.events import Codec, EventStream
+from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
 from reelbot.storage import assets as asset_repo
@@ -62,9 +61,6 @@ from reelbot.storage.media import MediaStore, asset_key, open_media_store
 from reelbot.storage.models import Asset, Job
 
 log = logging.getLogger(__name__)
-
-#: Job events travel as JSON text through the queue's events streams.
-JOB_EVENTS: Codec[JobEvent] = Codec(JobEvent.to_json, JobEvent.from_json)
 
 
 
@@ -140,8 +136,7 @@ class ReelbotService:
         engine = make_engine(settings.resolved_database_url)
         await asyncio.to_thread(migrate, engine)
         media = open_media_store(settings)  # local folder or S3 bucket (settings.media)
-        q = settings.queue
-        redis = connect(settings.redis_url, max_connections=q.max_connections, timeout_s=q.pool_timeout_s)
+        redis = aioredis.from_url(settings.redis_url)
         service = cls(settings, redis, engine, media)
         await service.queue.ensure_groups()
         return service
@@ -150,10 +145,8 @@ class ReelbotService:
         await self.redis.aclose()
         await asyncio.to_thread(self.db.dispose)
 
-    def events(self, platform: Platform | str) -> EventStream[JobEvent]:
-        return EventStream(
-            self.redis, self.keys, str(platform), maxlen=self.settings.queue.events_maxlen, codec=JOB_EVENTS
-        )
+    def events(self, platform: Platform | str) -> EventStream:
+        return EventStream(self.redis, self.keys, str(platform), maxlen=self.settings.queue.events_maxlen)
 
     # -- submitting ---------------------------------------------------------------------
 
@@ -232,15 +225,17 @@ class ReelbotService:
         the relaxed lane or refuse it) and note the outcome in its moderation record."""
         await self.settle_limits()
         estimate = await asyncio.to_thread(estimate_request, request, self.settings)
-        windows = await asyncio.to_thread(self._quota_windows, request.origin, community)
-        reservation = await self.limits.reserve(
-            job_id,
-            request.origin,
-            estimate_s=estimate,
-            windows=windows,
-            rates=self._rate_policy(request.origin, community),
-            requested=admission.lane,
-        )
+        async with self.limits.locked(self.limits.scopes(request.origin)):
+            held = set(await self.limits.open_reservations())  # their estimates are in Redis
+            windows = await asyncio.to_thread(self._quota_windows, request.origin, community, held)
+            reservation = await self.limits.reserve(
+                job_id,
+                request.origin,
+                estimate_s=estimate,
+                windows=windows,
+                rates=self._rate_policy(request.origin, community),
+                requested=admission.lane,
+            )
         record = {
             **admission.moderation,
             "estimate_gpu_s": round(estimate, 3),
@@ -326,9 +321,9 @@ class ReelbotService:
                 max_pending=cap,
                 lane=job.lane,
             )
-        except PendingCapReached as exc:
+        except LimitReached:
             await self._undo(job.id)
-            raise LimitReached("queue.user_pending_cap", count=exc.count, limit=exc.limit) from exc
+            raise
         except BaseException:
             log.exception("enqueue failed; removing job %s", job.id)
             await self._undo(job.id)
@@ -364,41 +359,38 @@ class ReelbotService:
         prompt: str | None = None,
         variation: Variation | None = None,
     ) -> Ticket:
-        """A new job derived from any clip's stored recipe (anyone may remix anyone's clip)."""
+        """A remix by kind (the older call): the clip action of that kind, see :meth:`start_action`."""
+        name = "varystrong" if kind is RemixKind.VARY and variation is Variation.STRONG else kind.value
+        return await self.start_action(name, clip_id, origin, idempotency_key=idempotency_key, prompt=prompt)
+
+    async def start_action(
+        self,
+        name: str,
+        clip_id: uuid.UUID,
+        origin: Origin,
+        *,
+        idempotency_key: str,
+        prompt: str | None = None,
+    ) -> Ticket:
+        """A new job derived from any clip's stored recipe by the registered clip action
+        ``name`` (reelbot.app.actions; anyone may remix anyone's clip)."""
+        action = get_action(name)
+        if action is None or action.derive is None or action.kind is None:
+            raise InvalidRequest("action.unknown", action=name[:32])
         clip = await self.clip(clip_id)
         if clip.deleted:
             raise NotFound("clip.not_found")
-        parent = clip.request
         update: dict[str, Any] = {
             "origin": origin,
             "parent_clip_id": clip.id,
-            "remix_kind": kind,
+            "remix_kind": action.kind,
             "variation": None,
             "variation_salt": 0,
         }
-        if kind is RemixKind.REROLL:
-            update["seed"] = secrets.randbelow(MAX_SEED + 1)
-        elif kind is RemixKind.VARY:
-            update["variation"] = variation or Variation.SUBTLE
-            # Same seed, new perturbation: a Vary of a Vary must not replay its parent.
-            update["variation_salt"] = parent.variation_salt + 1 if parent.variation else 0
-        elif kind is RemixKind.REMIX:
-            if prompt is None:
-                raise InvalidRequest("request.prompt_empty")
-            update["prompt"] = prompt
-        elif kind is RemixKind.EXTEND:
-            self._check_extension(clip)
-            # The parent's last frame is the new segment's first frame; start/end frames of the
-            # parent do not apply to the continuation, character and style still do.
-            update["references"] = tuple(
-                ref for ref in parent.references if ref.role in (ReferenceRole.SUBJECT, ReferenceRole.STYLE)
-            )
-            update["loop"] = False
-            if prompt:
-                update["prompt"] = prompt
-        return await self.submit(parent.model_copy(update=update), idempotency_key=idempotency_key)
+        update.update(action.derive(clip, prompt, self))
+        return await self.submit(clip.request.model_copy(update=update), idempotency_key=idempotency_key)
 
-    def _check_extension(self, clip: ClipView) -> None:
+    def check_extension(self, clip: ClipView) -> None:
         """Refuse an Extend past ``limits.max_total_seconds`` before anything is queued, counting
         frames exactly as the stitch will (the seam frame once)."""
         request = clip.request.model_copy(update={"remix_kind": RemixKind.EXTEND})
@@ -559,9 +551,11 @@ class ReelbotService:
             per_community=community.clips_per_hour if community is not None else None,
         )
 
-    def _quota_windows(self, origin: Origin, community: CommunitySettings | None) -> list[Any]:
+    def _quota_windows(
+        self, origin: Origin, community: CommunitySettings | None, held: set[uuid.UUID] | None = None
+    ) -> list[Any]:
         with session_scope(self.db) as session:
-            return quota_windows(session, self.settings, origin, community=community)
+            return quota_windows(session, self.settings, origin, community=community, exclude=held or set())
 
     async def check_limits(self, origin: Origin, *, jobs: int = 1) -> None:
         """Refuse early (``LimitReached``) when ``jobs`` more clips from ``origin`` would pass
@@ -586,9 +580,9 @@ class ReelbotService:
         )
 
     async def settle_limits(self, *, grace_s: float = 300.0) -> int:
-        """Settle reservations from stored state: a finished job's estimate becomes what it
-        measured (``Job.gpu_seconds``), a cancelled or failed one gives its hourly slot back
-        (and its estimate, unless it rendered), a job that never got a row gives everything
+        """Settle reservations from stored state: a finished job's estimate leaves Redis (its
+        measured ``Job.gpu_seconds`` counts from the database from now on), a cancelled or
+        failed one also gives its hourly slot back, a job that never got a row gives everything
         back after ``grace_s``. Runs before every admission and usage report; idempotent."""
         open_ = await self.limits.open_reservations()
         if not open_:
@@ -602,13 +596,11 @@ class ReelbotService:
                 if now - admitted_at > grace_s:
                     settled += await self.limits.release(job_id)
                 continue
-            state, gpu_seconds = outcome
+            state, _gpu_seconds = outcome
             if state is JobState.DONE:
-                settled += await self.limits.settle(job_id, gpu_seconds or 0.0)
-            elif state.finished and gpu_seconds:
-                settled += await self.limits.settle(job_id, gpu_seconds, keep_rate=False)
+                settled += await self.limits.settle(job_id)
             elif state.finished:
-                settled += await self.limits.release(job_id)
+                settled += await self.limits.settle(job_id, keep_rate=False)
         return settled
 
     async def _undo(self, job_id: uuid.UUID) -> None:

@@ -95,8 +95,10 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
 def test_a_6000_square_jpeg_is_checked_without_a_full_decode(tmp_path: Path) -> None:
     path = tmp_path / "big.jpg"
     Image.new("RGB", (6000, 6000), (40, 90, 160)).save(path, format="JPEG", quality=50)
-    grown_kib = int(subprocess.run(
-        [sys.executable, "-c", PEAK_SCRIPT, str(path)], capture_output=True, text=True, check=True
-    ).stdout)
+    grown_kib = int(
+        subprocess.run(
+            [sys.executable, "-c", PEAK_SCRIPT, str(path)], capture_output=True, text=True, check=True
+        ).stdout
+    )
     # A full RGB decode is 6000·6000·3 = 103 MiB; draft mode decodes 750×750 (1.6 MiB).
     assert grown_kib < 40 * 1024, f"peak RSS grew {grown_kib} KiB"

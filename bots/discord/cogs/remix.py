@@ -1,6 +1,8 @@
-"""The buttons under a clip: Re-roll, Vary, Remix (modal), Extend, Info, Delete.
+"""The buttons under a clip: every action of the registry (reelbot.app.actions).
 
-Each handler is registered by action name (:func:`button_handler`) and receives only the clip
+A generating action without a prompt (Re-roll, Vary, Vary strong, Extend, and any action a
+module registers later) is handled by one generic handler that asks the service to start it
+by name; Remix (a modal), Info and Delete have their own. Handlers receive only the clip
 id from the custom_id; the recipe comes from storage, so the buttons work on anyone's clip and
 after any restart. Generating actions defer first, then ask the click guard for the
 idempotency key — a double click yields one job. The Remix modal's submit is handled from the
@@ -21,12 +23,13 @@ from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
 from reelbot.bots.common.status import kind_label
-from reelbot.bots.discord.components import HANDLERS, button_handler, component_ids
+from reelbot.bots.discord import components
+from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain.errors import NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.types import Origin, Platform, RemixKind
+from reelbot.domain.types import Origin, Platform
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
@@ -54,7 +57,6 @@ async def _live_clip(bot: ReelBot, clip_id: uuid.UUID) -> ClipView:
 async def _remix(
     interaction: discord.Interaction,
     clip_id: uuid.UUID,
-    kind: RemixKind,
     action: str,
     *,
     prompt: str | None = None,
@@ -75,29 +77,29 @@ async def _remix(
     )
 
     async def enqueue(with_status: Origin):  # type: ignore[no-untyped-def]
-        return await bot.service.remix(clip_id, kind, with_status, idempotency_key=key, prompt=prompt)
+        return await bot.service.start_action(
+            action, clip_id, with_status, idempotency_key=key, prompt=prompt
+        )
 
     shown = prompt if prompt is not None else clip.request.prompt
     message = interaction.message if interaction.type is discord.InteractionType.component else None
     await start_job(interaction, origin, shown, enqueue, reference=message)
 
 
-@button_handler("reroll")
-async def on_reroll(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    await _remix(interaction, clip_id, RemixKind.REROLL, "reroll")
+def generic_handler(action: str) -> Handler | None:
+    """The handler of a generating registry action that needs no prompt (None otherwise)."""
+    registered = ACTIONS.get(action)
+    if registered is None or not registered.generates or registered.needs_prompt:
+        return None
+
+    async def on_action(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _remix(interaction, clip_id, action)
+
+    return on_action
 
 
-@button_handler("vary")
-async def on_vary(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    await _remix(interaction, clip_id, RemixKind.VARY, "vary")
-
-
-@button_handler("extend")
-async def on_extend(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    await _remix(interaction, clip_id, RemixKind.EXTEND, "extend")
+components.FALLBACK = generic_handler
 
 
 class RemixModal(discord.ui.Modal):
@@ -201,7 +203,8 @@ class RemixCog(commands.Cog):
             parsed = parse_custom_id(cid)
             # Anything the dynamic item will not take gets an answer here instead of silence:
             # malformed ids, unknown actions, ids that are not on the clicked message.
-            if parsed is None or parsed[0] not in HANDLERS or cid not in component_ids(interaction.message):
+            known = parsed is not None and handler_for(parsed[0]) is not None
+            if not known or cid not in component_ids(interaction.message):
                 log.info("refusing unknown button %r from user %s", cid[:100], interaction.user.id)
                 await reply(interaction, render("button.invalid", locale_of(interaction)))
 
@@ -213,7 +216,7 @@ class RemixCog(commands.Cog):
         prompt = _field(data, PROMPT_FIELD)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "remix modal"):
-            await _remix(interaction, parsed[1], RemixKind.REMIX, "remix", prompt=prompt or "")
+            await _remix(interaction, parsed[1], "remix", prompt=prompt or "")
 
 
 def _field(data: dict[str, Any], name: str) -> str | None:
@@ -229,7 +232,7 @@ def _field(data: dict[str, Any], name: str) -> str | None:
     return None
 
 
-assert set(HANDLERS) >= {name for name in ACTIONS}, "every clip action needs a Discord handler"
+assert all(handler_for(name) for name in ACTIONS), "every clip action needs a Discord handler"
 
 
 async def setup(bot: ReelBot) -> None:

@@ -20,7 +20,7 @@ Three pieces:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -238,6 +238,7 @@ def _reserved(
     platform: Platform | None,
     community_id: str | None,
     estimator: Callable[[GenerationRequest], float],
+    exclude: Collection[uuid.UUID] = (),
 ) -> float:
     from sqlmodel import col, select
 
@@ -252,6 +253,8 @@ def _reserved(
         statement = statement.where(col(Job.user_id) == user_id)
     if community_id is not None:
         statement = statement.where(col(Job.platform) == platform, col(Job.guild_id) == community_id)
+    if exclude:  # jobs whose estimate the limit ledger holds (reelbot.app.limits)
+        statement = statement.where(col(Job.id).not_in(list(exclude)))
     total = 0.0
     for raw in session.exec(statement):
         request = (
@@ -274,8 +277,12 @@ def quota_windows(
     community: CommunitySettings | None = None,
     now: datetime | None = None,
     estimator: Callable[[GenerationRequest], float] | None = None,
+    exclude: Collection[uuid.UUID] = (),
 ) -> list[Window]:
-    """The windows that apply to a request from ``origin`` (user ones, plus community ones in a group)."""
+    """The windows that apply to a request from ``origin`` (user ones, plus community ones in a group).
+
+    ``exclude``: jobs whose estimate is held elsewhere (the limit ledger's open reservations),
+    left out of ``reserved`` so nothing is counted twice."""
     from reelbot.storage.usage import gpu_seconds_since
     from reelbot.storage.users import find_user
 
@@ -296,6 +303,7 @@ def quota_windows(
                 platform=None,
                 community_id=None,
                 estimator=estimate,
+                exclude=exclude,
             )
         else:
             used = reserved = 0.0
@@ -312,6 +320,7 @@ def quota_windows(
                 platform=origin.platform,
                 community_id=origin.guild_id,
                 estimator=estimate,
+                exclude=exclude,
             )
             windows.append(Window("community", period, start, end, used, reserved, limits.community[period]))
     return windows

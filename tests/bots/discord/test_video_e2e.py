@@ -58,7 +58,8 @@ async def test_video_to_clip_and_remix_with_lineage(
         clip_message = message_for(fake, post)
         clip_id = clip_id_of(clip_message)
         assert custom_ids(clip_message) == [
-            custom_id(action, clip_id) for action in ("reroll", "vary", "remix", "extend", "info", "delete")
+            custom_id(action, clip_id)
+            for action in ("reroll", "vary", "varystrong", "extend", "remix", "info", "delete")
         ]
         assert all(len(cid) <= 100 for cid in custom_ids(clip_message))
 

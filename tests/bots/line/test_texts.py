@@ -6,10 +6,9 @@ import string
 import uuid
 
 import reelbot.bots.line.texts  # noqa: F401 - registers the keys
-from reelbot.bots.common.actions import ACTIONS
+from reelbot.bots.common.actions import ACTIONS, clip_actions
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.outgoing import (
-    LINE_CLIP_ACTIONS,
     cancel_quick_reply,
     consent_quick_reply,
     job_postback_data,
@@ -33,7 +32,7 @@ def test_both_locales_have_the_same_line_keys_and_fields() -> None:
 def test_quick_reply_labels_fit_in_every_locale() -> None:
     limit = LineConfig(_env_file=None).quick_reply_label_max  # type: ignore[call-arg]
     for locale in LOCALES:
-        for name in LINE_CLIP_ACTIONS:
+        for name in [a.name for a in clip_actions("line")]:
             label = render(ACTIONS[name].label_key, locale)
             assert 1 <= len(label) <= limit, (locale, label)
 

@@ -1,0 +1,19 @@
+"""Re-roll: the same recipe with a new seed."""
+
+from __future__ import annotations
+
+import secrets
+
+from reelbot.app.actions import ClipAction, Style, register_action
+from reelbot.domain.types import MAX_SEED, RemixKind
+
+ACTION = register_action(
+    ClipAction(
+        name="reroll",
+        emoji="🎲",
+        texts={"en": "Re-roll", "zh-TW": "重新生成"},
+        kind=RemixKind.REROLL,
+        derive=lambda clip, prompt, service: {"seed": secrets.randbelow(MAX_SEED + 1)},
+        style=Style.PRIMARY,
+    )
+)
