@@ -47,7 +47,9 @@ from reelbot.domain.types import (
     Variation,
 )
 from reelbot.domain.validation import check_reference_roles, check_request
-from reelbot.queue.events import EventStream
+from reelbot.queue.connect import connect
+from reelbot.queue.errors import PendingCapReached
+from reelbot.queue.events import Codec, EventStream
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
 from reelbot.storage import assets as asset_repo
@@ -62,6 +64,8 @@ from reelbot.storage.models import Asset, Job
 
 log = logging.getLogger(__name__)
 
+#: Job events travel as JSON text through the queue's events streams.
+JOB_EVENTS: Codec[JobEvent] = Codec(JobEvent.to_json, JobEvent.from_json)
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ class ReelbotService:
         engine = make_engine(settings.resolved_database_url)
         await asyncio.to_thread(migrate, engine)
         media = open_media_store(settings)  # local folder or S3 bucket (settings.media)
-        redis = aioredis.from_url(settings.redis_url)
+        q = settings.queue
+        redis = connect(settings.redis_url, max_connections=q.max_connections, timeout_s=q.pool_timeout_s)
         service = cls(settings, redis, engine, media)
         await service.queue.ensure_groups()
         return service
@@ -145,8 +150,10 @@ class ReelbotService:
         await self.redis.aclose()
         await asyncio.to_thread(self.db.dispose)
 
-    def events(self, platform: Platform | str) -> EventStream:
-        return EventStream(self.redis, self.keys, str(platform), maxlen=self.settings.queue.events_maxlen)
+    def events(self, platform: Platform | str) -> EventStream[JobEvent]:
+        return EventStream(
+            self.redis, self.keys, str(platform), maxlen=self.settings.queue.events_maxlen, codec=JOB_EVENTS
+        )
 
     # -- submitting ---------------------------------------------------------------------
 
@@ -321,9 +328,9 @@ class ReelbotService:
                 max_pending=cap,
                 lane=job.lane,
             )
-        except LimitReached:
+        except PendingCapReached as exc:
             await self._undo(job.id)
-            raise
+            raise LimitReached("queue.user_pending_cap", count=exc.count, limit=exc.limit) from exc
         except BaseException:
             log.exception("enqueue failed; removing job %s", job.id)
             await self._undo(job.id)
