@@ -43,6 +43,7 @@ from reelbot.generator.cache import EngineCache
 from reelbot.generator.hub_presets import HubWanEngine
 from reelbot.generator.presets import LoadContext, RenderJob, register_preset
 from reelbot.generator.runner import render_counted
+from reelbot.generator.speed.counter import counting, transformers_of
 from reelbot.generator.speed.lora import random_lora_layers, save_lora_layers
 from reelbot.generator.speed.tuning import tune
 from reelbot.generator.tiny import (
@@ -166,64 +167,44 @@ def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a64 - b64) / max(np.linalg.norm(b64), 1e-12))
 
 
-def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    device = "cpu" if args.cpu_smoke else "cuda"
-    models = Path(args.models or tempfile.mkdtemp(prefix="reelbot-bench-"))
-    engine_settings = EngineSettings(compile=args.compile and device == "cuda")
-    ctx = LoadContext(
-        device=device,
-        dtype="float32" if device == "cpu" else "bfloat16",
-        cache_dir=str(models),
-        engine=engine_settings,
-        card_gb=None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9,
+def make_context(args: argparse.Namespace, device: str, models: Path) -> LoadContext:
+    """The worker's load context: its engine settings, the card size for the memory plan."""
+    card = None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9
+    dtype = "float32" if device == "cpu" else "bfloat16"
+    engine = EngineSettings(compile=args.compile and device == "cuda")
+    return LoadContext(device=device, dtype=dtype, cache_dir=str(models), engine=engine, card_gb=card)
+
+
+def bench_job(spec: Any, speed: SpeedMode, size: tuple[int, int, int], steps: int, seed: int) -> RenderJob:
+    """One clip's job in ``speed`` (a distilled mode keeps its own step count)."""
+    mode = spec.modes[speed]
+    width, height, frames = size
+    return RenderJob(
+        prompt=PROMPT,
+        negative_prompt="",
+        width=width,
+        height=height,
+        num_frames=frames,
+        fps=16,
+        steps=mode.steps if mode.fixed_steps else steps,
+        guidance=mode.guidance,
+        seed=seed,
+        speed=speed,
     )
-    name = "tiny" if args.cpu_smoke else register_bench_preset(args.preset, device, args.seed)
-    spec = get_preset(name)
-    size = (64, 64, 5) if args.cpu_smoke else (832, 480, 81)
-    cache = EngineCache(ctx)
-    engine: Any = cache.get(name)
-    if not args.cpu_smoke:  # the draft LoRA: random, real shape, loaded by load_lora_weights
-        lora = spec.modes[SpeedMode.DRAFT].lora
-        assert lora is not None
-        save_lora_layers(
-            models / "loras" / name / lora.weight_name, random_lora_layers(engine.t2v.transformer)
-        )
-    plain_pipe = build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed)
-    if device == "cuda":
-        plain_pipe.to(device)
-    quality = spec.modes[SpeedMode.QUALITY]
-    steps = args.steps or quality.steps
 
-    def job(speed: SpeedMode) -> RenderJob:
-        mode = spec.modes[speed]
-        n = mode.steps if mode.fixed_steps else steps
-        width, height, frames = size
-        return RenderJob(
-            prompt=PROMPT,
-            negative_prompt="",
-            width=width,
-            height=height,
-            num_frames=frames,
-            fps=16,
-            steps=n,
-            guidance=mode.guidance,
-            seed=args.seed,
-            speed=speed,
-        )
 
-    rows: list[dict[str, Any]] = []
-    q_job = job(SpeedMode.QUALITY)
-
+def plain_row(pipe: Any, job: RenderJob, args: argparse.Namespace, device: str) -> dict[str, Any]:
+    """diffusers' plain call on the same weights, passes counted by the same hooks."""
     seq = TINY_MAX_SEQUENCE_LENGTH if args.cpu_smoke else 512  # what each engine passes
 
-    def plain() -> np.ndarray:
-        out = plain_pipe(
+    def call() -> np.ndarray:
+        out = pipe(
             prompt=PROMPT,
-            height=q_job.height,
-            width=q_job.width,
-            num_frames=q_job.num_frames,
-            num_inference_steps=steps,
-            guidance_scale=quality.guidance,
+            height=job.height,
+            width=job.width,
+            num_frames=job.num_frames,
+            num_inference_steps=job.steps,
+            guidance_scale=job.guidance,
             output_type="np",
             generator=torch.Generator("cpu").manual_seed(args.seed),
             max_sequence_length=seq,
@@ -232,42 +213,68 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    s, frames = timed(plain, args.rounds, device)
+    s, _ = timed(call, args.rounds, device)
+    with counting(transformers_of([pipe])) as count:
+        frames = call()
     peak = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
-    rows.append(
-        {
-            "mode": "plain (diffusers)",
-            "s_clip": s,
-            "passes": steps * 2,
-            "skipped": 0,
-            "peak_mb": peak,
-            "frames": frames,
-            "attention": "native",
-        }
+    return {
+        "mode": "plain (diffusers)",
+        "s_clip": s,
+        "passes": count.passes,
+        "skipped": count.skipped,
+        "peak_mb": peak,
+        "frames": frames,
+        "attention": "native",
+    }
+
+
+def mode_row(
+    cache: EngineCache, spec: Any, job: RenderJob, args: argparse.Namespace, device: str
+) -> dict[str, Any]:
+    """One speed mode through the worker's own call (``render_counted``)."""
+    s, (frames, report) = timed(
+        lambda: render_counted(cache, spec, job, lambda a, b: True), args.rounds, device
     )
-    for speed in spec.modes:
-        s, (frames, report) = timed(
-            lambda sp=speed: render_counted(cache, spec, job(sp), lambda a, b: True), args.rounds, device
-        )
-        rows.append(
-            {
-                "mode": speed.value,
-                "s_clip": s,
-                "passes": report.passes,
-                "skipped": report.passes_skipped,
-                "peak_mb": report.peak_gpu_memory_mb,
-                "frames": frames,
-                "attention": report.attention_backend,
-            }
-        )
+    return {
+        "mode": job.speed.value,
+        "s_clip": s,
+        "passes": report.passes,
+        "skipped": report.passes_skipped,
+        "peak_mb": report.peak_gpu_memory_mb,
+        "frames": frames,
+        "attention": report.attention_backend,
+    }
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    device = "cpu" if args.cpu_smoke else "cuda"
+    models = Path(args.models or tempfile.mkdtemp(prefix="reelbot-bench-"))
+    name = "tiny" if args.cpu_smoke else register_bench_preset(args.preset, device, args.seed)
+    spec = get_preset(name)
+    size = (64, 64, 5) if args.cpu_smoke else (832, 480, 81)
+    cache = EngineCache(make_context(args, device, models))
+    engine: Any = cache.get(name)
+    if not args.cpu_smoke:  # the draft LoRA: random, real shape, loaded by load_lora_weights
+        lora = spec.modes[SpeedMode.DRAFT].lora
+        assert lora is not None
+        layers = random_lora_layers(engine.t2v.transformer)
+        save_lora_layers(models / "loras" / name / lora.weight_name, layers)
+    plain_pipe = build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed)
+    if device == "cuda":
+        plain_pipe.to(device)
+    steps = args.steps or spec.modes[SpeedMode.QUALITY].steps
+    q_job = bench_job(spec, SpeedMode.QUALITY, size, steps, args.seed)
+    rows = [plain_row(plain_pipe, q_job, args, device)]
+    rows += [
+        mode_row(cache, spec, bench_job(spec, sp, size, steps, args.seed), args, device) for sp in spec.modes
+    ]
     per_pass = flops_per_pass(engine.t2v, q_job)
     reference = next(r["frames"] for r in rows if r["mode"] == "quality")
-    plain_s = rows[0]["s_clip"]
     for row in rows:
         full = row["passes"] - row["skipped"]
         row["mfu"] = full * per_pass / row["s_clip"] / (args.peak_tflops * 1e12)
         row["rel_diff_vs_quality"] = rel_l2(row.pop("frames"), reference)
-        row["speedup_vs_plain"] = plain_s / row["s_clip"]
+        row["speedup_vs_plain"] = rows[0]["s_clip"] / row["s_clip"]
     return rows
 
 
