@@ -42,11 +42,21 @@ class FaceBox:
 
 
 _lock = threading.Lock()  # a CascadeClassifier instance is not safe to share across threads
+_import_lock = threading.Lock()
+
+
+def _cv2() -> Any:
+    """``import cv2`` one thread at a time: OpenCV's package bootstrap is not thread-safe, and
+    the first of 30 simultaneous image submits would otherwise see a half-initialised module
+    (``module 'cv2' has no attribute 'data'``)."""
+    with _import_lock:
+        import cv2
+    return cv2
 
 
 @cache
 def _classifiers() -> tuple[tuple[str, Any], ...]:
-    import cv2
+    cv2 = _cv2()
 
     loaded = []
     for name in CASCADES:
@@ -98,7 +108,7 @@ def detect_faces(
     scale = min(1.0, MAX_SIDE / max(grey.size))
     if scale < 1.0:
         grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))))
-    import cv2
+    cv2 = _cv2()
 
     pixels: Any = cv2.equalizeHist(np.asarray(grey, dtype=np.uint8))
     side = max(24, int(min(pixels.shape) * min_fraction))
