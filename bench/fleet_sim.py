@@ -360,7 +360,7 @@ class Outcome:
     wait_p95: float
     utilisation: float  # busy GPU-seconds / paid replica-seconds
     peak_replicas: int
-    gpu_hours_per_day: float
+    gpu_hours: float  # paid GPU-hours to serve the simulated days' clips (a backlog's drain included)
     cost_per_clip: float
 
 
@@ -454,7 +454,7 @@ def simulate(
         wait_p95=float(np.percentile(waits, 95)),
         utilisation=busy_s / paid if paid else 0.0,
         peak_replicas=peak,
-        gpu_hours_per_day=paid / 3600 / days,
+        gpu_hours=paid / 3600 / days,
         cost_per_clip=paid / 3600 / days * price / clips_per_day,
     )
 
@@ -473,7 +473,7 @@ def fmt_s(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    rule = deployed_rule(args.overlay, lane=args.lane)
+    rule = deployed_rule(args.overlay, k8s=args.k8s_dir, lane=args.lane)
     if args.max_replicas:
         rule = replace(rule, max_replicas=args.max_replicas, source=rule.source + " (max overridden)")
     measured = measured_seconds(args.database_url, recent=args.recent) if args.database_url else None
@@ -503,7 +503,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "wait p95",
         "GPU util",
         "peak pods",
-        "GPU-h/day",
+        "GPU-h",
         "$/clip",
     ):
         table.add_column(column, justify="right")
@@ -529,7 +529,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 fmt_s(out.wait_p95),
                 f"{out.utilisation:.0%}",
                 str(out.peak_replicas),
-                f"{out.gpu_hours_per_day:.1f}",
+                f"{out.gpu_hours:.1f}",
                 f"{out.cost_per_clip:.4f}",
             )
         table.add_section()
@@ -540,6 +540,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--overlay", default="base", help="base, or a folder under deploy/k8s/overlays")
+    p.add_argument("--k8s-dir", type=Path, default=K8S, help="a deploy/k8s tree (an edited copy)")
     p.add_argument("--lane", default="fast", help="which trigger of the ScaledObject drives the sim")
     p.add_argument("--max-replicas", type=int, help="override the manifest's maxReplicaCount")
     p.add_argument("--creators", type=int, nargs="+", default=[500, 2000, 5000], help="arrival rates")

@@ -166,7 +166,7 @@ def test_simulation_is_deterministic_and_follows_the_rule() -> None:
     capped = sim.simulate(arrive, service, one, 60.0, 1, 2.5)
     assert capped.peak_replicas <= 2 and capped.wait_p95 > first.wait_p95
     slow = sim.simulate(arrive, sim.service_times(fixed, len(arrive), cv=0.15, seed=3), rule, 60.0, 1, 2.5)
-    assert slow.gpu_hours_per_day > first.gpu_hours_per_day and slow.utilisation > first.utilisation
+    assert slow.gpu_hours > first.gpu_hours and slow.utilisation > first.utilisation
 
 
 def test_main_prints_the_old_assumption_beside_the_new_inputs(tmp_path: Path) -> None:
