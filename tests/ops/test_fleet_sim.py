@@ -148,6 +148,17 @@ def test_measured_seconds_come_from_finished_jobs_in_a_migrated_database(tmp_pat
     assert model.medians[("ltx-video", "quality")] == sim.profile_seconds("ltx-video", "quality")
     assert model.sources[("ltx-video", "quality")] == "profile estimate"
 
+    result = sim.main(["--creators", "200", "--database-url", url, "--mix", f"{T2V}:quality"])
+    rows = {(row["service"], row["rule"]): row for row in result["rows"]}
+    assert set(rows) == {
+        ("fixed 90 s", "old"),
+        ("fixed 90 s", "deployed"),
+        ("cost profile", "deployed"),
+        ("measured", "deployed"),
+    }
+    # measured 43 s per clip vs the profile's ~30 s: the same arrivals keep GPUs busier
+    assert rows["measured", "deployed"]["utilisation"] > rows["cost profile", "deployed"]["utilisation"]
+
 
 def test_simulation_is_deterministic_and_follows_the_rule() -> None:
     traffic = sim.Traffic(creators=400, seed=3)
