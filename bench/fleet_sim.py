@@ -31,7 +31,7 @@ import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -366,84 +366,104 @@ class Outcome:
 
 @dataclass
 class _Fleet:
+    """Pods by state; ``draining`` are busy pods told to stop (they finish their clip, then exit)."""
+
     idle: int = 0
-    busy: list[float] | None = None  # heap of finish times
-    starting: list[float] | None = None  # heap of ready times
-    draining: int = 0  # busy pods told to stop: they finish their clip, then exit
+    busy: list[float] = field(default_factory=list)  # heap of finish times
+    starting: list[float] = field(default_factory=list)  # heap of ready times
+    draining: int = 0
 
     def spec_replicas(self) -> int:
-        assert self.busy is not None and self.starting is not None
+        """What the Deployment's ``replicas`` says (terminating pods no longer count)."""
         return self.idle + len(self.busy) + len(self.starting) - self.draining
 
+    def running(self) -> int:
+        """Pods that exist and are paid for (terminating ones included)."""
+        return self.idle + len(self.busy) + len(self.starting)
 
-def _desired(rule: ScalingRule, fleet: _Fleet, waiting: int, t: float, last_active: float) -> int:
-    """KEDA's metric → HPA's desired replicas (before stabilization and rate policies)."""
-    assert fleet.busy is not None
-    metric = waiting + (len(fleet.busy) if rule.counts_running else 0)
-    desired = math.ceil(metric / rule.target)
-    if rule.floor_in_flight:
-        desired = max(desired, len(fleet.busy))
-    if metric <= rule.activation and t - last_active >= rule.cooldown_s:
-        desired = rule.min_replicas  # KEDA deactivates: to minReplicaCount
-    else:
-        desired = max(desired, 1, rule.min_replicas)  # the HPA never goes below one
-    return min(desired, rule.max_replicas)
+    def advance(self, t: float) -> None:
+        while self.busy and self.busy[0] <= t:
+            heapq.heappop(self.busy)
+            if self.draining:
+                self.draining -= 1
+            else:
+                self.idle += 1
+        while self.starting and self.starting[0] <= t:
+            heapq.heappop(self.starting)
+            self.idle += 1
+
+
+@dataclass
+class _Autoscaler:
+    """KEDA (metric, activation, cooldown) + the HPA (stabilization window, rate policies)."""
+
+    rule: ScalingRule
+    cold_start_s: float
+    history: list[tuple[float, int]] = field(default_factory=list)
+    ups: list[float] = field(default_factory=list)
+    last_active: float = -math.inf
+    last_down: float = -math.inf
+
+    def desired(self, fleet: _Fleet, waiting: int, t: float) -> int:
+        """KEDA's metric → HPA's desired replicas (before stabilization and rate policies)."""
+        rule = self.rule
+        metric = waiting + (len(fleet.busy) if rule.counts_running else 0)
+        # the old sim also counted jobs in flight as activity (its "pending")
+        activity = waiting + len(fleet.busy) if rule.floor_in_flight else metric
+        if activity > rule.activation:
+            self.last_active = t
+        desired = math.ceil(metric / rule.target)
+        if rule.floor_in_flight:
+            desired = max(desired, len(fleet.busy))
+        if activity <= rule.activation and t - self.last_active >= rule.cooldown_s:
+            desired = rule.min_replicas  # KEDA deactivates: to minReplicaCount
+        else:
+            desired = max(desired, 1, rule.min_replicas)  # the HPA never goes below one
+        return min(desired, rule.max_replicas)
+
+    def poll(self, fleet: _Fleet, waiting: int, t: float) -> None:
+        rule = self.rule
+        desired = self.desired(fleet, waiting, t)
+        self.history = [(s, d) for s, d in self.history if s >= t - rule.scale_down_window_s]
+        self.history.append((t, desired))
+        current = fleet.spec_replicas()
+        if desired > current:
+            self.ups = [s for s in self.ups if s > t - rule.scale_up_period_s]
+            for _ in range(min(desired - current, max(0, rule.scale_up_pods - len(self.ups)))):
+                heapq.heappush(fleet.starting, t + self.cold_start_s)
+                self.ups.append(t)
+            return
+        stable = max(d for _, d in self.history)
+        if stable < current and (t - self.last_down >= rule.scale_down_period_s or stable == 0):
+            remove = min(current - stable, rule.scale_down_pods) if stable else current - stable
+            from_idle = min(remove, fleet.idle)
+            fleet.idle -= from_idle
+            fleet.draining += remove - from_idle  # K8s stops busy pods too; they finish first
+            self.last_down = t
 
 
 def simulate(
     arrive: np.ndarray, service: np.ndarray, rule: ScalingRule, cold_start_s: float, days: int, price: float
 ) -> Outcome:
     """Time-stepped (1 s) FIFO queue whose replicas follow ``rule``; exact enough at 1 s."""
-    fleet = _Fleet(idle=0, busy=[], starting=[])
-    assert fleet.busy is not None and fleet.starting is not None
-    for _ in range(rule.min_replicas):
-        fleet.idle += 1
+    fleet = _Fleet(idle=rule.min_replicas)
+    scaler = _Autoscaler(rule, cold_start_s)
     waits = np.full(len(arrive), np.inf)
     queue_head, nxt, t, paid, peak = 0, 0, 0.0, 0.0, 0
-    history: list[tuple[float, int]] = []
-    ups: list[float] = []
-    last_active, last_down = -math.inf, -math.inf
     end = days * DAY_S
     while (t < end or queue_head < nxt or fleet.busy) and t < end + 2 * DAY_S:
         while nxt < len(arrive) and arrive[nxt] <= t:
             nxt += 1
-        while fleet.busy and fleet.busy[0] <= t:
-            heapq.heappop(fleet.busy)
-            if fleet.draining:
-                fleet.draining -= 1
-            else:
-                fleet.idle += 1
-        while fleet.starting and fleet.starting[0] <= t:
-            heapq.heappop(fleet.starting)
-            fleet.idle += 1
+        fleet.advance(t)
         while fleet.idle and queue_head < nxt:
             waits[queue_head] = t - arrive[queue_head]
             heapq.heappush(fleet.busy, t + service[queue_head])
             queue_head += 1
             fleet.idle -= 1
         if t % rule.polling_s < 1.0:
-            waiting = nxt - queue_head
-            if waiting + len(fleet.busy) > rule.activation:
-                last_active = t
-            desired = _desired(rule, fleet, waiting, t, last_active)
-            history = [(s, d) for s, d in history if s >= t - rule.scale_down_window_s] + [(t, desired)]
-            current = fleet.spec_replicas()
-            if desired > current:
-                ups = [s for s in ups if s > t - rule.scale_up_period_s]
-                for _ in range(min(desired - current, max(0, rule.scale_up_pods - len(ups)))):
-                    heapq.heappush(fleet.starting, t + cold_start_s)
-                    ups.append(t)
-            else:
-                stable = max(d for _, d in history)
-                if stable < current and (t - last_down >= rule.scale_down_period_s or stable == 0):
-                    remove = min(current - stable, rule.scale_down_pods) if stable else current - stable
-                    from_idle = min(remove, fleet.idle)
-                    fleet.idle -= from_idle
-                    fleet.draining += remove - from_idle  # K8s stops busy pods too; they finish first
-                    last_down = t
-        replicas = fleet.idle + len(fleet.busy) + len(fleet.starting)
-        peak = max(peak, replicas)
-        paid += replicas
+            scaler.poll(fleet, nxt - queue_head, t)
+        peak = max(peak, fleet.running())
+        paid += fleet.running()
         t += 1.0
     served = np.isfinite(waits)
     busy_s = float(service[served].sum())
