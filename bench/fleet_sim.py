@@ -492,6 +492,18 @@ def fmt_s(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def show_classes(models: Sequence[ServiceModel]) -> None:
+    """The per-class seconds of every service model, and where the last model's came from."""
+    classes = Table(title="GPU-seconds per clip (median) by preset + mode")
+    for column in ("preset", "mode", "mix", *(m.name for m in models), "source"):
+        classes.add_column(column, justify="right")
+    for c, weight in models[0].mix.items():
+        classes.add_row(
+            c[0], c[1], f"{weight:g}", *(f"{m.medians[c]:.1f}" for m in models), models[-1].sources[c]
+        )
+    console.print(classes)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     rule = deployed_rule(args.overlay, k8s=args.k8s_dir, lane=args.lane)
     if args.max_replicas:
@@ -504,14 +516,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         f"service cv {args.service_cv}; seed {args.seed}",
         highlight=False,
     )
-    classes = Table(title="GPU-seconds per clip (median) by preset + mode")
-    for column in ("preset", "mode", "mix", *(m.name for m in models), "source"):
-        classes.add_column(column, justify="right")
-    for c, weight in models[0].mix.items():
-        classes.add_row(
-            c[0], c[1], f"{weight:g}", *(f"{m.medians[c]:.1f}" for m in models), models[-1].sources[c]
-        )
-    console.print(classes)
+    show_classes(models)
     table = Table(title=f"Autoscaled fleet over a day ({args.overlay} overlay, max {rule.max_replicas})")
     for column in (
         "creators",
