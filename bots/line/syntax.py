@@ -111,32 +111,48 @@ def _norm(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+#: A number longer than this is not a duration, a seed or a frame rate (and ``int()`` of
+#: thousands of digits raises where it should refuse): refused with the option's message.
+MAX_NUMBER_CHARS = 12
+
+
+def _shown(raw: str) -> str:
+    """The value as quoted back in a refusal: never thousands of characters."""
+    return raw if len(raw) <= 24 else raw[:24] + "…"
+
+
 def _option_value(name: str, raw: str) -> tuple[object, str]:
     """Return (value, leftover) for one option; leftover text glued to the value goes back to the prompt."""
     value = _norm(raw)
+    shown = _shown(raw)
     if name == "aspect":
         lowered = value.lower()
         for word in sorted(ASPECT_WORDS, key=len, reverse=True):
             if lowered.startswith(word):
                 return ASPECT_WORDS[word], raw[len(word) :]
-        raise InvalidRequest("request.aspect_invalid", value=raw, choices=", ".join(a.value for a in Aspect))
+        choices = ", ".join(a.value for a in Aspect)
+        raise InvalidRequest("request.aspect_invalid", value=shown, choices=choices)
     if name == "seconds":
         match = _NUMBER_RE.match(value)
-        if not match:
-            raise InvalidRequest("line.option_number", option=name, value=raw)
+        if not match or len(match.group()) > MAX_NUMBER_CHARS:
+            raise InvalidRequest("line.option_number", option=name, value=shown)
         return float(match.group()), value[match.end() :]
     if name in ("seed", "fps"):
         match = _INT_RE.match(value)
         if not match:
-            raise InvalidRequest("line.option_number", option=name, value=raw)
+            raise InvalidRequest("line.option_number", option=name, value=shown)
+        if len(match.group()) > MAX_NUMBER_CHARS:
+            if name == "seed":
+                raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=shown)
+            raise InvalidRequest("line.option_number", option=name, value=shown)
         number = int(match.group())
         if name == "seed" and number > MAX_SEED:
-            raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=raw)
+            raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=shown)
         return number, value[match.end() :]
     if name == "preset":
         match = _PRESET_RE.match(value)
         if not match:
-            raise InvalidRequest("line.option_number", option=name, value=raw)
+            raise InvalidRequest("line.option_number", option=name, value=shown)
         return match.group(), value[match.end() :]
     return raw, ""  # negative: the whole token
 
