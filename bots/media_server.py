@@ -21,7 +21,6 @@ from typing import Protocol
 
 from aiohttp import web
 
-from reelbot.bots.common import texts as _common_texts  # noqa: F401 - action and kind labels
 from reelbot.bots.common.status import kind_label
 from reelbot.bots.object_media import RangedObjects, stream_object
 from reelbot.bots.web import routes as web_routes

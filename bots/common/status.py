@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from reelbot.bots.common import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.domain.events import EventKind, JobEvent, failure_reason
 from reelbot.domain.messages import render
 from reelbot.domain.types import JobState, ReferenceRole, RemixKind

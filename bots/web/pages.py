@@ -19,7 +19,6 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-import reelbot.bots.web.texts  # noqa: F401 - registers the page texts
 from reelbot.domain.messages import EN, ZH_TW, render
 
 BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}

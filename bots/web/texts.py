@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW
 
 _EN_TEXTS: dict[str, str] = {
     "web.brand": "reelbot",
@@ -120,4 +120,4 @@ _ZH_TEXTS: dict[str, str] = {
     "web.error.title": "無法顯示",
     "web.rate_limited": "請求太多了，請等一分鐘再試。",
 }
-register({EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS})
+TEXTS = {EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS}

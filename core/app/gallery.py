@@ -33,7 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import reelbot.app.gallery_texts  # noqa: F401 - registers the refusal texts
 from reelbot.app.gallery_boards import BoardCard, boards_on_page
 from reelbot.domain.errors import Forbidden, NotFound
 from reelbot.domain.types import GenerationRequest, Platform, RemixKind, SpeedMode

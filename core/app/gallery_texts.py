@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW
 
 _EN_TEXTS: dict[str, str] = {
     "gallery.link_invalid": "This gallery link is not valid. Ask the bot for a new one.",
@@ -18,4 +18,4 @@ _ZH_TEXTS: dict[str, str] = {
     "gallery.link_revoked": "這個作品集連結已被撤銷，請向機器人索取新的連結。",
     "gallery.community_off": "這個社群的作品集尚未開啟，管理員可以用 /admin gallery on 開啟。",
 }
-register({EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS})
+TEXTS = {EN: _EN_TEXTS, ZH_TW: _ZH_TEXTS}
