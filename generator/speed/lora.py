@@ -19,6 +19,8 @@ from reelbot.domain.presets import LoraSource, PresetSpec
 log = logging.getLogger(__name__)
 
 TINY_LORA_SEED = 20260102
+#: The one LoRA built in-process when absent (the tiny preset's draft; spec ``repo=None``).
+TINY_LORA_NAME = "tiny_draft_lora.safetensors"
 TINY_LORA_TARGETS = ["to_q", "to_k", "to_v", "to_out.0", "ffn.net.0.proj", "ffn.net.2"]
 
 
@@ -84,7 +86,7 @@ def resolve(
     if local.is_file():
         return str(local.parent), weight_name
     if source.repo is None:
-        if weight_name == "tiny_draft_lora.safetensors":
+        if weight_name == TINY_LORA_NAME:
             save_tiny_lora(local)
             log.info("built the tiny draft LoRA at %s", local)
             return str(local.parent), weight_name
