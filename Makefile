@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install install-cuda demo test lint redis postgres clean system-packages
+.PHONY: install install-cuda demo test test-busy lint redis postgres clean system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ lint: install
 
 test: install system-packages redis postgres lint
 	$(VENV)/bin/pytest
+
+# The suite on a busy machine: one `yes > /dev/null` per core beside it, killed afterwards
+# (a green CI must not depend on an idle machine; see docs/reliability.md).
+test-busy: install system-packages redis postgres
+	@set -e; pids=""; for _ in $$(seq $$(nproc)); do yes > /dev/null & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null' EXIT; echo "busy: $$(nproc) x yes ($$pids)"; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf build $(VENV) data

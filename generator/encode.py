@@ -31,6 +31,7 @@ from PIL import Image
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import EncodeSettings
 from reelbot.generator import messages as _messages  # noqa: F401 - registers encode.* keys
+from reelbot.generator.mp4box import top_level_boxes
 
 log = logging.getLogger(__name__)
 
@@ -209,28 +210,6 @@ def _metadata(stderr: str, key: str) -> str | None:
     """The first container-level ``key : value`` line of ``ffmpeg -i`` output."""
     match = re.search(rf"^\s+{key}\s*:\s(?P<value>.*)$", stderr, re.MULTILINE)
     return match.group("value").strip() if match else None
-
-
-def top_level_boxes(path: str | os.PathLike[str]) -> list[str]:
-    """The MP4's top-level box types in file order (ftyp, moov, mdat, ...)."""
-    boxes: list[str] = []
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        end = handle.tell()
-        offset = 0
-        while offset + 8 <= end:
-            handle.seek(offset)
-            header = handle.read(8)
-            size = int.from_bytes(header[:4], "big")
-            boxes.append(header[4:8].decode("latin-1"))
-            if size == 1:
-                size = int.from_bytes(handle.read(8), "big")
-            elif size == 0:
-                break  # the box runs to the end of the file
-            if size < 8:
-                break  # corrupt; stop rather than loop
-            offset += size
-    return boxes
 
 
 def probe(path: str | os.PathLike[str]) -> VideoInfo:

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import re
-import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import reelbot.app.safety.texts  # noqa: F401  (registers provenance.* message keys)
 from reelbot.domain.errors import ConfigError, ReelbotError
+from reelbot.generator.mp4box import top_level_boxes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -242,27 +241,6 @@ class ProvenanceReport:
     def ok(self) -> bool:
         """AI-labelled in the container and carrying valid reelbot credentials."""
         return self.ai_label and self.c2pa_valid and self.names_reelbot and self.ai_generated_assertion
-
-
-def top_level_boxes(path: Path) -> list[str]:
-    """The mp4's top-level box types in file order (ftyp, uuid, moov, mdat, ...)."""
-    boxes: list[str] = []
-    with open(path, "rb") as fh:
-        fh.seek(0, os.SEEK_END)
-        end = fh.tell()
-        pos = 0
-        while pos + 8 <= end:
-            fh.seek(pos)
-            size, kind = struct.unpack(">I4s", fh.read(8))
-            if size == 1:
-                size = struct.unpack(">Q", fh.read(8))[0]
-            elif size == 0:
-                size = end - pos
-            if size < 8:
-                break
-            boxes.append(kind.decode("latin-1"))
-            pos += size
-    return boxes
 
 
 def container_tags(path: Path) -> dict[str, str]:

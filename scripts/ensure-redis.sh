@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Make sure a Redis answers on REELBOT_REDIS_URL (default 127.0.0.1:6379); start one if not.
+# A Redis started here keeps its data: AOF with appendfsync everysec (at most ~1 s of writes
+# lost on a crash) plus RDB snapshots, in REELBOT_DATA_DIR (default ./data). docs/queue.md says
+# what the queue promises under each Redis setting.
 set -euo pipefail
 url="${REELBOT_REDIS_URL:-redis://127.0.0.1:6379/0}"
 hostport="${url#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
@@ -13,7 +16,9 @@ if ! command -v redis-server >/dev/null; then
   exit 1
 fi
 echo "redis: starting redis-server on $host:$port"
-mkdir -p data
-redis-server --daemonize yes --bind "$host" --port "$port" --save "" --appendonly no --dir "$PWD/data" --logfile "$PWD/data/redis.log"
+data="${REELBOT_DATA_DIR:-$PWD/data}"
+mkdir -p "$data"; data="$(cd "$data" && pwd)"
+redis-server --daemonize yes --bind "$host" --port "$port" --dir "$data" --logfile "$data/redis.log" \
+  --appendonly yes --appendfsync everysec --appendfilename appendonly.aof --save "900 1 300 10 60 10000"
 for _ in $(seq 50); do ping && { echo "redis: up"; exit 0; }; sleep 0.1; done
-echo "redis: did not come up, see data/redis.log" >&2; exit 1
+echo "redis: did not come up, see $data/redis.log" >&2; exit 1

@@ -44,7 +44,8 @@ def wire() -> None:
 
 
 def worker_for(service: ReelbotService, **options: Any) -> Worker:
-    """A queue worker over the service's Redis, database and media store."""
+    """A queue worker over the service's Redis, database and media store (the generator never
+    sees the service: it gets these parts and the service's reconcile step)."""
     from reelbot.generator.worker import Worker, WorkerParts
 
     parts = WorkerParts(

@@ -6,8 +6,9 @@ path as named stages, ``kinds`` the registry of task kinds (``assemble_draft``).
 
 from __future__ import annotations
 
+from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient
 from reelbot.generator.worker.kinds import TASK_KINDS, AssembleDraft, run_task, task_kind
-from reelbot.generator.worker.loop import TRANSIENT_ERRORS, JobTakenOver, Worker, is_transient
+from reelbot.generator.worker.loop import Worker
 from reelbot.generator.worker.parts import WorkerParts
 
 __all__ = [

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import json
 import logging
 import os
@@ -31,12 +30,8 @@ import socket
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, TypeVar
-
-import redis.exceptions
-import sqlalchemy.exc
+from typing import Any
 
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
@@ -44,50 +39,20 @@ from reelbot.domain.types import GenerationRequest, JobState
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.provenance import signing_configured
 from reelbot.generator.worker import stages
+from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient, shielded
 from reelbot.generator.worker.parts import WorkerParts
+from reelbot.generator.worker.progress import Steps
 from reelbot.ops import metrics
 from reelbot.ops.logs import job_context
+from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.streams import Delivery
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 
 log = logging.getLogger("reelbot.generator.worker")  # one logger name for the whole package
-T = TypeVar("T")
-
-PROGRESS_MIN_INTERVAL_S = 0.5  # progress events are hints; don't flood the events stream
 RECONCILE_EVERY_S = 60.0  # re-enqueue jobs whose message was lost (see ReelbotService.reconcile)
 BACKOFF_MIN_S, BACKOFF_MAX_S = 0.2, 5.0  # waiting out a fault: doubling, capped
 C2PA_HEADROOM_BYTES = 32 * 1024  # a test-CA manifest measured ~3.5 KiB; real chains are longer
-#: Failures of the infrastructure, not of the job (a full disk is an OSError; see is_transient).
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    redis.exceptions.RedisError,
-    sqlalchemy.exc.OperationalError,
-)
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Redis, the database or the disk, not the job: worth waiting for."""
-    if isinstance(exc, TRANSIENT_ERRORS):
-        return True
-    return isinstance(exc, OSError) and exc.errno in DISK_FULL
-
-
-class JobTakenOver(Exception):
-    """Our claim on the message was lost (we were presumed dead and another worker has it)."""
-
-
-async def shielded(coro: Awaitable[T]) -> T:
-    """Run ``coro`` to its end even if the caller is cancelled (shutdown), as arq does for its
-    result write: a half-done "record, publish, ack" is what a cancellation must not leave."""
-    task = asyncio.ensure_future(coro)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise
 
 
 class Worker:
@@ -146,10 +111,13 @@ class Worker:
         log.info("worker %s stopped after %d jobs", self.name, self.jobs_done)
 
     async def _start(self) -> bool:
+        await warn_without_persistence(self.queue.redis, who=f"worker {self.name}")
         await self.queue.ensure_groups()
         # Half-written files of a killed process (temp names never become visible media).
         await asyncio.to_thread(self.parts.media.sweep_temp_files)
-        await self.parts.reconcile()
+        # Every queued job without a message goes back now, whatever its age (enqueueing is
+        # idempotent by the job's key, so a submit racing this is answered with its own job).
+        await self.parts.reconcile(older_than_s=0.0)
         return True
 
     async def _guarded(self, step: Any) -> Any:
@@ -302,7 +270,7 @@ class Worker:
         self, job_id: uuid.UUID, request: GenerationRequest, inputs: stages.Inputs, lost: asyncio.Event
     ) -> stages.RenderResult:
         """The model run in a thread, with cancel polling and throttled progress events."""
-        steps = _Steps(self, job_id, request, lost)
+        steps = Steps(self.queue, self._progress, job_id, request, lost)
         poller = asyncio.create_task(steps.poll_cancel())
         try:
             return await stages.in_thread(
@@ -443,36 +411,3 @@ class Worker:
                 error_detail=detail,
             )
         )
-
-
-class _Steps:
-    """The model's step callback (runs in the render thread) and the cancel poller beside it."""
-
-    def __init__(
-        self, worker: Worker, job_id: uuid.UUID, request: GenerationRequest, lost: asyncio.Event
-    ) -> None:
-        self.worker, self.job_id, self.request, self.lost = worker, job_id, request, lost
-        self.loop = asyncio.get_running_loop()
-        self.cancelled = False
-        self.done = False
-        self.last_sent = 0.0
-
-    async def poll_cancel(self) -> None:
-        while not (self.cancelled or self.done):
-            with contextlib.suppress(*TRANSIENT_ERRORS):
-                self.cancelled = await self.worker.queue.is_cancelled(self.job_id)
-            await asyncio.sleep(1.0)
-
-    def on_step(self, step: int, total: int) -> bool:
-        now = time.monotonic()
-        if step == total or now - self.last_sent >= PROGRESS_MIN_INTERVAL_S:
-            self.last_sent = now
-            event = JobEvent(
-                kind=EventKind.PROGRESS,
-                job_id=self.job_id,
-                origin=self.request.origin,
-                step=step,
-                total_steps=total,
-            )
-            asyncio.run_coroutine_threadsafe(self.worker._progress(event), self.loop)
-        return not (self.cancelled or self.lost.is_set())

@@ -323,3 +323,14 @@ async def test_ack_of_a_large_batch(job_queue: JobQueue, redis_client: aioredis.
     assert await job_queue.ack(*claimed) == 1500
     assert await redis_client.xlen(keys.jobs(Lane.FAST)) == 0
     assert await redis_client.scard(keys.user_pending("bulk")) == 0
+
+
+async def test_a_claim_after_redis_lost_the_streams_recreates_them_and_says_so(
+    job_queue: JobQueue, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    assert job_queue.groups_recreated == 0
+    await redis_client.delete(keys.jobs(Lane.FAST), keys.jobs(Lane.RELAXED))  # an empty Redis
+    assert not await job_queue.claim("w", count=1)
+    assert job_queue.groups_recreated == 1  # the worker re-enqueues from the database on this
+    assert not await job_queue.claim("w", count=1)
+    assert job_queue.groups_recreated == 1
