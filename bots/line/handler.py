@@ -34,18 +34,18 @@ from linebot.v3.webhooks import (
     UserMentionee,
 )
 
-from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.line import outgoing
 from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.api import LineApi, PushFailed
+from reelbot.bots.line.commands import COMMANDS
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.outgoing import short_id
 from reelbot.bots.line.postbacks import JOB_POSTBACKS, postback_for
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState, PendingPhoto
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
-from reelbot.domain.errors import InvalidRequest, LimitReached, ReelbotError
+from reelbot.domain.errors import LimitReached, ReelbotError
 from reelbot.domain.images import inspect_image
 from reelbot.domain.messages import normalize_locale, render
 from reelbot.domain.types import (
@@ -289,25 +289,8 @@ class LineHandler:
             await self.answer(event, chat, exc.render(locale))
 
     async def on_command(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
-        if parsed.command is Command.HELP or (parsed.command is Command.PROMPT and not parsed.prompt):
-            await self.answer(event, chat, self.help_text(locale))  # "/video" alone: show how
-        elif parsed.command is Command.CLEAR:
-            async with self.person_lock(chat):
-                photos = await self.state.photos(chat.chat_id, chat.user_id)
-                await self.state.clear_photos(chat.chat_id, chat.user_id)
-                await self.discard_staged(photos)
-            await self.answer(event, chat, render("line.photos_cleared", locale))
-        elif parsed.command is Command.USAGE:
-            usages = await self.service.usage(self.origin(chat, locale))
-            await self.answer(event, chat, usage_text(usages, locale))
-        elif parsed.command is Command.CANCEL:
-            await self.cancel_newest(event, chat, locale)
-        elif parsed.command is Command.MARK_ROLE and parsed.role is not None:
-            await self.state.mark_next_role(chat.chat_id, chat.user_id, parsed.role)
-            role = render(f"line.role.{parsed.role.value}", locale)
-            await self.answer(event, chat, render("line.role_marked", locale, role=role))
-        else:
-            await self.submit_prompt(event, chat, locale, parsed)
+        """One typed command, from the registry in bots/line/commands.py."""
+        await COMMANDS[parsed.command](self, event, chat, locale, parsed)
 
     async def check_limits(self, chat: Chat) -> None:
         """The monthly push quota (LINE's own, not a job limit) before any work. Hourly limits
@@ -368,14 +351,6 @@ class LineHandler:
             await self.api.show_loading(chat.chat_id)
 
     # -- cancelling ------------------------------------------------------------------------------
-    async def cancel_newest(self, event: Any, chat: Chat, locale: str) -> None:
-        """取消 / cancel: the person's newest unfinished job that was started in this chat."""
-        jobs = await self.service.jobs_for(Platform.LINE, chat.user_id, active_only=True)
-        here = [job for job in jobs if job.request.origin.channel_id == chat.chat_id]
-        if not here:
-            raise InvalidRequest("line.cancel_nothing")
-        await self.cancel_job(event, chat, locale, here[0].id)
-
     async def cancel_job(self, event: Any, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
         """Cancel one job of the speaker's (the service refuses anyone else's) and say so.
 

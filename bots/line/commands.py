@@ -1,0 +1,87 @@
+"""Typed chat commands (説明/help, 清除, 用量, 取消, role marks, a prompt): a registry like the
+postbacks' — one decorated function per :class:`~reelbot.bots.line.syntax.Command`, looked up
+by :meth:`LineHandler.on_command`. Adding a command is a word list in syntax.py and one
+function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from linebot.v3.webhooks import MessageEvent
+
+from reelbot.app.safety.quotas import usage_text
+from reelbot.bots.line.syntax import Command, Parsed
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.messages import render
+from reelbot.domain.types import Platform
+
+if TYPE_CHECKING:
+    from reelbot.bots.line.handler import Chat, LineHandler
+
+CommandHandler = Callable[["LineHandler", MessageEvent, "Chat", str, Parsed], Awaitable[None]]
+COMMANDS: dict[Command, CommandHandler] = {}
+
+
+def command(name: Command) -> Callable[[CommandHandler], CommandHandler]:
+    """Register the handler of one typed command (each command exactly once)."""
+
+    def register(fn: CommandHandler) -> CommandHandler:
+        if name in COMMANDS:
+            raise ValueError(f"command {name.value!r} registered twice")
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+@command(Command.HELP)
+async def _help(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    await h.answer(event, chat, h.help_text(locale))
+
+
+@command(Command.PROMPT)
+async def _prompt(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    if not parsed.prompt:  # "/video" alone: show how
+        await h.answer(event, chat, h.help_text(locale))
+        return
+    await h.submit_prompt(event, chat, locale, parsed)
+
+
+@command(Command.CLEAR)
+async def _clear(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    async with h.person_lock(chat):
+        photos = await h.state.photos(chat.chat_id, chat.user_id)
+        await h.state.clear_photos(chat.chat_id, chat.user_id)
+        await h.discard_staged(photos)
+    await h.answer(event, chat, render("line.photos_cleared", locale))
+
+
+@command(Command.USAGE)
+async def _usage(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    usages = await h.service.usage(h.origin(chat, locale))
+    await h.answer(event, chat, usage_text(usages, locale))
+
+
+@command(Command.CANCEL)
+async def _cancel(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """取消 / cancel: the person's newest unfinished job that was started in this chat."""
+    jobs = await h.service.jobs_for(Platform.LINE, chat.user_id, active_only=True)
+    here = [job for job in jobs if job.request.origin.channel_id == chat.chat_id]
+    if not here:
+        raise InvalidRequest("line.cancel_nothing")
+    await h.cancel_job(event, chat, locale, here[0].id)
+
+
+@command(Command.MARK_ROLE)
+async def _mark_role(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    if parsed.role is None:  # not a role after all: a prompt
+        await _prompt(h, event, chat, locale, parsed)
+        return
+    await h.state.mark_next_role(chat.chat_id, chat.user_id, parsed.role)
+    role = render(f"line.role.{parsed.role.value}", locale)
+    await h.answer(event, chat, render("line.role_marked", locale, role=role))
+
+
+assert set(COMMANDS) == set(Command), "every typed command needs a handler"
