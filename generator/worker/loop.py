@@ -42,6 +42,7 @@ from reelbot.generator.worker import stages
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient, shielded
 from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
+from reelbot.generator.worker.sweep import sweep_orphans
 from reelbot.ops import metrics
 from reelbot.ops.logs import job_context
 from reelbot.queue.connect import warn_without_persistence
@@ -115,6 +116,7 @@ class Worker:
         await self.queue.ensure_groups()
         # Half-written files of a killed process (temp names never become visible media).
         await asyncio.to_thread(self.parts.media.sweep_temp_files)
+        await asyncio.to_thread(sweep_orphans, self.parts.media, self.parts.db)  # files with no clip
         # Every queued job without a message goes back now, whatever its age (enqueueing is
         # idempotent by the job's key, so a submit racing this is answered with its own job).
         await self.parts.reconcile(older_than_s=0.0)
@@ -380,6 +382,8 @@ class Worker:
     async def _cancelled(self, job_id: uuid.UUID, request: GenerationRequest, delivery: Delivery) -> None:
         # Only the process that moves the job to cancelled tells the chat (the service may have).
         if await self.parts.run_db(job_repo.mark_cancelled, job_id=job_id):
+            for media_key in stages.media_keys_for(job_id):  # what a killed attempt may have left
+                await asyncio.to_thread(self.parts.media.delete, media_key)
             metrics.observe_job_state("cancelled")
             await self.parts.publish(JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin))
         await self.queue.ack(delivery)

@@ -21,6 +21,7 @@ from reelbot.domain.events import EventKind
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
+from reelbot.generator.worker.sweep import ORPHAN_GRACE_S, sweep_orphans
 from reelbot.storage import jobs as job_repo
 
 from .processes import worker_env
@@ -152,3 +153,30 @@ async def test_after_redis_loses_the_streams_queued_jobs_come_back_in_order(
     assert all(v.state is JobState.DONE for v in views)
     started_at = [await service.run_db(job_repo.get_job, job_id=t.job_id) for t in tickets]
     assert [j.started_at for j in started_at] == sorted(j.started_at for j in started_at)
+
+
+async def test_files_without_a_clip_row_are_swept_after_the_grace_period(
+    settings: Settings, tiny_cache: EngineCache
+) -> None:
+    settings = fast_reclaim(settings)
+    service = await ReelbotService.open(settings)
+    try:
+        ticket = await service.submit(
+            GenerationRequest(prompt="a moth", origin=ORIGIN), idempotency_key="orphan"
+        )
+        await kill_at(settings, "after_files")  # files written, no clip row
+        # The user gives up on it; nobody retries it: its files have no clip row now.
+        await service.run_db(job_repo.mark_cancelled, job_id=ticket.job_id)
+        assert media_files(service) == (1, 1)
+        # Inside the grace period nothing goes (a live worker may be about to record them) ...
+        assert sweep_orphans(service.media, service.db) == 0
+        # ... past it both files go, and files that belong to a clip stay.
+        done = await service.submit(
+            GenerationRequest(prompt="a kept one", origin=ORIGIN), idempotency_key="kept"
+        )
+        await worker_for(service, name="keeper", burst=True, cache=tiny_cache).run()
+        assert (await service.job(done.job_id)).state is JobState.DONE
+        assert sweep_orphans(service.media, service.db, now=time.time() + 2 * ORPHAN_GRACE_S) == 2
+        assert media_files(service) == (1, 1)
+    finally:
+        await service.close()
