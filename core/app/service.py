@@ -12,24 +12,22 @@ idempotency key makes that safe.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
-import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 import redis.asyncio as aioredis
-from sqlmodel import col, select
 
 from reelbot.app.actions import get_action
 from reelbot.app.intake import check_idempotency_key, check_origin
-from reelbot.app.limits import LimitLedger, RatePolicy, RateProvider
+from reelbot.app.limits import LimitLedger
 from reelbot.app.safety.gate import Admission, SafetyGate
-from reelbot.app.safety.quotas import estimate_request, quota_windows
+from reelbot.app.safety.quotas import estimate_request
+from reelbot.app.service_limits import LimitsAndSettings
+from reelbot.app.views import ClipView, JobView, Ticket
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.images import ImageInfo, intake_image
@@ -54,13 +52,11 @@ from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import clips as clip_repo
-from reelbot.storage import communities as community_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import users as user_repo
 from reelbot.storage.communities import CommunitySettings
 from reelbot.storage.db import make_engine, migrate, session_scope
-from reelbot.storage.media import MediaStore, asset_key, open_media_store
-from reelbot.storage.models import Asset, Job
+from reelbot.storage.media import MediaStore, open_media_store
 
 log = logging.getLogger(__name__)
 
@@ -68,53 +64,7 @@ log = logging.getLogger(__name__)
 JOB_EVENTS: Codec[JobEvent] = Codec(JobEvent.to_json, JobEvent.from_json)
 
 
-@dataclass(frozen=True)
-class Ticket:
-    """The immediate answer to a submission."""
-
-    job_id: uuid.UUID
-    state: JobState
-    position: int | None
-    duplicate: bool
-    notice_key: str | None = None  # something to tell the user, e.g. "quota.relaxed_notice"
-
-
-@dataclass(frozen=True)
-class JobView:
-    id: uuid.UUID
-    state: JobState
-    position: int | None
-    step: int | None
-    total_steps: int | None
-    clip_id: uuid.UUID | None
-    error_key: str | None
-    error_detail: str | None
-    request: GenerationRequest
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ClipView:
-    id: uuid.UUID
-    job_id: uuid.UUID
-    request: GenerationRequest
-    parent_clip_id: uuid.UUID | None
-    remix_kind: RemixKind | None
-    author: Origin
-    video_key: str | None
-    thumbnail_key: str | None
-    size_bytes: int
-    width: int
-    height: int
-    fps: int
-    num_frames: int
-    duration_s: float
-    created_at: datetime
-    deleted: bool
-    lineage: list[tuple[uuid.UUID, RemixKind | None]]
-
-
-class ReelbotService:
+class ReelbotService(LimitsAndSettings):
     """Validate, persist, enqueue; answer questions about jobs and clips."""
 
     def __init__(
@@ -545,157 +495,6 @@ class ReelbotService:
             log.warning("re-enqueued %d queued jobs that had no queue message", requeued)
         return requeued
 
-    # -- limits (reelbot.app.limits) ----------------------------------------------------------
-
-    def register_platform_limits(self, platform: Platform | str, provider: RateProvider) -> None:
-        """A platform adapter's hourly defaults (and the message keys of its refusals)."""
-        self.limits.register_platform(str(platform), provider)
-
-    def _rate_policy(self, origin: Origin, community: CommunitySettings | None) -> RatePolicy:
-        return self.limits.rate_policy(
-            origin.platform.value,
-            per_person=community.clips_per_hour_per_user if community is not None else None,
-            per_community=community.clips_per_hour if community is not None else None,
-        )
-
-    def _quota_windows(
-        self, origin: Origin, community: CommunitySettings | None, held: set[uuid.UUID] | None = None
-    ) -> list[Any]:
-        with session_scope(self.db) as session:
-            return quota_windows(session, self.settings, origin, community=community, exclude=held or set())
-
-    async def check_limits(self, origin: Origin, *, jobs: int = 1) -> None:
-        """Refuse early (``LimitReached``) when ``jobs`` more clips from ``origin`` would pass
-        an hourly rate or the pending cap now — e.g. a storyboard's shots, before its board is
-        posted. Reserves nothing: each job's own submit still reserves atomically."""
-        community = await asyncio.to_thread(self.safety.community_for, origin)
-        if community is not None and community.max_pending_per_user is not None:
-            active = await self.jobs_for(origin.platform, origin.user_id, active_only=True)
-            if len(active) >= community.max_pending_per_user:
-                raise LimitReached(
-                    "queue.user_pending_cap", count=len(active), limit=community.max_pending_per_user
-                )
-        await self.settle_limits()
-        await self.limits.reserve(
-            uuid.uuid4(),
-            origin,
-            estimate_s=0.0,
-            windows=(),
-            rates=self._rate_policy(origin, community),
-            check_only=True,
-            slots=jobs,
-        )
-
-    async def settle_limits(self, *, grace_s: float = 300.0) -> int:
-        """Settle reservations from stored state: a finished job's estimate leaves Redis (its
-        measured ``Job.gpu_seconds`` counts from the database from now on), a cancelled or
-        failed one also gives its hourly slot back, a job that never got a row gives everything
-        back after ``grace_s``. Runs before every admission and usage report; idempotent."""
-        open_ = await self.limits.open_reservations()
-        if not open_:
-            return 0
-        outcomes = await self.run_db(_job_outcomes, job_ids=list(open_))
-        now = time.time()
-        settled = 0
-        for job_id, admitted_at in open_.items():
-            outcome = outcomes.get(job_id)
-            if outcome is None:
-                if now - admitted_at > grace_s:
-                    settled += await self.limits.release(job_id)
-                continue
-            state, _gpu_seconds = outcome
-            if state is JobState.DONE:
-                settled += await self.limits.settle(job_id)
-            elif state.finished:
-                settled += await self.limits.settle(job_id, keep_rate=False)
-        return settled
-
-    async def _undo(self, job_id: uuid.UUID) -> None:
-        """Remove a job that never reached the queue, its images no other job uses (rows and
-        files) and its reservation: a refused request leaves nothing behind."""
-
-        def remove() -> list[str]:
-            with session_scope(self.db) as session:
-                unused = asset_repo.assets_only_used_by(session=session, job_id=job_id)
-                if not job_repo.delete_job(session=session, job_id=job_id):
-                    return []
-                for asset in unused:
-                    session.delete(asset)
-                return [asset.storage_key for asset in unused]
-
-        for key in await asyncio.to_thread(remove):
-            await asyncio.to_thread(self.media.delete, key)
-        await self.limits.release(job_id)
-
-    def _new_asset_files(self, inspected: Sequence[tuple[ReferenceRole, bytes, ImageInfo]]) -> list[str]:
-        """Media keys of the images that are not on disk yet (what a failed store must remove)."""
-        keys = [asset_key(asset_repo.sha256_hex(data), info.mime) for _, data, info in inspected]
-        return [key for key in dict.fromkeys(keys) if not self.media.exists(key)]
-
-    def _remove_unowned_files(self, keys: Sequence[str]) -> None:
-        if not keys:
-            return
-        with session_scope(self.db) as session:
-            found = session.exec(select(Asset).where(col(Asset.storage_key).in_(keys)))
-            owned = {asset.storage_key for asset in found}
-        for key in keys:
-            if key not in owned:
-                try:
-                    self.media.delete(key)
-                except OSError:
-                    log.warning("could not remove %s after a failed store", key)
-
-    # -- community settings (/reelbot settings, LINE group admins) -----------------------------
-
-    async def community_settings(self, platform: Platform, community_id: str | None) -> CommunitySettings:
-        """A community's own limits and policy (every field None = reelbot's default)."""
-
-        def load() -> CommunitySettings:
-            with session_scope(self.db) as session:
-                return community_repo.community_settings(
-                    session=session, platform=platform, community_id=community_id
-                )
-
-        return await asyncio.to_thread(load)
-
-    async def save_community_settings(
-        self, platform: Platform, community_id: str, changes: dict[str, Any], *, by: str
-    ) -> CommunitySettings:
-        """Change some of a community's settings (``None`` resets one to the default); a bad
-        value is an ``InvalidRequest`` naming the setting, and nothing is stored."""
-
-        def save() -> CommunitySettings:
-            with session_scope(self.db) as session:
-                return community_repo.update_community_settings(
-                    session=session,
-                    platform=platform,
-                    community_id=community_id,
-                    changes=changes,
-                    updated_by=by,
-                )
-
-        return await asyncio.to_thread(save)
-
-    # -- keys for adapters (bots never build Redis names themselves) -----------------------------
-
-    def platform_key(self, platform: Platform | str, *parts: str) -> str:
-        """A Redis key name in ``platform``'s own namespace (LINE's conversation state …)."""
-        return self.keys.platform(str(platform), *parts)
-
-    async def click_idempotency_key(
-        self, *, platform: Platform | str, user_id: str, action: str, target: str, interaction_id: str,
-        window_s: int, extra: str = "",
-    ) -> str:
-        """The idempotency key of a click: its own, or that of the same click (person, action,
-        target) made within ``window_s`` before — a double click then gives one job."""
-        own = f"{platform}:{action}:{target}:{interaction_id}"
-        raw = f"{user_id}\x1f{action}\x1f{target}\x1f{extra}".encode()
-        name = self.keys.bot_click(str(platform), hashlib.sha256(raw).hexdigest()[:32])
-        previous = await self.redis.set(name, own, nx=True, ex=window_s, get=True)
-        if previous is None:
-            return own
-        return previous.decode() if isinstance(previous, bytes) else str(previous)
-
     # -- helpers ----------------------------------------------------------------------------
 
     async def run_db(self, fn: Any, /, **kwargs: Any) -> Any:
@@ -738,10 +537,3 @@ class ReelbotService:
             created_at=job.created_at,
         )
 
-
-def _job_outcomes(
-    *, session: Any, job_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, tuple[JobState, float | None]]:
-    """State and measured GPU-seconds of each job that still has a row."""
-    rows = session.exec(select(Job.id, Job.state, Job.gpu_seconds).where(col(Job.id).in_(job_ids)))
-    return {job_id: (JobState(state), gpu) for job_id, state, gpu in rows}
