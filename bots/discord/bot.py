@@ -41,6 +41,7 @@ EXTENSIONS: tuple[str, ...] = (
     "reelbot.bots.discord.cogs.safety",
     "reelbot.bots.discord.cogs.storyboard",
     "reelbot.bots.discord.cogs.buttons",
+    "reelbot.bots.discord.cogs.gallery",
 )
 
 

@@ -134,6 +134,20 @@ TEXTS = {
             "for action; `camera` adds the move for you."
         ),
         "discord.option_invalid": "Unknown {option} {value}. Choose one of: {choices}.",
+        "cmd.gallery": "Your clips on one private page",
+        "cmd.gallery.scope": "Whose clips",
+        "choice.gallery.mine": "mine",
+        "choice.gallery.server": "this server",
+        "gallery.mine": (
+            "Your gallery (only you can see this link; it works for {days} days): {url}\n"
+            "Anyone with the link can see your clips, so keep it to yourself."
+        ),
+        "gallery.server": "This server's gallery (works for {days} days): {url}",
+        "gallery.server_off": (
+            "This server's gallery is switched off. A server admin can switch it on with "
+            "`/admin gallery on`; your own clips are always at `/gallery`."
+        ),
+        "gallery.server_dm": "A server gallery belongs to a server: use `/gallery scope:this server` there.",
     },
     ZH_TW: {
         "cmd.video": "用一句提示詞生成短影片",
@@ -257,5 +271,19 @@ TEXTS = {
             "人像用 `motion:低`，動作場面用 `motion:高`；`camera` 會幫你加上鏡頭運動。"
         ),
         "discord.option_invalid": "沒有 {value} 這個 {option} 選項，請選擇：{choices}。",
+        "cmd.gallery": "你的影片都在一個私人頁面",
+        "cmd.gallery.scope": "誰的影片",
+        "choice.gallery.mine": "我的",
+        "choice.gallery.server": "這個伺服器",
+        "gallery.mine": (
+            "你的作品集（只有你看得到這個連結，{days} 天內有效）：{url}\n"
+            "拿到連結的人都能看到你的影片，請不要分享給別人。"
+        ),
+        "gallery.server": "這個伺服器的作品集（{days} 天內有效）：{url}",
+        "gallery.server_off": (
+            "這個伺服器的作品集尚未開啟，伺服器管理員可以用 `/admin gallery on` 開啟；"
+            "你自己的影片隨時都在 `/gallery`。"
+        ),
+        "gallery.server_dm": "伺服器作品集屬於伺服器：請在伺服器裡使用 `/gallery scope:這個伺服器`。",
     },
 }
