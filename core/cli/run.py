@@ -49,8 +49,11 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, w.stop)
+        ready = {"worker": w.readiness}  # not ready while it waits out a Redis/database/disk fault
         health = (
-            await serve_health(settings, host=health_host, port=health_port, required=False)
+            await serve_health(
+                settings, host=health_host, port=health_port, required=False, extra_checks=ready
+            )
             if health_port
             else None
         )
@@ -165,8 +168,11 @@ def serve(
 
             parts["media"] = run_media(settings, stop, host=host, port=media_port)
         console.print(f"serving: {', '.join(parts)} (Ctrl-C to stop)")
+        ready = {"worker": worker.readiness}  # not ready while it waits out a Redis/database/disk fault
         health = (
-            await serve_health(settings, host=host, port=health_port, required=False) if health_port else None
+            await serve_health(settings, host=host, port=health_port, required=False, extra_checks=ready)
+            if health_port
+            else None
         )
         try:
             await run_parts(parts, stop, worker.stop)

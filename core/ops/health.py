@@ -172,14 +172,17 @@ async def serve_health(
     port: int = DEFAULT_HEALTH_PORT,
     host: str = "0.0.0.0",  # noqa: S104 - see start_health_server
     required: bool = True,
+    extra_checks: Mapping[str, Check] | None = None,
 ) -> web.AppRunner | None:
-    """One line for a worker or the Discord bot: the three routes with Redis + database checks.
+    """One line for a worker or the Discord bot: the three routes with Redis + database checks
+    (and ``extra_checks``, e.g. a worker's own "not waiting out a fault").
 
     ``required=False``: a port already taken (two workers on one dev machine) is logged and
     the process runs on without the endpoints instead of dying.
     """
     try:
-        return await start_health_server(default_checks(settings), host=host, port=port)
+        checks = {**default_checks(settings), **(extra_checks or {})}
+        return await start_health_server(checks, host=host, port=port)
     except OSError as exc:
         if required:
             raise
