@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -70,7 +70,13 @@ class ReelBot(commands.Bot):
         intents = discord.Intents.none()
         intents.guilds = True  # guild cache: upload limits, channel objects
         self.config = config or DiscordConfig()
+        shards: dict[str, object] = {}
+        if isinstance(self, discord.AutoShardedClient):
+            shards = {"shard_count": self.config.shard_count}
+            if self.config.shard_ids is not None:
+                shards["shard_ids"] = list(self.config.shard_ids)
         super().__init__(
+            **shards,  # type: ignore[arg-type]
             command_prefix=commands.when_mentioned,
             intents=intents,
             help_command=None,
@@ -132,6 +138,22 @@ class ReelBot(commands.Bot):
         return limit
 
 
+class ShardedReelBot(ReelBot, commands.AutoShardedBot):
+    """reelbot on Discord past one gateway connection: ``REELBOT_DISCORD_SHARD_COUNT`` shards,
+    of which this process runs ``REELBOT_DISCORD_SHARD_IDS`` (default all). Interactions
+    arrive on the shard of their guild; results are posted through the REST API by whichever
+    process reads them (docs/discord.md, "Sharding")."""
+
+
+def make_bot(
+    *, service: ReelbotService, settings: Settings, config: DiscordConfig | None = None, **options: Any
+) -> ReelBot:
+    """A :class:`ShardedReelBot` when a shard count is configured, else a plain :class:`ReelBot`."""
+    config = config or DiscordConfig()
+    kind = ShardedReelBot if config.sharded else ReelBot
+    return kind(service=service, settings=settings, config=config, **options)
+
+
 async def check_token(token: str) -> None:
     """Ask Discord (``GET /users/@me``) whether it accepts ``token``; ConfigError if not."""
     from reelbot.domain.errors import ConfigError
@@ -166,7 +188,7 @@ async def run_bot(
     await check_token(token)  # before opening anything: a bad token is one line, nothing else
     stop = stop or asyncio.Event()
     service = await ReelbotService.open(settings)
-    bot = ReelBot(service=service, settings=settings, config=config)
+    bot = make_bot(service=service, settings=settings, config=config)
     health = None
     if config.health_port is not None:
         health = await _serve_health(settings, config.health_host, config.health_port, bot)

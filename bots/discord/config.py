@@ -7,8 +7,10 @@ that a change on Discord's side is a setting, not a code change.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1024 * 1024
 
@@ -46,3 +48,40 @@ class DiscordConfig(BaseSettings):
     api_base: str | None = Field(None, description="e.g. http://127.0.0.1:8080/api/v10 (a local fake)")
     gateway_url: str | None = None
     guild_ready_timeout: float = Field(2.0, ge=0)
+    # scale (docs/discord.md, "Sharding"): set both to run part of the shards in this process
+    shard_count: int | None = Field(None, ge=1, description="total shards; set: an AutoShardedBot")
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        None, description='the shards this process runs, e.g. "0,1" (default: all)'
+    )
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        """``"0,1"`` from the environment; a list from code."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            return tuple(int(part) for part in parts) or None
+        return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> DiscordConfig:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("REELBOT_DISCORD_SHARD_IDS needs REELBOT_DISCORD_SHARD_COUNT")
+            if any(i < 0 or i >= self.shard_count for i in self.shard_ids) or len(set(self.shard_ids)) != len(
+                self.shard_ids
+            ):
+                raise ValueError(f"REELBOT_DISCORD_SHARD_IDS must be distinct ids below {self.shard_count}")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    @property
+    def consumer_name(self) -> str:
+        """This process's name in the results consumer group: one per shard set, so two bot
+        processes never read the same pending entries, and a restarted one gets its own back."""
+        if self.shard_ids is None:
+            return self.consumer
+        return f"{self.consumer}-shards-{'-'.join(str(i) for i in sorted(self.shard_ids))}"

@@ -99,7 +99,7 @@ class Delivery:
         await self.throttle.aclose()
 
     async def run(self) -> None:
-        group, consumer = self.config.events_group, self.config.consumer
+        group, consumer = self.config.events_group, self.config.consumer_name
         try:
             await self.stream.ensure_group(group)
         except Exception:  # Redis not up yet: a read finding no group creates it (NOGROUP)

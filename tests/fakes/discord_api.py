@@ -98,6 +98,9 @@ class FakeDiscord:
         }
         self.guild_id = snowflake()
         self.channel_id = snowflake()
+        self.extra_guilds: list[str] = []  # add_guild(): more servers (sharding tests)
+        self.shard_count = 1  # what GET /gateway/bot recommends
+        self.shard_of_socket: dict[web.WebSocketResponse, tuple[int, int]] = {}  # IDENTIFY's "shard"
         self.premium_tier = premium_tier
         self.min_edit_interval_s = min_edit_interval_s
         self.interaction_window_s = interaction_window_s
@@ -159,6 +162,25 @@ class FakeDiscord:
 
     async def wait_identified(self, timeout: float = 10.0) -> None:
         await asyncio.wait_for(self._identified.wait(), timeout)
+
+    def add_guild(self, *, shard: int | None = None, shard_count: int = 1) -> str:
+        """Another server the bot is in; with ``shard``, one whose id falls on that shard."""
+        gid = snowflake()
+        if shard is not None:  # the next timestamp (id >> 22) that falls on ``shard``
+            stamp = (int(gid) >> 22) + 1
+            stamp += (shard - stamp) % shard_count
+            gid = str((stamp << 22) | (len(self.extra_guilds) + 1))
+        self.extra_guilds.append(gid)
+        return gid
+
+    def _owns(self, ws: web.WebSocketResponse, guild_id: str | None) -> bool:
+        """Discord sends a guild's events only on the shard ``(guild_id >> 22) % count``."""
+        shard = self.shard_of_socket.get(ws)
+        return guild_id is None or shard is None or shard_for(guild_id, shard[1]) == shard[0]
+
+    async def wait_shards(self, count: int, timeout: float = 15.0) -> None:
+        """Wait until ``count`` gateway sessions identified with a shard."""
+        await self.wait_for(lambda: len(self.shard_of_socket) >= count, timeout, f"{count} shards")
 
     def disconnect_all(self) -> None:
         """Forget the gateway sessions of a bot that was stopped (so a new one is awaited)."""
@@ -232,21 +254,27 @@ class FakeDiscord:
         }
 
     def _base_interaction(
-        self, itype: int, user: dict[str, Any] | None, locale: str, permissions: str
+        self,
+        itype: int,
+        user: dict[str, Any] | None,
+        locale: str,
+        permissions: str,
+        guild_id: str | None = None,
     ) -> dict[str, Any]:
         member_user = user or self.user()
+        gid = guild_id or self.guild_id
         return {
             "id": snowflake(),
             "application_id": self.app_id,
             "type": itype,
             "token": "itok-" + snowflake(),
             "version": 1,
-            "guild_id": self.guild_id,
+            "guild_id": gid,
             "channel_id": self.channel_id,
             "channel": {
                 "id": self.channel_id,
                 "type": 0,
-                "guild_id": self.guild_id,
+                "guild_id": gid,
                 "name": "videos",
                 "position": 0,
                 "permission_overwrites": [],
@@ -266,7 +294,7 @@ class FakeDiscord:
             "guild_locale": "en-US",
             "app_permissions": "2147483647",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": self.guild_id},
+            "authorizing_integration_owners": {"0": gid},
             "context": 0,
             "attachment_size_limit": self.upload_limit,
         }
@@ -286,9 +314,10 @@ class FakeDiscord:
         permissions: str = "0",
         subcommand: list[str] | None = None,
         focused: str | None = None,
+        guild_id: str | None = None,
     ) -> dict[str, Any]:
         """A CHAT_INPUT command (or its autocomplete when ``focused`` names an option)."""
-        payload = self._base_interaction(4 if focused else 2, user, locale, permissions)
+        payload = self._base_interaction(4 if focused else 2, user, locale, permissions, guild_id)
         opts: list[dict[str, Any]] = []
         for key, value in (options or {}).items():
             opt: dict[str, Any] = {"name": key, "type": _option_type(value), "value": value}
@@ -306,7 +335,7 @@ class FakeDiscord:
             "name": name,
             "type": 1,
             "options": opts,
-            "guild_id": self.guild_id,
+            "guild_id": payload["guild_id"],
         }
         if resolved:
             payload["data"]["resolved"] = resolved
@@ -393,7 +422,7 @@ class FakeDiscord:
         self._seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": self._seq, "d": data})
         for ws in list(self._sockets):
-            if not ws.closed:
+            if not ws.closed and self._owns(ws, data.get("guild_id")):
                 await ws.send_str(frame)
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -409,29 +438,40 @@ class FakeDiscord:
                 if data["op"] == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif data["op"] in (2, 6):  # IDENTIFY, or RESUME (answered as a fresh session)
+                    shard = (data.get("d") or {}).get("shard")
+                    if data["op"] == 2 and shard is not None:
+                        self.shard_of_socket[ws] = (int(shard[0]), int(shard[1]))
                     await self._ready(ws)
         finally:
             self._sockets.remove(ws)
+            self.shard_of_socket.pop(ws, None)
         return ws
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         self._seq += 1
+        guilds = [gid for gid in [self.guild_id, *self.extra_guilds] if self._owns(ws, gid)]
         ready = {
             "v": 10,
             "user": self.bot_user,
             "session_id": "session-" + snowflake(),
             "resume_gateway_url": self.gateway_url,
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "guilds": [{"id": gid, "unavailable": True} for gid in guilds],
             "application": {"id": self.app_id, "flags": 0},
         }
+        if ws in self.shard_of_socket:
+            ready["shard"] = list(self.shard_of_socket[ws])
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": self._seq, "d": ready}))
-        self._seq += 1
-        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": self._guild()}))
+        for gid in guilds:
+            self._seq += 1
+            frame = {"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": self._guild(gid)}
+            await ws.send_str(json.dumps(frame))
         self._identified.set()
+        async with self._changed:
+            self._changed.notify_all()
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: str | None = None) -> dict[str, Any]:
         return {
-            "id": self.guild_id,
+            "id": guild_id or self.guild_id,
             "name": "Creators",
             "icon": None,
             "owner_id": snowflake(),
@@ -550,6 +590,11 @@ class FakeDiscord:
             return 401, {"message": "401: Unauthorized", "code": 0}
         if p == ["users", "@me"]:
             return 200, self.bot_user
+        if p == ["gateway", "bot"]:  # the recommended shard count (GET /gateway/bot)
+            limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return 200, {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
+        if p == ["gateway"]:
+            return 200, {"url": self.gateway_url}
         if p == ["oauth2", "applications", "@me"]:
             return 200, {
                 "id": self.app_id,
@@ -768,6 +813,11 @@ def _option_type(value: Any) -> int:
     if isinstance(value, float):
         return 10
     return 3
+
+
+def shard_for(guild_id: str | int, shard_count: int) -> int:
+    """Discord's rule: a guild's events go to shard ``(guild_id >> 22) % shard_count``."""
+    return (int(guild_id) >> 22) % shard_count
 
 
 def custom_ids(message: dict[str, Any]) -> list[str]:
