@@ -69,6 +69,13 @@ def test_config_reads_shards_from_the_environment(monkeypatch: pytest.MonkeyPatc
     assert not plain.sharded and plain.consumer_name == "discord-bot"
 
 
+async def test_plain_bot_without_a_shard_count(service: ReelbotService, config: DiscordConfig) -> None:
+    plain = make_bot(service=service, settings=service.settings, config=config)
+    sharded = make_bot(service=service, settings=service.settings, config=shard_config(config, 1))
+    assert type(plain) is ReelBot and plain.shard_count is None
+    assert isinstance(sharded, ShardedReelBot) and (sharded.shard_count, sharded.shard_ids) == (2, [1])
+
+
 async def test_fake_gateway_recommends_a_shard_count(fake: FakeDiscord) -> None:
     fake.shard_count = 3
     headers = {"Authorization": f"Bot {fake.token}"}
