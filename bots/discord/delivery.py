@@ -113,6 +113,10 @@ class Delivery:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Cancelled mid-read: the Redis client may report it as a connection error.
+                    raise asyncio.CancelledError from None
                 log.exception("reading the events stream failed; retrying")
                 ok = False
             failures = 0 if ok else failures + 1
