@@ -111,6 +111,7 @@ class FakeDiscord:
         self.commands: list[dict[str, Any]] = []
         self.cdn: dict[str, tuple[str, bytes]] = {}
         self._last_edit: dict[str, float] = {}
+        self.held_edits: dict[str, asyncio.Event] = {}  # hold_edits(): message id → released when set
         self._sockets: list[web.WebSocketResponse] = []
         self._identified = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -529,8 +530,16 @@ class FakeDiscord:
 
     # -- REST ---------------------------------------------------------------------------------
 
+    def hold_edits(self, message_id: str) -> asyncio.Event:
+        """Edits of ``message_id`` wait (as if Discord were slow to answer) until the event is set."""
+        return self.held_edits.setdefault(message_id, asyncio.Event())
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
+        if request.method == "PATCH":
+            gate = next((g for mid, g in self.held_edits.items() if path.endswith(f"/messages/{mid}")), None)
+            if gate is not None:
+                await gate.wait()
         body_json: Any = None
         files: list[Upload] = []
         if request.content_type.startswith("multipart/"):
