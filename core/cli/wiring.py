@@ -47,6 +47,7 @@ def worker_for(service: ReelbotService, **options: Any) -> Worker:
     """A queue worker over the service's Redis, database and media store (the generator never
     sees the service: it gets these parts and the service's reconcile step)."""
     from reelbot.generator.worker import Worker, WorkerParts
+    from reelbot.ops import metrics
 
     parts = WorkerParts(
         settings=service.settings,
@@ -55,5 +56,6 @@ def worker_for(service: ReelbotService, **options: Any) -> Worker:
         db=service.db,
         events=service.events,
         reconcile=service.reconcile,
+        observer=metrics,  # the module satisfies reelbot.ports.JobObserver
     )
     return Worker(parts, **options)

@@ -33,6 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from reelbot.domain.context import job_context
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import GenerationRequest, JobState
@@ -43,8 +44,6 @@ from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_t
 from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
 from reelbot.generator.worker.sweep import sweep_orphans
-from reelbot.ops import metrics
-from reelbot.ops.logs import job_context
 from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.streams import Delivery
 from reelbot.storage import clips as clip_repo
@@ -142,7 +141,7 @@ class Worker:
         if self.fault is None:
             log.warning("worker %s: %s; waiting for it to come back", self.name, type(exc).__name__)
         self.fault = type(exc).__name__
-        metrics.observe_failure(f"transient.{self.fault}")
+        self.parts.observer.observe_failure(f"transient.{self.fault}")
         await asyncio.sleep(self._backoff)
         self._backoff = min(self._backoff * 2, BACKOFF_MAX_S)
 
@@ -161,7 +160,7 @@ class Worker:
             self._groups_seen = self.queue.groups_recreated
             await self.parts.reconcile(older_than_s=0.0)
         for dead in claimed.dead:
-            metrics.observe_dead_letter()
+            self.parts.observer.observe_dead_letter()
             await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempt, error=dead.error)
         for delivery in claimed.deliveries:
             with job_context(delivery.job_id):  # every log line of this job carries its id
@@ -205,7 +204,7 @@ class Worker:
         """The ``clip`` job kind: render through the stages, then record, publish, ack."""
         job_id = job.id
         await self.parts.publish(JobEvent(kind=EventKind.STARTED, job_id=job_id, origin=request.origin))
-        metrics.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
+        self.parts.observer.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
         lost = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(delivery, lost))
         try:
@@ -311,9 +310,10 @@ class Worker:
             )
             await self.parts.publish(event)
             render_s = sum(v for k, v in timings.items() if k != "queue_wait")
-            metrics.observe_job_finished(job.preset, "done", render_s=render_s, gpu_s=facts["gpu_seconds"])
+            observer = self.parts.observer
+            observer.observe_job_finished(job.preset, "done", render_s=render_s, gpu_s=facts["gpu_seconds"])
             for stage, seconds in timings.items():
-                metrics.observe_stage(stage, job.preset, seconds)
+                self.parts.observer.observe_stage(stage, job.preset, seconds)
         await self.queue.ack(delivery)
         log.info("job %s done in %.2fs (%s)", job.id, sum(timings.values()), timings)
 
@@ -384,7 +384,7 @@ class Worker:
         if await self.parts.run_db(job_repo.mark_cancelled, job_id=job_id):
             for media_key in stages.media_keys_for(job_id):  # what a killed attempt may have left
                 await asyncio.to_thread(self.parts.media.delete, media_key)
-            metrics.observe_job_state("cancelled")
+            self.parts.observer.observe_job_state("cancelled")
             await self.parts.publish(JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin))
         await self.queue.ack(delivery)
 
@@ -403,8 +403,8 @@ class Worker:
             return  # already finished (e.g. done by a worker presumed dead): say nothing more
         for media_key in stages.media_keys_for(job_id):  # files a killed attempt may have left
             await asyncio.to_thread(self.parts.media.delete, media_key)
-        metrics.observe_job_state("failed")
-        metrics.observe_failure(key)
+        self.parts.observer.observe_job_state("failed")
+        self.parts.observer.observe_failure(key)
         request = GenerationRequest.model_validate_json(job.request_json)
         await self.parts.publish(
             JobEvent(

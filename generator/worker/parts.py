@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reelbot.domain.events import JobEvent
 from reelbot.domain.settings import Settings
+from reelbot.ports import JobObserver, NoObserver
 from reelbot.queue.events import EventStream
 from reelbot.queue.streams import JobQueue
 from reelbot.storage.db import session_scope
@@ -28,7 +29,8 @@ class Reconcile(Protocol):
 @dataclass(frozen=True)
 class WorkerParts:
     """Settings, the jobs queue, the media store, the database engine, the events streams
-    (one per platform, already carrying ``JobEvent``) and the reconcile step of the service."""
+    (one per platform, already carrying ``JobEvent``), the reconcile step of the service and
+    where job figures go (``reelbot.ops.metrics`` in every real process; nothing by default)."""
 
     settings: Settings
     queue: JobQueue
@@ -36,6 +38,7 @@ class WorkerParts:
     db: Any  # SQLAlchemy engine
     events: Callable[[str], EventStream[JobEvent]]
     reconcile: Reconcile
+    observer: JobObserver = field(default_factory=NoObserver)
 
     async def run_db(self, fn: Any, /, **kwargs: Any) -> Any:
         """One repository call (``fn(session=..., **kwargs)``) in its own transaction, off the loop."""
