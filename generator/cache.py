@@ -18,7 +18,6 @@ from collections import OrderedDict
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.presets import memory_plan, presets_that_fit
 from reelbot.domain.settings import Settings
-from reelbot.generator import messages as _messages  # noqa: F401 - registers generator.* keys
 from reelbot.generator.catalog import cuda_available, get_preset
 from reelbot.generator.presets import Engine, LoadContext, Preset, engine_loader
 

@@ -19,7 +19,6 @@ from reelbot.domain.presets import (
     route_preset,
 )
 from reelbot.generator import hub_presets as _hub_presets  # noqa: F401 - registers engines
-from reelbot.generator import messages as _messages  # noqa: F401 - registers message keys
 from reelbot.generator import tiny as _tiny  # noqa: F401 - registers "tiny"
 from reelbot.generator import tiny_ltx as _tiny_ltx  # noqa: F401 - registers "tiny-ltx", "ltx-video"
 from reelbot.generator import tiny_vace as _tiny_vace  # noqa: F401 - registers the VACE engines

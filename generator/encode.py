@@ -30,7 +30,6 @@ from PIL import Image
 
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import EncodeSettings
-from reelbot.generator import messages as _messages  # noqa: F401 - registers encode.* keys
 from reelbot.generator.mp4box import top_level_boxes
 
 log = logging.getLogger(__name__)

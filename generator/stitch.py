@@ -23,7 +23,6 @@ from reelbot.domain.errors import InvalidRequest
 
 # The length check is pure arithmetic the service runs before queueing: it lives in the domain.
 from reelbot.domain.presets.sizing import check_extension, seconds_of  # noqa: F401 - re-exported
-from reelbot.generator import control_texts as _texts  # noqa: F401 - registers extend.* keys
 
 
 def _check_frames(name: str, frames: np.ndarray) -> None:

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-import reelbot.storage.texts  # noqa: F401  (registers the message keys used here)
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.types import Platform
 from reelbot.storage.models import Community, utcnow

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import discord
 
-from reelbot.bots.discord import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.messages import normalize_locale, render
 from reelbot.ops import metrics

@@ -36,7 +36,6 @@ from linebot.v3.webhooks import (
 
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.line import outgoing
-from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.commands import COMMANDS
 from reelbot.bots.line.config import LineConfig

@@ -22,10 +22,8 @@ from linebot.v3.messaging import (
     VideoMessage,
 )
 
-from reelbot.app.safety import texts as _safety_texts  # noqa: F401 - registers consent.* keys
 from reelbot.bots.common.actions import clip_actions, custom_id
 from reelbot.bots.common.status import kind_label, shorten
-from reelbot.bots.line import texts as _texts  # noqa: F401 - registers the keys
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
 

@@ -4,7 +4,6 @@ bytes in text and an idempotency key longer than its column (255)."""
 
 from __future__ import annotations
 
-import reelbot.app.limits_texts  # noqa: F401  (registers the message keys)
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.types import Origin
 

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-import reelbot.app.limits_texts  # noqa: F401  (registers the message keys)
 from reelbot.app.safety.quotas import Window
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.types import Origin

@@ -20,12 +20,12 @@ from aiohttp.test_utils import TestServer
 
 from reelbot.app.service import ReelbotService
 from reelbot.bots.media_server import create_media_app
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.media_settings import MediaSettings
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, RemixKind
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import probe
-from reelbot.generator.worker import Worker
 from reelbot.storage.s3 import S3MediaStore
 from tests.conftest import REDIS_URL
 from tests.storage.s3server import S3Server
@@ -91,7 +91,8 @@ async def test_render_survives_a_bucket_outage_and_parts_share_no_disk(
 
     s3_server.stop()
     try:
-        render = asyncio.create_task(Worker(worker_a, name="worker-a", burst=True, cache=tiny_cache).run())
+        worker = worker_for(worker_a, name="worker-a", burst=True, cache=tiny_cache)
+        render = asyncio.create_task(worker.run())
 
         async def rendered() -> bool:
             if render.done():  # the worker died: show why instead of waiting out the timeout
@@ -118,7 +119,7 @@ async def test_render_survives_a_bucket_outage_and_parts_share_no_disk(
     # Extend on another worker with its own data dir: the parent clip comes from the bucket.
     worker_b = await parts("worker-b")
     extend = await bot.remix(clip.id, RemixKind.EXTEND, ALICE, idempotency_key="ext")
-    await Worker(worker_b, name="worker-b", burst=True, cache=tiny_cache).run()
+    await worker_for(worker_b, name="worker-b", burst=True, cache=tiny_cache).run()
     extended = await bot.clip((await bot.job(extend.job_id)).clip_id)  # type: ignore[arg-type]
     assert extended.num_frames > clip.num_frames
     info = probe(worker_b.media.path(extended.video_key or ""))

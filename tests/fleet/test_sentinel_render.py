@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from reelbot.app.service import ReelbotService
+from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.worker import Worker
 from reelbot.queue.sentinel import connect_sentinel
 from reelbot.storage.db import make_engine, migrate
 from reelbot.storage.media import open_media_store
@@ -61,7 +61,7 @@ async def test_primary_killed_mid_render_every_clip_made_and_told_once(
         for i in range(3)
     ]
     assert await service.redis.execute_command("WAIT", 1, 10_000) == 1  # the queue reached the replica
-    worker = asyncio.create_task(Worker(service, name="w1", burst=True, cache=tiny_cache).run())
+    worker = asyncio.create_task(worker_for(service, name="w1", burst=True, cache=tiny_cache).run())
 
     deadline = time.monotonic() + 300
     while (await service.job(tickets[0].job_id)).step is None:  # rendering the first job now

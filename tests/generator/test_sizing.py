@@ -101,8 +101,6 @@ def test_longer_than_one_pass_points_to_extend() -> None:
 
 
 def test_generator_message_keys_exist_in_both_locales() -> None:
-    from reelbot.generator import messages  # noqa: F401
-
     for key in ("request.seconds_needs_extend", "encode.too_large", "generator.load_failed",
                 "generator.gpu_required", "encode.failed", "encode.no_frames"):
         assert key in CATALOGUE["en"] and key in CATALOGUE["zh-TW"], key

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from reelbot.bots.common import texts as _texts  # noqa: F401 - registers button.invalid
 from reelbot.bots.common.actions import is_ours
 from reelbot.bots.discord.replies import locale_of, reply
 from reelbot.domain.messages import render

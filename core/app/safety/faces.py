@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
 from reelbot.domain.errors import InvalidRequest
 
 if TYPE_CHECKING:

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
 from reelbot.app.safety.blocklist import CUSTOM, compile_blocklist
 from reelbot.app.safety.normalize import views
 from reelbot.domain.errors import ConfigError, InvalidRequest

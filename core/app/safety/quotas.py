@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-import reelbot.app.safety.texts  # noqa: F401  (registers the message keys)
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.messages import render
 from reelbot.domain.presets import CostProfile, PresetSpec, plan_render, route_preset

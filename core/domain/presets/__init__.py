@@ -7,7 +7,6 @@ plus one engine module.
 """
 
 from reelbot.domain.presets import catalog as _catalog  # noqa: F401 - fills PRESETS
-from reelbot.domain.presets import texts as _texts  # noqa: F401 - registers the message keys
 from reelbot.domain.presets.memory import MemoryPlan, fits_comfortably, memory_plan
 from reelbot.domain.presets.registry import PRESETS, register_spec
 from reelbot.domain.presets.routing import (

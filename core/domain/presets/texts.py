@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelbot.domain.messages import EN, ZH_TW, register
+from reelbot.domain.messages import EN, ZH_TW
 
 TEXTS = {
     EN: {
@@ -41,4 +41,4 @@ TEXTS = {
     },
 }
 
-register(TEXTS)
+TEXTS = TEXTS
