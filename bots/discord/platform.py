@@ -27,11 +27,7 @@ def check(settings: Settings) -> None:
 async def run(settings: Settings, stop: asyncio.Event, options: RunOptions) -> None:
     from reelbot.bots.discord.bot import run_bot
 
-    overrides: dict[str, object] = {}
-    if options.host is not None:
-        overrides["health_host"] = options.host
-    if options.port is not None:
-        overrides["health_port"] = options.port
+    overrides = options.overrides(host="health_host", port="health_port")
     await run_bot(settings, DiscordConfig(**overrides), stop=stop)  # type: ignore[arg-type]
 
 

@@ -29,12 +29,7 @@ def check(settings: Settings) -> None:
 async def run(settings: Settings, stop: asyncio.Event, options: RunOptions) -> None:
     from reelbot.bots.line.app import run_line
 
-    overrides: dict[str, object] = {}
-    if options.host is not None:
-        overrides["host"] = options.host
-    if options.port is not None:
-        overrides["port"] = options.port
-    await run_line(settings, stop, load_line_config(**overrides))
+    await run_line(settings, stop, load_line_config(**options.overrides()))
 
 
 PLATFORM = register_platform(

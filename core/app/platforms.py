@@ -29,6 +29,11 @@ class RunOptions:
     host: str | None = None
     port: int | None = None
 
+    def overrides(self, *, host: str = "host", port: str = "port") -> dict[str, object]:
+        """The given values as settings overrides under the platform's own field names."""
+        named = {host: self.host, port: self.port}
+        return {field: value for field, value in named.items() if value is not None}
+
 
 @dataclass(frozen=True)
 class ChatPlatform:
