@@ -145,9 +145,17 @@ TEXTS = {
         "gallery.server": "This server's gallery (works for {days} days): {url}",
         "gallery.server_off": (
             "This server's gallery is switched off. A server admin can switch it on with "
-            "`/admin gallery on`; your own clips are always at `/gallery`."
+            "`/admin gallery switch:on`; your own clips are always at `/gallery`."
         ),
         "gallery.server_dm": "A server gallery belongs to a server: use `/gallery scope:this server` there.",
+        "gallery.switched_on": (
+            "This server's gallery is on: members get its link with `/gallery scope:this server`. "
+            "Deleted clips and clips of people who left never show."
+        ),
+        "gallery.switched_off": "This server's gallery is off; links already sent stop working.",
+        "cmd.admin": "Server admin switches",
+        "cmd.admin.gallery": "Switch this server's web gallery on or off",
+        "cmd.admin.gallery.switch": "on: members' clips on one page; off: links stop working",
     },
     ZH_TW: {
         "cmd.video": "用一句提示詞生成短影片",
@@ -281,9 +289,17 @@ TEXTS = {
         ),
         "gallery.server": "這個伺服器的作品集（{days} 天內有效）：{url}",
         "gallery.server_off": (
-            "這個伺服器的作品集尚未開啟，伺服器管理員可以用 `/admin gallery on` 開啟；"
+            "這個伺服器的作品集尚未開啟，伺服器管理員可以用 `/admin gallery switch:on` 開啟；"
             "你自己的影片隨時都在 `/gallery`。"
         ),
         "gallery.server_dm": "伺服器作品集屬於伺服器：請在伺服器裡使用 `/gallery scope:這個伺服器`。",
+        "gallery.switched_on": (
+            "這個伺服器的作品集已開啟：成員可以用 `/gallery scope:這個伺服器` 取得連結。"
+            "已刪除的影片和已離開成員的影片不會出現。"
+        ),
+        "gallery.switched_off": "這個伺服器的作品集已關閉，已經發出的連結會失效。",
+        "cmd.admin": "伺服器管理開關",
+        "cmd.admin.gallery": "開啟或關閉這個伺服器的網頁作品集",
+        "cmd.admin.gallery.switch": "開啟：成員的影片集中在一頁；關閉：連結失效",
     },
 }

@@ -1,8 +1,9 @@
-"""/reelbot settings — server admins set per-person and per-server limits (stored per server)."""
+"""Server admins: ``/reelbot settings`` (per-person and per-server limits, stored per server) and
+``/admin gallery`` (the server's web gallery on or off; off by default)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
@@ -60,11 +61,7 @@ class ReelbotGroup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "/reelbot settings"):
             locale = locale_of(interaction)
-            if interaction.guild_id is None:
-                raise InvalidRequest("discord.not_in_guild")
-            # default_permissions only hides the command; the server can re-grant it, so check.
-            if not interaction.permissions.manage_guild:
-                raise Forbidden("discord.admin_only")
+            guild_id = require_admin(interaction)
             changes: dict[str, Any] = {}
             if max_pending is not None:
                 changes["max_pending_per_user"] = max_pending
@@ -72,7 +69,6 @@ class ReelbotGroup(
                 changes["clips_per_hour_per_user"] = user_per_hour
             if server_per_hour is not None:
                 changes["clips_per_hour"] = server_per_hour
-            guild_id = str(interaction.guild_id)
             if not changes:
                 policy = await self.bot.service.community_settings(Platform.DISCORD, guild_id)
                 await reply(interaction, describe(policy, self.bot, locale, "discord.settings_current"))
@@ -83,14 +79,55 @@ class ReelbotGroup(
             await reply(interaction, describe(policy, self.bot, locale, "discord.settings_saved"))
 
 
+def require_admin(interaction: discord.Interaction) -> str:
+    """The server's id, when the caller may change its settings (default_permissions only hides
+    a command: a server can re-grant it, so check)."""
+    if interaction.guild_id is None:
+        raise InvalidRequest("discord.not_in_guild")
+    if not interaction.permissions.manage_guild:
+        raise Forbidden("discord.admin_only")
+    return str(interaction.guild_id)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class AdminGroup(app_commands.Group, name="admin", description=_("Server admin switches", key="cmd.admin")):
+    def __init__(self, bot: ReelBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @app_commands.command(
+        name="gallery", description=_("Switch this server's web gallery on or off", key="cmd.admin.gallery")
+    )
+    @app_commands.describe(
+        switch=_("on: members' clips on one page; off: links stop working", key="cmd.admin.gallery.switch")
+    )
+    async def gallery(self, interaction: discord.Interaction, switch: Literal["on", "off"]) -> None:
+        from reelbot.app.gallery import Gallery
+
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/admin gallery"):
+            locale = locale_of(interaction)
+            guild_id = require_admin(interaction)
+            enabled = switch == "on"
+            gallery = Gallery(self.bot.service)
+            await gallery.set_community_gallery(
+                Platform.DISCORD, guild_id, enabled=enabled, by=str(interaction.user.id)
+            )
+            key = "gallery.switched_on" if enabled else "gallery.switched_off"
+            await reply(interaction, render(key, locale))
+
+
 class AdminCog(commands.Cog):
     def __init__(self, bot: ReelBot) -> None:
         self.bot = bot
-        self.group = ReelbotGroup(bot)
-        bot.tree.add_command(self.group)
+        self.groups = (ReelbotGroup(bot), AdminGroup(bot))
+        for group in self.groups:
+            bot.tree.add_command(group)
 
     async def cog_unload(self) -> None:
-        self.bot.tree.remove_command(self.group.name)
+        for group in self.groups:
+            self.bot.tree.remove_command(group.name)
 
 
 async def setup(bot: ReelBot) -> None:

@@ -120,3 +120,38 @@ async def test_unknown_scope_value_is_answered(
     async with start_bot():
         answer = await ask(fake, fake.user(), scope="everyone")
         assert "everyone" in answer["content"] and "/g/" not in answer["content"]
+
+
+MANAGE_GUILD = str(1 << 5)
+
+
+async def test_admins_switch_the_server_gallery_with_admin_gallery(
+    fake: FakeDiscord, service: ReelbotService, media_site: str, start_bot: Any
+) -> None:
+    admin, ann = fake.user(name="admin"), fake.user(name="ann")
+    gallery = Gallery(service)
+
+    async def switch(user: dict[str, Any], value: str, permissions: str, locale: str = "en-US") -> str:
+        payload = fake.slash(
+            "admin",
+            {"switch": value},
+            user=user,
+            permissions=permissions,
+            subcommand=["gallery"],
+            locale=locale,
+        )
+        inter = await fake.send_interaction(payload)
+        return str((await answer_of(fake, inter))["content"])
+
+    async with start_bot():
+        refused = await switch(ann, "on", permissions="0")  # a member without Manage Server
+        assert refused == render("discord.admin_only", "en")
+        assert not await gallery.community_enabled(Platform.DISCORD, fake.guild_id)
+
+        assert await switch(admin, "on", MANAGE_GUILD, "zh-TW") == render("gallery.switched_on", "zh-TW")
+        assert await gallery.community_enabled(Platform.DISCORD, fake.guild_id)
+        url, _token = link_in(await ask(fake, ann, scope="server"))
+        assert (await fetch(url))[0] == 200
+
+        assert await switch(admin, "off", MANAGE_GUILD) == render("gallery.switched_off", "en")
+        assert (await fetch(url))[0] == 403  # links already sent stop working
