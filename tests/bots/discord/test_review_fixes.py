@@ -78,6 +78,7 @@ async def test_a_dead_results_loop_makes_the_bot_unready(
         # client under load, which would hang this test, not the bot — stop() sets the flag too.)
         delivery._stopping.set()
         await asyncio.wait_for(asyncio.gather(delivery._task, return_exceptions=True), 60)
+        delivery._stopping.clear()  # …as if it had ended on its own: the bot is not stopping
         assert not delivery.alive
         try:
             await delivery_check(bot)()
