@@ -1,4 +1,4 @@
-"""Typed chat commands (説明/help, 清除, 用量, 取消, role marks, a prompt): a registry like the
+"""Typed chat commands (説明/help, 清除, 用量, 取消, 作品集, role marks, a prompt): a registry like the
 postbacks' — one decorated function per :class:`~reelbot.bots.line.syntax.Command`, looked up
 by :meth:`LineHandler.on_command`. Adding a command is a word list in syntax.py and one
 function here.
@@ -82,6 +82,44 @@ async def _mark_role(h: LineHandler, event: MessageEvent, chat: Chat, locale: st
     await h.state.mark_next_role(chat.chat_id, chat.user_id, parsed.role)
     role = render(f"line.role.{parsed.role.value}", locale)
     await h.answer(event, chat, render("line.role_marked", locale, role=role))
+
+
+@command(Command.GALLERY)
+async def _gallery(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """1:1: the person's own private gallery link. A group: the group's, when it is switched on."""
+    from reelbot.app.gallery import DEFAULT_LINK_TTL_S, Gallery
+
+    gallery = Gallery(h.service)
+    days = DEFAULT_LINK_TTL_S // 86400
+    if chat.kind == "user":
+        url = await gallery.link_for_user(Platform.LINE, chat.user_id)
+        await h.answer(event, chat, render("line.gallery_mine", locale, url=url, days=days))
+    elif await gallery.community_enabled(Platform.LINE, chat.chat_id):
+        url = await gallery.link_for_community(Platform.LINE, chat.chat_id)
+        await h.answer(event, chat, render("line.gallery_group", locale, url=url, days=days))
+    else:
+        await h.answer(event, chat, render("line.gallery_group_off", locale))
+
+
+async def _switch_gallery(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, on: bool) -> None:
+    """A LINE group has no admin roles a bot can see: any member of the group may switch it."""
+    from reelbot.app.gallery import Gallery
+
+    if chat.kind == "user":
+        await h.answer(event, chat, render("line.gallery_group_only", locale))
+        return
+    await Gallery(h.service).set_community_gallery(Platform.LINE, chat.chat_id, enabled=on, by=chat.user_id)
+    await h.answer(event, chat, render("line.gallery_on" if on else "line.gallery_off", locale))
+
+
+@command(Command.GALLERY_ON)
+async def _gallery_on(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    await _switch_gallery(h, event, chat, locale, on=True)
+
+
+@command(Command.GALLERY_OFF)
+async def _gallery_off(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    await _switch_gallery(h, event, chat, locale, on=False)
 
 
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

@@ -34,12 +34,18 @@ class Command(StrEnum):
     CLEAR = "clear"
     USAGE = "usage"
     CANCEL = "cancel"
+    GALLERY = "gallery"
+    GALLERY_ON = "gallery_on"
+    GALLERY_OFF = "gallery_off"
 
 
 HELP_WORDS = frozenset({"說明", "help", "/help", "幫助", "使用說明", "?", "？"})
 CLEAR_WORDS = frozenset({"清除", "/clear", "clear"})
 USAGE_WORDS = frozenset({"用量", "/usage", "usage", "額度", "/quota", "quota"})
 CANCEL_WORDS = frozenset({"取消", "/cancel", "cancel"})
+GALLERY_WORDS = frozenset({"作品集", "/gallery", "gallery"})
+GALLERY_ON_WORDS = frozenset({"開啟作品集", "/gallery on", "gallery on"})
+GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"})
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
     "開頭": ReferenceRole.FIRST_FRAME,
@@ -169,6 +175,12 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.USAGE)
     if word in CANCEL_WORDS:
         return Parsed(Command.CANCEL)
+    if word in GALLERY_WORDS:
+        return Parsed(Command.GALLERY)
+    if word in GALLERY_ON_WORDS:
+        return Parsed(Command.GALLERY_ON)
+    if word in GALLERY_OFF_WORDS:
+        return Parsed(Command.GALLERY_OFF)
     if word in ROLE_WORDS:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     options: dict[str, object] = {}

@@ -20,6 +20,12 @@ TEXTS = {
         "line.photo_received_group": "收到照片，會當作「{role}」。",
         "line.role_marked": "好的，下一張照片會當作「{role}」。",
         "line.photos_cleared": "已清除等待中的照片。",
+        "line.gallery_mine": "你的作品集（只有你看得到，{days} 天內有效，請不要分享）：{url}",
+        "line.gallery_group": "這個群組的作品集（{days} 天內有效）：{url}",
+        "line.gallery_group_off": "這個群組的作品集尚未開啟，群組成員可以傳「開啟作品集」來開啟。",
+        "line.gallery_group_only": "「開啟作品集」只能在群組裡使用；你自己的作品集請傳「作品集」。",
+        "line.gallery_on": "已開啟這個群組的作品集，傳「作品集」就能取得連結。已刪除的影片不會出現。",
+        "line.gallery_off": "已關閉這個群組的作品集，已經發出的連結會失效。",
         "line.too_many_photos": "等待中的照片已達上限（{limit} 張）。傳送提示詞或輸入「清除」。",
         "line.image_too_large": "圖片超過 {limit_mb} MB，請傳送較小的圖片。",
         "line.image_fetch_failed": "無法下載這張圖片，請再傳一次。",
@@ -55,6 +61,7 @@ TEXTS = {
             "・「清除」忘記等待中的照片\n"
             "・「取消」取消你最新一支還沒完成的影片\n"
             "・「用量」查看你（和群組）今天與本月用了多少 GPU 秒、還剩多少\n"
+            "・「作品集」取得你的作品集網頁；群組裡傳「開啟作品集」讓大家看群組的作品\n"
             "・照片中有真人的臉時，要先確認已取得當事人同意才會開始生成"
         ),
         "line.role.first_frame": "第一格",
@@ -84,6 +91,16 @@ TEXTS = {
         "line.photo_received_group": "Got the photo; it will be the {role}.",
         "line.role_marked": "OK, the next photo will be the {role}.",
         "line.photos_cleared": "Forgot the waiting photos.",
+        "line.gallery_mine": "Your gallery (only you, works for {days} days; keep it to yourself): {url}",
+        "line.gallery_group": "This group's gallery (works for {days} days): {url}",
+        "line.gallery_group_off": (
+            "This group's gallery is off. Any member can send 'gallery on' to switch it on."
+        ),
+        "line.gallery_group_only": "'gallery on' works in a group; for your own gallery send 'gallery'.",
+        "line.gallery_on": (
+            "This group's gallery is on: send 'gallery' for its link. Deleted clips never show."
+        ),
+        "line.gallery_off": "This group's gallery is off; links already sent stop working.",
         "line.too_many_photos": "You already have {limit} photos waiting. Send the prompt or type clear.",
         "line.image_too_large": "The image is over {limit_mb} MB. Please send a smaller one.",
         "line.image_fetch_failed": "I couldn't download that image. Please send it again.",
@@ -131,6 +148,7 @@ TEXTS = {
             "• cancel stops your newest unfinished video\n"
             "• usage shows the GPU-seconds you (and the group) used today and this month, "
             "and what is left\n"
+            "• gallery: your clips on one private page; in a group, gallery on shows the group's\n"
             "• If a photo shows a real person's face, you confirm you have their consent before it starts"
         ),
         "line.role.first_frame": "first frame",
