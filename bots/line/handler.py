@@ -27,6 +27,8 @@ from linebot.v3.webhooks import (
     GroupSource,
     ImageMessageContent,
     JoinEvent,
+    MemberJoinedEvent,
+    MemberLeftEvent,
     MessageEvent,
     PostbackEvent,
     RoomSource,
@@ -185,6 +187,9 @@ class LineHandler:
             log.warning("could not tell the user about the failure of event %s", event.webhook_event_id)
 
     async def _dispatch(self, event: Event) -> None:
+        if isinstance(event, JoinEvent | MemberJoinedEvent | MemberLeftEvent):
+            await self.on_group_change(event)
+            return
         chat = chat_of(event)
         if chat is None:
             return
@@ -201,9 +206,33 @@ class LineHandler:
                 await self.answer(event, chat, render("line.unsupported_message", locale))
         elif isinstance(event, PostbackEvent):
             await self.on_postback(event, chat)
-        elif isinstance(event, FollowEvent | JoinEvent):
+        elif isinstance(event, FollowEvent):
             locale = await self.locale_for(chat)
             await self.answer(event, chat, self.help_text(locale))
+
+    async def on_group_change(self, event: JoinEvent | MemberJoinedEvent | MemberLeftEvent) -> None:
+        """The bot joined a group (greet it: LINE's join event names the group, never a person),
+        or members came or went (the group's gallery hides the clips of those who left)."""
+        from reelbot.app.gallery import Gallery
+
+        source = event.source
+        group_id = getattr(source, "group_id", None) or getattr(source, "room_id", None)
+        if not group_id:
+            return
+        if isinstance(event, JoinEvent):
+            chat = Chat(group_id, "", "group")
+            await self.answer(event, chat, self.help_text(self.config.default_locale))
+            return
+        gallery = Gallery(self.service)
+        members = event.left.members if isinstance(event, MemberLeftEvent) else event.joined.members
+        for member in members:
+            user_id = getattr(member, "user_id", None)
+            if not user_id:
+                continue
+            if isinstance(event, MemberLeftEvent):
+                await gallery.member_left(Platform.LINE, group_id, user_id)
+            else:
+                await gallery.member_joined(Platform.LINE, group_id, user_id)
 
     # -- answering ---------------------------------------------------------------------------
     async def answer(self, event: Any, chat: Chat, message: str | list[Message]) -> None:

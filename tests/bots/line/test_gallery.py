@@ -6,7 +6,9 @@ Real line-bot-sdk against the fake Messaging API, the real service and gallery l
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
 
 import pytest
 
@@ -58,3 +60,44 @@ async def test_a_group_gallery_only_once_the_group_switched_it_on(harness: Harne
 async def test_switching_is_for_groups(harness: Harness) -> None:
     await harness.send(text_event("開啟作品集"))
     assert reply_texts(harness.fake)[-1] == render("line.gallery_group_only", "zh-TW")
+
+
+def group_event(kind: str, group: str, **extra: object) -> dict[str, object]:
+    """A group lifecycle event as LINE sends it: the source names the group, never a person."""
+    event: dict[str, object] = {
+        "type": kind,
+        "mode": "active",
+        "timestamp": 1_700_000_000_000,
+        "webhookEventId": uuid.uuid4().hex,
+        "deliveryContext": {"isRedelivery": False},
+        "source": {"type": "group", "groupId": group},
+        **extra,
+    }
+    return event
+
+
+async def departed(harness: Harness, group: str) -> set[str]:
+    from sqlmodel import select
+
+    from reelbot.storage.db import session_scope
+    from reelbot.storage.models import CommunityDeparture
+
+    def load() -> set[str]:
+        with session_scope(harness.service.db) as session:
+            rows = session.exec(select(CommunityDeparture).where(CommunityDeparture.community_id == group))
+            return {row.platform_user_id for row in rows}
+
+    return await asyncio.to_thread(load)
+
+
+async def test_joining_a_group_greets_it(harness: Harness) -> None:
+    await harness.send(group_event("join", "Cgroup3", replyToken=f"rt-{uuid.uuid4().hex}"))
+    assert reply_texts(harness.fake)[-1] == harness.bot.handler.help_text("zh-TW")
+
+
+async def test_members_who_leave_drop_out_of_the_group_gallery_and_come_back(harness: Harness) -> None:
+    members = {"members": [{"type": "user", "userId": "Ubob"}]}
+    await harness.send(group_event("memberLeft", "Cgroup4", left=members))
+    assert await departed(harness, "Cgroup4") == {"Ubob"}
+    await harness.send(group_event("memberJoined", "Cgroup4", joined=members, replyToken="rt-join"))
+    assert await departed(harness, "Cgroup4") == set()
