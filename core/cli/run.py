@@ -31,6 +31,16 @@ from reelbot.domain.types import (
 )
 
 
+def refuse_unfitting_preset(settings: Any) -> None:
+    """Exit with one line before a worker starts whose preset does not fit the card."""
+    from reelbot.generator.card import check_worker_preset
+
+    try:
+        check_worker_preset(settings)
+    except ReelbotError as exc:
+        raise fail(exc) from None
+
+
 def worker(
     burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
     name: Annotated[str | None, typer.Option(help="consumer name (default: host-pid-random)")] = None,
@@ -39,6 +49,7 @@ def worker(
 ) -> None:
     """Serve the queue: claim jobs, render them, store clips. SIGTERM finishes the current job."""
     settings = settings_or_exit()
+    refuse_unfitting_preset(settings)
     setup_logging(settings)
 
     async def body(service: Any) -> None:
@@ -142,6 +153,7 @@ def serve(
     from reelbot.cli.platforms import configured_platforms
 
     settings = settings_or_exit()
+    refuse_unfitting_preset(settings)
     setup_logging(settings)
     platforms = configured_platforms(settings)
     try:
