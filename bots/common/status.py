@@ -13,8 +13,6 @@ from reelbot.domain.messages import render
 from reelbot.domain.types import JobState, ReferenceRole, RemixKind
 
 BAR_WIDTH = 12
-#: How many characters of a UUID a message shows: enough to tell a person's jobs apart.
-SHORT_ID_CHARS = 8
 _FULL, _EMPTY = "█", "░"
 
 
@@ -85,14 +83,6 @@ def role_label(role: ReferenceRole | str, locale: str | None) -> str:
         return render(f"role.{ReferenceRole(role).value}", locale)
     except ValueError:
         return str(role)
-
-
-def short_id(value: object) -> str:
-    """The first 8 characters of a job, clip or board id: what messages show instead of a UUID.
-
-    ``/cancel`` and the CLI accept this prefix back, so nobody has to copy 36 characters.
-    """
-    return str(value)[:SHORT_ID_CHARS]
 
 
 def duration_text(seconds: float) -> str:

@@ -22,8 +22,7 @@ TEXTS = {
         ),
         "clip.caption_parent": "↪ {kind} of {parent_author}'s clip",
         "clip.too_large_link": (
-            "The clip is {size_mb} MB, over this channel's {limit_mb} MB upload limit — watch it "
-            "here: {url}"
+            "The clip is {size_mb} MB, over this channel's {limit_mb} MB upload limit — watch it here: {url}"
         ),
         "clip.deleted_notice": "🗑️ This clip was deleted by {who}.",
         "action.reroll": "Re-roll",
@@ -73,12 +72,6 @@ TEXTS = {
         "motion.high": "high (dynamic)",
         "submit.cost": "This clip takes about {needed} GPU-seconds; you have {remaining} left {period}.",
         "submit.cost_unlimited": "This clip takes about {needed} GPU-seconds (no quota here).",
-        "state.awaiting_consent": "waiting for consent",
-        "state.queued": "queued",
-        "state.running": "rendering",
-        "state.done": "done",
-        "state.failed": "failed",
-        "state.cancelled": "cancelled",
         "role.first_frame": "first frame",
         "role.last_frame": "last frame",
         "role.subject": "character",
@@ -150,12 +143,6 @@ TEXTS = {
         "motion.high": "高（動感）",
         "submit.cost": "這支影片大約需要 {needed} GPU 秒；你{period}還剩 {remaining} GPU 秒。",
         "submit.cost_unlimited": "這支影片大約需要 {needed} GPU 秒（這裡沒有額度限制）。",
-        "state.awaiting_consent": "等待確認同意",
-        "state.queued": "排隊中",
-        "state.running": "生成中",
-        "state.done": "已完成",
-        "state.failed": "失敗",
-        "state.cancelled": "已取消",
         "role.first_frame": "第一格",
         "role.last_frame": "最後一格",
         "role.subject": "角色",

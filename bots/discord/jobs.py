@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import short_id, shorten
+from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.replies import locale_of, reply, user_text
 from reelbot.domain.messages import render
-from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService, Ticket

@@ -23,9 +23,10 @@ from linebot.v3.messaging import (
 )
 
 from reelbot.bots.common.actions import clip_actions, custom_id
-from reelbot.bots.common.status import kind_label, shorten
+from reelbot.bots.common.status import duration_text, kind_label, shorten
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
+from reelbot.domain.types import short_id  # noqa: F401 - the LINE modules' name for it
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -41,11 +42,6 @@ def text(message: str, config: LineConfig, *, quick_reply: QuickReply | None = N
         text=shorten(message, config.text_max_chars) if len(message) > config.text_max_chars else message,
         quick_reply=quick_reply,
     )
-
-
-def short_id(job_id: uuid.UUID) -> str:
-    """The first 8 hex digits: enough to tell a person's jobs apart in a chat."""
-    return str(job_id)[:8]
 
 
 #: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters).
@@ -195,7 +191,7 @@ def info_text(
         locale,
         prompt=shorten(prompt, 500),
         aspect=aspect,
-        seconds=f"{seconds:g}",
+        seconds=duration_text(seconds),
         fps=fps,
         seed=seed if seed is not None else "?",
         preset=preset or "?",

@@ -43,6 +43,7 @@ from reelbot.domain.types import (
     ReferenceRole,
     RemixKind,
     Variation,
+    short_id,
 )
 from reelbot.domain.validation import check_reference_roles, check_request
 from reelbot.queue.connect import connect
@@ -292,7 +293,7 @@ class ReelbotService(LimitsAndSettings):
             existing = await self.run_db(job_repo.get_job, job_id=result.job_id)
             if existing is None:
                 log.error("idempotency key maps to job %s, which has no row", result.job_id)
-                raise ReelbotError("error.internal", job_id=str(result.job_id)[:8])
+                raise ReelbotError("error.internal", job_id=short_id(result.job_id))
             return await self.ticket(existing, duplicate=True)
         position = await self.queue.position(result.job_id)
         await self.events(request.origin.platform).publish(
@@ -393,7 +394,7 @@ class ReelbotService(LimitsAndSettings):
             raise Forbidden("job.not_yours", job_id=str(job_id))
         state = JobState(job.state)
         if state.finished:
-            raise InvalidRequest("job.not_cancellable", job_id=str(job_id), state=state.value)
+            raise InvalidRequest("job.not_cancellable", job_id=short_id(job_id), state=state.term)
         removed = await self.queue.cancel(job_id)
         if removed or state is not JobState.RUNNING:
             # Not yet claimed: nobody else will touch it. A running job stops at the next step;

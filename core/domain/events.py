@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from reelbot.domain.types import Origin
+from reelbot.domain.types import Origin, short_id
 
 
 class EventKind(StrEnum):
@@ -44,9 +44,9 @@ class JobEvent(BaseModel):
         """Why a FAILED job failed, in the reader's language, with the job's short id."""
         from reelbot.domain.messages import render
 
-        short_id = str(self.job_id)[:8]
-        reason = failure_reason(self.error_key, self.error_detail, short_id, locale)
-        return render("job.failed", locale, job_id=short_id, reason=reason)
+        short = short_id(self.job_id)
+        reason = failure_reason(self.error_key, self.error_detail, short, locale)
+        return render("job.failed", locale, job_id=short, reason=reason)
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 EN = "en"
 ZH_TW = "zh-TW"
 LOCALES: tuple[str, ...] = (EN, ZH_TW)
-
 
 
 class _Catalogue(dict[str, dict[str, str]]):
@@ -93,8 +93,26 @@ def normalize_locale(locale: str | None, default: str = EN) -> str:
     return default
 
 
+@dataclass(frozen=True)
+class Term:
+    """A message field that is itself a catalogue key (a job state, an image role).
+
+    An error is raised before anyone knows who will read it; a field given as ``Term("state.done")``
+    is rendered in the reader's language when the message is, so "已完成" never reaches an English
+    reader and "done" never a zh-TW one.
+    """
+
+    key: str
+
+    def __format__(self, spec: str) -> str:  # rendered without a locale: English
+        return format(render(self.key), spec)
+
+
 def render(key: str, locale: str | None = None, /, **fields: Any) -> str:
     """The text for ``key`` in ``locale`` (fallback English), with ``fields`` filled in."""
     lang = normalize_locale(locale)
     template = CATALOGUE[lang].get(key) or CATALOGUE[EN][key]
-    return template.format(**fields) if fields else template
+    if not fields:
+        return template
+    values = {name: render(v.key, lang) if isinstance(v, Term) else v for name, v in fields.items()}
+    return template.format(**values)

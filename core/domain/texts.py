@@ -31,11 +31,16 @@ TEXTS = {
             "The image is {width}×{height} pixels; it must be at least {minimum} px on each side."
         ),
         "queue.user_pending_cap": (
-            "You already have {count} videos waiting (the limit is {limit}). Try again when one has "
-            "finished."
+            "You already have {count} videos waiting (the limit is {limit}). Try again when one has finished."
         ),
         "job.not_found": "I can't find job {job_id}.",
         "job.not_cancellable": "Job {job_id} is already {state} and can't be cancelled.",
+        "state.awaiting_consent": "waiting for consent",
+        "state.queued": "queued",
+        "state.running": "rendering",
+        "state.done": "done",
+        "state.failed": "failed",
+        "state.cancelled": "cancelled",
         "clip.not_found": "That clip no longer exists.",
         "job.failed": "The video could not be made (job {job_id}): {reason}",
         "job.failed_retries": "The worker failed {attempts} times on this job: {error}",
@@ -85,7 +90,13 @@ TEXTS = {
             "你已經有 {count} 支影片在排隊（上限 {limit} 支），請等其中一支完成後再試。"
         ),
         "job.not_found": "找不到工作 {job_id}。",
-        "job.not_cancellable": "工作 {job_id} 目前狀態為 {state}，無法取消。",
+        "job.not_cancellable": "工作 {job_id} 目前狀態為{state}，無法取消。",
+        "state.awaiting_consent": "等待確認同意",
+        "state.queued": "排隊中",
+        "state.running": "生成中",
+        "state.done": "已完成",
+        "state.failed": "失敗",
+        "state.cancelled": "已取消",
         "clip.not_found": "這支影片已經不存在了。",
         "job.failed": "影片生成失敗（工作 {job_id}）：{reason}",
         "job.failed_retries": "這個工作已失敗 {attempts} 次：{error}",

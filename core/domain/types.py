@@ -12,9 +12,21 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reelbot.domain.messages import Term
+
 #: The one seed range (a 32-bit unsigned integer: what torch.Generator.manual_seed and every
 #: platform's number input take). Every bound, draw and check uses this.
 MAX_SEED = 2**32 - 1
+#: How many characters of a UUID a message shows: enough to tell a person's jobs apart.
+SHORT_ID_CHARS = 8
+
+
+def short_id(value: object) -> str:
+    """The first 8 characters of a job, clip or board id: what messages show instead of a UUID.
+
+    ``/cancel`` and the CLI accept this prefix back, so nobody has to copy 36 characters.
+    """
+    return str(value)[:SHORT_ID_CHARS]
 
 
 class ReferenceRole(StrEnum):
@@ -78,6 +90,11 @@ class JobState(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+    @property
+    def term(self) -> Term:
+        """The state as a message field, worded in the reader's language (``已完成``, ``done``)."""
+        return Term(f"state.{self.value}")
 
 
 class Platform(StrEnum):

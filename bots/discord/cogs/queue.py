@@ -10,13 +10,13 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from reelbot.bots.common.status import percent, short_id, shorten, state_label
+from reelbot.bots.common.status import percent, shorten, state_label
 from reelbot.bots.discord.components import button_handler, cancel_view
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.types import JobState, Platform
+from reelbot.domain.types import JobState, Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import JobView

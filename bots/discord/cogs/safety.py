@@ -20,11 +20,11 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from reelbot.app.safety.quotas import usage_text
-from reelbot.bots.common.status import short_id
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.messages import render
+from reelbot.domain.types import short_id
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot

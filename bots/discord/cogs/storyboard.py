@@ -21,7 +21,6 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from reelbot.bots.common.status import short_id
 from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
@@ -30,7 +29,7 @@ from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
 from reelbot.domain.storyboard import MAX_FILE_BYTES, SUFFIXES, Storyboard, parse_storyboard
-from reelbot.domain.types import Platform
+from reelbot.domain.types import Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot

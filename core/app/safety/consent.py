@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound
 from reelbot.domain.events import EventKind, JobEvent
-from reelbot.domain.types import GenerationRequest, JobState, Origin
+from reelbot.domain.types import GenerationRequest, JobState, Origin, short_id
 from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import Lane
 from reelbot.storage import jobs as job_repo
 
 if TYPE_CHECKING:
-
     from reelbot.app.service import JobView, ReelbotService, Ticket
     from reelbot.storage.models import Job
 
@@ -58,19 +57,17 @@ async def confirm_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     if state is not JobState.AWAITING_CONSENT:
         if job.consent_given_by == by.user_key and state is not JobState.CANCELLED:
             return await service.ticket(job, duplicate=True)  # a double click
-        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
+        raise InvalidRequest("consent.not_waiting", job_id=short_id(job_id), state=state.term)
 
     # Quota may have been used up while the job waited: decide the lane now.
     gate = service.safety
     community = await asyncio.to_thread(gate.community_for, request.origin)
     decision = await asyncio.to_thread(gate.quota_decision, request, community, Lane(job.lane))
 
-    moved = await service.run_db(
-        job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=True
-    )
+    moved = await service.run_db(job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=True)
     if not moved:  # declined or cancelled at the same moment
         fresh = await service.run_db(job_repo.get_job, job_id=job_id)
-        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
+        raise InvalidRequest("consent.not_waiting", job_id=short_id(job_id), state=JobState(fresh.state).term)
     try:
         result = await service.queue.enqueue(
             job_id,
@@ -98,12 +95,10 @@ async def decline_consent(service: ReelbotService, job_id: uuid.UUID, by: Origin
     if state is JobState.CANCELLED and job.error_key == "consent.declined":
         return await service.job(job_id)  # a double click
     if state is not JobState.AWAITING_CONSENT:
-        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=state.value)
-    if not await service.run_db(
-        job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=False
-    ):
+        raise InvalidRequest("consent.not_waiting", job_id=short_id(job_id), state=state.term)
+    if not await service.run_db(job_repo.record_consent, job_id=job_id, given_by=by.user_key, accepted=False):
         fresh = await service.run_db(job_repo.get_job, job_id=job_id)
-        raise InvalidRequest("consent.not_waiting", job_id=str(job_id), state=JobState(fresh.state).value)
+        raise InvalidRequest("consent.not_waiting", job_id=short_id(job_id), state=JobState(fresh.state).term)
     await service.discard_unused_images(job_id)
     await service.events(request.origin.platform).publish(
         JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=request.origin, error_key="consent.declined")
