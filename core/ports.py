@@ -7,6 +7,7 @@ implementation in at start-up. A port left unwired is a bug in the composition r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -62,6 +63,11 @@ class JobObserver(Protocol):
 
     def observe_stage(self, stage: str, preset: str, seconds: float) -> None: ...
 
+    def observe_cold_start(self, preset: str, marks: Mapping[str, float]) -> None:
+        """Seconds from process start to the end of each start-up phase (imports, weights,
+        warmup, ready)."""
+        ...
+
 
 class NoObserver:
     """Reports nothing (a worker built without the composition root, e.g. in a benchmark)."""
@@ -90,6 +96,9 @@ class NoObserver:
         pass
 
     def observe_stage(self, stage: str, preset: str, seconds: float) -> None:
+        pass
+
+    def observe_cold_start(self, preset: str, marks: Mapping[str, float]) -> None:
         pass
 
 

@@ -78,6 +78,10 @@ class EngineSettings(BaseModel):
     vae_tiling: Literal["auto", "on", "off"] = Field("auto", description="auto = above 480p")
     offload: Literal["auto", "none", "model", "group"] = Field("auto", description="auto = the memory plan")
     motion_mitigation: bool = Field(False, description="draft: full-guidance high-noise steps first")
+    warm_up: bool = Field(
+        True,
+        description="a long-running worker loads its preset, renders 1 step, then reports ready and claims",
+    )
 
 
 class Settings(BaseSettings):
@@ -106,6 +110,11 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = Field(None, description="default: JSON when stderr is not a terminal")
+    migrate_on_start: bool = Field(
+        False,
+        description="worker, bots and media server migrate the database at start (serve, demo and "
+        "one-shot commands always do; fleets run `reelbot migrate` as a one-shot job)",
+    )
 
     limits: Limits = Limits()
     queue: QueueSettings = QueueSettings()

@@ -72,6 +72,12 @@ JOB_FAILURES = Counter(
 DEAD_LETTERS = Counter("dead_letters", "Jobs moved to the dead-letter stream", namespace=NAMESPACE)
 DEAD_LETTER_DEPTH = Gauge("dead_letter_depth", "Entries in the dead-letter stream", namespace=NAMESPACE)
 WORKER_BUSY = Gauge("worker_busy", "1 while this worker renders a job", namespace=NAMESPACE)
+WORKER_COLD_START = Gauge(
+    "worker_cold_start_seconds",
+    "Process start to the end of each start-up phase (imports, weights, warmup, ready): cumulative",
+    ["phase", "preset"],
+    namespace=NAMESPACE,
+)
 BOT_INTERACTIONS = Counter(
     "bot_interactions", "Commands, buttons and webhooks handled", ["platform", "command"], namespace=NAMESPACE
 )
@@ -140,6 +146,12 @@ def observe_dead_letter(depth: int | None = None) -> None:
 def observe_stage(stage: str, preset: str, seconds: float) -> None:
     """One stage of one job (``load``, ``denoise``, ``decode``, ``encode``, ``store``, ``deliver``)."""
     JOB_STAGE.labels(stage=stage, preset=preset).observe(max(seconds, 0.0))
+
+
+def observe_cold_start(preset: str, marks: Mapping[str, float]) -> None:
+    """A worker's start-up phases, each as seconds since its process started (set once, at ready)."""
+    for phase, seconds in marks.items():
+        WORKER_COLD_START.labels(phase=phase, preset=preset).set(max(seconds, 0.0))
 
 
 @contextmanager

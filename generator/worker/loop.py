@@ -44,6 +44,7 @@ from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_t
 from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
 from reelbot.generator.worker.sweep import sweep_orphans
+from reelbot.generator.worker.warmup import ColdStart, warm_up
 from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.streams import Delivery
 from reelbot.storage import clips as clip_repo
@@ -65,6 +66,7 @@ class Worker:
         name: str | None = None,
         burst: bool = False,
         cache: EngineCache | None = None,
+        warm_up: bool | None = None,
     ) -> None:
         self.parts = parts
         self.settings = parts.settings
@@ -76,6 +78,11 @@ class Worker:
         self.jobs_done = 0
         self.republished = 0  # result events published again for redelivered finished jobs
         self.fault: str | None = None  # set while waiting out Redis/database/disk trouble
+        # Warm before ready and before the first claim (default: long-running workers; a burst
+        # worker's first job is its warm-up). Not ready until then (docs/capacity.md).
+        self.warm_first = self.settings.engine.warm_up and not burst if warm_up is None else warm_up
+        self.cold_start = ColdStart()
+        self.warming = self.warm_first
         self._backoff = BACKOFF_MIN_S
         self._groups_seen = 0
         # A C2PA manifest adds a few KiB after encoding: leave room so a signed clip still
@@ -92,13 +99,22 @@ class Worker:
 
     async def readiness(self) -> None:
         """A ``/readyz`` check: raises while the worker waits out a fault."""
+        if self.warming:
+            raise RuntimeError("worker warming up")
         if self.fault is not None:
             raise RuntimeError(f"worker waiting out a fault ({self.fault})")
 
     # -- the loop -----------------------------------------------------------------------------
 
     async def run(self) -> None:
+        if self.warm_first:  # load + one 1-step render, so no creator waits for them
+            await stages.in_thread(warm_up, self.settings, self.cache, self.cold_start)
         await self._guarded(self._start)
+        if self.warm_first:
+            self.cold_start.mark("ready")
+            self.parts.observer.observe_cold_start(self.cold_start.preset, self.cold_start.marks)
+            log.info("worker %s %s", self.name, self.cold_start.summary())
+            self.warming = False
         last_reconcile = time.monotonic()
         log.info("worker %s started", self.name)
         while not self.stopping.is_set():

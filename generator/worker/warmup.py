@@ -1,0 +1,100 @@
+"""A worker's cold start, measured, and the warm-up that ends it before the first claim.
+
+Why: a worker scaled up from zero would otherwise pay the imports, the weight load and the
+first-step costs (kernel selection, ``torch.compile``, allocator growth, cuDNN autotune) on
+the first creator's job. Instead it loads its preset and runs one 1-step render of the
+preset's default shape *before* it reports ready (``/readyz``) and before it claims, so the
+scaler's "ready" means "renders at full speed now".
+
+The phases are marked as seconds since the process started (read from ``/proc`` on Linux, so
+the interpreter's own start-up and the CLI's imports count too):
+
+``imports`` (torch, diffusers and the generator importable) → ``weights`` (the preset's
+engine loaded) → ``warmup`` (one 1-step render done) → ``ready`` (Redis groups, sweeps and
+the queue reconcile done; the next step is the first claim).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, Origin, Platform
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.runner import plan_for, render_counted
+from reelbot.generator.sizing import render_job
+
+#: The phases in order; the metric's ``phase`` label takes these values.
+PHASES = ("imports", "weights", "warmup", "ready")
+_IMPORTED_AT = time.monotonic()  # fallback "process start" where /proc cannot tell
+WARM_UP_ORIGIN = Origin(platform=Platform.CLI, user_id="warm-up")
+
+
+def process_started_monotonic() -> float:
+    """When this process started, on the ``time.monotonic()`` clock.
+
+    Linux: ``/proc/self/stat`` gives the start in clock ticks since boot, ``/proc/uptime`` the
+    time since boot now (both 10 ms resolution). Elsewhere: when this module was imported.
+    """
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()  # the command name may hold spaces
+        started_ticks = int(fields[19])  # field 22 of the whole line
+        uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+        age_s = uptime_s - started_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return _IMPORTED_AT
+    return time.monotonic() - max(0.0, age_s)
+
+
+@dataclass
+class ColdStart:
+    """Seconds from process start to the end of each phase (cumulative), for one preset."""
+
+    preset: str = ""
+    started: float = field(default_factory=process_started_monotonic)
+    marks: dict[str, float] = field(default_factory=dict)
+
+    def mark(self, phase: str) -> None:
+        self.marks[phase] = round(time.monotonic() - self.started, 4)
+
+    def durations(self) -> dict[str, float]:
+        """Each phase's own length (phase end minus the previous phase's end)."""
+        out: dict[str, float] = {}
+        previous = 0.0
+        for phase in PHASES:
+            if phase in self.marks:
+                out[phase] = round(self.marks[phase] - previous, 4)
+                previous = self.marks[phase]
+        return out
+
+    def summary(self) -> str:
+        """One log line's worth: ``ready 4.21 s after process start: imports 2.10 s, ...``."""
+        parts = ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in self.durations().items())
+        total = self.marks.get("ready", max(self.marks.values(), default=0.0))
+        return f"ready {total:.2f} s after process start ({parts}; preset {self.preset})"
+
+
+def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> None:
+    """Import, load the default preset and render one 1-step clip of its default shape
+    (blocking: run it in a thread). Marks ``imports``, ``weights`` and ``warmup`` on ``cold``.
+
+    The default shape, not the smallest: compiled kernels and autotuned convolutions are per
+    shape, and the default request is what most jobs ask for.
+    """
+    for module in ("torch", "diffusers"):
+        importlib.import_module(module)  # already imported by the engine modules, or now
+    cold.mark("imports")
+    request = GenerationRequest(prompt="warm-up", seed=0, origin=WARM_UP_ORIGIN)
+    preset, plan = plan_for(request, settings)
+    cold.preset = preset.name
+    cache.get(preset)
+    cold.mark("weights")
+    job = dataclasses.replace(render_job(request, plan), steps=1)
+    render_counted(cache, preset, job, lambda _step, _total: True)
+    cold.mark("warmup")
