@@ -74,6 +74,11 @@ class Keys:
         """Hash job id → last error a worker recorded (copied into the dead letter)."""
         return f"{self.prefix}:q:errors"
 
+    @property
+    def workers_seen(self) -> str:
+        """Sorted set worker (consumer) name → when it last claimed or heartbeat (Redis ms)."""
+        return f"{self.prefix}:q:workers:seen"
+
     def events(self, platform: str) -> str:
         """Durable events stream read by the bot process of ``platform``."""
         return f"{self.prefix}:events:{platform}"

@@ -252,3 +252,77 @@ redis.call('HDEL', KEYS[5], ARGV[1])
 return 1
 """
 )
+
+# Where one waiting job stands, for a wait estimate: its place and the jobs served before it.
+# KEYS: index hash, then jobs stream per lane in serving order
+# ARGV: job id, group, limit (ids returned per list), then the lane name of each stream
+# Returns false (not waiting) or {lane, place in its lane, place overall, #ahead ids,
+# ahead job ids... (serving order, at most limit), in-flight job ids... (at most limit)}.
+STANDING = (
+    _STREAM_HELPERS
+    + """
+local function job_of(fields)
+  for i = 1, #fields, 2 do
+    if fields[i] == 'job' then return fields[i + 1] end
+  end
+  return nil
+end
+local where = redis.call('HGET', KEYS[1], ARGV[1])
+if not where then return false end
+local lane, id = string.match(where, '^(%S+) (%S+)')
+local limit = tonumber(ARGV[3])
+local before, ahead, flying, found = 0, {}, {}, nil
+for i = 2, #KEYS do
+  local stream = KEYS[i]
+  local last, pending = group_info(stream, ARGV[2])
+  if pending > 0 and #flying < limit then
+    for _, p in ipairs(redis.call('XPENDING', stream, ARGV[2], '-', '+', limit - #flying)) do
+      local entry = redis.call('XRANGE', stream, p[1], p[1])
+      local job = entry[1] and job_of(entry[1][2])
+      if job then flying[#flying + 1] = job end
+    end
+  end
+  if not found then
+    if ARGV[i + 2] == lane then
+      if id_le(id, last) then return false end
+      local entries = redis.call('XRANGE', stream, '(' .. last, id)
+      for j = 1, #entries - 1 do
+        if #ahead < limit then ahead[#ahead + 1] = job_of(entries[j][2]) end
+      end
+      found = #entries
+    else
+      local waiting = redis.call('XLEN', stream) - pending
+      before = before + waiting
+      if waiting > 0 and #ahead < limit then
+        for _, entry in ipairs(redis.call('XRANGE', stream, '(' .. last, '+', 'COUNT', limit - #ahead)) do
+          ahead[#ahead + 1] = job_of(entry[2])
+        end
+      end
+    end
+  end
+end
+if not found then return false end
+local out = {lane, found, before + found, #ahead}
+for _, job in ipairs(ahead) do out[#out + 1] = job end
+for _, job in ipairs(flying) do out[#out + 1] = job end
+return out
+"""
+)
+
+# A worker was seen (it claimed or heartbeat): stamp it with Redis's clock, so workers and
+# bots on machines with different clocks agree; names silent longer than ARGV[2] ms go.
+# KEYS: workers-seen sorted set; ARGV: consumer name, keep (ms)
+SEEN = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+return now
+"""
+
+# Workers seen within ARGV[1] ms, by Redis's clock. KEYS: workers-seen sorted set.
+LIVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+"""

@@ -45,6 +45,10 @@ ENQUEUE_CHUNK = 200
 ACK_CHUNK = 1000
 #: Recorded errors are truncated to this many characters (they travel into dead letters).
 MAX_ERROR_CHARS = 2000
+#: A consumer stamps itself alive at most this often (claims can come many times a second).
+SEEN_EVERY_S = 1.0
+#: Names silent this long leave the workers-seen set (it never grows with old workers).
+SEEN_KEEP_MS = 24 * 3600 * 1000
 
 
 def _s(value: Any) -> str:
@@ -99,6 +103,26 @@ class DeadLetter:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Where one waiting job stands (:meth:`JobQueue.standing`), for a wait estimate.
+
+    ``ahead`` are the jobs a worker will take before it, in serving order (all of an earlier
+    lane's, then its own lane's); ``in_flight`` the jobs workers hold now. Both lists stop at
+    the ``limit`` asked for; ``ahead_count`` is always the full count.
+    """
+
+    lane: Lane
+    lane_position: int  # 1-based among the undelivered messages of its own lane
+    position: int  # 1-based across lanes in serving order (what :meth:`JobQueue.position` says)
+    ahead: list[uuid.UUID]
+    in_flight: list[uuid.UUID]
+
+    @property
+    def ahead_count(self) -> int:
+        return self.position - 1
+
+
+@dataclass(frozen=True)
 class ClaimResult:
     """What :meth:`JobQueue.claim` returns.
 
@@ -130,6 +154,11 @@ class JobQueue:
         self._dead_letter = redis.register_script(scripts.DEAD_LETTER)
         self._touch = redis.register_script(scripts.TOUCH)
         self._position = redis.register_script(scripts.POSITION)
+        self._standing = redis.register_script(scripts.STANDING)
+        self._seen = redis.register_script(scripts.SEEN)
+        self._live = redis.register_script(scripts.LIVE)
+        # When each consumer of this process was last stamped in the workers-seen set.
+        self._stamped: dict[str, float] = {}
         self._cancel = redis.register_script(scripts.CANCEL)
         # XAUTOCLAIM cursors per lane: scanning resumes where it stopped, so a long pending
         # list full of busy (heartbeating) messages cannot hide a stale one at its end.
@@ -244,6 +273,7 @@ class JobQueue:
         """
         if count < 1:
             raise ValueError(f"count must be at least 1 (got {count})")
+        await self.mark_seen(consumer)
         try:
             result = await self._claim_once(consumer, count)
         except ResponseError as exc:
@@ -323,6 +353,7 @@ class JobQueue:
         Returns False when the message is no longer this consumer's (another worker
         reclaimed it after this one stalled, or it was acknowledged): stop working on it.
         """
+        await self.mark_seen(consumer)
         return await self._touch_message(consumer, delivery, "beat")
 
     async def release(self, consumer: str, delivery: Delivery, *, count_attempt: bool = False) -> bool:
@@ -439,6 +470,46 @@ class JobQueue:
             args=[str(job_id), self.group, *(lane.value for lane in LANES)],
         )
         return None if reply is None else int(reply)
+
+    async def standing(self, job_id: uuid.UUID, *, limit: int = 500) -> Standing | None:
+        """The job's lane and places, the jobs ahead of it and those being worked on (one
+        atomic read); None once a worker has it, or when it is not queued at all.
+
+        ``limit`` bounds each id list (and the work Redis does): a caller extrapolates beyond.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1 (got {limit})")
+        reply = await self._standing(
+            keys=[self.keys.index, *(self.keys.jobs(lane) for lane in LANES)],
+            args=[str(job_id), self.group, limit, *(lane.value for lane in LANES)],
+        )
+        if not reply:
+            return None
+        lane, lane_position, position, count = _s(reply[0]), int(reply[1]), int(reply[2]), int(reply[3])
+        ids = [uuid.UUID(_s(raw)) for raw in reply[4:]]
+        return Standing(Lane(lane), lane_position, position, ids[:count], ids[count:])
+
+    async def mark_seen(self, consumer: str) -> None:
+        """Stamp ``consumer`` as alive (every claim and heartbeat does; at most about once a
+        second per consumer, so a busy claim loop costs no extra round trip each time).
+
+        A stamp of its own because Redis 7.0 registers a consumer in the group only once it
+        is handed a message: a worker waiting on an empty queue is invisible to XINFO.
+        """
+        now = time.monotonic()
+        if now - self._stamped.get(consumer, float("-inf")) < SEEN_EVERY_S:
+            return
+        self._stamped[consumer] = now
+        await self._seen(keys=[self.keys.workers_seen], args=[consumer, SEEN_KEEP_MS])
+
+    async def live_consumers(self, *, within_ms: int | None = None) -> int:
+        """How many workers claimed or heartbeat within ``within_ms`` (default: the reclaim
+        idle time, after which a silent worker's job is taken over: it counts as dead).
+
+        A stopped worker still counts until that time has passed.
+        """
+        window = self.settings.reclaim_idle_ms if within_ms is None else within_ms
+        return int(await self._live(keys=[self.keys.workers_seen], args=[max(0, window)]))
 
     async def cancel(self, job_id: uuid.UUID) -> bool:
         """Cancel a job: True if it was still waiting and is now gone from the queue.

@@ -22,12 +22,14 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from reelbot.app.actions import get_action
+from reelbot.app.estimates import Estimator
 from reelbot.app.intake import check_idempotency_key, check_origin
 from reelbot.app.limits import LimitLedger
 from reelbot.app.safety.gate import Admission, SafetyGate
 from reelbot.app.safety.quotas import estimate_request
 from reelbot.app.service_limits import LimitsAndSettings
 from reelbot.app.views import ClipView, JobView, Ticket
+from reelbot.app.waits import WaitPlanner
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.images import ImageInfo, intake_image
@@ -83,6 +85,8 @@ class ReelbotService(LimitsAndSettings):
         self.queue = JobQueue(redis, self.keys, settings.queue)
         self.safety = SafetyGate(settings, db_engine)  # moderation, consent, quotas
         self.limits = LimitLedger(redis, self.keys, relaxed_multiplier=settings.quotas.relaxed_multiplier)
+        self.estimates = Estimator(settings, db_engine)  # GPU-seconds refit from measured jobs
+        self.waits = WaitPlanner(self.queue, self.estimates, db_engine)  # live ETA of waiting jobs
 
     @classmethod
     async def open(cls, settings: Settings) -> ReelbotService:

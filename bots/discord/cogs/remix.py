@@ -22,14 +22,14 @@ import discord
 from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
-from reelbot.bots.common.status import kind_label
+from reelbot.bots.common.status import duration_text, kind_label, role_label
 from reelbot.bots.discord import components
 from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain.errors import NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.types import Origin, Platform
+from reelbot.domain.types import Origin, Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
@@ -139,7 +139,9 @@ async def on_info(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
 def info_text(clip: ClipView, locale: str | None) -> str:
     """The full recipe and the lineage (root first), as the Info button shows it."""
     request = clip.request
-    references = ", ".join(f"{ref.role.value} `{ref.sha256[:12]}`" for ref in request.references)
+    references = ", ".join(
+        f"{role_label(ref.role, locale)} `{ref.sha256[:12]}`" for ref in request.references
+    )
     text = render(
         "info.recipe",
         locale,
@@ -148,7 +150,7 @@ def info_text(clip: ClipView, locale: str | None) -> str:
         preset=request.preset,
         seed=request.seed,
         aspect=request.aspect.value,
-        seconds=f"{clip.duration_s:.1f}",
+        seconds=duration_text(clip.duration_s),
         fps=clip.fps,
         width=clip.width,
         height=clip.height,
@@ -156,12 +158,13 @@ def info_text(clip: ClipView, locale: str | None) -> str:
         references=references or render("info.none", locale),
         author=author_ref(clip.author),
         created=discord.utils.format_dt(clip.created_at, "R"),
-        clip_id=clip.id,
+        clip_id=clip.id,  # in full on purpose: the one id a person copies (`reelbot extend CLIP_ID`)
     )
     lines = [render("info.lineage_header", locale)]
     for index, (ancestor, kind) in enumerate(clip.lineage, start=1):
+        kind_text = kind_label(kind, locale)
         lines.append(
-            render("info.lineage_line", locale, index=index, clip_id=ancestor, kind=kind_label(kind, locale))
+            render("info.lineage_line", locale, index=index, clip_id=short_id(ancestor), kind=kind_text)
         )
     return text + "\n" + "\n".join(lines)
 

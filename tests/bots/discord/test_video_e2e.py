@@ -59,7 +59,7 @@ async def test_video_to_clip_and_remix_with_lineage(
         clip_id = clip_id_of(clip_message)
         assert custom_ids(clip_message) == [
             custom_id(action, clip_id)
-            for action in ("reroll", "vary", "varystrong", "extend", "remix", "info", "delete")
+            for action in ("reroll", "vary", "varystrong", "extend", "loop", "remix", "info", "delete")
         ]
         assert all(len(cid) <= 100 for cid in custom_ids(clip_message))
 
@@ -120,7 +120,9 @@ async def test_video_to_clip_and_remix_with_lineage(
         )
         assert (await fake.answered(info)).json["data"]["flags"] & 64
         reply = (await fake.wait_for(lambda: fake.find("POST", f"/webhooks/{fake.app_id}/{info.token}")))[0]
-        assert str(clip_id) in reply.json["content"] and "a blue paper boat at night" in reply.json["content"]
+        content = reply.json["content"]
+        assert str(child_id) in content and "a blue paper boat at night" in content  # the id to copy
+        assert f"`{str(clip_id)[:8]}`" in content and str(clip_id) not in content  # lineage: short ids
         assert reply.json["flags"] & 64
 
 

@@ -1,0 +1,215 @@
+"""GPU-seconds per clip, refit from what finished jobs measured (the ack's cost, the wait).
+
+A preset's static :class:`~reelbot.domain.presets.CostProfile` knows how a clip's cost
+*scales* (tokens × passes, attention's tokens², VAE pixels × frames) but guesses its *scale*
+from the model's size at an assumed 40 % of an H100. The machines that really serve differ,
+so the scale is measured instead: for each preset and speed mode, every recent finished job
+(its stored ``Job.gpu_seconds``, the worker's wall seconds on the device) gives one ratio
+measured ÷ profile for its own size and frames, and the **median** of the last ``last_n``
+ratios is the scale. An estimate is then ``profile(size, frames, passes) × scale``: a 2-second
+clip after twenty 1-second ones is priced by the profile's shape, at the measured speed.
+
+With fewer than ``min_samples`` measurements for a preset and mode the profile alone is used,
+and every figure says which (``source``: ``measured`` | ``profile``). The refit reads up to
+``max_rows`` rows and is cached for ``ttl_s`` in the process: an acknowledgement never waits
+for it more than once a minute.
+
+Size, frames and mode of a measured job come from its stored recipe, planned again with
+today's settings (a changed server default speed re-labels old jobs; the median absorbs a
+few). Jobs whose preset or recipe no longer plans are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.presets import PRESETS, plan_render, route_preset
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest
+
+Source = Literal["measured", "profile"]
+
+#: Defaults: enough renders for a median to mean something, few enough to follow a change.
+LAST_N = 50
+MIN_SAMPLES = 3
+TTL_S = 60.0
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class ProfileCost:
+    """What the static profile says one request costs, and where it files (preset, mode)."""
+
+    preset: str
+    mode: str
+    seconds: float
+
+
+def profile_cost(request: GenerationRequest, settings: Settings) -> ProfileCost:
+    """The request's preset and speed mode as the worker will run them, priced by the profile
+    (the same routing and plan as the quota's estimate)."""
+    from reelbot.app.safety.quotas import estimate_gpu_seconds
+
+    preset = route_preset(request.preset, request.roles(), settings)
+    plan = plan_render(
+        request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
+    )
+    passes = preset.modes[plan.speed].passes(plan.steps, plan.guidance)
+    seconds = estimate_gpu_seconds(
+        preset,
+        width=plan.width,
+        height=plan.height,
+        num_frames=plan.num_frames,
+        steps=plan.steps,
+        passes=passes,
+    )
+    return ProfileCost(preset.name, str(plan.speed), seconds)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One row of the refit table: a preset in one speed mode."""
+
+    preset: str
+    mode: str
+    samples: int  # measured renders used (the newest, at most ``last_n``)
+    median_s: float | None  # median measured GPU-seconds per clip (None: none measured)
+    scale: float  # median of measured ÷ profile; 1.0 while the profile is used
+    source: Source
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """GPU-seconds for one clip and what they rest on."""
+
+    seconds: float
+    source: Source
+    samples: int
+
+
+@dataclass(frozen=True)
+class EstimateTable:
+    """Every (preset, mode) that has measurements, and how a request is priced from them."""
+
+    fits: dict[tuple[str, str], Fit] = field(default_factory=dict)
+    min_samples: int = MIN_SAMPLES
+
+    def fit_for(self, preset: str, mode: str) -> Fit:
+        fit = self.fits.get((preset, mode))
+        if fit is None:
+            return Fit(preset, mode, 0, None, 1.0, "profile")
+        return fit
+
+    def estimate(self, request: GenerationRequest, settings: Settings) -> Estimate:
+        """Profile × measured scale (or the profile alone); raises what planning raises."""
+        cost = profile_cost(request, settings)
+        fit = self.fit_for(cost.preset, cost.mode)
+        return Estimate(cost.seconds * fit.scale, fit.source, fit.samples)
+
+    def rows(self) -> list[Fit]:
+        """Every registered preset × mode (measured where the data allow), for operators."""
+        rows = [
+            self.fit_for(name, str(mode)) for name, spec in sorted(PRESETS.items()) for mode in spec.modes
+        ]
+        known = {(row.preset, row.mode) for row in rows}
+        rows += [fit for key, fit in sorted(self.fits.items()) if key not in known]  # a vanished preset
+        return rows
+
+
+def refit(
+    renders: Iterable[Any],
+    settings: Settings,
+    *,
+    last_n: int = LAST_N,
+    min_samples: int = MIN_SAMPLES,
+) -> EstimateTable:
+    """The table from measured renders, newest first (``storage.workload.MeasuredRender``s:
+    ``request_json`` and ``gpu_seconds``); the newest ``last_n`` per (preset, mode) count."""
+    ratios: dict[tuple[str, str], list[float]] = {}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    for render in renders:
+        try:
+            request = GenerationRequest.model_validate_json(render.request_json)
+            cost = profile_cost(request, settings)
+        except (ReelbotError, ValueError):
+            continue  # its preset vanished or its recipe no longer plans: no evidence
+        key = (cost.preset, cost.mode)
+        if len(ratios.setdefault(key, [])) >= last_n or cost.seconds <= 0 or render.gpu_seconds <= 0:
+            continue
+        ratios[key].append(render.gpu_seconds / cost.seconds)
+        seconds.setdefault(key, []).append(render.gpu_seconds)
+    fits: dict[tuple[str, str], Fit] = {}
+    for key, values in ratios.items():
+        if not values:
+            continue
+        measured = len(values) >= min_samples
+        fits[key] = Fit(
+            preset=key[0],
+            mode=key[1],
+            samples=len(values),
+            median_s=statistics.median(seconds[key]),
+            scale=statistics.median(values) if measured else 1.0,
+            source="measured" if measured else "profile",
+        )
+    return EstimateTable(fits, min_samples)
+
+
+class Estimator:
+    """The refit table of one deployment, read from its database and cached for ``ttl_s``.
+
+    ``clock`` is injectable so a test can move time instead of sleeping through the TTL.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Any,
+        *,
+        last_n: int = LAST_N,
+        min_samples: int = MIN_SAMPLES,
+        ttl_s: float = TTL_S,
+        max_rows: int = MAX_ROWS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.last_n, self.min_samples, self.ttl_s, self.max_rows = last_n, min_samples, ttl_s, max_rows
+        self.clock = clock
+        self._table: EstimateTable | None = None
+        self._at = float("-inf")
+        self._lock = asyncio.Lock()
+        self.refits = 0  # how often the database was read (tests, logs)
+
+    async def table(self) -> EstimateTable:
+        """The cached table; one refit at a time, however many acks ask at once."""
+        if self._table is not None and self.clock() - self._at < self.ttl_s:
+            return self._table
+        async with self._lock:
+            if self._table is None or self.clock() - self._at >= self.ttl_s:
+                self._table = await asyncio.to_thread(self._refit)
+                self._at = self.clock()
+                self.refits += 1
+            return self._table
+
+    def _refit(self) -> EstimateTable:
+        from reelbot.storage.db import session_scope
+        from reelbot.storage.workload import recent_measured_renders
+
+        with session_scope(self.db) as session:
+            renders = recent_measured_renders(session=session, limit=self.max_rows)
+        return refit(renders, self.settings, last_n=self.last_n, min_samples=self.min_samples)
+
+    def invalidate(self) -> None:
+        """Forget the cached table (the next question refits)."""
+        self._table = None
+
+    async def estimate(self, request: GenerationRequest) -> Estimate:
+        """GPU-seconds for ``request`` from the (cached) table."""
+        table = await self.table()
+        return table.estimate(request, self.settings)
