@@ -9,7 +9,11 @@ builds keep the re-rolled version. The draft is always rebuilt from the stored s
 
 Outputs in ``out_dir``: ``shots/*.mp4`` (one per shot), ``draft.mp4`` (one fps, one size,
 hard cuts or crossfades), ``draft_1080x1920.mp4`` when ``upscale`` is set, ``contact_sheet.jpg``
-and ``storyboard.json`` (what went where).
+and ``storyboard.json`` (what went where). A board with captions, a track or a ``finish``
+section also gets ``short.mp4`` (+ ``short.srt``) from the finish pipeline
+(:mod:`reelbot.generator.finish.storyboard`). Before joining, shots may be trimmed onto the
+track's beats (``beat_snap``) and graded to shot 1's colours (``colour_match``, on by
+default); the cached shot files stay as rendered.
 """
 
 from __future__ import annotations
@@ -86,6 +90,11 @@ class DraftResult:
     height: int
     fps: int
     num_frames: int
+    short: Path | None = None  # the finished Short, when the board asks for one
+    srt: Path | None = None  # its captions on the shot timings
+    shot_frames: tuple[int, ...] = ()  # frames each shot contributes (after beat_snap)
+    tempo_bpm: float | None = None  # the track's tempo, when beat_snap ran
+    colour_matched: bool = False
 
     @property
     def seconds(self) -> float:
@@ -159,11 +168,21 @@ def assemble(clips: list[np.ndarray], transitions: list[Transition], crossfade_f
     """
     height, width = clips[0].shape[1:3]
     draft = clips[0]
-    for clip, transition in zip(clips[1:], transitions, strict=True):
-        clip = fit_frames(clip, width, height)
-        frames = min(crossfade_frames, len(draft), len(clip)) if transition is Transition.CROSSFADE else 0
-        draft = crossfade_join(draft, clip, frames)
+    overlaps = join_overlaps([len(c) for c in clips], transitions, crossfade_frames)
+    for clip, frames in zip(clips[1:], overlaps, strict=True):
+        draft = crossfade_join(draft, fit_frames(clip, width, height), frames)
     return draft
+
+
+def join_overlaps(counts: list[int], transitions: list[Transition], crossfade_frames: int) -> list[int]:
+    """Frames each join overlaps (0 for a cut): what :func:`assemble` does, as numbers, so
+    beat snapping and caption timings see the draft's real timeline."""
+    overlaps, length = [], counts[0] if counts else 0
+    for count, transition in zip(counts[1:], transitions, strict=True):
+        overlap = min(crossfade_frames, length, count) if transition is Transition.CROSSFADE else 0
+        overlaps.append(overlap)
+        length += count - overlap
+    return overlaps
 
 
 def fit_frames(frames: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -236,10 +255,12 @@ def render_storyboard(
     """
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.catalog import route_preset
+    from reelbot.generator.finish import storyboard as finishing
     from reelbot.generator.runner import plan_for, render_request
 
     board = load_storyboard(storyboard) if isinstance(storyboard, Path) else storyboard
-    check_storyboard(board, settings.limits)
+    check_storyboard(board, settings.limits, settings.finish)
+    track = finishing.soundtrack_for(board, settings)  # refused here, before any shot renders
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "shots").mkdir(exist_ok=True)
     images, hashes = _load_images(board, settings)
@@ -281,9 +302,27 @@ def render_storyboard(
 
     crossfade = max(1, round(board.crossfade_seconds * fps))
     transitions = [board.transition_into(i) for i in range(1, len(board.shots))]
+    counts = [len(frames) for frames in frames_per_shot]
+    tempo = None
+    if board.beat_snap and track is not None:
+        overlaps = join_overlaps(counts, transitions, crossfade)
+        counts, beats = finishing.snap_to_beats(counts, overlaps, fps, track, settings)
+        frames_per_shot = [frames[:count] for frames, count in zip(frames_per_shot, counts, strict=True)]
+        tempo = beats.tempo_bpm
+    matched = board.colour_match if board.colour_match is not None else settings.finish.colour_match
+    if matched and len(frames_per_shot) > 1:
+        from reelbot.generator.finish.colour import match_shots
+
+        frames_per_shot = match_shots(frames_per_shot)
+    overlaps = join_overlaps(counts, transitions, crossfade)
     draft_frames = assemble(frames_per_shot, transitions, crossfade)
     draft_settings = settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES})
     draft = encode_mp4(draft_frames, fps, out_dir / "draft.mp4", draft_settings, title=board.title[:200]).path
+    short = srt = None
+    if board.wants_finish:
+        cues = finishing.shot_cues(board, counts, overlaps, fps, settings)
+        finished = finishing.finish_draft(board, draft, cues, track, settings)
+        short, srt = finished.path, finished.srt
     upscaled = None
     if board.upscale:
         width, height = UPLOAD_SIZES[board.aspect]
@@ -301,6 +340,11 @@ def render_storyboard(
         height=int(height),
         fps=fps,
         num_frames=len(draft_frames),
+        short=short,
+        srt=srt,
+        shot_frames=tuple(counts),
+        tempo_bpm=tempo,
+        colour_matched=bool(matched and len(frames_per_shot) > 1),
     )
     _write_json(result_.manifest, {**asdict(result_), "seconds": result_.seconds, "title": board.title})
     return result_

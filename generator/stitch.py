@@ -40,13 +40,18 @@ def stitch(
     continuation_fps: int | None = None,
     overlap: int = 1,
     max_total_seconds: float | None = 60.0,
+    colour_match: bool = False,
 ) -> np.ndarray:
     """Parent + continuation without the continuation's first ``overlap`` (seam) frames.
 
     ``overlap`` is the number of parent frames the continuation was conditioned on (1 for a
-    last-frame continuation). Raises ``InvalidRequest("extend.mismatch")`` when size or fps
-    differ and, when ``fps`` is given, ``InvalidRequest("request.extend_too_long")`` past
-    ``max_total_seconds`` (pass ``settings.limits.max_total_seconds``).
+    last-frame continuation). ``colour_match`` (the worker passes
+    ``settings.finish.colour_match``, on by default) first grades the continuation onto the
+    parent over those overlap frames (CIELAB mean/std, :mod:`reelbot.generator.finish.colour`),
+    so a chain of extensions keeps the first segment's colours. Raises
+    ``InvalidRequest("extend.mismatch")`` when size or fps differ and, when ``fps`` is given,
+    ``InvalidRequest("request.extend_too_long")`` past ``max_total_seconds`` (pass
+    ``settings.limits.max_total_seconds``).
     """
     _check_frames("parent_frames", parent_frames)
     _check_frames("continuation_frames", continuation_frames)
@@ -60,6 +65,10 @@ def stitch(
         raise ValueError(f"overlap must be in [0, {len(continuation_frames)}), got {overlap}")
     if fps is not None and max_total_seconds is not None:
         check_extension(len(parent_frames), len(continuation_frames), fps, max_total_seconds, overlap=overlap)
+    if colour_match and overlap > 0:
+        from reelbot.generator.finish.colour import match_continuation
+
+        continuation_frames = match_continuation(parent_frames, continuation_frames, overlap)
     return np.concatenate([parent_frames, continuation_frames[overlap:]], axis=0)
 
 

@@ -179,7 +179,11 @@ RerollOpt = Annotated[list[int] | None, typer.Option("--reroll", help="shot numb
 def storyboard(
     file: StoryboardFile, out: StoryboardOut = Path("storyboard-out"), reroll: RerollOpt = None
 ) -> None:
-    """Render a storyboard into shot clips, one stitched draft and a contact sheet (locally)."""
+    """Render a storyboard into shot clips, one stitched draft and a contact sheet (locally);
+    with captions, a track or a finish section, also the finished Short and its .srt."""
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import signing_hint
+    from reelbot.domain.messages import render
     from reelbot.generator.control_draft import render_storyboard
 
     settings = settings_or_exit()
@@ -201,11 +205,15 @@ def storyboard(
         f"contact sheet {result.contact_sheet}",
         highlight=False,
     )
-    from reelbot.cli.lang import cli_locale
-    from reelbot.cli.safety import signing_hint
-
+    if result.short is not None:
+        key = "storyboard.short_on_beat" if result.tempo_bpm else "storyboard.short_done"
+        bpm = round(result.tempo_bpm or 0)
+        console.print(render(key, cli_locale(), path=result.short, bpm=bpm), highlight=False, markup=False)
     console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
     typer.echo(str(result.draft))
+    for finished in (result.short, result.srt):  # the board asked for a finished Short
+        if finished is not None:
+            typer.echo(str(finished))
 
 
 def sign_storyboard(result: Any, settings: Settings) -> bool:

@@ -44,6 +44,13 @@ class FinishSettings(BaseModel):
     )
     interpolator: str | None = Field(None, description="registered learned interpolator; None = minterpolate")
     audio_mode: Literal["mix", "replace"] = Field("replace", description="when the clip has its own audio")
+    colour_match: bool = Field(
+        True, description="grade each Extend segment and storyboard shot to the first one's colours (CIELAB)"
+    )
+    beat_snap_max_shift_s: float = Field(
+        0.35, gt=0, le=2, description="beat_snap trims a cut back at most this"
+    )
+    beat_snap_min_shot_s: float = Field(0.5, gt=0, description="beat_snap never trims a shot below this")
 
     @model_validator(mode="after")
     def _ordered(self) -> FinishSettings:

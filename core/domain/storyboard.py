@@ -15,6 +15,19 @@ A creator writes one YAML, TOML or JSON file (format in docs/control.md)::
         seconds: 3
         camera: pan_left
         transition: cut             # how this shot begins
+        caption: 她跑向海邊          # the .srt / burned-in text while this shot shows
+
+A board may also ask for a finished Short (all optional; docs/control.md)::
+
+    audio: music/own-track.mp3      # the creator's own track (or ``music: "<description>"``)
+    audio_mode: replace             # mix | replace the preset's own sound
+    beat_snap: true                 # trim shot ends back onto the track's beats
+    burn_captions: true             # draw the captions too (the .srt is always written)
+    colour_match: true              # later shots graded to shot 1's colours (default: settings)
+    finish: {fps: 30, size: 1080x1920}
+
+These stay plain data (strings, bools, numbers), so a service can hand them to a worker's
+finish task as they are.
 
 This module only reads and validates (pydantic for shapes, then range checks that name the
 shot): it imports no torch, so a bot can check an uploaded file before queueing anything.
@@ -25,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +47,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.finish_config import FinishSettings, check_caption
 from reelbot.domain.settings import Limits
 from reelbot.domain.types import (
     MAX_SEED,
@@ -47,11 +62,46 @@ from reelbot.domain.types import (
 MAX_SHOTS = 60  # a 60-second Short at one second per shot; more is a mistake, not a storyboard
 MAX_FILE_BYTES = 1024 * 1024
 SUFFIXES = {".yaml": "YAML", ".yml": "YAML", ".toml": "TOML", ".json": "JSON"}
+FINISH_FPS = (24, 30)  # what Shorts play back without judder; other rates are a typo here
+MAX_MUSIC_CHARS = 500  # a description for a music model, not lyrics
+_SIZE = re.compile(r"^(\d{2,5})[x×](\d{2,5})$")
 
 
 class Transition(StrEnum):
     CUT = "cut"
     CROSSFADE = "crossfade"
+
+
+class AudioMode(StrEnum):
+    """What an added track does to a preset's own sound (LTX-2 renders some)."""
+
+    MIX = "mix"
+    REPLACE = "replace"
+
+
+class FinishSpec(BaseModel):
+    """The uploadable Short the draft becomes (``finish: {fps: 30, size: 1080x1920}``).
+
+    ``size`` stays the string the creator wrote (plain data for a worker payload);
+    :meth:`dimensions` reads it. Unset values fall back to ``settings.finish`` and the
+    board's aspect.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fps: int | None = None
+    size: str | None = None
+
+    def dimensions(self) -> tuple[int, int] | None:
+        return parse_size(self.size) if self.size else None
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    """``1080x1920`` → (1080, 1920); even sides only (yuv420p), else ``finish.size_invalid``."""
+    match = _SIZE.match(str(value).strip().lower())
+    if not match or int(match[1]) % 2 or int(match[2]) % 2:
+        raise InvalidRequest("finish.size_invalid", value=str(value)[:40])
+    return int(match[1]), int(match[2])
 
 
 class Shot(BaseModel):
@@ -69,6 +119,7 @@ class Shot(BaseModel):
     motion: float | None = Field(None, ge=0, le=1)
     seed: int | None = Field(None, ge=0, le=MAX_SEED)
     transition: Transition | None = None  # how this shot begins; None: the storyboard's
+    caption: str | None = None  # shown while this shot is on screen (finish: .srt, burn-in)
 
 
 class Storyboard(BaseModel):
@@ -89,6 +140,13 @@ class Storyboard(BaseModel):
     transition: Transition = Transition.CUT
     crossfade_seconds: float = Field(0.25, gt=0, le=2)
     upscale: bool = False  # scale the draft to 1080×1920 (9:16) for upload
+    music: str | None = None  # a description for a music model (none is configured yet)
+    audio: str | None = None  # the creator's own track, relative to the file
+    audio_mode: AudioMode | None = None  # None: settings.finish.audio_mode
+    beat_snap: bool = False  # trim each shot's end back to a beat of the track
+    burn_captions: bool = False  # draw captions into the video (the .srt is written anyway)
+    colour_match: bool | None = None  # None: settings.finish.colour_match
+    finish: FinishSpec | None = None
     shots: list[Shot]
     base_dir: Path = Field(Path("."), exclude=True)  # references resolve against the file's folder
 
@@ -106,6 +164,21 @@ class Storyboard(BaseModel):
     def transition_into(self, index: int) -> Transition:
         """How shot ``index`` (0-based, > 0) begins."""
         return self.shots[index].transition or self.transition
+
+    def audio_path(self) -> Path | None:
+        """The creator's own track as an absolute path (None when the board names none)."""
+        return (self.base_dir / self.audio).resolve() if self.audio else None
+
+    def captions(self) -> list[str | None]:
+        """One entry per shot: its caption, or None."""
+        return [shot.caption if shot.caption and shot.caption.strip() else None for shot in self.shots]
+
+    @property
+    def wants_finish(self) -> bool:
+        """Whether the board asks for more than a draft: captions, a soundtrack or a finish."""
+        return bool(
+            any(self.captions()) or self.audio or self.music or self.finish is not None or self.burn_captions
+        )
 
 
 def parse_storyboard(
@@ -129,6 +202,7 @@ def parse_storyboard(
         raise InvalidRequest("storyboard.no_shots")
     if isinstance(data["shots"], list) and len(data["shots"]) > MAX_SHOTS:
         raise InvalidRequest("storyboard.too_many_shots", count=len(data["shots"]), limit=MAX_SHOTS)
+    _check_finish_fields(data)
     try:
         board = Storyboard.model_validate({**data, "base_dir": base_dir or Path(".")})
     except ValidationError as exc:
@@ -136,6 +210,31 @@ def parse_storyboard(
         where = ".".join(str(part + 1) if isinstance(part, int) else str(part) for part in first["loc"])
         raise InvalidRequest("storyboard.invalid", where=where, error=first["msg"]) from None
     return board
+
+
+def _check_finish_fields(data: dict[str, Any]) -> None:
+    """The soundtrack and finish fields, each mistake with its own en + zh-TW message.
+
+    Checked on the raw mapping before pydantic so a wrong mode, rate or size reads as a
+    sentence in the creator's language rather than a validator's English.
+    """
+    if data.get("music") and data.get("audio"):
+        raise InvalidRequest("storyboard.audio_and_music")
+    music = data.get("music")
+    if isinstance(music, str) and len(music) > MAX_MUSIC_CHARS:
+        raise InvalidRequest("storyboard.music_too_long", length=len(music), limit=MAX_MUSIC_CHARS)
+    mode = data.get("audio_mode")
+    if mode is not None and mode not in {m.value for m in AudioMode}:
+        raise InvalidRequest("finish.mode_invalid", value=str(mode)[:40])
+    if data.get("beat_snap") is True and not (data.get("audio") or data.get("music")):
+        raise InvalidRequest("storyboard.beat_snap_needs_audio")
+    finish = data.get("finish")
+    if isinstance(finish, dict):
+        fps = finish.get("fps")
+        if fps is not None and (isinstance(fps, bool) or fps not in FINISH_FPS):
+            raise InvalidRequest("storyboard.finish_fps", value=str(fps)[:40], choices="24, 30")
+        if finish.get("size") is not None:
+            parse_size(finish["size"])
 
 
 def load_storyboard(path: Path) -> Storyboard:
@@ -150,9 +249,13 @@ def load_storyboard(path: Path) -> Storyboard:
     return parse_storyboard(path.read_text(encoding="utf-8"), fmt, source=str(path), base_dir=path.parent)
 
 
-def check_storyboard(board: Storyboard, limits: Limits) -> None:
-    """Range checks that need settings: each shot's length, the total, and the images exist."""
+def check_storyboard(board: Storyboard, limits: Limits, finish: FinishSettings | None = None) -> None:
+    """Range checks that need settings: each shot's length, its caption, the total, and the
+    images exist (``finish``: the caption limit; default ``FinishSettings()``)."""
+    finish = finish or FinishSettings()
     for number, shot in enumerate(board.shots, start=1):
+        if shot.caption:
+            check_shot_caption(number, shot.caption, finish)
         if not limits.min_seconds <= shot.seconds <= limits.max_seconds:
             raise InvalidRequest(
                 "storyboard.shot_seconds",
@@ -167,6 +270,22 @@ def check_storyboard(board: Storyboard, limits: Limits) -> None:
     total = sum(shot.seconds for shot in board.shots)
     if total > limits.max_total_seconds + 1e-9:
         raise InvalidRequest("storyboard.too_long", total=round(total, 2), limit=limits.max_total_seconds)
+
+
+def check_shot_caption(number: int, caption: str, finish: FinishSettings) -> str:
+    """Shot ``number``'s caption tidied, or ``storyboard.caption_too_long`` naming the shot."""
+    try:
+        return check_caption(caption, finish)
+    except InvalidRequest as exc:
+        raise InvalidRequest("storyboard.caption_too_long", shot=number, **exc.details) from None
+
+
+def check_audio_file(board: Storyboard) -> Path | None:
+    """The board's own track exists (a local render; a chat board uploads its track instead)."""
+    path = board.audio_path()
+    if path is not None and not path.is_file():
+        raise InvalidRequest("storyboard.audio_missing", path=str(path))
+    return path
 
 
 def shot_request(

@@ -72,3 +72,40 @@ def snap_cuts(
         previous = cuts[index]
     cuts[-1] = total
     return [round(end - start, 6) for start, end in zip([0.0, *cuts[:-1]], cuts, strict=True)]
+
+
+def trim_to_beats(
+    frame_counts: Sequence[int],
+    overlaps: Sequence[int],
+    fps: float,
+    beats: Sequence[float],
+    *,
+    max_shift: float = 0.35,
+    min_shot: float = 0.5,
+) -> list[int]:
+    """Frame counts whose cuts land on beats, by trimming shot ends only.
+
+    Shots are already rendered, so a cut can only move *earlier*: each cut (where shot
+    ``i + 1`` begins on the draft's timeline, ``overlaps[i]`` frames before shot ``i`` ends
+    when they crossfade) goes back to the latest beat at most ``max_shift`` seconds before
+    it, unless that leaves shot ``i`` under ``min_shot`` seconds or without a frame of its
+    own. A cut with no beat in reach stays; the last shot keeps its end. Later shots move
+    with the trimmed ones, so each cut is judged on the timeline as trimmed so far.
+    """
+    if len(overlaps) != max(0, len(frame_counts) - 1):
+        raise ValueError(
+            f"{len(frame_counts)} shots need {len(frame_counts) - 1} overlaps, not {len(overlaps)}"
+        )
+    counts = [int(c) for c in frame_counts]
+    beat_arr = np.sort(np.asarray(beats, dtype=np.float64))
+    start = 0  # timeline frame where shot i begins
+    for index, overlap in enumerate(overlaps):
+        cut = start + counts[index] - overlap
+        reach = beat_arr[(beat_arr <= cut / fps + 1e-9) & (beat_arr >= cut / fps - max_shift)]
+        if reach.size:
+            new_cut = min(cut, round(float(reach[-1]) * fps))
+            length = new_cut - start + overlap
+            if length / fps >= min_shot - 1e-9 and length > overlap:
+                counts[index] = length
+        start += counts[index] - overlap
+    return counts

@@ -63,11 +63,19 @@ def match_segment(segment: np.ndarray, reference_overlap: np.ndarray, overlap: i
     """
     if overlap < 1 or overlap > len(segment):
         raise ValueError(f"overlap must be 1..{len(segment)} frames, got {overlap}")
-    src_mean, src_std = lab_stats(segment[:overlap])
-    ref_mean, ref_std = lab_stats(reference_overlap)
+    return transfer(segment, lab_stats(segment[:overlap]), lab_stats(reference_overlap))
+
+
+Stats = tuple[np.ndarray, np.ndarray]  # per-channel CIELAB mean, standard deviation
+
+
+def transfer(frames: np.ndarray, source: Stats, reference: Stats) -> np.ndarray:
+    """``frames`` with CIELAB statistics ``source`` moved onto ``reference`` (Reinhard)."""
+    src_mean, src_std = source
+    ref_mean, ref_std = reference
     gain = np.where(src_std > 1e-3, ref_std / np.maximum(src_std, 1e-3), 1.0).clip(0.5, 2.0)
-    out = np.empty_like(segment)
-    for index, frame in enumerate(segment):  # frame by frame: bounded memory for long segments
+    out = np.empty_like(frames)
+    for index, frame in enumerate(frames):  # frame by frame: bounded memory for long segments
         lab = (rgb_to_lab(frame) - src_mean) * gain + ref_mean
         out[index] = lab_to_rgb(lab)
     return out
@@ -90,3 +98,27 @@ def drift_series(segments: Sequence[np.ndarray]) -> list[float]:
     """Mean ΔE of the last frame of each segment vs the last frame of segment 1."""
     first = segments[0][-1]
     return [delta_e(segment[-1], first) for segment in segments]
+
+
+def match_continuation(parent: np.ndarray, continuation: np.ndarray, overlap: int) -> np.ndarray:
+    """An Extend segment graded onto its parent before stitching.
+
+    The continuation's first ``overlap`` frames repeat the parent's last ``overlap`` frames
+    (the conditioning), so those are the frames whose statistics must agree; the parent
+    was matched when it was made, so the chain stays on the first segment's colours.
+    """
+    return match_segment(continuation, parent[-overlap:], overlap)
+
+
+def match_shots(shots: Sequence[np.ndarray], sample_every: int = 4) -> list[np.ndarray]:
+    """Storyboard shots 2… graded to shot 1's colours (whole-shot statistics on both sides).
+
+    Shots are separate scenes, not continuations, so there is no overlap to compare: each
+    shot's own mean/std (every ``sample_every``-th frame, enough for statistics) is moved
+    onto shot 1's. A board whose shots are meant to look different switches it off with
+    ``colour_match: false``.
+    """
+    if not shots:
+        return []
+    reference = lab_stats(shots[0][::sample_every])
+    return [shots[0], *(transfer(shot, lab_stats(shot[::sample_every]), reference) for shot in shots[1:])]

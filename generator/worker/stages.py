@@ -129,6 +129,7 @@ def post_process(frames: np.ndarray, inputs: Inputs, fps: int, settings: Setting
             fps=inputs.context_fps,
             continuation_fps=fps,
             max_total_seconds=settings.limits.max_total_seconds,
+            colour_match=settings.finish.colour_match,  # keep a chain on the first segment's colours
         )
     return apply_watermark(frames, settings.provenance)
 

@@ -1,0 +1,121 @@
+"""A storyboard's finish: the track checked first, cuts on the beat, captions on the shot timings.
+
+:func:`reelbot.generator.control_draft.render_storyboard` calls these in order:
+
+1. :func:`soundtrack_for` before any shot renders — a missing or unreadable track, or a
+   music description with no music model, is refused while nothing is written.
+2. :func:`snap_to_beats` once the shots are rendered: librosa's beat tracker
+   (:mod:`.beats`) on the track, then each shot's end trimmed back onto a beat
+   (:func:`.beats.trim_to_beats`; shots cannot grow, their frames are what was rendered).
+3. :func:`shot_cues` from the frame counts actually joined: a caption spans exactly the
+   frames its shot is on screen in the draft (up to where the next shot begins).
+4. :func:`finish_draft`: :func:`.pipeline.finish_clip` over ``draft.mp4`` — the same
+   function ``reelbot finish`` and the worker's finish job run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.settings import Settings
+from reelbot.domain.storyboard import AudioMode, Storyboard, check_audio_file, check_shot_caption
+from reelbot.domain.types import Aspect
+from reelbot.generator.finish.audio import check_track
+from reelbot.generator.finish.beats import Beats, detect_beats, trim_to_beats
+from reelbot.generator.finish.captions import Cue
+from reelbot.generator.finish.pipeline import FinishRequest, FinishResult, finish_clip
+
+FINISHED_NAME = "short.mp4"  # beside draft.mp4; its .srt is short.srt
+SHORT_SIZES: dict[Aspect, tuple[int, int]] = {
+    Aspect.PORTRAIT: (1080, 1920),
+    Aspect.LANDSCAPE: (1920, 1080),
+    Aspect.SQUARE: (1080, 1080),
+}
+
+
+def soundtrack_for(board: Storyboard, settings: Settings) -> Path | None:
+    """The board's track, checked like an upload (before anything renders), or None.
+
+    A ``music`` description needs a music model; none is registered yet (the ACE-Step
+    preset is not built), so it is refused with a message that says so.
+    """
+    if board.music:
+        raise InvalidRequest("storyboard.music_model_missing", music=board.music[:80])
+    path = check_audio_file(board)
+    if path is not None:
+        check_track(path, settings.finish)
+    for number, caption in enumerate(board.captions(), start=1):
+        if caption:
+            check_shot_caption(number, caption, settings.finish)
+    return path
+
+
+def snap_to_beats(
+    counts: Sequence[int], overlaps: Sequence[int], fps: int, track: Path, settings: Settings
+) -> tuple[list[int], Beats]:
+    """Frame counts with every cut trimmed back onto a beat of ``track`` where allowed."""
+    seconds = (sum(counts) - sum(overlaps)) / fps
+    beats = detect_beats(track, seconds=seconds + 1.0)
+    trimmed = trim_to_beats(
+        counts,
+        overlaps,
+        fps,
+        beats.times,
+        max_shift=settings.finish.beat_snap_max_shift_s,
+        min_shot=settings.finish.beat_snap_min_shot_s,
+    )
+    return trimmed, beats
+
+
+def shot_spans(counts: Sequence[int], overlaps: Sequence[int], fps: int) -> list[tuple[float, float]]:
+    """(start, end) seconds of each shot on the draft's timeline: from where it begins to
+    where the next one begins (a crossfade hands over at its start); the last runs to the end."""
+    spans, start = [], 0
+    for index, count in enumerate(counts):
+        shown = count - overlaps[index] if index < len(overlaps) else count
+        spans.append((start / fps, (start + shown) / fps))
+        start += shown
+    return spans
+
+
+def shot_cues(
+    board: Storyboard, counts: Sequence[int], overlaps: Sequence[int], fps: int, settings: Settings
+) -> list[Cue]:
+    """One cue per captioned shot, on the frames that shot shows in the draft."""
+    cues = []
+    for number, (caption, (start, end)) in enumerate(
+        zip(board.captions(), shot_spans(counts, overlaps, fps), strict=True), start=1
+    ):
+        if caption:
+            cues.append(
+                Cue(round(start, 6), round(end, 6), check_shot_caption(number, caption, settings.finish))
+            )
+    return cues
+
+
+def finish_draft(
+    board: Storyboard, draft: Path, cues: Sequence[Cue], track: Path | None, settings: Settings
+) -> FinishResult:
+    """``draft`` finished beside it as ``short.mp4`` (+ ``short.srt`` when there are captions)."""
+    spec = board.finish
+    size = (spec.dimensions() if spec else None) or _default_size(board, settings)
+    request = FinishRequest(
+        clip=draft,
+        out=draft.with_name(FINISHED_NAME),
+        audio=track,
+        cues=tuple(cues),
+        burn_captions=board.burn_captions,
+        fps=spec.fps if spec and spec.fps else None,
+        size=size,
+        audio_mode="mix" if board.audio_mode is AudioMode.MIX else "replace" if board.audio_mode else None,
+    )
+    return finish_clip(request, settings)
+
+
+def _default_size(board: Storyboard, settings: Settings) -> tuple[int, int]:
+    """settings.finish's size for a 9:16 board; the same long side turned for 16:9 and 1:1."""
+    if board.aspect is Aspect.PORTRAIT:
+        return settings.finish.width, settings.finish.height
+    return SHORT_SIZES[board.aspect]
