@@ -122,4 +122,21 @@ async def _gallery_off(h: LineHandler, event: MessageEvent, chat: Chat, locale: 
     await _switch_gallery(h, event, chat, locale, on=False)
 
 
+@command(Command.STORYBOARD)
+async def _storyboard(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """分鏡 / storyboard: one shot per line → a board of jobs, one draft back (bots/line/boards.py)."""
+    from reelbot.bots.line.boards import submit_board
+
+    await submit_board(h, event, chat, locale, parsed.prompt)
+
+
+@command(Command.STORYBOARD_STATUS)
+async def _storyboard_status(
+    h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed
+) -> None:
+    from reelbot.bots.line.boards import board_progress
+
+    await board_progress(h, event, chat, locale)
+
+
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reelbot.bots.common.status import failure_reason
-from reelbot.bots.line import outgoing
+from reelbot.bots.line import boards, outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.handler import retry_key
@@ -153,7 +153,14 @@ class Deliverer:
             if chat_id == event.origin.user_id:  # 1:1: show the animation while it renders
                 await self.api.show_loading(chat_id)
             return True
-        if event.kind is EventKind.DONE and event.clip_id is not None:
+        key = retry_key("result", event.job_id, event.kind.value)
+        board_id = await boards.board_of(self, event)
+        if board_id is not None:  # a storyboard's shot: its board answers (bots/line/boards.py)
+            board = await boards.board_messages(self, event, board_id)
+            if board is None:
+                return True
+            messages, key = board[0], retry_key(board[1])
+        elif event.kind is EventKind.DONE and event.clip_id is not None:
             messages = await self.clip_messages(event, locale)
         elif event.kind is EventKind.FAILED:
             reason = failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
@@ -169,9 +176,7 @@ class Deliverer:
         if messages is None:
             return True
         try:
-            sent = await self.api.push(
-                chat_id, messages, retry_key=retry_key("result", event.job_id, event.kind.value)
-            )
+            sent = await self.api.push(chat_id, messages, retry_key=key)
         except PushFailed as exc:
             if exc.monthly_limit:
                 # Lasts until next month: retrying would only block newer results. Operators

@@ -345,6 +345,10 @@ class LineHandler:
             fps=opts.get("fps"),  # type: ignore[arg-type]
             seed=opts.get("seed"),  # type: ignore[arg-type]
             preset=opts.get("preset"),  # type: ignore[arg-type]
+            speed=opts.get("speed"),  # type: ignore[arg-type]
+            motion=opts.get("motion"),  # type: ignore[arg-type]
+            camera=opts.get("camera"),  # type: ignore[arg-type]
+            loop=bool(opts.get("loop", False)),
             origin=self.origin(chat, locale, event.message.id),
         )
         ticket = await self.service.submit(request, images, idempotency_key=f"line:{event.webhook_event_id}")

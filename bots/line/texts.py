@@ -57,7 +57,11 @@ TEXTS = {
             "・照片用途：先輸入「結尾」「角色」「風格」或「首格」，再傳照片\n"
             "・選項：比例:16:9（或 9:16、1:1、直式、橫式、方形）、秒數:4、seed:42、fps:8、不要:模糊\n"
             "  例：影片 海邊的日落 比例:16:9 秒數:4\n"
-            "・完成後可按：重新生成、變化、延長、改提示、資訊\n"
+            "・速度:快（草稿）／平衡／品質、動態:低／高、鏡頭:固定／左移／右移／推近／拉遠／環繞，"
+            "加上「循環」做成無縫循環\n"
+            "  例：影片 夜市的貓 速度:快 動態:高 鏡頭:推近 循環\n"
+            "・完成後可按：重新生成、變化、大幅變化、延長、循環、改提示、資訊\n"
+            "・一次做整支短影片：第一行寫「分鏡 標題」，接著一行一個鏡頭（輸入「分鏡」看寫法）\n"
             "・「清除」忘記等待中的照片\n"
             "・「取消」取消你最新一支還沒完成的影片\n"
             "・「用量」查看你（和群組）今天與本月用了多少 GPU 秒、還剩多少\n"
@@ -115,9 +119,7 @@ TEXTS = {
         "line.group_rate_limited": (
             "This group made {count} videos this hour (the limit is {limit}). Try again later."
         ),
-        "line.push_quota_reached": (
-            "This month's message quota is used up, so I can't make videos for now."
-        ),
+        "line.push_quota_reached": ("This month's message quota is used up, so I can't make videos for now."),
         "line.done_text": "Your video is ready! {url}",
         "line.too_large_for_line": "The video is too large to play inside LINE. Watch it here: {url}",
         "line.failed": "The video could not be made (job {job_id}): {reason}",
@@ -143,7 +145,12 @@ TEXTS = {
             "seconds:4, seed:42, fps:8, "
             "neg:blurry\n"
             "  e.g. /video sunset at the beach aspect:16:9 seconds:4\n"
-            "• When it's done: Re-roll, Vary, Extend, Edit prompt, Info\n"
+            "• speed:draft / balanced / quality, motion:low / high, camera:static / pan_left / "
+            "pan_right / zoom_in / zoom_out / orbit, and /loop for a seamless loop\n"
+            "  e.g. /video a cat at the night market speed:draft motion:high camera:zoom_in /loop\n"
+            "• When it's done: Re-roll, Vary, Vary (strong), Extend, Loop, Remix, Info\n"
+            "• A whole Short at once: storyboard and a title on the first line, then one shot per line "
+            "(send storyboard to see how)\n"
             "• clear forgets waiting photos\n"
             "• cancel stops your newest unfinished video\n"
             "• usage shows the GPU-seconds you (and the group) used today and this month, "

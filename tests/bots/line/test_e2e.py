@@ -51,7 +51,15 @@ async def test_prompt_to_pushed_video_then_vary_gives_a_child_clip(harness: Harn
     for key in ("originalContentUrl", "previewImageUrl"):
         assert video[key].startswith(harness.base_url + "/media/") and len(video[key]) <= 2000
     items = video["quickReply"]["items"]
-    assert [i["action"]["label"] for i in items] == ["重新生成", "變化", "大幅變化", "延長", "改提示", "資訊"]
+    assert [i["action"]["label"] for i in items] == [
+        "重新生成",
+        "變化",
+        "大幅變化",
+        "延長",
+        "循環",
+        "改提示",
+        "資訊",
+    ]
     assert len(items) <= 13
     clip_id = clip_id_of(push)
     for item, action in zip(items, [a.name for a in clip_actions("line")], strict=True):

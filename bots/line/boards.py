@@ -1,0 +1,256 @@
+"""LINE storyboards: a typed 分鏡 becomes a board of ordinary jobs; its shots come back as ONE
+draft video, not one clip per shot.
+
+Submission reuses :func:`reelbot.app.storyboards.submit_storyboard` — the same board, the same
+checks (shot count, lengths, total, quotas, the pending cap) as Discord's ``/storyboard`` — with
+the board parsed from the message by :mod:`.storyboard_syntax`. Every shot's origin is this
+chat and the 分鏡 message, so :func:`~reelbot.app.storyboards.board_of_event` finds the board
+of each shot's events.
+
+Results: LINE cannot edit a sent message and every push counts against the monthly quota, so
+progress is not pushed per shot. In a 1:1 chat the loading animation runs while a shot renders
+(the ordinary ``started`` handling), 「分鏡進度」 answers with the board's state for free (reply
+token), a shot that fails is pushed at once (the creator must know), and when the last shot is
+done :func:`~reelbot.app.storyboards.assemble_draft` (the storyboards package's; the bot never
+stitches) gives the draft, pushed as a caption + video message. The draft push's retry key is
+derived from the board and its set of takes, so two shot events that both see a finished board
+push it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from linebot.v3.messaging import Message, TextMessage, VideoMessage
+
+from reelbot.bots.common.status import duration_text, failure_reason
+from reelbot.bots.line import outgoing
+from reelbot.bots.line.storyboard_syntax import parse_board
+from reelbot.bots.line.syntax import STORYBOARD_HEADER
+from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
+from reelbot.domain.storyboard import MAX_SHOTS
+from reelbot.domain.types import JobState
+
+if TYPE_CHECKING:
+    from linebot.v3.webhooks import MessageEvent
+
+    from reelbot.app.service import ReelbotService
+    from reelbot.app.storyboards import BoardStatus, Draft
+    from reelbot.bots.line.deliver import Deliverer
+    from reelbot.bots.line.handler import Chat, LineHandler
+
+log = logging.getLogger(__name__)
+
+#: A shot that names no length (and no 秒數 on the first line) lasts this long, within limits.
+DEFAULT_SHOT_SECONDS = 3.0
+LATEST_TTL_S = 30 * 24 * 3600  # as long as the board itself lives (storyboards.state)
+TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
+DRAFT_TASK = "assemble_draft"  # the worker task that stitches a board's draft (app.tasks)
+
+
+def _short(value: object) -> str:
+    return str(value)[:8]
+
+
+def _latest_key(h: LineHandler, chat: Chat) -> str:
+    """The person's newest board in this chat (what 分鏡進度 reports)."""
+    return h.state.keys.key("board", chat.chat_id, chat.user_id)
+
+
+def default_seconds(service: ReelbotService) -> float:
+    limits = service.settings.limits
+    return min(max(DEFAULT_SHOT_SECONDS, limits.min_seconds), limits.max_seconds)
+
+
+def _title(title: str, locale: str | None) -> str:
+    return title or render("line.storyboard_untitled", locale)
+
+
+# -- submission --------------------------------------------------------------------------------
+
+
+async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, text: str) -> None:
+    """Parse the typed board, check it, queue its shots; answer with the reply token."""
+    from reelbot.app.storyboards import submit_storyboard
+
+    header = STORYBOARD_HEADER.match(text)
+    if header is not None and not text[header.end() :].strip(" :：\t"):  # 「分鏡」 alone: how
+        await h.answer(event, chat, render("line.storyboard_help", locale, max_shots=MAX_SHOTS))
+        return
+    board = parse_board(text, default_seconds=default_seconds(h.service), locale=locale)
+    await h.check_limits(chat)
+    origin = h.origin(chat, locale, event.message.id)
+    await h.service.check_limits(origin, jobs=len(board.shots))  # before any shot is queued
+    ticket = await submit_storyboard(
+        h.service, board, origin, images_by_name={}, idempotency_key=f"line:{event.webhook_event_id}"
+    )
+    await h.state.redis.set(_latest_key(h, chat), str(ticket.board_id), ex=LATEST_TTL_S)
+    if ticket.duplicate:
+        await h.answer(
+            event, chat, render("line.storyboard_duplicate", locale, board_id=_short(ticket.board_id))
+        )
+        return
+    log.info(
+        "LINE storyboard %s: %d shots, %d queued", ticket.board_id, len(board.shots), len(ticket.job_ids)
+    )
+    reply = render(
+        "line.storyboard_accepted",
+        locale,
+        title=_title(board.title, locale),
+        board_id=_short(ticket.board_id),
+        count=len(board.shots),
+        seconds=f"{sum(shot.seconds for shot in board.shots):g}",
+        queued=len(ticket.job_ids),
+    )
+    if ticket.notice_key:
+        reply = f"{reply}\n{render(ticket.notice_key, locale)}"
+    await h.answer(event, chat, reply)
+    if chat.one_to_one:
+        await h.api.show_loading(chat.chat_id)
+
+
+async def board_progress(h: LineHandler, event: MessageEvent, chat: Chat, locale: str) -> None:
+    """分鏡進度: where the person's newest board in this chat stands (a reply: no push used)."""
+    from reelbot.app.storyboards import board_status
+
+    raw = await h.state.redis.get(_latest_key(h, chat))
+    if raw is None:
+        raise InvalidRequest("line.storyboard_none")
+    board_id = uuid.UUID(raw.decode() if isinstance(raw, bytes) else raw)
+    status = await board_status(h.service, board_id)  # NotFound: storyboard.not_found
+    await h.answer(event, chat, progress_text(status, locale))
+
+
+def progress_text(status: BoardStatus, locale: str | None) -> str:
+    if status.failed:
+        detail = render("line.storyboard_progress_failed", locale, shots=", ".join(map(str, status.failed)))
+    elif status.complete:
+        detail = render("line.storyboard_progress_ready", locale)
+    else:
+        running = next((s.number for s in status.shots if s.state is JobState.RUNNING), None)
+        detail = render("line.storyboard_progress_rendering", locale, shot=running) if running else ""
+    return render(
+        "line.storyboard_progress",
+        locale,
+        title=_title(status.title, locale),
+        board_id=_short(status.board_id),
+        done=status.done,
+        total=status.total,
+        detail=detail,
+    ).rstrip()
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+async def board_of(d: Deliverer, event: JobEvent) -> uuid.UUID | None:
+    """The board of a job event, for the events that a board answers differently (outcomes)."""
+    from reelbot.app.storyboards import board_of_event
+
+    if event.kind not in TERMINAL:
+        return None  # started: the loading animation as for any job; queued/progress: nothing
+    return await board_of_event(d.service, event.job_id, event.origin)
+
+
+async def board_messages(
+    d: Deliverer, event: JobEvent, board_id: uuid.UUID
+) -> tuple[list[Message], str] | None:
+    """What to push for one shot's outcome, with the push's retry key; None: push nothing."""
+    from reelbot.app.storyboards import advance_storyboard, assemble_draft, board_status
+
+    with contextlib.suppress(NotFound):
+        await advance_storyboard(d.service, board_id)  # a pending-cap slot came free
+    try:
+        status = await board_status(d.service, board_id)
+    except NotFound:
+        log.info("storyboard %s is gone; dropping the outcome of job %s", board_id, event.job_id)
+        return None
+    locale = status.origin.locale
+    title = _title(status.title, locale)
+    if getattr(event, "task", None) == DRAFT_TASK:  # the worker assembled (or failed) the draft
+        return await _draft_task_outcome(d, event, status)
+    shot = next((s for s in status.shots if s.job_id == event.job_id), None)
+    if shot is None:
+        return None  # an earlier take of a re-rolled shot
+    if event.kind is not EventKind.DONE:
+        if event.kind is EventKind.CANCELLED and await d.state.take_answered(event.job_id):
+            return None  # the reply to 取消 said it
+        reason = (
+            render("status.cancelled", locale)
+            if event.kind is EventKind.CANCELLED
+            else failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
+        )
+        text = render("line.storyboard_shot_failed", locale, title=title, shot=shot.number, reason=reason)
+        return [outgoing.text(text, d.config)], f"board-shot:{event.job_id}:{event.kind.value}"
+    refused = next((s for s in status.shots if s.error_key), None)
+    if refused is not None:  # a waiting shot the service refused when its turn came
+        reason = failure_reason(refused.error_key, None, str(board_id), locale)
+        text = render("line.storyboard_shot_failed", locale, title=title, shot=refused.number, reason=reason)
+        return [outgoing.text(text, d.config)], f"board-refused:{board_id}:{refused.number}"
+    if not status.complete:
+        return None
+    draft = await assemble_draft(d.service, board_id)
+    if draft is None:
+        return None  # being assembled (a worker task, or another event): its outcome pushes it
+    return await _draft_push(d, status, draft)
+
+
+async def _draft_task_outcome(
+    d: Deliverer, event: JobEvent, status: BoardStatus
+) -> tuple[list[Message], str] | None:
+    """The ``done`` / ``failed`` event of the worker task that assembles a board's draft."""
+    from reelbot.app import storyboards
+
+    locale = status.origin.locale
+    if event.kind is EventKind.DONE:
+        draft_of_task = getattr(storyboards, "draft_of_task", None)
+        draft = await draft_of_task(d.service, event.job_id) if draft_of_task is not None else None
+        return await _draft_push(d, status, draft) if draft is not None else None
+    reason = failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
+    text = render("line.storyboard_draft_failed", locale, title=_title(status.title, locale), reason=reason)
+    return [outgoing.text(text, d.config)], f"board-draft-failed:{event.job_id}"
+
+
+async def _draft_push(d: Deliverer, status: BoardStatus, draft: Draft) -> tuple[list[Message], str]:
+    """The draft's messages, with a retry key of the board and its set of takes: two events
+    that both see the finished board push it once (LINE answers the second with 409)."""
+    digest = draft.video_key.rsplit("/", 1)[-1].split(".")[0]
+    # Measures the preview file: a thread, not the event loop.
+    messages = await asyncio.to_thread(draft_messages, d, status, draft)
+    return messages, f"board-draft:{draft.board_id}:{digest}"
+
+
+def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Message]:
+    """The caption, then the draft as a LINE video (the contact sheet as its preview), or a link
+    when LINE could not show it (too large, no HTTPS, a preview over 1 MB)."""
+    locale = status.origin.locale
+    media = d.service.media
+    caption = render(
+        "line.storyboard_draft",
+        locale,
+        title=_title(status.title, locale),
+        shots=status.total,
+        seconds=duration_text(draft.seconds),
+        width=draft.width,
+        height=draft.height,
+    )
+    clip_media = outgoing.ClipMedia(
+        video_url=media.signed_url(draft.video_key),
+        preview_url=media.signed_url(draft.contact_sheet_key),
+        video_bytes=draft.size_bytes,
+        preview_path=media.path(draft.contact_sheet_key),
+        duration_s=draft.seconds,
+    )
+    problem = outgoing.video_problem(clip_media, d.config)
+    if problem is not None:
+        log.warning("draft of storyboard %s sent as a link: %s", draft.board_id, problem)
+        link = render("line.storyboard_draft_link", locale, url=clip_media.video_url)
+        return [outgoing.text(f"{caption}\n{link}", d.config)]
+    video = VideoMessage(original_content_url=clip_media.video_url, preview_image_url=clip_media.preview_url)
+    return [TextMessage(text=caption), video]

@@ -1,0 +1,166 @@
+"""A storyboard typed (or pasted) in a LINE chat → the same :class:`Storyboard` a file makes.
+
+A phone has no YAML editor, so the format is lines::
+
+    分鏡 夜市的一晚 比例:9:16 種子:7 轉場:淡入淡出
+    1. 女孩走進雨中的夜市 4秒
+    2. 她買了一杯珍珠奶茶 鏡頭:推近 3秒
+    - 她抬頭對著鏡頭微笑 | 2s
+
+* The first line starts with ``分鏡`` / ``storyboard``; the rest of it is the title and options
+  for the whole board in the keyword style (``比例`` aspect, ``種子``/``seed``, ``不要``/``neg``,
+  ``模型``/``preset``, ``fps``, ``轉場``/``transition``, and defaults for every shot: ``秒數``,
+  ``鏡頭``, ``動態``).
+* Every other non-blank line is one shot, in the written order: an optional marker (``1.``,
+  ``1、``, ``1)``, ``-``, ``・``, ``第1鏡``, ``shot 1:``), the prompt, and its length at the end
+  (``4秒``, ``4 秒``, ``4s``, ``4 sec``) or after a ``|`` (``| 4s``, ``| 4``), or as ``秒數:4``;
+  per-shot options ``鏡頭``, ``動態``, ``種子``, ``轉場`` (how this shot begins).
+* Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
+  normalized first.
+
+Parsing is pure (no I/O, no settings: the default shot length is passed in), so it is tested
+exhaustively; the ranges (each shot's length, the total, the shot count) are checked by
+:func:`reelbot.app.storyboards.check_chat_storyboard`, the same as for a Discord file. Every
+refusal is one catalogue message naming the shot (rendered in the reader's language here,
+since the problem inside it is itself a message).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from pydantic import ValidationError
+
+from reelbot.bots.line.syntax import MAX_NUMBER_CHARS, STORYBOARD_HEADER, extract_options
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.storyboard import MAX_SHOTS, Shot, Storyboard
+
+#: LINE sends at most 5000 characters in one text message; a board longer than this is a
+#: paste gone wrong (and an answer quoting it would not fit).
+MAX_BOARD_CHARS = 4000
+MAX_SHOT_CHARS = 500  # one shot's line: a prompt, not an essay
+MAX_TITLE_CHARS = 100
+
+BOARD_OPTIONS = frozenset(
+    {"aspect", "seed", "negative", "preset", "fps", "seconds", "transition", "camera", "motion"}
+)
+SHOT_OPTIONS = frozenset({"seconds", "seed", "camera", "motion", "transition"})
+#: Options a storyboard does not carry (its shots are rendered with the server's defaults).
+UNSUPPORTED = frozenset({"speed", "loop"})
+
+_HEADER = STORYBOARD_HEADER
+_MARKER = re.compile(
+    r"^\s*(?:"
+    r"第\s*\d{1,3}\s*(?:個鏡頭|鏡|幕|場)\s*[.:、)]?"
+    r"|(?:鏡頭|shot|scene)\s*\d{1,3}\s*[.:、)]?"
+    r"|\d{1,3}\s*[.、)]"
+    r"|[-*•・●▪]"
+    r")\s*",
+    re.IGNORECASE,
+)
+_NUMBER = r"(\d+(?:\.\d+)?)"
+#: A length at the end of a shot line: ``4秒``, ``4 sec``, ``2.5 seconds``; the bare ``s`` only
+#: right after a short number (``4s``), so "the 1990s" stays a prompt.
+_TRAILING_SECONDS = re.compile(
+    rf"(?:(?<![\d.]){_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec)|(?<![\d.])(\d{{1,2}}(?:\.\d+)?)s)\s*[.。]?\s*$",
+    re.IGNORECASE,
+)
+_TAIL_SECONDS = re.compile(rf"^{_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec|s)?$", re.IGNORECASE)
+
+
+def _seconds(raw: str) -> float:
+    if len(raw) > MAX_NUMBER_CHARS:
+        raise InvalidRequest("line.option_number", option="seconds", value=raw[:24] + "…")
+    return float(raw)
+
+
+def _refusal(name: str) -> str:
+    """Why an option is refused in a storyboard: one the board does not carry (速度, 循環), or
+    — on a shot line — one that applies to the whole board (比例, 模型 …: the first line's)."""
+    return "line.storyboard_unsupported" if name in UNSUPPORTED else "line.storyboard_option_first_line"
+
+
+def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: float) -> Shot:
+    """One shot line (marker already allowed for) → a :class:`Shot`."""
+    if len(line) > MAX_SHOT_CHARS:
+        raise InvalidRequest("line.storyboard_shot_long", shot=number, count=len(line), limit=MAX_SHOT_CHARS)
+    body = _MARKER.sub("", line, count=1)
+    seconds: float | None = None
+    if "|" in body:
+        body, tail = body.rsplit("|", 1)
+        tail_options, tail_rest = extract_options(tail, SHOT_OPTIONS, refusal=_refusal)
+        if tail_rest:
+            match = _TAIL_SECONDS.match(tail_rest)
+            if match is None:
+                raise InvalidRequest("line.storyboard_tail", value=tail_rest[:24])
+            seconds = _seconds(match.group(1))
+    else:
+        tail_options = {}
+    options, prompt = extract_options(body, SHOT_OPTIONS, refusal=_refusal)
+    options.update(tail_options)
+    if seconds is None:
+        match = _TRAILING_SECONDS.search(prompt)
+        if match is not None:
+            seconds = _seconds(match.group(1) or match.group(2))
+            prompt = prompt[: match.start()].rstrip(" ,，、|")
+    prompt = prompt.strip(" ,，、|")
+    if not prompt:
+        raise InvalidRequest("line.storyboard_shot_empty", shot=number)
+    if seconds is None:
+        seconds = float(options.get("seconds", defaults.get("seconds", default_seconds)))  # type: ignore[arg-type]
+    fields: dict[str, Any] = {"prompt": prompt, "seconds": seconds}
+    for name in ("camera", "motion", "seed", "transition"):
+        value = options.get(name, defaults.get(name) if name in ("camera", "motion") else None)
+        if value is not None:
+            fields[name] = value
+    return Shot.model_validate(fields)
+
+
+def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Storyboard:
+    """Parse a typed storyboard; raises one InvalidRequest (in ``locale``'s words where the
+    problem is a shot's) before anything is queued."""
+    if len(text) > MAX_BOARD_CHARS:
+        raise InvalidRequest("line.storyboard_text_long", count=len(text), limit=MAX_BOARD_CHARS)
+    lines = [line.strip() for line in unicodedata.normalize("NFKC", text).splitlines()]
+    lines = [line for line in lines if line]
+    header = _HEADER.match(lines[0]) if lines else None
+    if header is None:
+        raise InvalidRequest("line.storyboard_no_shots")
+    shot_lines = lines[1:]
+    if not shot_lines:
+        raise InvalidRequest("line.storyboard_no_shots")
+    if len(shot_lines) > MAX_SHOTS:
+        raise InvalidRequest("storyboard.too_many_shots", count=len(shot_lines), limit=MAX_SHOTS)
+    head = lines[0][header.end() :].lstrip(" :")
+    try:
+        board_options, title = extract_options(head, BOARD_OPTIONS, refusal=_refusal)
+    except InvalidRequest as exc:
+        raise InvalidRequest("line.storyboard_at_header", problem=exc.render(locale)) from None
+    shots = []
+    for number, line in enumerate(shot_lines, start=1):
+        try:
+            shots.append(_shot(line, number, board_options, default_seconds))
+        except InvalidRequest as exc:
+            if exc.key.startswith("line.storyboard_shot_"):
+                raise  # already names the shot
+            raise InvalidRequest("line.storyboard_at_shot", shot=number, problem=exc.render(locale)) from None
+        except ValidationError as exc:
+            problem = exc.errors()[0]["msg"]
+            raise InvalidRequest("line.storyboard_at_shot", shot=number, problem=problem) from None
+    fields: dict[str, Any] = {"title": title[:MAX_TITLE_CHARS], "shots": shots}
+    for name, field in (
+        ("aspect", "aspect"),
+        ("seed", "seed"),
+        ("negative", "negative_prompt"),
+        ("preset", "preset"),
+        ("fps", "fps"),
+        ("transition", "transition"),
+    ):
+        if name in board_options:
+            fields[field] = board_options[name]  # only what was written: an unset seed is random
+    try:
+        return Storyboard.model_validate(fields)
+    except ValidationError as exc:
+        raise InvalidRequest("line.storyboard_at_header", problem=exc.errors()[0]["msg"]) from None

@@ -1,0 +1,109 @@
+"""Texts of LINE storyboards (分鏡): how to write one, the refusals naming the shot, the
+answers while it renders and the draft's caption.
+
+Beside :mod:`reelbot.bots.line.storyboard_syntax` (the parser that raises the refusals) and
+:mod:`reelbot.bots.line.boards` (submission and delivery).
+"""
+
+from __future__ import annotations
+
+from reelbot.domain.messages import EN, ZH_TW
+
+TEXTS = {
+    ZH_TW: {
+        "line.storyboard_help": (
+            "🎞️ 分鏡：一次做好一整支短影片的草稿\n"
+            "第一行寫「分鏡」和標題（可加整部的選項），接著一行一個鏡頭，最後寫秒數：\n"
+            "分鏡 夜市的一晚 比例:9:16 種子:7 轉場:淡入淡出\n"
+            "1. 女孩走進雨中的夜市 4秒\n"
+            "2. 她買了一杯珍珠奶茶 鏡頭:推近 3秒\n"
+            "3. 她抬頭對著鏡頭微笑 | 2秒\n"
+            "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、轉場:硬切\n"
+            "・第一行可加：比例、種子、不要、模型、fps、轉場，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
+            "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
+            "・傳「分鏡進度」查看目前進度"
+        ),
+        "line.storyboard_no_shots": (
+            "分鏡裡沒有任何鏡頭。第一行寫「分鏡 標題」，接著一行一個鏡頭，例如：\n"
+            "分鏡 夜市\n1. 女孩走進雨中的夜市 4秒\n2. 她買了一杯珍珠奶茶 3秒"
+        ),
+        "line.storyboard_shot_empty": "第 {shot} 個鏡頭是空的：請在編號後面寫出這個鏡頭的畫面。",
+        "line.storyboard_shot_long": "第 {shot} 個鏡頭太長了（{count} 個字，上限 {limit} 個字）。",
+        "line.storyboard_text_long": "分鏡太長了（{count} 個字，上限 {limit} 個字），請分成兩份。",
+        "line.storyboard_at_shot": "第 {shot} 個鏡頭：{problem}",
+        "line.storyboard_at_header": "分鏡第一行：{problem}",
+        "line.storyboard_tail": "「|」後面請寫秒數，例如「| 4秒」（收到「{value}」）。",
+        "line.storyboard_unsupported": "分鏡不支援「{option}」：每個鏡頭都用伺服器預設的設定生成。",
+        "line.storyboard_option_first_line": "「{option}」是整部分鏡的設定，請寫在第一行。",
+        "line.storyboard_accepted": (
+            "收到分鏡「{title}」（{board_id}）：{count} 個鏡頭、共 {seconds} 秒，"
+            "已排入 {queued} 個。全部完成後會把草稿影片傳給你；傳「分鏡進度」查看進度。"
+        ),
+        "line.storyboard_duplicate": "這份分鏡（{board_id}）已經在處理了。",
+        "line.storyboard_untitled": "未命名",
+        "line.storyboard_progress": "分鏡「{title}」（{board_id}）：{done}/{total} 個鏡頭完成。{detail}",
+        "line.storyboard_progress_rendering": "正在生成第 {shot} 個鏡頭。",
+        "line.storyboard_progress_failed": "第 {shots} 個鏡頭沒有完成。",
+        "line.storyboard_progress_ready": "草稿已經傳給你了。",
+        "line.storyboard_none": "你在這個聊天室還沒有分鏡。輸入「分鏡」看寫法。",
+        "line.storyboard_shot_failed": "分鏡「{title}」的第 {shot} 個鏡頭沒有完成：{reason}",
+        "line.storyboard_draft": (
+            "分鏡「{title}」的草稿完成了：{shots} 個鏡頭，{seconds} 秒（{width}×{height}）。"
+        ),
+        "line.storyboard_draft_failed": "分鏡「{title}」的草稿沒有合成成功：{reason}",
+        "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
+    },
+    EN: {
+        "line.storyboard_help": (
+            "🎞️ Storyboard: a whole Short's draft in one go\n"
+            "First line: storyboard and a title (and options for the whole board), then one shot "
+            "per line ending with its length:\n"
+            "storyboard Night market aspect:9:16 seed:7 transition:crossfade\n"
+            "1. a girl walks into a rainy night market 4s\n"
+            "2. she buys a bubble tea camera:zoom_in 3s\n"
+            "3. she looks up and smiles at the camera | 2s\n"
+            "• Per shot: camera:zoom_in, motion:high, seed:5, transition:cut\n"
+            "• First line: aspect, seed, neg, preset, fps, transition, and every shot's default "
+            "seconds, camera, motion\n"
+            "• At most {max_shots} shots; I send the draft video when every shot is done\n"
+            "• Send storyboard status to see where it stands"
+        ),
+        "line.storyboard_no_shots": (
+            "The storyboard has no shots. Write storyboard and a title on the first line, then one "
+            "shot per line, e.g.:\n"
+            "storyboard Night market\n1. a girl walks into a rainy night market 4s\n"
+            "2. she buys a bubble tea 3s"
+        ),
+        "line.storyboard_shot_empty": "Shot {shot} is empty: write what the shot shows after its number.",
+        "line.storyboard_shot_long": "Shot {shot} is too long ({count} characters, the limit is {limit}).",
+        "line.storyboard_text_long": (
+            "The storyboard is too long ({count} characters, the limit is {limit}); split it in two."
+        ),
+        "line.storyboard_at_shot": "Shot {shot}: {problem}",
+        "line.storyboard_at_header": "Storyboard first line: {problem}",
+        "line.storyboard_tail": "After | write the length, e.g. | 4s (got {value}).",
+        "line.storyboard_unsupported": (
+            "A storyboard does not take {option}: every shot renders with the server's defaults."
+        ),
+        "line.storyboard_option_first_line": (
+            "{option} applies to the whole storyboard: write it on the first line."
+        ),
+        "line.storyboard_accepted": (
+            "Got storyboard {title} ({board_id}): {count} shots, {seconds} s in all, {queued} queued. "
+            "I'll send the draft video when every shot is done; send storyboard status to check."
+        ),
+        "line.storyboard_duplicate": "This storyboard ({board_id}) is already being handled.",
+        "line.storyboard_untitled": "Untitled",
+        "line.storyboard_progress": "Storyboard {title} ({board_id}): {done}/{total} shots done. {detail}",
+        "line.storyboard_progress_rendering": "Rendering shot {shot}.",
+        "line.storyboard_progress_failed": "Shot {shots} did not render.",
+        "line.storyboard_progress_ready": "The draft was sent to you.",
+        "line.storyboard_none": "You have no storyboard in this chat yet. Send storyboard to see how.",
+        "line.storyboard_shot_failed": "Shot {shot} of storyboard {title} did not render: {reason}",
+        "line.storyboard_draft": (
+            "The draft of storyboard {title} is ready: {shots} shots, {seconds} s ({width}×{height})."
+        ),
+        "line.storyboard_draft_failed": "The draft of storyboard {title} could not be put together: {reason}",
+        "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",
+    },
+}
