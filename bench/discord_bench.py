@@ -183,6 +183,7 @@ async def main() -> None:
         bot_env = {
             **base_env,
             "REELBOT_DATA_DIR": str(Path(tmp) / "data"),
+            "REELBOT_MIGRATE_ON_START": "true",  # a fresh database; no `reelbot migrate` job here
             "REELBOT_REDIS_URL": redis_url,
             "REELBOT_REDIS_PREFIX": prefix,
             "REELBOT_LOG_LEVEL": "WARNING",

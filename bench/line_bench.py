@@ -145,6 +145,7 @@ async def main() -> None:
         env = {
             **os.environ,
             "REELBOT_DATA_DIR": str(data),
+            "REELBOT_MIGRATE_ON_START": "true",  # a fresh database; no `reelbot migrate` job here
             "REELBOT_REDIS_PREFIX": prefix,
             "REELBOT_LINE_CHANNEL_SECRET": SECRET,
             "REELBOT_LINE_CHANNEL_ACCESS_TOKEN": TOKEN,

@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from reelbot.domain.errors import ReelbotError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -72,9 +74,8 @@ def _tune_sqlite(engine: Engine) -> None:
 _REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE)
 
 
-def head_revision() -> str:
-    """The newest migration's id, read from the shipped files (no alembic import: bot processes
-    check the schema on every start and must stay lean)."""
+def _revision_graph() -> tuple[set[str], set[str]]:
+    """(every revision id, every id some migration revises), read from the shipped files."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in resources.files("reelbot.storage.migrations.versions").iterdir():
@@ -82,6 +83,13 @@ def head_revision() -> str:
             continue
         for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             (parents if down else revisions).add(value)
+    return revisions, parents
+
+
+def head_revision() -> str:
+    """The newest migration's id, read from the shipped files (no alembic import: bot processes
+    check the schema on every start and must stay lean)."""
+    revisions, parents = _revision_graph()
     heads = revisions - parents
     if len(heads) != 1:
         raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
@@ -94,6 +102,24 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_revision(engine: Engine) -> str:
+    """Refuse to run on a database this build's migrations have not reached; its revision.
+
+    Long-running processes of a fleet do not migrate at start (a one-shot ``reelbot migrate``
+    job does, before they roll out), so a pod started against an older schema must stop with
+    one line instead of failing later on a missing column. A revision this build does not
+    know is *newer* (a later build migrated; this pod is an old one still rolling out): it runs
+    on, with a warning, because migrations keep the previous release working.
+    """
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return head
+    if current is not None and current not in _revision_graph()[0]:
+        log.warning("database is at revision %s, newer than this build's %s", current, head)
+        return current
+    raise ReelbotError("storage.schema_behind", current=current or "none", head=head)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

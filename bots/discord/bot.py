@@ -187,7 +187,7 @@ async def run_bot(
     redirect(config)
     await check_token(token)  # before opening anything: a bad token is one line, nothing else
     stop = stop or asyncio.Event()
-    service = await ReelbotService.open(settings)
+    service = await ReelbotService.open(settings, migrate=settings.migrate_on_start)
     bot = make_bot(service=service, settings=settings, config=config)
     health = None
     if config.health_port is not None:

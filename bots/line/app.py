@@ -131,7 +131,7 @@ async def run_media(settings: Settings, stop: asyncio.Event, *, host: str, port:
     from reelbot.app.service import ReelbotService
     from reelbot.ops.health import add_health_routes, default_checks
 
-    service = await ReelbotService.open(settings)
+    service = await ReelbotService.open(settings, migrate=settings.migrate_on_start)
     app = web.Application()
     add_health_routes(app, default_checks(settings))
     add_media_routes(app, service.media, service.clip)
@@ -150,7 +150,7 @@ async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig |
 
     require_secrets(settings)  # fail before opening anything
     config = config or LineConfig()
-    service = await ReelbotService.open(settings)
+    service = await ReelbotService.open(settings, migrate=settings.migrate_on_start)
     bot = LineBot(service, settings, config)
     runner = await serve_until(bot.web_app(with_media=config.serve_media), config.host, config.port, stop)
     log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)

@@ -58,7 +58,8 @@ from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import users as user_repo
 from reelbot.storage.communities import CommunitySettings
-from reelbot.storage.db import make_engine, migrate, session_scope
+from reelbot.storage.db import check_revision, make_engine, session_scope
+from reelbot.storage.db import migrate as migrate_schema
 from reelbot.storage.media import MediaStore, open_media_store
 
 log = logging.getLogger(__name__)
@@ -89,11 +90,20 @@ class ReelbotService(LimitsAndSettings):
         self.waits = WaitPlanner(self.queue, self.estimates, db_engine)  # live ETA of waiting jobs
 
     @classmethod
-    async def open(cls, settings: Settings) -> ReelbotService:
-        """Connect to Redis and the database (migrating it) and open the media store."""
+    async def open(cls, settings: Settings, *, migrate: bool = True) -> ReelbotService:
+        """Connect to Redis and the database and open the media store.
+
+        ``migrate=True`` (one box: ``serve``, ``demo``, one-shot commands, tests) brings the
+        schema up to date; ``False`` (a fleet's workers, bots and media servers, whose schema
+        a one-shot ``reelbot migrate`` job moves) only checks it and refuses an older one.
+        """
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
-        await asyncio.to_thread(migrate, engine)
+        try:
+            await asyncio.to_thread(migrate_schema if migrate else check_revision, engine)
+        except BaseException:
+            await asyncio.to_thread(engine.dispose)
+            raise
         media = open_media_store(settings)  # local folder or S3 bucket (settings.media)
         q = settings.queue
         redis = connect(settings.redis_url, max_connections=q.max_connections, timeout_s=q.pool_timeout_s)

@@ -135,10 +135,14 @@ def _global_options(
     set_lang(lang)
 
 
-async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[T]]) -> T:
+async def _with_service(
+    settings: Settings, body: Callable[[Any], Awaitable[T]], *, migrate: bool = True
+) -> T:
+    """Open the service around ``body``; ``migrate=False`` only checks the schema's revision
+    (a fleet's long-running processes: ``reelbot migrate`` moves it)."""
     from reelbot.app.service import ReelbotService
 
-    service = await ReelbotService.open(settings)
+    service = await ReelbotService.open(settings, migrate=migrate)
     try:
         return await body(service)
     finally:
@@ -174,6 +178,9 @@ from reelbot.cli.finish import register as _register_finish_commands  # noqa: E4
 
 _register_finish_commands(app)  # reelbot finish CLIP
 _register_media_commands(app)  # reelbot media-store migrate --to s3
+from reelbot.cli.schema import register as _register_schema_commands  # noqa: E402
+
+_register_schema_commands(app)  # reelbot migrate [--check]
 _register_models_commands(app)  # reelbot models pull PRESET…
 _register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
 _register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)

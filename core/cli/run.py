@@ -83,7 +83,8 @@ def worker(
             if health is not None:
                 await health.cleanup()
 
-    run_async(lambda: _with_service(settings, body))
+    # A fleet's workers check the schema, `reelbot migrate` moves it (REELBOT_MIGRATE_ON_START).
+    run_async(lambda: _with_service(settings, body, migrate=settings.migrate_on_start))
 
 
 def media(

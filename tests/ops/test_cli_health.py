@@ -33,6 +33,7 @@ async def test_worker_command_serves_health_and_stops_on_sigterm(tmp_path: Path,
         REELBOT_DEVICE="cpu",
         REELBOT_MEDIA_SECRET="cli-health-secret-0123456789",
         REELBOT_LOG_JSON="true",
+        REELBOT_MIGRATE_ON_START="true",  # a fresh database, as on one box without `reelbot migrate`
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -58,8 +59,14 @@ async def test_worker_command_serves_health_and_stops_on_sigterm(tmp_path: Path,
                     pass
                 assert proc.returncode is None, "worker exited early"
                 await asyncio.sleep(0.1)
-            async with http.get(base + "/readyz") as response:
-                assert response.status == 200, await response.text()
+            for _ in range(600):  # ready once its warm-up render is done (tests/fleet/test_worker_warmup.py)
+                async with http.get(base + "/readyz") as response:
+                    if response.status == 200:
+                        break
+                assert proc.returncode is None, "worker exited early"
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the worker never became ready")
             async with http.get(base + "/metrics") as response:
                 text = await response.text()
                 assert "# TYPE reelbot_job_wait_seconds histogram" in text

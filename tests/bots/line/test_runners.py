@@ -29,7 +29,9 @@ async def test_line_app_has_health_and_readiness(harness: Harness) -> None:
 
 async def test_run_media_serves_signed_files_until_stopped(settings: Settings) -> None:
     port = free_port()
-    settings = settings.model_copy(update={"media_base_url": f"http://127.0.0.1:{port}"})
+    # A fresh database: the media server migrates it only when told to (REELBOT_MIGRATE_ON_START).
+    update = {"media_base_url": f"http://127.0.0.1:{port}", "migrate_on_start": True}
+    settings = settings.model_copy(update=update)
     stop = asyncio.Event()
     task = asyncio.create_task(run_media(settings, stop, host="127.0.0.1", port=port))
     from reelbot.storage.media import MediaStore
@@ -64,6 +66,7 @@ async def test_run_line_sweeps_photos_a_previous_run_left_and_stops_cleanly(
             "line_api_host": fake_line.url,
             "line_data_host": fake_line.url,
             "media_base_url": "https://media.example.test",
+            "migrate_on_start": True,  # a fresh database (no `reelbot migrate` job in this test)
         }
     )
     config = LineConfig(_env_file=None, host="127.0.0.1", port=port, events_block_ms=50)  # type: ignore[call-arg]
