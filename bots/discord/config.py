@@ -40,7 +40,8 @@ class DiscordConfig(BaseSettings):
     delivered_ttl_s: int = Field(30 * 24 * 3600, ge=60, description="remember posted clips (no double posts)")
     # interactions
     click_window_s: int = Field(10, ge=1, description="the same click again within this window = one job")
-    seconds_per_job: float = Field(60.0, ge=0, description="rough ETA per queued job ahead")
+    seconds_per_job: float = Field(60.0, ge=0, description="ETA per job ahead without a live estimate")
+    eta_refresh_s: float = Field(30.0, ge=1.0, description="re-estimate waiting jobs' ETA this often")
     sync_commands: bool = Field(True, description="push the slash commands to Discord at start-up")
     health_port: int | None = Field(9102, ge=0, le=65535, description="/healthz /readyz /metrics; None: off")
     health_host: str = Field("0.0.0.0", description="address the health endpoints bind")  # noqa: S104

@@ -55,12 +55,14 @@ class Delivery:
 
     def __init__(self, bot: ReelBot) -> None:
         from reelbot.bots.discord.boards import BoardDelivery
+        from reelbot.bots.discord.eta import EtaRefresher
         from reelbot.bots.discord.throttle import EditThrottle
 
         self.bot = bot
         self.config = bot.config
         self.stream = bot.service.events(Platform.DISCORD)
         self.throttle = EditThrottle(self.config.progress_interval_s)
+        self.eta = EtaRefresher(self, self.config.eta_refresh_s)  # waiting jobs' live ETA
         # Events published before this process started may follow an edit by the previous one.
         self._born, self._born_ms = time.monotonic(), int(time.time() * 1000)
         self.boards = BoardDelivery(self)
@@ -74,6 +76,7 @@ class Delivery:
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="discord-delivery")
         self._task.add_done_callback(self._ended)
+        self.eta.start()
 
     @property
     def alive(self) -> bool:
@@ -93,6 +96,7 @@ class Delivery:
 
     async def stop(self) -> None:
         self._stopping.set()
+        await self.eta.stop()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -221,17 +225,30 @@ class Delivery:
         return channel.get_partial_message(int(origin.message_id))
 
     async def _progress(self, event: JobEvent) -> None:
-        message = self._status_message(event.origin)
-        if message is None or event.job_id in self._finished:
+        if self._status_message(event.origin) is None or event.job_id in self._finished:
             return
-        text = f"{await self._header(event.job_id, event.origin)}\n" + event_text(
-            event, event.origin.locale, seconds_per_job=self.config.seconds_per_job
-        )
+        line = None
+        if event.kind is EventKind.QUEUED:
+            line = await self.eta.queued_line(event)  # live: the work ahead over the workers
+        else:
+            self.eta.forget(event.job_id)
+        if line is None:
+            line = event_text(event, event.origin.locale, seconds_per_job=self.config.seconds_per_job)
+        await self.edit_status(event.job_id, event.origin, line)
+
+    async def edit_status(self, job_id: uuid.UUID, origin: Origin, line: str) -> bool:
+        """Show ``line`` under the header of a job's status message, through the throttle;
+        False when it has no message or its outcome is posted already."""
+        message = self._status_message(origin)
+        if message is None or job_id in self._finished:
+            return False
+        text = f"{await self._header(job_id, origin)}\n{line}"
 
         async def edit() -> None:
             await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
 
         self.throttle.update(str(message.id), edit)
+        return True
 
     # -- outcomes -------------------------------------------------------------------------------
 
@@ -266,6 +283,7 @@ class Delivery:
         await redis.set(marker, "1", ex=self.config.delivered_ttl_s)
         metrics.observe_event_delivered("discord", event.kind.value)
         self._headers.pop(event.job_id, None)
+        self.eta.forget(event.job_id)
         self._finished[event.job_id] = None
         if len(self._finished) > _HEADER_CACHE:
             self._finished.popitem(last=False)

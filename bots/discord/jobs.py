@@ -10,7 +10,6 @@ again: nothing half-written stays in the channel.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from reelbot.bots.common.status import shorten
+from reelbot.bots.common.wait import ack_eta, cost_source
 from reelbot.bots.discord.replies import locale_of, reply, user_text
 from reelbot.domain.messages import render
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, short_id
@@ -121,32 +121,49 @@ async def start_job(
     )
     if request is not None:
         text += await cost_line(interaction.client.service, request, origin)  # type: ignore[attr-defined]
+    text += await eta_line(interaction.client.service, ticket.job_id, locale)  # type: ignore[attr-defined]
     await reply(interaction, text)
     return ticket
 
 
 async def cost_line(service: ReelbotService, request: GenerationRequest, origin: Origin) -> str:
-    """``\n`` + the clip's estimated GPU-seconds and the person's remaining daily quota.
+    """``\n`` + the clip's estimated GPU-seconds (refit from measured renders, and what it
+    rests on) and the person's remaining daily quota.
 
     Informational, after the job is queued: if the estimate cannot be made the reply goes out
     without it (logged), rather than telling the person that a queued job failed.
     """
-    from reelbot.app.safety.quotas import estimate_request
-
     locale = origin.locale
     try:
-        needed = await asyncio.to_thread(estimate_request, request, service.settings)
+        estimate = await service.estimates.estimate(request)
+        needed = estimate.seconds
         usages = await service.usage(origin)
     except Exception as exc:  # the job is queued already; the cost line is a courtesy
         log.warning("no cost estimate for the ack (%s)", type(exc).__name__)
         return ""
     mine = next((u for u in usages if u.scope == "user" and u.period == "daily"), None)
+    source = " " + cost_source(estimate, locale)
     if mine is None or mine.remaining is None:
-        return "\n" + render("submit.cost_unlimited", locale, needed=f"{needed:,.0f}")
+        return "\n" + render("submit.cost_unlimited", locale, needed=f"{needed:,.0f}") + source
     period = render("quota.period.daily", locale)
-    return "\n" + render(
-        "submit.cost", locale, needed=f"{needed:,.0f}", remaining=f"{mine.remaining:,.0f}", period=period
+    return (
+        "\n"
+        + render(
+            "submit.cost", locale, needed=f"{needed:,.0f}", remaining=f"{mine.remaining:,.0f}", period=period
+        )
+        + source
     )
+
+
+async def eta_line(service: ReelbotService, job_id: uuid.UUID, locale: str | None) -> str:
+    """``\n`` + when the job is expected to be ready (empty while no worker serves the queue;
+    a courtesy like the cost line: a failed estimate leaves it out)."""
+    try:
+        wait = await service.waits.wait_for(job_id)
+    except Exception as exc:
+        log.warning("no wait estimate for the ack (%s)", type(exc).__name__)
+        return ""
+    return ack_eta(wait, locale)
 
 
 def with_notice(text: str, notice_key: str | None, locale: str | None) -> str:

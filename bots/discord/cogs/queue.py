@@ -11,6 +11,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from reelbot.bots.common.status import percent, shorten, state_label
+from reelbot.bots.common.wait import lane_label, when_phrase
 from reelbot.bots.discord.components import button_handler, cancel_view
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
@@ -20,18 +21,32 @@ from reelbot.domain.types import JobState, Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import JobView
+    from reelbot.app.waits import Wait
     from reelbot.bots.discord.bot import ReelBot
 
 LIST_PROMPT_CHARS = 60
 
 
-def job_line(job: JobView, locale: str | None, *, markdown: bool = True) -> str:
-    """One job of the list; ``markdown=False`` for plain-text places (autocomplete choices)."""
+def job_line(job: JobView, locale: str | None, *, markdown: bool = True, wait: Wait | None = None) -> str:
+    """One job of the list; ``markdown=False`` for plain-text places (autocomplete choices).
+
+    With ``wait``, a waiting job shows its lane, its place in that lane and its ETA.
+    """
     prompt = (
         user_text(job.request.prompt, LIST_PROMPT_CHARS)
         if markdown
         else shorten(job.request.prompt, LIST_PROMPT_CHARS)
     )
+    if job.state is JobState.QUEUED and wait is not None:
+        return render(
+            "wait.queue_line",
+            locale,
+            job_id=short_id(job.id),
+            position=wait.lane_position,
+            lane=lane_label(wait.lane, locale),
+            when=when_phrase(wait, locale),
+            prompt=prompt,
+        )
     if job.state is JobState.QUEUED:
         return render(
             "queue.line_queued", locale, job_id=short_id(job.id), position=job.position or "?", prompt=prompt
@@ -82,8 +97,9 @@ class QueueCog(commands.Cog):
             if not jobs:
                 await reply(interaction, render("queue.empty", locale))
                 return
+            waits = await self.bot.service.waits.waits_for([j.id for j in jobs if j.state is JobState.QUEUED])
             lines = [render("queue.header", locale, count=len(jobs))] + [
-                job_line(job, locale) for job in jobs
+                job_line(job, locale, wait=waits.get(job.id)) for job in jobs
             ]
             await reply(interaction, "\n".join(lines), view=cancel_view([job.id for job in jobs], locale))
 
