@@ -37,6 +37,7 @@ TEXTS = {
         "kind.vary": "variation",
         "kind.remix": "remix",
         "kind.extend": "extension",
+        "kind.quality": "quality re-render",
         "info.recipe": (
             "**Prompt:** {prompt}\n**Negative:** {negative}\n**Preset:** {preset} · **seed** `{seed}`\n"
             "**Aspect:** {aspect} · {seconds}s at {fps} fps · {width}×{height} · {frames} frames\n"
@@ -109,6 +110,7 @@ TEXTS = {
         "kind.vary": "變化",
         "kind.remix": "改提示",
         "kind.extend": "延長",
+        "kind.quality": "高畫質重算",
         "info.recipe": (
             "**提示詞：** {prompt}\n**負面提示詞：** {negative}\n**模型："
             "** {preset} · **種子** `{seed}`\n"

@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from reelbot.bots.common.actions import CUSTOM_ID_PATTERN, Style, clip_actions, custom_id
 from reelbot.bots.discord.replies import guarded
 from reelbot.domain.messages import render
+
+if TYPE_CHECKING:
+    from reelbot.app.views import ClipView
+    from reelbot.domain.settings import Settings
 
 Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
 
@@ -34,6 +38,7 @@ def handler_for(action: str) -> Handler | None:
     if handler is None and FALLBACK is not None:
         handler = FALLBACK(action)
     return handler
+
 
 _STYLES = {
     Style.PRIMARY: discord.ButtonStyle.primary,
@@ -96,11 +101,17 @@ class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
             await handler(interaction, self.target)
 
 
-def clip_view(clip_id: uuid.UUID, locale: str | None) -> discord.ui.View:
+def clip_view(
+    clip_id: uuid.UUID,
+    locale: str | None,
+    clip: ClipView | None = None,
+    settings: Settings | None = None,
+) -> discord.ui.View:
     """The buttons under a finished clip, from the action registry: generating actions first
-    (rows of five), then the others (info, delete) on the next row."""
+    (rows of five), then the others (info, delete) on the next row. Given the ``clip`` and the
+    settings, only the actions shown for it (Render in quality: under faster-mode clips)."""
     view = discord.ui.View(timeout=None)
-    actions = clip_actions("discord")
+    actions = clip_actions("discord", clip, settings)
     generating = [a for a in actions if a.generates]
     others = [a for a in actions if not a.generates]
     first_other_row = -(-len(generating) // BUTTONS_PER_ROW)

@@ -363,7 +363,7 @@ class Delivery:
             int(origin.channel_id), guild_id=int(origin.guild_id) if origin.guild_id else None
         )
         caption = await self._caption(clip)
-        view = clip_view(clip.id, clip.author.locale)
+        view = clip_view(clip.id, clip.author.locale, clip, self.bot.service.settings)
         limit = await self.bot.upload_limit(origin.guild_id)
         data = await self._video_within(clip, limit)
         reference = status.to_reference(fail_if_not_exists=False) if status is not None else None

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from reelbot.bots.common.actions import clip_actions
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import boards, outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
@@ -218,8 +219,9 @@ class Deliverer:
         )
         page = f"{self.media_base_url}/c/{clip.id}"
         # Reads and measures the preview file: a thread, not the event loop.
+        actions = clip_actions("line", clip, self.service.settings)  # Render in quality: faster modes only
         messages, problem = await asyncio.to_thread(
-            outgoing.result_messages, clip.id, clip_media, page, locale, self.config
+            outgoing.result_messages, clip.id, clip_media, page, locale, self.config, actions
         )
         if problem:
             log.warning("clip %s sent as a link: %s", clip.id, problem)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from linebot.v3.messaging import (
     VideoMessage,
 )
 
-from reelbot.bots.common.actions import clip_actions, custom_id
+from reelbot.bots.common.actions import ClipAction, clip_actions, custom_id
 from reelbot.bots.common.status import duration_text, kind_label, shorten
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
@@ -99,9 +100,16 @@ def postback_data(action: str, clip_id: uuid.UUID) -> str:
     return custom_id(action, clip_id)
 
 
-def clip_quick_reply(clip_id: uuid.UUID, locale: str | None, config: LineConfig) -> QuickReply:
+def clip_quick_reply(
+    clip_id: uuid.UUID,
+    locale: str | None,
+    config: LineConfig,
+    actions: Sequence[ClipAction] | None = None,
+) -> QuickReply:
+    """The clip's actions as quick replies: ``actions`` (those shown for this clip, from
+    ``clip_actions("line", clip, settings)``), else every action the registry shows on LINE."""
     items: list[QuickReplyItem] = []
-    for action in clip_actions("line"):  # the registry's actions shown on LINE, in order
+    for action in clip_actions("line") if actions is None else actions:  # in registry order
         label = render(action.label_key, locale)
         data = postback_data(action.name, clip_id)
         if len(label) > config.quick_reply_label_max:
@@ -153,14 +161,19 @@ def video_problem(media: ClipMedia, config: LineConfig) -> str | None:
 
 
 def result_messages(
-    clip_id: uuid.UUID, media: ClipMedia, page_url: str, locale: str | None, config: LineConfig
+    clip_id: uuid.UUID,
+    media: ClipMedia,
+    page_url: str,
+    locale: str | None,
+    config: LineConfig,
+    actions: Sequence[ClipAction] | None = None,
 ) -> tuple[list[Message], str | None]:
     """The ONE push that delivers a clip: a video message carrying the quick replies.
 
     Returns the messages and, when the clip could not be sent as video, the reason (then the
     push is a text with the share-page link, still with the quick replies).
     """
-    quick = clip_quick_reply(clip_id, locale, config)
+    quick = clip_quick_reply(clip_id, locale, config, actions)
     problem = video_problem(media, config)
     if problem is None:
         video = VideoMessage(

@@ -55,6 +55,7 @@ class RemixKind(StrEnum):
     VARY = "vary"  # same seed, small change
     REMIX = "remix"  # edited prompt, same references
     EXTEND = "extend"  # continue from the parent's last frame
+    QUALITY = "quality"  # the same recipe (seed, prompt, references) again in quality mode
 
 
 class SpeedMode(StrEnum):

@@ -28,7 +28,12 @@ def check_request(request: GenerationRequest, limits: Limits) -> GenerationReque
     """Return the request with cleaned prompts, or raise InvalidRequest with the reason."""
     prompt = clean_text(request.prompt)
     negative = clean_text(request.negative_prompt)
-    if not prompt and request.remix_kind not in (RemixKind.EXTEND, RemixKind.REROLL, RemixKind.VARY):
+    if not prompt and request.remix_kind not in (
+        RemixKind.EXTEND,
+        RemixKind.REROLL,
+        RemixKind.VARY,
+        RemixKind.QUALITY,
+    ):
         raise InvalidRequest("request.prompt_empty")
     if len(prompt) > limits.max_prompt_chars:
         raise InvalidRequest("request.prompt_too_long", length=len(prompt), limit=limits.max_prompt_chars)

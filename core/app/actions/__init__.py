@@ -22,10 +22,15 @@ from reelbot.domain.types import RemixKind
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView, ReelbotService
+    from reelbot.domain.settings import Settings
 
 #: Derive the new request's changes from the parent clip: ``derive(clip, prompt, service)``
 #: returns fields to update on the parent's request (or raises a ReelbotError).
 Derive = Callable[["ClipView", "str | None", "ReelbotService"], Mapping[str, Any]]
+#: Whether the action is offered under this clip: ``shown_for(clip, settings)`` (e.g. "Render in
+#: quality" only under clips rendered in a faster mode). Buttons and quick replies ask it; the
+#: action's ``derive`` still refuses a click on a clip it does not apply to (a forged or old id).
+ShownFor = Callable[["ClipView", "Settings"], bool]
 
 SURFACES = frozenset({"discord", "line", "cli"})
 
@@ -51,6 +56,7 @@ class ClipAction:
     author_or_moderator: bool = False  # only the clip's author or a moderator may use it
     style: Style = Style.SECONDARY
     surfaces: frozenset[str] = field(default=SURFACES)
+    shown_for: ShownFor | None = None  # None: under every clip
 
     @property
     def label_key(self) -> str:
@@ -86,9 +92,17 @@ def unregister_action(name: str) -> None:
     ACTIONS.pop(name, None)
 
 
-def clip_actions(surface: str) -> list[ClipAction]:
-    """The actions ``surface`` shows under a clip, in registration order."""
-    return [action for action in ACTIONS.values() if surface in action.surfaces]
+def clip_actions(
+    surface: str, clip: ClipView | None = None, settings: Settings | None = None
+) -> list[ClipAction]:
+    """The actions ``surface`` shows under a clip, in registration order; given the ``clip``
+    (and the settings it was rendered under), only those whose ``shown_for`` accepts it."""
+    return [
+        action
+        for action in ACTIONS.values()
+        if surface in action.surfaces
+        and (clip is None or settings is None or action.shown_for is None or action.shown_for(clip, settings))
+    ]
 
 
 def get_action(name: str) -> ClipAction | None:
@@ -96,7 +110,7 @@ def get_action(name: str) -> ClipAction | None:
 
 
 #: The shipped actions, in the order they appear under a clip.
-BUILT_IN = ("reroll", "vary", "varystrong", "extend", "loop", "remix", "info", "delete")
+BUILT_IN = ("reroll", "vary", "varystrong", "extend", "loop", "remix", "quality", "info", "delete")
 
 for _module in BUILT_IN:
     importlib.import_module(f"{__name__}.{_module}")
