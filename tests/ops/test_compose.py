@@ -69,7 +69,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_compose_config_validates_with_every_service(config: dict[str, Any]) -> None:
     assert set(config["services"]) == {
-        "redis", "postgres", "discord-bot", "line-bot", "media", "worker", "minio", "minio-bucket"
+        "redis", "postgres", "migrate", "discord-bot", "line-bot", "media", "worker", "minio", "minio-bucket"
     }
     assert {"redis", "postgres", "media", "models", "minio"} <= set(config["volumes"])
 
@@ -96,6 +96,7 @@ def test_reelbot_services_share_settings_and_wait_for_dependencies(config: dict[
         assert {dep: spec["condition"] for dep, spec in service["depends_on"].items()} == {
             "redis": "service_healthy",
             "postgres": "service_healthy",
+            "migrate": "service_completed_successfully",  # tests/deploy/test_migrate_job.py
         }
         assert any(v["target"] == "/media" for v in service["volumes"])
     for name in ("redis", "postgres"):
