@@ -1,0 +1,142 @@
+"""LINE storyboards through the real webhook: a 分鏡 typed in zh-TW becomes the board Discord's
+/storyboard builds (one ordinary job per shot, its recipe from the lines), 分鏡進度 answers for
+free, a refused board queues nothing, shot outcomes are not pushed as clips, and the draft is
+pushed once as a caption + LINE video even when two shot events both see the finished board."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from reelbot.app.storyboards import board_id_for, board_status
+from reelbot.app.storyboards.state import DraftRecord, update_board
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
+from reelbot.domain.types import Aspect, Camera, JobState, Platform
+from tests.bots.line.conftest import Harness, reply_texts, text_event
+from tests.jobrecords import finish_job
+
+BOARD = """分鏡 夜市的一晚 比例:16:9 種子:7
+１．女孩走進雨中的夜市 ２秒
+
+2. 她買了一杯珍珠奶茶 鏡頭:推近 1秒
+- 她抬頭對著鏡頭微笑 | 1.5s
+"""
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+
+def pushes(harness: Harness) -> list[dict[str, Any]]:
+    return [d for d in harness.fake.delivered if d["via"] == "push"]
+
+
+async def send_board(harness: Harness, text: str, user: str = "Ualice", **kw: Any) -> uuid.UUID:
+    event = text_event(text, user=user, **kw)
+    await harness.send(event)
+    return board_id_for(f"line:{event['webhookEventId']}")
+
+
+async def test_a_zh_tw_board_becomes_shots_and_reports_progress(harness: Harness) -> None:
+    board_id = await send_board(harness, BOARD)
+    status = await board_status(harness.service, board_id)
+    assert status.title == "夜市的一晚" and status.total == 3
+    assert all(shot.state is JobState.QUEUED and shot.job_id is not None for shot in status.shots)
+    requests = [(await harness.service.job(shot.job_id)).request for shot in status.shots]  # type: ignore[arg-type]
+    assert [(r.prompt, r.seconds) for r in requests] == [
+        ("女孩走進雨中的夜市", 2.0),
+        ("她買了一杯珍珠奶茶", 1.0),
+        ("她抬頭對著鏡頭微笑", 1.5),
+    ]
+    assert [r.camera for r in requests] == [None, Camera.ZOOM_IN, None]
+    assert [r.seed for r in requests] == [7, 8, 9]  # the board's seed + n - 1, as for a file
+    assert {r.aspect for r in requests} == {Aspect.LANDSCAPE}
+    assert {(r.origin.platform, r.origin.channel_id) for r in requests} == {(Platform.LINE, "Ualice")}
+    accepted = reply_texts(harness.fake)[-1]
+    assert accepted.startswith("收到分鏡「夜市的一晚」") and "3 個鏡頭" in accepted and "4.5 秒" in accepted
+
+    await harness.send(text_event("分鏡進度"))
+    assert (
+        reply_texts(harness.fake)[-1].startswith("分鏡「夜市的一晚」")
+        and "0/3" in reply_texts(harness.fake)[-1]
+    )
+    assert pushes(harness) == []  # replies only: nothing counted against the push quota
+
+
+async def test_the_word_alone_shows_how_and_a_bad_board_queues_nothing(harness: Harness) -> None:
+    await harness.send(text_event("分鏡"))
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_help", "zh-TW", max_shots=60)
+    await send_board(harness, "分鏡 夜市\n1. 女孩走進夜市 2秒\n2.\n3. 收攤 1秒")
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_shot_empty", "zh-TW", shot=2)
+    await send_board(harness, "分鏡 夜市\n1. 女孩走進夜市 30秒")  # past limits.max_seconds
+    assert "第 1 個鏡頭" in reply_texts(harness.fake)[-1]
+    await harness.send(text_event("分鏡進度"))
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_none", "zh-TW")
+    assert await harness.job_count() == 0
+
+
+async def test_in_english_and_in_a_group_with_a_mention(harness: Harness) -> None:
+    await harness.bot.state.cache_locale("Ubob", "en")
+    text = "@reelbot storyboard Boats\n1. a paper boat on a lake 1s\n2. it drifts under a bridge 1s"
+    board_id = await send_board(harness, text, user="Ubob", group="Cgroup", mention_self_at=(0, 8))
+    status = await board_status(harness.service, board_id)
+    assert status.title == "Boats" and status.total == 2  # the mention's removal kept the lines
+    assert reply_texts(harness.fake)[-1].startswith("Got storyboard Boats")
+    assert status.origin.channel_id == "Cgroup" and status.origin.locale == "en"
+
+
+async def test_shot_outcomes_then_one_draft_push(harness: Harness) -> None:
+    board_id = await send_board(harness, "分鏡 紙船\n1. 一艘紙船 1秒\n2. 紙船漂走 1秒")
+    status = await board_status(harness.service, board_id)
+    jobs = [shot.job_id for shot in status.shots]
+    origin = status.origin
+    deliver = harness.bot.deliverer.deliver
+
+    first = finish_job(harness.service.db, jobs[0])  # type: ignore[arg-type]
+    done_1 = JobEvent(kind=EventKind.DONE, job_id=jobs[0], origin=origin, clip_id=first.id)  # type: ignore[arg-type]
+    assert await deliver(done_1)
+    assert pushes(harness) == []  # a shot is not pushed as a clip; the board is not done yet
+
+    second = finish_job(harness.service.db, jobs[1])  # type: ignore[arg-type]
+    # The draft as assembled (the stitching itself is tested in tests/e2e/test_storyboard_jobs).
+    media = harness.service.media
+    media.put_bytes(f"drafts/{board_id}/abc.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 500)
+    media.put_bytes(f"drafts/{board_id}/abc.jpg", JPEG)
+    record = DraftRecord(
+        job_ids=jobs,  # type: ignore[arg-type]
+        video_key=f"drafts/{board_id}/abc.mp4",
+        contact_sheet_key=f"drafts/{board_id}/abc.jpg",
+        size_bytes=520,
+        width=256,
+        height=144,
+        fps=8,
+        num_frames=16,
+    )
+
+    def keep(state: Any) -> None:
+        state.draft = record
+
+    await update_board(harness.service, board_id, keep)
+    done_2 = JobEvent(kind=EventKind.DONE, job_id=jobs[1], origin=origin, clip_id=second.id)  # type: ignore[arg-type]
+    assert await deliver(done_2)
+    assert await deliver(done_1)  # shot 1's event again (a retry): the same draft is not pushed twice
+    (push,) = pushes(harness)
+    caption, video = push["messages"]
+    assert caption["text"] == render(
+        "line.storyboard_draft", "zh-TW", title="紙船", shots=2, seconds="2.0", width=256, height=144
+    )
+    assert video["type"] == "video"
+    assert video["originalContentUrl"].startswith(harness.base_url + "/media/drafts/")
+    assert video["previewImageUrl"].startswith(harness.base_url + "/media/drafts/")
+    assert "quickReply" not in video  # a draft has no clip actions
+
+
+async def test_a_failed_shot_is_pushed_with_its_number(harness: Harness) -> None:
+    board_id = await send_board(harness, "分鏡 紙船\n1. 一艘紙船 1秒\n2. 紙船漂走 1秒")
+    status = await board_status(harness.service, board_id)
+    job_id = status.shots[1].job_id
+    assert job_id is not None
+    await harness.service.cancel(job_id, by=status.origin)
+    assert await harness.bot.deliverer.deliver(
+        JobEvent(kind=EventKind.CANCELLED, job_id=job_id, origin=status.origin)
+    )
+    (push,) = pushes(harness)
+    assert push["messages"][0]["text"].startswith("分鏡「紙船」的第 2 個鏡頭沒有完成")
