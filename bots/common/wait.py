@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from reelbot.bots.common.status import percent, shorten, state_label
 from reelbot.domain.messages import render
+from reelbot.domain.types import JobState, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.estimates import Estimate
+    from reelbot.app.views import JobView
     from reelbot.app.waits import Wait
+
+#: Characters of a prompt in a plain-text job list (LINE's 排隊 answer).
+LIST_PROMPT_CHARS = 40
 
 
 def duration_phrase(seconds: float, locale: str | None) -> str:
@@ -61,3 +67,30 @@ def cost_source(estimate: Estimate, locale: str | None) -> str:
     if estimate.source == "measured":
         return render("wait.cost_measured", locale, samples=estimate.samples)
     return render("wait.cost_profile", locale)
+
+
+def plain_job_line(job: JobView, wait: Wait | None, locale: str | None) -> str:
+    """One job of a plain-text list (no markdown: LINE): waiting with lane, place and ETA,
+    rendering with its percentage, or its state."""
+    prompt, job_id = shorten(job.request.prompt, LIST_PROMPT_CHARS), short_id(job.id)
+    if job.state is JobState.QUEUED and wait is not None:
+        return render(
+            "wait.plain_queued",
+            locale,
+            prompt=prompt,
+            job_id=job_id,
+            position=wait.lane_position,
+            lane=lane_label(wait.lane, locale),
+            when=when_phrase(wait, locale),
+        )
+    if job.state is JobState.RUNNING:
+        return render(
+            "wait.plain_running",
+            locale,
+            prompt=prompt,
+            job_id=job_id,
+            percent=percent(job.step, job.total_steps),
+        )
+    return render(
+        "wait.plain_other", locale, prompt=prompt, job_id=job_id, state=state_label(job.state, locale)
+    )

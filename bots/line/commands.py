@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 from linebot.v3.webhooks import MessageEvent
 
 from reelbot.app.safety.quotas import usage_text
+from reelbot.bots.common.wait import plain_job_line
 from reelbot.bots.line.syntax import Command, Parsed
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
-from reelbot.domain.types import Platform
+from reelbot.domain.types import JobState, Platform
 
 if TYPE_CHECKING:
     from reelbot.bots.line.handler import Chat, LineHandler
@@ -72,6 +73,22 @@ async def _cancel(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, 
     if not here:
         raise InvalidRequest("line.cancel_nothing")
     await h.cancel_job(event, chat, locale, here[0].id)
+
+
+@command(Command.QUEUE)
+async def _queue(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """排隊 / 進度 / queue: the person's unfinished jobs started in this chat (a group never sees
+    prompts from their 1:1 chat), each waiting one with its lane, place and expected wait."""
+    jobs = await h.service.jobs_for(Platform.LINE, chat.user_id, active_only=True)
+    here = [job for job in jobs if job.request.origin.channel_id == chat.chat_id]
+    if not here:
+        await h.answer(event, chat, render("queue.empty", locale))
+        return
+    waits = await h.service.waits.waits_for([job.id for job in here if job.state is JobState.QUEUED])
+    lines = [render("queue.header", locale, count=len(here))]
+    await h.answer(
+        event, chat, "\n".join(lines + [plain_job_line(job, waits.get(job.id), locale) for job in here])
+    )
 
 
 @command(Command.MARK_ROLE)

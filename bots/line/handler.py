@@ -37,6 +37,7 @@ from linebot.v3.webhooks import (
 )
 
 from reelbot.bots.common.actions import parse_custom_id
+from reelbot.bots.common.wait import ack_eta
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.commands import COMMANDS
@@ -308,9 +309,7 @@ class LineHandler:
             if awaiting and parsed.command is Command.PROMPT:
                 clip_id = await self.state.pop_awaited(chat.chat_id, chat.user_id)
                 if clip_id is not None:
-                    await self.start_remix(
-                        event, chat, locale, clip_id, "remix", prompt=parsed.prompt
-                    )
+                    await self.start_remix(event, chat, locale, clip_id, "remix", prompt=parsed.prompt)
                     return
             await self.on_command(event, chat, locale, parsed)
         except ReelbotError as exc:
@@ -359,6 +358,15 @@ class LineHandler:
             await self.discard_staged(photos)
         await self.accepted(event, chat, locale, ticket)
 
+    async def _eta(self, job_id: uuid.UUID, locale: str) -> str:
+        """``\n`` + when a new job should be ready (LINE cannot edit the answer later, so it
+        is said once here, and 排隊 / queue asks again); empty when no estimate can be made."""
+        try:
+            return ack_eta(await self.service.waits.wait_for(job_id), locale)
+        except Exception as exc:  # the job is queued: the ETA is a courtesy
+            log.warning("no wait estimate for job %s (%s)", job_id, type(exc).__name__)
+            return ""
+
     async def accepted(self, event: Any, chat: Chat, locale: str, ticket: Any) -> None:
         """The immediate answer to a new job: its place in line with 取消, or the consent question."""
         state = JobState(ticket.state)
@@ -372,7 +380,9 @@ class LineHandler:
         elif ticket.position is None:
             text = render("line.queued_running", locale)
         else:
-            text = render("line.queued", locale, position=ticket.position)
+            text = render("line.queued", locale, position=ticket.position) + await self._eta(
+                ticket.job_id, locale
+            )
         if quick is None and state in (JobState.QUEUED, JobState.RUNNING):
             quick = outgoing.cancel_quick_reply(ticket.job_id, locale, self.config)
         notice_key = getattr(ticket, "notice_key", None)

@@ -16,7 +16,8 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
   parsed by :mod:`reelbot.bots.line.storyboard_syntax`);
 * ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos;
 * ``用量`` / ``usage`` reports the person's GPU-seconds (and the group's); ``取消`` / ``cancel``
-  cancels their newest unfinished job in this chat.
+  cancels their newest unfinished job in this chat; ``排隊`` / ``進度`` / ``queue`` lists their
+  jobs started in this chat, each waiting one with its lane, place and expected wait.
 
 Parsing is pure (no I/O) so it is tested exhaustively; values are checked here only as far as
 their shape goes — ranges are the service's job (one source of truth for limits).
@@ -49,12 +50,14 @@ class Command(StrEnum):
     GALLERY_OFF = "gallery_off"
     STORYBOARD = "storyboard"
     STORYBOARD_STATUS = "storyboard_status"
+    QUEUE = "queue"
 
 
 HELP_WORDS = frozenset({"說明", "help", "/help", "幫助", "使用說明", "?", "？"})
 CLEAR_WORDS = frozenset({"清除", "/clear", "clear"})
 USAGE_WORDS = frozenset({"用量", "/usage", "usage", "額度", "/quota", "quota"})
 CANCEL_WORDS = frozenset({"取消", "/cancel", "cancel"})
+QUEUE_WORDS = frozenset({"排隊", "/queue", "queue", "進度", "/progress", "progress"})
 GALLERY_WORDS = frozenset({"作品集", "/gallery", "gallery"})
 GALLERY_ON_WORDS = frozenset({"開啟作品集", "/gallery on", "gallery on"})
 GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"})
@@ -358,6 +361,8 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.USAGE)
     if word in CANCEL_WORDS:
         return Parsed(Command.CANCEL)
+    if word in QUEUE_WORDS:
+        return Parsed(Command.QUEUE)
     if word in GALLERY_WORDS:
         return Parsed(Command.GALLERY)
     if word in GALLERY_ON_WORDS:
