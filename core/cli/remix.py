@@ -7,12 +7,13 @@ before anything is queued, quotas and idempotency apply. It prints the job id on
 scripts) and one line on stderr with its position, in the terminal's language
 (:func:`reelbot.cli.lang.cli_locale`). A worker (``reelbot worker``) renders the job.
 
-``loop`` is the exception: the service has no loop remix kind nor (yet) a ``loop`` clip
-action (``GenerationRequest.loop`` is a flag of the recipe, not a kind of derivation). So
-``reelbot loop`` submits the parent's recipe with ``loop=True`` through
-:meth:`ReelbotService.submit` as a new clip whose lineage is the parent, remix kind
-``remix``: the same seed and prompt, "this clip, closed on itself". A last-frame reference
-is dropped (a loop's last frame is its first).
+``loop`` has no remix kind of its own (``GenerationRequest.loop`` is a flag of the recipe, not
+a kind of derivation): ``reelbot loop`` starts the registered ``loop`` clip action
+(core/app/actions/loop.py, the same one as the LINE quick reply and the Discord button) — the
+parent's recipe with ``loop=True`` as a new clip whose lineage is the parent, remix kind
+``remix``: the same seed and prompt, "this clip, closed on itself", a last-frame reference
+dropped (a loop's last frame is its first). Without that action registered it submits the same
+request itself.
 """
 
 from __future__ import annotations
