@@ -1,7 +1,12 @@
 """GPU benchmark: reelbot's own engine per speed mode beside diffusers' plain call, same weights.
 
-    python bench/gpu_bench.py                     # Wan 2.1 T2V 1.3B full size, 480×832×81, on CUDA
-    python bench/gpu_bench.py --cpu-smoke         # the tiny preset on a CPU (what runs in CI-less boxes)
+    python bench/gpu_bench.py --json bench-gpu.json   # Wan 2.1 T2V 1.3B, full size, production settings
+    python bench/gpu_bench.py --cpu-smoke             # the tiny preset on a CPU (what runs in CI-less boxes)
+
+Production settings: the clip a worker renders for a plain request (the preset's default aspect
+9:16, seconds, fps and steps, sized by the worker's own ``plan_render`` → ``render_job``; Wan 2.1
+1.3B: 480×832, 49 frames, 30 steps) and the worker's default engine settings. ``--seconds`` /
+``--aspect`` / ``--size`` change the clip; ``--no-compile`` drops the compiled quality row.
 
 What runs is the worker's code, not a copy: a bench preset (the shipped spec under another name)
 gets an engine loader that builds the full-size pipeline with random weights *on the device*
@@ -13,7 +18,10 @@ worker's mode switching, LoRA adapter, cache hook, pass counting and RenderRepor
 a random LoRA of the real shape through ``pipe.load_lora_weights`` from the models folder.
 
 Beside it, ``plain``: a second pipeline from the same seed (identical weights), no tuning,
-called the way diffusers' Wan docs do (``pipe(prompt, …, guidance_scale=5)``).
+called the way diffusers' Wan docs do (``pipe(prompt, …, guidance_scale=5)``) — the same-run
+baseline every ``× plain`` figure divides by. On CUDA a ``quality+compile`` row renders quality on a
+second engine loaded with ``engine.compile`` on (regional ``compile_repeated_blocks``; its compile
+happens in the warm-up call, not in the timed rounds), so backend + compile is measured too.
 
 Per mode: median s/clip over ``--rounds`` (after one warm-up), transformer passes (counted),
 passes skipped, peak GPU memory, MFU (full passes × FLOPs of one pass, counted once with
@@ -36,13 +44,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from reelbot.domain.presets import PRESETS, get_preset
-from reelbot.domain.settings import EngineSettings
-from reelbot.domain.types import SpeedMode
+from reelbot.domain.presets import PRESETS, get_preset, plan_render
+from reelbot.domain.settings import EngineSettings, Limits
+from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.hub_presets import HubWanEngine
 from reelbot.generator.presets import LoadContext, RenderJob, register_preset
 from reelbot.generator.runner import render_counted
+from reelbot.generator.sizing import render_job
 from reelbot.generator.speed.counter import counting, transformers_of
 from reelbot.generator.speed.lora import random_lora_layers, save_lora_layers
 from reelbot.generator.speed.tuning import tune
@@ -148,7 +157,7 @@ def flops_per_pass(pipe: Any, job: RenderJob) -> float:
 
 
 def timed(fn: Any, rounds: int, device: str) -> tuple[float, Any]:
-    """Median seconds of ``fn()`` after one warm-up; its last result."""
+    """Median seconds of ``fn()`` after one warm-up (compiles, autotunes); its last result."""
     result = fn()
     times = []
     for _ in range(rounds):
@@ -167,61 +176,67 @@ def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a64 - b64) / max(np.linalg.norm(b64), 1e-12))
 
 
-def make_context(args: argparse.Namespace, device: str, models: Path) -> LoadContext:
-    """The worker's load context: its engine settings, the card size for the memory plan."""
+def make_context(device: str, models: Path, *, compile: bool = False) -> LoadContext:
+    """The worker's load context: its default engine settings (``compile`` for the compiled
+    row), the card size for the memory plan."""
     card = None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9
     dtype = "float32" if device == "cpu" else "bfloat16"
-    engine = EngineSettings(compile=args.compile and device == "cuda")
+    engine = EngineSettings(compile=compile and device == "cuda")
     return LoadContext(device=device, dtype=dtype, cache_dir=str(models), engine=engine, card_gb=card)
 
 
-def bench_job(spec: Any, speed: SpeedMode, size: tuple[int, int, int], steps: int, seed: int) -> RenderJob:
-    """One clip's job in ``speed`` (a distilled mode keeps its own step count)."""
-    mode = spec.modes[speed]
-    width, height, frames = size
-    return RenderJob(
+def bench_job(spec: Any, speed: SpeedMode, args: argparse.Namespace) -> RenderJob:
+    """One clip's job in ``speed``, planned by the worker's own code (``plan_render`` →
+    ``render_job``): the preset's defaults unless ``--aspect`` / ``--seconds`` / ``--steps``;
+    a distilled mode keeps its own step count. ``--size WxHxF`` overrides the plan's sizes."""
+    request = GenerationRequest(
         prompt=PROMPT,
-        negative_prompt="",
-        width=width,
-        height=height,
-        num_frames=frames,
-        fps=16,
-        steps=mode.steps if mode.fixed_steps else steps,
-        guidance=mode.guidance,
-        seed=seed,
+        origin=Origin(platform=Platform.CLI, user_id="bench"),
+        aspect=Aspect(args.aspect),
+        seconds=args.seconds,
+        steps=args.steps,
+        seed=args.seed,
         speed=speed,
     )
+    plan = plan_render(request, spec, Limits(), seed=args.seed)
+    job = render_job(request, plan)
+    if args.size:
+        width, height, frames = (int(part) for part in args.size.lower().split("x"))
+        job = dataclasses.replace(job, width=width, height=height, num_frames=frames)
+    return job
 
 
 def plain_row(pipe: Any, job: RenderJob, args: argparse.Namespace, device: str) -> dict[str, Any]:
-    """diffusers' plain call on the same weights, passes counted by the same hooks."""
+    """diffusers' plain call on the same weights, passes counted by the same hooks (on every
+    timed call: no extra render just to count)."""
     seq = TINY_MAX_SEQUENCE_LENGTH if args.cpu_smoke else 512  # what each engine passes
+    counts: list[Any] = []
 
     def call() -> np.ndarray:
-        out = pipe(
-            prompt=PROMPT,
-            height=job.height,
-            width=job.width,
-            num_frames=job.num_frames,
-            num_inference_steps=job.steps,
-            guidance_scale=job.guidance,
-            output_type="np",
-            generator=torch.Generator("cpu").manual_seed(args.seed),
-            max_sequence_length=seq,
-        )
+        with counting(transformers_of([pipe])) as count:
+            out = pipe(
+                prompt=PROMPT,
+                height=job.height,
+                width=job.width,
+                num_frames=job.num_frames,
+                num_inference_steps=job.steps,
+                guidance_scale=job.guidance,
+                output_type="np",
+                generator=torch.Generator("cpu").manual_seed(args.seed),
+                max_sequence_length=seq,
+            )
+        counts.append(count)
         return frames_to_uint8(out.frames[0])
 
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    s, _ = timed(call, args.rounds, device)
-    with counting(transformers_of([pipe])) as count:
-        frames = call()
+    s, frames = timed(call, args.rounds, device)
     peak = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
     return {
         "mode": "plain (diffusers)",
         "s_clip": s,
-        "passes": count.passes,
-        "skipped": count.skipped,
+        "passes": counts[-1].passes,
+        "skipped": counts[-1].skipped,
         "peak_mb": peak,
         "frames": frames,
         "attention": "native",
@@ -229,14 +244,14 @@ def plain_row(pipe: Any, job: RenderJob, args: argparse.Namespace, device: str) 
 
 
 def mode_row(
-    cache: EngineCache, spec: Any, job: RenderJob, args: argparse.Namespace, device: str
+    cache: EngineCache, spec: Any, job: RenderJob, args: argparse.Namespace, device: str, label: str = ""
 ) -> dict[str, Any]:
     """One speed mode through the worker's own call (``render_counted``)."""
     s, (frames, report) = timed(
         lambda: render_counted(cache, spec, job, lambda a, b: True), args.rounds, device
     )
     return {
-        "mode": job.speed.value,
+        "mode": label or job.speed.value,
         "s_clip": s,
         "passes": report.passes,
         "skipped": report.passes_skipped,
@@ -246,13 +261,31 @@ def mode_row(
     }
 
 
+def compiled_row(
+    name: str, spec: Any, job: RenderJob, args: argparse.Namespace, device: str, models: Path
+) -> dict[str, Any] | None:
+    """Quality on a second engine loaded with ``engine.compile`` on (CUDA only). A compile
+    failure is a row note, not the end of the run: the other rows still stand."""
+    if device != "cuda" or args.no_compile:
+        return None
+    cache = EngineCache(make_context(device, models, compile=True))
+    try:
+        return mode_row(cache, spec, job, args, device, label="quality+compile")
+    except Exception as exc:  # torch.compile on a new stack: report it, keep the table
+        print(f"quality+compile failed: {type(exc).__name__}: {str(exc)[:300]}")
+        return None
+    finally:
+        cache.clear()
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     device = "cpu" if args.cpu_smoke else "cuda"
+    if args.cpu_smoke and not args.size:
+        args.size = "64x64x5"  # a few seconds on two cores
     models = Path(args.models or tempfile.mkdtemp(prefix="reelbot-bench-"))
     name = "tiny" if args.cpu_smoke else register_bench_preset(args.preset, device, args.seed)
     spec = get_preset(name)
-    size = (64, 64, 5) if args.cpu_smoke else (832, 480, 81)
-    cache = EngineCache(make_context(args, device, models))
+    cache = EngineCache(make_context(device, models))
     engine: Any = cache.get(name)
     if not args.cpu_smoke:  # the draft LoRA: random, real shape, loaded by load_lora_weights
         lora = spec.modes[SpeedMode.DRAFT].lora
@@ -262,13 +295,21 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     plain_pipe = build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed)
     if device == "cuda":
         plain_pipe.to(device)
-    steps = args.steps or spec.modes[SpeedMode.QUALITY].steps
-    q_job = bench_job(spec, SpeedMode.QUALITY, size, steps, args.seed)
+    q_job = bench_job(spec, SpeedMode.QUALITY, args)
+    print(
+        f"clip: {q_job.width}×{q_job.height}, {q_job.num_frames} frames, quality {q_job.steps} steps "
+        f"at guidance {q_job.guidance}",
+        flush=True,
+    )
     rows = [plain_row(plain_pipe, q_job, args, device)]
-    rows += [
-        mode_row(cache, spec, bench_job(spec, sp, size, steps, args.seed), args, device) for sp in spec.modes
-    ]
+    del plain_pipe  # its memory back before the modes run
+    rows += [mode_row(cache, spec, bench_job(spec, sp, args), args, device) for sp in spec.modes]
     per_pass = flops_per_pass(engine.t2v, q_job)
+    del engine
+    cache.clear()
+    compiled = compiled_row(name, spec, q_job, args, device, models)
+    if compiled is not None:
+        rows.append(compiled)
     reference = next(r["frames"] for r in rows if r["mode"] == "quality")
     for row in rows:
         full = row["passes"] - row["skipped"]
@@ -293,16 +334,20 @@ def show(rows: list[dict[str, Any]], title: str) -> None:
 
 
 def main() -> None:
+    started = time.perf_counter()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cpu-smoke", action="store_true", help="tiny preset on the CPU (no GPU needed)")
     parser.add_argument("--preset", default="wan-2.1-t2v-1.3b", help="shipped spec to benchmark at full size")
     parser.add_argument(
         "--steps", type=int, default=None, help="quality/balanced steps (default: the spec's)"
     )
+    parser.add_argument("--seconds", type=float, default=None, help="clip length (default: the spec's)")
+    parser.add_argument("--aspect", default=Aspect.PORTRAIT.value, choices=[a.value for a in Aspect])
+    parser.add_argument("--size", default=None, help="WxHxF instead of the planned size (e.g. 832x480x81)")
     parser.add_argument(
         "--rounds", type=int, default=2, help="timed rounds per mode (median), after a warm-up"
     )
-    parser.add_argument("--compile", action="store_true", help="compile_repeated_blocks with warm-up (CUDA)")
+    parser.add_argument("--no-compile", action="store_true", help="skip the quality+compile row (CUDA)")
     parser.add_argument(
         "--peak-tflops", type=float, default=790.0, help="bf16 dense peak for MFU (H100/H200)"
     )
@@ -315,8 +360,10 @@ def main() -> None:
     rows = run(args)
     card = "CPU" if args.cpu_smoke else torch.cuda.get_device_name()
     show(rows, f"{card}: preset {'tiny' if args.cpu_smoke else args.preset}, rounds {args.rounds} (median)")
+    total = time.perf_counter() - started
+    print(f"whole run: {total:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"card": card, "rows": rows}, indent=2))
+        args.json.write_text(json.dumps({"card": card, "total_s": total, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":
