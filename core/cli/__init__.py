@@ -187,6 +187,9 @@ _register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (af
 from reelbot.cli.remix import register as _register_remix_commands  # noqa: E402
 
 _register_remix_commands(app)  # reelbot extend|loop|vary|remix|reroll CLIP_ID
+from reelbot.cli.estimates import register as _register_estimates_commands  # noqa: E402
+
+_register_estimates_commands(app)  # reelbot estimates (GPU-seconds refit from measured jobs)
 
 
 
