@@ -8,6 +8,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from reelbot.app.storyboards import board_id_for, board_status
 from reelbot.app.storyboards.state import DraftRecord, update_board
 from reelbot.domain.events import EventKind, JobEvent
@@ -140,3 +142,30 @@ async def test_a_failed_shot_is_pushed_with_its_number(harness: Harness) -> None
     )
     (push,) = pushes(harness)
     assert push["messages"][0]["text"].startswith("分鏡「紙船」的第 2 個鏡頭沒有完成")
+
+
+@pytest.mark.slow
+async def test_a_rendered_board_arrives_as_one_draft_video(harness: Harness) -> None:
+    """The whole path once, with a real worker on the tiny preset (two half-second shots): the
+    draft the storyboards package assembles is what LINE gets, its preview a real JPEG."""
+    from reelbot.cli.wiring import worker_for
+    from reelbot.generator.cache import EngineCache, detect_device
+
+    cache = EngineCache(detect_device(harness.settings))  # one model load for every burst
+    await send_board(harness, "分鏡 紙船 種子:3\n1. 一艘紙船 0.5秒\n2. 紙船漂走 0.5秒")
+    harness.bot.deliverer.retry_delay_s = 0
+    harness.bot.config.events_block_ms = 10
+    for _ in range(6):  # shots, then (where assembly is a worker task) the draft
+        await worker_for(harness.service, name="line-board", burst=True, cache=cache).run()
+        for _ in range(20):
+            await harness.bot.deliverer.step()
+        if pushes(harness):
+            break
+    (push,) = pushes(harness)
+    caption, video = push["messages"]
+    assert caption["text"].startswith("分鏡「紙船」的草稿完成了：2 個鏡頭")
+    async with harness.http.get(video["originalContentUrl"]) as response:
+        assert response.status == 200 and (await response.read())[4:8] == b"ftyp"
+    async with harness.http.get(video["previewImageUrl"]) as response:
+        preview = await response.read()
+    assert preview[:3] == b"\xff\xd8\xff" and len(preview) <= 1_000_000
