@@ -1,7 +1,9 @@
 """Ports: what the application needs from the generator, as protocols the composition root wires.
 
-The application (``reelbot.app``) never imports the generator; where it needs GPU-side work
-done it calls a port here, and ``reelbot.cli.wiring.wire`` plugs the generator's
+The application (``reelbot.app``) never imports the generator; render-side work it needs
+(a storyboard draft, Finish for Shorts) goes to the workers as a task on the queue
+(:mod:`reelbot.app.tasks`). What a bot must do in-process (shrink a clip under an upload
+cap) it calls through a port here, and ``reelbot.cli.wiring.wire`` plugs the generator's
 implementation in at start-up. A port left unwired is a bug in the composition root and says so.
 """
 
@@ -13,24 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from reelbot.domain.settings import EncodeSettings
-    from reelbot.domain.storyboard import Transition
-
-
-class DraftAssembler(Protocol):
-    def __call__(
-        self,
-        media: Any,
-        encode: EncodeSettings,
-        clip_keys: list[str],
-        transitions: list[Transition],
-        crossfade_seconds: float,
-        video_key: str,
-        sheet_key: str,
-        title: str,
-    ) -> dict[str, int]:
-        """Join stored shot clips into one draft + contact sheet in ``media``; its facts
-        (size_bytes, width, height, fps, num_frames). Blocking."""
-        ...
 
 
 class ClipShrinker(Protocol):
@@ -106,11 +90,7 @@ class NoObserver:
 class Ports:
     """The wired implementations (None until the composition root sets them)."""
 
-    draft_assembler: DraftAssembler | None = None
     clip_shrinker: ClipShrinker | None = None
-
-    def require_draft_assembler(self) -> DraftAssembler:
-        return _wired(self.draft_assembler, "draft_assembler")
 
     def require_clip_shrinker(self) -> ClipShrinker:
         return _wired(self.clip_shrinker, "clip_shrinker")

@@ -220,6 +220,39 @@ class GalleryLink(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class Task(SQLModel, table=True):
+    """A worker task that is not a clip render (``assemble_draft``, ``finish``): its plain
+    payload, its state (the job states) and its result. Its id travels on the same queue
+    streams as job ids; the worker tells the two apart by which table holds the row."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index(None, "state", "created_at"),  # reconcile: queued tasks without a message
+        Index(None, "clip_id", "kind", "state"),  # a clip's finished variants
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=32)  # a name registered with generator.worker.kinds.task_kind
+    state: JobState = Field(default=JobState.QUEUED, sa_type=StrEnumType(JobState, 32))
+    idempotency_key: str = Field(max_length=255, unique=True)
+    lane: str = Field(default="fast", max_length=16)
+    platform: Platform = Field(sa_type=StrEnumType(Platform, 16))
+    user_key: str = Field(max_length=160)  # Origin.user_key: the queue's per-user cap
+    origin_json: str = Field(sa_type=Text)  # Origin JSON (no interaction token): where events go
+    clip_id: uuid.UUID | None = Field(default=None)  # the clip it works on (a finished variant's parent)
+    payload_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result_json: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    attempts: int = 0
+    worker: str | None = Field(default=None, max_length=128)
+    step: int | None = None
+    total_steps: int | None = None
+    error_key: str | None = Field(default=None, max_length=128)
+    error_detail: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
 TABLES = (
     User,
     Job,
@@ -231,4 +264,5 @@ TABLES = (
     CommunityGallery,
     CommunityDeparture,
     GalleryLink,
+    Task,
 )

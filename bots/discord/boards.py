@@ -55,13 +55,19 @@ def board_line(done: int, total: int, locale: str | None) -> str:
     return render("discord.storyboard_progress", locale, done=done, total=total)
 
 
-def reroll_view(status: BoardStatus) -> discord.ui.View:
-    """One "Re-roll shot N" button per shot (``reelbot:sbreroll:<job of that shot>``)."""
+def reroll_view(status: BoardStatus, *, finish: bool = False) -> discord.ui.View:
+    """One "Re-roll shot N" button per shot (``reelbot:sbreroll:<job of that shot>``); with
+    ``finish``, first a "Finish for Shorts" button for the draft (``reelbot:sbfinish:<board>``)."""
     from reelbot.bots.discord.components import BUTTONS_PER_ROW, ReelButton
 
     view = discord.ui.View(timeout=None)
+    if finish:
+        label = render("finish.button", status.origin.locale)
+        primary = discord.ButtonStyle.primary
+        view.add_item(ReelButton("sbfinish", status.board_id, label=label, emoji="🎬", style=primary, row=0))
+    offset = len(view.children)
     shots = [(shot.number, shot.job_id) for shot in status.shots if shot.job_id is not None]
-    for index, (number, job_id) in enumerate(shots[:MAX_BUTTONS]):
+    for index, (number, job_id) in enumerate(shots[: MAX_BUTTONS - offset], start=offset):
         label = render("discord.storyboard_reroll_label", status.origin.locale, shot=number)
         view.add_item(ReelButton("sbreroll", job_id, label=label, emoji="🎲", row=index // BUTTONS_PER_ROW))
     return view
@@ -200,12 +206,41 @@ class BoardDelivery:
         await self._show_now(status, render("discord.storyboard_assembling", locale, total=status.total))
         draft = await assemble_draft(self.bot.service, status.board_id)
         if draft is None:
-            return True  # another event of this board is assembling it right now and will post it
+            return True  # a worker assembles it: its task's done event posts it (handle_draft_task)
+        return await self._deliver_draft(status, draft)
+
+    async def _deliver_draft(self, status: BoardStatus, draft: Draft) -> bool:
         if not await self._post_draft(status, draft):
             return False
         await self._show_now(
-            status, render("discord.storyboard_ready", locale, total=status.total), close=True
+            status, render("discord.storyboard_ready", status.origin.locale, total=status.total), close=True
         )
+        return True
+
+    async def handle_draft_task(self, items: list[tuple[str, JobEvent]]) -> bool:
+        """Events of an ``assemble_draft`` task: post the draft once it is done; say why not
+        if it failed. True when the events may be acknowledged."""
+        from reelbot.app.storyboards import board_of_event, board_status, draft_of_task
+
+        terminal = next((event for _, event in items if event.kind in TERMINAL), None)
+        if terminal is None:
+            return True  # joining takes seconds: the board already says "assembling"
+        service = self.bot.service
+        try:
+            board_id = await board_of_event(service, terminal.job_id, terminal.origin)
+            if board_id is None:
+                return True
+            status = await board_status(service, board_id)
+        except NotFound:
+            return True
+        if terminal.kind is EventKind.DONE:
+            draft = await draft_of_task(service, terminal.job_id)
+            if draft is None or draft.job_ids != tuple(s.job_id for s in status.shots if s.job_id):
+                return True  # an older set of takes: a re-roll is on its way to a newer draft
+            return await self._deliver_draft(status, draft)
+        locale = status.origin.locale
+        reason = failure_reason(terminal.error_key, terminal.error_detail, str(terminal.job_id), locale)
+        await self._show_now(status, render("storyboard.draft_failed", locale, reason=reason))
         return True
 
     async def _post_draft(self, status: BoardStatus, draft: Draft) -> bool:
@@ -283,7 +318,7 @@ class BoardDelivery:
             text += "\n" + self._link(draft, limit, locale)
         status_message = self._message(status)
         reference = status_message.to_reference(fail_if_not_exists=False) if status_message else None
-        view = reroll_view(status)
+        view = reroll_view(status, finish=True)
         try:
             try:
                 await channel.send(

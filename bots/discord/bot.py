@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "reelbot.bots.discord.cogs.video",
     "reelbot.bots.discord.cogs.remix",
+    "reelbot.bots.discord.cogs.finish",
     "reelbot.bots.discord.cogs.queue",
     "reelbot.bots.discord.cogs.help",
     "reelbot.bots.discord.cogs.admin",

@@ -32,6 +32,7 @@ from reelbot.bots.discord.replies import user_text
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
+from reelbot.domain.tasks import ASSEMBLE_DRAFT, FINISH
 from reelbot.domain.types import Origin, Platform
 from reelbot.ops import metrics
 from reelbot.ports import PORTS
@@ -56,6 +57,7 @@ class Delivery:
     def __init__(self, bot: ReelBot) -> None:
         from reelbot.bots.discord.boards import BoardDelivery
         from reelbot.bots.discord.eta import EtaRefresher
+        from reelbot.bots.discord.finished import FinishDelivery
         from reelbot.bots.discord.throttle import EditThrottle
 
         self.bot = bot
@@ -66,6 +68,7 @@ class Delivery:
         # Events published before this process started may follow an edit by the previous one.
         self._born, self._born_ms = time.monotonic(), int(time.time() * 1000)
         self.boards = BoardDelivery(self)
+        self.finishes = FinishDelivery(self)
         self._headers: OrderedDict[uuid.UUID, str] = OrderedDict()
         # Jobs whose outcome this process posted: a late progress event never un-does "done".
         self._finished: OrderedDict[uuid.UUID, None] = OrderedDict()
@@ -159,6 +162,9 @@ class Delivery:
             if message is not None:
                 self.throttle.assume_edited(str(message.id), self._born)
         terminal = next((event for _, event in items if event.kind in TERMINAL), None)
+        if items[-1][1].task is not None:  # a worker task (draft assembly, finish), not a clip job
+            await self._handle_task(items, ids, terminal is not None)
+            return
         if await self._handle_board_job(items, ids, terminal is not None):
             return
         try:
@@ -199,6 +205,24 @@ class Delivery:
         if done:
             await self.stream.ack(self.config.events_group, *ids)
         return True
+
+    async def _handle_task(self, items: list[tuple[str, JobEvent]], ids: list[str], terminal: bool) -> None:
+        """Events of a worker task go to the part of the bot that asked for it."""
+        kind = items[-1][1].task
+        try:
+            if kind == ASSEMBLE_DRAFT:
+                done = await self.boards.handle_draft_task(items)
+            elif kind == FINISH:
+                done = await self.finishes.handle(items)
+            else:
+                done = True  # a kind this bot never asks for: nothing to show
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handling events of %s task %s failed", kind, items[-1][1].job_id)
+            done = not terminal  # progress is lossy; an outcome stays pending for the next start
+        if done:
+            await self.stream.ack(self.config.events_group, *ids)
 
     # -- progress -----------------------------------------------------------------------------
 

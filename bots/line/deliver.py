@@ -15,6 +15,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from linebot.v3.messaging import VideoMessage
+
+from reelbot.app.finish import finished
 from reelbot.bots.common.actions import clip_actions
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import boards, outgoing
@@ -25,6 +28,7 @@ from reelbot.bots.line.state import LineState
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
+from reelbot.domain.tasks import FINISH
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +160,9 @@ class Deliverer:
             return True
         key = retry_key("result", event.job_id, event.kind.value)
         board_id = await boards.board_of(self, event)
-        if board_id is not None:  # a storyboard's shot: its board answers (bots/line/boards.py)
+        if event.task == FINISH:  # Finish for Shorts: a worker task this chat asked for
+            messages = await self.task_messages(event, locale)
+        elif board_id is not None:  # a storyboard's shot: its board answers (bots/line/boards.py)
             board = await boards.board_messages(self, event, board_id)
             if board is None:
                 return True
@@ -197,6 +203,45 @@ class Deliverer:
         if sent:
             await self.state.count_push()  # a 409 (accepted before) sent nothing new
         return True
+
+    async def task_messages(self, event: JobEvent, locale: str | None) -> list[Any] | None:
+        """A finished Short: the text with the YouTube reminder, then the video (a signed link
+        when LINE would refuse it as video); a failed one: why. Progress pushes nothing."""
+        if event.kind is EventKind.FAILED:
+            reason = failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
+            return [outgoing.text(render("finish.failed_status", locale, reason=reason), self.config)]
+        if event.kind is not EventKind.DONE:
+            return None
+        result = await finished(self.service, event.job_id)
+        media = self.service.media
+        thumb = None
+        if result.clip_id is not None:
+            with contextlib.suppress(NotFound):
+                thumb = (await self.service.clip(result.clip_id)).thumbnail_key
+        clip_media = outgoing.ClipMedia(
+            video_url=media.signed_url(result.video_key),
+            preview_url=media.signed_url(thumb) if thumb else "",
+            video_bytes=result.size_bytes,
+            preview_path=media.path(thumb) if thumb else None,
+            duration_s=result.duration_s,
+        )
+        text = render(
+            "finish.done",
+            locale,
+            width=result.width,
+            height=result.height,
+            fps=result.fps,
+            upscale=result.upscale,
+            interpolate=result.interpolate,
+        )
+        problem = await asyncio.to_thread(outgoing.video_problem, clip_media, self.config)
+        if problem is None:
+            video = VideoMessage(
+                original_content_url=clip_media.video_url, preview_image_url=clip_media.preview_url
+            )
+            return [outgoing.text(text, self.config), video]
+        log.info("finished task %s sent as a link: %s", event.job_id, problem)
+        return [outgoing.text(f"{text}\n{clip_media.video_url}", self.config)]
 
     async def clip_messages(self, event: JobEvent, locale: str | None) -> list[Any] | None:
         assert event.clip_id is not None

@@ -508,7 +508,9 @@ class ReelbotService(LimitsAndSettings):
             requeued += not result.duplicate
         if requeued:
             log.warning("re-enqueued %d queued jobs that had no queue message", requeued)
-        return requeued
+        from reelbot.app.tasks import reconcile_tasks  # worker tasks ride the same queue
+
+        return requeued + await reconcile_tasks(self, older_than_s=older_than_s)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -551,4 +553,3 @@ class ReelbotService(LimitsAndSettings):
             request=GenerationRequest.model_validate_json(job.request_json),
             created_at=job.created_at,
         )
-

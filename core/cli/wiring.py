@@ -13,13 +13,6 @@ if TYPE_CHECKING:
     from reelbot.generator.worker import Worker
 
 
-def _assemble_draft(*args: Any, **kwargs: Any) -> dict[str, int]:
-    # Imported on first use: numpy and the encoder stay out of processes that never assemble.
-    from reelbot.generator.control_draft import build_draft_from_clips
-
-    return build_draft_from_clips(*args, **kwargs)
-
-
 def _shrink_clip(data: bytes, limit: int, encode: EncodeSettings) -> bytes:
     """Decode and encode again under ``limit`` bytes (ffmpeg only — no torch)."""
     import tempfile
@@ -39,7 +32,6 @@ def _shrink_clip(data: bytes, limit: int, encode: EncodeSettings) -> bytes:
 
 def wire() -> None:
     """Connect every port to its implementation (idempotent; the CLI calls it at start)."""
-    PORTS.draft_assembler = _assemble_draft
     PORTS.clip_shrinker = _shrink_clip
 
 

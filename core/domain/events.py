@@ -39,6 +39,7 @@ class JobEvent(BaseModel):
     error_key: str | None = None  # message-catalogue key for FAILED
     error_detail: str | None = None  # JSON object: the message fields of error_key
     timings: dict[str, float] | None = None  # DONE: seconds per stage (queue wait, load, denoise, ...)
+    task: str | None = None  # a worker task's kind ("assemble_draft", "finish"); None: a clip job
 
     def failure_text(self, locale: str | None) -> str:
         """Why a FAILED job failed, in the reader's language, with the job's short id."""

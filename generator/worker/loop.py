@@ -44,11 +44,13 @@ from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_t
 from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
 from reelbot.generator.worker.sweep import sweep_orphans
+from reelbot.generator.worker.tasks import TaskRunner
 from reelbot.generator.worker.warmup import ColdStart, warm_up
 from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.streams import Delivery
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
+from reelbot.storage import tasks as task_repo
 
 log = logging.getLogger("reelbot.generator.worker")  # one logger name for the whole package
 RECONCILE_EVERY_S = 60.0  # re-enqueue jobs whose message was lost (see ReelbotService.reconcile)
@@ -92,6 +94,7 @@ class Worker:
             budget = max(encode.max_bytes // 2, encode.max_bytes - C2PA_HEADROOM_BYTES)
             encode = encode.model_copy(update={"max_bytes": budget})
         self._encode_settings = encode
+        self.tasks = TaskRunner(self)  # messages whose id is a task row (draft assembly, finish)
 
     def stop(self) -> None:
         """Stop claiming; the current job finishes (SIGTERM handler calls this)."""
@@ -124,6 +127,8 @@ class Worker:
             empty = await self._guarded(self._turn)
             if self.burst and empty:
                 break
+        with contextlib.suppress(Exception):  # Redis away at shutdown: the stamp ages out
+            await self.queue.forget_consumer(self.name)  # no longer counted for ETAs
         log.info("worker %s stopped after %d jobs", self.name, self.jobs_done)
 
     async def _start(self) -> bool:
@@ -193,6 +198,9 @@ class Worker:
         job_id = delivery.job_id
         try:
             job = await self.parts.run_db(job_repo.get_job, job_id=job_id)
+            if job is None and (task := await self.parts.run_db(task_repo.get_task, task_id=job_id)):
+                await self.tasks.process(task, delivery)
+                return
             if job is None:
                 log.warning("job %s has a queue message but no row; dropping the message", job_id)
                 await self.queue.ack(delivery)
@@ -411,6 +419,7 @@ class Worker:
     async def _fail(self, job_id: uuid.UUID, key: str, /, **details: Any) -> None:
         job = await self.parts.run_db(job_repo.get_job, job_id=job_id)
         if job is None:
+            await self.tasks.fail(job_id, key, **details)  # a dead-lettered task, if it is one
             return
         detail = json.dumps(details, ensure_ascii=False, default=str) if details else None
         if not await self.parts.run_db(

@@ -13,6 +13,7 @@ from PIL import Image
 
 from reelbot.app.service import ReelbotService
 from reelbot.app.storyboards import (
+    Draft,
     advance_storyboard,
     assemble_draft,
     board_of_job,
@@ -52,10 +53,23 @@ def png(color: tuple[int, int, int]) -> bytes:
     return buf.getvalue()
 
 
-async def run_worker(service: ReelbotService, cache: EngineCache) -> int:
+async def run_worker(service: ReelbotService, cache: EngineCache, *, tasks: int = 0) -> int:
+    """A real worker in burst mode; ``tasks``: how many worker tasks it must have done too."""
     worker = worker_for(service, name=f"sb-{uuid.uuid4().hex[:6]}", burst=True, cache=cache)
     await worker.run()
+    assert worker.tasks.done == tasks
     return worker.jobs_done
+
+
+async def assembled(service: ReelbotService, board_id: uuid.UUID, cache: EngineCache) -> Draft:
+    """The first call queues the ``assemble_draft`` task; a worker runs it; the draft is kept."""
+    assert await assemble_draft(service, board_id) is None  # queued, not built in this process
+    assert await assemble_draft(service, board_id) is None  # the same takes: one task, not two
+    assert (await service.queue.depth())["fast"]["waiting"] == 1
+    assert await run_worker(service, cache, tasks=1) == 0
+    draft = await assemble_draft(service, board_id)
+    assert draft is not None
+    return draft
 
 
 def path_of(service: ReelbotService, key: str) -> str:
@@ -89,8 +103,8 @@ async def test_storyboard_jobs_draft_and_reroll(service: ReelbotService, tiny_ca
     status = await board_status(service, ticket.board_id)
     assert (status.done, status.total, status.complete) == (2, 2, True)
 
-    draft = await assemble_draft(service, ticket.board_id)
-    assert draft is not None and draft.job_ids == ticket.job_ids
+    draft = await assembled(service, ticket.board_id, tiny_cache)
+    assert draft.job_ids == ticket.job_ids
     shots = []
     for view in [await service.job(j) for j in ticket.job_ids]:
         assert view.clip_id is not None
@@ -119,8 +133,8 @@ async def test_storyboard_jobs_draft_and_reroll(service: ReelbotService, tiny_ca
     assert new.request.seed != 12
     assert await assemble_draft(service, ticket.board_id) is None  # shot 2 renders again first
     assert await run_worker(service, tiny_cache) == 1  # only shot 2
-    second = await assemble_draft(service, ticket.board_id)
-    assert second is not None and second.video_key != draft.video_key
+    second = await assembled(service, ticket.board_id, tiny_cache)
+    assert second.video_key != draft.video_key
     assert second.job_ids == (ticket.job_ids[0], reroll.job_id)
     frames = decode_frames(path_of(service, second.video_key))
     first_before = decode_frames(path_of(service, draft.video_key))[: len(shots[0]) - crossfade]
@@ -172,8 +186,8 @@ async def test_shots_past_the_pending_cap_wait_in_the_board(
         assert (await service.job(second.job_id)).request.seed == 4
         assert await assemble_draft(service, ticket.board_id) is None
         assert await run_worker(service, tiny_cache) == 1
-        draft = await assemble_draft(service, ticket.board_id)
-        assert draft is not None and draft.job_ids == (ticket.job_ids[0], second.job_id)
+        draft = await assembled(service, ticket.board_id, tiny_cache)
+        assert draft.job_ids == (ticket.job_ids[0], second.job_id)
     finally:
         await service.close()
 

@@ -235,6 +235,8 @@ def _field(data: dict[str, Any], name: str) -> str | None:
     return None
 
 
+from reelbot.bots.discord.cogs import finish as _finish  # noqa: E402,F401  (Finish's handlers)
+
 assert all(handler_for(name) for name in ACTIONS), "every clip action needs a Discord handler"
 
 

@@ -110,7 +110,7 @@ def get_action(name: str) -> ClipAction | None:
 
 
 #: The shipped actions, in the order they appear under a clip.
-BUILT_IN = ("reroll", "vary", "varystrong", "extend", "loop", "remix", "quality", "info", "delete")
+BUILT_IN = ("reroll", "vary", "varystrong", "extend", "loop", "remix", "quality", "finish", "info", "delete")
 
 for _module in BUILT_IN:
     importlib.import_module(f"{__name__}.{_module}")

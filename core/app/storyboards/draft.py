@@ -1,23 +1,26 @@
 """The draft: every shot's current take joined into one mp4 plus a contact sheet.
 
-The joining itself is the generator's (decode → crossfade/cut → encode, no re-render); the
-application reaches it through :class:`reelbot.ports.DraftAssembler`, wired by the composition
-root. The same set of takes is assembled once; a re-roll changes the set.
+The joining itself is the generator's (decode → crossfade/cut → encode, no re-render) and runs
+on a worker: the application queues an ``assemble_draft`` task (:mod:`reelbot.app.tasks`) and
+the bot posts the draft when the task's ``done`` event arrives. The same set of takes is
+assembled once (the task's key is the set); a re-roll changes the set.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reelbot.app.storyboards.state import DraftRecord, load_board, update_board
 from reelbot.app.storyboards.status import board_status
-from reelbot.domain.errors import InvalidRequest
-from reelbot.ports import PORTS
+from reelbot.app.tasks import NO_CAP, submit_task, task_view
+from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.tasks import ASSEMBLE_DRAFT, AssembleDraft
+from reelbot.domain.types import JobState
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ASSEMBLY_LOCK_S = 300  # one process assembles a draft at a time; the lock expires if it dies
 DRAFT_MAX_BYTES = 512 * 1024 * 1024  # same cap as the CLI's draft; the bots link what they can't attach
 
 
@@ -73,29 +75,50 @@ async def _shot_clip_keys(
     return keys
 
 
-async def _build(service: ReelbotService, board: BoardState, job_ids: list[uuid.UUID]) -> DraftRecord:
-    clip_keys = await _shot_clip_keys(service, board.board_id, job_ids)
+def _payload(board: BoardState, job_ids: list[uuid.UUID], clip_keys: list[str]) -> dict[str, Any]:
     video_key, sheet_key = _draft_keys(board.board_id, job_ids)
-    facts = await asyncio.to_thread(
-        PORTS.require_draft_assembler(),
-        service.media,
-        service.settings.encode.model_copy(update={"max_bytes": DRAFT_MAX_BYTES}),
-        clip_keys,
-        board.transitions,
-        board.crossfade_seconds,
-        video_key,
-        sheet_key,
-        board.title,
+    return AssembleDraft(
+        board_id=str(board.board_id),
+        clip_keys=clip_keys,
+        transitions=[t.value for t in board.transitions],
+        crossfade_seconds=board.crossfade_seconds,
+        video_key=video_key,
+        sheet_key=sheet_key,
+        title=board.title,
+        max_bytes=DRAFT_MAX_BYTES,
+        job_ids=[str(j) for j in job_ids],
+    ).payload()
+
+
+def _record(result: Mapping[str, Any], payload: Mapping[str, Any]) -> DraftRecord:
+    return DraftRecord(
+        job_ids=[uuid.UUID(j) for j in payload.get("job_ids", [])],
+        video_key=str(result["video_key"]),
+        contact_sheet_key=str(result["sheet_key"]),
+        **{name: int(result[name]) for name in ("size_bytes", "width", "height", "fps", "num_frames")},
     )
-    return DraftRecord(job_ids=job_ids, video_key=video_key, contact_sheet_key=sheet_key, **facts)
+
+
+async def _keep(service: ReelbotService, board_id: uuid.UUID, record: DraftRecord) -> Draft:
+    """Remember the assembled draft in the board (the same takes are never assembled again)."""
+
+    def save(state: BoardState) -> None:
+        state.draft = record
+
+    await update_board(service, board_id, save)
+    log.info("storyboard %s: draft assembled (%d frames)", board_id, record.num_frames)
+    return Draft.from_record(board_id, record)
 
 
 async def assemble_draft(service: ReelbotService, board_id: uuid.UUID) -> Draft | None:
-    """Stitch the current take of every shot into one draft (+ contact sheet), once all are done.
+    """The draft of the current take of every shot: the stored one, or None while it is made.
 
-    None while any shot is still waiting or rendering (or another process is assembling this
-    very set of shots right now). A failed or cancelled shot raises ``storyboard.shot_failed``:
-    re-roll it.
+    Once every shot is done, the first call queues one ``assemble_draft`` task for this set of
+    takes (idempotent: its key is the board and the takes, so events racing here queue it
+    once); a worker joins the clips and its ``done`` event comes to the bot, which calls
+    :func:`draft_of_task`. None also while any shot is still waiting or rendering. A failed or
+    cancelled shot raises ``storyboard.shot_failed``: re-roll it; a failed assembly raises its
+    own reason.
     """
     board = await load_board(service, board_id)
     status = await board_status(service, board_id)
@@ -109,20 +132,36 @@ async def assemble_draft(service: ReelbotService, board_id: uuid.UUID) -> Draft 
     job_ids = [shot.job_id for shot in status.shots if shot.job_id is not None]
     if board.draft and board.draft.job_ids == job_ids and service.media.exists(board.draft.video_key):
         return Draft.from_record(board_id, board.draft)
+    clip_keys = await _shot_clip_keys(service, board_id, job_ids)
+    payload = _payload(board, job_ids, clip_keys)
+    ticket = await submit_task(
+        service,
+        ASSEMBLE_DRAFT,
+        payload,
+        board.origin,
+        idempotency_key=_task_key(board_id, job_ids),
+        max_pending=NO_CAP,  # its shots were admitted already
+    )
+    if ticket.state is JobState.DONE:
+        return await draft_of_task(service, ticket.task_id)
+    if ticket.state is JobState.FAILED:
+        view = await task_view(service, ticket.task_id)
+        raise ReelbotError(view.error_key or "error.internal", job_id=str(view.id)[:8])
+    return None
 
-    lock = service.keys.storyboard_lock(str(board_id))
-    token = uuid.uuid4().hex
-    if not await service.redis.set(lock, token, nx=True, ex=ASSEMBLY_LOCK_S):
+
+def _task_key(board_id: uuid.UUID, job_ids: list[uuid.UUID]) -> str:
+    return f"draft:{board_id}:{_draft_keys(board_id, job_ids)[0].rsplit('/', 1)[-1][:-4]}"
+
+
+async def draft_of_task(service: ReelbotService, task_id: uuid.UUID) -> Draft | None:
+    """The draft a done ``assemble_draft`` task made, kept in its board; None if not done."""
+    view = await task_view(service, task_id)
+    if view.kind != ASSEMBLE_DRAFT or view.state is not JobState.DONE or view.result is None:
         return None
-    try:
-        record = await _build(service, board, job_ids)
-
-        def save(state: BoardState) -> None:
-            state.draft = record
-
-        await update_board(service, board_id, save)
-        log.info("storyboard %s: draft assembled (%d frames)", board_id, record.num_frames)
+    board_id = uuid.UUID(str(view.payload["board_id"]))
+    record = _record(view.result, view.payload)
+    board = await load_board(service, board_id)
+    if board.draft == record:
         return Draft.from_record(board_id, record)
-    finally:
-        if (await service.redis.get(lock) or b"").decode() == token:
-            await service.redis.delete(lock)
+    return await _keep(service, board_id, record)

@@ -43,13 +43,31 @@ def clip_id_of(message: dict[str, Any]) -> uuid.UUID:
     return found.pop()
 
 
-async def render_all(service: ReelbotService) -> int:
-    """Run a real worker (tiny preset) until the queue is empty; returns jobs done."""
+async def render_all(service: ReelbotService, *, tasks: int = 0) -> int:
+    """Run a real worker (tiny preset) until the queue is empty; returns clip jobs done.
+
+    ``tasks``: worker tasks the bot queues by itself on the way (a storyboard's draft once its
+    last shot is done, a Finish for Shorts click) that must have run too — workers are run
+    again as soon as the bot has queued the next one.
+    """
+    import asyncio
+    import time
+
     from reelbot.cli.wiring import worker_for
 
-    worker = worker_for(service, burst=True)
-    await worker.run()
-    return worker.jobs_done
+    jobs = done = 0
+    deadline = time.monotonic() + 60
+    while True:
+        worker = worker_for(service, burst=True)
+        await worker.run()
+        jobs, done = jobs + worker.jobs_done, done + worker.tasks.done
+        if done >= tasks:
+            assert done == tasks, f"{done} worker tasks ran, expected {tasks}"
+            return jobs
+        while not any(lane["waiting"] for lane in (await service.queue.depth()).values()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot queued {done} of {tasks} worker tasks")
+            await asyncio.sleep(0.05)
 
 
 async def wait_jobs(fake: FakeDiscord, service: ReelbotService, user_id: str, count: int) -> list[Any]:

@@ -87,7 +87,7 @@ async def test_storyboard_status_draft_and_reroll(
         jobs = await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False)
         assert len(jobs) == 2 and {j.request.origin.message_id for j in jobs} == {status_id}
 
-        assert await render_all(service) == 2
+        assert await render_all(service, tasks=1) == 2  # the shots, then the draft's assembly
         (post,) = await fake.wait_for(lambda: draft_posts(fake), what="draft posted")
         names = [f.filename for f in post.files]
         assert names[0].endswith(".mp4") and names[1].endswith("-sheet.jpg"), names
@@ -107,20 +107,20 @@ async def test_storyboard_status_draft_and_reroll(
 
         draft_message = next(m for m in fake.messages.values() if m["id"] != status_id and custom_ids(m))
         buttons = [parse_custom_id(cid) for cid in custom_ids(draft_message)]
-        assert [b[0] for b in buttons if b] == ["sbreroll", "sbreroll"]
-        shot2 = buttons[1]
+        assert [b[0] for b in buttons if b] == ["sbfinish", "sbreroll", "sbreroll"]
+        shot2 = buttons[2]
         assert shot2 is not None
         found = await board_of_job(service, shot2[1])
         assert found is not None and found[1] == 2
 
         # Bob may not re-roll Alice's shot; Alice re-rolls shot 2: one new job, a new draft.
-        cid = custom_ids(draft_message)[1]
+        cid = custom_ids(draft_message)[2]
         refused = await answer_of(fake, await fake.send_interaction(fake.click(draft_message, cid, user=bob)))
         assert "Only the person who started" in refused["content"] and refused["flags"] & 64
         ok = await answer_of(fake, await fake.send_interaction(fake.click(draft_message, cid, user=alice)))
         assert "Shot 2 is being made again" in ok["content"], ok["content"]
         assert len(await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False)) == 3
-        assert await render_all(service) == 1
+        assert await render_all(service, tasks=1) == 1
         posts = await fake.wait_for(
             lambda: len(draft_posts(fake)) == 2 and draft_posts(fake), what="new draft"
         )
@@ -162,7 +162,7 @@ async def test_draft_over_the_upload_limit_is_a_link(
     small = config.model_copy(update={"max_upload_bytes": 1024})  # below any draft
     async with start_bot(small):
         await send_board(fake, fake.user(name="cy"), BOARD)
-        assert await render_all(service) == 2
+        assert await render_all(service, tasks=1) == 2
         (post,) = await fake.wait_for(
             lambda: [c for c in channel_posts(fake) if c.files], what="draft post with the contact sheet"
         )

@@ -59,7 +59,17 @@ async def test_video_to_clip_and_remix_with_lineage(
         clip_id = clip_id_of(clip_message)
         assert custom_ids(clip_message) == [
             custom_id(action, clip_id)
-            for action in ("reroll", "vary", "varystrong", "extend", "loop", "remix", "info", "delete")
+            for action in (
+                "reroll",
+                "vary",
+                "varystrong",
+                "extend",
+                "loop",
+                "remix",
+                "finish",
+                "info",
+                "delete",
+            )
         ]
         assert all(len(cid) <= 100 for cid in custom_ids(clip_message))
 

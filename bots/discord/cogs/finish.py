@@ -1,0 +1,117 @@
+"""The "Finish for Shorts" buttons: under a clip (``reelbot:finish:<clip>``) and under a
+storyboard draft (``reelbot:sbfinish:<board>``).
+
+A click queues one ``finish`` worker task (:mod:`reelbot.app.finish`) — nothing is rendered in
+this process — after posting a status message the worker's progress edits; the finished
+file is posted replying to it (:mod:`reelbot.bots.discord.finished`). The click guard's key
+makes a double click one task.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
+from reelbot.bots.discord.components import button_handler
+from reelbot.bots.discord.jobs import origin_for, status_channel
+from reelbot.bots.discord.replies import reply
+from reelbot.domain.messages import render
+from reelbot.domain.types import Origin, Platform, short_id
+
+if TYPE_CHECKING:
+    from reelbot.app.tasks import TaskTicket
+    from reelbot.bots.discord.bot import ReelBot
+
+log = logging.getLogger(__name__)
+
+Submit = Callable[[Origin, str], Awaitable["TaskTicket"]]
+
+
+async def _start(
+    interaction: discord.Interaction, action: str, target: uuid.UUID, status_text: str, submit: Submit
+) -> None:
+    """Status message first (its id goes into the origin), then the task; the person hears
+    privately that it is queued. A refusal removes the status message again."""
+    bot: ReelBot = interaction.client  # type: ignore[assignment]
+    origin = origin_for(interaction)
+    key = await bot.service.click_idempotency_key(
+        platform=Platform.DISCORD.value,
+        user_id=origin.user_id,
+        action=action,
+        target=str(target),
+        interaction_id=str(interaction.id),
+        window_s=bot.config.click_window_s,
+    )
+    channel = status_channel(interaction)
+    mentions = discord.AllowedMentions.none()
+    message = interaction.message
+    reference = message.to_reference(fail_if_not_exists=False) if message is not None else None
+    status = await channel.send(
+        status_text, allowed_mentions=mentions, reference=reference, mention_author=False
+    )  # type: ignore[arg-type]
+    try:
+        ticket = await submit(origin.model_copy(update={"message_id": str(status.id)}), key)
+    except BaseException:
+        await _delete_quietly(status)
+        raise
+    locale = origin.locale
+    if ticket.duplicate:
+        await _delete_quietly(status)
+        await reply(interaction, render("submit.duplicate", locale, job_id=short_id(ticket.task_id)))
+        return
+    log.info("finish task %s queued from interaction %s", ticket.task_id, interaction.id)
+    await reply(interaction, render("submit.accepted", locale, job_id=short_id(ticket.task_id)))
+
+
+async def _delete_quietly(message: discord.Message) -> None:
+    try:
+        await message.delete()
+    except discord.HTTPException:
+        log.info("could not delete status message %s", message.id)
+
+
+@button_handler("finish")
+async def on_finish(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    service = interaction.client.service  # type: ignore[attr-defined]
+    options = FinishOptions()
+    text = render(
+        "finish.queued_clip", origin_for(interaction).locale, clip_id=short_id(clip_id), fps=options.fps
+    )
+
+    async def submit(origin: Origin, key: str) -> TaskTicket:
+        return await finish_clip(service, clip_id, origin, idempotency_key=key, options=options)
+
+    await _start(interaction, "finish", clip_id, text, submit)
+
+
+@button_handler("sbfinish")
+async def on_finish_draft(interaction: discord.Interaction, board_id: uuid.UUID) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    service = interaction.client.service  # type: ignore[attr-defined]
+    options = FinishOptions()
+    text = render(
+        "finish.queued_draft", origin_for(interaction).locale, board_id=short_id(board_id), fps=options.fps
+    )
+
+    async def submit(origin: Origin, key: str) -> TaskTicket:
+        return await finish_draft(service, board_id, origin, idempotency_key=key, options=options)
+
+    await _start(interaction, "sbfinish", board_id, text, submit)
+
+
+class FinishCog(commands.Cog):
+    """Holds nothing: the handlers above are registered by name when this module loads."""
+
+    def __init__(self, bot: ReelBot) -> None:
+        self.bot = bot
+
+
+async def setup(bot: ReelBot) -> None:
+    await bot.add_cog(FinishCog(bot))

@@ -1,0 +1,161 @@
+"""Worker tasks from the application: store a task row, then put its id on the jobs queue.
+
+Why the same queue: a task's id is as opaque to the queue as a job's, so tasks get every
+guarantee clip jobs have — acked only after the result is stored, reclaimed from a dead
+worker, dead-lettered after ``max_deliveries`` — without a second transport. The order is the
+job's: the row first (idempotent by its key), then the enqueue; a refused enqueue removes the
+row, and a crash in between is healed by :func:`reconcile_tasks` (every worker runs the
+service's reconcile step).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reelbot.app.intake import check_idempotency_key, check_origin
+from reelbot.domain.errors import LimitReached, NotFound
+from reelbot.domain.types import JobState, Origin
+from reelbot.queue.errors import PendingCapReached
+from reelbot.queue.keys import Lane
+from reelbot.storage import tasks as task_repo
+
+if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
+
+log = logging.getLogger(__name__)
+
+#: The cap for tasks the application itself starts (a draft once its shots are done): never refused.
+NO_CAP = 10**6
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A stored task as the bots and the application read it."""
+
+    id: uuid.UUID
+    kind: str
+    state: JobState
+    origin: Origin
+    clip_id: uuid.UUID | None
+    payload: Mapping[str, Any]
+    result: Mapping[str, Any] | None
+    error_key: str | None
+    error_detail: str | None
+    step: int | None
+    total_steps: int | None
+
+    @classmethod
+    def of(cls, task: Any) -> TaskView:
+        return cls(
+            id=task.id,
+            kind=task.kind,
+            state=JobState(task.state),
+            origin=task_repo.task_origin(task),
+            clip_id=task.clip_id,
+            payload=dict(task.payload_json or {}),
+            result=dict(task.result_json) if task.result_json is not None else None,
+            error_key=task.error_key,
+            error_detail=task.error_detail,
+            step=task.step,
+            total_steps=task.total_steps,
+        )
+
+
+@dataclass(frozen=True)
+class TaskTicket:
+    task_id: uuid.UUID
+    state: JobState
+    position: int | None
+    duplicate: bool
+
+
+async def submit_task(
+    service: ReelbotService,
+    kind: str,
+    payload: Mapping[str, Any],
+    origin: Origin,
+    *,
+    idempotency_key: str,
+    clip_id: uuid.UUID | None = None,
+    max_pending: int | None = None,
+    lane: Lane = Lane.FAST,
+    task_id: uuid.UUID | None = None,
+) -> TaskTicket:
+    """Store and enqueue one task; the same key twice answers with the first task.
+
+    ``max_pending`` defaults to the person's pending cap (tasks count with their jobs); a
+    refusal stores nothing (``queue.user_pending_cap``).
+    """
+    check_idempotency_key(idempotency_key)
+    check_origin(origin)
+    task, created = await service.run_db(
+        task_repo.create_or_get_task,
+        kind=kind,
+        payload=payload,
+        origin=origin,
+        idempotency_key=idempotency_key,
+        clip_id=clip_id,
+        lane=lane.value,
+        task_id=task_id,
+    )
+    if not created:
+        return await _ticket(service, task, duplicate=True)
+    cap = service.settings.limits.max_pending_jobs_per_user if max_pending is None else max_pending
+    try:
+        result = await service.queue.enqueue(
+            task.id, idempotency_key=idempotency_key, user_key=origin.user_key, max_pending=cap, lane=lane
+        )
+    except PendingCapReached as exc:
+        await service.run_db(task_repo.delete_task, task_id=task.id)
+        raise LimitReached("queue.user_pending_cap", count=exc.count, limit=exc.limit) from exc
+    except BaseException:
+        log.exception("enqueue failed; removing task %s", task.id)
+        await service.run_db(task_repo.delete_task, task_id=task.id)
+        raise
+    if result.job_id != task.id:  # Redis knows this key for another id: that one is the answer
+        await service.run_db(task_repo.delete_task, task_id=task.id)
+        other = await service.run_db(task_repo.get_task, task_id=result.job_id)
+        if other is None:
+            raise NotFound("job.not_found", job_id=str(result.job_id))
+        return await _ticket(service, other, duplicate=True)
+    return TaskTicket(task.id, JobState.QUEUED, await service.queue.position(task.id), duplicate=False)
+
+
+async def _ticket(service: ReelbotService, task: Any, *, duplicate: bool) -> TaskTicket:
+    state = JobState(task.state)
+    position = await service.queue.position(task.id) if state is JobState.QUEUED else None
+    return TaskTicket(task.id, state, position, duplicate)
+
+
+async def task_view(service: ReelbotService, task_id: uuid.UUID) -> TaskView:
+    task = await service.run_db(task_repo.get_task, task_id=task_id)
+    if task is None:
+        raise NotFound("job.not_found", job_id=str(task_id)[:8])
+    return TaskView.of(task)
+
+
+async def task_by_key(service: ReelbotService, idempotency_key: str) -> TaskView | None:
+    task = await service.run_db(task_repo.get_task_by_key, idempotency_key=idempotency_key)
+    return TaskView.of(task) if task is not None else None
+
+
+async def reconcile_tasks(service: ReelbotService, *, older_than_s: float = 30.0) -> int:
+    """Enqueue ``queued`` tasks that have no queue message (idempotent by their key)."""
+    tasks = await service.run_db(task_repo.queued_tasks_older_than, seconds=older_than_s)
+    requeued = 0
+    for task in tasks:
+        result = await service.queue.enqueue(
+            task.id,
+            idempotency_key=task.idempotency_key,
+            user_key=task.user_key,
+            max_pending=NO_CAP,  # accepted once already: never refuse it now
+            lane=task.lane,
+        )
+        requeued += not result.duplicate
+    if requeued:
+        log.warning("re-enqueued %d queued tasks that had no queue message", requeued)
+    return requeued

@@ -1,0 +1,89 @@
+"""Worker task payloads: plain data the application sends and the worker runs.
+
+Why in the domain: the application builds these (it may not import the generator) and the
+worker validates them (it may not import the application); both share this vocabulary. A
+payload holds media keys and numbers only — never a path, a bot object or a session — so it
+survives the queue, a restart and another machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Task kind names (the worker's registry, ``generator.worker.kinds.task_kind``, runs them).
+ASSEMBLE_DRAFT = "assemble_draft"
+FINISH = "finish"
+
+#: Where a finished variant of a clip or draft lives in the media store.
+FINISHED_PREFIX = "finished"
+
+
+class TaskPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def payload(self) -> dict[str, Any]:
+        """What the sender stores and the worker receives (plain JSON types)."""
+        return self.model_dump(mode="json")
+
+
+class AssembleDraft(TaskPayload):
+    """Payload of ``assemble_draft``: join stored shot clips into one draft + contact sheet."""
+
+    board_id: str
+    clip_keys: list[str] = Field(min_length=1)
+    transitions: list[str]  # reelbot.domain.storyboard.Transition values, one per join
+    crossfade_seconds: float = Field(ge=0)
+    video_key: str
+    sheet_key: str
+    title: str = ""
+    max_bytes: int | None = Field(None, ge=64 * 1024)  # the draft's own size cap (encode.max_bytes)
+    job_ids: list[str] = Field(default_factory=list)  # the takes it joins (the sender's bookkeeping)
+
+
+class Caption(BaseModel):
+    """One caption; ``end=None`` lasts to the end of the clip."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: float = Field(0.0, ge=0)
+    end: float | None = Field(None, gt=0)
+    text: str = Field(min_length=1)
+
+
+class FinishTask(TaskPayload):
+    """Payload of ``finish``: one clip or draft made ready to upload as a Short.
+
+    ``audio``: ``none`` (silent, the clip's own sound dropped), ``model`` (the clip's own
+    sound, if the model made any), ``upload`` (the track stored at ``audio_key``); a generated
+    music job is a later kind of source. ``audio_mode`` says what an uploaded track does to
+    the clip's own sound.
+    """
+
+    source_key: str  # the clip's or the draft's video in the media store
+    output_key: str  # finished/<task id>.mp4 (a retry overwrites what a killed attempt wrote)
+    srt_key: str | None = None  # beside it when there are captions
+    clip_id: str | None = None
+    board_id: str | None = None
+    audio: Literal["none", "model", "upload"] = "model"
+    audio_key: str | None = None
+    audio_mode: Literal["mix", "replace"] = "mix"
+    captions: list[Caption] = Field(default_factory=list, max_length=200)
+    burn: bool = False
+    fps: Literal[24, 30] = 30
+    width: Literal[1080] = 1080
+    height: Literal[1920] = 1920
+
+    @model_validator(mode="after")
+    def _audio_source(self) -> FinishTask:
+        if (self.audio == "upload") != (self.audio_key is not None):
+            raise ValueError("audio_key is given exactly when audio is 'upload'")
+        if self.captions and self.srt_key is None:
+            raise ValueError("captions need an srt_key")
+        return self
+
+
+def finished_keys(task_id: object) -> tuple[str, str]:
+    """(video, srt) media keys of a finish task's result."""
+    return f"{FINISHED_PREFIX}/{task_id}.mp4", f"{FINISHED_PREFIX}/{task_id}.srt"

@@ -1,0 +1,245 @@
+"""Worker tasks on the real queue: Finish for Shorts and its guarantees.
+
+A stored clip (a real H.264 file from ffmpeg's lavfi sources, recorded as a worker leaves a
+clip) is finished by the real worker in burst mode from the real Redis queue; the result is
+probed with ffmpeg (no ffprobe binary on this machine: ``probe`` / ``stream_facts`` read
+``ffmpeg -i``), its C2PA manifest verified. A task whose worker died is reclaimed and done
+once; a redelivered done task is not run again; a task failing for its own reason is failed
+with that reason and leaves no file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+
+from reelbot.app.finish import FinishOptions, finish_clip, finished, finished_variants, store_track
+from reelbot.app.safety.devcert import generate_dev_certificate
+from reelbot.app.service import ReelbotService
+from reelbot.app.tasks import task_view
+from reelbot.cli.wiring import worker_for
+from reelbot.domain.errors import InvalidRequest, LimitReached
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.safety_config import ProvenanceSettings
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
+from reelbot.generator.encode import probe
+from reelbot.generator.finish.media import stream_facts
+from reelbot.generator.provenance import verify_clip
+from reelbot.storage import jobs as job_repo
+from reelbot.storage import tasks as task_repo
+from reelbot.storage.db import session_scope
+
+ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
+
+
+def ffmpeg(*args: str) -> None:
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    subprocess.run([exe, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def lavfi_clip(path: Path, seconds: float = 1.0, fps: int = 16) -> Path:
+    ffmpeg(
+        "-f", "lavfi", "-i", f"testsrc2=s=144x256:r={fps}:d={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
+    )  # fmt: skip
+    return path
+
+
+def stored_clip(service: ReelbotService, tmp_path: Path, origin: Origin = ALICE) -> uuid.UUID:
+    """A job and its clip as a worker leaves them, with a real video at the clip's key."""
+    request = GenerationRequest(prompt="a paper boat", origin=origin, preset="tiny", seed=1)
+    source = lavfi_clip(tmp_path / f"src-{uuid.uuid4().hex[:6]}.mp4")
+    with session_scope(service.db) as session:
+        job = job_repo.create_job(session=session, request=request, idempotency_key=uuid.uuid4().hex)
+        assert job_repo.mark_running(session=session, job_id=job.id, worker="w0")
+        clip = job_repo.mark_done(
+            session=session,
+            job_id=job.id,
+            video_key=f"clips/{job.id}.mp4",
+            thumbnail_key=None,
+            size_bytes=source.stat().st_size,
+            width=144,
+            height=256,
+            fps=16,
+            num_frames=16,
+            duration_s=1.0,
+        )
+        assert clip is not None
+    service.media.put_file(f"clips/{job.id}.mp4", source)
+    return clip.id
+
+
+async def burst(service: ReelbotService, **options: object) -> tuple[int, int]:
+    """(clip jobs done, tasks done) by one real worker in burst mode."""
+    worker = worker_for(service, name=f"t-{uuid.uuid4().hex[:6]}", burst=True, **options)
+    await worker.run()
+    return worker.jobs_done, worker.tasks.done
+
+
+async def events_of(service: ReelbotService, task_id: uuid.UUID) -> list[JobEvent]:
+    stream = service.events(Platform.DISCORD)
+    await stream.ensure_group("test")
+    found: list[JobEvent] = []
+    while batch := await stream.read("test", "t", 100, 10):
+        found += [event for _, event in batch if event.job_id == task_id]
+        await stream.ack("test", *[entry for entry, _ in batch])
+    return found
+
+
+@pytest.fixture
+def signed(settings: Settings, tmp_path: Path) -> Settings:
+    cert, key = generate_dev_certificate(tmp_path / "pki", organization="reelbot tests")
+    return settings.model_copy(update={"provenance": ProvenanceSettings(cert_file=cert, key_file=key)})
+
+
+@pytest.fixture
+async def signed_service(signed: Settings) -> AsyncIterator[ReelbotService]:
+    svc = await ReelbotService.open(signed)
+    try:
+        yield svc
+    finally:
+        await svc.close()
+
+
+async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService, tmp_path: Path) -> None:
+    service = signed_service
+    clip_id = stored_clip(service, tmp_path)
+    song = tmp_path / "song.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=3:sample_rate=44100", "-ac", "1", "-c:a", "aac", str(song))
+    track = store_track(service, song.read_bytes(), "song.m4a")
+    options = FinishOptions(audio="upload", audio_key=track, caption="紙船出發", fps=24)
+    ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="fin-1", options=options)
+    assert ticket.state is JobState.QUEUED and not ticket.duplicate and ticket.position == 1
+    again = await finish_clip(service, clip_id, ALICE, idempotency_key="fin-1", options=options)
+    assert again.duplicate and again.task_id == ticket.task_id  # one click, one task
+
+    assert await burst(service) == (0, 1), await task_view(service, ticket.task_id)
+    result = await finished(service, ticket.task_id)
+    path = service.media.path(result.video_key)
+    info = probe(path)
+    assert (info.width, info.height, info.fps) == (1080, 1920, 24.0)
+    assert abs(info.num_frames - 24) <= 1
+    facts = stream_facts(path)
+    assert (facts.audio_codec, facts.sample_rate, facts.channels) == ("aac", 48_000, 2)
+    assert result.has_audio and result.size_bytes == path.stat().st_size
+    assert result.srt_key is not None and "紙船出發" in service.media.read_bytes(result.srt_key).decode()
+    report = verify_clip(path)
+    assert report.c2pa_valid and report.ai_generated_assertion, report.problems
+    # The finished variant is linked to its clip; the source clip is untouched.
+    assert [v.task_id for v in await finished_variants(service, clip_id)] == [ticket.task_id]
+    assert (await service.clip(clip_id)).video_key == f"clips/{(await service.clip(clip_id)).job_id}.mp4"
+
+    kinds = [(e.kind, e.task) for e in await events_of(service, ticket.task_id)]
+    assert kinds[0] == (EventKind.STARTED, "finish") and kinds[-1] == (EventKind.DONE, "finish")
+    assert any(kind is EventKind.PROGRESS for kind, _ in kinds), kinds
+    view = await task_view(service, ticket.task_id)
+    assert (view.step, view.total_steps) == (100, 100) and view.clip_id == clip_id
+
+
+async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService, tmp_path: Path) -> None:
+    clip_id = stored_clip(service, tmp_path)
+    with pytest.raises(InvalidRequest) as long_caption:
+        await finish_clip(
+            service, clip_id, ALICE, idempotency_key="bad-1", options=FinishOptions(caption="x" * 500)
+        )
+    assert long_caption.value.key == "finish.caption_too_long"
+    with pytest.raises(InvalidRequest) as not_audio:
+        store_track(service, b"hello", "notes.txt")
+    assert not_audio.value.key == "finish.audio_not_audio"
+    assert (await service.queue.depth())["fast"]["waiting"] == 0
+    with session_scope(service.db) as session:
+        assert task_repo.queued_tasks_older_than(session=session, seconds=-60) == []
+
+    ticket = await finish_clip(
+        service, clip_id, ALICE, idempotency_key="fin-2", options=FinishOptions(audio="none")
+    )
+    assert await burst(service) == (0, 1)
+    result = await finished(service, ticket.task_id)
+    facts = stream_facts(service.media.path(result.video_key))
+    assert (facts.width, facts.height, facts.fps, facts.has_audio) == (1080, 1920, 30.0, False)
+
+
+async def test_pending_cap_counts_tasks(settings: Settings, tmp_path: Path) -> None:
+    capped = settings.model_copy(
+        update={"limits": settings.limits.model_copy(update={"max_pending_jobs_per_user": 1})}
+    )
+    service = await ReelbotService.open(capped)
+    try:
+        clip_id = stored_clip(service, tmp_path)
+        await finish_clip(service, clip_id, ALICE, idempotency_key="cap-1")
+        with pytest.raises(LimitReached):
+            await finish_clip(service, clip_id, ALICE, idempotency_key="cap-2")
+        with session_scope(service.db) as session:  # the refused one left no row
+            assert task_repo.get_task_by_key(session=session, idempotency_key="cap-2") is None
+    finally:
+        await service.close()
+
+
+async def test_a_dead_workers_task_is_reclaimed_and_done_once(settings: Settings, tmp_path: Path) -> None:
+    quick = settings.model_copy(
+        update={"queue": settings.queue.model_copy(update={"reclaim_idle_ms": 300, "heartbeat_s": 0.1})}
+    )
+    service = await ReelbotService.open(quick)
+    try:
+        clip_id = stored_clip(service, tmp_path)
+        ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="kill-1")
+        # A worker claims it, starts it, and dies (its message stays pending, never acked).
+        claimed = await service.queue.claim("dead-worker", count=1)
+        assert [d.job_id for d in claimed.deliveries] == [ticket.task_id]
+        with session_scope(service.db) as session:
+            assert task_repo.mark_running(session=session, task_id=ticket.task_id, worker="dead-worker")
+        # A live worker reclaims it after the idle time (burst mode waits while it is pending).
+        for _ in range(100):  # each burst run ends when nothing is waiting; the claim stays pending
+            if (await burst(service))[1]:
+                break
+        view = await task_view(service, ticket.task_id)
+        assert view.state is JobState.DONE
+        with session_scope(service.db) as session:
+            row = task_repo.get_task(session=session, task_id=ticket.task_id)
+            assert row is not None and row.attempts == 2 and row.worker != "dead-worker"
+        key = (view.result or {})["video_key"]
+        written = service.media.path(key).stat().st_mtime_ns
+
+        # The same message delivered again (a crash between "done" and "ack"): not run twice,
+        # its result event published again, the file left as it is.
+        assert await service.queue.enqueue(
+            ticket.task_id, idempotency_key="kill-1-again", user_key=ALICE.user_key, max_pending=10
+        )
+        worker = worker_for(service, name="w-redeliver", burst=True)
+        await worker.run()
+        assert (worker.tasks.done, worker.republished) == (0, 1)
+        assert service.media.path(key).stat().st_mtime_ns == written
+        dones = [e for e in await events_of(service, ticket.task_id) if e.kind is EventKind.DONE]
+        assert len(dones) == 2 and all(e.task == "finish" for e in dones)
+        assert await service.queue.depth() == {
+            lane: {"waiting": 0, "pending": 0, "dead": 0} for lane in ("fast", "relaxed")
+        }
+    finally:
+        await service.close()
+
+
+async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
+    service: ReelbotService, tmp_path: Path
+) -> None:
+    clip_id = stored_clip(service, tmp_path)
+    track = store_track(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
+    ticket = await finish_clip(
+        service,
+        clip_id,
+        ALICE,
+        idempotency_key="fail-1",
+        options=FinishOptions(audio="upload", audio_key=track),
+    )
+    assert await burst(service) == (0, 0)
+    view = await task_view(service, ticket.task_id)
+    assert view.state is JobState.FAILED and view.error_key == "finish.audio_not_audio"
+    failed = [e for e in await events_of(service, ticket.task_id) if e.kind is EventKind.FAILED]
+    assert len(failed) == 1 and "not an audio file" in failed[0].failure_text("en")
+    assert not service.media.exists(f"finished/{ticket.task_id}.mp4")
+    assert (await service.queue.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 0}
