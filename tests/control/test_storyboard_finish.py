@@ -223,3 +223,21 @@ def test_extend_with_colour_match_keeps_the_parents_colours() -> None:
     drift_graded = delta_e(graded[-1], parent[-1])
     assert drift_plain - floor > 8
     assert drift_graded - floor < (drift_plain - floor) / 5
+
+
+def test_the_worker_grades_an_extend_unless_the_setting_is_off(settings: Settings) -> None:
+    """The Extend post-process is the worker's own (generator/worker/stages.py), with the switch."""
+    from reelbot.generator.worker.stages import Inputs, post_process
+
+    parent, more = scene(9, 5), scene(8, 6)
+    continuation = shifted(np.concatenate([parent[-1:], more]), 3)
+    inputs = Inputs(references={}, context=parent, context_fps=8)
+    on = post_process(continuation, inputs, 8, settings)
+    off_settings = settings.model_copy(
+        update={"finish": settings.finish.model_copy(update={"colour_match": False})}
+    )
+    off = post_process(continuation, inputs, 8, off_settings)
+    assert settings.finish.colour_match is True  # on by default
+    assert np.array_equal(off, stitch(parent, continuation, overlap=1))
+    assert np.array_equal(on, stitch(parent, continuation, overlap=1, colour_match=True))
+    assert delta_e(on[-1], parent[-1]) < delta_e(off[-1], parent[-1]) / 2
