@@ -37,6 +37,7 @@ from reelbot.domain.settings import EncodeSettings, Settings
 from reelbot.domain.storyboard import (
     Storyboard,
     Transition,
+    check_speeds,
     check_storyboard,
     load_storyboard,
     recipe_hash,
@@ -268,6 +269,7 @@ def render_storyboard(
     # has the same size, fps and look.
     all_roles = {role for shot_hashes in hashes for role in shot_hashes}
     preset = route_preset(board.preset, all_roles, settings)
+    check_speeds(board, preset)  # a shot's mode the preset lacks: refused before any shot renders
     seeds = shot_seeds(board, out_dir, reroll)
     engines = cache or EngineCache(detect_device(settings))
 

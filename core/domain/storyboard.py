@@ -8,9 +8,11 @@ A creator writes one YAML, TOML or JSON file (format in docs/control.md)::
     style_prompt: warm cinematic light
     seed: 42
     transition: crossfade           # cut | crossfade (default for every shot)
+    speed: draft                    # quality | balanced | draft (default: the server's)
     shots:
       - prompt: a woman ties her running shoes
         seconds: 2
+        speed: quality              # this shot's own mode
       - prompt: she runs along the beach at dawn
         seconds: 3
         camera: pan_left
@@ -48,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.finish_config import FinishSettings, check_caption
+from reelbot.domain.presets import PresetSpec, get_preset
 from reelbot.domain.settings import Limits
 from reelbot.domain.types import (
     MAX_SEED,
@@ -57,6 +60,7 @@ from reelbot.domain.types import (
     Origin,
     ReferenceImage,
     ReferenceRole,
+    SpeedMode,
 )
 
 MAX_SHOTS = 60  # a 60-second Short at one second per shot; more is a mistake, not a storyboard
@@ -120,6 +124,7 @@ class Shot(BaseModel):
     seed: int | None = Field(None, ge=0, le=MAX_SEED)
     transition: Transition | None = None  # how this shot begins; None: the storyboard's
     caption: str | None = None  # shown while this shot is on screen (finish: .srt, burn-in)
+    speed: SpeedMode | None = None  # None: the storyboard's, else the server default
 
 
 class Storyboard(BaseModel):
@@ -132,6 +137,7 @@ class Storyboard(BaseModel):
     preset: str | None = None
     fps: int | None = None
     steps: int | None = Field(None, ge=1, le=200)
+    speed: SpeedMode | None = None  # every shot's mode unless it names its own
     seed: int = Field(0, ge=0, le=MAX_SEED)
     character: str | None = None
     style: str | None = None
@@ -168,6 +174,10 @@ class Storyboard(BaseModel):
     def audio_path(self) -> Path | None:
         """The creator's own track as an absolute path (None when the board names none)."""
         return (self.base_dir / self.audio).resolve() if self.audio else None
+
+    def speed_of(self, index: int) -> SpeedMode | None:
+        """Shot ``index``'s (0-based) speed mode: its own, else the board's (None: the server's)."""
+        return self.shots[index].speed or self.speed
 
     def captions(self) -> list[str | None]:
         """One entry per shot: its caption, or None."""
@@ -298,6 +308,7 @@ def shot_request(
     image_hashes: dict[ReferenceRole, str],
 ) -> GenerationRequest:
     """Shot ``index`` as a full recipe (the same shape as a chat request)."""
+    check_speeds(board, get_preset(preset))
     shot = board.shots[index]
     prompt = ", ".join(part for part in (shot.prompt.strip(), board.style_prompt.strip()) if part)
     return GenerationRequest(
@@ -310,10 +321,26 @@ def shot_request(
         seed=seed,
         preset=preset,
         steps=board.steps,
+        speed=board.speed_of(index),
         motion=shot.motion,
         camera=shot.camera,
         origin=origin,
     )
+
+
+def check_speeds(board: Storyboard, preset: PresetSpec) -> None:
+    """Refuse, naming the first shot, a speed mode the board's preset does not offer (before
+    any shot renders: a mode is never silently downgraded)."""
+    for number in range(1, len(board.shots) + 1):
+        speed = board.speed_of(number - 1)
+        if speed is not None and speed not in preset.modes:
+            raise InvalidRequest(
+                "storyboard.speed_unsupported",
+                shot=number,
+                preset=preset.name,
+                mode=speed.value,
+                choices=", ".join(mode.value for mode in preset.modes),
+            )
 
 
 RECIPE_VERSION = 1  # bump when rendering changes so cached shots are not reused across it

@@ -11,6 +11,9 @@ TEXTS = {
             "Make a shorter clip, then use Extend to continue it."
         ),
         "request.speed_unsupported": ("Preset {preset} has no {mode} mode. It offers: {choices}."),
+        "storyboard.speed_unsupported": (
+            "Shot {shot} asks for {mode} mode, but preset {preset} has none. It offers: {choices}."
+        ),
         "request.preset_too_big": (
             "Preset {preset} does not fit this server's {card} GB GPU. Presets that fit: {choices}."
         ),
@@ -29,6 +32,9 @@ TEXTS = {
             "請先生成較短的影片，再用「延長」接續。"
         ),
         "request.speed_unsupported": "模型 {preset} 沒有 {mode} 模式，可選的模式有：{choices}。",
+        "storyboard.speed_unsupported": (
+            "第 {shot} 個鏡頭要用 {mode} 模式，但模型 {preset} 沒有這個模式，可選的模式有：{choices}。"
+        ),
         "request.preset_too_big": (
             "模型 {preset} 放不進這台伺服器 {card} GB 的 GPU，放得下的模型有：{choices}。"
         ),
