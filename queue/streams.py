@@ -502,6 +502,11 @@ class JobQueue:
         self._stamped[consumer] = now
         await self._seen(keys=[self.keys.workers_seen], args=[consumer, SEEN_KEEP_MS])
 
+    async def forget_consumer(self, consumer: str) -> None:
+        """A worker that stops cleanly takes its stamp away: it no longer counts as serving."""
+        self._stamped.pop(consumer, None)
+        await self.redis.zrem(self.keys.workers_seen, consumer)
+
     async def live_consumers(self, *, within_ms: int | None = None) -> int:
         """How many workers claimed or heartbeat within ``within_ms`` (default: the reclaim
         idle time, after which a silent worker's job is taken over: it counts as dead).

@@ -59,5 +59,11 @@ async def test_live_consumers_counts_each_worker_once(job_queue: JobQueue) -> No
     # A second worker waiting for work (its blocking claim finds nothing) is live too.
     assert not (await job_queue.claim("w2", block_ms=1)).deliveries
     assert await job_queue.live_consumers() == 2
+    # A worker that stops cleanly takes its stamp away (the other one still counts).
+    await job_queue.forget_consumer("w1")
+    assert await job_queue.live_consumers() == 1
     # Older than the window asked for: nobody (a window of 0 ms excludes everyone).
     assert await job_queue.live_consumers(within_ms=0) == 0
+    # A worker stamps itself again on its next claim after coming back.
+    await job_queue.claim("w1")
+    assert await job_queue.live_consumers() == 2
