@@ -25,9 +25,9 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
-from linebot.v3.messaging import Message, TextMessage, VideoMessage
+from linebot.v3.messaging import Message, MessageAction, QuickReply, QuickReplyItem, VideoMessage
 
-from reelbot.bots.common.status import duration_text, failure_reason
+from reelbot.bots.common.status import duration_text, failure_reason, shorten
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.storyboard_syntax import parse_board
 from reelbot.bots.line.syntax import STORYBOARD_HEADER
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from reelbot.app.service import ReelbotService
     from reelbot.app.storyboards import BoardStatus, Draft
+    from reelbot.bots.line.config import LineConfig
     from reelbot.bots.line.deliver import Deliverer
     from reelbot.bots.line.handler import Chat, LineHandler
 
@@ -115,15 +116,42 @@ async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: 
         await h.api.show_loading(chat.chat_id)
 
 
+async def _newest_board(h: LineHandler, chat: Chat) -> uuid.UUID:
+    raw = await h.state.redis.get(_latest_key(h, chat))
+    if raw is None:
+        raise InvalidRequest("line.storyboard_none")
+    return uuid.UUID(raw.decode() if isinstance(raw, bytes) else raw)
+
+
+async def reroll_board_shot(
+    h: LineHandler, event: MessageEvent, chat: Chat, locale: str, shot: int | None, board: str | None
+) -> None:
+    """重拍 N: a new take of shot N (new seed, same recipe) of the person's newest board here,
+    by :func:`reelbot.app.storyboards.reroll_shot` (the board's owner only); the next draft
+    keeps the other shots' clips and is pushed when the new take is done."""
+    from reelbot.app.storyboards import reroll_shot
+
+    if shot is None:
+        raise InvalidRequest("line.storyboard_reroll_how")
+    board_id = await _newest_board(h, chat)
+    if board is not None and not str(board_id).startswith(board):  # a quick reply of an older draft
+        raise NotFound("storyboard.not_found", board_id=board)
+    await h.check_limits(chat)
+    ticket = await reroll_shot(
+        h.service, board_id, shot, by=h.origin(chat, locale), idempotency_key=f"line:{event.webhook_event_id}"
+    )
+    text = render("line.storyboard_rerolled", locale, shot=shot, board_id=_short(board_id))
+    quick = outgoing.cancel_quick_reply(ticket.job_id, locale, h.config)
+    await h.answer(event, chat, [outgoing.text(text, h.config, quick_reply=quick)])
+    if chat.one_to_one:
+        await h.api.show_loading(chat.chat_id)
+
+
 async def board_progress(h: LineHandler, event: MessageEvent, chat: Chat, locale: str) -> None:
     """分鏡進度: where the person's newest board in this chat stands (a reply: no push used)."""
     from reelbot.app.storyboards import board_status
 
-    raw = await h.state.redis.get(_latest_key(h, chat))
-    if raw is None:
-        raise InvalidRequest("line.storyboard_none")
-    board_id = uuid.UUID(raw.decode() if isinstance(raw, bytes) else raw)
-    status = await board_status(h.service, board_id)  # NotFound: storyboard.not_found
+    status = await board_status(h.service, await _newest_board(h, chat))  # gone: storyboard.not_found
     await h.answer(event, chat, progress_text(status, locale))
 
 
@@ -228,7 +256,8 @@ async def _draft_push(d: Deliverer, status: BoardStatus, draft: Draft) -> tuple[
 
 def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Message]:
     """The caption, then the draft as a LINE video (the contact sheet as its preview), or a link
-    when LINE could not show it (too large, no HTTPS, a preview over 1 MB)."""
+    when LINE could not show it (too large, no HTTPS, a preview over 1 MB); either way with a
+    "重拍第 N 鏡" quick reply per shot."""
     locale = status.origin.locale
     media = d.service.media
     caption = render(
@@ -248,9 +277,33 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Mess
         duration_s=draft.seconds,
     )
     problem = outgoing.video_problem(clip_media, d.config)
+    quick = reroll_quick_reply(status, d.config)
+    caption = f"{caption}\n{render('line.storyboard_reroll_hint', locale)}"
     if problem is not None:
         log.warning("draft of storyboard %s sent as a link: %s", draft.board_id, problem)
         link = render("line.storyboard_draft_link", locale, url=clip_media.video_url)
-        return [outgoing.text(f"{caption}\n{link}", d.config)]
-    video = VideoMessage(original_content_url=clip_media.video_url, preview_image_url=clip_media.preview_url)
-    return [TextMessage(text=caption), video]
+        return [outgoing.text(f"{caption}\n{link}", d.config, quick_reply=quick)]
+    video = VideoMessage(
+        original_content_url=clip_media.video_url, preview_image_url=clip_media.preview_url, quick_reply=quick
+    )
+    return [outgoing.text(caption, d.config), video]
+
+
+def reroll_quick_reply(status: BoardStatus, config: LineConfig) -> QuickReply:
+    """ "重拍第 N 鏡" per shot (LINE's first 13): message actions that send ``重拍 N #<board>`` as
+    the person, so the typed command handles them — in a group with the trigger in front, as
+    group text needs one."""
+    locale = status.origin.locale
+    prefix = f"{config.triggers[0]} " if status.origin.guild_id else ""
+    items = []
+    for shot in status.shots[: config.quick_reply_max_items]:
+        label = render("line.storyboard_reroll_label", locale, shot=shot.number)
+        text = render(
+            "line.storyboard_reroll_text", locale, shot=shot.number, board_id=_short(status.board_id)
+        )
+        items.append(
+            QuickReplyItem(
+                action=MessageAction(label=shorten(label, config.quick_reply_label_max), text=prefix + text)
+            )
+        )
+    return QuickReply(items=items)

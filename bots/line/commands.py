@@ -156,4 +156,15 @@ async def _storyboard_status(
     await board_progress(h, event, chat, locale)
 
 
+@command(Command.STORYBOARD_REROLL)
+async def _storyboard_reroll(
+    h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed
+) -> None:
+    """重拍 2: a new take of shot 2 of the person's newest board here; a new draft follows."""
+    from reelbot.bots.line.boards import reroll_board_shot
+
+    shot, board = parsed.options.get("shot"), parsed.options.get("board")
+    await reroll_board_shot(h, event, chat, locale, shot, board)  # type: ignore[arg-type]
+
+
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

@@ -21,7 +21,7 @@ TEXTS = {
             "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、轉場:硬切\n"
             "・第一行可加：比例、種子、不要、模型、fps、轉場，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
-            "・傳「分鏡進度」查看目前進度"
+            "・傳「分鏡進度」查看目前進度；草稿完成後傳「重拍 2」就能只重拍第 2 個鏡頭"
         ),
         "line.storyboard_no_shots": (
             "分鏡裡沒有任何鏡頭。第一行寫「分鏡 標題」，接著一行一個鏡頭，例如：\n"
@@ -50,6 +50,13 @@ TEXTS = {
         "line.storyboard_draft": (
             "分鏡「{title}」的草稿完成了：{shots} 個鏡頭，{seconds} 秒（{width}×{height}）。"
         ),
+        "line.storyboard_reroll_how": "請寫要重拍第幾個鏡頭，例如「重拍 2」。",
+        "line.storyboard_rerolled": (
+            "好的，重拍分鏡 {board_id} 的第 {shot} 個鏡頭；完成後會把新的草稿影片傳給你，其他鏡頭不變。"
+        ),
+        "line.storyboard_reroll_label": "重拍第 {shot} 鏡",
+        "line.storyboard_reroll_text": "重拍 {shot} #{board_id}",
+        "line.storyboard_reroll_hint": "想換掉某個鏡頭？按下面的「重拍第 N 鏡」，或傳「重拍 N」。",
         "line.storyboard_draft_failed": "分鏡「{title}」的草稿沒有合成成功：{reason}",
         "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
     },
@@ -66,7 +73,8 @@ TEXTS = {
             "• First line: aspect, seed, neg, preset, fps, transition, and every shot's default "
             "seconds, camera, motion\n"
             "• At most {max_shots} shots; I send the draft video when every shot is done\n"
-            "• Send storyboard status to see where it stands"
+            "• Send storyboard status to see where it stands; once the draft is there, reroll shot 2 "
+            "makes a new take of shot 2 only"
         ),
         "line.storyboard_no_shots": (
             "The storyboard has no shots. Write storyboard and a title on the first line, then one "
@@ -102,6 +110,16 @@ TEXTS = {
         "line.storyboard_shot_failed": "Shot {shot} of storyboard {title} did not render: {reason}",
         "line.storyboard_draft": (
             "The draft of storyboard {title} is ready: {shots} shots, {seconds} s ({width}×{height})."
+        ),
+        "line.storyboard_reroll_how": "Say which shot to re-roll, e.g. reroll shot 2.",
+        "line.storyboard_rerolled": (
+            "OK, re-rolling shot {shot} of storyboard {board_id}; I'll send the new draft when it's done "
+            "(the other shots stay as they are)."
+        ),
+        "line.storyboard_reroll_label": "Re-roll shot {shot}",
+        "line.storyboard_reroll_text": "reroll shot {shot} #{board_id}",
+        "line.storyboard_reroll_hint": (
+            "Want another take of a shot? Tap Re-roll shot N below, or send reroll shot N."
         ),
         "line.storyboard_draft_failed": "The draft of storyboard {title} could not be put together: {reason}",
         "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",

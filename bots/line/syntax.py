@@ -50,6 +50,7 @@ class Command(StrEnum):
     GALLERY_OFF = "gallery_off"
     STORYBOARD = "storyboard"
     STORYBOARD_STATUS = "storyboard_status"
+    STORYBOARD_REROLL = "storyboard_reroll"
     QUEUE = "queue"
 
 
@@ -64,6 +65,13 @@ GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"}
 #: The first word of a storyboard message (the rest of that line: title and board options).
 STORYBOARD_WORDS = frozenset({"分鏡", "分鏡表", "腳本", "storyboard", "/storyboard"})
 STORYBOARD_STATUS_WORDS = frozenset({"分鏡進度", "/storyboard status", "storyboard status"})
+#: 重拍 2 / 重拍第 2 鏡 / reroll shot 2, optionally naming the board (``#ab12cd34``, what the
+#: draft's quick replies send): a new take of that shot of the person's newest board here.
+STORYBOARD_REROLL_RE = re.compile(
+    r"^(?:重拍|重新拍|/reroll(?:\s+shot)?|reroll\s+shot)(?:\s*第?\s*(\d{1,3})\s*(?:個鏡頭|鏡)?)?"
+    r"(?:\s*#([0-9a-f]{8}))?$",
+    re.IGNORECASE,
+)
 #: A storyboard's first line: the word, then a space, a colon or the end (``分鏡：夜市``).
 STORYBOARD_HEADER = re.compile(
     rf"^\s*({'|'.join(sorted(map(re.escape, STORYBOARD_WORDS), key=len, reverse=True))})(?=$|[\s:：])",
@@ -373,6 +381,10 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
+    reroll = STORYBOARD_REROLL_RE.match(_norm(" ".join(word.split())))
+    if reroll is not None:
+        shot = int(reroll.group(1)) if reroll.group(1) else None
+        return Parsed(Command.STORYBOARD_REROLL, options={"shot": shot, "board": reroll.group(2)})
     if STORYBOARD_HEADER.match(stripped):
         return Parsed(Command.STORYBOARD, prompt=stripped)  # parsed by storyboard_syntax
     options, rest = extract_options(stripped, PROMPT_OPTIONS, refusal="line.option_storyboard_only")

@@ -172,3 +172,27 @@ def test_storyboard_and_its_status_are_commands() -> None:
     assert parse_text("分鏡進度").command is Command.STORYBOARD_STATUS
     assert parse_text("storyboard  status").command is Command.STORYBOARD_STATUS
     assert parse_text("分鏡師在畫畫").command is Command.PROMPT  # the word glued to a prompt
+
+
+@pytest.mark.parametrize(
+    ("text", "shot", "board"),
+    [
+        ("重拍 2", 2, None),
+        ("重拍第 2 鏡", 2, None),
+        ("重拍第２個鏡頭", 2, None),
+        ("重新拍 3", 3, None),
+        ("reroll shot 3 #ab12cd34", 3, "ab12cd34"),
+        ("/reroll 2", 2, None),
+        ("重拍 2 #AB12CD34", 2, "ab12cd34"),
+        ("重拍", None, None),
+    ],
+)
+def test_reroll_shot_words(text: str, shot: int | None, board: str | None) -> None:
+    parsed = parse_text(text)
+    assert parsed.command is Command.STORYBOARD_REROLL
+    assert parsed.options == {"shot": shot, "board": board}
+
+
+def test_reroll_inside_a_prompt_is_a_prompt() -> None:
+    assert parse_text("重拍這支影片的感覺").command is Command.PROMPT
+    assert parse_text("reroll shot of a cat").command is Command.PROMPT

@@ -12,6 +12,7 @@ import pytest
 
 from reelbot.app.storyboards import board_id_for, board_status
 from reelbot.app.storyboards.state import DraftRecord, update_board
+from reelbot.bots.line.boards import reroll_quick_reply
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.types import Aspect, Camera, JobState, Platform
@@ -83,6 +84,15 @@ async def test_in_english_and_in_a_group_with_a_mention(harness: Harness) -> Non
     assert status.title == "Boats" and status.total == 2  # the mention's removal kept the lines
     assert reply_texts(harness.fake)[-1].startswith("Got storyboard Boats")
     assert status.origin.channel_id == "Cgroup" and status.origin.locale == "en"
+    # The draft's "Re-roll shot N" quick replies carry the trigger in a group (text needs one there).
+    items = reroll_quick_reply(status, harness.bot.config).items
+    texts = [item.action.text for item in items]  # type: ignore[union-attr]
+    trigger = harness.bot.config.triggers[0]
+    assert texts == [f"{trigger} reroll shot {n} #{str(board_id)[:8]}" for n in (1, 2)]
+    await harness.send(text_event(texts[0], user="Ubob", group="Cgroup"))
+    assert reply_texts(harness.fake)[-1].startswith(
+        f"OK, re-rolling shot 1 of storyboard {str(board_id)[:8]}"
+    )
 
 
 async def test_shot_outcomes_then_one_draft_push(harness: Harness) -> None:
@@ -122,13 +132,47 @@ async def test_shot_outcomes_then_one_draft_push(harness: Harness) -> None:
     assert await deliver(done_1)  # shot 1's event again (a retry): the same draft is not pushed twice
     (push,) = pushes(harness)
     caption, video = push["messages"]
-    assert caption["text"] == render(
-        "line.storyboard_draft", "zh-TW", title="紙船", shots=2, seconds="2.0", width=256, height=144
+    assert caption["text"] == "\n".join(
+        [
+            render(
+                "line.storyboard_draft", "zh-TW", title="紙船", shots=2, seconds="2.0", width=256, height=144
+            ),
+            render("line.storyboard_reroll_hint", "zh-TW"),
+        ]
     )
     assert video["type"] == "video"
     assert video["originalContentUrl"].startswith(harness.base_url + "/media/drafts/")
     assert video["previewImageUrl"].startswith(harness.base_url + "/media/drafts/")
-    assert "quickReply" not in video  # a draft has no clip actions
+
+    # Under the draft: "重拍第 N 鏡" per shot, message actions the typed command understands.
+    items = video["quickReply"]["items"]
+    short = str(board_id)[:8]
+    assert [(i["action"]["type"], i["action"]["label"], i["action"]["text"]) for i in items] == [
+        ("message", "重拍第 1 鏡", f"重拍 1 #{short}"),
+        ("message", "重拍第 2 鏡", f"重拍 2 #{short}"),
+    ]
+    old_seed = (await harness.service.job(jobs[1])).request.seed  # type: ignore[arg-type]
+    await harness.send(text_event(items[1]["action"]["text"]))
+    assert reply_texts(harness.fake)[-1].startswith(f"好的，重拍分鏡 {short} 的第 2 個鏡頭")
+    after = await board_status(harness.service, board_id)
+    assert after.shots[0].job_id == jobs[0] and after.shots[1].job_id not in (None, jobs[1])
+    take = (await harness.service.job(after.shots[1].job_id)).request  # type: ignore[arg-type]
+    assert take.prompt == "紙船漂走" and take.seed != old_seed
+    assert not after.complete  # the new take renders; its done event brings the next draft
+
+
+async def test_reroll_refusals(harness: Harness) -> None:
+    await harness.send(text_event("重拍 2"))
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_none", "zh-TW")
+    board_id = await send_board(harness, "分鏡 紙船\n1. 一艘紙船 1秒\n2. 紙船漂走 1秒")
+    await harness.send(text_event("重拍"))
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_reroll_how", "zh-TW")
+    await harness.send(text_event("重拍 5"))
+    assert reply_texts(harness.fake)[-1] == render("storyboard.shot_unknown", "zh-TW", shot=5, count=2)
+    await harness.send(text_event("重拍 1 #00000000"))  # a quick reply under an older board's draft
+    assert reply_texts(harness.fake)[-1] == render("storyboard.not_found", "zh-TW", board_id="00000000")
+    assert len((await board_status(harness.service, board_id)).shots) == 2
+    assert await harness.job_count() == 2  # the board's two shots, no re-roll
 
 
 async def test_a_failed_shot_is_pushed_with_its_number(harness: Harness) -> None:
