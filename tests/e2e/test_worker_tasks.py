@@ -10,12 +10,10 @@ with that reason and leaves no file.
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import imageio_ffmpeg
 import pytest
 
 from reelbot.app.finish import FinishOptions, finish_clip, finished, finished_variants, store_track
@@ -27,52 +25,15 @@ from reelbot.domain.errors import InvalidRequest, LimitReached
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.safety_config import ProvenanceSettings
 from reelbot.domain.settings import Settings
-from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
+from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.generator.encode import probe
 from reelbot.generator.finish.media import stream_facts
 from reelbot.generator.provenance import verify_clip
-from reelbot.storage import jobs as job_repo
 from reelbot.storage import tasks as task_repo
 from reelbot.storage.db import session_scope
+from tests.finishclips import ffmpeg, stored_clip
 
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
-
-
-def ffmpeg(*args: str) -> None:
-    exe = imageio_ffmpeg.get_ffmpeg_exe()
-    subprocess.run([exe, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
-
-
-def lavfi_clip(path: Path, seconds: float = 1.0, fps: int = 16) -> Path:
-    ffmpeg(
-        "-f", "lavfi", "-i", f"testsrc2=s=144x256:r={fps}:d={seconds}",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
-    )  # fmt: skip
-    return path
-
-
-def stored_clip(service: ReelbotService, tmp_path: Path, origin: Origin = ALICE) -> uuid.UUID:
-    """A job and its clip as a worker leaves them, with a real video at the clip's key."""
-    request = GenerationRequest(prompt="a paper boat", origin=origin, preset="tiny", seed=1)
-    source = lavfi_clip(tmp_path / f"src-{uuid.uuid4().hex[:6]}.mp4")
-    with session_scope(service.db) as session:
-        job = job_repo.create_job(session=session, request=request, idempotency_key=uuid.uuid4().hex)
-        assert job_repo.mark_running(session=session, job_id=job.id, worker="w0")
-        clip = job_repo.mark_done(
-            session=session,
-            job_id=job.id,
-            video_key=f"clips/{job.id}.mp4",
-            thumbnail_key=None,
-            size_bytes=source.stat().st_size,
-            width=144,
-            height=256,
-            fps=16,
-            num_frames=16,
-            duration_s=1.0,
-        )
-        assert clip is not None
-    service.media.put_file(f"clips/{job.id}.mp4", source)
-    return clip.id
 
 
 async def burst(service: ReelbotService, **options: object) -> tuple[int, int]:
@@ -109,7 +70,7 @@ async def signed_service(signed: Settings) -> AsyncIterator[ReelbotService]:
 
 async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService, tmp_path: Path) -> None:
     service = signed_service
-    clip_id = stored_clip(service, tmp_path)
+    clip_id = stored_clip(service, tmp_path, ALICE)
     song = tmp_path / "song.m4a"
     ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=3:sample_rate=44100", "-ac", "1", "-c:a", "aac", str(song))
     track = store_track(service, song.read_bytes(), "song.m4a")
@@ -133,7 +94,7 @@ async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService
     assert report.c2pa_valid and report.ai_generated_assertion, report.problems
     # The finished variant is linked to its clip; the source clip is untouched.
     assert [v.task_id for v in await finished_variants(service, clip_id)] == [ticket.task_id]
-    assert (await service.clip(clip_id)).video_key == f"clips/{(await service.clip(clip_id)).job_id}.mp4"
+    assert (await service.clip(clip_id)).video_key == f"clips/{clip_id}.mp4"
 
     kinds = [(e.kind, e.task) for e in await events_of(service, ticket.task_id)]
     assert kinds[0] == (EventKind.STARTED, "finish") and kinds[-1] == (EventKind.DONE, "finish")
@@ -143,7 +104,7 @@ async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService
 
 
 async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService, tmp_path: Path) -> None:
-    clip_id = stored_clip(service, tmp_path)
+    clip_id = stored_clip(service, tmp_path, ALICE)
     with pytest.raises(InvalidRequest) as long_caption:
         await finish_clip(
             service, clip_id, ALICE, idempotency_key="bad-1", options=FinishOptions(caption="x" * 500)
@@ -171,7 +132,7 @@ async def test_pending_cap_counts_tasks(settings: Settings, tmp_path: Path) -> N
     )
     service = await ReelbotService.open(capped)
     try:
-        clip_id = stored_clip(service, tmp_path)
+        clip_id = stored_clip(service, tmp_path, ALICE)
         await finish_clip(service, clip_id, ALICE, idempotency_key="cap-1")
         with pytest.raises(LimitReached):
             await finish_clip(service, clip_id, ALICE, idempotency_key="cap-2")
@@ -187,7 +148,7 @@ async def test_a_dead_workers_task_is_reclaimed_and_done_once(settings: Settings
     )
     service = await ReelbotService.open(quick)
     try:
-        clip_id = stored_clip(service, tmp_path)
+        clip_id = stored_clip(service, tmp_path, ALICE)
         ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="kill-1")
         # A worker claims it, starts it, and dies (its message stays pending, never acked).
         claimed = await service.queue.claim("dead-worker", count=1)
@@ -227,7 +188,7 @@ async def test_a_dead_workers_task_is_reclaimed_and_done_once(settings: Settings
 async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
     service: ReelbotService, tmp_path: Path
 ) -> None:
-    clip_id = stored_clip(service, tmp_path)
+    clip_id = stored_clip(service, tmp_path, ALICE)
     track = store_track(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
     ticket = await finish_clip(
         service,
