@@ -100,6 +100,8 @@ def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: flo
         tail_options = {}
     options, prompt = extract_options(body, SHOT_OPTIONS, refusal=_refusal)
     options.update(tail_options)
+    if seconds is None and "seconds" in options:  # 秒數:4 written out wins over a trailing "3秒"
+        seconds = float(options["seconds"])  # type: ignore[arg-type]
     if seconds is None:
         match = _TRAILING_SECONDS.search(prompt)
         if match is not None:
@@ -109,7 +111,7 @@ def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: flo
     if not prompt:
         raise InvalidRequest("line.storyboard_shot_empty", shot=number)
     if seconds is None:
-        seconds = float(options.get("seconds", defaults.get("seconds", default_seconds)))  # type: ignore[arg-type]
+        seconds = float(defaults.get("seconds", default_seconds))  # type: ignore[arg-type]
     fields: dict[str, Any] = {"prompt": prompt, "seconds": seconds}
     for name in ("camera", "motion", "seed", "transition"):
         value = options.get(name, defaults.get(name) if name in ("camera", "motion") else None)

@@ -32,6 +32,21 @@ bad_value = st.one_of(
     st.tuples(st.just("fps"), st.one_of(digits, st.sampled_from(["fast", "-", "一百"]))),
     st.tuples(st.sampled_from(["比例", "aspect", "ratio"]), st.sampled_from(["7:3", "wide", "圓形", "0:0"])),
     st.tuples(st.sampled_from(["秒數", "seconds"]), st.sampled_from(["0", "0.1", "99", "100000"])),
+    # The creator controls: words that are no speed, motion, camera move or loop answer.
+    st.tuples(
+        st.sampled_from(["速度", "speed", "模式", "mode"]),
+        st.one_of(digits, st.sampled_from(["turbo", "超級快", "quick", "99"])),
+    ),
+    st.tuples(
+        st.sampled_from(["動態", "motion", "動作"]),
+        st.one_of(digits, st.sampled_from(["中", "medium", "highway"])),
+    ),
+    st.tuples(
+        st.sampled_from(["鏡頭", "camera", "運鏡", "cam"]),
+        st.one_of(digits, st.sampled_from(["亂飛", "dolly_zoom", "tilt", "leftish"])),
+    ),
+    st.tuples(st.sampled_from(["循環", "loop"]), st.one_of(digits, st.sampled_from(["也許", "maybe", "2"]))),
+    st.tuples(st.sampled_from(["轉場", "transition"]), st.sampled_from(["wipe", "溶解效果", "淡出入"])),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=10),
@@ -45,10 +60,15 @@ bodies = st.one_of(
 )
 
 
-async def _case_text(harness: Harness, user: str, option: tuple[str, str]) -> None:
+async def _case_text(
+    harness: Harness, user: str, option: tuple[str, str], as_storyboard: bool = False, on_header: bool = False
+) -> None:
     key, value = option
     before = len(reply_texts(harness.fake))
-    await harness.send(text_event(f"一隻貓 {key}:{value}", user=user))
+    text = f"一隻貓 {key}:{value}"
+    if as_storyboard:  # the same value on a storyboard's shot line (or its first line)
+        text = f"分鏡 {key}:{value}\n1. 一隻貓" if on_header else f"分鏡\n1. {text}"
+    await harness.send(text_event(text, user=user))
     replies = reply_texts(harness.fake)[before:]
     assert len(replies) == 1, replies
     assert is_catalogue_message(replies[0], USERS[user]), replies[0][:200]
@@ -63,7 +83,13 @@ async def test_bad_line_input_is_a_catalogue_message_or_a_400(harness: Harness, 
     for user, language in USERS.items():
         harness.fake.profiles.setdefault(user, {"displayName": user, "language": language})
     if data.draw(st.booleans()):
-        await _case_text(harness, data.draw(st.sampled_from(sorted(USERS))), data.draw(bad_value))
+        await _case_text(
+            harness,
+            data.draw(st.sampled_from(sorted(USERS))),
+            data.draw(bad_value),
+            as_storyboard=data.draw(st.booleans()),
+            on_header=data.draw(st.booleans()),
+        )
     else:
         status, _ = await harness.post(data.draw(bodies).encode())
         assert status in (200, 400), status

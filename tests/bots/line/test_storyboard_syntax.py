@@ -5,6 +5,8 @@ zh-TW, naming the shot."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reelbot.bots.common.controls import MOTION_LEVELS
 from reelbot.bots.line.storyboard_syntax import MAX_BOARD_CHARS, MAX_SHOT_CHARS, parse_board
@@ -186,3 +188,26 @@ def test_first_line_problems(head: str, inner_zh: str | None, inner_en: str | No
 
 def test_a_long_title_is_cut() -> None:
     assert len(board("分鏡 " + "長" * 300 + "\n1. 貓").title) == 100
+
+
+def test_a_written_out_length_wins_over_a_trailing_one() -> None:
+    (shot,) = board("分鏡\n1. 女孩走進夜市 秒數:2 3秒").shots
+    assert shot.seconds == 2.0 and shot.prompt == "女孩走進夜市 3秒"
+
+
+_WORDS = """分鏡 storyboard 1. ２） - ・ 第3鏡： | ｜ 4秒 ４秒 2s 1990s
+女孩 a 鏡頭: 推近 比例： 16:9 秒數: 種子: 速度:快 循環 轉場: 淡入淡出 動態:高 不要: 模型: fps: 0.5 ： # 🎬"""
+PIECES = st.sampled_from([*_WORDS.split(), " ", "\n", "\n\n", "9" * 30])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join), st.sampled_from(["zh-TW", "en"]))
+def test_any_text_is_a_board_or_one_catalogue_refusal(text: str, locale: str) -> None:
+    """Whatever is typed: a valid Storyboard, or an InvalidRequest that renders in both locales."""
+    try:
+        parsed = parse_board(f"分鏡 {text}", default_seconds=3.0, locale=locale)
+    except InvalidRequest as exc:
+        assert exc.render("zh-TW") and exc.render("en")
+        return
+    assert parsed.shots and all(shot.prompt.strip() for shot in parsed.shots)
+    assert len(parsed.shots) <= MAX_SHOTS and len(parsed.title) <= 100
