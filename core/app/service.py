@@ -26,7 +26,6 @@ from reelbot.app.estimates import Estimator
 from reelbot.app.intake import check_idempotency_key, check_origin
 from reelbot.app.limits import LimitLedger
 from reelbot.app.safety.gate import Admission, SafetyGate
-from reelbot.app.safety.quotas import estimate_request
 from reelbot.app.service_limits import LimitsAndSettings
 from reelbot.app.views import ClipView, JobView, Ticket
 from reelbot.app.waits import WaitPlanner
@@ -196,7 +195,8 @@ class ReelbotService(LimitsAndSettings):
         """Take the job's share of every quota window and hourly rate (atomic; may move it to
         the relaxed lane or refuse it) and note the outcome in its moderation record."""
         await self.settle_limits()
-        estimate = await asyncio.to_thread(estimate_request, request, self.settings)
+        # Refit from measured renders (the profile until there are enough): what the ack shows.
+        estimate = (await self.estimates.estimate(request)).seconds
         async with self.limits.locked(self.limits.scopes(request.origin)):
             held = set(await self.limits.open_reservations())  # their estimates are in Redis
             windows = await asyncio.to_thread(self._quota_windows, request.origin, community, held)

@@ -145,3 +145,14 @@ async def test_positions_per_lane_for_one_person(service: ReelbotService) -> Non
     # First in the relaxed lane, behind both fast jobs.
     assert (waits[relaxed].lane, waits[relaxed].lane_position, waits[relaxed].position) == ("relaxed", 1, 3)
     assert waits[relaxed].ahead_s == pytest.approx(2 * waits[fast].own_s)
+
+
+async def test_the_quota_reserves_the_measured_estimate(service: ReelbotService) -> None:
+    """The reservation charges what the ack shows: the refit figure, not the profile's."""
+    for seconds in (7.0, 7.0, 7.0):
+        await asyncio.to_thread(measured, service, seconds)
+    job_id = await submit(service)
+    with session_scope(service.db) as session:
+        job = job_repo.get_job(session=session, job_id=job_id)
+        assert job is not None and job.moderation_json is not None
+        assert job.moderation_json["estimate_gpu_s"] == pytest.approx(7.0)
