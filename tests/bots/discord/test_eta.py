@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from reelbot.bots.discord.config import DiscordConfig
-from reelbot.domain.types import Platform
+from reelbot.domain.types import JobState, Platform
 from tests.bots.discord.helpers import followups, wait_jobs
 from tests.fakes.discord_api import FakeDiscord
 from tests.jobrecords import finish_job
@@ -44,7 +44,9 @@ async def test_status_message_shows_and_updates_the_live_eta(
     alice, bob = fake.user(name="alice"), fake.user(name="bob")
     await service.queue.mark_seen("worker-1")  # one GPU worker serves the queue
     async with start_bot(quiet) as bot:
-        first = await fake.send_interaction(fake.slash("video", {"prompt": "a paper boat", "seed": 3}, user=bob))
+        first = await fake.send_interaction(
+            fake.slash("video", {"prompt": "a paper boat", "seed": 3}, user=bob)
+        )
         (bob_job,) = await wait_jobs(fake, service, bob["id"], 1)
         # Every clip of this recipe measured at 12 GPU-seconds (three renders: enough to refit).
         for _ in range(3):
@@ -95,4 +97,5 @@ async def test_status_message_shows_and_updates_the_live_eta(
         await delivery.eta.refresh_once()
         assert job.id not in delivery.eta.tracked
         assert not [c for c in fake.calls if c.status == 429]
-        assert (await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False))[0].state.value == "cancelled"
+        (cancelled,) = await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False)
+        assert cancelled.state is JobState.CANCELLED
