@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from reelbot.domain.types import RemixKind
 from reelbot.storage.models import Clip, utcnow
+from reelbot.storage.tasks import variant_media_keys
 
 
 def get_clip(*, session: Session, clip_id: uuid.UUID, include_deleted: bool = True) -> Clip | None:
@@ -82,6 +83,7 @@ def soft_delete_clip(*, session: Session, clip_id: uuid.UUID, deleted_by: str | 
     if clip is None or clip.deleted:
         return []
     keys = [key for key in (clip.video_key, clip.thumbnail_key) if key]
+    keys += variant_media_keys(session=session, clip_id=clip_id)  # its finished variants' files
     clip.deleted_at = utcnow()
     clip.deleted_by = deleted_by
     clip.video_key = None

@@ -187,3 +187,18 @@ def finished_variants(*, session: Session, clip_id: uuid.UUID, kind: str = "fini
         .order_by(col(Task.finished_at).desc())
     )
     return list(session.exec(statement))
+
+
+#: Result fields of a task that name media files derived from its clip.
+RESULT_MEDIA_FIELDS = ("video_key", "srt_key")
+
+
+def variant_media_keys(*, session: Session, clip_id: uuid.UUID) -> list[str]:
+    """The media keys of every task result derived from ``clip_id`` (its finished variants):
+    deleting the clip deletes them too."""
+    statement = select(Task).where(Task.clip_id == clip_id, Task.state == JobState.DONE)
+    keys = []
+    for task in session.exec(statement):
+        result = task.result_json or {}
+        keys += [str(result[field]) for field in RESULT_MEDIA_FIELDS if result.get(field)]
+    return keys

@@ -101,6 +101,9 @@ async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService
     assert any(kind is EventKind.PROGRESS for kind, _ in kinds), kinds
     view = await task_view(service, ticket.task_id)
     assert (view.step, view.total_steps) == (100, 100) and view.clip_id == clip_id
+    # Deleting the clip deletes its finished variant's files too.
+    await service.delete_clip(clip_id, by=ALICE)
+    assert not service.media.exists(result.video_key) and not service.media.exists(result.srt_key)
 
 
 async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService, tmp_path: Path) -> None:
@@ -204,3 +207,33 @@ async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
     assert len(failed) == 1 and "not an audio file" in failed[0].failure_text("en")
     assert not service.media.exists(f"finished/{ticket.task_id}.mp4")
     assert (await service.queue.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 0}
+
+
+async def test_a_task_past_its_deliveries_is_dead_lettered_and_failed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    once = settings.model_copy(
+        update={
+            "queue": settings.queue.model_copy(
+                update={"reclaim_idle_ms": 300, "heartbeat_s": 0.1, "max_deliveries": 1}
+            )
+        }
+    )
+    service = await ReelbotService.open(once)
+    try:
+        clip_id = stored_clip(service, tmp_path, ALICE)
+        ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="dead-1")
+        claimed = await service.queue.claim("dead-worker", count=1)  # delivered once, never acked
+        assert [d.job_id for d in claimed.deliveries] == [ticket.task_id]
+        for _ in range(100):  # the next claim after the idle time finds it past max_deliveries
+            await burst(service)
+            if (await task_view(service, ticket.task_id)).state is JobState.FAILED:
+                break
+        view = await task_view(service, ticket.task_id)
+        assert view.state is JobState.FAILED and view.error_key == "job.failed_retries"
+        failed = [e for e in await events_of(service, ticket.task_id) if e.kind is EventKind.FAILED]
+        assert len(failed) == 1 and failed[0].task == "finish"
+        assert (await service.queue.depth())["fast"]["dead"] == 1
+        assert not service.media.exists(f"finished/{ticket.task_id}.mp4")
+    finally:
+        await service.close()
