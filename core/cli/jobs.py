@@ -71,6 +71,11 @@ def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbo
             "preset": view.request.preset,
             "seed": view.request.seed,
         }
+        wait = await service.waits.wait_for(view.id)  # a waiting job: lane, place, expected wait
+        if wait is not None:
+            info["lane"], info["lane_position"] = wait.lane, wait.lane_position
+            info["workers"] = wait.workers
+            info["eta_s"] = None if wait.eta_s is None else round(wait.eta_s, 1)
         if view.clip_id:
             clip = await service.clip(view.clip_id)
             info["clip"] = str(clip.id)

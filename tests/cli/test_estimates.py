@@ -78,3 +78,26 @@ def test_table_says_measured_or_profile(cli: typer.Typer, tmp_path: Path) -> Non
     assert zh.output.startswith("模型") and "樣本少於 4 次時只用模型估算" in zh.output
     line = next(x for x in zh.output.splitlines() if x.startswith("tiny ") and " quality " in x)
     assert line.split()[-1] == "模型估算"  # three samples are too few now
+
+
+def test_status_of_a_waiting_job_gives_lane_place_and_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_prefix: str, redis_client: object
+) -> None:
+    from reelbot.cli import app
+    from tests.conftest import REDIS_URL
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REELBOT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("REELBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REELBOT_PRESET", "tiny")
+    monkeypatch.setenv("REELBOT_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("REELBOT_REDIS_PREFIX", key_prefix)
+    queued = CliRunner().invoke(app, ["enqueue", "a paper boat"])
+    assert queued.exit_code == 0, queued.output
+    job_id = queued.stdout.strip().splitlines()[-1]
+    status = CliRunner().invoke(app, ["status", job_id])
+    assert status.exit_code == 0, status.output
+    info = json.loads(status.stdout)
+    # No worker has been seen: the place is known, the ETA is not (left out).
+    assert (info["lane"], info["lane_position"], info["workers"]) == ("fast", 1, 0)
+    assert "eta_s" not in info
