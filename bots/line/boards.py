@@ -34,8 +34,8 @@ from reelbot.bots.line.syntax import STORYBOARD_HEADER
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
-from reelbot.domain.storyboard import MAX_SHOTS
-from reelbot.domain.types import JobState
+from reelbot.domain.storyboard import MAX_SHOTS, Storyboard
+from reelbot.domain.types import JobState, Origin, ReferenceRole
 
 if TYPE_CHECKING:
     from linebot.v3.webhooks import MessageEvent
@@ -76,35 +76,64 @@ def _title(title: str, locale: str | None) -> str:
 # -- submission --------------------------------------------------------------------------------
 
 
+#: The waiting photos a board takes: the character and the look every shot keeps (a first or
+#: end frame belongs to one clip, so those stay waiting for the next prompt).
+BOARD_ROLES = {ReferenceRole.SUBJECT: "character", ReferenceRole.STYLE: "style"}
+
+
 async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, text: str) -> None:
     """Parse the typed board, check it, queue its shots; answer with the reply token."""
-    from reelbot.app.storyboards import submit_storyboard
-
     header = STORYBOARD_HEADER.match(text)
     if header is not None and not text[header.end() :].strip(" :：\t"):  # 「分鏡」 alone: how
         await h.answer(event, chat, render("line.storyboard_help", locale, max_shots=MAX_SHOTS))
         return
     board = parse_board(text, default_seconds=default_seconds(h.service), locale=locale)
+    async with h.person_lock(chat):  # the waiting photos are read and cleared, as for a prompt
+        await _submit(h, event, chat, locale, board)
+
+
+async def _submit(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, board: Storyboard) -> None:
+    from reelbot.app.storyboards import submit_storyboard
+
     await h.check_limits(chat)
     origin = h.origin(chat, locale, event.message.id)
     await h.service.check_limits(origin, jobs=len(board.shots))  # before any shot is queued
+    photos = [p for p in await h.state.photos(chat.chat_id, chat.user_id) if p.role in BOARD_ROLES]
+    images: dict[str, bytes] = {}
+    update: dict[str, str] = {}
+    for photo in photos:  # the newest photo of a role wins, as it does for a prompt
+        name = f"line:{photo.role.value}:{photo.message_id}"
+        images[name] = await h.photo_bytes(photo)
+        update[BOARD_ROLES[photo.role]] = name
+    board = board.model_copy(update=update) if update else board
+    images = {name: data for name, data in images.items() if name in update.values()}
     ticket = await submit_storyboard(
-        h.service, board, origin, images_by_name={}, idempotency_key=f"line:{event.webhook_event_id}"
+        h.service, board, origin, images_by_name=images, idempotency_key=f"line:{event.webhook_event_id}"
     )
     await h.state.redis.set(_latest_key(h, chat), str(ticket.board_id), ex=LATEST_TTL_S)
+    if photos:  # used (the board keeps them until every shot is admitted): only after success
+        left = [p for p in await h.state.photos(chat.chat_id, chat.user_id) if p not in photos]
+        await h.state.set_photos(chat.chat_id, chat.user_id, left)
+        await h.discard_staged(photos)
+    short = _short(ticket.board_id)
     if ticket.duplicate:
-        await h.answer(
-            event, chat, render("line.storyboard_duplicate", locale, board_id=_short(ticket.board_id))
-        )
+        await h.answer(event, chat, render("line.storyboard_duplicate", locale, board_id=short))
         return
     log.info(
         "LINE storyboard %s: %d shots, %d queued", ticket.board_id, len(board.shots), len(ticket.job_ids)
     )
+    if ticket.awaiting_consent:  # a face in the character/style photo: one question for the board
+        text = render("consent.required", locale, job_id=short)
+        if ticket.notice_key:
+            text = f"{text}\n{render(ticket.notice_key, locale)}"
+        quick = consent_quick_reply(ticket.board_id, origin, locale, h.config)
+        await h.answer(event, chat, [outgoing.text(text, h.config, quick_reply=quick)])
+        return
     reply = render(
         "line.storyboard_accepted",
         locale,
         title=_title(board.title, locale),
-        board_id=_short(ticket.board_id),
+        board_id=short,
         count=len(board.shots),
         seconds=f"{sum(shot.seconds for shot in board.shots):g}",
         queued=len(ticket.job_ids),
@@ -114,6 +143,62 @@ async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: 
     await h.answer(event, chat, reply)
     if chat.one_to_one:
         await h.api.show_loading(chat.chat_id)
+
+
+def _message_quick_reply(pairs: list[tuple[str, str]], origin: Origin, config: LineConfig) -> QuickReply:
+    """Quick replies that send a typed command as the person (trigger-prefixed in a group,
+    where text needs one): no postback format of their own."""
+    prefix = f"{config.triggers[0]} " if origin.guild_id else ""
+    items = [
+        QuickReplyItem(
+            action=MessageAction(label=shorten(label, config.quick_reply_label_max), text=prefix + text)
+        )
+        for label, text in pairs[: config.quick_reply_max_items]
+    ]
+    return QuickReply(items=items)
+
+
+def consent_quick_reply(board_id: uuid.UUID, origin: Origin, locale: str, config: LineConfig) -> QuickReply:
+    """The two answers to a board's consent question: ``同意 #<board>`` / ``不同意 #<board>``."""
+    short = _short(board_id)
+    yes = render("line.storyboard_consent_text", locale, board_id=short)
+    no = render("line.storyboard_decline_text", locale, board_id=short)
+    pairs = [(render("consent.confirm_label", locale), yes), (render("consent.decline_label", locale), no)]
+    return _message_quick_reply(pairs, origin, config)
+
+
+async def board_consent(
+    h: LineHandler, event: MessageEvent, chat: Chat, locale: str, board: str, yes: bool
+) -> None:
+    """同意 / 不同意 #<board>: consent for every shot of the board that waits for it, or the
+    board's waiting shots cancelled (the service checks that the uploader answers)."""
+    from reelbot.app.storyboards import board_status, confirm_consent, decline_consent
+
+    board_id = await _newest_board(h, chat)
+    if not str(board_id).startswith(board):
+        raise NotFound("storyboard.not_found", board_id=board)
+    origin = h.origin(chat, locale)
+    short = _short(board_id)
+    if yes:
+        if not await confirm_consent(h.service, board_id, by=origin):
+            raise InvalidRequest("line.storyboard_consent_nothing", board_id=short)
+        await h.answer(event, chat, render("consent.confirmed", locale, job_id=short))
+        if chat.one_to_one:
+            await h.api.show_loading(chat.chat_id)
+        return
+    status = await board_status(h.service, board_id)
+    waiting = [s.job_id for s in status.shots if s.state is JobState.AWAITING_CONSENT and s.job_id]
+    for job_id in waiting:  # this reply is the notice: no "shot N did not render" pushes
+        await h.state.mark_answered(job_id)
+    try:
+        declined = await decline_consent(h.service, board_id, by=origin)
+    except BaseException:
+        for job_id in waiting:
+            await h.state.unmark_answered(job_id)
+        raise
+    if not declined:
+        raise InvalidRequest("line.storyboard_consent_nothing", board_id=short)
+    await h.answer(event, chat, render("consent.declined", locale, job_id=short))
 
 
 async def _newest_board(h: LineHandler, chat: Chat) -> uuid.UUID:
@@ -291,19 +376,13 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Mess
 
 def reroll_quick_reply(status: BoardStatus, config: LineConfig) -> QuickReply:
     """ "重拍第 N 鏡" per shot (LINE's first 13): message actions that send ``重拍 N #<board>`` as
-    the person, so the typed command handles them — in a group with the trigger in front, as
-    group text needs one."""
-    locale = status.origin.locale
-    prefix = f"{config.triggers[0]} " if status.origin.guild_id else ""
-    items = []
-    for shot in status.shots[: config.quick_reply_max_items]:
-        label = render("line.storyboard_reroll_label", locale, shot=shot.number)
-        text = render(
-            "line.storyboard_reroll_text", locale, shot=shot.number, board_id=_short(status.board_id)
+    the person, so the typed command handles them."""
+    locale, short = status.origin.locale, _short(status.board_id)
+    pairs = [
+        (
+            render("line.storyboard_reroll_label", locale, shot=shot.number),
+            render("line.storyboard_reroll_text", locale, shot=shot.number, board_id=short),
         )
-        items.append(
-            QuickReplyItem(
-                action=MessageAction(label=shorten(label, config.quick_reply_label_max), text=prefix + text)
-            )
-        )
-    return QuickReply(items=items)
+        for shot in status.shots
+    ]
+    return _message_quick_reply(pairs, status.origin, config)

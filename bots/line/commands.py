@@ -167,4 +167,14 @@ async def _storyboard_reroll(
     await reroll_board_shot(h, event, chat, locale, shot, board)  # type: ignore[arg-type]
 
 
+@command(Command.STORYBOARD_CONSENT)
+async def _storyboard_consent(
+    h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed
+) -> None:
+    """同意 / 不同意 #<board>: the answer to a storyboard's consent question (its quick replies)."""
+    from reelbot.bots.line.boards import board_consent
+
+    await board_consent(h, event, chat, locale, str(parsed.options["board"]), bool(parsed.options["yes"]))
+
+
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

@@ -19,6 +19,7 @@ TEXTS = {
             "2. 她買了一杯珍珠奶茶 鏡頭:推近 3秒\n"
             "3. 她抬頭對著鏡頭微笑 | 2秒\n"
             "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、轉場:硬切\n"
+            "・先輸入「角色」或「風格」再傳照片，整部分鏡都會保留這個角色或畫風\n"
             "・第一行可加：比例、種子、不要、模型、fps、轉場，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
             "・傳「分鏡進度」查看目前進度；草稿完成後傳「重拍 2」就能只重拍第 2 個鏡頭"
@@ -57,6 +58,9 @@ TEXTS = {
         "line.storyboard_reroll_label": "重拍第 {shot} 鏡",
         "line.storyboard_reroll_text": "重拍 {shot} #{board_id}",
         "line.storyboard_reroll_hint": "想換掉某個鏡頭？按下面的「重拍第 N 鏡」，或傳「重拍 N」。",
+        "line.storyboard_consent_text": "同意 #{board_id}",
+        "line.storyboard_decline_text": "不同意 #{board_id}",
+        "line.storyboard_consent_nothing": "分鏡 {board_id} 沒有等待同意的鏡頭。",
         "line.storyboard_draft_failed": "分鏡「{title}」的草稿沒有合成成功：{reason}",
         "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
     },
@@ -70,6 +74,7 @@ TEXTS = {
             "2. she buys a bubble tea camera:zoom_in 3s\n"
             "3. she looks up and smiles at the camera | 2s\n"
             "• Per shot: camera:zoom_in, motion:high, seed:5, transition:cut\n"
+            "• Send /character or /style, then a photo: every shot keeps that character or look\n"
             "• First line: aspect, seed, neg, preset, fps, transition, and every shot's default "
             "seconds, camera, motion\n"
             "• At most {max_shots} shots; I send the draft video when every shot is done\n"
@@ -121,6 +126,9 @@ TEXTS = {
         "line.storyboard_reroll_hint": (
             "Want another take of a shot? Tap Re-roll shot N below, or send reroll shot N."
         ),
+        "line.storyboard_consent_text": "consent #{board_id}",
+        "line.storyboard_decline_text": "decline #{board_id}",
+        "line.storyboard_consent_nothing": "No shot of storyboard {board_id} is waiting for consent.",
         "line.storyboard_draft_failed": "The draft of storyboard {title} could not be put together: {reason}",
         "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",
     },

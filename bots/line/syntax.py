@@ -51,6 +51,7 @@ class Command(StrEnum):
     STORYBOARD = "storyboard"
     STORYBOARD_STATUS = "storyboard_status"
     STORYBOARD_REROLL = "storyboard_reroll"
+    STORYBOARD_CONSENT = "storyboard_consent"
     QUEUE = "queue"
 
 
@@ -72,6 +73,12 @@ STORYBOARD_REROLL_RE = re.compile(
     r"(?:\s*#([0-9a-f]{8}))?$",
     re.IGNORECASE,
 )
+#: The answers to a storyboard's consent question (what its quick replies send): 同意 / 不同意
+#: ``#<board>`` — the board named, so a plain "同意" in a chat is never taken for consent.
+STORYBOARD_CONSENT_RE = re.compile(
+    r"^(同意|確認同意|consent|不同意|拒絕|decline)\s*#([0-9a-f]{8})$", re.IGNORECASE
+)
+_DECLINES = frozenset({"不同意", "拒絕", "decline"})
 #: A storyboard's first line: the word, then a space, a colon or the end (``分鏡：夜市``).
 STORYBOARD_HEADER = re.compile(
     rf"^\s*({'|'.join(sorted(map(re.escape, STORYBOARD_WORDS), key=len, reverse=True))})(?=$|[\s:：])",
@@ -381,6 +388,10 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
+    consent = STORYBOARD_CONSENT_RE.match(_norm(" ".join(word.split())))
+    if consent is not None:
+        yes = consent.group(1) not in _DECLINES
+        return Parsed(Command.STORYBOARD_CONSENT, options={"board": consent.group(2), "yes": yes})
     reroll = STORYBOARD_REROLL_RE.match(_norm(" ".join(word.split())))
     if reroll is not None:
         shot = int(reroll.group(1)) if reroll.group(1) else None

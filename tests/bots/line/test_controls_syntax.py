@@ -196,3 +196,23 @@ def test_reroll_shot_words(text: str, shot: int | None, board: str | None) -> No
 def test_reroll_inside_a_prompt_is_a_prompt() -> None:
     assert parse_text("重拍這支影片的感覺").command is Command.PROMPT
     assert parse_text("reroll shot of a cat").command is Command.PROMPT
+
+
+@pytest.mark.parametrize(
+    ("text", "yes"),
+    [
+        ("同意 #ab12cd34", True),
+        ("consent #AB12CD34", True),
+        ("不同意 #ab12cd34", False),
+        ("decline #ab12cd34", False),
+    ],
+)
+def test_board_consent_answers_name_the_board(text: str, yes: bool) -> None:
+    parsed = parse_text(text)
+    assert parsed.command is Command.STORYBOARD_CONSENT
+    assert parsed.options == {"board": "ab12cd34", "yes": yes}
+
+
+def test_plain_agreement_is_no_consent() -> None:
+    assert parse_text("同意").command is Command.PROMPT
+    assert parse_text("我同意 #ab12cd34").command is Command.PROMPT

@@ -213,3 +213,86 @@ async def test_a_rendered_board_arrives_as_one_draft_video(harness: Harness) -> 
     async with harness.http.get(video["previewImageUrl"]) as response:
         preview = await response.read()
     assert preview[:3] == b"\xff\xd8\xff" and len(preview) <= 1_000_000
+
+
+def png(color: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (96, 160), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+async def test_a_character_photo_goes_to_every_shot(harness: Harness) -> None:
+    import hashlib
+
+    from reelbot.domain.types import ReferenceRole
+    from tests.bots.line.conftest import image_event
+    from tests.fakes.line_api import Content
+
+    harness.fake.contents["hero"] = Content(png((200, 40, 40)), "image/png")
+    harness.fake.contents["start"] = Content(png((10, 10, 200)), "image/png")
+    await harness.send(text_event("角色"))
+    await harness.send(image_event("hero"))
+    await harness.send(image_event("start"))  # unmarked: a first frame, which a board does not take
+    board_id = await send_board(harness, "分鏡 英雄\n1. 她走進夜市 1秒\n2. 她笑了 1秒")
+    status = await board_status(harness.service, board_id)
+    assert all(shot.state is JobState.QUEUED for shot in status.shots)
+    sha = hashlib.sha256(png((200, 40, 40))).hexdigest()
+    for shot in status.shots:
+        request = (await harness.service.job(shot.job_id)).request  # type: ignore[arg-type]
+        assert [(ref.role, ref.sha256) for ref in request.references] == [(ReferenceRole.SUBJECT, sha)]
+    waiting = await harness.bot.state.photos("Ualice", "Ualice")
+    assert [(p.message_id, p.role) for p in waiting] == [("start", ReferenceRole.FIRST_FRAME)]
+
+
+async def test_a_face_asks_consent_once_for_the_whole_board(harness: Harness) -> None:
+    from importlib import resources
+
+    from tests.bots.line.conftest import image_event, last_reply
+    from tests.fakes.line_api import Content
+
+    face = (resources.files("skimage") / "data" / "astronaut.png").read_bytes()
+    harness.fake.contents["face"] = Content(face, "image/png")
+    await harness.send(text_event("角色"))
+    await harness.send(image_event("face"))
+    board_id = await send_board(harness, "分鏡 太空人\n1. 太空人揮手 1秒\n2. 太空人微笑 1秒")
+    short = str(board_id)[:8]
+    message = last_reply(harness)
+    assert message["text"] == render("consent.required", "zh-TW", job_id=short)
+    items = [
+        (i["action"]["type"], i["action"]["label"], i["action"]["text"])
+        for i in message["quickReply"]["items"]
+    ]
+    assert items == [("message", "我已取得同意", f"同意 #{short}"), ("message", "取消", f"不同意 #{short}")]
+    status = await board_status(harness.service, board_id)
+    assert {shot.state for shot in status.shots} == {JobState.AWAITING_CONSENT}
+
+    await harness.send(text_event(f"同意 #{short}"))
+    assert reply_texts(harness.fake)[-1] == render("consent.confirmed", "zh-TW", job_id=short)
+    status = await board_status(harness.service, board_id)
+    assert {shot.state for shot in status.shots} == {JobState.QUEUED}
+    await harness.send(text_event(f"同意 #{short}"))  # a second tap: nothing waits any more
+    assert reply_texts(harness.fake)[-1] == render("line.storyboard_consent_nothing", "zh-TW", board_id=short)
+
+
+async def test_declining_a_boards_consent_cancels_it_without_pushes(harness: Harness) -> None:
+    from importlib import resources
+
+    from tests.bots.line.conftest import deliver_all, image_event
+    from tests.fakes.line_api import Content
+
+    face = (resources.files("skimage") / "data" / "astronaut.png").read_bytes()
+    harness.fake.contents["face2"] = Content(face, "image/png")
+    await harness.send(text_event("風格"))
+    await harness.send(image_event("face2"))
+    board_id = await send_board(harness, "分鏡 太空人\n1. 太空人揮手 1秒\n2. 太空人微笑 1秒")
+    short = str(board_id)[:8]
+    await harness.send(text_event(f"不同意 #{short}"))
+    assert reply_texts(harness.fake)[-1] == render("consent.declined", "zh-TW", job_id=short)
+    status = await board_status(harness.service, board_id)
+    assert {shot.state for shot in status.shots} == {JobState.CANCELLED}
+    await deliver_all(harness)
+    assert pushes(harness) == []  # the reply said it: no "shot N did not render" pushes
