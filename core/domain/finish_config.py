@@ -51,6 +51,11 @@ class FinishSettings(BaseModel):
         0.35, gt=0, le=2, description="beat_snap trims a cut back at most this"
     )
     beat_snap_min_shot_s: float = Field(0.5, gt=0, description="beat_snap never trims a shot below this")
+    music_engine: str | None = Field(
+        None, description="music from a storyboard's description: ace-step (GPU) or tiny-ace-step; None = off"
+    )
+    music_model_id: str = Field("ACE-Step/acestep-v15-xl-turbo-diffusers", description="ace-step checkpoint")
+    music_steps: int = Field(8, ge=1, le=200, description="ace-step denoising steps (turbo: 8)")
 
     @model_validator(mode="after")
     def _ordered(self) -> FinishSettings:

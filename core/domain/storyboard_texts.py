@@ -26,9 +26,11 @@ TEXTS = {
         "storyboard.finish_fps": "finish.fps must be one of {choices} (got {value}).",
         "storyboard.audio_missing": "I can't find the storyboard's audio file {path}.",
         "storyboard.music_model_missing": (
-            'The storyboard asks for generated music ("{music}"), but no music model is available: '
-            "the ACE-Step preset is not built yet. Use audio: <file> with a track you may use instead."
+            'The storyboard asks for generated music ("{music}"), but this server has no music model '
+            "switched on (an operator sets REELBOT_FINISH__MUSIC_ENGINE=ace-step on a GPU machine). "
+            "Use audio: <file> with a track you may use instead."
         ),
+        "storyboard.music_engine_unknown": "There is no music engine called {value}. Available: {choices}.",
         "storyboard.short_done": "Short ready: {path}",
         "storyboard.short_on_beat": "Short ready: {path} (cuts on the beat, {bpm} BPM)",
     },
@@ -48,9 +50,11 @@ TEXTS = {
         "storyboard.finish_fps": "finish.fps 只能是 {choices}（收到 {value}）。",
         "storyboard.audio_missing": "找不到分鏡指定的音訊檔 {path}。",
         "storyboard.music_model_missing": (
-            "這份分鏡要求自動產生音樂（「{music}」），但目前沒有可用的音樂模型：ACE-Step 模型尚未完成。"
+            "這份分鏡要求自動產生音樂（「{music}」），但這台伺服器沒有開啟音樂模型"
+            "（管理員可在有 GPU 的機器設定 REELBOT_FINISH__MUSIC_ENGINE=ace-step）。"
             "請改用 audio: <檔案>，放一首你有權使用的音軌。"
         ),
+        "storyboard.music_engine_unknown": "沒有名為 {value} 的音樂模型。可用的有：{choices}。",
         "storyboard.short_done": "Shorts 影片完成：{path}",
         "storyboard.short_on_beat": "Shorts 影片完成：{path}（剪接點對齊節拍，{bpm} BPM）",
     },

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Settings
 from reelbot.domain.storyboard import AudioMode, Storyboard, check_audio_file, check_shot_caption
 from reelbot.domain.types import Aspect
@@ -38,17 +37,25 @@ SHORT_SIZES: dict[Aspect, tuple[int, int]] = {
 def soundtrack_for(board: Storyboard, settings: Settings) -> Path | None:
     """The board's track, checked like an upload (before anything renders), or None.
 
-    A ``music`` description needs a music model; none is registered yet (the ACE-Step
-    preset is not built), so it is refused with a message that says so.
+    A ``music`` description is made into a track here, before the shots, by the music
+    engine the server switched on (:mod:`.music`, ``finish.music_engine``; none by default,
+    which is refused with a message that says so): one model in memory at a time, and a
+    board that cannot get its music renders nothing. The track lasts the board's planned
+    length plus a second (beat snapping only ever shortens the draft).
     """
-    if board.music:
-        raise InvalidRequest("storyboard.music_model_missing", music=board.music[:80])
-    path = check_audio_file(board)
-    if path is not None:
-        check_track(path, settings.finish)
     for number, caption in enumerate(board.captions(), start=1):
         if caption:
             check_shot_caption(number, caption, settings.finish)
+    if board.music:
+        from reelbot.generator.finish.music import check_music_engine, make_music
+
+        check_music_engine(settings, board.music)
+        seconds = sum(shot.seconds for shot in board.shots) + 1.0
+        path: Path | None = make_music(board.music, seconds, board.seed, settings).path
+    else:
+        path = check_audio_file(board)
+    if path is not None:
+        check_track(path, settings.finish)
     return path
 
 

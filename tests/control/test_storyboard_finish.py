@@ -137,7 +137,7 @@ def test_music_without_a_music_model_is_refused_before_any_shot_renders(
     with pytest.raises(InvalidRequest) as info:
         render_storyboard(path, tmp_path / "out", settings=settings)
     assert refusal(info) == "storyboard.music_model_missing"
-    assert "ACE-Step" in info.value.render("en") and "ACE-Step" in info.value.render("zh-TW")
+    assert all("MUSIC_ENGINE=ace-step" in info.value.render(lang) for lang in ("en", "zh-TW"))
     assert not (tmp_path / "out").exists()
 
 
