@@ -26,7 +26,13 @@ from reelbot.generator.presets import (
     register_engine,
 )
 from reelbot.generator.speed.tuning import tune
-from reelbot.generator.tiny import context_first_frame, finish_wan_loop, frames_to_uint8, run_wan
+from reelbot.generator.tiny import (
+    context_first_frame,
+    finish_wan_loop,
+    frames_to_uint8,
+    run_wan,
+    run_wan_batch,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -114,6 +120,16 @@ class HubWanEngine:
             lock=self._lock,
         )
         return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
+
+    def render_batch(self, jobs: list[RenderJob], on_step: StepCallback) -> list[np.ndarray]:
+        """Compatible text-to-video jobs in one pipeline call (``run_wan_batch``); a checkpoint
+        without a text-to-video pipeline (I2V only) cannot batch."""
+        if self.t2v is None:
+            raise ValueError("this checkpoint renders from a first frame: no text-to-video batch")
+        batch = run_wan_batch(
+            self.t2v, jobs, on_step, max_sequence_length=WAN_MAX_SEQUENCE_LENGTH, lock=self._lock
+        )
+        return [frames_to_uint8(frames) for frames in batch]
 
 
 class LtxConditionEngine:

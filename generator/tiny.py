@@ -282,6 +282,49 @@ def run_wan(
     return result.frames[0], native_loop
 
 
+def run_wan_batch(
+    t2v: Any,
+    jobs: list[RenderJob],
+    on_step: StepCallback | None,
+    *,
+    max_sequence_length: int = 512,
+    lock: threading.Lock | None = None,
+) -> list[Any]:
+    """Several text-to-video jobs in ONE pipeline call: a list of prompts (each with its own
+    camera/motion phrases and negative prompt) and one generator per item, so each job keeps its
+    seed — diffusers draws item ``i``'s starting noise from ``generator[i]`` exactly as a call of
+    its own would. The jobs must share size, frames, steps and guidance (see
+    :func:`reelbot.generator.worker.batch.batch_key`); no images, no Vary, no loop."""
+    import torch
+
+    from reelbot.generator.motion import control_prompt
+
+    first = jobs[0]
+    if any(
+        (j.width, j.height, j.num_frames, j.steps, j.guidance)
+        != (first.width, first.height, first.num_frames, first.steps, first.guidance)
+        for j in jobs
+    ):
+        raise ValueError("a batch needs one size, frame count, step count and guidance")
+    if any(j.references or j.context_frames is not None or j.variation or j.loop for j in jobs):
+        raise ValueError("a batch takes text-to-video jobs without images, Vary or loop")
+    with lock if lock is not None else _NullLock():
+        result = t2v(
+            prompt=[control_prompt(j.prompt, j.camera, j.motion) for j in jobs],
+            negative_prompt=[j.negative_prompt or "" for j in jobs],
+            height=first.height,
+            width=first.width,
+            num_frames=first.num_frames,
+            num_inference_steps=first.steps,
+            guidance_scale=first.guidance,
+            generator=[torch.Generator(device="cpu").manual_seed(j.seed) for j in jobs],
+            output_type="np",
+            callback_on_step_end=step_callback(on_step, first.steps),
+            max_sequence_length=max_sequence_length,
+        )
+    return list(result.frames)
+
+
 def finish_wan_loop(frames: np.ndarray, job: RenderJob, *, native: bool) -> np.ndarray:
     """The shared loop rule (:func:`reelbot.generator.control_engine.finish_loop`); no-op without loop."""
     if not job.loop:
@@ -324,6 +367,13 @@ class TinyWanEngine:
             self.t2v, self.i2v, job, on_step, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH, lock=self._lock
         )
         return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
+
+    def render_batch(self, jobs: list[RenderJob], on_step: StepCallback) -> list[np.ndarray]:
+        """Compatible text-to-video jobs in one pipeline call (:func:`run_wan_batch`)."""
+        batch = run_wan_batch(
+            self.t2v, jobs, on_step, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH, lock=self._lock
+        )
+        return [frames_to_uint8(frames) for frames in batch]
 
     def render_latents(self, job: RenderJob) -> Any:
         """The final latents instead of frames: how tests see that conditioning reached the model

@@ -78,6 +78,9 @@ class EngineSettings(BaseModel):
     vae_tiling: Literal["auto", "on", "off"] = Field("auto", description="auto = above 480p")
     offload: Literal["auto", "none", "model", "group"] = Field("auto", description="auto = the memory plan")
     motion_mitigation: bool = Field(False, description="draft: full-guidance high-noise steps first")
+    batch_size: int = Field(
+        1, ge=1, le=8, description="compatible waiting jobs rendered in one pipeline call; 1 = off"
+    )
     warm_up: bool = Field(
         True,
         description="a long-running worker loads its preset, renders 1 step, then reports ready and claims",

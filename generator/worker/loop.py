@@ -40,6 +40,7 @@ from reelbot.domain.types import GenerationRequest, JobState
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.provenance import signing_configured
 from reelbot.generator.worker import stages
+from reelbot.generator.worker.batch import Batcher
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient, shielded
 from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
@@ -95,6 +96,7 @@ class Worker:
             encode = encode.model_copy(update={"max_bytes": budget})
         self._encode_settings = encode
         self.tasks = TaskRunner(self)  # messages whose id is a task row (draft assembly, finish)
+        self.batcher = Batcher(self)  # engine.batch_size > 1: compatible jobs share a pipeline call
 
     def stop(self) -> None:
         """Stop claiming; the current job finishes (SIGTERM handler calls this)."""
@@ -178,16 +180,19 @@ class Worker:
     async def _turn(self) -> bool:
         """One claim and its jobs; True when the queue had nothing for us."""
         block_ms = self.settings.queue.block_ms if not self.burst else 200
-        claimed = await self.queue.claim(self.name, count=1, block_ms=block_ms)
+        claimed = await self.queue.claim(self.name, count=self.batcher.size, block_ms=block_ms)
         if self.queue.groups_recreated != self._groups_seen:  # Redis lost its streams
             self._groups_seen = self.queue.groups_recreated
             await self.parts.reconcile(older_than_s=0.0)
         for dead in claimed.dead:
             self.parts.observer.observe_dead_letter()
             await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempt, error=dead.error)
-        for delivery in claimed.deliveries:
-            with job_context(delivery.job_id):  # every log line of this job carries its id
-                await self.process(delivery)
+        async with self.batcher.turn(claimed.deliveries):
+            for delivery in claimed.deliveries:
+                if not self.batcher.reached(delivery):
+                    continue  # taken over by another worker while it waited in this turn
+                with job_context(delivery.job_id):  # every log line of this job carries its id
+                    await self.process(delivery)
         if claimed.deliveries or claimed.dead:
             return False
         depth = await self.queue.depth() if self.burst else {}
@@ -300,6 +305,9 @@ class Worker:
         steps = Steps(self.queue, self._progress, job_id, request, lost)
         poller = asyncio.create_task(steps.poll_cancel())
         try:
+            batched = await self.batcher.render(job_id, request, steps.on_step)
+            if batched is not None:
+                return batched
             return await stages.in_thread(
                 self._guard_pipeline, stages.render, request, inputs, self.settings, self.cache, steps.on_step
             )

@@ -1,0 +1,213 @@
+"""Batching: compatible waiting jobs rendered by one pipeline call (``engine.batch_size``).
+
+With ``REELBOT_ENGINE__BATCH_SIZE=N`` (N > 1) a worker claims up to N jobs per turn. When it
+renders the first (the *lead*), every other claimed job that shares its preset, size, frame
+count, fps, steps, guidance and speed mode — text-to-video only: no reference images, no
+Extend, no Vary, no loop — rides along in the same call: a list of prompts and one generator
+per item (:func:`reelbot.generator.tiny.run_wan_batch`), so each keeps its own seed. The
+companions' frames wait here until the loop reaches each of them; from there every job runs
+its own path as before (cancel check, running state, encode, store, its own DONE event, ack),
+so each still gets its own clip and its own failure. Off by default: turn it on only where
+bench/gpu_bench.py shows a gain on the card (docs/presets.md, "Batching").
+
+What it does not do (documented): progress events are the lead's (companions jump from queued
+to done); a cancelled lead interrupts the batch, and the companions then render alone; a batch
+that fails for another reason is retried as the lead alone. The claimed jobs still waiting keep
+their claims fresh by a heartbeat for the whole turn, and one another worker took over is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from reelbot.domain.errors import ReelbotError
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, JobState, RemixKind
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.runner import Rendered, plan_for
+from reelbot.generator.sizing import render_job
+from reelbot.generator.speed.modes import control_for
+from reelbot.generator.worker import stages
+from reelbot.generator.worker.faults import TRANSIENT_ERRORS
+from reelbot.queue.streams import Delivery
+from reelbot.storage import jobs as job_repo
+
+if TYPE_CHECKING:
+    from reelbot.generator.worker.loop import Worker
+
+log = logging.getLogger(__name__)
+
+BatchKey = tuple[Any, ...]
+
+
+def batch_key(request: GenerationRequest, settings: Settings) -> BatchKey | None:
+    """What a job must share with another to render in the same call; None: it renders alone."""
+    if request.references or request.remix_kind is RemixKind.EXTEND or request.variation or request.loop:
+        return None
+    try:
+        preset, plan = plan_for(request, settings)
+    except ReelbotError:
+        return None  # it fails on its own path, with its own message
+    return (
+        preset.name,
+        plan.width,
+        plan.height,
+        plan.num_frames,
+        plan.fps,
+        plan.steps,
+        plan.guidance,
+        plan.speed,
+    )
+
+
+def render_batch(
+    requests: list[GenerationRequest],
+    settings: Settings,
+    cache: EngineCache,
+    on_step: Callable[[int, int], bool],
+) -> list[stages.RenderResult]:
+    """Render compatible ``requests`` in one pipeline call under their (shared) speed mode.
+
+    Passes are counted once for the call (each report carries that count: the forward calls
+    that made its clip, batched); GPU-seconds are split evenly between the jobs.
+    """
+    started = time.monotonic()
+    preset, _ = plan_for(requests[0], settings)
+    engine = cache.get(preset)
+    loaded = time.monotonic()
+    if not hasattr(engine, "render_batch"):
+        raise ValueError(f"preset {preset.name} has no batched render")
+    plans = [plan_for(request, settings)[1] for request in requests]
+    control = control_for(engine, preset, cache.context)
+    mitigate = settings.engine.motion_mitigation
+    jobs = [control.job_for(render_job(r, p), mitigate) for r, p in zip(requests, plans, strict=True)]
+    with control.session(jobs[0], mitigate=mitigate) as session:
+        frames = engine.render_batch(jobs, on_step)
+    finished = time.monotonic()
+    share = (finished - started) / len(requests)
+    report = session.report
+    results = []
+    for one, plan in zip(frames, plans, strict=True):
+        own = (
+            dataclasses.replace(report, gpu_seconds=round(report.gpu_seconds / len(requests), 4))
+            if report
+            else None
+        )
+        rendered = Rendered(frames=one, plan=plan, preset=preset, report=own)
+        timings = {"load": (loaded - started) / len(requests), "denoise": (finished - loaded) / len(requests)}
+        results.append(stages.RenderResult(rendered, share, timings))
+    return results
+
+
+class Batcher:
+    """One worker's batching: the claimed jobs waiting in this turn, and frames rendered ahead."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.size = max(1, worker.settings.engine.batch_size)
+        self.waiting: dict[uuid.UUID, Delivery] = {}
+        self.ready: dict[uuid.UUID, stages.RenderResult] = {}
+        self.lost: set[uuid.UUID] = set()
+        self.batches = 0  # pipeline calls that rendered more than one job
+
+    @property
+    def on(self) -> bool:
+        return self.size > 1
+
+    @contextlib.asynccontextmanager
+    async def turn(self, deliveries: list[Delivery]) -> AsyncIterator[None]:
+        """Keep the claims of this turn's waiting jobs fresh until the loop reaches them."""
+        if not self.on or len(deliveries) < 2:
+            yield
+            return
+        self.waiting = {d.job_id: d for d in deliveries}
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            yield
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            self.waiting.clear()
+            self.ready.clear()  # a job not reached (stopping) renders again when redelivered
+            self.lost.clear()
+
+    def reached(self, delivery: Delivery) -> bool:
+        """The loop starts on ``delivery``; False when another worker took it over meanwhile."""
+        self.waiting.pop(delivery.job_id, None)  # its own heartbeat takes over from here
+        return delivery.job_id not in self.lost
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.worker.settings.queue.heartbeat_s)
+            for job_id, delivery in list(self.waiting.items()):
+                with contextlib.suppress(*TRANSIENT_ERRORS):
+                    if not await self.worker.queue.heartbeat(self.worker.name, delivery):
+                        self.lost.add(job_id)
+                        self.waiting.pop(job_id, None)
+                        self.ready.pop(job_id, None)
+
+    async def render(
+        self, job_id: uuid.UUID, request: GenerationRequest, on_step: Callable[[int, int], bool]
+    ) -> stages.RenderResult | None:
+        """The lead's result with compatible companions rendered along, or a companion's frames
+        rendered earlier; None: render alone (nothing compatible, or batching off)."""
+        if job_id in self.ready:
+            return self.ready.pop(job_id)
+        if not self.on:
+            return None
+        companions = await self._companions(job_id, request)
+        if not companions:
+            return None
+        requests = [request, *(r for _, r in companions)]
+        settings, cache = self.worker.settings, self.worker.cache
+        try:
+            results = await stages.in_thread(render_batch, requests, settings, cache, on_step)
+        except ReelbotError as exc:
+            if exc.key == "job.interrupted":
+                raise  # the lead was cancelled (or lost): the companions render alone later
+            log.warning("batch of %d failed (%s); rendering job %s alone", len(requests), exc.key, job_id)
+            return None
+        except Exception as exc:
+            log.warning(
+                "batch of %d failed (%s: %s); rendering job %s alone",
+                len(requests),
+                type(exc).__name__,
+                exc,
+                job_id,
+            )
+            return None
+        self.batches += 1
+        log.info("job %s rendered with %d companion(s) in one call", job_id, len(companions))
+        for (companion_id, _), result in zip(companions, results[1:], strict=True):
+            if companion_id in self.waiting:
+                self.ready[companion_id] = result
+        return results[0]
+
+    async def _companions(
+        self, lead: uuid.UUID, request: GenerationRequest
+    ) -> list[tuple[uuid.UUID, GenerationRequest]]:
+        """Waiting jobs of this turn that can share the lead's call, at most ``size - 1``."""
+        settings = self.worker.settings
+        key = batch_key(request, settings)
+        if key is None:
+            return []
+        found: list[tuple[uuid.UUID, GenerationRequest]] = []
+        for job_id in list(self.waiting):
+            if job_id == lead or len(found) >= self.size - 1:
+                continue
+            job = await self.worker.parts.run_db(job_repo.get_job, job_id=job_id)
+            if job is None or JobState(job.state) is not JobState.QUEUED:
+                continue
+            other = GenerationRequest.model_validate_json(job.request_json)
+            if await self.worker.queue.is_cancelled(job_id) or batch_key(other, settings) != key:
+                continue
+            found.append((job_id, other))
+        return found
