@@ -12,9 +12,12 @@ progress is not pushed per shot. In a 1:1 chat the loading animation runs while 
 (the ordinary ``started`` handling), 「分鏡進度」 answers with the board's state for free (reply
 token), a shot that fails is pushed at once (the creator must know), and when the last shot is
 done :func:`~reelbot.app.storyboards.assemble_draft` (the storyboards package's; the bot never
-stitches) gives the draft, pushed as a caption + video message. The draft push's retry key is
-derived from the board and its set of takes, so two shot events that both see a finished board
-push it once.
+stitches) queues the worker task that assembles the draft — or returns the draft already made
+for this set of takes. The task's ``done`` event (found by its origin, the board's message)
+gives the draft through :func:`~reelbot.app.storyboards.draft_of_task`, pushed as a caption +
+video message with a "重拍第 N 鏡" quick reply per shot; a failed task is pushed as such. The
+draft push's retry key is derived from the board and its set of takes, so two events that both
+see the finished board push it once.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.storyboard import MAX_SHOTS, Storyboard
+from reelbot.domain.tasks import ASSEMBLE_DRAFT
 from reelbot.domain.types import JobState, Origin, ReferenceRole
 
 if TYPE_CHECKING:
@@ -52,7 +56,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SHOT_SECONDS = 3.0
 LATEST_TTL_S = 30 * 24 * 3600  # as long as the board itself lives (storyboards.state)
 TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
-DRAFT_TASK = "assemble_draft"  # the worker task that stitches a board's draft (app.tasks)
 
 
 def _short(value: object) -> str:
@@ -286,7 +289,7 @@ async def board_messages(
         return None
     locale = status.origin.locale
     title = _title(status.title, locale)
-    if getattr(event, "task", None) == DRAFT_TASK:  # the worker assembled (or failed) the draft
+    if event.task == ASSEMBLE_DRAFT:  # the worker task that stitches the draft: done or failed
         return await _draft_task_outcome(d, event, status)
     shot = next((s for s in status.shots if s.job_id == event.job_id), None)
     if shot is None:
@@ -318,12 +321,11 @@ async def _draft_task_outcome(
     d: Deliverer, event: JobEvent, status: BoardStatus
 ) -> tuple[list[Message], str] | None:
     """The ``done`` / ``failed`` event of the worker task that assembles a board's draft."""
-    from reelbot.app import storyboards
+    from reelbot.app.storyboards import draft_of_task
 
     locale = status.origin.locale
     if event.kind is EventKind.DONE:
-        draft_of_task = getattr(storyboards, "draft_of_task", None)
-        draft = await draft_of_task(d.service, event.job_id) if draft_of_task is not None else None
+        draft = await draft_of_task(d.service, event.job_id)
         return await _draft_push(d, status, draft) if draft is not None else None
     reason = failure_reason(event.error_key, event.error_detail, str(event.job_id), locale)
     text = render("line.storyboard_draft_failed", locale, title=_title(status.title, locale), reason=reason)

@@ -296,3 +296,18 @@ async def test_declining_a_boards_consent_cancels_it_without_pushes(harness: Har
     assert {shot.state for shot in status.shots} == {JobState.CANCELLED}
     await deliver_all(harness)
     assert pushes(harness) == []  # the reply said it: no "shot N did not render" pushes
+
+
+async def test_a_failed_draft_task_is_pushed(harness: Harness) -> None:
+    board_id = await send_board(harness, "分鏡 紙船\n1. 一艘紙船 1秒")
+    status = await board_status(harness.service, board_id)
+    failed = JobEvent(
+        kind=EventKind.FAILED,
+        job_id=uuid.uuid4(),
+        origin=status.origin,
+        task="assemble_draft",
+        error_key=None,
+    )
+    assert await harness.bot.deliverer.deliver(failed)
+    (push,) = pushes(harness)
+    assert push["messages"][0]["text"].startswith("分鏡「紙船」的草稿沒有合成成功：")
