@@ -361,9 +361,12 @@ def build_draft_from_clips(
     video_key: str,
     sheet_key: str,
     title: str,
+    colour_match: bool = False,
 ) -> dict[str, int]:
     """Join stored shot clips into one draft + contact sheet in ``media``, one shot in memory at
-    a time. Blocking: ffmpeg only.
+    a time. Blocking: ffmpeg only. ``colour_match`` (the worker passes
+    ``settings.finish.colour_match``) grades shots 2… to shot 1's CIELAB statistics, as
+    :func:`render_storyboard` does.
 
     Why segments: :func:`assemble` holds the whole draft as raw frames
     (a 60-s 480×832 draft is over 1 GB) — fine for a worker, not for a bot process. Here each
@@ -378,6 +381,7 @@ def build_draft_from_clips(
         segments: list[Path] = []
         size: tuple[int, int] | None = None
         fps, total, carry = 0, 0, None  # carry: the previous shot's frames kept for a crossfade
+        reference = None  # shot 1's colour statistics, when matching
         for index, key in enumerate(clip_keys):
             path = folder / f"shot{index}.mp4"
             path.write_bytes(media.read_bytes(key))
@@ -387,6 +391,13 @@ def build_draft_from_clips(
                 frames = fit_frames(frames, *size)
             size = size or (frames.shape[2], frames.shape[1])
             path.unlink()
+            if colour_match:
+                from reelbot.generator.finish.colour import lab_stats, transfer
+
+                if reference is None:
+                    reference = lab_stats(frames[::4])
+                else:
+                    frames = transfer(frames, lab_stats(frames[::4]), reference)
             middles.append(
                 frames[len(frames) // 2 : len(frames) // 2 + 1].copy()
             )  # not a view: frees the shot

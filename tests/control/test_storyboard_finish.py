@@ -241,3 +241,34 @@ def test_the_worker_grades_an_extend_unless_the_setting_is_off(settings: Setting
     assert np.array_equal(off, stitch(parent, continuation, overlap=1))
     assert np.array_equal(on, stitch(parent, continuation, overlap=1, colour_match=True))
     assert delta_e(on[-1], parent[-1]) < delta_e(off[-1], parent[-1]) / 2
+
+
+def test_chat_drafts_joined_from_stored_clips_are_graded_too(tmp_path: Path) -> None:
+    """build_draft_from_clips (the worker's assemble_draft task) with and without matching."""
+    from reelbot.domain.settings import EncodeSettings
+    from reelbot.generator.control_draft import build_draft_from_clips
+    from reelbot.generator.encode import decode_frames, encode_mp4
+    from reelbot.storage.media import MediaStore
+
+    media = MediaStore(tmp_path / "media", "http://127.0.0.1", b"k" * 32, 3600)
+    first, same_look = scene(8, 7, side=64), scene(8, 8, side=64)
+    for key, frames in (("clips/a.mp4", first), ("clips/b.mp4", shifted(same_look, 3))):
+        media.put_file(key, encode_mp4(frames, 8, tmp_path / key.replace("/", "-"), EncodeSettings()).path)
+    drafts = {}
+    for on in (False, True):
+        build_draft_from_clips(
+            media,
+            EncodeSettings(),
+            ["clips/a.mp4", "clips/b.mp4"],
+            [Transition.CUT],
+            0.25,
+            f"drafts/{on}.mp4",
+            f"drafts/{on}.jpg",
+            "",
+            colour_match=on,
+        )
+        drafts[on] = decode_frames(media.path(f"drafts/{on}.mp4"))
+    floor = delta_e(same_look[-1], first[-1])
+    plain, graded = (delta_e(drafts[on][-1], drafts[on][7]) - floor for on in (False, True))
+    assert len(drafts[True]) == len(drafts[False]) == 16
+    assert plain > 8 and graded < plain / 4
