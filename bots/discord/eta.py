@@ -85,8 +85,8 @@ class EtaRefresher:
                 self.forget(job_id)
                 continue
             line = queued_line(wait, origin.locale)
-            if line == self._shown.get(job_id):
-                continue
+            if line == self._shown.get(job_id) or job_id not in self._waiting:
+                continue  # unchanged, or it started meanwhile: never put "queued" back over it
             self._shown[job_id] = line
             if await self.delivery.edit_status(job_id, origin, line):
                 edits += 1
