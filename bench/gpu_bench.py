@@ -171,7 +171,10 @@ def timed(fn: Any, rounds: int, device: str) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
+def rel_l2(a: np.ndarray, b: np.ndarray) -> float | None:
+    """‖a − b‖ / ‖b‖; None when the clips differ in shape (a batching row at the planned size)."""
+    if a.shape != b.shape:
+        return None
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     return float(np.linalg.norm(a64 - b64) / max(np.linalg.norm(b64), 1e-12))
 
@@ -278,6 +281,47 @@ def compiled_row(
         cache.clear()
 
 
+def batch_rows(cache: EngineCache, name: str, args: argparse.Namespace, device: str) -> list[dict[str, Any]]:
+    """Throughput of the worker's batching (``generator.worker.batch.render_batch``, what a
+    worker with ``engine.batch_size`` runs): B requests of ``--batch-mode`` with seeds seed…seed+B-1
+    in one pipeline call; s/clip is the call's median seconds / B. Planned sizes (not ``--size``)."""
+    from reelbot.domain.settings import Settings
+    from reelbot.generator.worker.batch import render_batch
+
+    settings = Settings(_env_file=None, device=device, preset=name)  # type: ignore[call-arg]
+    rows = []
+    for size in args.batch:
+        requests = [
+            GenerationRequest(
+                prompt=PROMPT,
+                origin=Origin(platform=Platform.CLI, user_id="bench"),
+                aspect=Aspect(args.aspect),
+                seconds=args.seconds,
+                steps=args.steps,
+                seed=args.seed + i,
+                speed=SpeedMode(args.batch_mode),
+                preset=name,
+            )
+            for i in range(size)
+        ]
+        s, results = timed(
+            lambda r=requests: render_batch(r, settings, cache, lambda a, b: True), args.rounds, device
+        )
+        report = results[0].rendered.report
+        rows.append(
+            {
+                "mode": f"{args.batch_mode} ×{size} batch",
+                "s_clip": s / size,
+                "passes": report.passes,
+                "skipped": report.passes_skipped,
+                "peak_mb": report.peak_gpu_memory_mb,
+                "frames": results[0].rendered.frames,
+                "attention": report.attention_backend,
+            }
+        )
+    return rows
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     device = "cpu" if args.cpu_smoke else "cuda"
     if args.cpu_smoke and not args.size:
@@ -304,6 +348,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = [plain_row(plain_pipe, q_job, args, device)]
     del plain_pipe  # its memory back before the modes run
     rows += [mode_row(cache, spec, bench_job(spec, sp, args), args, device) for sp in spec.modes]
+    rows += batch_rows(cache, name, args, device)
     per_pass = flops_per_pass(engine.t2v, q_job)
     del engine
     cache.clear()
@@ -327,9 +372,10 @@ def show(rows: list[dict[str, Any]], title: str) -> None:
     )
     for r in rows:
         peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
+        diff = "-" if r["rel_diff_vs_quality"] is None else f"{r['rel_diff_vs_quality']:.4f}"
         print(
             f"{r['mode']:<18} {r['s_clip']:>8.2f} {r['speedup_vs_plain']:>8.2f} {r['passes']:>7} "
-            f"{r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {r['rel_diff_vs_quality']:>21.4f} {r['attention']}"
+            f"{r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {diff:>21} {r['attention']}"
         )
 
 
@@ -349,12 +395,20 @@ def main() -> None:
     )
     parser.add_argument("--no-compile", action="store_true", help="skip the quality+compile row (CUDA)")
     parser.add_argument(
+        "--batch",
+        default=None,
+        help="batch sizes for the batching rows, e.g. 2,4 (default: 2,4 on CUDA, none with --cpu-smoke)",
+    )
+    parser.add_argument("--batch-mode", default=SpeedMode.DRAFT.value, choices=[m.value for m in SpeedMode])
+    parser.add_argument(
         "--peak-tflops", type=float, default=790.0, help="bf16 dense peak for MFU (H100/H200)"
     )
     parser.add_argument("--models", type=str, default=None, help="models folder (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    default_batch = "" if args.cpu_smoke else "2,4"
+    args.batch = [int(b) for b in (args.batch if args.batch is not None else default_batch).split(",") if b]
     if not args.cpu_smoke and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: run with --cpu-smoke for the tiny CPU version")
     rows = run(args)
