@@ -131,8 +131,6 @@ class Worker:
                 break
         with contextlib.suppress(Exception):  # Redis away at shutdown: the stamp ages out
             await self.queue.forget_consumer(self.name)  # no longer counted for ETAs
-        with contextlib.suppress(Exception):  # Redis away at shutdown: the stamp ages out
-            await self.queue.forget_consumer(self.name)  # no longer counted for ETAs
         log.info("worker %s stopped after %d jobs", self.name, self.jobs_done)
 
     async def _start(self) -> bool:
