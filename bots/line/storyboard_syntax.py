@@ -9,12 +9,13 @@ A phone has no YAML editor, so the format is lines::
 
 * The first line starts with ``分鏡`` / ``storyboard``; the rest of it is the title and options
   for the whole board in the keyword style (``比例`` aspect, ``種子``/``seed``, ``不要``/``neg``,
-  ``模型``/``preset``, ``fps``, ``轉場``/``transition``, and defaults for every shot: ``秒數``,
-  ``鏡頭``, ``動態``).
+  ``模型``/``preset``, ``fps``, ``轉場``/``transition``, ``速度``/``speed`` (every shot's mode), and
+  defaults for every shot: ``秒數``, ``鏡頭``, ``動態``).
 * Every other non-blank line is one shot, in the written order: an optional marker (``1.``,
   ``1、``, ``1)``, ``-``, ``・``, ``第1鏡``, ``shot 1:``), the prompt, and its length at the end
   (``4秒``, ``4 秒``, ``4s``, ``4 sec``) or after a ``|`` (``| 4s``, ``| 4``), or as ``秒數:4``;
-  per-shot options ``鏡頭``, ``動態``, ``種子``, ``轉場`` (how this shot begins).
+  per-shot options ``鏡頭``, ``動態``, ``種子``, ``速度`` (this shot's own mode), ``轉場`` (how this
+  shot begins).
 * Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
   normalized first.
 
@@ -44,11 +45,11 @@ MAX_SHOT_CHARS = 500  # one shot's line: a prompt, not an essay
 MAX_TITLE_CHARS = 100
 
 BOARD_OPTIONS = frozenset(
-    {"aspect", "seed", "negative", "preset", "fps", "seconds", "transition", "camera", "motion"}
+    {"aspect", "seed", "negative", "preset", "fps", "seconds", "transition", "camera", "motion", "speed"}
 )
-SHOT_OPTIONS = frozenset({"seconds", "seed", "camera", "motion", "transition"})
-#: Options a storyboard does not carry (its shots are rendered with the server's defaults).
-UNSUPPORTED = frozenset({"speed", "loop"})
+SHOT_OPTIONS = frozenset({"seconds", "seed", "camera", "motion", "transition", "speed"})
+#: Options a storyboard does not carry: a loop is one clip closed on itself, not a Short's shot.
+UNSUPPORTED = frozenset({"loop"})
 
 _HEADER = STORYBOARD_HEADER
 _MARKER = re.compile(
@@ -77,7 +78,7 @@ def _seconds(raw: str) -> float:
 
 
 def _refusal(name: str) -> str:
-    """Why an option is refused in a storyboard: one the board does not carry (速度, 循環), or
+    """Why an option is refused in a storyboard: one the board does not carry (循環), or
     — on a shot line — one that applies to the whole board (比例, 模型 …: the first line's)."""
     return "line.storyboard_unsupported" if name in UNSUPPORTED else "line.storyboard_option_first_line"
 
@@ -113,7 +114,7 @@ def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: flo
     if seconds is None:
         seconds = float(defaults.get("seconds", default_seconds))  # type: ignore[arg-type]
     fields: dict[str, Any] = {"prompt": prompt, "seconds": seconds}
-    for name in ("camera", "motion", "seed", "transition"):
+    for name in ("camera", "motion", "seed", "transition", "speed"):
         value = options.get(name, defaults.get(name) if name in ("camera", "motion") else None)
         if value is not None:
             fields[name] = value
@@ -159,6 +160,7 @@ def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Sto
         ("preset", "preset"),
         ("fps", "fps"),
         ("transition", "transition"),
+        ("speed", "speed"),  # every shot's mode unless a shot names its own
     ):
         if name in board_options:
             fields[field] = board_options[name]  # only what was written: an unset seed is random

@@ -18,9 +18,9 @@ TEXTS = {
             "1. 女孩走進雨中的夜市 4秒\n"
             "2. 她買了一杯珍珠奶茶 鏡頭:推近 3秒\n"
             "3. 她抬頭對著鏡頭微笑 | 2秒\n"
-            "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、轉場:硬切\n"
+            "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、速度:品質、轉場:硬切\n"
             "・先輸入「角色」或「風格」再傳照片，整部分鏡都會保留這個角色或畫風\n"
-            "・第一行可加：比例、種子、不要、模型、fps、轉場，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
+            "・第一行可加：比例、種子、不要、模型、fps、轉場、速度，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
             "・傳「分鏡進度」查看目前進度；草稿完成後傳「重拍 2」就能只重拍第 2 個鏡頭"
         ),
@@ -34,7 +34,7 @@ TEXTS = {
         "line.storyboard_at_shot": "第 {shot} 個鏡頭：{problem}",
         "line.storyboard_at_header": "分鏡第一行：{problem}",
         "line.storyboard_tail": "「|」後面請寫秒數，例如「| 4秒」（收到「{value}」）。",
-        "line.storyboard_unsupported": "分鏡不支援「{option}」：每個鏡頭都用伺服器預設的設定生成。",
+        "line.storyboard_unsupported": "分鏡不支援「{option}」：循環只適用於單支影片。",
         "line.storyboard_option_first_line": "「{option}」是整部分鏡的設定，請寫在第一行。",
         "line.storyboard_accepted": (
             "收到分鏡「{title}」（{board_id}）：{count} 個鏡頭、共 {seconds} 秒，"
@@ -73,9 +73,9 @@ TEXTS = {
             "1. a girl walks into a rainy night market 4s\n"
             "2. she buys a bubble tea camera:zoom_in 3s\n"
             "3. she looks up and smiles at the camera | 2s\n"
-            "• Per shot: camera:zoom_in, motion:high, seed:5, transition:cut\n"
+            "• Per shot: camera:zoom_in, motion:high, seed:5, speed:quality, transition:cut\n"
             "• Send /character or /style, then a photo: every shot keeps that character or look\n"
-            "• First line: aspect, seed, neg, preset, fps, transition, and every shot's default "
+            "• First line: aspect, seed, neg, preset, fps, transition, speed, and every shot's default "
             "seconds, camera, motion\n"
             "• At most {max_shots} shots; I send the draft video when every shot is done\n"
             "• Send storyboard status to see where it stands; once the draft is there, reroll shot 2 "
@@ -96,7 +96,7 @@ TEXTS = {
         "line.storyboard_at_header": "Storyboard first line: {problem}",
         "line.storyboard_tail": "After | write the length, e.g. | 4s (got {value}).",
         "line.storyboard_unsupported": (
-            "A storyboard does not take {option}: every shot renders with the server's defaults."
+            "A storyboard does not take {option}: a loop is for a single clip."
         ),
         "line.storyboard_option_first_line": (
             "{option} applies to the whole storyboard: write it on the first line."

@@ -12,7 +12,7 @@ from reelbot.bots.common.controls import MOTION_LEVELS
 from reelbot.bots.line.storyboard_syntax import MAX_BOARD_CHARS, MAX_SHOT_CHARS, parse_board
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.storyboard import MAX_SHOTS, Transition
-from reelbot.domain.types import Aspect, Camera
+from reelbot.domain.types import Aspect, Camera, SpeedMode
 
 ZH_BOARD = """分鏡 夜市的一晚 比例:16:9 種子:7 轉場:淡入淡出
 1. 女孩走進雨中的夜市 4秒
@@ -152,7 +152,7 @@ def test_over_long_text_and_shot() -> None:
     [
         ("分鏡\n1. 貓 鏡頭:亂飛", "不支援的鏡頭「亂飛」"),
         ("分鏡\n1. 貓 比例:1:1", "「比例」是整部分鏡的設定"),
-        ("分鏡\n1. 貓 速度:快", "分鏡不支援「速度」"),
+        ("分鏡\n1. 貓 速度:光速", "不支援的速度「光速」"),
         ("分鏡\n1. 貓 循環:是", "分鏡不支援「循環」"),
         ("分鏡\n1. 貓 | 很久", "「|」後面請寫秒數"),
         ("分鏡\n1. 貓 秒數:很久", "「seconds」需要一個數字"),
@@ -173,7 +173,7 @@ def test_a_shot_problem_in_english() -> None:
 @pytest.mark.parametrize(
     ("head", "inner_zh", "inner_en"),
     [
-        ("分鏡 速度:快", "分鏡不支援「速度」", None),
+        ("分鏡 循環:是", "分鏡不支援「循環」", None),
         ("分鏡 比例:4:3", "不支援的比例", None),
         ("storyboard loop:on", None, "does not take loop"),
         ("storyboard transition:wipe", None, "Unknown transition wipe"),
@@ -211,3 +211,9 @@ def test_any_text_is_a_board_or_one_catalogue_refusal(text: str, locale: str) ->
         return
     assert parsed.shots and all(shot.prompt.strip() for shot in parsed.shots)
     assert len(parsed.shots) <= MAX_SHOTS and len(parsed.title) <= 100
+
+
+def test_speed_for_the_board_and_per_shot() -> None:
+    parsed = board("分鏡 速度:快\n1. 貓 1秒\n2. 狗 速度:品質 1秒")
+    assert parsed.speed is SpeedMode.DRAFT
+    assert [parsed.speed_of(i) for i in range(2)] == [SpeedMode.DRAFT, SpeedMode.QUALITY]

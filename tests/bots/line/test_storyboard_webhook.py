@@ -311,3 +311,24 @@ async def test_a_failed_draft_task_is_pushed(harness: Harness) -> None:
     assert await harness.bot.deliverer.deliver(failed)
     (push,) = pushes(harness)
     assert push["messages"][0]["text"].startswith("分鏡「紙船」的草稿沒有合成成功：")
+
+
+async def test_speed_reaches_the_shots_and_a_mode_the_preset_lacks_is_refused(harness: Harness) -> None:
+    from reelbot.domain.types import SpeedMode
+    from tests.bots.line.conftest import image_event
+    from tests.fakes.line_api import Content
+
+    board_id = await send_board(harness, "分鏡 快拍 速度:快\n1. 貓 1秒\n2. 狗 速度:品質 1秒")
+    status = await board_status(harness.service, board_id)
+    speeds = [(await harness.service.job(s.job_id)).request.speed for s in status.shots]  # type: ignore[arg-type]
+    assert speeds == [SpeedMode.DRAFT, SpeedMode.QUALITY]
+
+    # A character photo routes the board to tiny-vace, which has no draft mode: refused, naming
+    # the shot, before anything is queued.
+    harness.fake.contents["hero2"] = Content(png((30, 200, 30)), "image/png")
+    await harness.send(text_event("角色", user="Ucarol"))
+    await harness.send(image_event("hero2", user="Ucarol"))
+    await send_board(harness, "分鏡 英雄 速度:快\n1. 她走進夜市 1秒", user="Ucarol")
+    reply = reply_texts(harness.fake)[-1]
+    assert "第 1 個鏡頭" in reply and "draft" in reply, reply
+    assert await harness.service.jobs_for(Platform.LINE, "Ucarol") == []
