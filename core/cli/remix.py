@@ -1,4 +1,4 @@
-"""``reelbot extend|loop|vary|remix|reroll CLIP_ID``: a new clip from any stored clip's recipe.
+"""``reelbot extend|loop|vary|remix|reroll|quality CLIP_ID``: a new clip from any stored clip's recipe.
 
 Registered on the main app in :mod:`reelbot.cli`. Every command goes through the service's
 public remix path (:meth:`ReelbotService.remix`), so the CLI gets exactly the rules the chat
@@ -164,7 +164,12 @@ def reroll(clip: ClipArg, key: KeyOpt = None) -> None:
     submit_remix("reroll", clip, RemixKind.REROLL, key=key)
 
 
+def quality(clip: ClipArg, key: KeyOpt = None) -> None:
+    """A draft or balanced clip's exact recipe (seed, prompt, references) again in quality mode."""
+    submit_remix("quality", clip, RemixKind.QUALITY, key=key)
+
+
 def register(app: typer.Typer) -> None:
     """Add the remix commands to the main ``reelbot`` app."""
-    for command in (extend, loop, vary, remix, reroll):
+    for command in (extend, loop, vary, remix, reroll, quality):
         app.command()(command)

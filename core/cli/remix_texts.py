@@ -16,6 +16,7 @@ TEXTS = {
         "cli.kind.vary_strong": "Vary (strong)",
         "cli.kind.remix": "Remix",
         "cli.kind.reroll": "Reroll",
+        "cli.kind.quality": "Render in quality",
         "cli.position_none": "none",
     },
     ZH_TW: {
@@ -28,6 +29,7 @@ TEXTS = {
         "cli.kind.vary_strong": "大幅變化",
         "cli.kind.remix": "改寫",
         "cli.kind.reroll": "重新生成",
+        "cli.kind.quality": "高畫質重算",
         "cli.position_none": "無",
     },
 }
