@@ -262,6 +262,7 @@ def mark_done(
     duration_s: float,
     gpu_seconds: float | None = None,
     clip_id: uuid.UUID | None = None,
+    render_report: dict[str, Any] | None = None,
 ) -> Clip | None:
     """Finish the job with its one clip — atomically: the state flips to done only if it
     was not done (nor cancelled) already, and only the process that flipped it inserts the
@@ -277,6 +278,8 @@ def mark_done(
     }
     if gpu_seconds is not None:
         values["gpu_seconds"] = gpu_seconds
+    if render_report is not None:
+        values["render_report"] = render_report
     if not _transition(session, job_id, DONE_FROM, **values):
         return None
     job = session.get(Job, job_id)

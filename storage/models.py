@@ -88,6 +88,8 @@ class Job(SQLModel, table=True):
     error_key: str | None = Field(default=None, max_length=128)
     error_detail: str | None = Field(default=None, sa_type=Text)
     gpu_seconds: float | None = None
+    # What the render really ran (RenderReport: mode, counted passes, device …); estimates refit on it.
+    render_report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     moderation_json: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     consent_required: bool = False
     consent_given_by: str | None = Field(default=None, max_length=ID_LEN)

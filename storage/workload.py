@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -22,11 +23,13 @@ IDS_PER_QUERY = 500
 
 @dataclass(frozen=True)
 class MeasuredRender:
-    """One finished job: its preset, its stored recipe (JSON) and the GPU-seconds it took."""
+    """One finished job: its preset, its stored recipe (JSON), the GPU-seconds it took and the
+    worker's render report (mode, counted passes …; None for jobs finished before it was kept)."""
 
     preset: str
     request_json: str
     gpu_seconds: float
+    report: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,14 @@ def recent_measured_renders(*, session: Session, limit: int) -> list[MeasuredRen
     Ordered by ``created_at`` so the ``(state, created_at)`` index answers it without a sort.
     """
     statement = (
-        select(Job.preset, Job.request_json, Job.gpu_seconds)
+        select(Job.preset, Job.request_json, Job.gpu_seconds, Job.render_report)
         .where(Job.state == JobState.DONE, col(Job.gpu_seconds).is_not(None))
         .order_by(col(Job.created_at).desc())
         .limit(limit)
     )
     return [
-        MeasuredRender(preset=preset, request_json=request_json, gpu_seconds=float(seconds))
-        for preset, request_json, seconds in session.exec(statement)
+        MeasuredRender(preset=preset, request_json=request_json, gpu_seconds=float(seconds), report=report)
+        for preset, request_json, seconds, report in session.exec(statement)
         if seconds is not None
     ]
 

@@ -14,9 +14,10 @@ and every figure says which (``source``: ``measured`` | ``profile``). The refit 
 ``max_rows`` rows and is cached for ``ttl_s`` in the process: an acknowledgement never waits
 for it more than once a minute.
 
-Size, frames and mode of a measured job come from its stored recipe, planned again with
-today's settings (a changed server default speed re-labels old jobs; the median absorbs a
-few). Jobs whose preset or recipe no longer plans are skipped.
+Size and frames of a measured job come from its stored recipe, planned again; its mode and
+its counted steps and transformer passes from the render report the worker stored with it
+(``Job.render_report``; jobs finished before reports were kept are planned with today's
+settings). Jobs whose preset or recipe no longer plans are skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,25 +52,31 @@ class ProfileCost:
     seconds: float
 
 
-def profile_cost(request: GenerationRequest, settings: Settings) -> ProfileCost:
+def profile_cost(
+    request: GenerationRequest, settings: Settings, report: Mapping[str, Any] | None = None
+) -> ProfileCost:
     """The request's preset and speed mode as the worker will run them, priced by the profile
-    (the same routing and plan as the quota's estimate)."""
+    (the same routing and plan as the quota's estimate).
+
+    With the worker's ``report`` of a finished render, its mode and its *counted* steps and
+    transformer passes replace the planned ones: what really ran is what was measured.
+    """
     from reelbot.app.safety.quotas import estimate_gpu_seconds
 
     preset = route_preset(request.preset, request.roles(), settings)
     plan = plan_render(
         request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )
+    mode, steps = str(plan.speed), plan.steps
     passes = preset.modes[plan.speed].passes(plan.steps, plan.guidance)
+    if report:
+        mode = str(report.get("mode") or mode)
+        steps = int(report.get("steps") or steps)
+        passes = int(report.get("passes") or passes)
     seconds = estimate_gpu_seconds(
-        preset,
-        width=plan.width,
-        height=plan.height,
-        num_frames=plan.num_frames,
-        steps=plan.steps,
-        passes=passes,
+        preset, width=plan.width, height=plan.height, num_frames=plan.num_frames, steps=steps, passes=passes
     )
-    return ProfileCost(preset.name, str(plan.speed), seconds)
+    return ProfileCost(preset.name, mode, seconds)
 
 
 @dataclass(frozen=True)
@@ -136,8 +143,8 @@ def refit(
     for render in renders:
         try:
             request = GenerationRequest.model_validate_json(render.request_json)
-            cost = profile_cost(request, settings)
-        except (ReelbotError, ValueError):
+            cost = profile_cost(request, settings, getattr(render, "report", None))
+        except (ReelbotError, ValueError, TypeError):
             continue  # its preset vanished or its recipe no longer plans: no evidence
         key = (cost.preset, cost.mode)
         if len(ratios.setdefault(key, [])) >= last_n or cost.seconds <= 0 or render.gpu_seconds <= 0:

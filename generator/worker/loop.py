@@ -293,6 +293,8 @@ class Worker:
             "num_frames": int(frames.shape[0]),
             "duration_s": frames.shape[0] / fps,
             "gpu_seconds": result.gpu_seconds,
+            # Mode, counted passes, device: the estimates refit on what really ran.
+            "render_report": report.to_dict() if (report := result.rendered.report) is not None else None,
         }
         await shielded(self._record_publish_ack(job, request, delivery, facts, timings, started))
 

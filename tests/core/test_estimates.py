@@ -32,7 +32,9 @@ async def service(settings: Settings, redis_client: Any) -> AsyncIterator[Reelbo
 
 
 def request(**fields: Any) -> GenerationRequest:
-    return GenerationRequest(prompt="a paper boat", origin=ORIGIN, preset="tiny", seed=1, **fields)
+    return GenerationRequest(
+        **{"prompt": "a paper boat", "origin": ORIGIN, "preset": "tiny", "seed": 1, **fields}
+    )
 
 
 def measured(service: ReelbotService, gpu_seconds: float, **fields: Any) -> uuid.UUID:
@@ -156,3 +158,35 @@ async def test_the_quota_reserves_the_measured_estimate(service: ReelbotService)
         job = job_repo.get_job(session=session, job_id=job_id)
         assert job is not None and job.moderation_json is not None
         assert job.moderation_json["estimate_gpu_s"] == pytest.approx(7.0)
+
+
+def reported(service: ReelbotService, gpu_seconds: float, report: dict[str, Any], **fields: Any) -> None:
+    """A finished job whose worker stored its render report (what really ran)."""
+    with session_scope(service.db) as session:
+        job_id = job_repo.create_job(
+            session=session, request=request(**fields), idempotency_key=uuid.uuid4().hex
+        ).id
+        assert job_repo.mark_running(session=session, job_id=job_id, worker="w1")
+        clip = job_repo.mark_done(
+            session=session, job_id=job_id, video_key=f"clips/{job_id}.mp4", thumbnail_key=None,
+            size_bytes=1000, width=144, height=256, fps=8, num_frames=9, duration_s=1.1,
+            gpu_seconds=gpu_seconds, render_report=report,
+        )  # fmt: skip
+        assert clip is not None
+
+
+async def test_the_stored_render_report_says_which_mode_and_passes_ran(service: ReelbotService) -> None:
+    """A quality request the worker ran as draft files under draft; its counted passes price it."""
+    report = {"preset": "tiny", "mode": "draft", "steps": 2, "passes": 2, "passes_skipped": 0}
+    for _ in range(3):
+        await asyncio.to_thread(reported, service, 4.0, report)
+    table = await service.estimates.table()
+    assert table.fit_for("tiny", "quality").samples == 0
+    draft = table.fit_for("tiny", "draft")
+    assert (draft.samples, draft.median_s, draft.source) == (3, 4.0, "measured")
+    counted = profile_cost(request(), service.settings, report)
+    assert counted.mode == "draft" and draft.scale == pytest.approx(4.0 / counted.seconds)
+    # The counted passes price it (tiny's profile is all overhead; a real preset's is not).
+    wan = request(preset="wan-2.1-t2v-1.3b")
+    full, four = profile_cost(wan, service.settings), profile_cost(wan, service.settings, {"passes": 4})
+    assert four.seconds < full.seconds / 3

@@ -69,6 +69,11 @@ async def test_prompt_to_recorded_clip(service_any_db: ReelbotService, tiny_cach
     assert abs(info.width / info.height - 9 / 16) < 0.1
     assert info.num_frames == clip.num_frames
     assert service.media.path(clip.thumbnail_key or "").stat().st_size > 0
+    # The worker kept its render report with the job: what ran, counted (the estimates refit on it).
+    row = await service.run_db(job_repo.get_job, job_id=ticket.job_id)
+    report = row.render_report
+    assert report["preset"] == "tiny" and report["mode"] == "quality" and report["passes"] > 0
+    assert 0 < report["gpu_seconds"] <= row.gpu_seconds
 
     events = service.events(Platform.DISCORD)
     await events.ensure_group("discord")
