@@ -95,9 +95,7 @@ TEXTS = {
         "line.storyboard_at_shot": "Shot {shot}: {problem}",
         "line.storyboard_at_header": "Storyboard first line: {problem}",
         "line.storyboard_tail": "After | write the length, e.g. | 4s (got {value}).",
-        "line.storyboard_unsupported": (
-            "A storyboard does not take {option}: a loop is for a single clip."
-        ),
+        "line.storyboard_unsupported": ("A storyboard does not take {option}: a loop is for a single clip."),
         "line.storyboard_option_first_line": (
             "{option} applies to the whole storyboard: write it on the first line."
         ),
