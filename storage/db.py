@@ -86,6 +86,11 @@ def _revision_graph() -> tuple[set[str], set[str]]:
     return revisions, parents
 
 
+def known_revisions() -> set[str]:
+    """Every revision this build's migrations know (a database at another one is newer)."""
+    return _revision_graph()[0]
+
+
 def head_revision() -> str:
     """The newest migration's id, read from the shipped files (no alembic import: bot processes
     check the schema on every start and must stay lean)."""
@@ -116,7 +121,7 @@ def check_revision(engine: Engine) -> str:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return head
-    if current is not None and current not in _revision_graph()[0]:
+    if current is not None and current not in known_revisions():
         log.warning("database is at revision %s, newer than this build's %s", current, head)
         return current
     raise ReelbotError("storage.schema_behind", current=current or "none", head=head)

@@ -157,6 +157,8 @@ def check_database(settings: Settings) -> list[Finding]:
     import sqlalchemy
     import sqlalchemy.exc
 
+    from reelbot.storage.db import current_revision
+
     url = settings.resolved_database_url
     try:
         engine = sqlalchemy.create_engine(url)
@@ -167,11 +169,28 @@ def check_database(settings: Settings) -> list[Finding]:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         with engine.connect() as connection:
             connection.execute(sqlalchemy.text("SELECT 1"))
+        revision = current_revision(engine)
     except (sqlalchemy.exc.SQLAlchemyError, OSError):
         return [Finding("missing", "doctor.database_unreachable", {"where": where(url)})]
     finally:
         engine.dispose()
-    return [Finding("ok", "doctor.database_ok", {"where": where(url), "dialect": engine.dialect.name})]
+    return [schema_finding(revision, {"where": where(url), "dialect": engine.dialect.name})]
+
+
+def schema_finding(current: str | None, fields: dict[str, Any]) -> Finding:
+    """The database line with its schema revision: behind this build is a warning (a fleet's
+    workers and bots refuse it; `serve` and `demo` migrate it themselves)."""
+    from reelbot.storage.db import head_revision, known_revisions
+
+    head = head_revision()
+    fields = {**fields, "current": current, "head": head}
+    if current == head:
+        return Finding("ok", "doctor.database_schema_current", fields)
+    if current is None:
+        return Finding("ok", "doctor.database_schema_none", fields)
+    if current not in known_revisions():
+        return Finding("warn", "doctor.database_schema_newer", fields)
+    return Finding("warn", "doctor.database_schema_behind", fields)
 
 
 @check("chat")

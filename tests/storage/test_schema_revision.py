@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from reelbot.app.service import ReelbotService
+from reelbot.cli.doctor import schema_finding
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.storage.db import check_revision, current_revision, head_revision, make_engine, migrate
@@ -106,6 +107,9 @@ def test_worker_refuses_then_migrate_moves_the_schema(
     assert refused.stderr.strip().splitlines() == [f"error: {behind_line(OLDEST)}"], refused.stderr
     checked = reelbot(["migrate", "--check"], tmp_path, url, key_prefix)
     assert checked.returncode == 1 and behind_line(OLDEST) in checked.stderr
+    doctor = reelbot(["doctor"], tmp_path, url, key_prefix)
+    (line,) = [line for line in doctor.stdout.splitlines() if line[2:].startswith("database")]
+    assert line.startswith("!") and f"revision {OLDEST}, this build needs {head_revision()}" in line, line
 
     migrated = reelbot(["migrate"], tmp_path, url, key_prefix)
     assert migrated.returncode == 0, migrated.stderr
@@ -115,3 +119,11 @@ def test_worker_refuses_then_migrate_moves_the_schema(
 
     served = reelbot(["worker", "--burst", "--health-port", "0"], tmp_path, url, key_prefix)
     assert served.returncode == 0, served.stderr
+
+
+def test_doctor_reads_the_schema_revision() -> None:
+    fields = {"where": "db", "dialect": "sqlite"}
+    assert schema_finding(head_revision(), fields).status == "ok"
+    assert schema_finding(None, fields).key == "doctor.database_schema_none"  # a fresh machine: fine
+    assert schema_finding(OLDEST, fields).status == "warn"
+    assert schema_finding("9999_later_build", fields).key == "doctor.database_schema_newer"
