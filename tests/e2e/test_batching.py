@@ -80,7 +80,9 @@ async def test_two_compatible_jobs_share_one_pipeline_call(batching: ReelbotServ
 
 def test_what_batches_together(settings: Settings) -> None:
     plain = GenerationRequest(prompt="a", seed=1, origin=ANN, preset="tiny")
-    assert batch_key(plain, settings) == batch_key(plain.model_copy(update={"prompt": "b", "seed": 9}), settings)
+    assert batch_key(plain, settings) == batch_key(
+        plain.model_copy(update={"prompt": "b", "seed": 9}), settings
+    )
     assert batch_key(plain, settings) != batch_key(plain.model_copy(update={"seconds": 2.0}), settings)
     assert batch_key(plain.model_copy(update={"loop": True}), settings) is None
     assert batch_key(plain.model_copy(update={"preset": "no-such"}), settings) is None
