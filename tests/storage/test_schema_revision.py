@@ -105,6 +105,8 @@ def test_worker_refuses_then_migrate_moves_the_schema(
     refused = reelbot(["worker", "--burst", "--health-port", "0"], tmp_path, url, key_prefix)
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [f"error: {behind_line(OLDEST)}"], refused.stderr
+    media = reelbot(["media", "--host", "127.0.0.1", "--port", "0"], tmp_path, url, key_prefix)
+    assert media.returncode == 1 and media.stderr.strip().splitlines() == [f"error: {behind_line(OLDEST)}"]
     checked = reelbot(["migrate", "--check"], tmp_path, url, key_prefix)
     assert checked.returncode == 1 and behind_line(OLDEST) in checked.stderr
     doctor = reelbot(["doctor"], tmp_path, url, key_prefix)
