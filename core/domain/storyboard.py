@@ -234,7 +234,7 @@ def _check_finish_fields(data: dict[str, Any]) -> None:
     if isinstance(music, str) and len(music) > MAX_MUSIC_CHARS:
         raise InvalidRequest("storyboard.music_too_long", length=len(music), limit=MAX_MUSIC_CHARS)
     mode = data.get("audio_mode")
-    if mode is not None and mode not in {m.value for m in AudioMode}:
+    if mode is not None and (not isinstance(mode, str) or mode not in {m.value for m in AudioMode}):
         raise InvalidRequest("finish.mode_invalid", value=str(mode)[:40])
     if data.get("beat_snap") is True and not (data.get("audio") or data.get("music")):
         raise InvalidRequest("storyboard.beat_snap_needs_audio")

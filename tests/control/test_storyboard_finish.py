@@ -102,6 +102,7 @@ def test_a_5000_character_caption_is_refused_naming_the_shot(settings: Settings)
         ("music: lo-fi\naudio: a.mp3\n", "storyboard.audio_and_music"),
         (f"music: '{'la ' * 200}'\n", "storyboard.music_too_long"),
         ("audio: a.mp3\naudio_mode: loud\n", "finish.mode_invalid"),
+        ("audio: a.mp3\naudio_mode: [mix]\n", "finish.mode_invalid"),
         ("beat_snap: true\n", "storyboard.beat_snap_needs_audio"),
         ("finish: {fps: 25}\n", "storyboard.finish_fps"),
         ("finish: {fps: true}\n", "storyboard.finish_fps"),
