@@ -93,7 +93,7 @@ async def test_declined_face_job_is_never_queued_and_costs_no_push(harness: Harn
     assert view.state is JobState.CANCELLED and view.error_key == "consent.declined"
     # Confirming after declining does not bring it back.
     await harness.send(postback_event(f"consent:{job_id}"))
-    assert reply_texts(harness.fake)[-1] == f"Job {job_id} is not waiting for consent (it is cancelled)."
+    assert reply_texts(harness.fake)[-1] == f"Job {str(job_id)[:8]} is not waiting for consent (it is cancelled)."
     assert (await harness.service.job(job_id)).state is JobState.CANCELLED
     assert await waiting_in_queue(harness) == 0
     # The reply already told the user: the delivery loop does not push "cancelled" as well.
@@ -116,7 +116,7 @@ async def test_cancel_also_withdraws_a_job_awaiting_consent(harness: Harness, fa
     assert reply_texts(harness.fake)[-1] == f"已取消工作 {str(job_id)[:8]}。"
     assert (await harness.service.job(job_id)).state is JobState.CANCELLED
     await harness.send(postback_event(f"consent:{job_id}"))  # the old question's button
-    assert reply_texts(harness.fake)[-1] == f"工作 {job_id} 並未等待同意確認（目前狀態：cancelled）。"
+    assert reply_texts(harness.fake)[-1] == f"工作 {str(job_id)[:8]} 並未等待同意確認（目前狀態：已取消）。"
     assert await waiting_in_queue(harness) == 0
     await deliver_all(harness)
     assert push_texts(harness.fake) == []

@@ -113,7 +113,7 @@ async def test_cancel_quick_reply_only_for_the_owner(harness: Harness) -> None:
     assert reply_texts(harness.fake)[-1] == f"已取消工作 {str(job_id)[:8]}。"
     assert (await harness.service.job(job_id)).state is JobState.CANCELLED
     await harness.send(postback_event(data, group="Cgroup1"))  # tapped again
-    assert reply_texts(harness.fake)[-1] == f"工作 {job_id} 目前狀態為 cancelled，無法取消。"
+    assert reply_texts(harness.fake)[-1] == f"工作 {str(job_id)[:8]} 目前狀態為已取消，無法取消。"
     assert await waiting_in_queue(harness) == 0
 
 
