@@ -2,6 +2,7 @@
 
     python bench/gpu_bench.py --json bench-gpu.json   # Wan 2.1 T2V 1.3B, full size, production settings
     python bench/gpu_bench.py --cpu-smoke             # the tiny preset on a CPU (what runs in CI-less boxes)
+    python bench/gpu_bench.py --preset wan-2.2-t2v-a14b --steps 10 --seconds 1 --no-compile --batch ""
 
 Production settings: the clip a worker renders for a plain request (the preset's default aspect
 9:16, seconds, fps and steps, sized by the worker's own ``plan_render`` → ``render_job``; Wan 2.1
@@ -78,22 +79,50 @@ WAN21_1_3B = dict(
     eps=1e-6,
     rope_max_seq_len=1024,
 )
+WAN_14B = {**WAN21_1_3B, "num_attention_heads": 40, "ffn_dim": 13824, "num_layers": 40}  # 5120 wide
+#: The presets built at full size: transformer config, experts (Wan 2.2 A14B: two), boundary
+#: ratio (the checkpoint's; high-noise expert first). Others are refused, never faked with the
+#: wrong model under their name.
+FULL_SIZE: dict[str, tuple[dict[str, Any], int, float | None]] = {
+    "wan-2.1-t2v-1.3b": (WAN21_1_3B, 1, None),
+    "wan-2.2-t2v-a14b": (WAN_14B, 2, 0.875),
+}
 PROMPT = "a red fox running through snow, slow motion, golden light"
 
 
-def build_full_wan(device: str, seed: int) -> Any:
-    """WanPipeline at Wan 2.1 1.3B size with random weights made on ``device`` (no hub)."""
+def random_transformer(config: dict[str, Any]) -> Any:
+    """A random Wan transformer made directly in bf16 (a 14B expert never exists in fp32), its
+    ``_keep_in_fp32_modules`` (norms, time embedder, rope) back in fp32 as ``from_pretrained``
+    with ``torch_dtype=bfloat16`` — the worker's loader — leaves them."""
+    from diffusers import WanTransformer3DModel
+
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.bfloat16)
+    try:
+        model = WanTransformer3DModel(**config).eval()
+    finally:
+        torch.set_default_dtype(default)
+    keep = getattr(model, "_keep_in_fp32_modules", None) or []
+    for name, param in model.named_parameters():  # by parameter: scale_shift_table is one
+        if any(part in keep for part in name.split(".")):
+            param.data = param.data.float()
+    return model
+
+
+def build_full_wan(device: str, seed: int, base: str = "wan-2.1-t2v-1.3b") -> Any:
+    """WanPipeline at ``base``'s full size (:data:`FULL_SIZE`) with random weights made on
+    ``device`` (no hub); Wan 2.2 A14B gets both experts and its boundary ratio."""
     from diffusers import (
         AutoencoderKLWan,
         FlowMatchEulerDiscreteScheduler,
         WanPipeline,
-        WanTransformer3DModel,
     )
     from transformers import UMT5Config, UMT5EncoderModel
 
+    config, experts, boundary = FULL_SIZE[base]
     torch.manual_seed(seed)
     with torch.device(device):
-        transformer = WanTransformer3DModel(**WAN21_1_3B).to(torch.bfloat16).eval()
+        transformers = [random_transformer(config) for _ in range(experts)]
         text = (
             UMT5EncoderModel(
                 UMT5Config(
@@ -113,7 +142,13 @@ def build_full_wan(device: str, seed: int) -> Any:
         )
         vae = AutoencoderKLWan().eval()  # the Wan 2.1 VAE config, fp32 like the loader
     pipe = WanPipeline(
-        build_tiny_tokenizer(), text, vae, FlowMatchEulerDiscreteScheduler(shift=3.0), transformer
+        build_tiny_tokenizer(),
+        text,
+        vae,
+        FlowMatchEulerDiscreteScheduler(shift=3.0),
+        transformers[0],
+        transformer_2=transformers[1] if experts > 1 else None,
+        boundary_ratio=boundary,
     )
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -128,7 +163,7 @@ def register_bench_preset(base: str, device: str, seed: int) -> str:
     spec = dataclasses.replace(get_preset(base), name=name, group="bench", model_id=None)
 
     def load(ctx: LoadContext) -> HubWanEngine:
-        pipe = build_full_wan(ctx.device, seed)
+        pipe = build_full_wan(ctx.device, seed, base)
         pipe.reelbot_tuning = tune([pipe], spec, ctx)
         return HubWanEngine(pipe, None, ctx.device)
 
@@ -142,7 +177,7 @@ def flops_per_pass(pipe: Any, job: RenderJob) -> float:
 
     t = pipe.transformer
     frames, h, w = (job.num_frames - 1) // 4 + 1, job.height // 8, job.width // 8
-    dev, dtype = next(t.parameters()).device, next(t.parameters()).dtype
+    dev, dtype = t.proj_out.weight.device, t.proj_out.weight.dtype  # compute dtype (norms stay fp32)
     latents = torch.randn(1, t.config.in_channels, frames, h, w, device=dev, dtype=dtype)
     text = torch.randn(1, 512, t.config.text_dim, device=dev, dtype=dtype)
     counter = FlopCounterMode(display=False)
@@ -331,12 +366,17 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     spec = get_preset(name)
     cache = EngineCache(make_context(device, models))
     engine: Any = cache.get(name)
-    if not args.cpu_smoke:  # the draft LoRA: random, real shape, loaded by load_lora_weights
-        lora = spec.modes[SpeedMode.DRAFT].lora
-        assert lora is not None
-        layers = random_lora_layers(engine.t2v.transformer)
-        save_lora_layers(models / "loras" / name / lora.weight_name, layers)
-    plain_pipe = build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed)
+    draft = spec.modes.get(SpeedMode.DRAFT)
+    if not args.cpu_smoke and draft is not None and draft.lora is not None:
+        # The draft LoRA(s): random, real shape, loaded by load_lora_weights (A14B: one per expert).
+        experts = [(draft.lora.weight_name, engine.t2v.transformer)]
+        if draft.lora.weight_name_2 and engine.t2v.transformer_2 is not None:
+            experts.append((draft.lora.weight_name_2, engine.t2v.transformer_2))
+        for weight_name, transformer in experts:
+            save_lora_layers(models / "loras" / name / weight_name, random_lora_layers(transformer))
+    plain_pipe = (
+        build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed, args.preset)
+    )
     if device == "cuda":
         plain_pipe.to(device)
     q_job = bench_job(spec, SpeedMode.QUALITY, args)
@@ -383,7 +423,12 @@ def main() -> None:
     started = time.perf_counter()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cpu-smoke", action="store_true", help="tiny preset on the CPU (no GPU needed)")
-    parser.add_argument("--preset", default="wan-2.1-t2v-1.3b", help="shipped spec to benchmark at full size")
+    parser.add_argument(
+        "--preset",
+        default="wan-2.1-t2v-1.3b",
+        choices=sorted(FULL_SIZE),
+        help="shipped spec to benchmark at full size (A14B: two 14B experts, ≈57 GB each engine)",
+    )
     parser.add_argument(
         "--steps", type=int, default=None, help="quality/balanced steps (default: the spec's)"
     )
@@ -391,7 +436,7 @@ def main() -> None:
     parser.add_argument("--aspect", default=Aspect.PORTRAIT.value, choices=[a.value for a in Aspect])
     parser.add_argument("--size", default=None, help="WxHxF instead of the planned size (e.g. 832x480x81)")
     parser.add_argument(
-        "--rounds", type=int, default=2, help="timed rounds per mode (median), after a warm-up"
+        "--rounds", type=int, default=1, help="timed rounds per row (median), after a warm-up call"
     )
     parser.add_argument("--no-compile", action="store_true", help="skip the quality+compile row (CUDA)")
     parser.add_argument(
