@@ -3,8 +3,9 @@ from interaction dispatch to the deferred response (p50/p99).
 
 Runs ``reelbot discord`` as a real process against the local fake Discord (the same fake
 the tests use: REST + gateway over localhost), with real Redis and a SQLite file in a
-temporary folder. Baseline from the same run: a bare ``discord.Client`` process that defers
-every interaction and does nothing else. No worker runs: this measures the bot side only.
+temporary folder, migrated beforehand (as production runs migrations once). Baseline from
+the same run: a bare ``discord.Client`` process that defers every interaction and does
+nothing else. No worker runs: this measures the bot side only.
 
     .venv/bin/python bench/discord_bench.py [--concurrent 50] [--rounds 3]
 """
@@ -28,6 +29,8 @@ import redis.asyncio as aioredis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from reelbot.app.service import ReelbotService  # noqa: E402
+from reelbot.domain.settings import Settings  # noqa: E402
 from tests.fakes.discord_api import FakeDiscord  # noqa: E402
 
 REELBOT = str(Path(sys.executable).with_name("reelbot"))
@@ -194,6 +197,14 @@ async def main() -> None:
             "REELBOT_DISCORD_HEALTH_PORT": "0",
             "REELBOT_LIMITS__MAX_PENDING_JOBS_PER_USER": "100",
         }
+        # Migrate once beforehand, as production does (`reelbot migrate` or a one-shot job;
+        # migrate_on_start defaults to off): the bot then only checks the schema's revision
+        # and never imports alembic, like a real restart. Same as bench/line_bench.py.
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, data_dir=Path(tmp) / "data", redis_url=redis_url, redis_prefix=prefix
+        )
+        service = await ReelbotService.open(settings)
+        await service.close()
         try:
             results.append(
                 await measure(

@@ -12,14 +12,16 @@ from __future__ import annotations
 import html
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from reelbot.domain.messages import EN, ZH_TW, render
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 ORIGIN_PROBE_KEY = "clips/origin-probe.mp4"  # signed only to read the origin; never fetched
@@ -28,7 +30,10 @@ ASPECT_CLASSES = {"9:16": 9 / 16, "1:1": 1.0, "16:9": 16 / 9}
 
 @cache
 def environment() -> Environment:
-    """The template environment (autoescape on for every template)."""
+    """The template environment (autoescape on for every template). Jinja2 is imported here,
+    on the first page: a LINE webhook that never serves one does not carry it."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     folder = resources.files("reelbot.bots.web") / "templates"
     env = Environment(
         loader=FileSystemLoader(str(folder)),

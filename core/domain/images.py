@@ -17,11 +17,16 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.settings import Limits
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported inside each function, on the first image: a bot process that never
+# receives a picture does not carry it (docs/architecture.md, "What a bot process loads").
 
 ALLOWED_FORMATS: dict[str, str] = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MiB = 1024 * 1024
@@ -37,6 +42,8 @@ class ImageInfo:
 
 def inspect_image(data: bytes, limits: Limits) -> ImageInfo:
     """Validate an uploaded image; raise :class:`InvalidRequest` with a message key if unfit."""
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > limits.max_reference_bytes:
         raise InvalidRequest(
             "image.too_large_bytes",
@@ -81,6 +88,8 @@ def intake_image(data: bytes, limits: Limits) -> tuple[bytes, ImageInfo]:
     check for faces, and their facts. An image without a rotation tag is returned unchanged
     (byte for byte, so its hash stays the same); a rotated one is re-encoded upright in its
     own format with the tag removed."""
+    from PIL import Image, ImageOps
+
     info = inspect_image(data, limits)
     with Image.open(io.BytesIO(data)) as header:
         orientation = header.getexif().get(EXIF_ORIENTATION, 1)
@@ -108,6 +117,8 @@ def too_many_pixels(pixels: int, limits: Limits) -> InvalidRequest:
 
 def open_image(data: bytes) -> Image.Image:
     """Decode bytes already accepted by :func:`inspect_image` into an RGB image."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as img:
         img.load()
         return img.convert("RGB")
