@@ -139,9 +139,15 @@ class Batcher:
             self.ready.clear()  # a job not reached (stopping) renders again when redelivered
             self.lost.clear()
 
-    def reached(self, delivery: Delivery) -> bool:
-        """The loop starts on ``delivery``; False when another worker took it over meanwhile."""
+    async def reached(self, delivery: Delivery) -> bool:
+        """The loop starts on ``delivery``; False when another worker took it over meanwhile,
+        or when the worker is stopping (then its claim is handed back: a SIGTERM waits for the
+        job in hand, not for every job this turn claimed)."""
         self.waiting.pop(delivery.job_id, None)  # its own heartbeat takes over from here
+        if self.on and self.worker.stopping.is_set():
+            with contextlib.suppress(Exception):
+                await self.worker.queue.release(self.worker.name, delivery, count_attempt=False)
+            return False
         return delivery.job_id not in self.lost
 
     async def _heartbeat(self) -> None:

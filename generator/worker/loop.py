@@ -187,8 +187,8 @@ class Worker:
             await self._fail(dead.job_id, "job.failed_retries", attempts=dead.attempt, error=dead.error)
         async with self.batcher.turn(claimed.deliveries):
             for delivery in claimed.deliveries:
-                if not self.batcher.reached(delivery):
-                    continue  # taken over by another worker while it waited in this turn
+                if not await self.batcher.reached(delivery):
+                    continue  # taken over while it waited in this turn, or handed back (stopping)
                 with job_context(delivery.job_id):  # every log line of this job carries its id
                     await self.process(delivery)
         if claimed.deliveries or claimed.dead:
