@@ -26,7 +26,7 @@ import discord
 from reelbot.bots.common.status import duration_text, failure_reason, percent, progress_bar
 from reelbot.bots.discord.jobs import author_ref
 from reelbot.bots.discord.replies import user_text
-from reelbot.domain.errors import NotFound
+from reelbot.domain.errors import NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.types import Origin, Platform
@@ -204,7 +204,12 @@ class BoardDelivery:
             await self._show_now(status, board_line(status.done, status.total, locale))
             return True
         await self._show_now(status, render("discord.storyboard_assembling", locale, total=status.total))
-        draft = await assemble_draft(self.bot.service, status.board_id)
+        try:
+            draft = await assemble_draft(self.bot.service, status.board_id)
+        except ReelbotError as exc:  # this set of takes failed to assemble: say why, once
+            reason = exc.render(locale)
+            await self._show_now(status, render("storyboard.draft_failed", locale, reason=reason))
+            return True
         if draft is None:
             return True  # a worker assembles it: its task's done event posts it (handle_draft_task)
         return await self._deliver_draft(status, draft)

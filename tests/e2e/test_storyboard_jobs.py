@@ -22,7 +22,7 @@ from reelbot.app.storyboards import (
     submit_storyboard,
 )
 from reelbot.cli.wiring import worker_for
-from reelbot.domain.errors import Forbidden, InvalidRequest
+from reelbot.domain.errors import Forbidden, InvalidRequest, ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.domain.storyboard import parse_storyboard
 from reelbot.domain.types import JobState, Origin, Platform, ReferenceRole
@@ -209,3 +209,19 @@ async def test_rerolling_a_shot_that_awaits_consent_still_needs_consent(service:
     again = await reroll_shot(service, ticket.board_id, 1, by=ALICE, idempotency_key="sb-face-reroll")
     assert again.state is JobState.AWAITING_CONSENT
     assert (await service.queue.depth())["fast"]["waiting"] == 0
+
+
+async def test_a_draft_that_fails_to_assemble_says_why(
+    service: ReelbotService, tiny_cache: EngineCache
+) -> None:
+    board = parse_storyboard("seed: 5\nshots:\n  - {prompt: one, seconds: 1}\n", "YAML")
+    ticket = await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="fail-1")
+    assert await run_worker(service, tiny_cache) == 1
+    clip = await service.clip((await service.job(ticket.job_ids[0])).clip_id or uuid.uuid4())
+    service.media.delete(clip.video_key or "")  # the shot's file is gone before the worker joins it
+    assert await assemble_draft(service, ticket.board_id) is None
+    assert await run_worker(service, tiny_cache, tasks=0) == 0  # the task ran and failed
+    with pytest.raises(ReelbotError) as failed:
+        await assemble_draft(service, ticket.board_id)  # the same takes: the stored failure, not a retry
+    assert failed.value.key == "error.internal" and "job_id" in failed.value.details
+    assert (await service.queue.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 0}

@@ -9,6 +9,7 @@ assembled once (the task's key is the set); a re-roll changes the set.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -146,7 +147,9 @@ async def assemble_draft(service: ReelbotService, board_id: uuid.UUID) -> Draft 
         return await draft_of_task(service, ticket.task_id)
     if ticket.state is JobState.FAILED:
         view = await task_view(service, ticket.task_id)
-        raise ReelbotError(view.error_key or "error.internal", job_id=str(view.id)[:8])
+        details = json.loads(view.error_detail) if view.error_detail else {}
+        fields = details if isinstance(details, dict) else {"error": view.error_detail}
+        raise ReelbotError(view.error_key or "error.internal", **{"job_id": str(view.id)[:8], **fields})
     return None
 
 
