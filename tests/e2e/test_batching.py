@@ -86,3 +86,16 @@ def test_what_batches_together(settings: Settings) -> None:
     assert batch_key(plain, settings) != batch_key(plain.model_copy(update={"seconds": 2.0}), settings)
     assert batch_key(plain.model_copy(update={"loop": True}), settings) is None
     assert batch_key(plain.model_copy(update={"preset": "no-such"}), settings) is None
+
+
+async def test_a_stopping_worker_hands_back_what_its_turn_claimed(batching: ReelbotService) -> None:
+    jobs = [await _submit(batching, f"shot {n}", seed=n) for n in (1, 2)]
+    cache = EngineCache(LoadContext(device="cpu", dtype="float32"))
+    worker = worker_for(batching, burst=True, cache=cache, name="stopping")
+    await worker.queue.ensure_groups()
+    worker.stopping.set()  # SIGTERM arrived: the turn's claims go back, nothing renders
+    await worker._turn()
+    assert worker.jobs_done == 0 and cache.loaded() == []
+    assert {(await batching.job(j)).state for j in jobs} == {JobState.QUEUED}
+    again = await batching.queue.claim("another-worker", count=3)
+    assert {d.job_id for d in again.deliveries} == set(jobs)  # claimable again at once
