@@ -174,7 +174,9 @@ async def test_line_two_workers_and_the_media_server_share_only_redis_postgres_a
     )  # fmt: skip
     for name, port in health.items():
         args = ("worker", "--name", name, "--health-host", "127.0.0.1", "--health-port", str(port))
-        fleet.start(name, *args, REELBOT_QUEUE__BLOCK_MS="500")  # a SIGTERM is seen within 0.5 s
+        # One torch thread each: two CPU workers on a 2-core machine otherwise oversubscribe it
+        # (OpenMP spin-waits: measured 22 CPU-s per worker instead of 9, 2-3x the wall time).
+        fleet.start(name, *args, REELBOT_QUEUE__BLOCK_MS="500", OMP_NUM_THREADS="1")
     fleet.start("media", "media", "--host", "127.0.0.1", "--port", str(media_port))
     try:
         deadline = time.monotonic() + HANG_S
