@@ -93,7 +93,8 @@ async def test_declined_face_job_is_never_queued_and_costs_no_push(harness: Harn
     assert view.state is JobState.CANCELLED and view.error_key == "consent.declined"
     # Confirming after declining does not bring it back.
     await harness.send(postback_event(f"consent:{job_id}"))
-    assert reply_texts(harness.fake)[-1] == f"Job {str(job_id)[:8]} is not waiting for consent (it is cancelled)."
+    expected = f"Job {str(job_id)[:8]} is not waiting for consent (it is cancelled)."
+    assert reply_texts(harness.fake)[-1] == expected
     assert (await harness.service.job(job_id)).state is JobState.CANCELLED
     assert await waiting_in_queue(harness) == 0
     # The reply already told the user: the delivery loop does not push "cancelled" as well.
