@@ -28,11 +28,11 @@ def lavfi_clip(path: Path, seconds: float = 1.0, fps: int = 16) -> Path:
     return path
 
 
-def stored_clip(service: ReelbotService, tmp_path: Path, origin: Origin) -> uuid.UUID:
+def stored_clip(service: ReelbotService, tmp_path: Path, origin: Origin, seconds: float = 1.0) -> uuid.UUID:
     """A job and its clip as a worker leaves them, with a real video (and its JPEG thumbnail)
     at the clip's keys."""
     request = GenerationRequest(prompt="a paper boat", origin=origin, preset="tiny", seed=1)
-    source = lavfi_clip(tmp_path / f"src-{uuid.uuid4().hex[:6]}.mp4")
+    source = lavfi_clip(tmp_path / f"src-{uuid.uuid4().hex[:6]}.mp4", seconds)
     thumb = source.with_suffix(".jpg")
     ffmpeg("-i", str(source), "-frames:v", "1", str(thumb))
     clip_id = uuid.uuid4()
@@ -50,8 +50,8 @@ def stored_clip(service: ReelbotService, tmp_path: Path, origin: Origin) -> uuid
             width=144,
             height=256,
             fps=16,
-            num_frames=16,
-            duration_s=1.0,
+            num_frames=round(16 * seconds),
+            duration_s=seconds,
         )
         assert clip is not None
     service.media.put_file(video_key, source)

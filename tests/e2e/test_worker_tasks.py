@@ -10,6 +10,10 @@ with that reason and leaves no file.
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,14 +35,15 @@ from reelbot.generator.finish.media import stream_facts
 from reelbot.generator.provenance import verify_clip
 from reelbot.storage import tasks as task_repo
 from reelbot.storage.db import session_scope
+from tests.e2e.processes import worker_env
 from tests.finishclips import ffmpeg, stored_clip
 
 ALICE = Origin(platform=Platform.DISCORD, user_id="alice", channel_id="c1", guild_id="g1", locale="en")
 
 
-async def burst(service: ReelbotService, **options: object) -> tuple[int, int]:
+async def burst(service: ReelbotService, name: str | None = None) -> tuple[int, int]:
     """(clip jobs done, tasks done) by one real worker in burst mode."""
-    worker = worker_for(service, name=f"t-{uuid.uuid4().hex[:6]}", burst=True, **options)
+    worker = worker_for(service, name=name or f"t-{uuid.uuid4().hex[:6]}", burst=True)
     await worker.run()
     return worker.jobs_done, worker.tasks.done
 
@@ -235,5 +240,52 @@ async def test_a_task_past_its_deliveries_is_dead_lettered_and_failed(
         assert len(failed) == 1 and failed[0].task == "finish"
         assert (await service.queue.depth())["fast"]["dead"] == 1
         assert not service.media.exists(f"finished/{ticket.task_id}.mp4")
+    finally:
+        await service.close()
+
+
+async def test_a_sigkilled_workers_task_is_finished_once_by_another(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(
+        update={"queue": settings.queue.model_copy(update={"reclaim_idle_ms": 1500, "heartbeat_s": 0.3})}
+    )
+    service = await ReelbotService.open(settings)
+    try:
+        clip_id = stored_clip(service, tmp_path, ALICE, seconds=6.0)  # long enough to be mid-run
+        ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="sigkill-1")
+        first = subprocess.Popen(
+            [sys.executable, "-m", "reelbot.cli", "worker", "--name", "doomed"],
+            env=worker_env(settings),
+            cwd=settings.data_dir.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(600):  # until the first worker reports progress of the render itself
+                view = await task_view(service, ticket.task_id)
+                if view.state is JobState.RUNNING and (view.step or 0) >= 30:
+                    break
+                assert first.poll() is None, first.stderr.read().decode() if first.stderr else ""
+                assert view.state is not JobState.DONE, "the task ended before the kill: make it longer"
+                await asyncio.sleep(0.2)
+            else:
+                raise AssertionError("the first worker never started the task")
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        for _ in range(100):  # the rescuer reclaims it once the dead claim is idle long enough
+            if (await burst(service, name="rescuer"))[1]:
+                break
+        with session_scope(service.db) as session:
+            row = task_repo.get_task(session=session, task_id=ticket.task_id)
+            assert row is not None and row.state is JobState.DONE
+            assert (row.attempts, row.worker) == (2, "rescuer")
+        assert [p.name for p in (service.media.root / "finished").iterdir()] == [f"{ticket.task_id}.mp4"]
+        dones = [e for e in await events_of(service, ticket.task_id) if e.kind is EventKind.DONE]
+        assert len(dones) == 1
+        assert (await service.queue.depth())["fast"] == {"waiting": 0, "pending": 0, "dead": 0}
     finally:
         await service.close()
