@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.presets import memory_plan, presets_that_fit
+from reelbot.domain.presets.licence import announce_licence
 from reelbot.domain.settings import Settings
 from reelbot.generator.catalog import cuda_available, get_preset
 from reelbot.generator.presets import Engine, LoadContext, Preset, engine_loader
@@ -110,6 +111,7 @@ class EngineCache:
             if load is None:
                 raise ReelbotError("generator.load_failed", preset=name, error="no engine registered")
             self._make_room()
+            announce_licence(preset, log)  # once per process: e.g. LTX-2's commercial-use terms
             log.info("loading preset %s on %s (%s)", name, self.context.device, self.context.dtype)
             try:
                 engine = load(self.context)

@@ -21,6 +21,7 @@ from reelbot.domain.presets import (
 from reelbot.generator import hub_presets as _hub_presets  # noqa: F401 - registers engines
 from reelbot.generator import tiny as _tiny  # noqa: F401 - registers "tiny"
 from reelbot.generator import tiny_ltx as _tiny_ltx  # noqa: F401 - registers "tiny-ltx", "ltx-video"
+from reelbot.generator import tiny_ltx2 as _tiny_ltx2  # noqa: F401 - registers "tiny-ltx2", "ltx-2"
 from reelbot.generator import tiny_vace as _tiny_vace  # noqa: F401 - registers the VACE engines
 from reelbot.generator.presets import Preset
 

@@ -15,6 +15,7 @@ from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole
 from reelbot.generator import catalog as _catalog  # noqa: F401 - every spec gets its engine
 from reelbot.generator.cache import EngineCache
+from reelbot.generator.clip_audio import ClipAudio
 from reelbot.generator.presets import Preset, RenderJob, StepCallback
 from reelbot.generator.sizing import RenderPlan, plan_render, render_job
 from reelbot.generator.speed.modes import control_for
@@ -31,6 +32,8 @@ class Rendered:
     preset: Preset
     # What the render really cost (mode, counted passes, GPU-seconds); stored with the clip.
     report: RenderReport | None = None
+    # The model's own sound (LTX-2); None for silent presets. The encoder muxes it as AAC.
+    audio: ClipAudio | None = None
 
 
 def plan_for(request: GenerationRequest, settings: Settings) -> tuple[Preset, RenderPlan]:
@@ -56,8 +59,10 @@ def render_request(
         # A continuation must match its parent exactly, whatever the aspect rounding says.
         plan = plan.matching(height=int(context_frames.shape[1]), width=int(context_frames.shape[2]))
     job = render_job(request, plan, references, context_frames=context_frames)
-    frames, report = render_counted(cache, preset, job, on_step, mitigate=settings.engine.motion_mitigation)
-    return Rendered(frames=frames, plan=plan, preset=preset, report=report)
+    frames, audio, report = render_counted_av(
+        cache, preset, job, on_step, mitigate=settings.engine.motion_mitigation
+    )
+    return Rendered(frames=frames, plan=plan, preset=preset, report=report, audio=audio)
 
 
 def render_counted(
@@ -67,9 +72,23 @@ def render_counted(
 
     The one call the worker, ``reelbot generate`` and bench/gpu_bench.py share.
     """
+    frames, _audio, report = render_counted_av(cache, preset, job, on_step, mitigate=mitigate)
+    return frames, report
+
+
+def render_counted_av(
+    cache: EngineCache, preset: Preset, job: RenderJob, on_step: StepCallback, *, mitigate: bool = False
+) -> tuple[np.ndarray, ClipAudio | None, RenderReport | None]:
+    """:func:`render_counted` plus the model's audio: engines with sound (``render_av``, LTX-2)
+    return it with the frames; every other engine renders frames only (audio None)."""
     engine = cache.get(preset)
     control = control_for(engine, preset, cache.context)
     job = control.job_for(job, mitigate)
+    audio: ClipAudio | None = None
     with control.session(job, mitigate=mitigate) as session:
-        frames = engine.render(job, on_step)
-    return frames, session.report
+        render_av = getattr(engine, "render_av", None)
+        if render_av is not None:
+            frames, audio = render_av(job, on_step)
+        else:
+            frames = engine.render(job, on_step)
+    return frames, audio, session.report

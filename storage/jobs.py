@@ -263,6 +263,7 @@ def mark_done(
     gpu_seconds: float | None = None,
     clip_id: uuid.UUID | None = None,
     render_report: dict[str, Any] | None = None,
+    has_audio: bool = False,
 ) -> Clip | None:
     """Finish the job with its one clip — atomically: the state flips to done only if it
     was not done (nor cancelled) already, and only the process that flipped it inserts the
@@ -303,6 +304,7 @@ def mark_done(
         fps=fps,
         num_frames=num_frames,
         duration_s=duration_s,
+        has_audio=has_audio,
     )
     try:
         with session.begin_nested():

@@ -123,6 +123,7 @@ class Clip(SQLModel, table=True):
     fps: int
     num_frames: int
     duration_s: float  # total, including the parent's part for an extension
+    has_audio: bool = False  # an AAC stream muxed in (a preset with sound, e.g. LTX-2)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     deleted_at: datetime | None = None
     deleted_by: str | None = Field(default=None, max_length=ID_LEN)

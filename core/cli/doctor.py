@@ -246,6 +246,17 @@ def _is_private(host: str) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
+@check("licence")
+def check_licence(settings: Settings) -> list[Finding]:
+    """The configured preset's licence terms, when they need the operator's attention (LTX-2)."""
+    from reelbot.domain.presets import PRESETS, default_preset_name
+
+    spec = PRESETS.get(default_preset_name(settings))
+    if spec is None or not spec.licence_notice:
+        return []
+    return [Finding("warn", spec.licence_notice, {"preset": spec.name})]
+
+
 def run_checks(settings: Settings) -> list[tuple[str, Finding]]:
     """Every check, in order; a check that crashes is a finding, not the end of the report."""
     results: list[tuple[str, Finding]] = []

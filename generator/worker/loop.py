@@ -272,9 +272,10 @@ class Worker:
         )
         started = time.monotonic()
         with tempfile.TemporaryDirectory(dir=self.settings.data_dir) as tmp:
+            audio = stages.audio_for(result, inputs)  # the model's own sound (LTX-2), or None
             encoded, video, thumb = await stages.in_thread(
                 stages.encode, frames, fps, Path(tmp), self._encode_settings,
-                self.settings.encode.thumbnail_width, request.prompt[:200],
+                self.settings.encode.thumbnail_width, request.prompt[:200], audio,
             )  # fmt: skip
             credentials = stages.credentials_for(job.id, request)
             encoded = await stages.in_thread(stages.sign, video, encoded, self.settings, credentials)
@@ -292,6 +293,7 @@ class Worker:
             "fps": fps,
             "num_frames": int(frames.shape[0]),
             "duration_s": frames.shape[0] / fps,
+            "has_audio": audio is not None,
             "gpu_seconds": result.gpu_seconds,
             # Mode, counted passes, device: the estimates refit on what really ran.
             "render_report": report.to_dict() if (report := result.rendered.report) is not None else None,

@@ -23,6 +23,7 @@ from reelbot.domain.images import open_image
 from reelbot.domain.settings import EncodeSettings, Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole, RemixKind
 from reelbot.generator.cache import EngineCache
+from reelbot.generator.clip_audio import ClipAudio
 from reelbot.generator.encode import EncodeResult, decode_frames, encode_mp4, write_thumbnail
 from reelbot.generator.provenance import ClipCredentials, apply_watermark, sign_clip
 from reelbot.generator.runner import Rendered, plan_for, render_request
@@ -134,12 +135,30 @@ def post_process(frames: np.ndarray, inputs: Inputs, fps: int, settings: Setting
     return apply_watermark(frames, settings.provenance)
 
 
+def audio_for(result: RenderResult, inputs: Inputs) -> ClipAudio | None:
+    """The model's sound for the stored clip, or None.
+
+    An Extend is stored stitched onto its parent, and the new segment's waveform covers only
+    the new frames: it is left out rather than played against the parent's part.
+    """
+    if inputs.context is not None:
+        return None
+    return result.rendered.audio
+
+
 def encode(
-    frames: np.ndarray, fps: int, folder: Path, encode_settings: EncodeSettings, thumb_width: int, title: str
+    frames: np.ndarray,
+    fps: int,
+    folder: Path,
+    encode_settings: EncodeSettings,
+    thumb_width: int,
+    title: str,
+    audio: ClipAudio | None = None,
 ) -> tuple[EncodeResult, Path, Path]:
-    """H.264 MP4 and a JPEG thumbnail in ``folder`` (blocking); (facts, video, thumbnail)."""
+    """H.264 MP4 (with AAC when ``audio``) and a JPEG thumbnail in ``folder`` (blocking);
+    (facts, video, thumbnail)."""
     video, thumb = folder / "clip.mp4", folder / "thumb.jpg"
-    encoded = encode_mp4(frames, fps, video, encode_settings, title=title)
+    encoded = encode_mp4(frames, fps, video, encode_settings, title=title, audio=audio)
     write_thumbnail(frames[0], thumb, thumb_width)
     return encoded, video, thumb
 

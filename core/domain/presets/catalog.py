@@ -133,6 +133,28 @@ TINY_LTX = register_spec(
     )
 )
 
+TINY_LTX2 = register_spec(
+    PresetSpec(
+        name="tiny-ltx2",
+        title="Tiny LTX-2 (video + audio, keyframes, random weights)",
+        group="tiny-ltx2",
+        model_id=None,
+        licence="reelbot's own (random weights)",
+        roles=frozenset({FIRST, LAST}),
+        base_size=(64, 32),  # the tiny VAE compresses 2×: 32×64 is already 512 tokens a frame
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=2.0,
+        default_steps=2,
+        default_guidance=3.0,
+        cost=TINY_COST,
+        size_multiple=32,  # as the real LTX-2, so sizing is exercised the same way
+        frame_step=8,
+        produces_audio=True,
+        notes="LTX2ConditionPipeline: joint video + audio (vocoder); LTX2VideoCondition keyframes.",
+    )
+)
+
 # --- Wan 2.1 T2V 1.3B: text only; the preset a single consumer GPU can serve. ---------------
 WAN21_T2V = register_spec(
     PresetSpec(
@@ -369,5 +391,37 @@ WAN21_VACE = register_spec(
             transformer_gb=3.6, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN21_VAE_GB, activations_gb=4.0
         ),
         notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+    )
+)
+
+# --- LTX-2: joint video + audio (one 19B transformer, Gemma 3 12B text encoder, a vocoder). ---
+# One checkpoint serves the whole family through LTX2ConditionPipeline: text-to-video (no
+# condition), first frame (index 0), first + last frame (index 0 and −1). Weights under the
+# LTX-2 Community License (docs/presets.md): the operator sees the notice once at enable time.
+LTX2 = register_spec(
+    PresetSpec(
+        name="ltx-2",
+        title="LTX-2 (video with sound, keyframes, 24 fps)",
+        group="ltx-2",
+        model_id="Lightricks/LTX-2",
+        licence="LTX-2 Community License (commercial use above a revenue threshold needs a licence)",
+        licence_notice="preset.licence.ltx2",
+        roles=frozenset({FIRST, LAST}),
+        base_size=(960, 544),  # ≈16:9 and ÷32, as ltx-video
+        default_fps=24,
+        default_seconds=4.0,
+        max_seconds_per_pass=5.0,  # 121 frames at 24 fps, the pipeline's default length
+        default_steps=40,
+        default_guidance=4.0,
+        # 19 B parameters (14 B video + 5 B audio streams), 48 blocks of width 4096.
+        cost=transformer_profile(19e9, 48, 4096, decode_s_per_mpf=0.05, overhead_s=5.0),
+        size_multiple=32,
+        frame_step=8,
+        needs_gpu=True,
+        loop_native=True,
+        produces_audio=True,
+        # bf16: transformer 19 B → 38 GB; Gemma 3 12B → 24 GB; video VAE + audio VAE + vocoder ≈ 1.5 GB.
+        memory=MemoryNeeds(transformer_gb=38.0, text_encoder_gb=24.4, vae_gb=1.5, activations_gb=8.0),
+        notes="LTX2ConditionPipeline: LTX2VideoCondition(frames, index 0 / −1); audio from the vocoder.",
     )
 )

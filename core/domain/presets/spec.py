@@ -159,6 +159,11 @@ class PresetSpec:
     extra_modes: Mapping[SpeedMode, ModeSpec] = field(default_factory=dict)
     memory: MemoryNeeds | None = None  # None: tiny CPU presets, no plan needed
     notes: str = ""
+    # The model returns a soundtrack with the frames (LTX-2): the clip is muxed with AAC audio.
+    produces_audio: bool = False
+    # Terms the operator must see once when the preset is enabled (worker start, doctor, presets):
+    # a key of core/domain/presets/texts.py's catalogue, "" when the licence needs no notice.
+    licence_notice: str = ""
 
     def supports(self, roles: set[ReferenceRole]) -> bool:
         """Whether this preset honours exactly these roles (an Extend counts as a first_frame)."""

@@ -25,6 +25,10 @@ TEXTS = {
         "generator.lora_mismatch": (
             "The {mode} weights for preset {preset} do not match the model ({path}): {error}"
         ),
+        "preset.licence.ltx2": (
+            "Preset {preset} uses the LTX-2 Community License: free below its revenue threshold "
+            "(US$10M a year); above it, commercial use needs a licence from Lightricks. See docs/presets.md."
+        ),
     },
     ZH_TW: {
         "request.seconds_needs_extend": (
@@ -44,6 +48,10 @@ TEXTS = {
         ),
         "generator.lora_missing": "找不到模型 {preset} 的 {mode} 權重：{path}",
         "generator.lora_mismatch": "模型 {preset} 的 {mode} 權重與模型不符（{path}）：{error}",
+        "preset.licence.ltx2": (
+            "模型 {preset} 採用 LTX-2 社群授權：年營收低於門檻（1,000 萬美元）可免費使用；"
+            "超過門檻的商業使用須向 Lightricks 取得授權。詳見 docs/presets.md。"
+        ),
     },
 }
 
