@@ -144,7 +144,9 @@ def _generate(
         progress.update(task, description="encoding")
         out.parent.mkdir(parents=True, exist_ok=True)
         frames = apply_watermark(rendered.frames, settings.provenance)  # as the worker: only if configured
-        encoded = encode_mp4(frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200])
+        encoded = encode_mp4(
+            frames, rendered.plan.fps, out, settings.encode, title=request.prompt[:200], audio=rendered.audio
+        )  # the model's own sound (LTX-2) as AAC 48 kHz stereo; None for silent presets
         signed = sign_local_clip(out, settings, preset=chosen.name, seed=request.seed)  # the worker's C2PA
         thumb = out.with_suffix(".jpg")
         write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
