@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.app.finish import Finished, finished
+from reelbot.app.finish import finished
 from reelbot.bots.common.status import failure_reason, percent, progress_bar
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
@@ -29,18 +29,6 @@ log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
-
-
-def done_text(result: Finished, locale: str | None) -> str:
-    return render(
-        "finish.done",
-        locale,
-        width=result.width,
-        height=result.height,
-        fps=result.fps,
-        upscale=result.upscale,
-        interpolate=result.interpolate,
-    )
 
 
 class FinishDelivery:
@@ -123,7 +111,7 @@ class FinishDelivery:
         )
         status = self.delivery._status_message(origin)
         reference = status.to_reference(fail_if_not_exists=False) if status is not None else None
-        text = done_text(result, locale)
+        text = result.done_text(locale)
         limit = await self.bot.upload_limit(origin.guild_id)
         media = self.bot.service.media
         kwargs = {

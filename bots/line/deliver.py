@@ -225,15 +225,7 @@ class Deliverer:
             preview_path=media.path(thumb) if thumb else None,
             duration_s=result.duration_s,
         )
-        text = render(
-            "finish.done",
-            locale,
-            width=result.width,
-            height=result.height,
-            fps=result.fps,
-            upscale=result.upscale,
-            interpolate=result.interpolate,
-        )
+        text = result.done_text(locale)
         problem = await asyncio.to_thread(outgoing.video_problem, clip_media, self.config)
         if problem is None:
             video = VideoMessage(

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.finish_config import check_caption
+from reelbot.domain.messages import render
 from reelbot.domain.tasks import FINISH, Caption, FinishTask, finished_keys
 from reelbot.domain.types import JobState, Origin
 from reelbot.storage import tasks as task_repo
@@ -64,6 +65,18 @@ class Finished:
     has_audio: bool
     upscale: str
     interpolate: str
+
+    def done_text(self, locale: str | None) -> str:
+        """What every chat says beside the finished file (size, rate, methods, the YouTube reminder)."""
+        return render(
+            "finish.done",
+            locale,
+            width=self.width,
+            height=self.height,
+            fps=self.fps,
+            upscale=self.upscale,
+            interpolate=self.interpolate,
+        )
 
 
 def store_track(service: ReelbotService, data: bytes, filename: str) -> str:
