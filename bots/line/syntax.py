@@ -364,26 +364,26 @@ def _option_value(name: str, raw: str) -> tuple[object, str]:
     return raw, ""  # negative: the whole token
 
 
+#: Messages that are one command word and nothing else, checked in this order.
+_WORD_COMMANDS: tuple[tuple[frozenset[str], Command], ...] = (
+    (HELP_WORDS, Command.HELP),
+    (CLEAR_WORDS, Command.CLEAR),
+    (USAGE_WORDS, Command.USAGE),
+    (CANCEL_WORDS, Command.CANCEL),
+    (QUEUE_WORDS, Command.QUEUE),
+    (GALLERY_WORDS, Command.GALLERY),
+    (GALLERY_ON_WORDS, Command.GALLERY_ON),
+    (GALLERY_OFF_WORDS, Command.GALLERY_OFF),
+)
+
+
 def parse_text(text: str) -> Parsed:
     """Parse one message (mention/trigger already removed). Raises InvalidRequest on a bad option."""
     stripped = text.strip()
     word = stripped.lower()
-    if word in HELP_WORDS:
-        return Parsed(Command.HELP)
-    if word in CLEAR_WORDS:
-        return Parsed(Command.CLEAR)
-    if word in USAGE_WORDS:
-        return Parsed(Command.USAGE)
-    if word in CANCEL_WORDS:
-        return Parsed(Command.CANCEL)
-    if word in QUEUE_WORDS:
-        return Parsed(Command.QUEUE)
-    if word in GALLERY_WORDS:
-        return Parsed(Command.GALLERY)
-    if word in GALLERY_ON_WORDS:
-        return Parsed(Command.GALLERY_ON)
-    if word in GALLERY_OFF_WORDS:
-        return Parsed(Command.GALLERY_OFF)
+    for words, command in _WORD_COMMANDS:
+        if word in words:
+            return Parsed(command)
     if word in ROLE_WORDS:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
