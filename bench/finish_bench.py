@@ -12,8 +12,9 @@ Both sides produce the same file: minterpolate to 30 fps, Lanczos cover-and-crop
 1080×1920, ASS captions with Noto Sans CJK TC, libx264 (the settings' preset, CRF 20),
 two-pass loudnorm to −14 LUFS / −1 dBTP, AAC 48 kHz stereo. The bare side is what a person
 would type: one loudnorm measuring pass, then one command doing everything else. reelbot
-also checks its inputs (header, a decode of the track, a stream-copy frame count), writes
-the normalised track to a WAV first, signs nothing (no certificate here) and cleans up.
+also checks its inputs (header, a decode of the track, a stream-copy frame count), runs
+loudnorm's second pass inside its render command as the bare side does, signs nothing
+(no certificate here) and cleans up.
 Figures are the median of the rounds: wall seconds and CPU seconds of the ffmpeg children
 (user + system). Prints a table; nothing passes or fails.
 """

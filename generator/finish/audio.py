@@ -6,7 +6,8 @@ two passes. Pass one measures the shaped track with ``loudnorm``; pass two appli
 measured values with ``linear=true``, a single gain that keeps the music's dynamics (one
 pass would ride the level like a radio compressor). ``loudnorm`` falls back to its dynamic
 mode by itself when a single gain would push the true peak over the ceiling. The result is
-48 kHz stereo PCM; the finish pipeline encodes it to AAC while it muxes.
+48 kHz stereo; the finish pipeline runs pass two inside its render command
+(:class:`SoundtrackPlan`) and encodes it to AAC there.
 
 Targets (``FinishSettings``): −14 LUFS integrated — what YouTube normalises playback to —
 and a true peak of at most −1 dBTP, less ``codec_headroom_db`` because AAC decoding
@@ -149,6 +150,58 @@ def _loudnorm(settings: FinishSettings) -> str:
     return f"loudnorm=I={settings.target_lufs}:TP={ceiling}:LRA={settings.loudness_range_lu}"
 
 
+@dataclass(frozen=True)
+class SoundtrackPlan:
+    """Pass two of the loudness normalisation, ready to run inside another ffmpeg command.
+
+    ``inputs`` are ffmpeg input arguments (their stream indices start at 0); a caller that
+    puts other inputs first shifts them with :meth:`graph_for`. Keeping pass two a plan
+    instead of a file lets the finish render apply it while it encodes the video, in
+    parallel with it, rather than writing a WAV first (bench/finish_bench.py).
+    """
+
+    inputs: tuple[str, ...]
+    graph: str  # filter graph reading ``[N:a]`` inputs, ending in the label ``[soundtrack]``
+    input_count: int
+
+    def graph_for(self, first_input: int) -> str:
+        """The graph with its input indices moved to start at ``first_input``."""
+        shifted = self.graph
+        for index in reversed(range(self.input_count)):
+            shifted = shifted.replace(f"[{index}:a]", f"[{index + first_input}:a]")
+        return shifted
+
+
+def plan_soundtrack(
+    duration: float,
+    settings: FinishSettings,
+    *,
+    music: AudioTrack | None,
+    clip_with_audio: Path | None = None,
+    mode: AudioMode = "replace",
+) -> SoundtrackPlan:
+    """Measure the shaped track (pass one) and return pass two as a :class:`SoundtrackPlan`.
+
+    ``clip_with_audio``: the clip, when it has its own sound. With music and ``mode ==
+    "replace"`` that sound is dropped; with ``"mix"`` the music goes under it at −6 dB.
+    """
+    if music is None and clip_with_audio is None:
+        raise ValueError("plan_soundtrack needs music or a clip with audio")
+    own = clip_with_audio if (music is None or mode == "mix") else None
+    graph, label = _shape_graph(
+        duration, settings, music=music is not None, clip_audio=own is not None, mode=mode
+    )
+    inputs = _inputs(music.path if music else None, own)
+    measure = f"{graph};[{label}]{_loudnorm(settings)}:print_format=json[out]"
+    first = run_ffmpeg([*inputs, "-filter_complex", measure, "-map", "[out]", "-f", "null", "-"], timeout=600)
+    measured = json.loads(first[first.rfind("{") : first.rfind("}") + 1])
+    return SoundtrackPlan(
+        inputs=tuple(inputs),
+        graph=f"{graph};[{label}]{_second_pass(measured, duration, settings)}[soundtrack]",
+        input_count=(music is not None) + (own is not None),
+    )
+
+
 def build_soundtrack(
     out: Path,
     duration: float,
@@ -158,32 +211,11 @@ def build_soundtrack(
     clip_with_audio: Path | None = None,
     mode: AudioMode = "replace",
 ) -> Path:
-    """Write the finished track (48 kHz stereo PCM WAV, exactly ``duration`` s) to ``out``.
-
-    ``clip_with_audio``: the clip, when it has its own sound. With music and ``mode ==
-    "replace"`` that sound is dropped; with ``"mix"`` the music goes under it at −6 dB.
-    """
-    if music is None and clip_with_audio is None:
-        raise ValueError("build_soundtrack needs music or a clip with audio")
-    own = clip_with_audio if (music is None or mode == "mix") else None
-    graph, label = _shape_graph(
-        duration, settings, music=music is not None, clip_audio=own is not None, mode=mode
-    )
-    inputs = _inputs(music.path if music else None, own)
-    measure = f"{graph};[{label}]{_loudnorm(settings)}:print_format=json[out]"
-    first = run_ffmpeg([*inputs, "-filter_complex", measure, "-map", "[out]", "-f", "null", "-"], timeout=600)
-    measured = json.loads(first[first.rfind("{") : first.rfind("}") + 1])
+    """Write the finished track (48 kHz stereo PCM WAV, exactly ``duration`` s) to ``out``."""
+    plan = plan_soundtrack(duration, settings, music=music, clip_with_audio=clip_with_audio, mode=mode)
     wav = ["-c:a", "pcm_s16le", "-ar", str(settings.sample_rate), "-ac", "2", "-f", "wav", "-y", str(out)]
     run_ffmpeg(
-        [
-            *inputs,
-            "-filter_complex",
-            f"{graph};[{label}]{_second_pass(measured, duration, settings)}[out]",
-            "-map",
-            "[out]",
-            *wav,
-        ],
-        timeout=600,
+        [*plan.inputs, "-filter_complex", plan.graph, "-map", "[soundtrack]", *wav], timeout=600
     )
     return out
 

@@ -7,12 +7,13 @@ and its .srt appear under their names only at the end (rename), so a failure lea
 nothing half-written.
 
 The video is rendered by one ffmpeg command — interpolation on the source frames, Lanczos
-cover-and-crop to the target, the ASS captions, H.264 + AAC 48 kHz stereo — so frames are
-decoded and encoded once (bench/finish_bench.py compares it with the bare commands). A
-learned upscaler or interpolator, when configured, runs as a pre-pass on the source. Over
-the upload cap, the render is redone at a bitrate computed from the size budget (twice at
-most); a file that still does not fit is kept and flagged ``over_cap``: deliver it as a
-link (``finish.too_big_link``). The container keeps the "AI-generated" comment, and the
+cover-and-crop to the target, the ASS captions, H.264, and the soundtrack's second loudness
+pass + AAC 48 kHz stereo (no intermediate WAV) — so frames are decoded and encoded once
+(bench/finish_bench.py compares it with the bare commands). A learned upscaler or
+interpolator, when configured, runs as a pre-pass on the source. Over the upload cap, the
+render is redone at a bitrate computed from the size budget (twice at most); a file that
+still does not fit is kept and flagged ``over_cap``: deliver it as a link
+(``finish.too_big_link``). The container keeps the "AI-generated" comment, and the
 C2PA manifest is signed anew over the finished file when a certificate is configured.
 """
 
@@ -110,22 +111,28 @@ def _video_args(bitrate_kbps: int | None, settings: Settings) -> list[str]:
 
 def _render_args(
     source: Path,
-    track: Path | None,
+    sound: audio_mod.SoundtrackPlan | None,
     out: Path,
     vf: str,
     duration: float,
     bitrate: int | None,
     settings: Settings,
 ) -> list[str]:
+    """One command: the video graph on input 0, loudness pass two on the sound inputs after it."""
     args = ["-y", "-i", str(source)]
-    if track is not None:
-        args += ["-i", str(track)]
-    args += ["-map", "0:v:0", "-vf", vf, *_video_args(bitrate, settings)]
-    if track is not None:
+    if sound is None:
+        args += ["-map", "0:v:0", "-vf", vf, *_video_args(bitrate, settings)]
+    else:
         fin = settings.finish
         args += [
+            *sound.inputs,
+            "-filter_complex",
+            f"[0:v:0]{vf}[video];{sound.graph_for(1)}",
             "-map",
-            "1:a:0",
+            "[video]",
+            *_video_args(bitrate, settings),
+            "-map",
+            "[soundtrack]",
             "-c:a",
             "aac",
             "-b:a",
@@ -210,10 +217,7 @@ def finish_clip(request: FinishRequest, settings: Settings, progress: Progress =
             progress("soundtrack", 0.0)
             own = request.clip if clip_has_audio else None
             mode = request.audio_mode or fin.audio_mode
-            track_wav = work / "track.wav"
-            soundtrack = audio_mod.build_soundtrack(
-                track_wav, duration, fin, music=track, clip_with_audio=own, mode=mode
-            )
+            soundtrack = audio_mod.plan_soundtrack(duration, fin, music=track, clip_with_audio=own, mode=mode)
             progress("soundtrack", 1.0)
         rendered = work / "finished.mp4"
         size, attempts = _render_fitting(rendered, source, soundtrack, vf, duration, settings, progress)
@@ -251,7 +255,7 @@ def finish_clip(request: FinishRequest, settings: Settings, progress: Progress =
 def _render_fitting(
     out: Path,
     source: Path,
-    track: Path | None,
+    sound: audio_mod.SoundtrackPlan | None,
     vf: str,
     duration: float,
     settings: Settings,
@@ -264,11 +268,11 @@ def _render_fitting(
     attempts = 0
     for safety in (None, *BITRATE_SAFETY):
         if safety is not None:
-            audio_kbps = settings.finish.audio_bitrate_kbps if track is not None else 0
+            audio_kbps = settings.finish.audio_bitrate_kbps if sound is not None else 0
             budget = settings.encode.max_bytes * 8 * safety / max(duration, 0.1) / 1000
             bitrate = max(64, int(budget - audio_kbps))
             step = "fit"
-        args = _render_args(source, track, out, vf, duration, bitrate, settings)
+        args = _render_args(source, sound, out, vf, duration, bitrate, settings)
         run_with_progress(args, duration, lambda f, s=step: progress(s, f), cwd=work)
         attempts += 1
         if out.stat().st_size <= settings.encode.max_bytes:
