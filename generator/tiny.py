@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +220,31 @@ def wan_image_inputs(job: RenderJob, *, pin_loop_end: bool) -> tuple[dict[str, A
     return inputs, native_loop
 
 
+def wan_text_inputs(
+    pipe: Any, job: RenderJob, prompt: str, guidance: float, max_sequence_length: int
+) -> dict[str, Any]:
+    """The prompt keywords of one Wan call: the texts, or for a Vary their embeddings with the
+    job's seeded noise added (a Vary nudges the meaning, not the words)."""
+    if job.variation is None:
+        return {"prompt": prompt, "negative_prompt": job.negative_prompt or None}
+    import torch
+
+    from reelbot.generator.motion import vary_prompt_embeds
+
+    with torch.no_grad():
+        embeds, negative = pipe.encode_prompt(
+            prompt=prompt,
+            negative_prompt=job.negative_prompt or "",
+            do_classifier_free_guidance=guidance > 1.0,
+            max_sequence_length=max_sequence_length,
+            device=pipe._execution_device,
+        )
+    return {
+        "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
+        "negative_prompt_embeds": negative,
+    }
+
+
 def run_wan(
     t2v: Any,
     i2v: Any,
@@ -240,7 +266,7 @@ def run_wan(
     """
     import torch
 
-    from reelbot.generator.motion import control_prompt, vary_guidance, vary_prompt_embeds
+    from reelbot.generator.motion import control_prompt, vary_guidance
 
     inputs, native_loop = wan_image_inputs(job, pin_loop_end=pin_loop_end)
     pipe = i2v if "image" in inputs else t2v
@@ -251,23 +277,9 @@ def run_wan(
     prompt = control_prompt(job.prompt, job.camera, job.motion)
     guidance = vary_guidance(job.guidance, job.variation)
     generator = torch.Generator(device="cpu").manual_seed(job.seed)
-    with lock if lock is not None else _NullLock():
-        text: dict[str, Any] = {"prompt": prompt, "negative_prompt": job.negative_prompt or None}
-        if job.variation is not None:
-            with torch.no_grad():
-                embeds, negative = pipe.encode_prompt(
-                    prompt=prompt,
-                    negative_prompt=job.negative_prompt or "",
-                    do_classifier_free_guidance=guidance > 1.0,
-                    max_sequence_length=max_sequence_length,
-                    device=pipe._execution_device,
-                )
-            text = {
-                "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
-                "negative_prompt_embeds": negative,
-            }
+    with lock if lock is not None else nullcontext():
         result = pipe(
-            **text,
+            **wan_text_inputs(pipe, job, prompt, guidance, max_sequence_length),
             height=job.height,
             width=job.width,
             num_frames=job.num_frames,
@@ -308,7 +320,7 @@ def run_wan_batch(
         raise ValueError("a batch needs one size, frame count, step count and guidance")
     if any(j.references or j.context_frames is not None or j.variation or j.loop for j in jobs):
         raise ValueError("a batch takes text-to-video jobs without images, Vary or loop")
-    with lock if lock is not None else _NullLock():
+    with lock if lock is not None else nullcontext():
         result = t2v(
             prompt=[control_prompt(j.prompt, j.camera, j.motion) for j in jobs],
             negative_prompt=[j.negative_prompt or "" for j in jobs],
@@ -332,14 +344,6 @@ def finish_wan_loop(frames: np.ndarray, job: RenderJob, *, native: bool) -> np.n
     from reelbot.generator.control_engine import finish_loop
 
     return finish_loop(frames, job, native=native)
-
-
-class _NullLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def frames_to_uint8(frames: Any) -> np.ndarray:
@@ -388,9 +392,6 @@ class TinyWanEngine:
             lock=self._lock,
         )
         return latents
-
-
-TINY = PRESETS["tiny"]  # the spec: reelbot.domain.presets.catalog
 
 
 @register_engine("tiny")

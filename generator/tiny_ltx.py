@@ -23,13 +23,13 @@ from reelbot.generator.control_engine import finish_loop, interrupting_callback
 from reelbot.generator.hub_presets import LtxConditionEngine
 from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance, vary_prompt_embeds
 from reelbot.generator.presets import (
-    PRESETS,
     Engine,
     LoadContext,
     RenderJob,
     StepCallback,
     register_engine,
 )
+from reelbot.generator.tiny_parts import patch1, seeded_parts, tiny_engine, tiny_ltx_vae, tiny_pipeline
 
 if TYPE_CHECKING:
     import numpy as np
@@ -115,76 +115,27 @@ class ControlLtxEngine(LtxConditionEngine):
 
 def build_tiny_ltx_pipeline(seed: int | None = None) -> Any:
     """LTXConditionPipeline from the PLATFORMS.md tiny configs; the tokenizer is the tiny preset's."""
-    import torch
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXConditionPipeline,
-        LTXVideoTransformer3DModel,
-    )
+    from diffusers import AutoencoderKLLTXVideo, LTXConditionPipeline, LTXVideoTransformer3DModel
     from transformers import T5Config, T5EncoderModel
 
-    from reelbot.generator.tiny import TINY_WEIGHT_SEED, build_tiny_tokenizer, tiny_text_encoder_config
+    from reelbot.generator.tiny import tiny_text_encoder_config
 
-    base = (TINY_WEIGHT_SEED if seed is None else seed) + TINY_LTX_SEED_OFFSET
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(base)
-        config: Any = T5Config
-        text_encoder = T5EncoderModel(config(**tiny_text_encoder_config())).eval()
-        torch.manual_seed(base + 1)
-        vae: Any = AutoencoderKLLTXVideo(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=8,
-            block_out_channels=(8, 8, 8, 8),
-            decoder_block_out_channels=(8, 8, 8, 8),
-            layers_per_block=(1, 1, 1, 1, 1),
-            decoder_layers_per_block=(1, 1, 1, 1, 1),
-            spatio_temporal_scaling=(True, True, False, False),
-            decoder_spatio_temporal_scaling=(True, True, False, False),
-            decoder_inject_noise=(False, False, False, False, False),
-            upsample_residual=(False, False, False, False),
-            upsample_factor=(1, 1, 1, 1),
-            timestep_conditioning=False,
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-        vae.eval()
-        torch.manual_seed(base + 2)
-        transformer: Any = LTXVideoTransformer3DModel(
-            in_channels=8,
-            out_channels=8,
-            patch_size=1,
-            patch_size_t=1,
+    with seeded_parts(seed, TINY_LTX_SEED_OFFSET) as seeded:
+        text_encoder = seeded(lambda: T5EncoderModel(T5Config(**tiny_text_encoder_config())))
+        vae = seeded(AutoencoderKLLTXVideo, **tiny_ltx_vae(8, (True, True, False, False), encoder_layers=5))
+        transformer = seeded(
+            LTXVideoTransformer3DModel,
+            **patch1(8),
             num_attention_heads=4,
             attention_head_dim=8,
             cross_attention_dim=32,
             num_layers=1,
             caption_channels=32,
         )
-        transformer.eval()
-    pipe: Any = LTXConditionPipeline(
-        scheduler=FlowMatchEulerDiscreteScheduler(),
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=build_tiny_tokenizer(),
-        transformer=transformer,
-    )
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
-TINY_LTX = PRESETS["tiny-ltx"]  # the spec: reelbot.domain.presets.catalog
+    return tiny_pipeline(LTXConditionPipeline, vae=vae, text_encoder=text_encoder, transformer=transformer)
 
 
 @register_engine("tiny-ltx")
 def load_tiny_ltx(ctx: LoadContext) -> Engine:
     """Build the tiny LTX engine."""
-    pipe = build_tiny_ltx_pipeline()
-    if ctx.device != "cpu":
-        pipe.to(ctx.device)
-    engine = ControlLtxEngine(pipe, ctx.device)
-    engine.max_sequence_length = TINY_LTX_MAX_SEQUENCE_LENGTH
-    return engine
+    return tiny_engine(ctx, build_tiny_ltx_pipeline(), ControlLtxEngine, TINY_LTX_MAX_SEQUENCE_LENGTH)

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from reelbot.generator.ltx2 import Ltx2Engine
-from reelbot.generator.presets import PRESETS, Engine, LoadContext, register_engine
+from reelbot.generator.presets import Engine, LoadContext, register_engine
+from reelbot.generator.tiny_parts import patch1, seeded_parts, tiny_engine, tiny_ltx_vae, tiny_pipeline
 
 TINY_LTX2_SEED_OFFSET = 40
 TINY_LTX2_MAX_SEQUENCE_LENGTH = 32
@@ -59,144 +60,122 @@ def tiny_gemma3(vocab_size: int, pad: int, eos: int) -> Any:
     return Gemma3ForConditionalGeneration(config).eval()
 
 
+def tiny_ltx2_transformer(text: Any) -> dict[str, Any]:
+    """Keywords of the two-layer audio-video transformer, reading captions ``text.hidden_size`` wide."""
+    return {
+        **patch1(4),
+        "num_attention_heads": 2,
+        "attention_head_dim": 8,
+        "cross_attention_dim": 16,
+        "audio_in_channels": 4,
+        "audio_out_channels": 4,
+        "audio_num_attention_heads": 2,
+        "audio_attention_head_dim": 4,
+        "audio_cross_attention_dim": 8,
+        "num_layers": 2,
+        "qk_norm": "rms_norm_across_heads",
+        "caption_channels": text.hidden_size,
+        "rope_double_precision": False,
+        "rope_type": "split",
+    }
+
+
+def tiny_ltx2_connectors(text: Any) -> dict[str, Any]:
+    """Keywords of the text connectors: one layer each for video and audio, fed every hidden state."""
+    return {
+        "caption_channels": text.hidden_size,
+        "text_proj_in_factor": text.num_hidden_layers + 1,
+        "video_connector_num_attention_heads": 4,
+        "video_connector_attention_head_dim": 8,
+        "video_connector_num_layers": 1,
+        "video_connector_num_learnable_registers": None,
+        "audio_connector_num_attention_heads": 4,
+        "audio_connector_attention_head_dim": 8,
+        "audio_connector_num_layers": 1,
+        "audio_connector_num_learnable_registers": None,
+        "connector_rope_base_seq_len": 32,
+        "rope_theta": 10000.0,
+        "rope_double_precision": False,
+        "causal_temporal_positioning": False,
+        "rope_type": "split",
+    }
+
+
+#: The audio VAE: stereo 8-bin mels at 16 kHz (hop 160), one level, causal in time.
+TINY_LTX2_AUDIO_VAE: dict[str, Any] = {
+    "base_channels": 4,
+    "output_channels": 2,
+    "ch_mult": (1,),
+    "num_res_blocks": 1,
+    "attn_resolutions": None,
+    "in_channels": 2,
+    "resolution": 32,
+    "latent_channels": 2,
+    "norm_type": "pixel",
+    "causality_axis": "height",
+    "dropout": 0.0,
+    "mid_block_add_attention": False,
+    "sample_rate": 16000,
+    "mel_hop_length": 160,
+    "is_causal": True,
+    "mel_bins": 8,
+}
+
+#: The vocoder: 8 × 10 = 80× upsampling per mel frame, stereo out at :data:`TINY_AUDIO_RATE`.
+TINY_LTX2_VOCODER: dict[str, Any] = {
+    "in_channels": TINY_LTX2_AUDIO_VAE["output_channels"] * TINY_LTX2_AUDIO_VAE["mel_bins"],
+    "hidden_channels": 16,
+    "out_channels": 2,
+    "upsample_kernel_sizes": [16, 20],
+    "upsample_factors": [8, 10],
+    "resnet_kernel_sizes": [3],
+    "resnet_dilations": [[1, 3, 5]],
+    "leaky_relu_negative_slope": 0.1,
+    "output_sampling_rate": TINY_AUDIO_RATE,
+}
+
+
 def build_tiny_ltx2_pipeline(seed: int | None = None) -> Any:
     """LTX2ConditionPipeline with tiny random weights (deterministic for a given seed)."""
-    import torch
     from diffusers import (
         AutoencoderKLLTX2Audio,
         AutoencoderKLLTX2Video,
-        FlowMatchEulerDiscreteScheduler,
         LTX2ConditionPipeline,
         LTX2VideoTransformer3DModel,
     )
     from diffusers.pipelines.ltx2 import LTX2TextConnectors
     from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
 
-    from reelbot.generator.tiny import TINY_VOCAB, TINY_WEIGHT_SEED, build_tiny_tokenizer
+    from reelbot.generator.tiny import TINY_VOCAB
 
-    base = (TINY_WEIGHT_SEED if seed is None else seed) + TINY_LTX2_SEED_OFFSET
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(base)
-        text_encoder = tiny_gemma3(len(TINY_VOCAB), TINY_VOCAB["<pad>"], TINY_VOCAB["</s>"])
+    with seeded_parts(seed, TINY_LTX2_SEED_OFFSET) as seeded:
+        text_encoder = seeded(
+            tiny_gemma3, vocab_size=len(TINY_VOCAB), pad=TINY_VOCAB["<pad>"], eos=TINY_VOCAB["</s>"]
+        )
         text = text_encoder.config.text_config
-        torch.manual_seed(base + 1)
-        transformer: Any = LTX2VideoTransformer3DModel(
-            in_channels=4,
-            out_channels=4,
-            patch_size=1,
-            patch_size_t=1,
-            num_attention_heads=2,
-            attention_head_dim=8,
-            cross_attention_dim=16,
-            audio_in_channels=4,
-            audio_out_channels=4,
-            audio_num_attention_heads=2,
-            audio_attention_head_dim=4,
-            audio_cross_attention_dim=8,
-            num_layers=2,
-            qk_norm="rms_norm_across_heads",
-            caption_channels=text.hidden_size,
-            rope_double_precision=False,
-            rope_type="split",
-        )
-        transformer.eval()
-        torch.manual_seed(base + 2)
-        connectors: Any = LTX2TextConnectors(
-            caption_channels=text.hidden_size,
-            text_proj_in_factor=text.num_hidden_layers + 1,
-            video_connector_num_attention_heads=4,
-            video_connector_attention_head_dim=8,
-            video_connector_num_layers=1,
-            video_connector_num_learnable_registers=None,
-            audio_connector_num_attention_heads=4,
-            audio_connector_attention_head_dim=8,
-            audio_connector_num_layers=1,
-            audio_connector_num_learnable_registers=None,
-            connector_rope_base_seq_len=32,
-            rope_theta=10000.0,
-            rope_double_precision=False,
-            causal_temporal_positioning=False,
-            rope_type="split",
-        ).eval()
-        torch.manual_seed(base + 3)
-        vae: Any = AutoencoderKLLTX2Video(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=4,
-            block_out_channels=(8, 8),
-            decoder_block_out_channels=(8, 8),
-            layers_per_block=(1, 1),
-            decoder_layers_per_block=(1, 1, 1),
-            spatio_temporal_scaling=(True, True),
-            decoder_spatio_temporal_scaling=(True, True),
-            decoder_inject_noise=(False, False, False),
+        transformer = seeded(LTX2VideoTransformer3DModel, **tiny_ltx2_transformer(text))
+        connectors = seeded(LTX2TextConnectors, **tiny_ltx2_connectors(text))
+        vae = seeded(
+            AutoencoderKLLTX2Video,
+            **tiny_ltx_vae(4, (True, True), encoder_layers=2),
             downsample_type=("spatiotemporal", "spatiotemporal"),
-            upsample_residual=(False, False),
-            upsample_factor=(1, 1),
-            timestep_conditioning=False,
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
         )
-        vae.eval()
         vae.use_framewise_encoding = False
         vae.use_framewise_decoding = False
-        torch.manual_seed(base + 4)
-        audio_vae: Any = AutoencoderKLLTX2Audio(
-            base_channels=4,
-            output_channels=2,
-            ch_mult=(1,),
-            num_res_blocks=1,
-            attn_resolutions=None,
-            in_channels=2,
-            resolution=32,
-            latent_channels=2,
-            norm_type="pixel",
-            causality_axis="height",
-            dropout=0.0,
-            mid_block_add_attention=False,
-            sample_rate=16000,
-            mel_hop_length=160,
-            is_causal=True,
-            mel_bins=8,
-        )
-        audio_vae.eval()
-        torch.manual_seed(base + 5)
-        vocoder: Any = LTX2Vocoder(
-            in_channels=audio_vae.config.output_channels * audio_vae.config.mel_bins,
-            hidden_channels=16,
-            out_channels=2,
-            upsample_kernel_sizes=[16, 20],
-            upsample_factors=[8, 10],
-            resnet_kernel_sizes=[3],
-            resnet_dilations=[[1, 3, 5]],
-            leaky_relu_negative_slope=0.1,
-            output_sampling_rate=TINY_AUDIO_RATE,
-        ).eval()
-    pipe: Any = LTX2ConditionPipeline(
-        scheduler=FlowMatchEulerDiscreteScheduler(),
+        audio_vae = seeded(AutoencoderKLLTX2Audio, **TINY_LTX2_AUDIO_VAE)
+        vocoder = seeded(LTX2Vocoder, **TINY_LTX2_VOCODER)
+    return tiny_pipeline(
+        LTX2ConditionPipeline,
         vae=vae,
         audio_vae=audio_vae,
         text_encoder=text_encoder,
-        tokenizer=build_tiny_tokenizer(),
         connectors=connectors,
         transformer=transformer,
         vocoder=vocoder,
     )
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
-TINY_LTX2 = PRESETS["tiny-ltx2"]  # the spec: reelbot.domain.presets.catalog
 
 
 @register_engine("tiny-ltx2")
 def load_tiny_ltx2(ctx: LoadContext) -> Engine:
     """Build the tiny LTX-2 engine (no files, no hub)."""
-    pipe = build_tiny_ltx2_pipeline()
-    if ctx.device != "cpu":
-        pipe.to(ctx.device)
-    engine = Ltx2Engine(pipe, ctx.device)
-    engine.max_sequence_length = TINY_LTX2_MAX_SEQUENCE_LENGTH
-    return engine
+    return tiny_engine(ctx, build_tiny_ltx2_pipeline(), Ltx2Engine, TINY_LTX2_MAX_SEQUENCE_LENGTH)

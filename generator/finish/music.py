@@ -136,6 +136,41 @@ def load_ace_step(settings: Settings) -> Any:
     return pipe.to(ctx.device)
 
 
+def tiny_char_tokenizer() -> Any:
+    """A character-level tokenizer built in memory: lower-case letters, digits and the punctuation
+    of captions and lyrics (everything else is ``<unk>``)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "<unk>": 1}
+    vocab |= {ch: i for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz0123456789,.:#-_ \n[]()", start=2)}
+    chars = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))  # noqa: S106 - a token, not a secret
+    chars.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=chars,
+        pad_token="<pad>",  # noqa: S106 - a token, not a secret
+        unk_token="<unk>",  # noqa: S106
+    )
+
+
+def tiny_qwen3(vocab_size: int, hidden: int) -> Any:
+    """A one-layer Qwen3 text encoder ``hidden`` wide (random weights from the current torch seed)."""
+    from transformers import Qwen3Config, Qwen3Model
+
+    return Qwen3Model(
+        Qwen3Config(
+            vocab_size=vocab_size,
+            hidden_size=hidden,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            head_dim=16,
+            max_position_embeddings=4096,
+        )
+    )
+
+
 @register_music_engine("tiny-ace-step")
 def load_tiny_ace_step(settings: Settings) -> Any:
     """AceStepPipeline with random weights and tiny configs (CPU, seconds; no download).
@@ -149,32 +184,11 @@ def load_tiny_ace_step(settings: Settings) -> Any:
     from diffusers import AceStepPipeline, AutoencoderOobleck, FlowMatchEulerDiscreteScheduler
     from diffusers.models.transformers.ace_step_transformer import AceStepTransformer1DModel
     from diffusers.pipelines.ace_step.modeling_ace_step import AceStepConditionEncoder
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast, Qwen3Config, Qwen3Model
 
     torch.manual_seed(0)
     hidden, latent = 32, 8
-    vocab = {"<pad>": 0, "<unk>": 1}
-    vocab |= {ch: i for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz0123456789,.:#-_ \n[]()", start=2)}
-    chars = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))  # noqa: S106 - a token, not a secret
-    chars.pre_tokenizer = pre_tokenizers.Split("", "isolated")
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=chars,
-        pad_token="<pad>",  # noqa: S106 - a token, not a secret
-        unk_token="<unk>",  # noqa: S106
-    )
-    text_encoder = Qwen3Model(
-        Qwen3Config(
-            vocab_size=len(vocab),
-            hidden_size=hidden,
-            intermediate_size=64,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            head_dim=16,
-            max_position_embeddings=4096,
-        )
-    )
+    tokenizer = tiny_char_tokenizer()
+    text_encoder = tiny_qwen3(len(tokenizer.get_vocab()), hidden)
     common: dict[str, Any] = {"hidden_size": hidden, "intermediate_size": 64, "num_attention_heads": 2}
     common |= {"num_key_value_heads": 1, "head_dim": 16, "sliding_window": 16}
     condition = AceStepConditionEncoder(
