@@ -1,4 +1,7 @@
-"""Every shipped preset as data: one ``register_spec`` line each, cost profile beside it.
+"""Every shipped preset as data: one entry each, cost profile beside it.
+
+The families share their defaults through small builders (:func:`tiny_spec`, :func:`wan_spec`),
+so an entry states only what sets its preset apart; every entry is still one ``register_spec``.
 
 The checkpoints, LoRAs and why each preset claims only the roles it was trained for are in
 docs/presets.md. Memory figures are *computed from parameter counts* (bf16 weights, fp32 VAE,
@@ -8,6 +11,8 @@ points; bench/gpu_bench.py measures them where a GPU is available.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from reelbot.domain.presets.registry import register_spec
 from reelbot.domain.presets.spec import (
@@ -61,223 +66,62 @@ def distilled(lora: LoraSource, steps: int = 4, quality_passes: int = 60) -> Mod
     )
 
 
-TINY = register_spec(
-    PresetSpec(
-        name="tiny",
-        title="Tiny (random weights, CPU test preset)",
-        group="tiny",
-        model_id=None,
-        licence="reelbot's own (random weights)",
-        roles=frozenset({FIRST, LAST}),
-        base_size=(256, 144),
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=5.0,
-        default_steps=4,
-        default_guidance=5.0,
-        cost=TINY_COST,
-        needs_gpu=False,
-        loop_native=True,
-        role_requires=LAST_NEEDS_FIRST,
-        extra_modes={
-            BALANCED: TINY_BALANCED,
-            # A random rank-4 LoRA built in-process and saved to <models>/loras/tiny/ (like the
-            # tiny weights themselves): exercises the real load_lora_weights path offline.
-            DRAFT: distilled(
-                LoraSource(repo=None, weight_name="tiny_draft_lora.safetensors", licence="own"), 4, 8
-            ),
-        },
-        notes="Real Wan pipeline classes with tiny random weights: for tests and CPU-only machines.",
+def tiny_spec(name: str, title: str, group: str, **fields: Any) -> PresetSpec:
+    """A tiny random-weight preset: built from configs (no model id), 8 fps, one second, the tiny
+    cost profile; ``fields`` are the rest of its :class:`PresetSpec`."""
+    return register_spec(
+        PresetSpec(
+            name=name,
+            title=title,
+            group=group,
+            model_id=None,
+            licence="reelbot's own (random weights)",
+            default_fps=8,
+            default_seconds=1.0,
+            cost=TINY_COST,
+            **fields,
+        )
     )
-)
 
-TINY_VACE = register_spec(
-    PresetSpec(
-        name="tiny-vace",
-        title="Tiny VACE (references + keyframes, random weights)",
-        group="tiny",
-        model_id=None,
-        licence="reelbot's own (random weights)",
-        roles=frozenset(ReferenceRole),
-        base_size=(256, 144),
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=5.0,
-        default_steps=4,
-        default_guidance=5.0,
-        cost=TINY_COST,
-        loop_native=True,
-        notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
-    )
-)
 
-TINY_LTX = register_spec(
-    PresetSpec(
-        name="tiny-ltx",
-        title="Tiny LTX-Video (keyframes, random weights)",
-        group="tiny-ltx",
-        model_id=None,
-        licence="reelbot's own (random weights)",
-        roles=frozenset({FIRST, LAST}),
-        base_size=(128, 64),
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=3.0,
-        default_steps=3,
-        default_guidance=3.0,
-        cost=TINY_COST,
-        size_multiple=32,
-        frame_step=8,
-        loop_native=True,
-        notes="LTXConditionPipeline: first/last frame as LTXVideoCondition keyframes; Extend as a video one.",
+def wan_memory(transformer_gb: float, activations_gb: float, *, clip: bool = False) -> MemoryNeeds:
+    """A Wan checkpoint's memory: UMT5-XXL (+ the CLIP image encoder of Wan 2.1 I2V/FLF2V) and
+    the Wan 2.1 VAE beside its transformer."""
+    te = UMT5_XXL_GB + CLIP_H_GB if clip else UMT5_XXL_GB
+    return MemoryNeeds(
+        transformer_gb=transformer_gb, text_encoder_gb=te, vae_gb=WAN21_VAE_GB, activations_gb=activations_gb
     )
-)
 
-TINY_LTX2 = register_spec(
-    PresetSpec(
-        name="tiny-ltx2",
-        title="Tiny LTX-2 (video + audio, keyframes, random weights)",
-        group="tiny-ltx2",
-        model_id=None,
-        licence="reelbot's own (random weights)",
-        roles=frozenset({FIRST, LAST}),
-        base_size=(64, 32),  # the tiny VAE compresses 2×: 32×64 is already 512 tokens a frame
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=2.0,
-        default_steps=2,
-        default_guidance=3.0,
-        cost=TINY_COST,
-        size_multiple=32,  # as the real LTX-2, so sizing is exercised the same way
-        frame_step=8,
-        produces_audio=True,
-        notes="LTX2ConditionPipeline: joint video + audio (vocoder); LTX2VideoCondition keyframes.",
-    )
-)
 
-# --- Wan 2.1 T2V 1.3B: text only; the preset a single consumer GPU can serve. ---------------
-WAN21_T2V = register_spec(
-    PresetSpec(
-        name="wan-2.1-t2v-1.3b",
-        title="Wan 2.1 text-to-video 1.3B (480p)",
-        group="wan",
-        model_id="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
-        roles=frozenset(),
-        base_size=(832, 480),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,  # 81 frames at 16 fps, what it was trained on
-        default_steps=30,
-        default_guidance=5.0,
-        cost=transformer_profile(1.3e9, 30, 1536),
-        needs_gpu=True,
-        extra_modes={
-            BALANCED: wan_balanced(30, 5.0),
-            # CausVid (bidirectional, step-distilled) LoRA for the 1.3B model; 6 steps, CFG 1.
-            DRAFT: distilled(
-                LoraSource(
-                    repo="Kijai/WanVideo_comfy",
-                    weight_name="Wan21_CausVid_bidirect2_T2V_1_3B_lora_rank32.safetensors",
-                    licence="see model card (CausVid: non-commercial terms reported; not verified offline)",
-                ),
-                steps=6,
-            ),
-        },
-        memory=MemoryNeeds(
-            transformer_gb=2.8, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN21_VAE_GB, activations_gb=4.0
-        ),
-        notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
+def wan_spec(
+    name: str,
+    title: str,
+    model_id: str,
+    *,
+    steps: int = 30,
+    guidance: float = 5.0,
+    draft: ModeSpec | None = None,
+    **fields: Any,
+) -> PresetSpec:
+    """A Wan checkpoint on a GPU: 832×480 at 16 fps, three-second clips, five seconds a pass (81
+    frames, what Wan was trained on), the balanced mode on its own schedule, and ``draft`` when a
+    distilled LoRA exists; ``fields`` are the rest of its :class:`PresetSpec`."""
+    modes = {BALANCED: wan_balanced(steps, guidance)} | ({DRAFT: draft} if draft else {})
+    fields = {"group": "wan", "roles": frozenset(), "base_size": (832, 480), "default_fps": 16} | fields
+    return register_spec(
+        PresetSpec(
+            name=name,
+            title=title,
+            model_id=model_id,
+            default_seconds=3.0,
+            max_seconds_per_pass=5.0,
+            default_steps=steps,
+            default_guidance=guidance,
+            needs_gpu=True,
+            extra_modes=modes,
+            **fields,
+        )
     )
-)
-
-WAN21_I2V = register_spec(
-    PresetSpec(
-        name="wan-2.1-i2v-14b-480p",
-        title="Wan 2.1 image-to-video 14B (480p, first frame)",
-        group="wan",
-        model_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
-        roles=frozenset({FIRST}),
-        required_roles=frozenset({FIRST}),
-        base_size=(832, 480),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,
-        default_steps=30,
-        default_guidance=5.0,
-        cost=transformer_profile(14e9, 40, 5120),
-        needs_gpu=True,
-        extra_modes={
-            BALANCED: wan_balanced(30, 5.0),
-            DRAFT: distilled(
-                LoraSource(
-                    repo=LIGHTX2V_21,
-                    weight_name="wan2.1_i2v_lora_rank64_lightx2v_4step.safetensors",
-                    licence="Apache-2.0 (lightx2v)",
-                ),
-            ),
-        },
-        memory=MemoryNeeds(
-            transformer_gb=28.6,
-            text_encoder_gb=UMT5_XXL_GB + CLIP_H_GB,
-            vae_gb=WAN21_VAE_GB,
-            activations_gb=4.0,
-        ),
-        notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
-    )
-)
-
-WAN21_FLF2V = register_spec(
-    PresetSpec(
-        name="wan-2.1-flf2v-14b-720p",
-        title="Wan 2.1 first-last-frame 14B (720p)",
-        group="wan",
-        model_id="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
-        roles=frozenset({FIRST, LAST}),
-        required_roles=frozenset({FIRST}),
-        role_requires=LAST_NEEDS_FIRST,
-        base_size=(1280, 720),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,
-        default_steps=30,
-        default_guidance=5.5,
-        cost=transformer_profile(14e9, 40, 5120),
-        needs_gpu=True,
-        loop_native=True,
-        extra_modes={BALANCED: wan_balanced(30, 5.5)},
-        memory=MemoryNeeds(
-            transformer_gb=28.6,
-            text_encoder_gb=UMT5_XXL_GB + CLIP_H_GB,
-            vae_gb=WAN21_VAE_GB,
-            activations_gb=9.0,
-        ),
-        notes="WanImageToVideoPipeline with `image` and `last_image`.",
-    )
-)
-
-WAN22_TI2V = register_spec(
-    PresetSpec(
-        name="wan-2.2-ti2v-5b",
-        title="Wan 2.2 text/image-to-video 5B (720p, 24 fps)",
-        group="wan-2.2",
-        model_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
-        roles=frozenset({FIRST}),  # the pipeline accepts last_image but this model ignores it
-        base_size=(1280, 704),
-        default_fps=24,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,  # 121 frames at 24 fps
-        default_steps=40,
-        default_guidance=5.0,
-        cost=transformer_profile(5e9, 30, 3072),
-        size_multiple=32,  # VAE ×16 spatial compression × patch 2
-        needs_gpu=True,
-        extra_modes={BALANCED: wan_balanced(40, 5.0)},
-        memory=MemoryNeeds(
-            transformer_gb=10.0, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN22_VAE_GB, activations_gb=10.0
-        ),
-        notes="WanPipeline for text, WanImageToVideoPipeline(expand_timesteps=True) for a first frame.",
-    )
-)
 
 
 def a14b_draft(task: str, date: str) -> ModeSpec:
@@ -301,50 +145,163 @@ A14B_MEMORY = MemoryNeeds(
     activations_gb=4.0,
 )
 
-WAN22_T2V_A14B = register_spec(
-    PresetSpec(
-        name="wan-2.2-t2v-a14b",
-        title="Wan 2.2 text-to-video A14B (two experts, 480p)",
-        group="wan-2.2-a14b",
-        model_id="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
-        roles=frozenset(),
-        base_size=(832, 480),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,
-        default_steps=40,
-        default_guidance=4.0,
-        cost=transformer_profile(14e9, 40, 5120),  # one expert runs per step
-        needs_gpu=True,
-        extra_modes={BALANCED: wan_balanced(40, 4.0), DRAFT: a14b_draft("t2v", "1217")},
-        memory=A14B_MEMORY,
-        notes="WanPipeline with transformer_2 and boundary_ratio 0.875 (high-noise expert first).",
-    )
+# --- Tiny presets: random weights, a CPU, tests. ----------------------------------------------
+tiny_spec(
+    "tiny",
+    "Tiny (random weights, CPU test preset)",
+    "tiny",
+    roles=frozenset({FIRST, LAST}),
+    base_size=(256, 144),
+    max_seconds_per_pass=5.0,
+    default_steps=4,
+    default_guidance=5.0,
+    needs_gpu=False,
+    loop_native=True,
+    role_requires=LAST_NEEDS_FIRST,
+    extra_modes={
+        BALANCED: TINY_BALANCED,
+        # A random rank-4 LoRA built in-process and saved to <models>/loras/tiny/ (like the
+        # tiny weights themselves): exercises the real load_lora_weights path offline.
+        DRAFT: distilled(
+            LoraSource(repo=None, weight_name="tiny_draft_lora.safetensors", licence="own"), 4, 8
+        ),
+    },
+    notes="Real Wan pipeline classes with tiny random weights: for tests and CPU-only machines.",
+)
+tiny_spec(
+    "tiny-vace",
+    "Tiny VACE (references + keyframes, random weights)",
+    "tiny",
+    roles=frozenset(ReferenceRole),
+    base_size=(256, 144),
+    max_seconds_per_pass=5.0,
+    default_steps=4,
+    default_guidance=5.0,
+    loop_native=True,
+    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
+)
+tiny_spec(
+    "tiny-ltx",
+    "Tiny LTX-Video (keyframes, random weights)",
+    "tiny-ltx",
+    roles=frozenset({FIRST, LAST}),
+    base_size=(128, 64),
+    max_seconds_per_pass=3.0,
+    default_steps=3,
+    default_guidance=3.0,
+    size_multiple=32,
+    frame_step=8,
+    loop_native=True,
+    notes="LTXConditionPipeline: first/last frame as LTXVideoCondition keyframes; Extend as a video one.",
+)
+tiny_spec(
+    "tiny-ltx2",
+    "Tiny LTX-2 (video + audio, keyframes, random weights)",
+    "tiny-ltx2",
+    roles=frozenset({FIRST, LAST}),
+    base_size=(64, 32),  # the tiny VAE compresses 2×: 32×64 is already 512 tokens a frame
+    max_seconds_per_pass=2.0,
+    default_steps=2,
+    default_guidance=3.0,
+    size_multiple=32,  # as the real LTX-2, so sizing is exercised the same way
+    frame_step=8,
+    produces_audio=True,
+    notes="LTX2ConditionPipeline: joint video + audio (vocoder); LTX2VideoCondition keyframes.",
 )
 
-WAN22_I2V_A14B = register_spec(
-    PresetSpec(
-        name="wan-2.2-i2v-a14b",
-        title="Wan 2.2 image-to-video A14B (two experts, 480p, first frame)",
-        group="wan-2.2-a14b",
-        model_id="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
-        roles=frozenset({FIRST}),
-        required_roles=frozenset({FIRST}),
-        base_size=(832, 480),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,
-        default_steps=40,
-        default_guidance=3.5,
-        cost=transformer_profile(14e9, 40, 5120),
-        needs_gpu=True,
-        extra_modes={BALANCED: wan_balanced(40, 3.5), DRAFT: a14b_draft("i2v", "1022")},
-        memory=A14B_MEMORY,
-        notes="WanImageToVideoPipeline with transformer_2 and boundary_ratio 0.9; no CLIP encoder.",
-    )
+# --- Wan 2.1 / 2.2 (the T2V 1.3B is the preset a single consumer GPU can serve). -------------
+wan_spec(
+    "wan-2.1-t2v-1.3b",
+    "Wan 2.1 text-to-video 1.3B (480p)",
+    "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+    cost=transformer_profile(1.3e9, 30, 1536),
+    # CausVid (bidirectional, step-distilled) LoRA for the 1.3B model; 6 steps, CFG 1.
+    draft=distilled(
+        LoraSource(
+            repo="Kijai/WanVideo_comfy",
+            weight_name="Wan21_CausVid_bidirect2_T2V_1_3B_lora_rank32.safetensors",
+            licence="see model card (CausVid: non-commercial terms reported; not verified offline)",
+        ),
+        steps=6,
+    ),
+    memory=wan_memory(2.8, 4.0),
+    notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
+)
+wan_spec(
+    "wan-2.1-i2v-14b-480p",
+    "Wan 2.1 image-to-video 14B (480p, first frame)",
+    "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+    roles=frozenset({FIRST}),
+    required_roles=frozenset({FIRST}),
+    cost=transformer_profile(14e9, 40, 5120),
+    draft=distilled(
+        LoraSource(
+            repo=LIGHTX2V_21,
+            weight_name="wan2.1_i2v_lora_rank64_lightx2v_4step.safetensors",
+            licence="Apache-2.0 (lightx2v)",
+        ),
+    ),
+    memory=wan_memory(28.6, 4.0, clip=True),
+    notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
+)
+wan_spec(
+    "wan-2.1-flf2v-14b-720p",
+    "Wan 2.1 first-last-frame 14B (720p)",
+    "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+    guidance=5.5,
+    roles=frozenset({FIRST, LAST}),
+    required_roles=frozenset({FIRST}),
+    role_requires=LAST_NEEDS_FIRST,
+    base_size=(1280, 720),
+    cost=transformer_profile(14e9, 40, 5120),
+    loop_native=True,
+    memory=wan_memory(28.6, 9.0, clip=True),
+    notes="WanImageToVideoPipeline with `image` and `last_image`.",
+)
+wan_spec(
+    "wan-2.2-ti2v-5b",
+    "Wan 2.2 text/image-to-video 5B (720p, 24 fps)",
+    "Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+    steps=40,
+    group="wan-2.2",
+    roles=frozenset({FIRST}),  # the pipeline accepts last_image but this model ignores it
+    base_size=(1280, 704),
+    default_fps=24,  # 121 frames a pass
+    cost=transformer_profile(5e9, 30, 3072),
+    size_multiple=32,  # VAE ×16 spatial compression × patch 2
+    memory=MemoryNeeds(
+        transformer_gb=10.0, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN22_VAE_GB, activations_gb=10.0
+    ),
+    notes="WanPipeline for text, WanImageToVideoPipeline(expand_timesteps=True) for a first frame.",
+)
+wan_spec(
+    "wan-2.2-t2v-a14b",
+    "Wan 2.2 text-to-video A14B (two experts, 480p)",
+    "Wan-AI/Wan2.2-T2V-A14B-Diffusers",
+    steps=40,
+    guidance=4.0,
+    draft=a14b_draft("t2v", "1217"),
+    group="wan-2.2-a14b",
+    cost=transformer_profile(14e9, 40, 5120),  # one expert runs per step
+    memory=A14B_MEMORY,
+    notes="WanPipeline with transformer_2 and boundary_ratio 0.875 (high-noise expert first).",
+)
+wan_spec(
+    "wan-2.2-i2v-a14b",
+    "Wan 2.2 image-to-video A14B (two experts, 480p, first frame)",
+    "Wan-AI/Wan2.2-I2V-A14B-Diffusers",
+    steps=40,
+    guidance=3.5,
+    draft=a14b_draft("i2v", "1022"),
+    group="wan-2.2-a14b",
+    roles=frozenset({FIRST}),
+    required_roles=frozenset({FIRST}),
+    cost=transformer_profile(14e9, 40, 5120),
+    memory=A14B_MEMORY,
+    notes="WanImageToVideoPipeline with transformer_2 and boundary_ratio 0.9; no CLIP encoder.",
 )
 
-LTX_VIDEO = register_spec(
+register_spec(
     PresetSpec(
         name="ltx-video",
         title="LTX-Video 0.9.5 (keyframes, 24 fps)",
@@ -368,37 +325,25 @@ LTX_VIDEO = register_spec(
     )
 )
 
-WAN21_VACE = register_spec(
-    PresetSpec(
-        name="wan-2.1-vace-1.3b",
-        title="Wan 2.1 VACE 1.3B (references + keyframes, 480p)",
-        group="wan",  # a subject/style (or lone last frame) request to a Wan preset routes here
-        model_id="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
-        roles=frozenset(ReferenceRole),
-        base_size=(832, 480),
-        default_fps=16,
-        default_seconds=3.0,
-        max_seconds_per_pass=5.0,  # 81 frames at 16 fps
-        default_steps=30,
-        default_guidance=5.0,
-        cost=transformer_profile(1.5e9, 30, 1536),
-        size_multiple=16,
-        frame_step=4,
-        needs_gpu=True,
-        loop_native=True,
-        extra_modes={BALANCED: wan_balanced(30, 5.0)},
-        memory=MemoryNeeds(
-            transformer_gb=3.6, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN21_VAE_GB, activations_gb=4.0
-        ),
-        notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
-    )
+wan_spec(
+    "wan-2.1-vace-1.3b",
+    "Wan 2.1 VACE 1.3B (references + keyframes, 480p)",
+    "Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+    # group "wan": a subject/style (or lone last frame) request to a Wan preset routes here
+    roles=frozenset(ReferenceRole),
+    cost=transformer_profile(1.5e9, 30, 1536),
+    size_multiple=16,
+    frame_step=4,
+    loop_native=True,
+    memory=wan_memory(3.6, 4.0),
+    notes="WanVACEPipeline: subject/style → reference_images; first/last frame pinned by mask.",
 )
 
 # --- LTX-2: joint video + audio (one 19B transformer, Gemma 3 12B text encoder, a vocoder). ---
 # One checkpoint serves the whole family through LTX2ConditionPipeline: text-to-video (no
 # condition), first frame (index 0), first + last frame (index 0 and −1). Weights under the
 # LTX-2 Community License (docs/presets.md): the operator sees the notice once at enable time.
-LTX2 = register_spec(
+register_spec(
     PresetSpec(
         name="ltx-2",
         title="LTX-2 (video with sound, keyframes, 24 fps)",
