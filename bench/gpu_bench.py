@@ -50,9 +50,8 @@ from reelbot.domain.settings import EngineSettings, Limits
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.hub_presets import HubWanEngine
-from reelbot.generator.presets import LoadContext, RenderJob, register_preset
+from reelbot.generator.presets import LoadContext, RenderJob, register_preset, render_job
 from reelbot.generator.runner import render_counted
-from reelbot.generator.sizing import render_job
 from reelbot.generator.speed.counter import counting, transformers_of
 from reelbot.generator.speed.lora import random_lora_layers, save_lora_layers
 from reelbot.generator.speed.tuning import tune

@@ -16,10 +16,9 @@ import threading
 from collections import OrderedDict
 
 from reelbot.domain.errors import ReelbotError
-from reelbot.domain.presets import memory_plan, presets_that_fit
+from reelbot.domain.presets import cuda_available, get_preset, memory_plan, presets_that_fit
 from reelbot.domain.presets.licence import announce_licence
 from reelbot.domain.settings import Settings
-from reelbot.generator.catalog import cuda_available, get_preset
 from reelbot.generator.presets import Engine, LoadContext, Preset, engine_loader
 
 log = logging.getLogger(__name__)

@@ -254,8 +254,8 @@ def render_storyboard(
     ``reroll``: 1-based shot numbers to render again with a new seed. Blocking (run it in a
     thread from async code). Raises InvalidRequest for a bad storyboard before rendering.
     """
+    from reelbot.domain.presets import route_preset
     from reelbot.generator.cache import EngineCache, detect_device
-    from reelbot.generator.catalog import route_preset
     from reelbot.generator.finish import storyboard as finishing
     from reelbot.generator.runner import plan_for, render_request
 

@@ -3,7 +3,7 @@
 The spec (name, roles, sizes, modes, memory, cost) is data in :mod:`reelbot.domain.presets`,
 readable without torch. Here each spec name gets an *engine loader*: a function that imports
 the heavy parts lazily and returns an :class:`Engine`. Adding a preset is one spec line in
-``core/domain/presets/catalog.py`` plus one engine module::
+``core/domain/presets/catalog.py`` plus one engine module, named in :data:`ENGINE_MODULES`::
 
     @register_engine("my-preset")
     def load_my_preset(ctx: LoadContext) -> Engine: ...
@@ -11,6 +11,7 @@ the heavy parts lazily and returns an :class:`Engine`. Adding a preset is one sp
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
 
+    from reelbot.domain.presets.sizing import RenderPlan
     from reelbot.domain.settings import EngineSettings
+    from reelbot.domain.types import GenerationRequest
 
 #: The generator's name for a spec (kept: engines and tests say ``Preset``).
 Preset = PresetSpec
@@ -78,6 +81,17 @@ class LoadContext:
 EngineLoader = Callable[[LoadContext], Any]
 ENGINE_LOADERS: dict[str, EngineLoader] = {}
 
+#: The modules that register the shipped engines (each imports torch only inside its loaders).
+#: A new engine module is one line here; they are imported the first time a loader is asked for,
+#: so importing this module costs nothing and no caller needs a side-effect import.
+ENGINE_MODULES = (
+    "reelbot.generator.hub_presets",
+    "reelbot.generator.tiny",
+    "reelbot.generator.tiny_ltx",
+    "reelbot.generator.tiny_ltx2",
+    "reelbot.generator.tiny_vace",
+)
+
 
 def register_engine(name: str) -> Callable[[EngineLoader], EngineLoader]:
     """Register the decorated function as the engine loader of the spec called ``name``."""
@@ -97,13 +111,57 @@ def register_preset(spec: PresetSpec) -> Callable[[EngineLoader], EngineLoader]:
     return register_engine(spec.name)
 
 
+def load_engine_modules() -> None:
+    """Import every module of :data:`ENGINE_MODULES` (again: a no-op), so each shipped spec has its loader."""
+    for module in ENGINE_MODULES:
+        importlib.import_module(module)
+
+
 def engine_loader(name: str) -> EngineLoader | None:
     """The loader registered for ``name`` (None: a spec without an engine in this process)."""
+    if name not in ENGINE_LOADERS:
+        load_engine_modules()
     return ENGINE_LOADERS.get(name)
+
+
+def render_job(
+    request: GenerationRequest,
+    plan: RenderPlan,
+    references: Mapping[ReferenceRole, Image.Image] | None = None,
+    *,
+    context_frames: np.ndarray | None = None,
+) -> RenderJob:
+    """The engine's input for one pass: the request's texts and creative knobs, the plan's numbers
+    (:func:`reelbot.domain.presets.plan_render`).
+
+    ``references`` are the decoded images by role (the engine fits them with
+    :mod:`reelbot.generator.conditioning`); ``context_frames`` are the parent's last frames
+    for an Extend.
+    """
+    return RenderJob(
+        prompt=request.prompt,
+        negative_prompt=request.negative_prompt,
+        width=plan.width,
+        height=plan.height,
+        num_frames=plan.num_frames,
+        fps=plan.fps,
+        steps=plan.steps,
+        guidance=plan.guidance,
+        seed=plan.seed,
+        references=dict(references or {}),
+        context_frames=context_frames,
+        variation=request.variation,
+        variation_salt=request.variation_salt,
+        motion=request.motion,
+        camera=request.camera,
+        loop=request.loop,
+        speed=plan.speed,
+    )
 
 
 __all__ = [
     "ENGINE_LOADERS",
+    "ENGINE_MODULES",
     "PRESETS",
     "Engine",
     "EngineLoader",
@@ -112,6 +170,8 @@ __all__ = [
     "RenderJob",
     "StepCallback",
     "engine_loader",
+    "load_engine_modules",
     "register_engine",
     "register_preset",
+    "render_job",
 ]

@@ -9,15 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reelbot.domain.presets import route_preset
+from reelbot.domain.presets import RenderPlan, plan_render, route_preset
 from reelbot.domain.reports import RenderReport
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole
-from reelbot.generator import catalog as _catalog  # noqa: F401 - every spec gets its engine
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.clip_audio import ClipAudio
-from reelbot.generator.presets import Preset, RenderJob, StepCallback
-from reelbot.generator.sizing import RenderPlan, plan_render, render_job
+from reelbot.generator.presets import Preset, RenderJob, StepCallback, render_job
 from reelbot.generator.speed.modes import control_for
 
 if TYPE_CHECKING:

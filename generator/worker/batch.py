@@ -31,8 +31,8 @@ from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, RemixKind
 from reelbot.generator.cache import EngineCache
+from reelbot.generator.presets import render_job
 from reelbot.generator.runner import Rendered, plan_for
-from reelbot.generator.sizing import render_job
 from reelbot.generator.speed.modes import control_for
 from reelbot.generator.worker import stages
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS

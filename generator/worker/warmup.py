@@ -26,8 +26,8 @@ from pathlib import Path
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.generator.cache import EngineCache
+from reelbot.generator.presets import render_job
 from reelbot.generator.runner import plan_for, render_counted
-from reelbot.generator.sizing import render_job
 
 #: The phases in order; the metric's ``phase`` label takes these values.
 PHASES = ("imports", "weights", "warmup", "ready")

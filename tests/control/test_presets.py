@@ -17,9 +17,9 @@ import torch
 from PIL import Image
 
 from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.presets import route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import ReferenceRole
-from reelbot.generator.catalog import route_preset
 from reelbot.generator.presets import PRESETS, LoadContext, RenderJob
 from reelbot.generator.tiny_ltx import ControlLtxEngine
 from reelbot.generator.tiny_vace import (

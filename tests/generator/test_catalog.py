@@ -7,27 +7,44 @@ import sys
 
 import pytest
 
+from reelbot.domain import presets as catalog
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
+from reelbot.domain.presets import default_preset_name, get_preset, list_presets, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import ReferenceRole
-from reelbot.generator import catalog
-from reelbot.generator.catalog import default_preset_name, get_preset, list_presets, route_preset
 
 FIRST = ReferenceRole.FIRST_FRAME
 LAST = ReferenceRole.LAST_FRAME
 SUBJECT = ReferenceRole.SUBJECT
 
 
+def _fresh_process(code: str) -> str:
+    """Run ``code`` in a new interpreter (nothing imported yet) and return what it printed."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_importing_the_catalog_does_not_import_torch() -> None:
-    code = (
-        "import sys, reelbot.generator.catalog as c; "
+    printed = _fresh_process(
+        "import sys, reelbot.generator.presets as c; c.load_engine_modules(); "
         "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, 'heavy import'; "
         "print(len(c.PRESETS))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= 6
+    assert int(printed) >= 6
+
+
+def test_every_shipped_spec_finds_its_engine_without_a_side_effect_import() -> None:
+    """A fresh process that imports only the registry gets a loader for every shipped spec on
+    first ask (the engine modules load then): nothing depends on who imported what first."""
+    printed = _fresh_process(
+        "import reelbot.generator.presets as p; "
+        "missing = [n for n in list(p.PRESETS) if p.engine_loader(n) is None]; "
+        "assert not missing, missing; "
+        "print(len(p.ENGINE_LOADERS))"
+    )
+    assert int(printed) >= 13
 
 
 def test_real_presets_are_registered_with_honest_roles() -> None:

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from reelbot.domain.presets import plan_render, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform
 from reelbot.generator.cache import EngineCache, detect_device
-from reelbot.generator.catalog import route_preset
 from reelbot.generator.encode import AI_COMMENT, encode_mp4, probe, write_thumbnail
 from reelbot.generator.hub_presets import weights_source
-from reelbot.generator.presets import LoadContext
-from reelbot.generator.sizing import plan_render, render_job
+from reelbot.generator.presets import LoadContext, render_job
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +49,7 @@ def test_tiny_clip_end_to_end(settings: Settings, tmp_path: Path, prompt: str, a
 
 
 def test_hub_weights_prefer_a_local_copy(tmp_path: Path) -> None:
-    from reelbot.generator.catalog import get_preset
+    from reelbot.domain.presets import get_preset
 
     preset = get_preset("wan-2.1-t2v-1.3b")
     ctx = LoadContext(device="cuda", dtype="bfloat16", cache_dir=str(tmp_path))

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reelbot.domain.presets import get_preset
 from reelbot.domain.types import ReferenceRole
-from reelbot.generator.catalog import get_preset
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
 from reelbot.generator.presets import LoadContext, RenderJob, engine_loader
 from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, build_tiny_transformer

@@ -6,10 +6,10 @@ import pytest
 
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import CATALOGUE, render
+from reelbot.domain.presets import PRESETS, RenderPlan, frame_count, get_preset, plan_render
 from reelbot.domain.settings import Limits
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform
-from reelbot.generator.catalog import PRESETS, get_preset
-from reelbot.generator.sizing import RenderPlan, frame_count, plan_render, render_job
+from reelbot.generator.presets import render_job
 
 MY_PRESETS = {"tiny", "wan-2.1-t2v-1.3b", "wan-2.1-i2v-14b-480p", "wan-2.1-flf2v-14b-720p", "wan-2.2-ti2v-5b",
               "ltx-video"}
