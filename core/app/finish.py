@@ -39,8 +39,8 @@ class FinishOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    audio: Literal["none", "model", "upload"] = "model"
-    audio_key: str | None = None  # from :func:`store_track`
+    audio: Literal["none", "model", "upload", "music"] = "model"
+    audio_key: str | None = None  # from :func:`store_track`, or a done music task's key
     audio_mode: Literal["mix", "replace"] = "mix"
     caption: str | None = None  # one caption over the whole clip
     burn: bool = False
@@ -114,7 +114,8 @@ def _payload(
     captions = []
     if options.caption:
         captions = [Caption(text=check_caption(options.caption, service.settings.finish))]
-    if options.audio == "upload" and (not options.audio_key or not service.media.exists(options.audio_key)):
+    track = options.audio in ("upload", "music")
+    if track and (not options.audio_key or not service.media.exists(options.audio_key)):
         raise InvalidRequest("finish.audio_not_audio", name=(options.audio_key or "?")[:80])
     video_key, srt_key = finished_keys(task_id)
     return FinishTask(
@@ -124,7 +125,7 @@ def _payload(
         clip_id=str(clip_id) if clip_id else None,
         board_id=str(board_id) if board_id else None,
         audio=options.audio,
-        audio_key=options.audio_key if options.audio == "upload" else None,
+        audio_key=options.audio_key if track else None,
         audio_mode=options.audio_mode,
         captions=captions,
         burn=options.burn and bool(captions),

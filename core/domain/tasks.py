@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 #: Task kind names (the worker's registry, ``generator.worker.kinds.task_kind``, runs them).
 ASSEMBLE_DRAFT = "assemble_draft"
 FINISH = "finish"
+MUSIC = "music"
 
 #: Where a finished variant of a clip or draft lives in the media store.
 FINISHED_PREFIX = "finished"
@@ -56,9 +57,9 @@ class FinishTask(TaskPayload):
     """Payload of ``finish``: one clip or draft made ready to upload as a Short.
 
     ``audio``: ``none`` (silent, the clip's own sound dropped), ``model`` (the clip's own
-    sound, if the model made any), ``upload`` (the track stored at ``audio_key``); a generated
-    music job is a later kind of source. ``audio_mode`` says what an uploaded track does to
-    the clip's own sound.
+    sound, if the model made any), ``upload`` (the track stored at ``audio_key``), ``music``
+    (a ``music`` task's track at ``audio_key``, :func:`music_key`). ``audio_mode`` says what
+    that track does to the clip's own sound.
     """
 
     source_key: str  # the clip's or the draft's video in the media store
@@ -66,7 +67,7 @@ class FinishTask(TaskPayload):
     srt_key: str | None = None  # beside it when there are captions
     clip_id: str | None = None
     board_id: str | None = None
-    audio: Literal["none", "model", "upload"] = "model"
+    audio: Literal["none", "model", "upload", "music"] = "model"
     audio_key: str | None = None
     audio_mode: Literal["mix", "replace"] = "mix"
     captions: list[Caption] = Field(default_factory=list, max_length=200)
@@ -77,11 +78,31 @@ class FinishTask(TaskPayload):
 
     @model_validator(mode="after")
     def _audio_source(self) -> FinishTask:
-        if (self.audio == "upload") != (self.audio_key is not None):
-            raise ValueError("audio_key is given exactly when audio is 'upload'")
+        if (self.audio in ("upload", "music")) != (self.audio_key is not None):
+            raise ValueError("audio_key is given exactly when audio is 'upload' or 'music'")
         if self.captions and self.srt_key is None:
             raise ValueError("captions need an srt_key")
         return self
+
+
+class MusicTask(TaskPayload):
+    """Payload of ``music``: a soundtrack from a description, rendered by the music engine.
+
+    Why its own kind: a music model wants the GPU like a clip does, so it is queued, charged
+    and reclaimed like one instead of running inside a CPU finish. The description has passed
+    the same moderation as a video prompt before this payload exists.
+    """
+
+    description: str = Field(min_length=1, max_length=500)  # storyboard.MAX_MUSIC_CHARS
+    lyrics: str = Field("", max_length=4000)
+    seconds: float = Field(gt=0, le=180)  # a Short is at most 3 minutes
+    seed: int = Field(0, ge=0)
+    output_key: str  # music/<task id>.wav
+
+
+def music_key(task_id: object) -> str:
+    """Media key of a music task's track."""
+    return f"music/{task_id}.wav"
 
 
 def finished_keys(task_id: object) -> tuple[str, str]:

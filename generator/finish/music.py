@@ -68,11 +68,15 @@ def check_music_engine(settings: Settings, description: str = "") -> str:
     return name
 
 
-def make_music(description: str, seconds: float, seed: int, settings: Settings) -> MusicTrack:
-    """A 48 kHz stereo WAV of ``seconds`` for ``description`` (cached by its recipe)."""
+def make_music(
+    description: str, seconds: float, seed: int, settings: Settings, lyrics: str = ""
+) -> MusicTrack:
+    """A 48 kHz stereo WAV of ``seconds`` for ``description`` (cached by its recipe; lyrics
+    enter the recipe only when given, so tracks cached before lyrics existed stay valid)."""
     name = check_music_engine(settings, description)
     recipe = {"engine": name, "model": settings.finish.music_model_id, "prompt": description}
     recipe |= {"seconds": round(seconds, 3), "seed": seed, "steps": settings.finish.music_steps}
+    recipe |= {"lyrics": lyrics} if lyrics else {}
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:24]
     path = settings.data_dir / "music" / f"{digest}.wav"
     if path.is_file():
@@ -83,6 +87,7 @@ def make_music(description: str, seconds: float, seed: int, settings: Settings) 
     device = getattr(pipe, "device", torch.device("cpu"))
     output = pipe(
         prompt=description,
+        lyrics=lyrics,
         audio_duration=seconds,
         num_inference_steps=settings.finish.music_steps,
         generator=torch.Generator(device=device).manual_seed(seed),

@@ -58,7 +58,7 @@ def finish(payload: Mapping[str, Any], settings: Settings, media: Any, progress:
         if task.audio == "none":
             source = _silent_copy(source, work / "silent.mp4")
         track = None
-        if task.audio == "upload" and task.audio_key:
+        if task.audio in ("upload", "music") and task.audio_key:
             track = work / f"track{Path(task.audio_key).suffix or '.bin'}"
             track.write_bytes(media.read_bytes(task.audio_key))
         cues = []

@@ -92,4 +92,5 @@ def assemble_draft(
     return {"board_id": task.board_id, "video_key": task.video_key, "sheet_key": task.sheet_key, **facts}
 
 
+from reelbot.generator.finish import music_task as _music_task  # noqa: E402,F401  (registers "music")
 from reelbot.generator.finish import task as _finish_task  # noqa: E402,F401  (registers "finish")

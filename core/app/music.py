@@ -1,0 +1,64 @@
+"""Music tasks from the application: a soundtrack description, moderated, then queued.
+
+Why here and not in the storyboard code: a clip's Finish and a draft's both take a track, so
+the one way in is "describe it, get a ``music`` task"; the finish then names the task's
+track (:func:`reelbot.domain.tasks.music_key`) as its audio. The description passes the
+same safety gate as a video prompt (same moderator, community policy and audit log), so a
+soundtrack cannot carry what a prompt could not; a refusal stores and queues nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from reelbot.app.tasks import TaskTicket, submit_task
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.storyboard import MAX_MUSIC_CHARS
+from reelbot.domain.tasks import MUSIC, MusicTask, music_key
+from reelbot.domain.types import GenerationRequest, Origin
+
+if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
+
+#: Lyrics are moderated with the description; this bounds what the moderator reads.
+MAX_LYRICS_CHARS = 4000
+
+
+def check_description(service: ReelbotService, description: str, lyrics: str) -> str:
+    """The stripped description, or the storyboard's own refusals (too long, no engine)."""
+    text = description.strip()
+    if not text or len(text) > MAX_MUSIC_CHARS:
+        raise InvalidRequest("storyboard.music_too_long", length=len(text), limit=MAX_MUSIC_CHARS)
+    if len(lyrics) > MAX_LYRICS_CHARS:
+        raise InvalidRequest("storyboard.music_too_long", length=len(lyrics), limit=MAX_LYRICS_CHARS)
+    if not service.settings.finish.music_engine:
+        raise InvalidRequest("storyboard.music_model_missing", music=text[:80])
+    return text
+
+
+async def submit_music(
+    service: ReelbotService,
+    origin: Origin,
+    description: str,
+    *,
+    seconds: float,
+    idempotency_key: str,
+    lyrics: str = "",
+    seed: int = 0,
+) -> TaskTicket:
+    """Moderate ``description`` (and lyrics) as a prompt, then queue a ``music`` task.
+
+    The track lands at ``music_key(ticket.task_id)``; pass it to a finish as
+    ``FinishOptions(audio="music", audio_key=...)`` once the task is done.
+    """
+    text = check_description(service, description, lyrics)
+    prompt = f"{text}\n{lyrics}" if lyrics.strip() else text
+    await service.safety.admit(GenerationRequest(prompt=prompt, origin=origin))
+    task_id = uuid.uuid4()
+    payload = MusicTask(
+        description=text, lyrics=lyrics, seconds=seconds, seed=seed, output_key=music_key(task_id)
+    )
+    return await submit_task(
+        service, MUSIC, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
+    )
