@@ -17,7 +17,7 @@ from reelbot.app.safety.moderation import ModerationRefused
 from reelbot.app.service import ReelbotService
 from reelbot.app.tasks import task_view
 from reelbot.cli.wiring import worker_for
-from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest, LimitReached
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import music_key
 from reelbot.domain.types import JobState, Origin, Platform
@@ -99,3 +99,24 @@ async def test_music_needs_an_engine_and_a_finish_needs_its_track(
     with pytest.raises(InvalidRequest):
         await finish_clip(service, clip_id, ALICE, idempotency_key="fin-n", options=options)
     assert (await service.queue.depth())["fast"]["waiting"] == 0
+
+
+async def test_music_over_quota_is_refused_and_queues_nothing(settings: Settings) -> None:
+    user = settings.quotas.user.model_copy(update={"daily_gpu_s": 1.0})
+    tight = settings.model_copy(
+        update={
+            "quotas": settings.quotas.model_copy(update={"user": user}),
+            "finish": settings.finish.model_copy(update={"music_engine": "tiny-ace-step"}),
+        }
+    )
+    service = await ReelbotService.open(tight)
+    try:
+        with pytest.raises(LimitReached) as err:  # the profile: 5 + 0.5 x 10 = 10 GPU-s > 2 x 1.0
+            await submit_music(service, ALICE, "solo piano", seconds=10.0, idempotency_key="mus-q")
+        assert err.value.key == "quota.exceeded_user_daily"
+        assert err.value.render("en") != err.value.render("zh-TW")
+        assert (await service.queue.depth())["fast"]["waiting"] == 0
+        with session_scope(service.db) as session:
+            assert task_repo.get_task_by_key(session=session, idempotency_key="mus-q") is None
+    finally:
+        await service.close()
