@@ -157,6 +157,11 @@ def mark_failed(
     )
 
 
+def mark_cancelled(*, session: Session, task_id: uuid.UUID) -> bool:
+    """queued/running → cancelled (False when it had finished or was cancelled already)."""
+    return _transition(session, task_id, ACTIVE_STATES, state=JobState.CANCELLED, finished_at=utcnow())
+
+
 def delete_task(*, session: Session, task_id: uuid.UUID) -> bool:
     """Remove a task that never reached the queue (its enqueue was refused)."""
     task = session.get(Task, task_id)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.intake import check_idempotency_key, check_origin
-from reelbot.domain.errors import LimitReached, NotFound
-from reelbot.domain.types import JobState, Origin
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, NotFound
+from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.types import JobState, Origin, short_id
 from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import Lane
 from reelbot.storage import tasks as task_repo
@@ -141,6 +142,25 @@ async def task_view(service: ReelbotService, task_id: uuid.UUID) -> TaskView:
 async def task_by_key(service: ReelbotService, idempotency_key: str) -> TaskView | None:
     task = await service.run_db(task_repo.get_task_by_key, idempotency_key=idempotency_key)
     return TaskView.of(task) if task is not None else None
+
+
+async def cancel_task(service: ReelbotService, task_id: uuid.UUID, *, by: Origin) -> TaskView:
+    """Cancel a task of ``by``'s own that has not finished, as :meth:`ReelbotService.cancel`
+    does a job: a waiting one leaves the queue and is cancelled here; a running one gets the
+    queue's cancel flag, and its worker drops what it wrote instead of storing the result."""
+    view = await task_view(service, task_id)
+    if view.origin.user_key != by.user_key:
+        raise Forbidden("job.not_yours", job_id=str(task_id))
+    if view.state.finished:
+        raise InvalidRequest("job.not_cancellable", job_id=short_id(task_id), state=view.state.term)
+    removed = await service.queue.cancel(task_id)
+    if (removed or view.state is not JobState.RUNNING) and await service.run_db(
+        task_repo.mark_cancelled, task_id=task_id
+    ):
+        await service.events(view.origin.platform).publish(
+            JobEvent(kind=EventKind.CANCELLED, job_id=task_id, origin=view.origin, task=view.kind)
+        )
+    return await task_view(service, task_id)
 
 
 async def reconcile_tasks(service: ReelbotService, *, older_than_s: float = 30.0) -> int:

@@ -64,7 +64,8 @@ class TaskRunner:
         if not started:
             await self.worker.queue.ack(delivery)
             return
-        await self._run(task, delivery)
+        if not await shielded(self._stop_if_cancelled(task, delivery)):
+            await self._run(task, delivery)
 
     async def _run(self, task: Any, delivery: Delivery) -> None:
         origin = task_repo.task_origin(task)
@@ -83,7 +84,8 @@ class TaskRunner:
                 self.parts.media,
                 self._reporter(task, origin),
             )
-            await shielded(self._record_publish_ack(task, origin, delivery, result, started))
+            if not await shielded(self._stop_if_cancelled(task, delivery)):
+                await shielded(self._record_publish_ack(task, origin, delivery, result, started))
         except ReelbotError as exc:
             await shielded(self._fail_and_ack(task.id, delivery, exc.key, **exc.details))
         except Exception as exc:
@@ -176,6 +178,23 @@ class TaskRunner:
             self.worker.republished += 1
             log.info("task %s was already %s: its result event is published again", task.id, state.value)
         await self.worker.queue.ack(delivery)
+
+    async def _stop_if_cancelled(self, task: Any, delivery: Delivery) -> bool:
+        """At a stage boundary (before the run, before storing its result): a task cancelled
+        meanwhile is marked cancelled, the files it wrote are removed (nothing half-written
+        stays in the media store), the chat told once, the message acked. True if it was."""
+        if not await self.worker.queue.is_cancelled(task.id):
+            return False
+        for media_key in outputs_of(task.kind, task.payload_json or {}):
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.parts.media.delete, media_key)
+        if await self.parts.run_db(task_repo.mark_cancelled, task_id=task.id):
+            origin = task_repo.task_origin(task)
+            await self.parts.publish(
+                JobEvent(kind=EventKind.CANCELLED, job_id=task.id, origin=origin, task=task.kind)
+            )
+        await self.worker.queue.ack(delivery)
+        return True
 
     async def _give_back(self, delivery: Delivery, exc: BaseException) -> None:
         with contextlib.suppress(Exception):

@@ -15,9 +15,9 @@ from reelbot.app.finish import FinishOptions, finish_clip, finished
 from reelbot.app.music import submit_music
 from reelbot.app.safety.moderation import ModerationRefused
 from reelbot.app.service import ReelbotService
-from reelbot.app.tasks import task_view
+from reelbot.app.tasks import cancel_task, task_view
 from reelbot.cli.wiring import worker_for
-from reelbot.domain.errors import InvalidRequest, LimitReached
+from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import music_key
 from reelbot.domain.types import JobState, Origin, Platform
@@ -120,3 +120,34 @@ async def test_music_over_quota_is_refused_and_queues_nothing(settings: Settings
             assert task_repo.get_task_by_key(session=session, idempotency_key="mus-q") is None
     finally:
         await service.close()
+
+
+async def test_cancel_a_queued_music_task(music_service: ReelbotService) -> None:
+    service = music_service
+    ticket = await submit_music(service, ALICE, "solo piano", seconds=1.0, idempotency_key="mus-c")
+    bob = ALICE.model_copy(update={"user_id": "bob"})
+    with pytest.raises(Forbidden):
+        await cancel_task(service, ticket.task_id, by=bob)
+    view = await cancel_task(service, ticket.task_id, by=ALICE)
+    assert view.state is JobState.CANCELLED
+    assert await burst(service) == 0  # nothing left to run
+    assert not service.media.exists(music_key(ticket.task_id))
+    with pytest.raises(InvalidRequest) as again:
+        await cancel_task(service, ticket.task_id, by=ALICE)
+    assert again.value.key == "job.not_cancellable"
+
+
+async def test_cancel_a_running_music_task_keeps_no_output(music_service: ReelbotService) -> None:
+    """The worker has claimed and started it (as ``TaskRunner.process`` does), the person
+    cancels (only the queue's flag can reach a running task), the run ends: the worker finds
+    the flag at that boundary, removes the track it wrote and records the task cancelled."""
+    service = music_service
+    ticket = await submit_music(service, ALICE, "solo piano", seconds=1.0, idempotency_key="mus-r")
+    worker = worker_for(service, name="m-run", burst=True)
+    (delivery,) = (await service.queue.claim("m-run")).deliveries
+    assert await service.run_db(task_repo.mark_running, task_id=ticket.task_id, worker="m-run")
+    assert (await cancel_task(service, ticket.task_id, by=ALICE)).state is JobState.RUNNING
+    task = await service.run_db(task_repo.get_task, task_id=ticket.task_id)
+    await worker.tasks._run(task, delivery)
+    assert (await task_view(service, ticket.task_id)).state is JobState.CANCELLED
+    assert not service.media.exists(music_key(ticket.task_id)) and worker.tasks.done == 0
