@@ -219,7 +219,8 @@ def contact_sheet(shot_frames: list[np.ndarray], path: Path) -> Path:
 
 def upscale_mp4(source: Path, target: Path, size: tuple[int, int], settings: Settings) -> Path:
     """ffmpeg scales (Lanczos, cover + centre crop) frame by frame: a 60-s 1080×1920 draft never
-    sits in memory as raw frames."""
+    sits in memory as raw frames. A sound track in ``source`` (LTX-2 shots) is copied as it is:
+    scaling changes no timing, so re-encoding the audio would only lose quality."""
 
     width, height = size
     tmp = target.with_name(f".{target.stem}.tmp.mp4")
@@ -229,8 +230,9 @@ def upscale_mp4(source: Path, target: Path, size: tuple[int, int], settings: Set
     )
     command = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-vf", filters,
+        "-map", "0:v:0", "-map", "0:a:0?", "-c:a", "copy",
         "-c:v", "libx264", "-preset", settings.encode.x264_preset, "-crf", str(settings.encode.crf),
-        "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-an", str(tmp),
+        "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(tmp),
     ]  # fmt: skip
     proc = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
     if proc.returncode != 0:
