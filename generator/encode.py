@@ -96,54 +96,43 @@ def even_frames(frames: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frames)
 
 
-def _run_encode(
-    frames: np.ndarray,
-    out: Path,
-    fps: int,
-    settings: EncodeSettings,
-    *,
-    title: str | None,
-    bitrate_kbps: int | None,
-    audio_raw: Path | None = None,
-    audio: ClipAudio | None = None,
-) -> None:
-    height, width = frames.shape[1:3]
-    video_args: dict[str, object] = {
+def _output_args(
+    settings: EncodeSettings, *, title: str | None, bitrate_kbps: int | None, with_audio: bool
+) -> dict[str, object]:
+    """ffmpeg's output options: H.264 at CRF, or capped at a bitrate for the size cap; AAC
+    48 kHz stereo when there is sound; the AI comment and the title as global metadata."""
+    args: dict[str, object] = {
         "vcodec": "libx264",
         "pix_fmt": "yuv420p",
         "preset": settings.x264_preset,
         "movflags": "+faststart",
         "f": "mp4",
     }
-    if audio is None or audio_raw is None:
-        video_args["an"] = None
+    if with_audio:
+        args.update({"acodec": "aac", "ar": AAC_RATE, "ac": AAC_CHANNELS, "b:a": f"{AAC_KBPS}k"})
     else:
-        video_args.update({"acodec": "aac", "ar": AAC_RATE, "ac": AAC_CHANNELS, "b:a": f"{AAC_KBPS}k"})
+        args["an"] = None
     if bitrate_kbps is None:
-        video_args["crf"] = settings.crf
+        args["crf"] = settings.crf
     else:
         # Capped VBV: the average lands at the budget instead of drifting above it.
-        video_args.update(
-            {"b:v": f"{bitrate_kbps}k", "maxrate": f"{bitrate_kbps}k", "bufsize": f"{bitrate_kbps * 2}k"}
-        )
+        budget = f"{bitrate_kbps}k"
+        args.update({"b:v": budget, "maxrate": budget, "bufsize": f"{bitrate_kbps * 2}k"})
     # Two spellings of the same global-metadata option, because ffmpeg-python takes one
     # value per keyword (a list would be passed as its repr).
-    metadata: dict[str, str] = {"metadata": f"comment={AI_COMMENT}"}
+    args["metadata"] = f"comment={AI_COMMENT}"
     if title:
-        metadata["metadata:g"] = "title=" + " ".join(title.split())  # one line, no control chars
-    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", r=fps)
-    streams: list[object] = [stream]
-    if audio is not None and audio_raw is not None:
-        seconds = f"{len(frames) / fps:.6f}"
-        sound = ffmpeg.input(str(audio_raw), format="f32le", ar=audio.sample_rate, ac=audio.channels)
-        # Exactly the video's length: silence after a short waveform, a long one cut.
-        streams.append(sound.audio.filter("apad", whole_dur=seconds).filter("atrim", end=seconds))
-    stream = ffmpeg.output(*streams, str(out), **video_args, **metadata)
-    stream = stream.global_args("-hide_banner", "-loglevel", "error")
-    cmd = ffmpeg.compile(stream.overwrite_output(), cmd=ffmpeg_exe())
-    # Popen + one write of the array's own buffer: subprocess.run(input=frames.tobytes())
-    # copies ~100 MB for an 81-frame 480p clip and feeds it through communicate()'s select
-    # loop, which made reelbot ~0.3 s slower than the bare ffmpeg CLI (bench/encoder_bench.py).
+        args["metadata:g"] = "title=" + " ".join(title.split())  # one line, no control chars
+    return args
+
+
+def _pipe_frames(cmd: list[str], frames: np.ndarray) -> None:
+    """Run ``cmd`` with the frames on its stdin; EncodeError with ffmpeg's last line on failure.
+
+    Popen + one write of the array's own buffer: subprocess.run(input=frames.tobytes())
+    copies ~100 MB for an 81-frame 480p clip and feeds it through communicate()'s select
+    loop, which made reelbot ~0.3 s slower than the bare ffmpeg CLI (bench/encoder_bench.py).
+    """
     with tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)  # noqa: S603
         assert proc.stdin is not None
@@ -158,6 +147,31 @@ def _run_encode(
             stderr.seek(0)
             lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
             raise EncodeError("encode.failed", error=(lines[-1:] or ["unknown error"])[0])
+
+
+def _run_encode(
+    frames: np.ndarray,
+    out: Path,
+    fps: int,
+    settings: EncodeSettings,
+    *,
+    title: str | None,
+    bitrate_kbps: int | None,
+    audio_raw: Path | None = None,
+    audio: ClipAudio | None = None,
+) -> None:
+    height, width = frames.shape[1:3]
+    with_audio = audio is not None and audio_raw is not None
+    args = _output_args(settings, title=title, bitrate_kbps=bitrate_kbps, with_audio=with_audio)
+    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", r=fps)
+    streams: list[object] = [stream]
+    if audio is not None and audio_raw is not None:
+        seconds = f"{len(frames) / fps:.6f}"
+        sound = ffmpeg.input(str(audio_raw), format="f32le", ar=audio.sample_rate, ac=audio.channels)
+        # Exactly the video's length: silence after a short waveform, a long one cut.
+        streams.append(sound.audio.filter("apad", whole_dur=seconds).filter("atrim", end=seconds))
+    output = ffmpeg.output(*streams, str(out), **args).global_args("-hide_banner", "-loglevel", "error")
+    _pipe_frames(ffmpeg.compile(output.overwrite_output(), cmd=ffmpeg_exe()), frames)
 
 
 def encode_mp4(
