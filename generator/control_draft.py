@@ -50,6 +50,7 @@ from reelbot.generator.stitch import crossfade_join
 
 if TYPE_CHECKING:
     from reelbot.generator.cache import EngineCache
+    from reelbot.generator.finish.colour import Stats
     from reelbot.storage.media import MediaBackend
 
 log = logging.getLogger(__name__)
@@ -383,23 +384,13 @@ def build_draft_from_clips(
         segments: list[Path] = []
         size: tuple[int, int] | None = None
         fps, total, carry = 0, 0, None  # carry: the previous shot's frames kept for a crossfade
-        reference = None  # shot 1's colour statistics, when matching
+        reference: Stats | None = None  # shot 1's colour statistics, when matching
         for index, key in enumerate(clip_keys):
-            path = folder / f"shot{index}.mp4"
-            path.write_bytes(media.read_bytes(key))
-            fps = fps or round(probe(path).fps)  # one fps for the draft: the first shot's
-            frames = decode_frames(path)
-            if size is not None:
-                frames = fit_frames(frames, *size)
+            frames, shot_fps = _read_shot(media, key, folder / f"shot{index}.mp4", size)
+            fps = fps or shot_fps  # one fps for the draft: the first shot's
             size = size or (frames.shape[2], frames.shape[1])
-            path.unlink()
             if colour_match:
-                from reelbot.generator.finish.colour import lab_stats, transfer
-
-                if reference is None:
-                    reference = lab_stats(frames[::4])
-                else:
-                    frames = transfer(frames, lab_stats(frames[::4]), reference)
+                frames, reference = _grade_to_first(frames, reference)
             middles.append(
                 frames[len(frames) // 2 : len(frames) // 2 + 1].copy()
             )  # not a view: frees the shot
@@ -427,6 +418,27 @@ def build_draft_from_clips(
             "fps": fps,
             "num_frames": total,
         }
+
+
+def _read_shot(
+    media: MediaBackend, key: str, path: Path, size: tuple[int, int] | None
+) -> tuple[np.ndarray, int]:
+    """One stored shot's frames (fitted to ``size``, the first shot's, when given) and its fps;
+    the temporary copy is removed at once so only one shot sits on disk."""
+    path.write_bytes(media.read_bytes(key))
+    fps = round(probe(path).fps)
+    frames = decode_frames(path)
+    path.unlink()
+    return (fit_frames(frames, *size) if size is not None else frames), fps
+
+
+def _grade_to_first(frames: np.ndarray, reference: Stats | None) -> tuple[np.ndarray, Stats]:
+    """Shot 1 sets the CIELAB reference; every later shot is graded onto it."""
+    from reelbot.generator.finish.colour import lab_stats, transfer
+
+    if reference is None:
+        return frames, lab_stats(frames[::4])
+    return transfer(frames, lab_stats(frames[::4]), reference), reference
 
 
 def concat_mp4(segments: list[Path], out: Path) -> None:
