@@ -61,7 +61,7 @@ def profile_cost(
     With the worker's ``report`` of a finished render, its mode and its *counted* steps and
     transformer passes replace the planned ones: what really ran is what was measured.
     """
-    from reelbot.app.safety.quotas import estimate_gpu_seconds
+    from reelbot.app.safety.costs import estimate_gpu_seconds
 
     preset = route_preset(request.preset, request.roles(), settings)
     plan = plan_render(

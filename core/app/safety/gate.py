@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
+from reelbot.app.safety.costs import estimate_request
 from reelbot.app.safety.faces import detect_faces
 from reelbot.app.safety.moderation import (
     ModerationPolicy,
@@ -35,7 +36,7 @@ from reelbot.app.safety.moderation import (
     moderate_request,
     policy_for,
 )
-from reelbot.app.safety.quotas import QuotaDecision, decide_lane, estimate_request, quota_windows
+from reelbot.app.safety.quotas import QuotaDecision, decide_lane, quota_windows
 from reelbot.domain.errors import InvalidRequest, LimitReached
 from reelbot.domain.types import GenerationRequest, Origin, ReferenceRole
 from reelbot.queue.keys import Lane
