@@ -243,38 +243,21 @@ def upscale_mp4(source: Path, target: Path, size: tuple[int, int], settings: Set
     return target
 
 
-def render_storyboard(
-    storyboard: Storyboard | Path,
+def _render_shots(
+    board: Storyboard,
+    preset: str,
+    seeds: dict[int, int],
+    hashes: list[dict[ReferenceRole, str]],
+    images: list[dict[ReferenceRole, Image.Image]],
     out_dir: Path,
     *,
     settings: Settings,
-    cache: EngineCache | None = None,
-    reroll: Collection[int] = (),
-    on_shot: ShotProgress | None = None,
-) -> DraftResult:
-    """Render (or reuse) every shot, then build the draft, the contact sheet and the manifest.
-
-    ``reroll``: 1-based shot numbers to render again with a new seed. Blocking (run it in a
-    thread from async code). Raises InvalidRequest for a bad storyboard before rendering.
-    """
-    from reelbot.domain.presets import route_preset
-    from reelbot.generator.cache import EngineCache, detect_device
-    from reelbot.generator.finish import storyboard as finishing
+    engines: EngineCache,
+    on_shot: ShotProgress | None,
+) -> tuple[list[ShotClip], list[np.ndarray], int]:
+    """Render each shot not already in ``out_dir/shots`` (keyed by its recipe hash, so an
+    unchanged shot is reused), and read every shot's frames back; one fps for the whole draft."""
     from reelbot.generator.runner import plan_for, render_request
-
-    board = load_storyboard(storyboard) if isinstance(storyboard, Path) else storyboard
-    check_storyboard(board, settings.limits, settings.finish)
-    track = finishing.soundtrack_for(board, settings)  # refused here, before any shot renders
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "shots").mkdir(exist_ok=True)
-    images, hashes = _load_images(board, settings)
-    # One preset for the whole board (the one that honours every role used), so every shot
-    # has the same size, fps and look.
-    all_roles = {role for shot_hashes in hashes for role in shot_hashes}
-    preset = route_preset(board.preset, all_roles, settings)
-    check_speeds(board, preset)  # a shot's mode the preset lacks: refused before any shot renders
-    seeds = shot_seeds(board, out_dir, reroll)
-    engines = cache or EngineCache(detect_device(settings))
 
     shots: list[ShotClip] = []
     frames_per_shot: list[np.ndarray] = []
@@ -285,7 +268,7 @@ def render_storyboard(
             board,
             index,
             origin=_cli_origin(),
-            preset=preset.name,
+            preset=preset,
             seed=seeds[number],
             image_hashes=hashes[index],
         )
@@ -304,6 +287,45 @@ def render_storyboard(
         frames = decode_frames(path)
         frames_per_shot.append(frames)
         shots.append(ShotClip(number, request.prompt, seeds[number], digest, path, len(frames), rendered))
+    return shots, frames_per_shot, fps
+
+
+def render_storyboard(
+    storyboard: Storyboard | Path,
+    out_dir: Path,
+    *,
+    settings: Settings,
+    cache: EngineCache | None = None,
+    reroll: Collection[int] = (),
+    on_shot: ShotProgress | None = None,
+) -> DraftResult:
+    """Render (or reuse) every shot, then build the draft, the contact sheet and the manifest.
+
+    ``reroll``: 1-based shot numbers to render again with a new seed. Blocking (run it in a
+    thread from async code). Raises InvalidRequest for a bad storyboard before rendering.
+    """
+    from reelbot.domain.presets import route_preset
+    from reelbot.generator.cache import EngineCache, detect_device
+    from reelbot.generator.finish import storyboard as finishing
+
+    board = load_storyboard(storyboard) if isinstance(storyboard, Path) else storyboard
+    check_storyboard(board, settings.limits, settings.finish)
+    track = finishing.soundtrack_for(board, settings)  # refused here, before any shot renders
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "shots").mkdir(exist_ok=True)
+    images, hashes = _load_images(board, settings)
+    # One preset for the whole board (the one that honours every role used), so every shot
+    # has the same size, fps and look.
+    all_roles = {role for shot_hashes in hashes for role in shot_hashes}
+    preset = route_preset(board.preset, all_roles, settings)
+    check_speeds(board, preset)  # a shot's mode the preset lacks: refused before any shot renders
+    seeds = shot_seeds(board, out_dir, reroll)
+    engines = cache or EngineCache(detect_device(settings))
+
+    shots, frames_per_shot, fps = _render_shots(
+        board, preset.name, seeds, hashes, images, out_dir,
+        settings=settings, engines=engines, on_shot=on_shot,
+    )
 
     crossfade = max(1, round(board.crossfade_seconds * fps))
     transitions = [board.transition_into(i) for i in range(1, len(board.shots))]
