@@ -23,19 +23,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import io
 import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from reelbot.app.gallery_boards import BoardCard, boards_on_page
+from reelbot.app.gallery_queries import (  # noqa: F401 - parse_filter re-exported for the web routes
+    Scope,
+    get_job,
+    load_page,
+    parse_filter,
+    parse_scope,
+    read_c2pa,
+)
 from reelbot.domain.errors import Forbidden, NotFound
-from reelbot.domain.types import GenerationRequest, Platform, RemixKind, SpeedMode
+from reelbot.domain.types import GenerationRequest, Platform, RemixKind
 from reelbot.storage import gallery as repo
 from reelbot.storage import users as user_repo
 
@@ -45,22 +51,6 @@ DEFAULT_LINK_TTL_S = 7 * 24 * 3600
 MAX_LINK_TTL_S = 30 * 24 * 3600
 PAGE_SIZE = 24
 C2PA_CACHE_SIZE = 2048
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose gallery a link opens: one person (``user_id``) or one community."""
-
-    kind: str  # "user" | "community"
-    user_id: uuid.UUID | None = None
-    platform: Platform | None = None
-    community_id: str | None = None
-
-    @property
-    def key(self) -> str:
-        if self.kind == "user":
-            return f"user:{self.user_id}"
-        return f"community:{self.platform}:{self.community_id}"
 
 
 @dataclass(frozen=True)
@@ -122,26 +112,6 @@ def discord_message_url(job: Any) -> str | None:
     if str(job.platform) != Platform.DISCORD.value or not job.channel_id or not job.message_id:
         return None
     return f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
-
-
-def read_c2pa(source: Path | bytes) -> tuple[bool, str | None]:
-    """(signed, issuer) from the clip's C2PA manifest; (False, None) when absent or unreadable.
-    ``source``: the file (local folder) or its bytes (an object store has no path)."""
-    try:
-        import c2pa
-    except ImportError:  # the bot image may lack it: the page then says "not signed"
-        return False, None
-    try:
-        stream = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
-        with stream as fh, c2pa.Reader("video/mp4", fh) as reader:
-            store = json.loads(reader.json())
-    except Exception:  # c2pa raises its own errors for "no manifest"; any failure = not signed
-        return False, None
-    manifest = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
-    if not manifest or store.get("validation_state") == "Invalid":
-        return False, None
-    issuer = (manifest.get("signature_info") or {}).get("issuer")
-    return True, str(issuer) if issuer else None
 
 
 class Gallery:
@@ -215,7 +185,7 @@ class Gallery:
             raise Forbidden("gallery.link_invalid")
         try:
             payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            scope = _parse_scope(str(payload["s"]))
+            scope = parse_scope(str(payload["s"]))
             exp, generation = int(payload["e"]), int(payload["g"])
         except (ValueError, KeyError, TypeError):
             raise Forbidden("gallery.link_invalid") from None
@@ -272,7 +242,7 @@ class Gallery:
         offset = (page - 1) * per_page
         # One transaction (one thread hop) for the page, its count, the preset list and the title.
         result, presets, title = await self.service.run_db(
-            _load_page, scope=scope, flt=flt, offset=offset, limit=per_page
+            load_page, scope=scope, flt=flt, offset=offset, limit=per_page
         )
         cards = [self._card(row.clip, row.job, row.owner) for row in result.rows]
         pages = max(1, -(-result.total // per_page))
@@ -337,7 +307,7 @@ class Gallery:
 
     async def extras(self, clip_id: uuid.UUID, job_id: uuid.UUID, video_key: str | None) -> ClipExtras:
         refs = await self.service.run_db(repo.reference_assets, job_id=job_id)
-        job = await self.service.run_db(_get_job, job_id=job_id)
+        job = await self.service.run_db(get_job, job_id=job_id)
         signed, issuer = await self._c2pa_status(video_key)
         return ClipExtras(
             references=[(role, self.media.signed_url(asset.storage_key)) for role, asset in refs],
@@ -366,68 +336,3 @@ class Gallery:
                 self._c2pa.pop(next(iter(self._c2pa)))
             self._c2pa[video_key] = status
         return self._c2pa[video_key]
-
-
-def _load_page(
-    *, session: Any, scope: Scope, flt: repo.ClipFilter, offset: int, limit: int
-) -> tuple[repo.ClipPage, list[str], str]:
-    if scope.kind == "user":
-        result = repo.user_clips(session=session, user_id=scope.user_id, flt=flt, offset=offset, limit=limit)
-        presets = repo.presets_used(session=session, user_id=scope.user_id)
-        user = user_repo.get_user(session=session, user_id=scope.user_id)
-        return result, presets, (user.display_name if user else None) or ""
-    assert scope.platform is not None and scope.community_id is not None
-    result = repo.community_clips(
-        session=session,
-        platform=scope.platform,
-        community_id=scope.community_id,
-        flt=flt,
-        offset=offset,
-        limit=limit,
-    )
-    presets = repo.presets_used(session=session, platform=scope.platform, community_id=scope.community_id)
-    return result, presets, scope.community_id
-
-
-def _get_job(*, session: Any, job_id: uuid.UUID) -> Any:
-    from reelbot.storage.jobs import get_job
-
-    return get_job(session=session, job_id=job_id)
-
-
-def _parse_scope(text: str) -> Scope:
-    kind, _, rest = text.partition(":")
-    if kind == "user":
-        return Scope("user", user_id=uuid.UUID(rest))
-    if kind == "community":
-        platform, _, community_id = rest.partition(":")
-        if not community_id:
-            raise ValueError(text)
-        return Scope("community", platform=Platform(platform), community_id=community_id)
-    raise ValueError(text)
-
-
-def parse_filter(
-    preset: str | None, mode: str | None, since: str | None, until: str | None
-) -> repo.ClipFilter:
-    """Query-string filters → a :class:`ClipFilter`; unknown values are ignored, not errors
-    (a hand-edited link still shows the gallery)."""
-    from datetime import UTC, timedelta
-
-    def day(text: str | None) -> datetime | None:
-        try:
-            return datetime.strptime(text or "", "%Y-%m-%d").replace(tzinfo=UTC)
-        except ValueError:
-            return None
-
-    end = day(until)
-    try:
-        speed = SpeedMode(mode) if mode else None
-    except ValueError:
-        speed = None
-    return repo.ClipFilter(
-        preset=(preset or None) and preset[:64],
-        mode=speed,
-        since=day(since),
-        until=end + timedelta(days=1) if end else None,
-    )
