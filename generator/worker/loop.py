@@ -39,7 +39,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import GenerationRequest, JobState
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.provenance import signing_configured
-from reelbot.generator.worker import stages
+from reelbot.generator.worker import publish, stages
 from reelbot.generator.worker.batch import Batcher
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient, shielded
 from reelbot.generator.worker.parts import WorkerParts
@@ -49,7 +49,6 @@ from reelbot.generator.worker.tasks import TaskRunner
 from reelbot.generator.worker.warmup import ColdStart, warm_up
 from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.streams import Delivery
-from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import tasks as task_repo
 
@@ -212,7 +211,7 @@ class Worker:
                 return
             if JobState(job.state).finished:
                 # Redelivery of a finished job: never render twice; its result event again (outbox).
-                await shielded(self._republish(job, delivery))
+                await shielded(publish.republish(self, job, delivery))
                 return
             request = GenerationRequest.model_validate_json(job.request_json)
             if await self.queue.is_cancelled(job_id):
@@ -298,7 +297,7 @@ class Worker:
             # Mode, counted passes, device: the estimates refit on what really ran.
             "render_report": report.to_dict() if (report := result.rendered.report) is not None else None,
         }
-        await shielded(self._record_publish_ack(job, request, delivery, facts, timings, started))
+        await shielded(publish.record_publish_ack(self, job, request, delivery, facts, timings, started))
 
     async def _render(
         self, job_id: uuid.UUID, request: GenerationRequest, inputs: stages.Inputs, lost: asyncio.Event
@@ -320,61 +319,6 @@ class Worker:
         finally:
             steps.done = True
             poller.cancel()
-
-    async def _record_publish_ack(
-        self,
-        job: Any,
-        request: GenerationRequest,
-        delivery: Delivery,
-        facts: dict[str, Any],
-        timings: dict[str, float],
-        store_started: float,
-    ) -> None:
-        """Mark done, publish DONE, ack — in this order; a crash in between is healed by the
-        redelivery (outbox: the finished job publishes its result again)."""
-        clip_id = stages.clip_id_for(job.id)
-        clip = await self.parts.run_db(job_repo.mark_done, job_id=job.id, clip_id=clip_id, **facts)
-        timings["store"] = time.monotonic() - store_started
-        if clip is None:
-            # Another worker finished this job first (we were presumed dead): its clip has the
-            # same keys as ours, so there is nothing of ours to delete.
-            log.warning("job %s was finished by another worker; keeping its clip", job.id)
-        else:
-            self.jobs_done += 1
-            event = JobEvent(
-                kind=EventKind.DONE, job_id=job.id, origin=request.origin, clip_id=clip.id, timings=timings
-            )
-            await self.parts.publish(event)
-            render_s = sum(v for k, v in timings.items() if k != "queue_wait")
-            observer = self.parts.observer
-            observer.observe_job_finished(job.preset, "done", render_s=render_s, gpu_s=facts["gpu_seconds"])
-            for stage, seconds in timings.items():
-                self.parts.observer.observe_stage(stage, job.preset, seconds)
-        await self.queue.ack(delivery)
-        log.info("job %s done in %.2fs (%s)", job.id, sum(timings.values()), timings)
-
-    async def _republish(self, job: Any, delivery: Delivery) -> None:
-        """Outbox: a finished job's result event from its stored state, then the ack."""
-        request = GenerationRequest.model_validate_json(job.request_json)
-        state = JobState(job.state)
-        event: JobEvent | None = None
-        if state is JobState.DONE:
-            clip = await self.parts.run_db(clip_repo.get_clip_for_job, job_id=job.id)
-            if clip is not None:
-                event = JobEvent(kind=EventKind.DONE, job_id=job.id, origin=request.origin, clip_id=clip.id)
-        elif state is JobState.FAILED:
-            event = JobEvent(
-                kind=EventKind.FAILED,
-                job_id=job.id,
-                origin=request.origin,
-                error_key=job.error_key or "error.internal",
-                error_detail=job.error_detail,
-            )
-        if event is not None:
-            await self.parts.publish(event)
-            self.republished += 1
-            log.info("job %s was already %s: its result event is published again", job.id, state.value)
-        await self.queue.ack(delivery)
 
     def _guard_pipeline(self, render: Any, *args: Any) -> Any:
         """Run ``render``, turning model failures into a failed job with a readable reason."""
