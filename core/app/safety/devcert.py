@@ -14,6 +14,56 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
+
+
+def _name(common: str, organization: str) -> Any:
+    """An x509 subject/issuer name: common name plus organisation (what viewers show)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        ]
+    )
+
+
+def _usage(*, sign_certs: bool) -> Any:
+    """Key usage: both certificates sign; only the CA may sign certificates and CRLs."""
+    from cryptography import x509
+
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=sign_certs,
+        crl_sign=sign_certs,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _builder(subject: Any, issuer: Any, public_key: Any, *, days: int, ca: bool) -> Any:
+    """The part the CA and the leaf share: names, key, serial, validity from yesterday, basic
+    constraints and key usage (so the two cannot drift apart)."""
+    from cryptography import x509
+
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(_usage(sign_certs=ca), critical=True)
+    )
 
 
 def generate_dev_certificate(
@@ -23,54 +73,22 @@ def generate_dev_certificate(
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    def name(common: str) -> x509.Name:
-        return x509.Name(
-            [
-                x509.NameAttribute(NameOID.COMMON_NAME, common),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            ]
-        )
-
-    def usage(*, sign_certs: bool) -> x509.KeyUsage:
-        return x509.KeyUsage(
-            digital_signature=True,
-            content_commitment=False,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=sign_certs,
-            crl_sign=sign_certs,
-            encipher_only=False,
-            decipher_only=False,
-        )
-
-    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(name(f"{organization} CA"))
-        .issuer_name(name(f"{organization} CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(usage(sign_certs=True), critical=True)
-        .sign(ca_key, hashes.SHA256())
+    ca_name = _name(f"{organization} CA", organization)
+    ca_cert = _builder(ca_name, ca_name, ca_key.public_key(), days=days, ca=True).sign(
+        ca_key, hashes.SHA256()
     )
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf_cert = (
-        x509.CertificateBuilder()
-        .subject_name(name(f"{organization} signer"))
-        .issuer_name(ca_cert.subject)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage(sign_certs=False), critical=True)
+        _builder(
+            _name(f"{organization} signer", organization),
+            ca_cert.subject,
+            leaf_key.public_key(),
+            days=days,
+            ca=False,
+        )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
         .add_extension(
