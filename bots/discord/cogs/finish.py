@@ -76,34 +76,39 @@ async def _delete_quietly(message: discord.Message) -> None:
         log.info("could not delete status message %s", message.id)
 
 
-@button_handler("finish")
-async def on_finish(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+Finisher = Callable[..., Awaitable["TaskTicket"]]
+
+
+async def _on_click(
+    interaction: discord.Interaction,
+    action: str,
+    target: uuid.UUID,
+    text_key: str,
+    id_field: str,
+    finisher: Finisher,
+) -> None:
+    """The one body of both buttons: they differ only in the action name, the status text
+    and which app function queues the task (a clip's or a draft's finish)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     service = interaction.client.service  # type: ignore[attr-defined]
     options = FinishOptions()
-    text = render(
-        "finish.queued_clip", origin_for(interaction).locale, clip_id=short_id(clip_id), fps=options.fps
-    )
+    fields = {id_field: short_id(target), "fps": options.fps}
+    text = render(text_key, origin_for(interaction).locale, **fields)
 
     async def submit(origin: Origin, key: str) -> TaskTicket:
-        return await finish_clip(service, clip_id, origin, idempotency_key=key, options=options)
+        return await finisher(service, target, origin, idempotency_key=key, options=options)
 
-    await _start(interaction, "finish", clip_id, text, submit)
+    await _start(interaction, action, target, text, submit)
+
+
+@button_handler("finish")
+async def on_finish(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
+    await _on_click(interaction, "finish", clip_id, "finish.queued_clip", "clip_id", finish_clip)
 
 
 @button_handler("sbfinish")
 async def on_finish_draft(interaction: discord.Interaction, board_id: uuid.UUID) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    service = interaction.client.service  # type: ignore[attr-defined]
-    options = FinishOptions()
-    text = render(
-        "finish.queued_draft", origin_for(interaction).locale, board_id=short_id(board_id), fps=options.fps
-    )
-
-    async def submit(origin: Origin, key: str) -> TaskTicket:
-        return await finish_draft(service, board_id, origin, idempotency_key=key, options=options)
-
-    await _start(interaction, "sbfinish", board_id, text, submit)
+    await _on_click(interaction, "sbfinish", board_id, "finish.queued_draft", "board_id", finish_draft)
 
 
 class FinishCog(commands.Cog):
