@@ -10,13 +10,13 @@ message, the last one always sent) and is acknowledged at once. A terminal event
 failed, cancelled) is acknowledged only after the clip or the reason was posted; before
 posting, a Redis marker per job is checked and afterwards set, and the clip message carries
 the job's nonce (Discord's ``enforce_nonce``), so a job is never posted twice — not after a
-restart, not when a worker publishes ``done`` twice.
+restart, not when a worker publishes ``done`` twice. What the clip message holds (caption,
+file or link) is :mod:`~reelbot.bots.discord.clip_post`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import time
 import uuid
@@ -25,17 +25,15 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.bots.common.status import duration_text, event_text, kind_label, shorten
-from reelbot.bots.discord.components import clip_view
-from reelbot.bots.discord.jobs import author_ref, status_header
-from reelbot.bots.discord.replies import user_text
+from reelbot.bots.common.status import event_text
+from reelbot.bots.discord.clip_post import post_clip
+from reelbot.bots.discord.jobs import status_header
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.tasks import ASSEMBLE_DRAFT, FINISH
 from reelbot.domain.types import Origin, Platform
 from reelbot.ops import metrics
-from reelbot.ports import PORTS
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
@@ -44,8 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
-CAPTION_PROMPT_CHARS = 300
-MiB = 1024 * 1024
 _HEADER_CACHE = 4096
 RETRY_BASE_S = 0.5  # back-off after a failed round of the results loop, doubling ...
 RETRY_MAX_S = 30.0  # ... up to this
@@ -328,7 +324,7 @@ class Delivery:
         posted = clip is not None and not clip.deleted and bool(origin.channel_id)
         if posted:
             assert clip is not None
-            await self._post_clip(event, clip, status)
+            await post_clip(self.bot, event, clip, status)
             await self.bot.service.redis.set(marker, "1", ex=self.config.delivered_ttl_s)
             final = render("status.done", locale)
         else:
@@ -350,97 +346,6 @@ class Delivery:
                 log.warning("job %s: clip posted, but the status edit failed: %s", event.job_id, exc)
             finally:
                 self.throttle.forget(str(status.id))
-
-    async def _caption(self, clip: ClipView) -> str:
-        request, locale = clip.request, clip.author.locale
-        text = render(
-            "clip.caption",
-            locale,
-            prompt=user_text(request.prompt, CAPTION_PROMPT_CHARS) or "…",
-            seed=request.seed,
-            preset=request.preset,
-            seconds=duration_text(clip.duration_s),
-            width=clip.width,
-            height=clip.height,
-            author=author_ref(clip.author),
-        )
-        if clip.parent_clip_id is not None:
-            try:
-                parent = await self.bot.service.clip(clip.parent_clip_id)
-                parent_author = author_ref(parent.author)
-            except NotFound:
-                parent_author = "?"
-            text += "\n" + render(
-                "clip.caption_parent",
-                locale,
-                kind=kind_label(clip.remix_kind, locale),
-                parent_author=parent_author,
-            )
-        return text
-
-    async def _post_clip(
-        self, event: JobEvent, clip: ClipView, status: discord.PartialMessage | None
-    ) -> None:
-        origin = event.origin
-        assert origin.channel_id is not None
-        channel = self.bot.get_partial_messageable(
-            int(origin.channel_id), guild_id=int(origin.guild_id) if origin.guild_id else None
-        )
-        caption = await self._caption(clip)
-        view = clip_view(clip.id, clip.author.locale, clip, self.bot.service.settings)
-        limit = await self.bot.upload_limit(origin.guild_id)
-        data = await self._video_within(clip, limit)
-        reference = status.to_reference(fail_if_not_exists=False) if status is not None else None
-        nonce = event.job_id.hex[:25]
-        kwargs = {
-            "view": view,
-            "allowed_mentions": discord.AllowedMentions.none(),
-            "reference": reference,
-            "mention_author": False,
-            "nonce": nonce,
-        }
-        try:
-            if data is not None:
-                file = discord.File(
-                    io.BytesIO(data),
-                    filename=f"reelbot-{str(clip.id)[:8]}.mp4",
-                    description=shorten(clip.request.prompt, 1000),
-                )
-                try:
-                    await channel.send(caption, file=file, **kwargs)  # type: ignore[arg-type]
-                    return
-                except discord.HTTPException as exc:
-                    if exc.status != 413 and exc.code != 40005:
-                        raise
-                    log.info(
-                        "Discord refused job %s's %d-byte upload; sending a link", event.job_id, len(data)
-                    )
-            link = render(
-                "clip.too_large_link",
-                clip.author.locale,
-                size_mb=f"{clip.size_bytes / MiB:.1f}",
-                limit_mb=f"{limit / MiB:.0f}",
-                url=self.bot.service.media.signed_url(clip.video_key or ""),
-            )
-            await channel.send(f"{caption}\n{link}", **kwargs)  # type: ignore[arg-type]
-        finally:
-            view.stop()  # the buttons are dynamic items: nothing to keep in memory per message
-
-    async def _video_within(self, clip: ClipView, limit: int) -> bytes | None:
-        """The clip's bytes if they fit ``limit`` (re-encoded smaller when needed), else None."""
-        if not clip.video_key:
-            return None
-        media = self.bot.service.media
-        data: bytes = await asyncio.to_thread(media.read_bytes, clip.video_key)
-        if len(data) <= limit:
-            return data
-        try:
-            shrink = PORTS.require_clip_shrinker()
-            smaller = await asyncio.to_thread(shrink, data, limit, self.bot.settings.encode)
-        except Exception as exc:
-            log.info("re-encoding clip %s under %d bytes failed (%s); sending a link", clip.id, limit, exc)
-            return None
-        return smaller if len(smaller) <= limit else None
 
 
 def _entry_ms(entry_id: str) -> int:
