@@ -32,8 +32,7 @@ from linebot.v3.messaging import Message, MessageAction, QuickReply, QuickReplyI
 
 from reelbot.bots.common.status import duration_text, failure_reason, shorten
 from reelbot.bots.line import outgoing
-from reelbot.bots.line.storyboard_syntax import parse_board
-from reelbot.bots.line.syntax import STORYBOARD_HEADER
+from reelbot.bots.line.storyboard_syntax import STORYBOARD_HEADER, parse_board
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render

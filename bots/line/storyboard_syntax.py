@@ -19,6 +19,9 @@ A phone has no YAML editor, so the format is lines::
 * Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
   normalized first.
 
+The words that name a storyboard command live here too (the header, ``分鏡進度``, ``重拍 2``,
+``同意 #<board>``): :func:`reelbot.bots.line.syntax.parse_text` routes a message with them.
+
 Parsing is pure (no I/O, no settings: the default shot length is passed in), so it is tested
 exhaustively; the ranges (each shot's length, the total, the shot count) are checked by
 :func:`reelbot.app.storyboards.check_chat_storyboard`, the same as for a Discord file. Every
@@ -34,9 +37,31 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reelbot.bots.line.syntax import MAX_NUMBER_CHARS, STORYBOARD_HEADER, extract_options
+from reelbot.bots.line.option_syntax import MAX_NUMBER_CHARS, extract_options
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.storyboard import MAX_SHOTS, Shot, Storyboard
+
+#: The first word of a storyboard message (the rest of that line: title and board options).
+STORYBOARD_WORDS = frozenset({"分鏡", "分鏡表", "腳本", "storyboard", "/storyboard"})
+STORYBOARD_STATUS_WORDS = frozenset({"分鏡進度", "/storyboard status", "storyboard status"})
+#: 重拍 2 / 重拍第 2 鏡 / reroll shot 2, optionally naming the board (``#ab12cd34``, what the
+#: draft's quick replies send): a new take of that shot of the person's newest board here.
+STORYBOARD_REROLL_RE = re.compile(
+    r"^(?:重拍|重新拍|/reroll(?:\s+shot)?|reroll\s+shot)(?:\s*第?\s*(\d{1,3})\s*(?:個鏡頭|鏡)?)?"
+    r"(?:\s*#([0-9a-f]{8}))?$",
+    re.IGNORECASE,
+)
+#: The answers to a storyboard's consent question (what its quick replies send): 同意 / 不同意
+#: ``#<board>`` — the board named, so a plain "同意" in a chat is never taken for consent.
+STORYBOARD_CONSENT_RE = re.compile(
+    r"^(同意|確認同意|consent|不同意|拒絕|decline)\s*#([0-9a-f]{8})$", re.IGNORECASE
+)
+DECLINE_WORDS = frozenset({"不同意", "拒絕", "decline"})
+#: A storyboard's first line: the word, then a space, a colon or the end (``分鏡：夜市``).
+STORYBOARD_HEADER = re.compile(
+    rf"^\s*({'|'.join(sorted(map(re.escape, STORYBOARD_WORDS), key=len, reverse=True))})(?=$|[\s:：])",
+    re.IGNORECASE,
+)
 
 #: LINE sends at most 5000 characters in one text message; a board longer than this is a
 #: paste gone wrong (and an answer quoting it would not fit).
@@ -51,7 +76,6 @@ SHOT_OPTIONS = frozenset({"seconds", "seed", "camera", "motion", "transition", "
 #: Options a storyboard does not carry: a loop is one clip closed on itself, not a Short's shot.
 UNSUPPORTED = frozenset({"loop"})
 
-_HEADER = STORYBOARD_HEADER
 _MARKER = re.compile(
     r"^\s*(?:"
     r"第\s*\d{1,3}\s*(?:個鏡頭|鏡|幕|場)\s*[.:、)]?"
@@ -128,7 +152,7 @@ def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Sto
         raise InvalidRequest("line.storyboard_text_long", count=len(text), limit=MAX_BOARD_CHARS)
     lines = [line.strip() for line in unicodedata.normalize("NFKC", text).splitlines()]
     lines = [line for line in lines if line]
-    header = _HEADER.match(lines[0]) if lines else None
+    header = STORYBOARD_HEADER.match(lines[0]) if lines else None
     if header is None:
         raise InvalidRequest("line.storyboard_no_shots")
     shot_lines = lines[1:]

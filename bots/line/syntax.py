@@ -11,7 +11,7 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
 * creator controls: ``速度:快|平衡|品質`` / ``speed:draft|balanced|quality``, ``動態:低|高`` /
   ``motion:low|high``, ``鏡頭:推近|拉遠|左移|右移|環繞|固定`` / ``camera:zoom_in|…``, ``循環`` /
   ``/loop`` (a flag word) or ``循環:是`` / ``loop:on`` — each accepts several natural words
-  (:data:`SPEED_WORDS`, :data:`MOTION_WORDS`, :data:`CAMERA_WORDS`, :data:`LOOP_VALUES`);
+  (the tables of :mod:`reelbot.bots.line.option_syntax`, which reads every ``key:value``);
 * a message whose first word is ``分鏡`` / ``storyboard`` is a storyboard (one shot per line,
   parsed by :mod:`reelbot.bots.line.storyboard_syntax`);
 * ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos;
@@ -19,23 +19,24 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
   cancels their newest unfinished job in this chat; ``排隊`` / ``進度`` / ``queue`` lists their
   jobs started in this chat, each waiting one with its lane, place and expected wait.
 
-Parsing is pure (no I/O) so it is tested exhaustively; values are checked here only as far as
+Parsing is pure (no I/O) so it is tested exhaustively; values are checked only as far as
 their shape goes — ranges are the service's job (one source of truth for limits).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from reelbot.bots.common.controls import MOTION_LEVELS
-from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.storyboard import Transition
-from reelbot.domain.types import MAX_SEED, Aspect, Camera, ReferenceRole, SpeedMode
+from reelbot.bots.line.option_syntax import LOOP_FLAGS, PROMPT_OPTIONS, extract_options, normalize_width
+from reelbot.bots.line.storyboard_syntax import (
+    DECLINE_WORDS,
+    STORYBOARD_CONSENT_RE,
+    STORYBOARD_HEADER,
+    STORYBOARD_REROLL_RE,
+    STORYBOARD_STATUS_WORDS,
+)
+from reelbot.domain.types import ReferenceRole
 
 
 class Command(StrEnum):
@@ -63,27 +64,6 @@ QUEUE_WORDS = frozenset({"排隊", "/queue", "queue", "進度", "/progress", "pr
 GALLERY_WORDS = frozenset({"作品集", "/gallery", "gallery"})
 GALLERY_ON_WORDS = frozenset({"開啟作品集", "/gallery on", "gallery on"})
 GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"})
-#: The first word of a storyboard message (the rest of that line: title and board options).
-STORYBOARD_WORDS = frozenset({"分鏡", "分鏡表", "腳本", "storyboard", "/storyboard"})
-STORYBOARD_STATUS_WORDS = frozenset({"分鏡進度", "/storyboard status", "storyboard status"})
-#: 重拍 2 / 重拍第 2 鏡 / reroll shot 2, optionally naming the board (``#ab12cd34``, what the
-#: draft's quick replies send): a new take of that shot of the person's newest board here.
-STORYBOARD_REROLL_RE = re.compile(
-    r"^(?:重拍|重新拍|/reroll(?:\s+shot)?|reroll\s+shot)(?:\s*第?\s*(\d{1,3})\s*(?:個鏡頭|鏡)?)?"
-    r"(?:\s*#([0-9a-f]{8}))?$",
-    re.IGNORECASE,
-)
-#: The answers to a storyboard's consent question (what its quick replies send): 同意 / 不同意
-#: ``#<board>`` — the board named, so a plain "同意" in a chat is never taken for consent.
-STORYBOARD_CONSENT_RE = re.compile(
-    r"^(同意|確認同意|consent|不同意|拒絕|decline)\s*#([0-9a-f]{8})$", re.IGNORECASE
-)
-_DECLINES = frozenset({"不同意", "拒絕", "decline"})
-#: A storyboard's first line: the word, then a space, a colon or the end (``分鏡：夜市``).
-STORYBOARD_HEADER = re.compile(
-    rf"^\s*({'|'.join(sorted(map(re.escape, STORYBOARD_WORDS), key=len, reverse=True))})(?=$|[\s:：])",
-    re.IGNORECASE,
-)
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
     "開頭": ReferenceRole.FIRST_FRAME,
@@ -97,192 +77,6 @@ ROLE_WORDS: dict[str, ReferenceRole] = {
     "/style": ReferenceRole.STYLE,
 }
 
-ASPECT_WORDS: dict[str, Aspect] = {
-    "9:16": Aspect.PORTRAIT,
-    "16:9": Aspect.LANDSCAPE,
-    "1:1": Aspect.SQUARE,
-    "直式": Aspect.PORTRAIT,
-    "直": Aspect.PORTRAIT,
-    "方形": Aspect.SQUARE,
-    "方": Aspect.SQUARE,
-    "橫式": Aspect.LANDSCAPE,
-    "橫": Aspect.LANDSCAPE,
-    "portrait": Aspect.PORTRAIT,
-    "square": Aspect.SQUARE,
-    "landscape": Aspect.LANDSCAPE,
-    "vertical": Aspect.PORTRAIT,
-    "horizontal": Aspect.LANDSCAPE,
-}
-
-OPTION_KEYS: dict[str, str] = {
-    "比例": "aspect",
-    "aspect": "aspect",
-    "ratio": "aspect",
-    "秒數": "seconds",
-    "秒": "seconds",
-    "長度": "seconds",
-    "seconds": "seconds",
-    "sec": "seconds",
-    "seed": "seed",
-    "種子": "seed",
-    "fps": "fps",
-    "不要": "negative",
-    "neg": "negative",
-    "negative": "negative",
-    "preset": "preset",
-    "模型": "preset",
-    "速度": "speed",
-    "模式": "speed",
-    "speed": "speed",
-    "mode": "speed",
-    "動態": "motion",
-    "動作": "motion",
-    "motion": "motion",
-    "鏡頭": "camera",
-    "運鏡": "camera",
-    "camera": "camera",
-    "cam": "camera",
-    "循環": "loop",
-    "loop": "loop",
-    "轉場": "transition",
-    "transition": "transition",
-}
-
-# The creator controls: the words people type → the request's values. Several per value, as
-# people say them in Taiwan (快 / 草稿 for a draft, 推近 / 拉近 for a zoom in) and in English;
-# the first word of each value is the one the help and the refusals show.
-SPEED_WORDS: dict[str, SpeedMode] = {
-    "快": SpeedMode.DRAFT,
-    "快速": SpeedMode.DRAFT,
-    "最快": SpeedMode.DRAFT,
-    "草稿": SpeedMode.DRAFT,
-    "草圖": SpeedMode.DRAFT,
-    "draft": SpeedMode.DRAFT,
-    "fast": SpeedMode.DRAFT,
-    "平衡": SpeedMode.BALANCED,
-    "一般": SpeedMode.BALANCED,
-    "標準": SpeedMode.BALANCED,
-    "balanced": SpeedMode.BALANCED,
-    "normal": SpeedMode.BALANCED,
-    "品質": SpeedMode.QUALITY,
-    "高品質": SpeedMode.QUALITY,
-    "畫質": SpeedMode.QUALITY,
-    "精緻": SpeedMode.QUALITY,
-    "慢": SpeedMode.QUALITY,
-    "quality": SpeedMode.QUALITY,
-    "best": SpeedMode.QUALITY,
-}
-MOTION_WORDS: dict[str, str] = {  # → a level of bots.common.controls.MOTION_LEVELS
-    "低": "low",
-    "少": "low",
-    "小": "low",
-    "輕": "low",
-    "輕柔": "low",
-    "緩慢": "low",
-    "low": "low",
-    "gentle": "low",
-    "calm": "low",
-    "高": "high",
-    "多": "high",
-    "大": "high",
-    "強": "high",
-    "動感": "high",
-    "激烈": "high",
-    "high": "high",
-    "dynamic": "high",
-    "strong": "high",
-}
-CAMERA_WORDS: dict[str, Camera] = {
-    "固定": Camera.STATIC,
-    "不動": Camera.STATIC,
-    "靜止": Camera.STATIC,
-    "腳架": Camera.STATIC,
-    "static": Camera.STATIC,
-    "still": Camera.STATIC,
-    "tripod": Camera.STATIC,
-    "左移": Camera.PAN_LEFT,
-    "向左": Camera.PAN_LEFT,
-    "往左": Camera.PAN_LEFT,
-    "左搖": Camera.PAN_LEFT,
-    "pan_left": Camera.PAN_LEFT,
-    "panleft": Camera.PAN_LEFT,
-    "left": Camera.PAN_LEFT,
-    "右移": Camera.PAN_RIGHT,
-    "向右": Camera.PAN_RIGHT,
-    "往右": Camera.PAN_RIGHT,
-    "右搖": Camera.PAN_RIGHT,
-    "pan_right": Camera.PAN_RIGHT,
-    "panright": Camera.PAN_RIGHT,
-    "right": Camera.PAN_RIGHT,
-    "推近": Camera.ZOOM_IN,
-    "拉近": Camera.ZOOM_IN,
-    "放大": Camera.ZOOM_IN,
-    "特寫": Camera.ZOOM_IN,
-    "zoom_in": Camera.ZOOM_IN,
-    "zoomin": Camera.ZOOM_IN,
-    "拉遠": Camera.ZOOM_OUT,
-    "推遠": Camera.ZOOM_OUT,
-    "縮小": Camera.ZOOM_OUT,
-    "zoom_out": Camera.ZOOM_OUT,
-    "zoomout": Camera.ZOOM_OUT,
-    "環繞": Camera.ORBIT,
-    "繞圈": Camera.ORBIT,
-    "旋轉": Camera.ORBIT,
-    "orbit": Camera.ORBIT,
-    "360": Camera.ORBIT,
-}
-LOOP_VALUES: dict[str, bool] = {
-    "是": True,
-    "要": True,
-    "開": True,
-    "開啟": True,
-    "yes": True,
-    "on": True,
-    "true": True,
-    "1": True,
-    "否": False,
-    "不要": False,
-    "關": False,
-    "關閉": False,
-    "no": False,
-    "off": False,
-    "false": False,
-    "0": False,
-}
-#: A whole token that switches the loop on by itself (``一艘紙船 循環``). Plain ``loop`` is not
-#: one: "a loop of rope" is a prompt; ``loop:on`` / ``/loop`` say it unambiguously.
-LOOP_FLAGS = frozenset({"循環", "無縫循環", "循環播放", "/loop", "#loop"})
-TRANSITION_WORDS: dict[str, Transition] = {
-    "硬切": Transition.CUT,
-    "直接切": Transition.CUT,
-    "切": Transition.CUT,
-    "cut": Transition.CUT,
-    "淡入淡出": Transition.CROSSFADE,
-    "交叉淡化": Transition.CROSSFADE,
-    "溶接": Transition.CROSSFADE,
-    "淡化": Transition.CROSSFADE,
-    "crossfade": Transition.CROSSFADE,
-    "fade": Transition.CROSSFADE,
-}
-#: Word tables of the options whose values are words, with the message that refuses others.
-CHOICES: dict[str, tuple[dict[str, Any], str]] = {
-    "speed": (SPEED_WORDS, "line.speed_invalid"),
-    "motion": (MOTION_WORDS, "line.motion_invalid"),
-    "camera": (CAMERA_WORDS, "line.camera_invalid"),
-    "loop": (LOOP_VALUES, "line.loop_invalid"),
-    "transition": (TRANSITION_WORDS, "line.transition_invalid"),
-}
-#: The options a plain prompt takes (transition only means something between storyboard shots).
-PROMPT_OPTIONS = frozenset(
-    {"aspect", "seconds", "seed", "fps", "negative", "preset", "speed", "motion", "camera", "loop"}
-)
-# Longest keys first so "秒數" wins over "秒".
-_KEY_ALTERNATION = "|".join(re.escape(k) for k in sorted(OPTION_KEYS, key=len, reverse=True))
-_OPTION_RE = re.compile(rf"(?:(?<=\s)|^)({_KEY_ALTERNATION})\s*[:：=＝]\s*(\S+)", re.IGNORECASE)
-_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?")
-_INT_RE = re.compile(r"^\d+")
-_PRESET_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}")
-
 
 @dataclass(frozen=True)
 class Parsed:
@@ -293,75 +87,6 @@ class Parsed:
     role: ReferenceRole | None = None  # MARK_ROLE: the role of the next photo
     # aspect, seconds, seed, fps, negative, preset, speed, motion (0-1), camera, loop
     options: dict[str, object] = field(default_factory=dict)
-
-
-def _norm(value: str) -> str:
-    """Full-width digits and colons → ASCII (people type ``比例：１６：９`` on phones)."""
-    return unicodedata.normalize("NFKC", value)
-
-
-#: A number longer than this is not a duration, a seed or a frame rate (and ``int()`` of
-#: thousands of digits raises where it should refuse): refused with the option's message.
-MAX_NUMBER_CHARS = 12
-
-
-def _shown(raw: str) -> str:
-    """The value as quoted back in a refusal: never thousands of characters."""
-    return raw if len(raw) <= 24 else raw[:24] + "…"
-
-
-def _word_value(name: str, value: str, shown: str) -> tuple[object, str]:
-    """A word-valued option (speed, motion, camera, loop, transition): the longest known word the
-    value starts with; an ASCII word must end there (``motion:highway`` is not ``high``)."""
-    words, refusal = CHOICES[name]
-    lowered = value.lower()
-    for word in sorted(words, key=len, reverse=True):
-        if not lowered.startswith(word):
-            continue
-        rest = value[len(word) :]
-        if word.isascii() and rest[:1].isascii() and (rest[:1].isalnum() or rest[:1] == "_"):
-            continue
-        chosen = words[word]
-        return (MOTION_LEVELS[chosen] if name == "motion" else chosen), rest
-    raise InvalidRequest(refusal, value=shown)
-
-
-def _option_value(name: str, raw: str) -> tuple[object, str]:
-    """Return (value, leftover) for one option; leftover text glued to the value goes back to the prompt."""
-    value = _norm(raw)
-    shown = _shown(raw)
-    if name in CHOICES:
-        return _word_value(name, value, shown)
-    if name == "aspect":
-        lowered = value.lower()
-        for word in sorted(ASPECT_WORDS, key=len, reverse=True):
-            if lowered.startswith(word):
-                return ASPECT_WORDS[word], raw[len(word) :]
-        choices = ", ".join(a.value for a in Aspect)
-        raise InvalidRequest("request.aspect_invalid", value=shown, choices=choices)
-    if name == "seconds":
-        match = _NUMBER_RE.match(value)
-        if not match or len(match.group()) > MAX_NUMBER_CHARS:
-            raise InvalidRequest("line.option_number", option=name, value=shown)
-        return float(match.group()), value[match.end() :]
-    if name in ("seed", "fps"):
-        match = _INT_RE.match(value)
-        if not match:
-            raise InvalidRequest("line.option_number", option=name, value=shown)
-        if len(match.group()) > MAX_NUMBER_CHARS:
-            if name == "seed":
-                raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=shown)
-            raise InvalidRequest("line.option_number", option=name, value=shown)
-        number = int(match.group())
-        if name == "seed" and number > MAX_SEED:
-            raise InvalidRequest("request.seed_invalid", maximum=MAX_SEED, value=shown)
-        return number, value[match.end() :]
-    if name == "preset":
-        match = _PRESET_RE.match(value)
-        if not match:
-            raise InvalidRequest("line.option_number", option=name, value=shown)
-        return match.group(), value[match.end() :]
-    return raw, ""  # negative: the whole token
 
 
 #: Messages that are one command word and nothing else, checked in this order.
@@ -388,11 +113,11 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
-    consent = STORYBOARD_CONSENT_RE.match(_norm(" ".join(word.split())))
+    consent = STORYBOARD_CONSENT_RE.match(normalize_width(" ".join(word.split())))
     if consent is not None:
-        yes = consent.group(1) not in _DECLINES
+        yes = consent.group(1) not in DECLINE_WORDS
         return Parsed(Command.STORYBOARD_CONSENT, options={"board": consent.group(2), "yes": yes})
-    reroll = STORYBOARD_REROLL_RE.match(_norm(" ".join(word.split())))
+    reroll = STORYBOARD_REROLL_RE.match(normalize_width(" ".join(word.split())))
     if reroll is not None:
         shot = int(reroll.group(1)) if reroll.group(1) else None
         return Parsed(Command.STORYBOARD_REROLL, options={"shot": shot, "board": reroll.group(2)})
@@ -404,32 +129,6 @@ def parse_text(text: str) -> Parsed:
         options.setdefault("loop", True)  # an explicit 循環:否 wins over the flag word
         tokens = [token for token in tokens if token.lower() not in LOOP_FLAGS]
     return Parsed(Command.PROMPT, prompt=" ".join(tokens), options=options)
-
-
-def extract_options(
-    text: str, allowed: frozenset[str], *, refusal: str | Callable[[str], str]
-) -> tuple[dict[str, object], str]:
-    """The ``key:value`` options in ``text`` and the text without them (spaces collapsed).
-
-    An option that is not ``allowed`` here (``轉場`` in a prompt, ``比例`` on a storyboard's shot
-    line) is refused by name rather than silently ignored: ``refusal`` is the message key (or
-    gives it for the option's name), rendered with the key as the person typed it.
-    """
-    options: dict[str, object] = {}
-    pieces: list[str] = []
-    cursor = 0
-    for match in _OPTION_RE.finditer(text):
-        name = OPTION_KEYS[match.group(1).lower()]
-        if name not in allowed:
-            key = refusal if isinstance(refusal, str) else refusal(name)
-            raise InvalidRequest(key, option=match.group(1))
-        value, leftover = _option_value(name, match.group(2))
-        options[name] = value
-        pieces.append(text[cursor : match.start()])
-        pieces.append(leftover)
-        cursor = match.end()
-    pieces.append(text[cursor:])
-    return options, " ".join(" ".join(pieces).split())
 
 
 def strip_trigger(text: str, triggers: tuple[str, ...]) -> str | None:

@@ -6,15 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reelbot.bots.common.controls import MOTION_LEVELS
-from reelbot.bots.line.syntax import (
-    CAMERA_WORDS,
-    LOOP_FLAGS,
-    LOOP_VALUES,
-    MOTION_WORDS,
-    SPEED_WORDS,
-    Command,
-    parse_text,
-)
+from reelbot.bots.line.option_syntax import CAMERA_WORDS, LOOP_FLAGS, LOOP_VALUES, MOTION_WORDS, SPEED_WORDS
+from reelbot.bots.line.syntax import Command, parse_text
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
 from reelbot.domain.types import Camera, SpeedMode
