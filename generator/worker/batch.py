@@ -4,16 +4,18 @@ With ``REELBOT_ENGINE__BATCH_SIZE=N`` (N > 1) a worker claims up to N jobs per t
 renders the first (the *lead*), every other claimed job that shares its preset, size, frame
 count, fps, steps, guidance and speed mode — text-to-video only: no reference images, no
 Extend, no Vary, no loop — rides along in the same call: a list of prompts and one generator
-per item (:func:`reelbot.generator.tiny.run_wan_batch`), so each keeps its own seed. The
-companions' frames wait here until the loop reaches each of them; from there every job runs
-its own path as before (cancel check, running state, encode, store, its own DONE event, ack),
-so each still gets its own clip and its own failure. Off by default: turn it on only where
-bench/gpu_bench.py shows a gain on the card (docs/presets.md, "Batching").
+per item (:func:`reelbot.generator.tiny.run_wan_batch`), so each keeps its own seed.
 
-What it does not do (documented): progress events are the lead's (companions jump from queued
-to done); a cancelled lead interrupts the batch, and the companions then render alone; a batch
-that fails for another reason is retried as the lead alone. The claimed jobs still waiting keep
-their claims fresh by a heartbeat for the whole turn, and one another worker took over is skipped.
+Each companion is a job of its own for the whole call: it is marked running (and its STARTED
+is published) when the batch starts, it gets its own progress events and progress row, and its
+own cancel poller. A companion cancelled mid-batch does not stop the call (its frames are
+dropped; the loop marks it cancelled); a lead cancelled (or lost) interrupts the call, and the
+companions then render alone. The companions' frames wait here until the loop reaches each of
+them; from there every job runs its own path (cancel check, encode, store, its own DONE or
+FAILED, ack), so one whose encode or store fails fails alone. A batch that fails for another
+reason is retried as the lead alone. The claimed jobs still waiting keep their claims fresh by
+a heartbeat for the whole turn, and one another worker took over is skipped. Off by default:
+turn it on only where bench/gpu_bench.py shows a gain on the card (docs/presets.md, "Batching").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.errors import ReelbotError
+from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, RemixKind
 from reelbot.generator.cache import EngineCache
@@ -36,6 +39,7 @@ from reelbot.generator.runner import Rendered, plan_for
 from reelbot.generator.speed.modes import control_for
 from reelbot.generator.worker import stages
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS
+from reelbot.generator.worker.progress import Steps
 from reelbot.queue.streams import Delivery
 from reelbot.storage import jobs as job_repo
 
@@ -106,6 +110,19 @@ def render_batch(
     return results
 
 
+@dataclasses.dataclass
+class Companion:
+    """A waiting job riding along in the lead's call: its row, its request, its own Steps."""
+
+    job: Any
+    request: GenerationRequest
+    steps: Steps
+
+    @property
+    def job_id(self) -> uuid.UUID:
+        return self.job.id  # type: ignore[no-any-return]
+
+
 class Batcher:
     """One worker's batching: the claimed jobs waiting in this turn, and frames rendered ahead."""
 
@@ -115,11 +132,17 @@ class Batcher:
         self.waiting: dict[uuid.UUID, Delivery] = {}
         self.ready: dict[uuid.UUID, stages.RenderResult] = {}
         self.lost: set[uuid.UUID] = set()
+        self.running: set[uuid.UUID] = set()  # companions this turn marked running (and announced)
         self.batches = 0  # pipeline calls that rendered more than one job
 
     @property
     def on(self) -> bool:
         return self.size > 1
+
+    def started(self, job_id: uuid.UUID) -> bool:
+        """Whether a batch already marked this job running and published its STARTED (the loop
+        then does neither again: one start, one attempt counted)."""
+        return job_id in self.running
 
     @contextlib.asynccontextmanager
     async def turn(self, deliveries: list[Delivery]) -> AsyncIterator[None]:
@@ -138,6 +161,7 @@ class Batcher:
             self.waiting.clear()
             self.ready.clear()  # a job not reached (stopping) renders again when redelivered
             self.lost.clear()
+            self.running.clear()
 
     async def reached(self, delivery: Delivery) -> bool:
         """The loop starts on ``delivery``; False when another worker took it over meanwhile,
@@ -146,6 +170,8 @@ class Batcher:
         self.waiting.pop(delivery.job_id, None)  # its own heartbeat takes over from here
         if self.on and self.worker.stopping.is_set():
             with contextlib.suppress(Exception):
+                if self.started(delivery.job_id):  # back to queued, so the redelivery can start it
+                    await self.worker.parts.run_db(job_repo.requeue, job_id=delivery.job_id)
                 await self.worker.queue.release(self.worker.name, delivery, count_attempt=False)
             return False
         return delivery.job_id not in self.lost
@@ -169,43 +195,81 @@ class Batcher:
             return self.ready.pop(job_id)
         if not self.on:
             return None
-        companions = await self._companions(job_id, request)
+        companions = await self._start(await self._companions(job_id, request))
         if not companions:
             return None
-        requests = [request, *(r for _, r in companions)]
-        settings, cache = self.worker.settings, self.worker.cache
-        try:
-            results = await stages.in_thread(render_batch, requests, settings, cache, on_step)
-        except ReelbotError as exc:
-            if exc.key == "job.interrupted":
-                raise  # the lead was cancelled (or lost): the companions render alone later
-            log.warning("batch of %d failed (%s); rendering job %s alone", len(requests), exc.key, job_id)
-            return None
-        except Exception as exc:
-            log.warning(
-                "batch of %d failed (%s: %s); rendering job %s alone",
-                len(requests),
-                type(exc).__name__,
-                exc,
-                job_id,
-            )
+        results = await self._call(request, companions, on_step)
+        if results is None:
             return None
         self.batches += 1
         log.info("job %s rendered with %d companion(s) in one call", job_id, len(companions))
-        for (companion_id, _), result in zip(companions, results[1:], strict=True):
-            if companion_id in self.waiting:
-                self.ready[companion_id] = result
+        for companion, result in zip(companions, results[1:], strict=True):
+            if companion.steps.cancelled:  # never stored; the loop marks it cancelled
+                log.info("job %s was cancelled mid-batch; its frames are dropped", companion.job_id)
+                continue
+            if companion.job_id in self.waiting:
+                self.ready[companion.job_id] = result
         return results[0]
+
+    async def _call(
+        self, request: GenerationRequest, companions: list[Companion], on_step: Callable[[int, int], bool]
+    ) -> list[stages.RenderResult] | None:
+        """The one pipeline call, each companion polling its own cancel and reporting its own
+        steps; None when it failed and the lead should render alone."""
+        requests = [request, *(c.request for c in companions)]
+        pollers = [asyncio.create_task(c.steps.poll_cancel()) for c in companions]
+
+        def step(done: int, total: int) -> bool:
+            for companion in companions:
+                companion.steps.on_step(done, total)  # its progress; its cancel stops only itself
+            return on_step(done, total)  # the lead's cancel (or lost claim) stops the call
+
+        settings, cache = self.worker.settings, self.worker.cache
+        try:
+            return await stages.in_thread(render_batch, requests, settings, cache, step)  # type: ignore[no-any-return]
+        except ReelbotError as exc:
+            if exc.key == "job.interrupted":
+                raise  # the lead was cancelled (or lost): the companions render alone later
+            log.warning("batch of %d failed (%s); rendering the lead alone", len(requests), exc.key)
+        except Exception as exc:
+            log.warning(
+                "batch of %d failed (%s: %s); rendering the lead alone",
+                len(requests),
+                type(exc).__name__,
+                exc,
+            )
+        finally:
+            for companion, poller in zip(companions, pollers, strict=True):
+                companion.steps.done = True
+                poller.cancel()
+        return None
+
+    async def _start(self, found: list[tuple[Any, GenerationRequest]]) -> list[Companion]:
+        """Mark each companion running and announce it, as the loop does for a job of its own;
+        one that is no longer queued (cancelled, taken) stays out of the call."""
+        worker, companions = self.worker, []
+        for job, request in found:
+            delivery = self.waiting.get(job.id)
+            if delivery is None or not await worker.parts.run_db(
+                job_repo.mark_running, job_id=job.id, worker=worker.name, reclaim=delivery.attempt > 1
+            ):
+                continue
+            self.running.add(job.id)
+            await worker.parts.publish(JobEvent(kind=EventKind.STARTED, job_id=job.id, origin=request.origin))
+            worker.parts.observer.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
+            steps = Steps(worker.queue, worker.progress, job.id, request, asyncio.Event())
+            companions.append(Companion(job, request, steps))
+        return companions
 
     async def _companions(
         self, lead: uuid.UUID, request: GenerationRequest
-    ) -> list[tuple[uuid.UUID, GenerationRequest]]:
+    ) -> list[tuple[Any, GenerationRequest]]:
         """Waiting jobs of this turn that can share the lead's call, at most ``size - 1``."""
         settings = self.worker.settings
         key = batch_key(request, settings)
         if key is None:
             return []
-        found: list[tuple[uuid.UUID, GenerationRequest]] = []
+        found: list[tuple[Any, GenerationRequest]] = []
         for job_id in list(self.waiting):
             if job_id == lead or len(found) >= self.size - 1:
                 continue
@@ -215,5 +279,5 @@ class Batcher:
             other = GenerationRequest.model_validate_json(job.request_json)
             if await self.worker.queue.is_cancelled(job_id) or batch_key(other, settings) != key:
                 continue
-            found.append((job_id, other))
+            found.append((job, other))
         return found

@@ -217,7 +217,7 @@ class Worker:
             if await self.queue.is_cancelled(job_id):
                 await self._cancelled(job_id, request, delivery)
                 return
-            if not await self.parts.run_db(
+            if not self.batcher.started(job_id) and not await self.parts.run_db(
                 job_repo.mark_running, job_id=job_id, worker=self.name, reclaim=delivery.attempt > 1
             ):
                 await self.queue.ack(delivery)
@@ -231,8 +231,9 @@ class Worker:
     async def _run_clip(self, job: Any, request: GenerationRequest, delivery: Delivery) -> None:
         """The ``clip`` job kind: render through the stages, then record, publish, ack."""
         job_id = job.id
-        await self.parts.publish(JobEvent(kind=EventKind.STARTED, job_id=job_id, origin=request.origin))
-        self.parts.observer.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
+        if not self.batcher.started(job_id):  # a batch companion was started with the batch
+            await self.parts.publish(JobEvent(kind=EventKind.STARTED, job_id=job_id, origin=request.origin))
+            self.parts.observer.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
         lost = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(delivery, lost))
         try:
@@ -303,7 +304,7 @@ class Worker:
         self, job_id: uuid.UUID, request: GenerationRequest, inputs: stages.Inputs, lost: asyncio.Event
     ) -> stages.RenderResult:
         """The model run in a thread, with cancel polling and throttled progress events."""
-        steps = Steps(self.queue, self._progress, job_id, request, lost)
+        steps = Steps(self.queue, self.progress, job_id, request, lost)
         poller = asyncio.create_task(steps.poll_cancel())
         try:
             batched = await self.batcher.render(job_id, request, steps.on_step)
@@ -343,7 +344,7 @@ class Worker:
         with contextlib.suppress(Exception):
             await self.queue.release(self.name, delivery, count_attempt=False)
 
-    async def _progress(self, event: JobEvent) -> None:
+    async def progress(self, event: JobEvent) -> None:
         with contextlib.suppress(Exception):  # progress is a hint; never fail a job over it
             await self.parts.run_db(
                 job_repo.record_progress, job_id=event.job_id, step=event.step, total_steps=event.total_steps
