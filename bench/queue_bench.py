@@ -41,8 +41,9 @@ from rich.console import Console
 from rich.table import Table
 
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.records import EnqueueItem
 from reelbot.queue.settings import QueueSettings
-from reelbot.queue.streams import EnqueueItem, JobQueue
+from reelbot.queue.streams import JobQueue
 
 ENQUEUE_BATCH = 500
 #: arq/saq enqueue one job per call; this many calls run concurrently (redis-py's pool

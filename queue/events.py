@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from reelbot.queue.keys import Keys
+from reelbot.queue.replies import as_text
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,6 @@ EVENT_FIELD = "event"
 
 
 T = TypeVar("T")
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _same(text: str) -> str:
@@ -84,7 +81,7 @@ class EventStream(Generic[T]):
         entry_id = await self.redis.xadd(
             self.stream, {EVENT_FIELD: self.codec.encode(event)}, maxlen=self.maxlen, approximate=True
         )
-        return _s(entry_id)
+        return as_text(entry_id)
 
     async def ensure_group(self, group: str | None = None, *, start_id: str = "0") -> None:
         """Create the consumer group (idempotent). ``start_id="0"``: events published before
@@ -132,7 +129,7 @@ class EventStream(Generic[T]):
                 await self.ensure_group(group)
                 return []
             pages: list[Any] = list(reply or [])
-            ids = [_s(eid) for _stream, entries in pages for eid, _fields in entries]
+            ids = [as_text(eid) for _stream, entries in pages for eid, _fields in entries]
             self._leftover_cursor[pair] = ids[-1] if ids else "done"
             events = await self._decode(group, reply)
             if ids:
@@ -169,7 +166,7 @@ class EventStream(Generic[T]):
         pairs = reply.items() if isinstance(reply, dict) else (reply or [])
         for _stream, entries in pairs:
             for entry_id, fields in entries:
-                eid = _s(entry_id)
+                eid = as_text(entry_id)
                 raw = None
                 if fields:
                     raw = fields.get(EVENT_FIELD) or fields.get(EVENT_FIELD.encode())
@@ -177,7 +174,7 @@ class EventStream(Generic[T]):
                     junk.append(eid)  # trimmed away while pending: nothing left to deliver
                     continue
                 try:
-                    out.append((eid, self.codec.decode(_s(raw))))
+                    out.append((eid, self.codec.decode(as_text(raw))))
                 except ValueError:
                     log.error("dropping malformed event %s on %s", eid, self.stream)
                     junk.append(eid)

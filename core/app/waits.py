@@ -27,7 +27,8 @@ from typing import Any
 from reelbot.app.estimates import Estimate, EstimateTable, Estimator, Source
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.types import GenerationRequest
-from reelbot.queue.streams import JobQueue, Standing
+from reelbot.queue.records import Standing
+from reelbot.queue.streams import JobQueue
 
 #: Ids the queue lists per question (ahead and in flight each); the rest is extrapolated.
 LIST_LIMIT = 500

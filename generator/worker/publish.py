@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import GenerationRequest, JobState
 from reelbot.generator.worker import stages
-from reelbot.queue.streams import Delivery
+from reelbot.queue.records import Delivery
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 

@@ -16,8 +16,9 @@ import redis.asyncio as aioredis
 
 from reelbot.domain.settings import QueueSettings, Settings
 from reelbot.queue.keys import Keys
+from reelbot.queue.records import Delivery
 from reelbot.queue.sentinel import BlockingSentinelConnectionPool, connect_sentinel, parse_sentinel_url
-from reelbot.queue.streams import Delivery, JobQueue
+from reelbot.queue.streams import JobQueue
 from tests.fleet.redis_nodes import SERVICE, RedisNodes, wait_until
 
 CAP = 100

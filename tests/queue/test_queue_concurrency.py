@@ -9,8 +9,9 @@ import uuid
 import redis.asyncio as aioredis
 
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.records import EnqueueItem
 from reelbot.queue.settings import QueueSettings
-from reelbot.queue.streams import EnqueueItem, JobQueue
+from reelbot.queue.streams import JobQueue
 
 JOBS = 400
 WORKERS = 4

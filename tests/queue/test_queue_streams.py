@@ -11,8 +11,9 @@ import redis.asyncio as aioredis
 
 from reelbot.queue.errors import PendingCapReached
 from reelbot.queue.keys import Keys, Lane
+from reelbot.queue.records import EnqueueItem
 from reelbot.queue.settings import QueueSettings
-from reelbot.queue.streams import EnqueueItem, JobQueue
+from reelbot.queue.streams import JobQueue
 
 CAP = 10
 
