@@ -32,6 +32,7 @@ from linebot.v3.messaging import Message, MessageAction, QuickReply, QuickReplyI
 
 from reelbot.bots.common.status import duration_text, failure_reason, shorten
 from reelbot.bots.line import outgoing
+from reelbot.bots.line.photos import discard_staged, photo_bytes
 from reelbot.bots.line.storyboard_syntax import STORYBOARD_HEADER, parse_board
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.events import EventKind, JobEvent
@@ -45,9 +46,10 @@ if TYPE_CHECKING:
 
     from reelbot.app.service import ReelbotService
     from reelbot.app.storyboards import BoardStatus, Draft
+    from reelbot.bots.line.chat import Chat
     from reelbot.bots.line.config import LineConfig
     from reelbot.bots.line.deliver import Deliverer
-    from reelbot.bots.line.handler import Chat, LineHandler
+    from reelbot.bots.line.handler import LineHandler
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,7 @@ async def _submit(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, 
     update: dict[str, str] = {}
     for photo in photos:  # the newest photo of a role wins, as it does for a prompt
         name = f"line:{photo.role.value}:{photo.message_id}"
-        images[name] = await h.photo_bytes(photo)
+        images[name] = await photo_bytes(h, photo)
         update[BOARD_ROLES[photo.role]] = name
     board = board.model_copy(update=update) if update else board
     images = {name: data for name, data in images.items() if name in update.values()}
@@ -116,7 +118,7 @@ async def _submit(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, 
     if photos:  # used (the board keeps them until every shot is admitted): only after success
         left = [p for p in await h.state.photos(chat.chat_id, chat.user_id) if p not in photos]
         await h.state.set_photos(chat.chat_id, chat.user_id, left)
-        await h.discard_staged(photos)
+        await discard_staged(h, photos)
     short = _short(ticket.board_id)
     if ticket.duplicate:
         await h.answer(event, chat, render("line.storyboard_duplicate", locale, board_id=short))

@@ -13,13 +13,15 @@ from linebot.v3.webhooks import MessageEvent
 
 from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.common.wait import plain_job_line
+from reelbot.bots.line.photos import discard_staged
 from reelbot.bots.line.syntax import Command, Parsed
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
 from reelbot.domain.types import JobState, Platform
 
 if TYPE_CHECKING:
-    from reelbot.bots.line.handler import Chat, LineHandler
+    from reelbot.bots.line.chat import Chat
+    from reelbot.bots.line.handler import LineHandler
 
 CommandHandler = Callable[["LineHandler", MessageEvent, "Chat", str, Parsed], Awaitable[None]]
 COMMANDS: dict[Command, CommandHandler] = {}
@@ -55,7 +57,7 @@ async def _clear(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, p
     async with h.person_lock(chat):
         photos = await h.state.photos(chat.chat_id, chat.user_id)
         await h.state.clear_photos(chat.chat_id, chat.user_id)
-        await h.discard_staged(photos)
+        await discard_staged(h, photos)
     await h.answer(event, chat, render("line.photos_cleared", locale))
 
 

@@ -22,8 +22,8 @@ from reelbot.bots.common.actions import clip_actions
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import boards, outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
+from reelbot.bots.line.chat import retry_key
 from reelbot.bots.line.config import LineConfig
-from reelbot.bots.line.handler import retry_key
 from reelbot.bots.line.state import LineState
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent

@@ -1,4 +1,8 @@
-"""What the bot does with each webhook event: prompts, photos, quick-reply postbacks, 用量, 取消.
+"""What the bot does with each webhook event: the dispatch, answering, text and prompts.
+
+The rest of an event's work sits beside it, each module over :class:`LineHandler`: typed
+commands in ``commands.py``, quick-reply postbacks in ``postbacks.py``, photo intake in
+``photos.py``, storyboards in ``boards.py``; who spoke and where is ``chat.py``.
 
 Handlers only validate and hand work to the service (which stores and enqueues); the answer
 goes back at once with the reply token (free), falling back to a counted push with a retry key
@@ -11,12 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linebot.v3.messaging import Message
@@ -24,89 +25,34 @@ from linebot.v3.webhooks import (
     Event,
     FileMessageContent,
     FollowEvent,
-    GroupSource,
     ImageMessageContent,
     JoinEvent,
     MemberJoinedEvent,
     MemberLeftEvent,
     MessageEvent,
     PostbackEvent,
-    RoomSource,
     TextMessageContent,
     UserMentionee,
 )
 
-from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.common.wait import ack_eta
-from reelbot.bots.line import outgoing
+from reelbot.bots.line import outgoing, photos, postbacks
 from reelbot.bots.line.api import LineApi, PushFailed
+from reelbot.bots.line.chat import Chat, chat_of, created_job, retry_key
 from reelbot.bots.line.commands import COMMANDS
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.outgoing import short_id
-from reelbot.bots.line.postbacks import JOB_POSTBACKS, postback_for
 from reelbot.bots.line.staging import PhotoStaging
-from reelbot.bots.line.state import LineState, PendingPhoto
+from reelbot.bots.line.state import LineState
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
 from reelbot.domain.errors import LimitReached, ReelbotError
-from reelbot.domain.images import inspect_image
 from reelbot.domain.messages import normalize_locale, render
-from reelbot.domain.types import (
-    Aspect,
-    GenerationRequest,
-    JobState,
-    Origin,
-    Platform,
-    ReferenceRole,
-)
+from reelbot.domain.types import Aspect, GenerationRequest, JobState, Origin, Platform
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
-
-RETRY_NAMESPACE = uuid.UUID("0b4f4a52-5f0e-4b39-9d0c-6c8f0e6a1a11")  # stable: retry keys survive restarts
-SINGLE_ROLES = (ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME)
-
-
-def retry_key(*parts: object) -> uuid.UUID:
-    """A push retry key derived from what the push is about, so a retried push is not doubled."""
-    return uuid.uuid5(RETRY_NAMESPACE, ":".join(str(p) for p in parts))
-
-
-def _read_if_file(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
-
-
-#: The job the event being handled has created (set right after the service accepted it), so
-#: that a later failure in the same event says ``error.internal`` with the id, not "no job".
-_created_job: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
-    "line_created_job", default=None
-)
-
-
-@dataclass(frozen=True)
-class Chat:
-    """Where an event happened: the chat to answer in and who spoke."""
-
-    chat_id: str  # user id (1:1), group id or room id — also the push target
-    user_id: str
-    kind: str  # "user" | "group" | "room"
-
-    @property
-    def one_to_one(self) -> bool:
-        return self.kind == "user"
-
-
-def chat_of(event: Any) -> Chat | None:
-    source = getattr(event, "source", None)
-    user_id = getattr(source, "user_id", None)
-    if source is None or not user_id:
-        return None  # LINE omits the user in some group events (e.g. old clients): nothing to address
-    if isinstance(source, GroupSource):
-        return Chat(source.group_id, user_id, "group")
-    if isinstance(source, RoomSource):
-        return Chat(source.room_id, user_id, "room")
-    return Chat(user_id, user_id, "user")
 
 
 class LineHandler:
@@ -160,15 +106,15 @@ class LineHandler:
         if getattr(getattr(event, "mode", None), "value", "active") != "active":
             return  # standby: another channel answers this chat
         event_id = event.webhook_event_id  # redeliveries are dropped by the inbox, not here
-        token = _created_job.set(None)
+        token = created_job.set(None)
         try:
             await self._dispatch(event)
         except Exception:
-            job_id = _created_job.get()
+            job_id = created_job.get()
             log.exception("LINE event %s failed (job %s)", event_id, job_id)
             await self._apologize(event, job_id)
         finally:
-            _created_job.reset(token)
+            created_job.reset(token)
 
     async def _apologize(self, event: Event, job_id: uuid.UUID | None = None) -> None:
         """Best effort "something went wrong" (never a traceback in chat, never a second failure);
@@ -201,12 +147,12 @@ class LineHandler:
             elif isinstance(content, ImageMessageContent) or (
                 isinstance(content, FileMessageContent) and chat.one_to_one  # files in groups: not for us
             ):
-                await self.on_photo(event, chat, content)
+                await photos.on_photo(self, event, chat, content)
             elif chat.one_to_one:
                 locale = await self.locale_for(chat)
                 await self.answer(event, chat, render("line.unsupported_message", locale))
         elif isinstance(event, PostbackEvent):
-            await self.on_postback(event, chat)
+            await postbacks.on_postback(self, event, chat)
         elif isinstance(event, FollowEvent):
             locale = await self.locale_for(chat)
             await self.answer(event, chat, self.help_text(locale))
@@ -309,7 +255,9 @@ class LineHandler:
             if awaiting and parsed.command is Command.PROMPT:
                 clip_id = await self.state.pop_awaited(chat.chat_id, chat.user_id)
                 if clip_id is not None:
-                    await self.start_remix(event, chat, locale, clip_id, "remix", prompt=parsed.prompt)
+                    await postbacks.start_remix(
+                        self, event, chat, locale, clip_id, "remix", prompt=parsed.prompt
+                    )
                     return
             await self.on_command(event, chat, locale, parsed)
         except ReelbotError as exc:
@@ -333,8 +281,8 @@ class LineHandler:
 
     async def _submit_prompt(self, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
         await self.check_limits(chat)
-        photos = await self.state.photos(chat.chat_id, chat.user_id)
-        images = [(photo.role, await self.photo_bytes(photo)) for photo in photos]
+        waiting = await self.state.photos(chat.chat_id, chat.user_id)
+        images = [(photo.role, await photos.photo_bytes(self, photo)) for photo in waiting]
         opts = parsed.options
         request = GenerationRequest(
             prompt=parsed.prompt,
@@ -351,11 +299,11 @@ class LineHandler:
             origin=self.origin(chat, locale, event.message.id),
         )
         ticket = await self.service.submit(request, images, idempotency_key=f"line:{event.webhook_event_id}")
-        _created_job.set(ticket.job_id)  # from here on, a failure must name the job
-        if photos:
+        created_job.set(ticket.job_id)  # from here on, a failure must name the job
+        if waiting:
             # Used (the service stored them as assets with the job): only after success.
             await self.state.clear_photos(chat.chat_id, chat.user_id)
-            await self.discard_staged(photos)
+            await photos.discard_staged(self, waiting)
         await self.accepted(event, chat, locale, ticket)
 
     async def _eta(self, job_id: uuid.UUID, locale: str) -> str:
@@ -412,118 +360,3 @@ class LineHandler:
         else:
             text = render("line.cancel_done", locale, job_id=short_id(job_id))
         await self.answer(event, chat, text)
-
-    # -- photos --------------------------------------------------------------------------------
-    async def photo_bytes(self, photo: PendingPhoto) -> bytes:
-        """The bytes of a waiting photo: staged when it arrived (1:1), else downloaded now
-        (group photos; a photo another replica staged; one the sweep removed)."""
-        staged = await asyncio.to_thread(self.staging.get, photo.message_id)
-        if staged is not None:
-            return staged
-        if photo.media_key is not None:  # waiting since before staging existed (an upgrade)
-            path = self.service.media.path(photo.media_key)
-            data = await asyncio.to_thread(_read_if_file, path)
-            if data is not None:
-                return data
-        return await self.download(photo.message_id)
-
-    async def download(self, message_id: str) -> bytes:
-        """Fetch (capped) and validate with the service's image checks; nothing is stored here.
-
-        The service stores a photo as an asset only when a prompt uses it (see staging.py).
-        """
-        data = await self.api.fetch_content(message_id, max_bytes=self.config.max_image_bytes)
-        # A full decode (bomb and truncation checks): seconds of CPU for a big photo, so it runs
-        # in a thread, not on the event loop that answers every other chat's webhooks.
-        await asyncio.to_thread(inspect_image, data, self.service_limits())
-        return data
-
-    async def stage(self, message_id: str, data: bytes) -> None:
-        """Keep a checked photo until its prompt; a failure here (disk full, odd id) only means
-        it is downloaded again when the prompt comes, so it is logged, not shown."""
-        try:
-            await asyncio.to_thread(self.staging.put, message_id, data)
-        except (OSError, ValueError) as exc:
-            log.warning("photo %s not staged (%s); it will be downloaded again", message_id, exc)
-
-    async def discard_staged(self, photos: list[PendingPhoto]) -> None:
-        await asyncio.to_thread(self.staging.discard, [p.message_id for p in photos])
-
-    def service_limits(self) -> Any:
-        return self.service.settings.limits
-
-    async def on_photo(self, event: MessageEvent, chat: Chat, content: Any) -> None:
-        if getattr(getattr(content, "content_provider", None), "type", "line") != "line":
-            return  # an external URL: nothing to download through LINE
-        async with self.person_lock(chat):
-            await self._on_photo(event, chat, content)
-
-    async def _on_photo(self, event: MessageEvent, chat: Chat, content: Any) -> None:
-        locale = await self.locale_for(chat)
-        photos = await self.state.photos(chat.chat_id, chat.user_id)
-        marked = await self.state.pop_next_role(chat.chat_id, chat.user_id)
-        taken = {p.role for p in photos}
-        role = marked or next((r for r in SINGLE_ROLES if r not in taken), None)
-        try:
-            if role is None or (role not in taken and len(photos) >= self.config.max_pending_photos):
-                raise LimitReached("line.too_many_photos", limit=self.config.max_pending_photos)
-            if chat.one_to_one:  # 1:1: check it now and say so; groups: only when it is used
-                data = await self.download(content.id)
-                await self.stage(content.id, data)
-        except ReelbotError as exc:
-            if chat.one_to_one:
-                await self.answer(event, chat, exc.render(locale))
-            return
-        if role in SINGLE_ROLES:
-            replaced = [p for p in photos if p.role is role]  # the newest first/end frame wins
-            photos = [p for p in photos if p.role is not role]
-            await self.discard_staged(replaced)
-        photos.append(PendingPhoto(message_id=content.id, role=role))
-        await self.state.set_photos(chat.chat_id, chat.user_id, photos)
-        await asyncio.to_thread(self.staging.touch, [p.message_id for p in photos])
-        await asyncio.to_thread(self.staging.maybe_sweep)
-        if chat.one_to_one:
-            label = render(f"line.role.{role.value}", locale)
-            minutes = max(1, self.config.photo_ttl_s // 60)
-            await self.answer(event, chat, render("line.photo_received", locale, role=label, minutes=minutes))
-
-    # -- quick replies ---------------------------------------------------------------------------
-    async def on_postback(self, event: PostbackEvent, chat: Chat) -> None:
-        locale = await self.locale_for(chat)
-        about_job = outgoing.parse_job_postback(event.postback.data or "")
-        if about_job is not None:
-            try:
-                await JOB_POSTBACKS[about_job[0]](self, event, chat, locale, about_job[1])
-            except ReelbotError as exc:
-                await self.answer(event, chat, exc.render(locale))
-            return
-        parsed = parse_custom_id(event.postback.data or "")
-        handler = postback_for(parsed[0]) if parsed else None
-        if parsed is None or handler is None:
-            await self.answer(event, chat, render("line.unknown_action", locale))
-            return
-        try:
-            await handler(self, event, chat, locale, parsed[1])
-        except ReelbotError as exc:
-            await self.answer(event, chat, exc.render(locale))
-
-    async def start_remix(
-        self,
-        event: Any,
-        chat: Chat,
-        locale: str,
-        clip_id: uuid.UUID,
-        action: str,
-        prompt: str | None = None,
-    ) -> None:
-        """Start the registry clip action ``action`` (reelbot.app.actions) on ``clip_id``."""
-        await self.check_limits(chat)
-        ticket = await self.service.start_action(
-            action,
-            clip_id,
-            self.origin(chat, locale),
-            idempotency_key=f"line:{event.webhook_event_id}",
-            prompt=prompt,
-        )
-        _created_job.set(ticket.job_id)
-        await self.accepted(event, chat, locale, ticket)

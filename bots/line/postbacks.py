@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from linebot.v3.webhooks import Event
 
-from reelbot.bots.common.actions import ACTIONS
+from reelbot.bots.common.actions import ACTIONS, parse_custom_id
 from reelbot.bots.line import outgoing
+from reelbot.bots.line.chat import created_job
 from reelbot.bots.line.outgoing import short_id
-from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.messages import render
 
 if TYPE_CHECKING:
-    from reelbot.bots.line.handler import Chat, LineHandler
+    from linebot.v3.webhooks import PostbackEvent
+
+    from reelbot.bots.line.chat import Chat
+    from reelbot.bots.line.handler import LineHandler
 
 PostbackHandler = Callable[["LineHandler", Event, "Chat", str, uuid.UUID], Awaitable[None]]
 POSTBACKS: dict[str, PostbackHandler] = {}
@@ -55,6 +59,49 @@ def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler
     return register
 
 
+async def on_postback(h: LineHandler, event: PostbackEvent, chat: Chat) -> None:
+    """A tapped quick reply: a job postback or a clip action, each refusal in the tapper's language."""
+    locale = await h.locale_for(chat)
+    about_job = outgoing.parse_job_postback(event.postback.data or "")
+    if about_job is not None:
+        try:
+            await JOB_POSTBACKS[about_job[0]](h, event, chat, locale, about_job[1])
+        except ReelbotError as exc:
+            await h.answer(event, chat, exc.render(locale))
+        return
+    parsed = parse_custom_id(event.postback.data or "")
+    handler = postback_for(parsed[0]) if parsed else None
+    if parsed is None or handler is None:
+        await h.answer(event, chat, render("line.unknown_action", locale))
+        return
+    try:
+        await handler(h, event, chat, locale, parsed[1])
+    except ReelbotError as exc:
+        await h.answer(event, chat, exc.render(locale))
+
+
+async def start_remix(
+    h: LineHandler,
+    event: Any,
+    chat: Chat,
+    locale: str,
+    clip_id: uuid.UUID,
+    action: str,
+    prompt: str | None = None,
+) -> None:
+    """Start the registry clip action ``action`` (reelbot.app.actions) on ``clip_id``."""
+    await h.check_limits(chat)
+    ticket = await h.service.start_action(
+        action,
+        clip_id,
+        h.origin(chat, locale),
+        idempotency_key=f"line:{event.webhook_event_id}",
+        prompt=prompt,
+    )
+    created_job.set(ticket.job_id)
+    await h.accepted(event, chat, locale, ticket)
+
+
 # -- clip quick replies (bots/common/actions.py) ----------------------------------------------
 
 
@@ -69,7 +116,7 @@ def postback_for(name: str) -> PostbackHandler | None:
         return None
 
     async def start(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-        await h.start_remix(event, chat, locale, clip_id, name)
+        await start_remix(h, event, chat, locale, clip_id, name)
 
     return start
 
