@@ -3,8 +3,9 @@
 The application (``reelbot.app``) never imports the generator; render-side work it needs
 (a storyboard draft, Finish for Shorts) goes to the workers as a task on the queue
 (:mod:`reelbot.app.tasks`). What a bot must do in-process (shrink a clip under an upload
-cap) it calls through a port here, and ``reelbot.cli.wiring.wire`` plugs the generator's
-implementation in at start-up. A port left unwired is a bug in the composition root and says so.
+cap, probe an uploaded track) it calls through a port here, and ``reelbot.cli.wiring.wire``
+plugs the generator's implementation in at start-up. A port left unwired is a bug in the
+composition root and says so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,21 @@ if TYPE_CHECKING:
 class ClipShrinker(Protocol):
     def __call__(self, data: bytes, limit: int, encode: EncodeSettings) -> bytes:
         """The same clip encoded again to fit ``limit`` bytes (ffmpeg only, no torch). Blocking."""
+        ...
+
+
+@dataclass(frozen=True)
+class AudioFacts:
+    """What an :class:`AudioProbe` read from an uploaded track."""
+
+    has_audio: bool  # False: no audio stream, or one that does not decode
+    seconds: float  # seconds that decode (the header's, when it alone is already too long)
+
+
+class AudioProbe(Protocol):
+    def __call__(self, data: bytes, suffix: str, limit_s: float) -> AudioFacts:
+        """Probe a track up front (ffmpeg only, no torch), so an upload that is not audio, empty
+        or too long is refused before it is stored; stops decoding past ``limit_s``. Blocking."""
         ...
 
 
@@ -91,6 +107,8 @@ class Ports:
     """The wired implementations (None until the composition root sets them)."""
 
     clip_shrinker: ClipShrinker | None = None
+    # Optional: a process without it keeps the name/size checks and leaves the rest to the worker.
+    audio_probe: AudioProbe | None = None
 
     def require_clip_shrinker(self) -> ClipShrinker:
         return _wired(self.clip_shrinker, "clip_shrinker")

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
     from reelbot.domain.settings import EncodeSettings
     from reelbot.generator.worker import Worker
+    from reelbot.ports import AudioFacts
 
 
 def _shrink_clip(data: bytes, limit: int, encode: EncodeSettings) -> bytes:
@@ -30,9 +31,17 @@ def _shrink_clip(data: bytes, limit: int, encode: EncodeSettings) -> bytes:
         return dst.read_bytes()
 
 
+def _probe_audio(data: bytes, suffix: str, limit_s: float) -> AudioFacts:
+    """The generator's ffmpeg probe, imported on first use so a bot starts without it."""
+    from reelbot.generator.finish.probe import probe_audio
+
+    return probe_audio(data, suffix, limit_s)
+
+
 def wire() -> None:
     """Connect every port to its implementation (idempotent; the CLI calls it at start)."""
     PORTS.clip_shrinker = _shrink_clip
+    PORTS.audio_probe = _probe_audio
 
 
 def worker_for(service: ReelbotService, **options: Any) -> Worker:
