@@ -1,0 +1,62 @@
+"""Remixing: a new job derived from a stored clip's recipe by a registered clip action
+(:mod:`reelbot.app.actions`), submitted through the same path as any request, so a remix
+gets every rule a fresh submission gets. Anyone may remix anyone's clip.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from reelbot.app.actions import get_action
+from reelbot.app.views import ClipView, Ticket
+from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.presets import check_extension as check_stitched_length
+from reelbot.domain.presets import plan_render, route_preset
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import Origin, RemixKind, Variation
+
+if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
+
+
+def action_for_kind(kind: RemixKind, variation: Variation | None) -> str:
+    """The clip action a remix kind names (the older call): a strong Vary is its own action."""
+    return "varystrong" if kind is RemixKind.VARY and variation is Variation.STRONG else kind.value
+
+
+async def start_action(
+    service: ReelbotService,
+    name: str,
+    clip_id: uuid.UUID,
+    origin: Origin,
+    *,
+    idempotency_key: str,
+    prompt: str | None,
+) -> Ticket:
+    """Look the action up, refuse an unknown one or a deleted clip, and submit the request
+    the action derives from the clip (its recipe, the new origin, the lineage)."""
+    action = get_action(name)
+    if action is None or action.derive is None or action.kind is None:
+        raise InvalidRequest("action.unknown", action=name[:32])
+    clip = await service.clip(clip_id)
+    if clip.deleted:
+        raise NotFound("clip.not_found")
+    update: dict[str, Any] = {
+        "origin": origin,
+        "parent_clip_id": clip.id,
+        "remix_kind": action.kind,
+        "variation": None,
+        "variation_salt": 0,
+    }
+    update.update(action.derive(clip, prompt, service))
+    return await service.submit(clip.request.model_copy(update=update), idempotency_key=idempotency_key)
+
+
+def check_extension(settings: Settings, clip: ClipView) -> None:
+    """Refuse an Extend past ``limits.max_total_seconds`` before anything is queued, counting
+    frames exactly as the stitch will (the seam frame once)."""
+    request = clip.request.model_copy(update={"remix_kind": RemixKind.EXTEND})
+    preset = route_preset(request.preset, request.roles(), settings)
+    plan = plan_render(request, preset, settings.limits, seed=0)
+    check_stitched_length(clip.num_frames, plan.num_frames, clip.fps, settings.limits.max_total_seconds)
