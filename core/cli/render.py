@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,6 +33,10 @@ from reelbot.domain.types import (
     ReferenceRole,
     SpeedMode,
 )
+
+if TYPE_CHECKING:
+    from reelbot.domain.presets import PresetSpec
+    from reelbot.generator.runner import Rendered
 
 
 def generate(
@@ -91,17 +96,8 @@ def _generate(
     speed: SpeedMode | None = None,
     json_out: bool = False,
 ) -> None:
+    """Check → render → report: every refusal comes before any model is loaded."""
     import secrets
-
-    from reelbot.cli.lang import cli_locale
-    from reelbot.cli.safety import sign_local_clip, signing_hint
-    from reelbot.domain.images import inspect_image, open_image
-    from reelbot.domain.presets import route_preset
-    from reelbot.domain.validation import check_reference_roles, check_request
-    from reelbot.generator.cache import EngineCache, detect_device
-    from reelbot.generator.encode import encode_mp4, write_thumbnail
-    from reelbot.generator.provenance import apply_watermark
-    from reelbot.generator.runner import plan_for, render_request
 
     request = GenerationRequest(
         prompt=prompt,
@@ -115,15 +111,59 @@ def _generate(
         speed=speed,
         origin=cli_origin(),
     )
+    request, chosen = _check_local_request(settings, request, images)
+    clip = _render_locally(settings, request, chosen, images, out)
+    _report_local_clip(clip, request, out, json_out=json_out)
+
+
+@dataclass(frozen=True)
+class _LocalClip:
+    """What one local render wrote, for the report."""
+
+    rendered: Rendered  # frames, plan, audio, the render report
+    size_bytes: int
+    signed: bool
+    thumbnail: Path
+    elapsed_s: float
+
+
+def _check_local_request(
+    settings: Settings, request: GenerationRequest, images: list[tuple[ReferenceRole, bytes]]
+) -> tuple[GenerationRequest, PresetSpec]:
+    """The service's checks without a service: text and sizes, roles, each image, the preset
+    and its plan (a bad size or a mode the preset lacks is refused before any loading)."""
+    from reelbot.domain.images import inspect_image
+    from reelbot.domain.presets import route_preset
+    from reelbot.domain.validation import check_reference_roles, check_request
+    from reelbot.generator.runner import plan_for
+
     request = check_request(request, settings.limits)
     check_reference_roles([r for r, _ in images], settings.limits)
     for _, data in images:
         inspect_image(data, settings.limits)
     chosen = route_preset(request.preset, {r for r, _ in images}, settings)
     request = request.model_copy(update={"preset": chosen.name})
-    plan_for(request, settings)  # a bad size or a mode the preset lacks: refused before any loading
-    references = {r: open_image(data) for r, data in reversed(images)}
+    plan_for(request, settings)
+    return request, chosen
 
+
+def _render_locally(
+    settings: Settings,
+    request: GenerationRequest,
+    chosen: PresetSpec,
+    images: list[tuple[ReferenceRole, bytes]],
+    out: Path,
+) -> _LocalClip:
+    """Load, denoise, watermark, encode, sign and thumbnail as the worker does, with a
+    progress bar (the step callback only reports: a local render is never interrupted)."""
+    from reelbot.cli.safety import sign_local_clip
+    from reelbot.domain.images import open_image
+    from reelbot.generator.cache import EngineCache, detect_device
+    from reelbot.generator.encode import encode_mp4, write_thumbnail
+    from reelbot.generator.provenance import apply_watermark
+    from reelbot.generator.runner import render_request
+
+    references = {r: open_image(data) for r, data in reversed(images)}
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -151,21 +191,30 @@ def _generate(
         thumb = out.with_suffix(".jpg")
         write_thumbnail(rendered.frames[0], thumb, settings.encode.thumbnail_width)
     elapsed = time.monotonic() - started
-    plan = rendered.plan
+    return _LocalClip(rendered, encoded.size_bytes, signed, thumb, elapsed)
+
+
+def _report_local_clip(clip: _LocalClip, request: GenerationRequest, out: Path, *, json_out: bool) -> None:
+    """One line for people, the signing hint, the JSON report if asked, and the path last
+    (scripts read the last line)."""
+    from reelbot.cli.lang import cli_locale
+    from reelbot.cli.safety import signing_hint
+
+    rendered, plan = clip.rendered, clip.rendered.plan
     console.print(
         f"[green]done[/green] {out} ({plan.width}×{plan.height}, "
         f"{rendered.frames.shape[0]} frames @ {plan.fps} fps, "
-        f"{encoded.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {chosen.name}) "
-        f"thumbnail {thumb} in {elapsed:.1f}s",
+        f"{clip.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {request.preset}) "
+        f"thumbnail {clip.thumbnail} in {clip.elapsed_s:.1f}s",
         highlight=False,
     )
-    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
+    console.print(signing_hint(clip.signed, cli_locale()), highlight=False, markup=False)
     if json_out:
         report = rendered.report.to_dict() if rendered.report is not None else None
-        clip = {"path": str(out), "width": plan.width, "height": plan.height}
-        clip |= {"frames": int(rendered.frames.shape[0]), "fps": plan.fps, "seed": request.seed}
-        clip |= {"preset": chosen.name, "speed": plan.speed.value}
-        typer.echo(json.dumps({"clip": clip, "report": report}, ensure_ascii=False))
+        summary = {"path": str(out), "width": plan.width, "height": plan.height}
+        summary |= {"frames": int(rendered.frames.shape[0]), "fps": plan.fps, "seed": request.seed}
+        summary |= {"preset": request.preset, "speed": plan.speed.value}
+        typer.echo(json.dumps({"clip": summary, "report": report}, ensure_ascii=False))
     typer.echo(str(out))
 
 
