@@ -140,8 +140,11 @@ class LineApi:
             return None
         return profile.language
 
-    async def fetch_content(self, message_id: str, *, max_bytes: int) -> bytes:
-        """Download a user's image/file through the SDK's data-host client, stopping at ``max_bytes``.
+    async def fetch_content(
+        self, message_id: str, *, max_bytes: int, too_large: ReelbotError | None = None
+    ) -> bytes:
+        """Download a user's image/file/audio through the SDK's data-host client, stopping at ``max_bytes``
+        (then raising ``too_large``, by default the photo's ``line.image_too_large``).
 
         ``AsyncMessagingApiBlob.get_message_content`` reads the whole body into memory and its
         ``_preload_content=False`` path is broken in the async client, so this streams through
@@ -151,7 +154,8 @@ class LineApi:
         config = self._data_client.configuration
         url = f"{self._data_host}/v2/bot/message/{message_id}/content"
         headers = {"Authorization": f"Bearer {config.access_token}", "Accept": "*/*"}
-        too_large = InvalidRequest("line.image_too_large", limit_mb=f"{max_bytes / MiB:.0f}")
+        if too_large is None:
+            too_large = InvalidRequest("line.image_too_large", limit_mb=f"{max_bytes / MiB:.0f}")
         try:
             response = await self._data_client.rest_client.request(
                 "GET",

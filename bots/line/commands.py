@@ -1,4 +1,4 @@
-"""Typed chat commands (説明/help, 清除, 用量, 取消, 作品集, role marks, a prompt): a registry like the
+"""Typed chat commands (説明/help, 清除, 用量, 取消, 作品集, 字幕, role marks, a prompt): a registry like the
 postbacks' — one decorated function per :class:`~reelbot.bots.line.syntax.Command`, looked up
 by :meth:`LineHandler.on_command`. Adding a command is a word list in syntax.py and one
 function here.
@@ -13,6 +13,7 @@ from linebot.v3.webhooks import MessageEvent
 
 from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.common.wait import plain_job_line
+from reelbot.bots.line import finish_extras
 from reelbot.bots.line.photos import discard_staged
 from reelbot.bots.line.syntax import Command, Parsed
 from reelbot.domain.errors import InvalidRequest
@@ -177,6 +178,23 @@ async def _storyboard_consent(
     from reelbot.bots.line.boards import board_consent
 
     await board_consent(h, event, chat, locale, str(parsed.options["board"]), bool(parsed.options["yes"]))
+
+
+@command(Command.CAPTION)
+async def _caption(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """字幕 <text> / caption <text>: the caption of the person's next 輸出成 Shorts."""
+    await finish_extras.set_caption(h, event, chat, locale, parsed.prompt)
+
+
+@command(Command.NO_CAPTION)
+async def _no_caption(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    await finish_extras.clear_caption(h, event, chat, locale)
+
+
+@command(Command.NO_MUSIC)
+async def _no_music(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """取消音樂 / no music: the next 輸出成 Shorts keeps the clip's own sound."""
+    await finish_extras.clear_track(h, event, chat, locale)
 
 
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

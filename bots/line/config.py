@@ -36,6 +36,9 @@ class LineConfig(BaseSettings):
     pending_prompt_ttl_s: int = Field(600, ge=10, description="改提示: how long the next text is awaited")
     role_mark_ttl_s: int = Field(300, ge=10, description="'the next photo is the end frame' lasts this long")
     max_pending_photos: int = Field(4, ge=1, le=8)
+    finish_extras_ttl_s: int = Field(
+        3600, ge=60, description="an own track or caption waits this long for 輸出成 Shorts"
+    )
     staging_dir: Path | None = Field(
         None, description="checked photos wait here until a prompt uses them (<data_dir>/line/incoming)"
     )
@@ -80,9 +83,7 @@ class LineConfig(BaseSettings):
     events_reclaim_s: float = Field(
         60.0, gt=0, description="how often to take over events another consumer left un-acked"
     )
-    events_stale_ms: int = Field(
-        60_000, ge=0, description="un-acked this long: another consumer may take it"
-    )
+    events_stale_ms: int = Field(60_000, ge=0, description="un-acked this long: another consumer may take it")
     inbox_stale_ms: int = Field(
         60_000, ge=100, description="a webhook event claimed this long by a silent process: another takes it"
     )

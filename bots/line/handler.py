@@ -2,7 +2,8 @@
 
 The rest of an event's work sits beside it, each module over :class:`LineHandler`: typed
 commands in ``commands.py``, quick-reply postbacks in ``postbacks.py``, photo intake in
-``photos.py``, storyboards in ``boards.py``; who spoke and where is ``chat.py``.
+``photos.py``, an own track and caption for 輸出成 Shorts in ``finish_extras.py``, storyboards
+in ``boards.py``; who spoke and where is ``chat.py``.
 
 Handlers only validate and hand work to the service (which stores and enqueues); the answer
 goes back at once with the reply token (free), falling back to a counted push with a retry key
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
+    AudioMessageContent,
     Event,
     FileMessageContent,
     FollowEvent,
@@ -36,7 +38,7 @@ from linebot.v3.webhooks import (
 )
 
 from reelbot.bots.common.wait import ack_eta
-from reelbot.bots.line import outgoing, photos, postbacks
+from reelbot.bots.line import finish_extras, outgoing, photos, postbacks
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.chat import Chat, chat_of, created_job, retry_key
 from reelbot.bots.line.commands import COMMANDS
@@ -144,6 +146,10 @@ class LineHandler:
             content = event.message
             if isinstance(content, TextMessageContent):
                 await self.on_text(event, chat, content)
+            elif isinstance(content, AudioMessageContent) or (
+                isinstance(content, FileMessageContent) and finish_extras.is_track_file(content.file_name)
+            ):
+                await finish_extras.on_audio(self, event, chat, content)  # 1:1 only
             elif isinstance(content, ImageMessageContent) or (
                 isinstance(content, FileMessageContent) and chat.one_to_one  # files in groups: not for us
             ):

@@ -153,20 +153,11 @@ async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: 
 
 @postback("finish")
 async def _finish(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    """「輸出成 Shorts」: one ``finish`` worker task; the finished file is pushed when it is done."""
-    from reelbot.app.finish import FinishOptions, finish_clip
+    """「輸出成 Shorts」: one ``finish`` worker task (with the person's waiting track and caption);
+    the finished file is pushed when it is done."""
+    from reelbot.bots.line.finish_extras import finish_here
 
-    options = FinishOptions()
-    ticket = await finish_clip(
-        h.service,
-        clip_id,
-        h.origin(chat, locale),
-        idempotency_key=f"line:{event.webhook_event_id}",
-        options=options,
-    )
-    key = "submit.duplicate" if ticket.duplicate else "finish.queued_clip"
-    text = render(key, locale, clip_id=short_id(clip_id), job_id=short_id(ticket.task_id), fps=options.fps)
-    await h.answer(event, chat, text)
+    await finish_here(h, event, chat, locale, clip_id)
 
 
 # -- postbacks about a job (consent question, 取消 quick reply) -------------------------------------

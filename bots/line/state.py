@@ -1,5 +1,5 @@
 """Short-lived LINE conversation state in Redis: seen webhook events, waiting photos, 改提示,
-cached languages, push counts and hourly limits.
+the track and caption waiting for 輸出成 Shorts, cached languages, push counts and hourly limits.
 
 All of it expires on its own (TTL), so a crashed bot leaves nothing to clean up, and all of it
 lives in Redis rather than in the process, so several bot replicas behind one webhook URL agree.
@@ -70,6 +70,14 @@ class LineKeys:
         """Clip id whose 改提示 (remix) waits for this user's next text in this chat (TTL)."""
         return self.key("remix", chat_id, user_id)
 
+    def line_track(self, chat_id: str, user_id: str) -> str:
+        """Media key of the track (an audio message) the user's next 輸出成 Shorts here uses (TTL)."""
+        return self.key("track", chat_id, user_id)
+
+    def line_caption(self, chat_id: str, user_id: str) -> str:
+        """Caption (``字幕 <text>``) the user's next 輸出成 Shorts in this chat burns in (TTL)."""
+        return self.key("caption", chat_id, user_id)
+
     def line_locale(self, user_id: str) -> str:
         """Cached message locale of a LINE user (from the profile's language)."""
         return self.key("locale", user_id)
@@ -135,6 +143,37 @@ class LineState:
 
     async def is_awaiting(self, chat_id: str, user_id: str) -> bool:
         return bool(await self.redis.exists(self.keys.line_awaiting_prompt(chat_id, user_id)))
+
+    # -- what the next 輸出成 Shorts adds: an own track, a caption -------------------------------
+    async def set_track(self, chat_id: str, user_id: str, media_key: str) -> None:
+        """The newest track wins; its TTL restarts."""
+        key = self.keys.line_track(chat_id, user_id)
+        await self.redis.set(key, media_key, ex=self.config.finish_extras_ttl_s)
+
+    async def set_caption(self, chat_id: str, user_id: str, caption: str) -> None:
+        key = self.keys.line_caption(chat_id, user_id)
+        await self.redis.set(key, caption, ex=self.config.finish_extras_ttl_s)
+
+    async def clear_track(self, chat_id: str, user_id: str) -> bool:
+        """Forget the waiting track; True when there was one."""
+        return bool(await self.redis.delete(self.keys.line_track(chat_id, user_id)))
+
+    async def clear_caption(self, chat_id: str, user_id: str) -> bool:
+        return bool(await self.redis.delete(self.keys.line_caption(chat_id, user_id)))
+
+    async def finish_extras(self, chat_id: str, user_id: str) -> tuple[str | None, str | None]:
+        """The waiting (track media key, caption), each None when nothing waits."""
+        raw = await self.redis.mget(
+            self.keys.line_track(chat_id, user_id), self.keys.line_caption(chat_id, user_id)
+        )
+        track, caption = ((v.decode() if isinstance(v, bytes) else v) if v else None for v in raw)
+        return track, caption
+
+    async def clear_finish_extras(self, chat_id: str, user_id: str) -> None:
+        """A Finish used them: the one after it has neither."""
+        await self.redis.delete(
+            self.keys.line_track(chat_id, user_id), self.keys.line_caption(chat_id, user_id)
+        )
 
     # -- languages ---------------------------------------------------------------------------
     async def cached_locale(self, user_id: str) -> str | None:

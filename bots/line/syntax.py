@@ -14,6 +14,9 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
   (the tables of :mod:`reelbot.bots.line.option_syntax`, which reads every ``key:value``);
 * a message whose first word is ``分鏡`` / ``storyboard`` is a storyboard (one shot per line,
   parsed by :mod:`reelbot.bots.line.storyboard_syntax`);
+* for the next 「輸出成 Shorts」: ``字幕 <text>`` / ``caption <text>`` sets its caption (burned in,
+  plus an .srt), ``取消字幕`` / ``no caption`` drops it, ``取消音樂`` / ``no music`` drops the
+  track an audio message left waiting (bots/line/finish_extras.py);
 * ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos;
 * ``用量`` / ``usage`` reports the person's GPU-seconds (and the group's); ``取消`` / ``cancel``
   cancels their newest unfinished job in this chat; ``排隊`` / ``進度`` / ``queue`` lists their
@@ -25,6 +28,7 @@ their shape goes — ranges are the service's job (one source of truth for limit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -54,6 +58,9 @@ class Command(StrEnum):
     STORYBOARD_REROLL = "storyboard_reroll"
     STORYBOARD_CONSENT = "storyboard_consent"
     QUEUE = "queue"
+    NO_MUSIC = "no_music"
+    CAPTION = "caption"
+    NO_CAPTION = "no_caption"
 
 
 HELP_WORDS = frozenset({"說明", "help", "/help", "幫助", "使用說明", "?", "？"})
@@ -64,6 +71,11 @@ QUEUE_WORDS = frozenset({"排隊", "/queue", "queue", "進度", "/progress", "pr
 GALLERY_WORDS = frozenset({"作品集", "/gallery", "gallery"})
 GALLERY_ON_WORDS = frozenset({"開啟作品集", "/gallery on", "gallery on"})
 GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"})
+NO_MUSIC_WORDS = frozenset({"取消音樂", "不要音樂", "/nomusic", "no music", "/no music"})
+NO_CAPTION_WORDS = frozenset({"取消字幕", "不要字幕", "/nocaption", "no caption", "/no caption"})
+#: ``字幕 夜市的燈亮了`` / ``caption: the lights come on``: the word, then a space, a colon or the
+#: end (``字幕很大的海報`` stays a prompt); the rest, line breaks and all, is the caption.
+CAPTION_RE = re.compile(r"^(?:字幕|/caption|caption)(?:$|[\s:：]\s*(.*))", re.IGNORECASE | re.DOTALL)
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
     "開頭": ReferenceRole.FIRST_FRAME,
@@ -86,6 +98,7 @@ class Parsed:
     prompt: str = ""
     role: ReferenceRole | None = None  # MARK_ROLE: the role of the next photo
     # aspect, seconds, seed, fps, negative, preset, speed, motion (0-1), camera, loop
+    # (CAPTION: ``prompt`` is the caption's text)
     options: dict[str, object] = field(default_factory=dict)
 
 
@@ -99,6 +112,8 @@ _WORD_COMMANDS: tuple[tuple[frozenset[str], Command], ...] = (
     (GALLERY_WORDS, Command.GALLERY),
     (GALLERY_ON_WORDS, Command.GALLERY_ON),
     (GALLERY_OFF_WORDS, Command.GALLERY_OFF),
+    (NO_MUSIC_WORDS, Command.NO_MUSIC),
+    (NO_CAPTION_WORDS, Command.NO_CAPTION),
 )
 
 
@@ -111,6 +126,9 @@ def parse_text(text: str) -> Parsed:
             return Parsed(command)
     if word in ROLE_WORDS:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
+    caption = CAPTION_RE.match(stripped)
+    if caption is not None:
+        return Parsed(Command.CAPTION, prompt=(caption.group(1) or "").strip())
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
     consent = STORYBOARD_CONSENT_RE.match(normalize_width(" ".join(word.split())))

@@ -48,7 +48,7 @@ TEXTS = {
             "提示詞：{prompt}\n比例：{aspect}，{seconds} 秒，{fps} fps，種子 {seed}\n"
             "模型：{preset}\n來源：{lineage}\n分享連結：{url}"
         ),
-        "line.unsupported_message": "目前只看得懂文字和照片。輸入「說明」看使用方式。",
+        "line.unsupported_message": "目前只看得懂文字、照片和音訊。輸入「說明」看使用方式。",
         "line.help": (
             "🎬 用一句話做短影片\n"
             "・直接輸入提示詞，例如：一隻貓在雨中的東京街頭散步\n"
@@ -62,6 +62,8 @@ TEXTS = {
             "  例：影片 夜市的貓 速度:快 動態:高 鏡頭:推近 循環\n"
             "・完成後可按：重新生成、變化、大幅變化、延長、循環、改提示、資訊\n"
             "・一次做整支短影片：第一行寫「分鏡 標題」，接著一行一個鏡頭（輸入「分鏡」看寫法）\n"
+            "・輸出成 Shorts：先傳一段語音訊息或音樂檔（mp3、m4a、wav…），下一次就會配上你的音樂；"
+            "「取消音樂」不用它。「字幕 夜市的燈亮了」加上字幕（燒進畫面並附 .srt），「取消字幕」拿掉\n"
             "・「清除」忘記等待中的照片\n"
             "・「取消」取消你最新一支還沒完成的影片\n"
             "・「排隊」或「進度」查看你的影片排在第幾位、預計多久完成\n"
@@ -134,7 +136,7 @@ TEXTS = {
             "Prompt: {prompt}\nAspect {aspect}, {seconds} s, {fps} fps, seed {seed}\n"
             "Preset: {preset}\nLineage: {lineage}\nShare: {url}"
         ),
-        "line.unsupported_message": "I understand text and photos. Type help to see how to use me.",
+        "line.unsupported_message": "I understand text, photos and audio. Type help to see how to use me.",
         "line.help": (
             "🎬 Short videos from one sentence\n"
             "• Type a prompt, e.g.: a cat walking through rainy Tokyo\n"
@@ -152,6 +154,9 @@ TEXTS = {
             "• When it's done: Re-roll, Vary, Vary (strong), Extend, Loop, Remix, Info\n"
             "• A whole Short at once: storyboard and a title on the first line, then one shot per line "
             "(send storyboard to see how)\n"
+            "• Finish for Shorts: send an audio message or a music file (mp3, m4a, wav…) first and the "
+            "next one uses your music; no music drops it. caption The lights come on adds a caption "
+            "(burned in, plus an .srt); no caption removes it\n"
             "• clear forgets waiting photos\n"
             "• cancel stops your newest unfinished video\n"
             "• queue (or progress) shows where your videos are in line and when they should be ready\n"

@@ -192,6 +192,18 @@ def file_event(message_id: str, name: str, size: int, *, user: str = "Ualice") -
     return event
 
 
+def audio_event(
+    message_id: str, *, duration_ms: int | None, user: str = "Ualice", group: str | None = None
+) -> dict[str, Any]:
+    """An audio message (LINE's voice recorder, or a shared track): its length, no name."""
+    message: dict[str, Any] = {"type": "audio", "id": message_id, "contentProvider": {"type": "line"}}
+    if duration_ms is not None:
+        message["duration"] = duration_ms
+    event = _base(source(user, group), f"rt-{uuid.uuid4().hex}", None)
+    event.update({"type": "message", "message": message})
+    return event
+
+
 def postback_event(
     data: str, *, user: str = "Ualice", group: str | None = None, reply_token: str | None = None
 ) -> dict[str, Any]:
