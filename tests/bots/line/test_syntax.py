@@ -128,3 +128,25 @@ def test_usage_and_cancel_words() -> None:
     # Inside a prompt they are just words.
     assert parse_text("取消 的 派對").command is Command.PROMPT
     assert parse_text("usage of color").prompt == "usage of color"
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "caption"),
+    [
+        ("字幕 夜市的燈亮了", Command.CAPTION, "夜市的燈亮了"),
+        ("字幕：夜市的燈亮了", Command.CAPTION, "夜市的燈亮了"),
+        ("Caption: the lights come on", Command.CAPTION, "the lights come on"),
+        ("/caption hi", Command.CAPTION, "hi"),
+        ("字幕\n第一行\n第二行", Command.CAPTION, "第一行\n第二行"),  # line breaks stay
+        ("字幕", Command.CAPTION, ""),  # alone: the answer shows how
+        ("取消音樂", Command.NO_MUSIC, ""),
+        ("No Music", Command.NO_MUSIC, ""),
+        ("取消字幕", Command.NO_CAPTION, ""),
+        ("no caption", Command.NO_CAPTION, ""),
+        ("字幕很大的海報", Command.PROMPT, "字幕很大的海報"),  # no space or colon: a prompt
+        ("captions in the rain", Command.PROMPT, "captions in the rain"),
+    ],
+)
+def test_the_finish_extras_words(text: str, command: Command, caption: str) -> None:
+    parsed = parse_text(text)
+    assert (parsed.command, parsed.prompt) == (command, caption)
