@@ -9,10 +9,10 @@ soundtrack cannot carry what a prompt could not; a refusal stores and queues not
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING
 
+from reelbot.app.task_costs import check_quota
 from reelbot.app.tasks import TaskTicket, submit_task
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.storyboard import MAX_MUSIC_CHARS
@@ -35,25 +35,6 @@ MUSIC_GPU_S_PER_AUDIO_S = 0.5
 def music_estimate_s(seconds: float) -> float:
     """Estimated GPU-seconds of a ``seconds``-long track (the profile above)."""
     return MUSIC_FIXED_GPU_S + MUSIC_GPU_S_PER_AUDIO_S * seconds
-
-
-async def check_quota(service: ReelbotService, origin: Origin, estimate_s: float) -> None:
-    """Refuse (the existing ``quota.exceeded_*`` / hourly-rate messages) when ``estimate_s``
-    more GPU-seconds would pass one of ``origin``'s windows; reserves nothing (see the
-    report of issue 14: tasks are not yet counted in the stored quota windows)."""
-    community = await asyncio.to_thread(service.safety.community_for, origin)
-    await service.settle_limits()
-    async with service.limits.locked(service.limits.scopes(origin)):
-        held = set(await service.limits.open_reservations())
-        windows = await asyncio.to_thread(service._quota_windows, origin, community, held)
-        await service.limits.reserve(
-            uuid.uuid4(),
-            origin,
-            estimate_s=estimate_s,
-            windows=windows,
-            rates=service._rate_policy(origin, community),
-            check_only=True,
-        )
 
 
 def check_description(service: ReelbotService, description: str, lyrics: str) -> str:

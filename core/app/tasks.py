@@ -163,6 +163,17 @@ async def cancel_task(service: ReelbotService, task_id: uuid.UUID, *, by: Origin
     return await task_view(service, task_id)
 
 
+async def cancel_work(service: ReelbotService, work_id: uuid.UUID, *, by: Origin) -> tuple[str, JobState]:
+    """Cancel a clip job or a task, whichever ``work_id`` names (both ride the queue under
+    opaque ids, so a person holding one id need not know which it is): ``("job", state)`` or
+    ``(task kind, state)``, the state after the cancel (``running``: it stops at its next
+    boundary). Unknown to both tables: ``job.not_found``."""
+    task = await service.run_db(task_repo.get_task, task_id=work_id)
+    if task is None:
+        return "job", (await service.cancel(work_id, by=by)).state
+    return task.kind, (await cancel_task(service, work_id, by=by)).state
+
+
 async def reconcile_tasks(service: ReelbotService, *, older_than_s: float = 30.0) -> int:
     """Enqueue ``queued`` tasks that have no queue message (idempotent by their key)."""
     tasks = await service.run_db(task_repo.queued_tasks_older_than, seconds=older_than_s)

@@ -177,6 +177,9 @@ _register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
 from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
 
 _register_finish_commands(app)  # reelbot finish CLIP
+from reelbot.cli.tasks import register as _register_task_commands  # noqa: E402
+
+_register_task_commands(app)  # reelbot music DESCRIPTION, reelbot cancel ID
 _register_media_commands(app)  # reelbot media-store migrate --to s3
 from reelbot.cli.schema import register as _register_schema_commands  # noqa: E402
 
