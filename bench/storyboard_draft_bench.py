@@ -1,6 +1,6 @@
-"""Storyboard draft assembly from stored shot clips: control_draft.build_draft_from_clips (one shot
+"""Storyboard draft assembly from stored shot clips: draft_clips.build_draft_from_clips (one shot
 in memory at a time, segments joined by ffmpeg's concat demuxer) against the CLI's in-memory way
-(control_draft.assemble over every decoded frame, then one encode) — same clips, same run.
+(draft_frames.assemble over every decoded frame, then one encode) — same clips, same run.
 
     .venv/bin/python bench/storyboard_draft_bench.py --width 480 --height 832 --shots 10 --seconds 6
 
@@ -43,7 +43,7 @@ def run_one(way: str, clips: list[Path]) -> dict[str, float]:
     start = time.perf_counter()
     if way == "cli":
         from reelbot.domain.settings import EncodeSettings
-        from reelbot.generator.control_draft import assemble, contact_sheet
+        from reelbot.generator.draft_frames import assemble, contact_sheet
         from reelbot.generator.encode import decode_frames, encode_mp4
 
         frames = [decode_frames(p) for p in clips]
@@ -52,7 +52,7 @@ def run_one(way: str, clips: list[Path]) -> dict[str, float]:
         contact_sheet(frames, clips[0].parent / "cli.jpg")
     else:
         from reelbot.domain.settings import EncodeSettings
-        from reelbot.generator.control_draft import build_draft_from_clips
+        from reelbot.generator.draft_clips import build_draft_from_clips
         from reelbot.storage.media import MediaStore
 
         media = MediaStore(Path(tempfile.mkdtemp()), "http://127.0.0.1", b"x" * 32, 3600)
@@ -93,7 +93,7 @@ def main() -> None:
         label = f"{args.shots} shots × {args.seconds:g} s, {args.width}×{args.height} @ {FPS} fps"
         print(f"| way | {label}: seconds | max RSS before → after, MB |\n|---|---|---|")
         for way, name in (
-            ("cli", "control_draft.assemble (all frames in memory)"),
+            ("cli", "draft_frames.assemble (all frames in memory)"),
             ("segments", "build_draft_from_clips (one shot at a time)"),
         ):
             out = subprocess.run(

@@ -25,7 +25,7 @@ REAL_PRESET = "wan-2.1-t2v-1.3b"
 
 def demo_contact_sheet(clip_path: Path, out: Path) -> Path | None:
     """A JPEG of ``SHEET_FRAMES`` frames spread over the clip; None if it cannot be made."""
-    from reelbot.generator.control_draft import contact_sheet
+    from reelbot.generator.draft_frames import contact_sheet
     from reelbot.generator.encode import EncodeError, decode_frames
 
     try:

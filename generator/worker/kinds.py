@@ -70,7 +70,7 @@ def assemble_draft(
 ) -> dict[str, Any]:
     """The draft's facts (size_bytes, width, height, fps, num_frames) after writing it to media."""
     from reelbot.domain.storyboard import Transition
-    from reelbot.generator.control_draft import build_draft_from_clips
+    from reelbot.generator.draft_clips import build_draft_from_clips
 
     task = AssembleDraft.model_validate(dict(payload))
     encode = settings.encode

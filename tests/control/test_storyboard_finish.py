@@ -19,7 +19,8 @@ from reelbot.domain.storyboard import (
     load_storyboard,
     parse_storyboard,
 )
-from reelbot.generator.control_draft import join_overlaps, render_storyboard
+from reelbot.generator.control_draft import render_storyboard
+from reelbot.generator.draft_frames import join_overlaps
 from reelbot.generator.finish.beats import trim_to_beats
 from reelbot.generator.finish.colour import delta_e, match_shots
 from reelbot.generator.finish.storyboard import shot_spans
@@ -247,7 +248,7 @@ def test_the_worker_grades_an_extend_unless_the_setting_is_off(settings: Setting
 def test_chat_drafts_joined_from_stored_clips_are_graded_too(tmp_path: Path) -> None:
     """build_draft_from_clips (the worker's assemble_draft task) with and without matching."""
     from reelbot.domain.settings import EncodeSettings
-    from reelbot.generator.control_draft import build_draft_from_clips
+    from reelbot.generator.draft_clips import build_draft_from_clips
     from reelbot.generator.encode import decode_frames, encode_mp4
     from reelbot.storage.media import MediaStore
 

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from reelbot.domain.settings import Settings
-from reelbot.generator.control_draft import upscale_mp4
+from reelbot.generator.draft_frames import upscale_mp4
 from reelbot.generator.encode import ffmpeg_exe, probe
 
 
