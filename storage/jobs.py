@@ -2,8 +2,9 @@
 
 Every state change is a conditional ``UPDATE … WHERE state IN (…)`` and reports whether it
 happened, so two processes racing on the same job (a reclaimed job, a double click, a cancel
-arriving while a worker finishes) never both win. The caller owns the transaction
-(``session_scope``); these functions only flush.
+arriving while a worker finishes) never both win (:mod:`reelbot.storage.transitions`, shared
+with :mod:`reelbot.storage.tasks`). The caller owns the transaction (``session_scope``);
+these functions only flush.
 
 States: awaiting_consent → queued → running → done | failed | cancelled.
 """
@@ -11,22 +12,19 @@ States: awaiting_consent → queued → running → done | failed | cancelled.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reelbot.domain.types import GenerationRequest, JobState, Platform
+from reelbot.storage import transitions
 from reelbot.storage.models import Asset, Clip, Job, JobReference, utcnow
 from reelbot.storage.users import find_user, user_for_origin
 
 ACTIVE_STATES: tuple[JobState, ...] = (JobState.AWAITING_CONSENT, JobState.QUEUED, JobState.RUNNING)
-# A job that finished with a failure may still be completed by a slow worker that was
-# presumed dead (its render is not thrown away); a cancelled or done job never.
-DONE_FROM: tuple[JobState, ...] = (JobState.QUEUED, JobState.RUNNING, JobState.FAILED)
 
 
 class DuplicateJob(Exception):
@@ -87,49 +85,62 @@ def create_job(
     seed = seed if seed is not None else request.seed
     if preset is None or seed is None:
         raise ValueError("create_job needs a resolved preset and seed (argument or request field)")
-    _check_lane(lane)
-    if state not in (JobState.QUEUED, JobState.AWAITING_CONSENT):
-        raise ValueError(f"a new job is queued or awaiting consent, not {state.value!r}")
+    _check_new(session, request, lane=lane, state=state)
     request = request.model_copy(update={"preset": preset, "seed": seed})
-    for ref in request.references:
-        if session.get(Asset, ref.sha256) is None:
-            raise MissingAsset(ref.sha256)
     if user_id is None:
         user_id = user_for_origin(session=session, origin=request.origin).id
-    origin = request.origin
     job = Job(
         id=job_id or uuid.uuid4(),
         user_id=user_id,
         state=state,
-        request_json=stored_request_json(request),
         idempotency_key=idempotency_key,
-        preset=preset,
-        seed=seed,
         lane=lane,
-        parent_clip_id=request.parent_clip_id,
-        remix_kind=request.remix_kind,
-        platform=origin.platform,
-        channel_id=origin.channel_id,
-        guild_id=origin.guild_id,
-        message_id=origin.message_id,
         moderation_json=moderation,
         consent_required=consent_required,
+        **_recipe_columns(request, preset, seed),
     )
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-            for position, ref in enumerate(request.references):
-                session.add(
-                    JobReference(job_id=job.id, position=position, asset_sha256=ref.sha256, role=ref.role)
-                )
-    except IntegrityError:
-        # Lost a race with the same key: the other transaction committed first.
-        existing = get_job_by_idempotency_key(session=session, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        raise DuplicateJob(existing) from None
+
+    def write() -> None:
+        session.add(job)
+        session.flush()
+        for position, ref in enumerate(request.references):
+            session.add(
+                JobReference(job_id=job.id, position=position, asset_sha256=ref.sha256, role=ref.role)
+            )
+
+    # Lost a race with the same key: the other transaction committed first.
+    winner = transitions.insert_unless_raced(session, Job, idempotency_key, write)
+    if winner is not None:
+        raise DuplicateJob(winner)
     return job
+
+
+def _check_new(session: Session, request: GenerationRequest, *, lane: str, state: JobState) -> None:
+    """Refuse what a new job may not be: an odd lane, a state past the start, a reference
+    image that was never stored (:class:`MissingAsset`)."""
+    _check_lane(lane)
+    if state not in (JobState.QUEUED, JobState.AWAITING_CONSENT):
+        raise ValueError(f"a new job is queued or awaiting consent, not {state.value!r}")
+    for ref in request.references:
+        if session.get(Asset, ref.sha256) is None:
+            raise MissingAsset(ref.sha256)
+
+
+def _recipe_columns(request: GenerationRequest, preset: str, seed: int) -> dict[str, Any]:
+    """A job's columns that come from its recipe: the recipe itself (without the interaction
+    token) and the copies of its fields that queries and indexes use."""
+    origin = request.origin
+    return {
+        "request_json": stored_request_json(request),
+        "preset": preset,
+        "seed": seed,
+        "parent_clip_id": request.parent_clip_id,
+        "remix_kind": request.remix_kind,
+        "platform": origin.platform,
+        "channel_id": origin.channel_id,
+        "guild_id": origin.guild_id,
+        "message_id": origin.message_id,
+    }
 
 
 def create_or_get_job(
@@ -147,7 +158,7 @@ def get_job(*, session: Session, job_id: uuid.UUID) -> Job | None:
 
 
 def get_job_by_idempotency_key(*, session: Session, idempotency_key: str) -> Job | None:
-    return session.exec(select(Job).where(Job.idempotency_key == idempotency_key)).first()
+    return transitions.by_idempotency_key(session, Job, idempotency_key)
 
 
 def job_references(*, session: Session, job_id: uuid.UUID) -> list[JobReference]:
@@ -156,77 +167,43 @@ def job_references(*, session: Session, job_id: uuid.UUID) -> list[JobReference]
     return list(session.exec(statement))
 
 
-def _transition(session: Session, job_id: uuid.UUID, from_states: Iterable[JobState], **values: Any) -> bool:
-    """UPDATE the job only if its state is one of ``from_states``; True if it did."""
-    statement = (
-        update(Job)
-        .where(col(Job.id) == job_id, col(Job.state).in_(list(from_states)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    changed = session.exec(statement).rowcount == 1
-    # The row may have changed under an object this session holds: reload it now (not
-    # lazily, so it stays readable after the session closes — expire_on_commit is off).
-    held = session.identity_map.get(session.identity_key(Job, job_id))
-    if held is not None:
-        session.refresh(held)
-    return changed
-
-
 def mark_running(
     *, session: Session, job_id: uuid.UUID, worker: str | None = None, reclaim: bool = False
 ) -> bool:
     """queued → running (attempts + 1, ``worker`` recorded). ``reclaim=True`` also takes over
     a running job whose worker died (the queue reclaimed its message). False: it was not in
     that state."""
-    from_states = (JobState.QUEUED, JobState.RUNNING) if reclaim else (JobState.QUEUED,)
-    return _transition(
-        session,
-        job_id,
-        from_states,
-        state=JobState.RUNNING,
-        started_at=utcnow(),
-        attempts=Job.attempts + 1,
-        worker=worker,
-        step=None,
-        total_steps=None,
-    )
+    return transitions.start(session, Job, job_id, worker=worker, reclaim=reclaim)
 
 
 def record_progress(*, session: Session, job_id: uuid.UUID, step: int, total_steps: int) -> bool:
     """Remember the last progress of a running job (for status after a bot restart)."""
-    if not 0 <= step <= total_steps:
-        raise ValueError(f"step must be within 0..total_steps, got {step}/{total_steps}")
-    return _transition(session, job_id, (JobState.RUNNING,), step=step, total_steps=total_steps)
+    return transitions.record_progress(session, Job, job_id, step, total_steps)
 
 
 def record_consent(*, session: Session, job_id: uuid.UUID, given_by: str, accepted: bool) -> bool:
     """awaiting_consent → queued (accepted, who and when recorded) or → cancelled (declined)."""
-    now = utcnow()
     if accepted:
-        return _transition(
+        return transitions.transition(
             session,
+            Job,
             job_id,
             (JobState.AWAITING_CONSENT,),
             state=JobState.QUEUED,
             consent_given_by=given_by,
-            consent_at=now,
+            consent_at=utcnow(),
         )
-    return _transition(
-        session,
-        job_id,
-        (JobState.AWAITING_CONSENT,),
-        state=JobState.CANCELLED,
-        error_key="consent.declined",
-        finished_at=now,
+    return transitions.cancel(
+        session, Job, job_id, (JobState.AWAITING_CONSENT,), error_key="consent.declined"
     )
 
 
 def revert_consent(*, session: Session, job_id: uuid.UUID) -> bool:
     """queued → awaiting_consent, clearing who/when: the enqueue after a confirmation was
     refused (the user's pending cap), so they can confirm again later."""
-    return _transition(
+    return transitions.transition(
         session,
+        Job,
         job_id,
         (JobState.QUEUED,),
         state=JobState.AWAITING_CONSENT,
@@ -238,14 +215,13 @@ def revert_consent(*, session: Session, job_id: uuid.UUID) -> bool:
 def set_lane(*, session: Session, job_id: uuid.UUID, lane: str) -> bool:
     """Move a job that has not started to another lane (the quota decided again)."""
     _check_lane(lane)
-    return _transition(session, job_id, (JobState.AWAITING_CONSENT, JobState.QUEUED), lane=lane)
+    not_started = (JobState.AWAITING_CONSENT, JobState.QUEUED)
+    return transitions.transition(session, Job, job_id, not_started, lane=lane)
 
 
 def requeue(*, session: Session, job_id: uuid.UUID) -> bool:
     """running → queued: a worker gives a job back (shutdown) before finishing it."""
-    return _transition(
-        session, job_id, (JobState.RUNNING,), state=JobState.QUEUED, step=None, total_steps=None
-    )
+    return transitions.requeue(session, Job, job_id)
 
 
 def mark_done(
@@ -271,31 +247,21 @@ def mark_done(
     the loser should delete the media it wrote. ``clip_id`` lets the worker name its media
     files after the clip before the row exists.
     """
-    values: dict[str, Any] = {
-        "state": JobState.DONE,
-        "finished_at": utcnow(),
-        "error_key": None,
-        "error_detail": None,
-    }
+    values: dict[str, Any] = {}
     if gpu_seconds is not None:
         values["gpu_seconds"] = gpu_seconds
     if render_report is not None:
         values["render_report"] = render_report
-    if not _transition(session, job_id, DONE_FROM, **values):
+    if not transitions.finish(session, Job, job_id, **values):
         return None
     job = session.get(Job, job_id)
     if job is None:  # pragma: no cover - the UPDATE just matched it
         raise LookupError(job_id)
-    parent = session.get(Clip, job.parent_clip_id) if job.parent_clip_id is not None else None
     clip_id = clip_id or uuid.uuid4()
     clip = Clip(
         id=clip_id,
         job_id=job.id,
         user_id=job.user_id,
-        parent_clip_id=parent.id if parent is not None else None,
-        remix_kind=job.remix_kind if parent is not None else None,
-        root_clip_id=parent.root_clip_id if parent is not None else clip_id,
-        depth=parent.depth + 1 if parent is not None else 0,
         video_key=video_key,
         thumbnail_key=thumbnail_key,
         size_bytes=size_bytes,
@@ -305,6 +271,7 @@ def mark_done(
         num_frames=num_frames,
         duration_s=duration_s,
         has_audio=has_audio,
+        **_lineage(session, job, clip_id),
     )
     try:
         with session.begin_nested():
@@ -316,6 +283,20 @@ def mark_done(
     return clip
 
 
+def _lineage(session: Session, job: Job, clip_id: uuid.UUID) -> dict[str, Any]:
+    """Where the job's clip stands in its remix tree: an original is its own root at depth
+    0; a remix hangs under its parent clip (same root, one deeper)."""
+    parent = session.get(Clip, job.parent_clip_id) if job.parent_clip_id is not None else None
+    if parent is None:
+        return {"parent_clip_id": None, "remix_kind": None, "root_clip_id": clip_id, "depth": 0}
+    return {
+        "parent_clip_id": parent.id,
+        "remix_kind": job.remix_kind,
+        "root_clip_id": parent.root_clip_id,
+        "depth": parent.depth + 1,
+    }
+
+
 def mark_failed(
     *,
     session: Session,
@@ -325,22 +306,15 @@ def mark_failed(
     gpu_seconds: float | None = None,
 ) -> bool:
     """→ failed with a message key (+ detail for operators), unless already finished."""
-    values: dict[str, Any] = {
-        "state": JobState.FAILED,
-        "finished_at": utcnow(),
-        "error_key": error_key,
-        "error_detail": error_detail[:4000] if error_detail else error_detail,
-    }
-    if gpu_seconds is not None:
-        values["gpu_seconds"] = gpu_seconds
-    return _transition(session, job_id, ACTIVE_STATES, **values)
+    values: dict[str, Any] = {} if gpu_seconds is None else {"gpu_seconds": gpu_seconds}
+    return transitions.fail(
+        session, Job, job_id, ACTIVE_STATES, error_key=error_key, error_detail=error_detail, **values
+    )
 
 
 def mark_cancelled(*, session: Session, job_id: uuid.UUID, error_key: str | None = None) -> bool:
     """→ cancelled, unless already finished. A running job's worker learns it from the queue."""
-    return _transition(
-        session, job_id, ACTIVE_STATES, state=JobState.CANCELLED, finished_at=utcnow(), error_key=error_key
-    )
+    return transitions.cancel(session, Job, job_id, ACTIVE_STATES, error_key=error_key)
 
 
 def jobs_for_user(
@@ -378,14 +352,7 @@ def count_active_jobs_for_user(*, session: Session, user_id: uuid.UUID) -> int:
 def queued_jobs_older_than(*, session: Session, seconds: float, limit: int = 500) -> list[Job]:
     """Jobs still queued after ``seconds``, oldest first: candidates for re-enqueueing when
     a crash fell between the database write and the queue write."""
-    cutoff = utcnow() - timedelta(seconds=seconds)
-    statement = (
-        select(Job)
-        .where(Job.state == JobState.QUEUED, col(Job.created_at) < cutoff)
-        .order_by(col(Job.created_at))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
+    return transitions.queued_older_than(session, Job, seconds, limit)
 
 
 def delete_job(*, session: Session, job_id: uuid.UUID) -> bool:

@@ -3,27 +3,24 @@
 A task row is what the queue's opaque id points at when it is not a job (the worker looks
 in both tables). States are the job states (queued → running → done | failed | cancelled)
 and every change is a conditional ``UPDATE … WHERE state IN (…)`` that reports whether it
-happened, as in :mod:`reelbot.storage.jobs`: two workers racing on one redelivered task
-never both record a result. The caller owns the transaction; these functions only flush.
+happened (:mod:`reelbot.storage.transitions`, shared with :mod:`reelbot.storage.jobs`): two
+workers racing on one redelivered task never both record a result. The caller owns the
+transaction; these functions only flush.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reelbot.domain.types import JobState, Origin
-from reelbot.storage.models import Task, utcnow
+from reelbot.storage import transitions
+from reelbot.storage.models import Task
 
 ACTIVE_STATES: tuple[JobState, ...] = (JobState.QUEUED, JobState.RUNNING)
-#: A task failed by a worker presumed dead may still be completed by it (nothing is thrown away).
-DONE_FROM: tuple[JobState, ...] = (JobState.QUEUED, JobState.RUNNING, JobState.FAILED)
 
 
 def stored_origin_json(origin: Origin) -> str:
@@ -59,16 +56,13 @@ def create_or_get_task(
         clip_id=clip_id,
         payload_json=dict(payload),
     )
-    try:
-        with session.begin_nested():
-            session.add(task)
-            session.flush()
-    except IntegrityError:
-        existing = get_task_by_key(session=session, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return task, True
+
+    def write() -> None:
+        session.add(task)
+        session.flush()
+
+    winner = transitions.insert_unless_raced(session, Task, idempotency_key, write)
+    return (task, True) if winner is None else (winner, False)
 
 
 def get_task(*, session: Session, task_id: uuid.UUID) -> Task | None:
@@ -76,90 +70,49 @@ def get_task(*, session: Session, task_id: uuid.UUID) -> Task | None:
 
 
 def get_task_by_key(*, session: Session, idempotency_key: str) -> Task | None:
-    return session.exec(select(Task).where(Task.idempotency_key == idempotency_key)).first()
+    return transitions.by_idempotency_key(session, Task, idempotency_key)
 
 
 def task_origin(task: Task) -> Origin:
     return Origin.model_validate_json(task.origin_json)
 
 
-def _transition(session: Session, task_id: uuid.UUID, from_states: Iterable[JobState], **values: Any) -> bool:
-    statement = (
-        update(Task)
-        .where(col(Task.id) == task_id, col(Task.state).in_(list(from_states)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    changed = session.exec(statement).rowcount == 1
-    held = session.identity_map.get(session.identity_key(Task, task_id))
-    if held is not None:
-        session.refresh(held)
-    return changed
-
-
 def mark_running(
     *, session: Session, task_id: uuid.UUID, worker: str | None = None, reclaim: bool = False
 ) -> bool:
     """queued → running (attempts + 1); ``reclaim`` also takes over a dead worker's running task."""
-    from_states = (JobState.QUEUED, JobState.RUNNING) if reclaim else (JobState.QUEUED,)
-    return _transition(
-        session,
-        task_id,
-        from_states,
-        state=JobState.RUNNING,
-        started_at=utcnow(),
-        attempts=Task.attempts + 1,
-        worker=worker,
-        step=None,
-        total_steps=None,
-    )
+    return transitions.start(session, Task, task_id, worker=worker, reclaim=reclaim)
 
 
 def record_progress(*, session: Session, task_id: uuid.UUID, step: int, total_steps: int) -> bool:
-    if not 0 <= step <= total_steps:
-        raise ValueError(f"step must be within 0..total_steps, got {step}/{total_steps}")
-    return _transition(session, task_id, (JobState.RUNNING,), step=step, total_steps=total_steps)
+    return transitions.record_progress(session, Task, task_id, step, total_steps)
 
 
 def requeue(*, session: Session, task_id: uuid.UUID) -> bool:
     """running → queued: a worker gives the task back (a fault that is not the task's)."""
-    return _transition(
-        session, task_id, (JobState.RUNNING,), state=JobState.QUEUED, step=None, total_steps=None
-    )
+    return transitions.requeue(session, Task, task_id)
 
 
 def mark_done(*, session: Session, task_id: uuid.UUID, result: Mapping[str, Any]) -> bool:
-    """→ done with its result, only if not done (nor cancelled) yet: False when another worker won."""
-    return _transition(
-        session,
-        task_id,
-        DONE_FROM,
-        state=JobState.DONE,
-        result_json=dict(result),
-        finished_at=utcnow(),
-        error_key=None,
-        error_detail=None,
-    )
+    """→ done with its result, only if not done (nor cancelled) yet: False when another worker won.
+
+    A task failed by a worker presumed dead may still be completed by it (nothing is thrown away).
+    """
+    return transitions.finish(session, Task, task_id, result_json=dict(result))
 
 
 def mark_failed(
     *, session: Session, task_id: uuid.UUID, error_key: str, error_detail: str | None = None
 ) -> bool:
     """→ failed with a message key (and its fields as JSON), unless already finished."""
-    return _transition(
-        session,
-        task_id,
-        ACTIVE_STATES,
-        state=JobState.FAILED,
-        finished_at=utcnow(),
-        error_key=error_key,
-        error_detail=error_detail[:4000] if error_detail else error_detail,
+    return transitions.fail(
+        session, Task, task_id, ACTIVE_STATES, error_key=error_key, error_detail=error_detail
     )
 
 
 def mark_cancelled(*, session: Session, task_id: uuid.UUID) -> bool:
     """queued/running → cancelled (False when it had finished or was cancelled already)."""
-    return _transition(session, task_id, ACTIVE_STATES, state=JobState.CANCELLED, finished_at=utcnow())
+    return transitions.cancel(session, Task, task_id, ACTIVE_STATES)
 
 
 def delete_task(*, session: Session, task_id: uuid.UUID) -> bool:
@@ -174,14 +127,7 @@ def delete_task(*, session: Session, task_id: uuid.UUID) -> bool:
 
 def queued_tasks_older_than(*, session: Session, seconds: float, limit: int = 500) -> list[Task]:
     """Tasks still queued after ``seconds``, oldest first (their message may have been lost)."""
-    cutoff = utcnow() - timedelta(seconds=seconds)
-    statement = (
-        select(Task)
-        .where(Task.state == JobState.QUEUED, col(Task.created_at) < cutoff)
-        .order_by(col(Task.created_at))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
+    return transitions.queued_older_than(session, Task, seconds, limit)
 
 
 def finished_variants(*, session: Session, clip_id: uuid.UUID, kind: str = "finish") -> list[Task]:
