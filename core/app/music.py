@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 #: Lyrics are moderated with the description; this bounds what the moderator reads.
 MAX_LYRICS_CHARS = 4000
 
+#: A track's length when nothing says how long (``reelbot music``'s default too), and the
+#: longest a music task makes (``MusicTask.seconds``: a Short is at most 3 minutes).
+DEFAULT_MUSIC_SECONDS = 30.0
+MAX_MUSIC_SECONDS = 180.0
+
 #: GPU-second cost profile of a music task (``profile``: not measured yet — no ACE-Step
 #: weights or GPU on the build box): a fixed load/encode part plus a part per second of
 #: track (ACE-Step turbo, 8 steps). Used like a preset's profile for the quota check.
