@@ -272,7 +272,7 @@ class Worker:
         )
         started = time.monotonic()
         with tempfile.TemporaryDirectory(dir=self.settings.data_dir) as tmp:
-            audio = stages.audio_for(result, inputs)  # the model's own sound (LTX-2), or None
+            audio = await stages.in_thread(stages.audio_for, result, inputs)  # the model's sound, or None
             encoded, video, thumb = await stages.in_thread(
                 stages.encode, frames, fps, Path(tmp), self._encode_settings,
                 self.settings.encode.thumbnail_width, request.prompt[:200], audio,

@@ -50,11 +50,13 @@ def media_keys_for(job_id: uuid.UUID) -> tuple[str, str]:
 
 @dataclass
 class Inputs:
-    """Reference images by role; for an Extend the parent's frames and fps."""
+    """Reference images by role; for an Extend the parent's frames and fps, and its stored
+    mp4 when it has sound (read again for the joined soundtrack)."""
 
     references: dict[ReferenceRole, Any]
     context: np.ndarray | None = None
     context_fps: int | None = None
+    context_video: Path | None = None
 
 
 def load_inputs(request: GenerationRequest, media: Any, db: Any) -> Inputs:
@@ -74,6 +76,7 @@ def load_inputs(request: GenerationRequest, media: Any, db: Any) -> Inputs:
                 raise ReelbotError("clip.not_found")
             inputs.context = decode_frames(media.path(parent.video_key))
             inputs.context_fps = parent.fps
+            inputs.context_video = media.path(parent.video_key) if parent.has_audio else None
     return inputs
 
 
@@ -136,14 +139,18 @@ def post_process(frames: np.ndarray, inputs: Inputs, fps: int, settings: Setting
 
 
 def audio_for(result: RenderResult, inputs: Inputs) -> ClipAudio | None:
-    """The model's sound for the stored clip, or None.
+    """The sound for the stored clip, or None (blocking: an Extend reads its parent's).
 
-    An Extend is stored stitched onto its parent, and the new segment's waveform covers only
-    the new frames: it is left out rather than played against the parent's part.
+    An Extend is stored stitched onto its parent: its sound is the parent's under the parent's
+    frames, then the new segment's after the seam (:mod:`reelbot.generator.extend_audio`).
     """
-    if inputs.context is not None:
-        return None
-    return result.rendered.audio
+    if inputs.context is None:
+        return result.rendered.audio
+    from reelbot.generator.extend_audio import extended_audio
+
+    fps = inputs.context_fps or result.rendered.plan.fps
+    new_frames = len(result.rendered.frames)
+    return extended_audio(inputs.context_video, len(inputs.context), new_frames, fps, result.rendered.audio)
 
 
 def encode(
