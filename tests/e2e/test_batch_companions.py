@@ -65,19 +65,20 @@ async def _events(service: ReelbotService) -> dict[uuid.UUID, list[JobEvent]]:
 
 
 async def _run(service: ReelbotService, hook: Any = None) -> tuple[Worker, list[int]]:
-    """A burst worker on a fresh tiny engine; the batch width of every transformer forward."""
+    """A burst worker on a fresh tiny engine; the batch width of every transformer forward.
+    ``hook(call, worker)`` runs in the render thread before each forward."""
     cache = EngineCache(LoadContext(device="cpu", dtype="float32"))
     transformer = cache.get("tiny").t2v.transformer  # type: ignore[attr-defined]
     widths: list[int] = []
+    worker = worker_for(service, burst=True, cache=cache, name="batcher")
 
     def pre_hook(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         widths.append(int(kwargs["hidden_states"].shape[0]))
         if hook is not None:
-            hook(len(widths))
+            hook(len(widths), worker)
 
     handle = transformer.register_forward_pre_hook(pre_hook, with_kwargs=True)
     try:
-        worker = worker_for(service, burst=True, cache=cache, name="batcher")
         await worker.run()
     finally:
         handle.remove()
@@ -114,7 +115,7 @@ async def test_a_companion_cancelled_mid_batch_is_not_stored_and_the_others_fini
     lead, cancelled, other = await _three(batching)
     loop = asyncio.get_running_loop()
 
-    def cancel_on_first_forward(call: int) -> None:
+    def cancel_on_first_forward(call: int, _worker: Worker) -> None:
         if call == 1:  # inside the batched call, from the render thread
             asyncio.run_coroutine_threadsafe(batching.cancel(cancelled, by=ANN), loop).result(10)
             time.sleep(1.5)  # past the companion's cancel poll (every 1 s), still mid-call
@@ -160,3 +161,45 @@ async def test_a_companion_whose_store_fails_fails_alone(batching: ReelbotServic
     assert not batching.media.exists(media_keys_for(broken)[1])
     failed = [e for e in (await _events(batching))[broken] if e.kind is EventKind.FAILED]
     assert [e.error_key for e in failed] == ["error.internal"]
+
+
+async def test_a_cancelled_lead_stops_the_call_and_its_started_companions_render_alone(
+    batching: ReelbotService,
+) -> None:
+    lead, *companions = await _three(batching)
+    loop = asyncio.get_running_loop()
+
+    def cancel_the_lead(call: int, _worker: Worker) -> None:
+        if call == 1:
+            asyncio.run_coroutine_threadsafe(batching.cancel(lead, by=ANN), loop).result(10)
+            time.sleep(1.5)  # past the lead's cancel poll: the call stops at its next step
+
+    worker, widths = await _run(batching, cancel_the_lead)
+
+    assert worker.batcher.batches == 0 and worker.jobs_done == 2
+    assert 3 in widths and widths[-4 * TINY_STEPS :] == [1] * 4 * TINY_STEPS  # then two alone
+    assert (await batching.job(lead)).state is JobState.CANCELLED
+    events = await _events(batching)
+    for job_id in companions:
+        row = await batching.run_db(job_repo.get_job, job_id=job_id)
+        assert row.state == JobState.DONE and row.attempts == 1  # started once, by the batch
+        assert _kinds(events[job_id]).count(EventKind.STARTED) == 1
+
+
+async def test_a_stopping_worker_requeues_the_companions_it_started(batching: ReelbotService) -> None:
+    lead, *companions = await _three(batching)
+    loop = asyncio.get_running_loop()
+
+    def stop_on_the_last_forward(call: int, worker: Worker) -> None:
+        if call == 2 * TINY_STEPS:  # SIGTERM mid-batch: the lead finishes, the rest goes back
+            loop.call_soon_threadsafe(worker.stop)
+
+    worker, widths = await _run(batching, stop_on_the_last_forward)
+
+    assert worker.batcher.batches == 1 and worker.jobs_done == 1 and widths == [3] * 2 * TINY_STEPS
+    assert (await batching.job(lead)).state is JobState.DONE
+    for job_id in companions:
+        row = await batching.run_db(job_repo.get_job, job_id=job_id)
+        assert row.state == JobState.QUEUED and row.step is None, job_id  # not stuck "running"
+    again = await batching.queue.claim("another-worker", count=3)
+    assert {d.job_id for d in again.deliveries} == set(companions)  # claimable again at once
