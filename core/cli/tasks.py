@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from reelbot.app.music import DEFAULT_MUSIC_SECONDS, MAX_MUSIC_SECONDS
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.types import JobState, short_id
 
@@ -146,7 +147,9 @@ def say_line(line: str) -> None:
 def music(
     description: Annotated[str, typer.Argument(help="what the track sounds like")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the track (WAV, 48 kHz stereo)")],
-    seconds: Annotated[float, typer.Option(min=1, max=180, help="track length")] = 30.0,
+    seconds: Annotated[
+        float, typer.Option(min=1, max=MAX_MUSIC_SECONDS, help="track length")
+    ] = DEFAULT_MUSIC_SECONDS,
     lyrics: Annotated[str, typer.Option(help="words to sing (default: instrumental)")] = "",
     timeout: TimeoutOpt = 900.0,
 ) -> None:
