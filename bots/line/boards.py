@@ -28,10 +28,11 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
-from linebot.v3.messaging import Message, MessageAction, QuickReply, QuickReplyItem, VideoMessage
+from linebot.v3.messaging import Message, VideoMessage
 
-from reelbot.bots.common.status import duration_text, failure_reason, shorten
+from reelbot.bots.common.status import duration_text, failure_reason
 from reelbot.bots.line import outgoing
+from reelbot.bots.line.board_replies import consent_quick_reply, draft_quick_reply
 from reelbot.bots.line.photos import discard_staged, photo_bytes
 from reelbot.bots.line.storyboard_syntax import STORYBOARD_HEADER, parse_board
 from reelbot.domain.errors import InvalidRequest, NotFound
@@ -39,7 +40,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.storyboard import MAX_SHOTS, Storyboard
 from reelbot.domain.tasks import ASSEMBLE_DRAFT
-from reelbot.domain.types import JobState, Origin, ReferenceRole
+from reelbot.domain.types import JobState, ReferenceRole
 
 if TYPE_CHECKING:
     from linebot.v3.webhooks import MessageEvent
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
     from reelbot.app.storyboards import BoardStatus, Draft
     from reelbot.bots.line.chat import Chat
-    from reelbot.bots.line.config import LineConfig
     from reelbot.bots.line.deliver import Deliverer
     from reelbot.bots.line.handler import LineHandler
 
@@ -147,28 +147,6 @@ async def _submit(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, 
     await h.answer(event, chat, reply)
     if chat.one_to_one:
         await h.api.show_loading(chat.chat_id)
-
-
-def _message_quick_reply(pairs: list[tuple[str, str]], origin: Origin, config: LineConfig) -> QuickReply:
-    """Quick replies that send a typed command as the person (trigger-prefixed in a group,
-    where text needs one): no postback format of their own."""
-    prefix = f"{config.triggers[0]} " if origin.guild_id else ""
-    items = [
-        QuickReplyItem(
-            action=MessageAction(label=shorten(label, config.quick_reply_label_max), text=prefix + text)
-        )
-        for label, text in pairs[: config.quick_reply_max_items]
-    ]
-    return QuickReply(items=items)
-
-
-def consent_quick_reply(board_id: uuid.UUID, origin: Origin, locale: str, config: LineConfig) -> QuickReply:
-    """The two answers to a board's consent question: ``同意 #<board>`` / ``不同意 #<board>``."""
-    short = _short(board_id)
-    yes = render("line.storyboard_consent_text", locale, board_id=short)
-    no = render("line.storyboard_decline_text", locale, board_id=short)
-    pairs = [(render("consent.confirm_label", locale), yes), (render("consent.decline_label", locale), no)]
-    return _message_quick_reply(pairs, origin, config)
 
 
 async def board_consent(
@@ -344,8 +322,8 @@ async def _draft_push(d: Deliverer, status: BoardStatus, draft: Draft) -> tuple[
 
 def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Message]:
     """The caption, then the draft as a LINE video (the contact sheet as its preview), or a link
-    when LINE could not show it (too large, no HTTPS, a preview over 1 MB); either way with a
-    "重拍第 N 鏡" quick reply per shot."""
+    when LINE could not show it (too large, no HTTPS, a preview over 1 MB); either way with the
+    「輸出成 Shorts」 quick reply and a "重拍第 N 鏡" one per shot."""
     locale = status.origin.locale
     media = d.service.media
     caption = render(
@@ -365,7 +343,7 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Mess
         duration_s=draft.seconds,
     )
     problem = outgoing.video_problem(clip_media, d.config)
-    quick = reroll_quick_reply(status, d.config)
+    quick = draft_quick_reply(status, d.config)
     caption = f"{caption}\n{render('line.storyboard_reroll_hint', locale)}"
     if problem is not None:
         log.warning("draft of storyboard %s sent as a link: %s", draft.board_id, problem)
@@ -375,17 +353,3 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Mess
         original_content_url=clip_media.video_url, preview_image_url=clip_media.preview_url, quick_reply=quick
     )
     return [outgoing.text(caption, d.config), video]
-
-
-def reroll_quick_reply(status: BoardStatus, config: LineConfig) -> QuickReply:
-    """ "重拍第 N 鏡" per shot (LINE's first 13): message actions that send ``重拍 N #<board>`` as
-    the person, so the typed command handles them."""
-    locale, short = status.origin.locale, _short(status.board_id)
-    pairs = [
-        (
-            render("line.storyboard_reroll_label", locale, shot=shot.number),
-            render("line.storyboard_reroll_text", locale, shot=shot.number, board_id=short),
-        )
-        for shot in status.shots
-    ]
-    return _message_quick_reply(pairs, status.origin, config)

@@ -1,7 +1,7 @@
-"""Typed chat commands (説明/help, 清除, 用量, 取消, 作品集, 字幕, role marks, a prompt): a registry like the
-postbacks' — one decorated function per :class:`~reelbot.bots.line.syntax.Command`, looked up
-by :meth:`LineHandler.on_command`. Adding a command is a word list in syntax.py and one
-function here.
+"""Typed chat commands (説明/help, 清除, 用量, 取消, 作品集, 字幕, 音樂, role marks, a prompt):
+a registry like the postbacks' — one decorated function per
+:class:`~reelbot.bots.line.syntax.Command`, looked up by :meth:`LineHandler.on_command`.
+Adding a command is a word list in syntax.py and one function here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from linebot.v3.webhooks import MessageEvent
 
 from reelbot.app.safety.quotas import usage_text
 from reelbot.bots.common.wait import plain_job_line
-from reelbot.bots.line import finish_extras
+from reelbot.bots.line import finish_extras, music
 from reelbot.bots.line.photos import discard_staged
 from reelbot.bots.line.syntax import Command, Parsed
 from reelbot.domain.errors import InvalidRequest
@@ -195,6 +195,12 @@ async def _no_caption(h: LineHandler, event: MessageEvent, chat: Chat, locale: s
 async def _no_music(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
     """取消音樂 / no music: the next 輸出成 Shorts keeps the clip's own sound."""
     await finish_extras.clear_track(h, event, chat, locale)
+
+
+@command(Command.MUSIC)
+async def _music(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
+    """音樂 <描述> / music <description>: a soundtrack composed for the next 輸出成 Shorts."""
+    await music.compose(h, event, chat, locale, parsed.prompt, str(parsed.options.get("lyrics", "")))
 
 
 assert set(COMMANDS) == set(Command), "every typed command needs a handler"

@@ -20,7 +20,7 @@ from linebot.v3.messaging import VideoMessage
 from reelbot.app.finish import finished
 from reelbot.bots.common.actions import clip_actions
 from reelbot.bots.common.status import failure_reason
-from reelbot.bots.line import boards, outgoing
+from reelbot.bots.line import boards, music, outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.chat import retry_key
 from reelbot.bots.line.config import LineConfig
@@ -28,7 +28,7 @@ from reelbot.bots.line.state import LineState
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
-from reelbot.domain.tasks import FINISH
+from reelbot.domain.tasks import FINISH, MUSIC
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,8 @@ class Deliverer:
         board_id = await boards.board_of(self, event)
         if event.task == FINISH:  # Finish for Shorts: a worker task this chat asked for
             messages = await self.task_messages(event, locale)
+        elif event.task == MUSIC and event.kind in (EventKind.DONE, EventKind.FAILED):
+            messages = await music.music_messages(self, event, locale)  # 音樂 <描述>: the track waits
         elif board_id is not None:  # a storyboard's shot: its board answers (bots/line/boards.py)
             board = await boards.board_messages(self, event, board_id)
             if board is None:

@@ -15,13 +15,15 @@ kept waiting. Audio is taken in 1:1 chats only: in a group, voice messages are c
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linebot.v3.webhooks import AudioMessageContent, Event, MessageEvent
 
-from reelbot.app.finish import TRACK_EXTENSIONS, FinishOptions, finish_clip, store_track
+from reelbot.app.finish import TRACK_EXTENSIONS, FinishOptions, finish_clip, finish_draft, store_track
 from reelbot.bots.common.status import shorten
 from reelbot.bots.line.outgoing import short_id
+from reelbot.bots.line.state import PendingTrack
 from reelbot.domain.audio_sniff import looks_like_audio
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.finish_config import check_caption
@@ -30,6 +32,7 @@ from reelbot.domain.messages import render
 if TYPE_CHECKING:
     import uuid
 
+    from reelbot.app.tasks import TaskTicket
     from reelbot.bots.line.chat import Chat
     from reelbot.bots.line.handler import LineHandler
 
@@ -108,7 +111,7 @@ async def on_audio(h: LineHandler, event: MessageEvent, chat: Chat, content: Any
         except ReelbotError as exc:
             await h.answer(event, chat, exc.render(locale))
             return
-        await h.state.set_track(chat.chat_id, chat.user_id, key)
+        await h.state.set_track(chat.chat_id, chat.user_id, PendingTrack(key))
     await h.answer(event, chat, render("line.track_received", locale, minutes=_minutes(h)))
 
 
@@ -138,33 +141,55 @@ async def clear_caption(h: LineHandler, event: MessageEvent, chat: Chat, locale:
     await h.answer(event, chat, render("line.caption_cleared" if had else "line.caption_none", locale))
 
 
-def options_for(track: str | None, caption: str | None) -> FinishOptions:
-    """The waiting track (mixed with the clip's own sound) and caption (burned in + .srt)."""
+def options_for(track: PendingTrack | None, caption: str | None) -> FinishOptions:
+    """The waiting track (an own upload or composed music, mixed with the clip's own sound)
+    and caption (burned in + .srt)."""
     if track is None:
         return FinishOptions(caption=caption, burn=caption is not None)
     return FinishOptions(
-        audio="upload", audio_key=track, audio_mode="mix", caption=caption, burn=caption is not None
+        audio=track.audio, audio_key=track.key, audio_mode="mix", caption=caption, burn=caption is not None
     )
 
 
+#: ``finish_clip`` or ``finish_draft`` (app.finish): what a 輸出成 Shorts quick reply queues.
+Finisher = Callable[..., Awaitable["TaskTicket"]]
+TRACK_LINES = {"upload": "line.finish_with_track", "music": "line.finish_with_music"}
+
+
 async def finish_here(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
-    """「輸出成 Shorts」: one ``finish`` task with what is waiting; used, it waits no more."""
+    """「輸出成 Shorts」 under a clip: one ``finish`` task with what is waiting."""
+    await _finish(h, event, chat, locale, clip_id, finish_clip, "finish.queued_clip")
+
+
+async def finish_draft_here(
+    h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID
+) -> None:
+    """「輸出成 Shorts」 under a storyboard draft: the same, of the board's current draft."""
+    await _finish(h, event, chat, locale, board_id, finish_draft, "finish.queued_draft")
+
+
+async def _finish(
+    h: LineHandler, event: Event, chat: Chat, locale: str, target: uuid.UUID, finisher: Finisher, queued: str
+) -> None:
+    """One ``finish`` task of ``target`` (a clip or a board) with the waiting track and
+    caption; used, they wait no more."""
     async with h.person_lock(chat):
         track, caption = await h.state.finish_extras(chat.chat_id, chat.user_id)
         options = options_for(track, caption)
-        ticket = await finish_clip(
+        ticket = await finisher(
             h.service,
-            clip_id,
+            target,
             h.origin(chat, locale),
             idempotency_key=f"line:{event.webhook_event_id}",
             options=options,
         )
         if track is not None or caption is not None:
             await h.state.clear_finish_extras(chat.chat_id, chat.user_id)
-    key = "submit.duplicate" if ticket.duplicate else "finish.queued_clip"
-    lines = [render(key, locale, clip_id=short_id(clip_id), job_id=short_id(ticket.task_id), fps=options.fps)]
+    key = "submit.duplicate" if ticket.duplicate else queued
+    ids = {"clip_id": short_id(target), "board_id": short_id(target), "job_id": short_id(ticket.task_id)}
+    lines = [render(key, locale, fps=options.fps, **ids)]
     if track is not None:
-        lines.append(render("line.finish_with_track", locale))
+        lines.append(render(TRACK_LINES[track.audio], locale))
     if caption is not None:
         lines.append(render("line.finish_with_caption", locale, caption=shorten(caption, CAPTION_ECHO_CHARS)))
     await h.answer(event, chat, "\n".join(lines))

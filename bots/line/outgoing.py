@@ -45,8 +45,9 @@ def text(message: str, config: LineConfig, *, quick_reply: QuickReply | None = N
     )
 
 
-#: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters).
-JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel")
+#: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters);
+#: ``finish_draft`` names a storyboard (its draft's 輸出成 Shorts) by the board's id.
+JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel", "finish_draft")
 _JOB_POSTBACK = re.compile(
     rf"(?P<action>{'|'.join(JOB_POSTBACK_ACTIONS)}):"
     r"(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -60,7 +61,7 @@ def job_postback_data(action: str, job_id: uuid.UUID) -> str:
 
 
 def parse_job_postback(data: str) -> tuple[str, uuid.UUID] | None:
-    """``(action, job_id)`` for ``consent:<uuid>`` / ``decline:<uuid>`` / ``cancel:<uuid>``, else None."""
+    """``(action, id)`` for ``consent:<uuid>`` / ``decline:`` / ``cancel:`` / ``finish_draft:``, else None."""
     match = _JOB_POSTBACK.fullmatch(data)
     return (match["action"], uuid.UUID(match["id"])) if match else None
 

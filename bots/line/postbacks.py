@@ -1,5 +1,6 @@
 """Quick-reply postbacks: the shared clip actions (``reelbot:<action>:<clip_id>``) and the
-LINE-only answers about a job (``consent:`` / ``decline:`` / ``cancel:<job_id>``).
+LINE-only answers about a job (``consent:`` / ``decline:`` / ``cancel:<job_id>``) or a board's
+draft (``finish_draft:<board_id>``).
 
 Registries are dicts filled by decorators, so adding a postback is one function here; the
 handler (:class:`reelbot.bots.line.handler.LineHandler`) looks the name up and turns any
@@ -186,6 +187,15 @@ async def _decline(h: LineHandler, event: Event, chat: Chat, locale: str, job_id
         await h.state.unmark_answered(job_id)
         raise
     await h.answer(event, chat, render("consent.declined", locale, job_id=short_id(job_id)))
+
+
+@job_postback("finish_draft")
+async def _finish_draft(h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID) -> None:
+    """「輸出成 Shorts」 under a storyboard draft: a ``finish`` task of the board's current draft,
+    with the person's waiting track and caption, as under a clip."""
+    from reelbot.bots.line.finish_extras import finish_draft_here
+
+    await finish_draft_here(h, event, chat, locale, board_id)
 
 
 @job_postback("cancel")

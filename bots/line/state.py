@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import redis.asyncio as aioredis
 
@@ -47,6 +48,28 @@ class PendingPhoto:
         )
 
 
+@dataclass(frozen=True)
+class PendingTrack:
+    """The soundtrack the next 輸出成 Shorts uses: its media key and its kind — ``upload`` (an
+    audio message, :func:`~reelbot.app.finish.store_track`) or ``music`` (a done music task's
+    track, :func:`~reelbot.domain.tasks.music_key`) — as :class:`~reelbot.app.finish.FinishOptions`
+    names them; the finish checks the key against the kind."""
+
+    key: str
+    audio: Literal["upload", "music"] = "upload"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_raw(cls, raw: str) -> PendingTrack:
+        """A JSON record; a bare media key (written before tracks had a kind) is an upload."""
+        if not raw.startswith("{"):
+            return cls(raw)
+        data = json.loads(raw)
+        return cls(key=data["key"], audio="music" if data.get("audio") == "music" else "upload")
+
+
 def month_tag(now: float | None = None) -> str:
     """``2026-11``: LINE's message quota resets monthly (UTC is close enough for counting)."""
     return datetime.fromtimestamp(now if now is not None else time.time(), tz=UTC).strftime("%Y-%m")
@@ -71,7 +94,8 @@ class LineKeys:
         return self.key("remix", chat_id, user_id)
 
     def line_track(self, chat_id: str, user_id: str) -> str:
-        """Media key of the track (an audio message) the user's next 輸出成 Shorts here uses (TTL)."""
+        """The track (:class:`PendingTrack`: an audio message, or music made from a description)
+        the user's next 輸出成 Shorts here uses (TTL)."""
         return self.key("track", chat_id, user_id)
 
     def line_caption(self, chat_id: str, user_id: str) -> str:
@@ -145,10 +169,10 @@ class LineState:
         return bool(await self.redis.exists(self.keys.line_awaiting_prompt(chat_id, user_id)))
 
     # -- what the next 輸出成 Shorts adds: an own track, a caption -------------------------------
-    async def set_track(self, chat_id: str, user_id: str, media_key: str) -> None:
-        """The newest track wins; its TTL restarts."""
+    async def set_track(self, chat_id: str, user_id: str, track: PendingTrack) -> None:
+        """The newest track wins (an audio message or composed music alike); its TTL restarts."""
         key = self.keys.line_track(chat_id, user_id)
-        await self.redis.set(key, media_key, ex=self.config.finish_extras_ttl_s)
+        await self.redis.set(key, track.to_json(), ex=self.config.finish_extras_ttl_s)
 
     async def set_caption(self, chat_id: str, user_id: str, caption: str) -> None:
         key = self.keys.line_caption(chat_id, user_id)
@@ -161,13 +185,13 @@ class LineState:
     async def clear_caption(self, chat_id: str, user_id: str) -> bool:
         return bool(await self.redis.delete(self.keys.line_caption(chat_id, user_id)))
 
-    async def finish_extras(self, chat_id: str, user_id: str) -> tuple[str | None, str | None]:
-        """The waiting (track media key, caption), each None when nothing waits."""
+    async def finish_extras(self, chat_id: str, user_id: str) -> tuple[PendingTrack | None, str | None]:
+        """The waiting (track, caption), each None when nothing waits."""
         raw = await self.redis.mget(
             self.keys.line_track(chat_id, user_id), self.keys.line_caption(chat_id, user_id)
         )
         track, caption = ((v.decode() if isinstance(v, bytes) else v) if v else None for v in raw)
-        return track, caption
+        return (PendingTrack.from_raw(track) if track else None), caption
 
     async def clear_finish_extras(self, chat_id: str, user_id: str) -> None:
         """A Finish used them: the one after it has neither."""

@@ -17,6 +17,8 @@ LINE photos carry no caption, so a photo's role and a clip's options travel in t
 * for the next 「輸出成 Shorts」: ``字幕 <text>`` / ``caption <text>`` sets its caption (burned in,
   plus an .srt), ``取消字幕`` / ``no caption`` drops it, ``取消音樂`` / ``no music`` drops the
   track an audio message left waiting (bots/line/finish_extras.py);
+* ``音樂 <描述>`` / ``music <description>`` (``歌詞:`` / ``lyrics:`` and the words to sing after
+  it) composes a soundtrack on a worker for the next 「輸出成 Shorts」 (bots/line/music.py);
 * ``說明`` / ``help`` answers with this syntax; ``清除`` / ``/clear`` forgets waiting photos;
 * ``用量`` / ``usage`` reports the person's GPU-seconds (and the group's); ``取消`` / ``cancel``
   cancels their newest unfinished job in this chat; ``排隊`` / ``進度`` / ``queue`` lists their
@@ -61,6 +63,7 @@ class Command(StrEnum):
     NO_MUSIC = "no_music"
     CAPTION = "caption"
     NO_CAPTION = "no_caption"
+    MUSIC = "music"
 
 
 HELP_WORDS = frozenset({"說明", "help", "/help", "幫助", "使用說明", "?", "？"})
@@ -76,6 +79,11 @@ NO_CAPTION_WORDS = frozenset({"取消字幕", "不要字幕", "/nocaption", "no 
 #: ``字幕 夜市的燈亮了`` / ``caption: the lights come on``: the word, then a space, a colon or the
 #: end (``字幕很大的海報`` stays a prompt); the rest, line breaks and all, is the caption.
 CAPTION_RE = re.compile(r"^(?:字幕|/caption|caption)(?:$|[\s:：]\s*(.*))", re.IGNORECASE | re.DOTALL)
+#: ``音樂 溫暖的夜市 lo-fi`` / ``music: warm lo-fi``, the same way (``音樂很好聽的 MV`` stays a
+#: prompt); ``歌詞:`` / ``lyrics:`` splits the words to sing off the description (they may
+#: run over lines, so they are not a one-word ``key:value`` option).
+MUSIC_RE = re.compile(r"^(?:音樂|/music|music)(?:$|[\s:：]\s*(.*))", re.IGNORECASE | re.DOTALL)
+LYRICS_RE = re.compile(r"(?:歌詞|(?<!\S)lyrics)\s*[:：]", re.IGNORECASE)  # Chinese needs no space
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
     "開頭": ReferenceRole.FIRST_FRAME,
@@ -98,7 +106,7 @@ class Parsed:
     prompt: str = ""
     role: ReferenceRole | None = None  # MARK_ROLE: the role of the next photo
     # aspect, seconds, seed, fps, negative, preset, speed, motion (0-1), camera, loop
-    # (CAPTION: ``prompt`` is the caption's text)
+    # (CAPTION: ``prompt`` is the caption's text; MUSIC: the description, ``options["lyrics"]``)
     options: dict[str, object] = field(default_factory=dict)
 
 
@@ -129,6 +137,9 @@ def parse_text(text: str) -> Parsed:
     caption = CAPTION_RE.match(stripped)
     if caption is not None:
         return Parsed(Command.CAPTION, prompt=(caption.group(1) or "").strip())
+    music = MUSIC_RE.match(stripped)
+    if music is not None:
+        return _music(music.group(1) or "")
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
     consent = STORYBOARD_CONSENT_RE.match(normalize_width(" ".join(word.split())))
@@ -147,6 +158,15 @@ def parse_text(text: str) -> Parsed:
         options.setdefault("loop", True)  # an explicit 循環:否 wins over the flag word
         tokens = [token for token in tokens if token.lower() not in LOOP_FLAGS]
     return Parsed(Command.PROMPT, prompt=" ".join(tokens), options=options)
+
+
+def _music(text: str) -> Parsed:
+    """``<description> 歌詞: <lyrics>``: the description, and the lyrics (line breaks kept)."""
+    lyrics = LYRICS_RE.search(text)
+    if lyrics is None:
+        return Parsed(Command.MUSIC, prompt=" ".join(text.split()), options={"lyrics": ""})
+    description = " ".join(text[: lyrics.start()].split())
+    return Parsed(Command.MUSIC, prompt=description, options={"lyrics": text[lyrics.end() :].strip()})
 
 
 def strip_trigger(text: str, triggers: tuple[str, ...]) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 
 from reelbot.app.storyboards import board_id_for, board_status
 from reelbot.app.storyboards.state import DraftRecord, update_board
-from reelbot.bots.line.boards import reroll_quick_reply
+from reelbot.bots.line.board_replies import reroll_quick_reply
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.types import Aspect, Camera, JobState, Platform
@@ -144,8 +144,14 @@ async def test_shot_outcomes_then_one_draft_push(harness: Harness) -> None:
     assert video["originalContentUrl"].startswith(harness.base_url + "/media/drafts/")
     assert video["previewImageUrl"].startswith(harness.base_url + "/media/drafts/")
 
-    # Under the draft: "重拍第 N 鏡" per shot, message actions the typed command understands.
-    items = video["quickReply"]["items"]
+    # Under the draft: 輸出成 Shorts (a postback naming the board), then "重拍第 N 鏡" per shot,
+    # message actions the typed command understands.
+    finish, *items = video["quickReply"]["items"]
+    assert (finish["action"]["type"], finish["action"]["label"], finish["action"]["data"]) == (
+        "postback",
+        "輸出成 Shorts",
+        f"finish_draft:{board_id}",
+    )
     short = str(board_id)[:8]
     assert [(i["action"]["type"], i["action"]["label"], i["action"]["text"]) for i in items] == [
         ("message", "重拍第 1 鏡", f"重拍 1 #{short}"),
