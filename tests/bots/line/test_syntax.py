@@ -150,3 +150,25 @@ def test_usage_and_cancel_words() -> None:
 def test_the_finish_extras_words(text: str, command: Command, caption: str) -> None:
     parsed = parse_text(text)
     assert (parsed.command, parsed.prompt) == (command, caption)
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "description", "lyrics"),
+    [
+        ("音樂 溫暖的 lo-fi 鋼琴", Command.MUSIC, "溫暖的 lo-fi 鋼琴", ""),
+        ("音樂：夜市的感覺", Command.MUSIC, "夜市的感覺", ""),
+        ("Music: warm  lo-fi", Command.MUSIC, "warm lo-fi", ""),
+        ("/music solo piano", Command.MUSIC, "solo piano", ""),
+        ("音樂 溫暖的鋼琴 歌詞: 夜市的燈\n亮了", Command.MUSIC, "溫暖的鋼琴", "夜市的燈\n亮了"),
+        ("音樂 溫暖的鋼琴歌詞：啦啦", Command.MUSIC, "溫暖的鋼琴", "啦啦"),  # Chinese: no space needed
+        ("music warm piano lyrics: la la", Command.MUSIC, "warm piano", "la la"),
+        ("music a songlyrics: x", Command.MUSIC, "a songlyrics: x", ""),  # lyrics: is a word of its own
+        ("音樂", Command.MUSIC, "", ""),  # alone: the answer shows how
+        ("音樂很好聽的 MV", Command.PROMPT, "音樂很好聽的 MV", None),  # no space or colon: a prompt
+        ("musical theatre at night", Command.PROMPT, "musical theatre at night", None),
+        ("取消音樂", Command.NO_MUSIC, "", None),
+    ],
+)
+def test_the_music_words(text: str, command: Command, description: str, lyrics: str | None) -> None:
+    parsed = parse_text(text)
+    assert (parsed.command, parsed.prompt, parsed.options.get("lyrics")) == (command, description, lyrics)
