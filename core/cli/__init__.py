@@ -8,14 +8,14 @@ exit code; tracebacks are for bugs only. Commands that need Redis/the database o
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 
 from reelbot.cli.wiring import wire
 from reelbot.domain.errors import ReelbotError
@@ -29,14 +29,11 @@ from reelbot.domain.types import (
 )
 from reelbot.domain.validation import parse_role
 
-app = typer.Typer(
-    name="reelbot",
-    help="Short AI videos from inside your chat. Run `reelbot demo` to render a first clip.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-console = Console(stderr=True, soft_wrap=True)  # one message, one line (copy-pasteable paths)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    app: typer.Typer  # every command (built on first use: see __getattr__)
+    console: Console  # stderr, one message a line (made on first use)
 T = TypeVar("T")
 
 ImageOpt = Annotated[
@@ -59,7 +56,8 @@ PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELB
 def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
     from reelbot.cli.lang import cli_locale
 
-    console.print(f"[red]error:[/red] {exc.render(locale or cli_locale())}", highlight=False, soft_wrap=True)
+    message = exc.render(locale or cli_locale())
+    _console().print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
 
 
@@ -125,16 +123,6 @@ def cli_origin() -> Origin:
     return Origin(platform=Platform.CLI, user_id=getpass.getuser() or "cli", locale=cli_locale())
 
 
-@app.callback()
-def _global_options(
-    lang: Annotated[str | None, typer.Option(help="en or zh-TW (default: LANG / LC_ALL)")] = None,
-) -> None:
-    """Short AI videos from inside your chat. Run `reelbot demo` to render a first clip."""
-    from reelbot.cli.lang import set_lang
-
-    set_lang(lang)
-
-
 async def _with_service(
     settings: Settings, body: Callable[[Any], Awaitable[T]], *, migrate: bool = True
 ) -> T:
@@ -161,44 +149,37 @@ def setup_logging(settings: Settings) -> None:
         configure(settings)
 
 
-from reelbot.cli.jobs import register as _register_job_commands  # noqa: E402
-from reelbot.cli.media import register as _register_media_commands  # noqa: E402
-from reelbot.cli.models import register as _register_models_commands  # noqa: E402
-from reelbot.cli.operator import register as _register_doctor_commands  # noqa: E402
-from reelbot.cli.platforms import register as _register_platform_commands  # noqa: E402
-from reelbot.cli.render import register as _register_render_commands  # noqa: E402
-from reelbot.cli.run import register as _register_run_commands  # noqa: E402
-from reelbot.cli.safety import register as _register_safety_commands  # noqa: E402
+@functools.cache
+def _console() -> Console:
+    from rich.console import Console
 
-_register_render_commands(app)  # reelbot generate, reelbot storyboard
-_register_job_commands(app)  # reelbot enqueue, reelbot status
-_register_run_commands(app)  # reelbot worker, media, demo, serve
-_register_safety_commands(app)  # reelbot verify CLIP, reelbot audit CLIP_ID
-from reelbot.cli.finish import register as _register_finish_commands  # noqa: E402
+    return Console(stderr=True, soft_wrap=True)  # one message, one line (copy-pasteable paths)
 
-_register_finish_commands(app)  # reelbot finish CLIP
-from reelbot.cli.tasks import register as _register_task_commands  # noqa: E402
 
-_register_task_commands(app)  # reelbot music DESCRIPTION, reelbot cancel ID
-_register_media_commands(app)  # reelbot media-store migrate --to s3
-from reelbot.cli.schema import register as _register_schema_commands  # noqa: E402
+if not TYPE_CHECKING:  # for mypy, app and console are the attributes declared at the top
 
-_register_schema_commands(app)  # reelbot migrate [--check]
-_register_models_commands(app)  # reelbot models pull PRESET…
-_register_platform_commands(app)  # reelbot discord, reelbot line, … (one per registered platform)
-_register_doctor_commands(app)  # reelbot doctor; reelbot discord invite-url (after the platforms)
-from reelbot.cli.remix import register as _register_remix_commands  # noqa: E402
+    def __getattr__(name: str) -> Any:
+        """``app`` (the whole command line) and ``console``, made on first use, so that a chat
+        bot's process, which needs neither, never imports the other command modules nor rich
+        (reelbot.cli.commands)."""
+        if name == "app":
+            from reelbot.cli.commands import build
 
-_register_remix_commands(app)  # reelbot extend|loop|vary|remix|reroll CLIP_ID
-from reelbot.cli.estimates import register as _register_estimates_commands  # noqa: E402
-
-_register_estimates_commands(app)  # reelbot estimates (GPU-seconds refit from measured jobs)
-
+            value = globals()["app"] = build()
+            return value
+        if name == "console":
+            return _console()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
+    """The ``reelbot`` script: only the commands this run needs (a bot: its platform's)."""
+    import sys
+
+    from reelbot.cli.commands import build, modules_for
+
     wire()
-    app()
+    build(modules_for(sys.argv[1:]))()
 
 
 if __name__ == "__main__":
