@@ -2,9 +2,9 @@
 
 A chat bot's process (``reelbot discord``, ``reelbot line``) registers only the platform
 commands it runs, so it never imports the other command modules — render, finish, safety,
-media and the rest, and through them rich, which they import at module level (about 3.5 MB
-of a bot's idle memory, docs/architecture.md "What a bot process loads"). Every other command
-line, and ``reelbot.cli.app`` (tests, ``--help``), gets every command in the usual order.
+media and the rest, and through them rich, which they import at module level (3.0 MB of the
+Discord bot's idle memory, 2.7 MB of the LINE webhook's; docs/benchmarks.md). Every other
+command line, and ``reelbot.cli.app`` (tests, ``--help``), gets every command in the usual order.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reelbot.cli.estimates",  # estimates (GPU-seconds refit from measured jobs)
 )
 
-#: What ``reelbot <platform>`` needs: its own command, and ``discord``'s group (invite-url).
-PLATFORM_COMMAND_MODULES: tuple[str, ...] = ("reelbot.cli.platforms", "reelbot.cli.operator")
+#: What ``reelbot <platform>`` needs: the platform commands, and ``discord``'s group (the half
+#: of ``reelbot.cli.operator`` that adds ``invite-url``; ``doctor`` is the other half).
+PLATFORM_COMMAND_MODULES: tuple[str, ...] = ("reelbot.cli.platforms", "reelbot.cli.discord_invite")
 
 #: Options of the top-level callback that take a value (``--lang zh-TW``).
 _VALUE_OPTIONS = ("--lang",)

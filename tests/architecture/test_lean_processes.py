@@ -37,7 +37,7 @@ HEAVY = (
     "torch", "diffusers", "transformers", "numpy", "alembic", "cv2", "mako", "pygments", "PIL", "jinja2",
     "rich",
 )  # fmt: skip
-NOT_RUN = tuple(name for name in COMMAND_MODULES if name not in PLATFORM_COMMAND_MODULES)
+NOT_RUN = (*(name for name in COMMAND_MODULES if name not in PLATFORM_COMMAND_MODULES), "reelbot.cli.doctor")
 
 CODE = """
 import asyncio, json, sys
