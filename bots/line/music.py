@@ -97,7 +97,7 @@ async def music_messages(d: Deliverer, event: JobEvent, locale: str | None) -> l
         log.warning("music task %s is done but its track %s is gone", event.job_id, key)
         return None
     chat_id = event.origin.channel_id or event.origin.user_id
-    await d.state.set_track(chat_id, event.origin.user_id, PendingTrack(key, "music"))
+    await d.state.give_music(chat_id, event.origin.user_id, event.job_id, PendingTrack(key, "music"))
     seconds = (view.result or {}).get("seconds", view.payload.get("seconds", 0))
     text = render(
         "line.music_ready",

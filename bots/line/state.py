@@ -102,6 +102,11 @@ class LineKeys:
         """Caption (``字幕 <text>``) the user's next 輸出成 Shorts in this chat burns in (TTL)."""
         return self.key("caption", chat_id, user_id)
 
+    def line_music_given(self, task_id: str) -> str:
+        """Set (TTL) when a done music task's track was made someone's waiting track: a retried
+        delivery of the same ``done`` event does not bring back a track a Finish already used."""
+        return self.key("music-given", task_id)
+
     def line_locale(self, user_id: str) -> str:
         """Cached message locale of a LINE user (from the profile's language)."""
         return self.key("locale", user_id)
@@ -177,6 +182,12 @@ class LineState:
     async def set_caption(self, chat_id: str, user_id: str, caption: str) -> None:
         key = self.keys.line_caption(chat_id, user_id)
         await self.redis.set(key, caption, ex=self.config.finish_extras_ttl_s)
+
+    async def give_music(self, chat_id: str, user_id: str, task_id: uuid.UUID, track: PendingTrack) -> None:
+        """A done music task's track waits as the person's track — once per task."""
+        given = self.keys.line_music_given(str(task_id))
+        if await self.redis.set(given, b"1", nx=True, ex=self.config.finish_extras_ttl_s):
+            await self.set_track(chat_id, user_id, track)
 
     async def clear_track(self, chat_id: str, user_id: str) -> bool:
         """Forget the waiting track; True when there was one."""

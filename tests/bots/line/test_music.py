@@ -104,7 +104,10 @@ async def test_a_description_becomes_the_next_finishs_music(harness: Harness, tm
     )
     assert harness.service.media.exists(payload["audio_key"])
 
-    await harness.send(postback_event(f"reelbot:finish:{clip_id}"))  # used once
+    # Used once; the same done event delivered again (a retried push) does not bring it back.
+    done = JobEvent(kind=EventKind.DONE, job_id=task.id, origin=ALICE, task=MUSIC)
+    assert await harness.bot.deliverer.deliver(done)
+    await harness.send(postback_event(f"reelbot:finish:{clip_id}"))
     assert tasks_of(harness, FINISH)[-1].payload_json["audio"] == "model"
 
 
@@ -119,14 +122,14 @@ async def test_lyrics_and_the_default_length_in_english(harness: Harness) -> Non
     assert len(tasks_of(harness, MUSIC)) == 1
 
 
+@pytest.mark.parametrize("music_engine", ["no-such-engine"])  # the worker cannot make it
 async def test_a_failed_music_task_is_told_and_nothing_waits(harness: Harness, tmp_path: Path) -> None:
     clip_id = stored_clip(harness.service, tmp_path, ALICE)
     await harness.send(text_event("音樂 solo piano"))
-    (task,) = tasks_of(harness, MUSIC)
-    failed = JobEvent(
-        kind=EventKind.FAILED, job_id=task.id, origin=ALICE, task=MUSIC, error_key="error.internal"
-    )
-    assert await harness.bot.deliverer.deliver(failed)
+    assert len(tasks_of(harness, MUSIC)) == 1
+    assert await burst(harness, "line-music-fails") == 0
+    await deliver_all(harness)
+    assert tasks_of(harness, MUSIC)[0].error_key == "storyboard.music_engine_unknown"
     assert push_texts(harness.fake)[-1].startswith("🎵 作曲失敗："), push_texts(harness.fake)
     await harness.send(postback_event(f"reelbot:finish:{clip_id}"))
     (finish,) = tasks_of(harness, FINISH)
