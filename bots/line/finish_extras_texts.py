@@ -42,7 +42,7 @@ TEXTS = {
             "No track is waiting. Send an audio message or a music file and the next Finish for Shorts "
             "uses it."
         ),
-        "line.caption_how": "Write the text after caption, e.g.: caption The night market lights up",
+        "line.caption_how": "Write the text after caption:, e.g.: caption: The night market lights up",
         "line.caption_set": (
             "OK, the next Finish for Shorts gets the caption “{caption}” (burned in, plus an .srt file; "
             "for {minutes} minutes). Type no caption to remove it."

@@ -32,7 +32,7 @@ TEXTS = {
     },
     EN: {
         "line.music_how": (
-            "Describe the music after music, e.g.: music warm lo-fi piano, night market mood\n"
+            "Describe the music after music:, e.g.: music: warm lo-fi piano, night market mood\n"
             "For a song, add lyrics: and the words to sing."
         ),
         "line.music_off": (

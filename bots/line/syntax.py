@@ -76,13 +76,19 @@ GALLERY_ON_WORDS = frozenset({"開啟作品集", "/gallery on", "gallery on"})
 GALLERY_OFF_WORDS = frozenset({"關閉作品集", "/gallery off", "gallery off"})
 NO_MUSIC_WORDS = frozenset({"取消音樂", "不要音樂", "/nomusic", "no music", "/no music"})
 NO_CAPTION_WORDS = frozenset({"取消字幕", "不要字幕", "/nocaption", "no caption", "/no caption"})
-#: ``字幕 夜市的燈亮了`` / ``caption: the lights come on``: the word, then a space, a colon or the
-#: end (``字幕很大的海報`` stays a prompt); the rest, line breaks and all, is the caption.
-CAPTION_RE = re.compile(r"^(?:字幕|/caption|caption)(?:$|[\s:：]\s*(.*))", re.IGNORECASE | re.DOTALL)
-#: ``音樂 溫暖的夜市 lo-fi`` / ``music: warm lo-fi``, the same way (``音樂很好聽的 MV`` stays a
-#: prompt); ``歌詞:`` / ``lyrics:`` splits the words to sing off the description (they may
-#: run over lines, so they are not a one-word ``key:value`` option).
-MUSIC_RE = re.compile(r"^(?:音樂|/music|music)(?:$|[\s:：]\s*(.*))", re.IGNORECASE | re.DOTALL)
+#: ``字幕 夜市的燈亮了`` / ``caption: the lights come on``: the Chinese word or ``/caption``, then
+#: a space, a colon or the end (``字幕很大的海報`` stays a prompt); the English word needs its
+#: colon, since English prompts may start with it (``caption contest at a café``). The rest,
+#: line breaks and all, is the caption.
+CAPTION_RE = re.compile(
+    r"^(?:(?:字幕|/caption)(?:$|[\s:：]\s*(.*))|caption(?:$|\s*[:：]\s*(.*)))", re.IGNORECASE | re.DOTALL
+)
+#: ``音樂 溫暖的夜市 lo-fi`` / ``music: warm lo-fi``, the same way (``音樂很好聽的 MV`` and
+#: ``music box on a table`` stay prompts); ``歌詞:`` / ``lyrics:`` splits the words to sing
+#: off the description (they may run over lines, so they are not a one-word option).
+MUSIC_RE = re.compile(
+    r"^(?:(?:音樂|/music)(?:$|[\s:：]\s*(.*))|music(?:$|\s*[:：]\s*(.*)))", re.IGNORECASE | re.DOTALL
+)
 LYRICS_RE = re.compile(r"(?:歌詞|(?<!\S)lyrics)\s*[:：]", re.IGNORECASE)  # Chinese needs no space
 ROLE_WORDS: dict[str, ReferenceRole] = {
     "首格": ReferenceRole.FIRST_FRAME,
@@ -136,10 +142,10 @@ def parse_text(text: str) -> Parsed:
         return Parsed(Command.MARK_ROLE, role=ROLE_WORDS[word])
     caption = CAPTION_RE.match(stripped)
     if caption is not None:
-        return Parsed(Command.CAPTION, prompt=(caption.group(1) or "").strip())
+        return Parsed(Command.CAPTION, prompt=(caption.group(1) or caption.group(2) or "").strip())
     music = MUSIC_RE.match(stripped)
     if music is not None:
-        return _music(music.group(1) or "")
+        return _music(music.group(1) or music.group(2) or "")
     if " ".join(word.split()) in STORYBOARD_STATUS_WORDS:
         return Parsed(Command.STORYBOARD_STATUS)
     consent = STORYBOARD_CONSENT_RE.match(normalize_width(" ".join(word.split())))

@@ -149,7 +149,7 @@ REFUSALS = {
     [
         ("moderation", "tiny-ace-step", None, "音樂 a ｎ.ｕ.ｄ.ｅ dancer theme"),
         ("no engine", None, None, "音樂 solo piano"),
-        ("quota", "tiny-ace-step", 1.0, "music solo piano"),
+        ("quota", "tiny-ace-step", 1.0, "music: solo piano"),
     ],
 )
 async def test_refusals_get_one_message_and_queue_nothing(

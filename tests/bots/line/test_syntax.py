@@ -145,6 +145,7 @@ def test_usage_and_cancel_words() -> None:
         ("no caption", Command.NO_CAPTION, ""),
         ("字幕很大的海報", Command.PROMPT, "字幕很大的海報"),  # no space or colon: a prompt
         ("captions in the rain", Command.PROMPT, "captions in the rain"),
+        ("caption contest at a café", Command.PROMPT, "caption contest at a café"),  # English: the colon
     ],
 )
 def test_the_finish_extras_words(text: str, command: Command, caption: str) -> None:
@@ -161,11 +162,13 @@ def test_the_finish_extras_words(text: str, command: Command, caption: str) -> N
         ("/music solo piano", Command.MUSIC, "solo piano", ""),
         ("音樂 溫暖的鋼琴 歌詞: 夜市的燈\n亮了", Command.MUSIC, "溫暖的鋼琴", "夜市的燈\n亮了"),
         ("音樂 溫暖的鋼琴歌詞：啦啦", Command.MUSIC, "溫暖的鋼琴", "啦啦"),  # Chinese: no space needed
-        ("music warm piano lyrics: la la", Command.MUSIC, "warm piano", "la la"),
-        ("music a songlyrics: x", Command.MUSIC, "a songlyrics: x", ""),  # lyrics: is a word of its own
+        ("music: warm piano lyrics: la la", Command.MUSIC, "warm piano", "la la"),
+        ("music：a songlyrics: x", Command.MUSIC, "a songlyrics: x", ""),  # lyrics: is a word of its own
+        ("music", Command.MUSIC, "", ""),
         ("音樂", Command.MUSIC, "", ""),  # alone: the answer shows how
         ("音樂很好聽的 MV", Command.PROMPT, "音樂很好聽的 MV", None),  # no space or colon: a prompt
         ("musical theatre at night", Command.PROMPT, "musical theatre at night", None),
+        ("music box on a table", Command.PROMPT, "music box on a table", None),  # English: the colon
         ("取消音樂", Command.NO_MUSIC, "", None),
     ],
 )
