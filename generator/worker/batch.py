@@ -40,7 +40,7 @@ from reelbot.generator.speed.modes import control_for
 from reelbot.generator.worker import stages
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS
 from reelbot.generator.worker.progress import Steps
-from reelbot.queue.streams import Delivery
+from reelbot.queue.records import Delivery
 from reelbot.storage import jobs as job_repo
 
 if TYPE_CHECKING:

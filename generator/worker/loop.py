@@ -48,7 +48,7 @@ from reelbot.generator.worker.sweep import sweep_orphans
 from reelbot.generator.worker.tasks import TaskRunner
 from reelbot.generator.worker.warmup import ColdStart, warm_up
 from reelbot.queue.connect import warn_without_persistence
-from reelbot.queue.streams import Delivery
+from reelbot.queue.records import Delivery
 from reelbot.storage import jobs as job_repo
 from reelbot.storage import tasks as task_repo
 
