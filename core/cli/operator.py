@@ -1,4 +1,4 @@
-"""The operator's first-day commands, registered with one line in core/cli/__init__.py:
+"""The operator's first-day commands, registered with one line in core/cli/commands.py:
 ``reelbot doctor`` (core/cli/doctor.py) and ``reelbot discord invite-url`` (discord_invite.py).
 The invite command turns ``reelbot discord`` into a group, so it registers after the platforms."""
 
