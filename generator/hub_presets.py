@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
+from reelbot.generator.control_engine import finish_loop, job_call_kwargs
 from reelbot.generator.presets import (
     PRESETS,
     Engine,
@@ -28,7 +29,6 @@ from reelbot.generator.presets import (
 from reelbot.generator.speed.tuning import tune
 from reelbot.generator.tiny import (
     context_first_frame,
-    finish_wan_loop,
     frames_to_uint8,
     run_wan,
     run_wan_batch,
@@ -62,6 +62,19 @@ def torch_dtype(ctx: LoadContext) -> Any:
     return torch.bfloat16 if ctx.dtype == "bfloat16" else torch.float32
 
 
+def load_pretrained(pipeline_class: Any, preset: Preset, ctx: LoadContext, **components: Any) -> Any:
+    """``pipeline_class.from_pretrained`` the way every published preset loads: weights from
+    :func:`weights_source` in the context's dtype (``components`` replace parts of the checkpoint),
+    placed and tuned by the memory plan (:func:`tune`), no progress bars (they fill worker logs)."""
+    pipe = pipeline_class.from_pretrained(
+        weights_source(preset, ctx), dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir, **components
+    )
+    # Placement (whole / offload by the memory plan), attention backend, TF32, compile, tiling.
+    pipe.reelbot_tuning = tune([pipe], preset, ctx)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
 def load_wan_pipelines(
     preset: Preset, ctx: LoadContext, *, t2v: bool, i2v: bool, expand: bool
 ) -> tuple[Any, Any]:
@@ -72,16 +85,10 @@ def load_wan_pipelines(
     import torch
     from diffusers import AutoencoderKLWan, WanImageToVideoPipeline, WanPipeline
 
-    source = weights_source(preset, ctx)
-    dtype = torch_dtype(ctx)
     vae = AutoencoderKLWan.from_pretrained(
-        source, subfolder="vae", dtype=torch.float32, cache_dir=ctx.cache_dir
+        weights_source(preset, ctx), subfolder="vae", dtype=torch.float32, cache_dir=ctx.cache_dir
     )
-    first_cls: Any = WanPipeline if t2v else WanImageToVideoPipeline
-    first = first_cls.from_pretrained(source, vae=vae, dtype=dtype, cache_dir=ctx.cache_dir)
-    # Placement (whole / offload by the memory plan), attention backend, TF32, compile, tiling.
-    first.reelbot_tuning = tune([first], preset, ctx)
-    first.set_progress_bar_config(disable=True)
+    first = load_pretrained(WanPipeline if t2v else WanImageToVideoPipeline, preset, ctx, vae=vae)
     if not (t2v and i2v):
         return (first, None) if t2v else (None, first)
     # Wan 2.2 TI2V: one checkpoint, two entry points. The image pipeline reuses every module;
@@ -119,7 +126,7 @@ class HubWanEngine:
             pin_loop_end=self.end_frames,
             lock=self._lock,
         )
-        return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
+        return finish_loop(frames_to_uint8(frames), job, native=native_loop)
 
     def render_batch(self, jobs: list[RenderJob], on_step: StepCallback) -> list[np.ndarray]:
         """Compatible text-to-video jobs in one pipeline call (``run_wan_batch``); a checkpoint
@@ -135,6 +142,8 @@ class HubWanEngine:
 class LtxConditionEngine:
     """LTX-Video through LTXConditionPipeline: keyframes at frame 0 / the last frame, or a
     video condition (the parent's last frames) for an extension."""
+
+    max_sequence_length = 256  # LTX-Video's T5 default (LTXConditionPipeline's own)
 
     def __init__(self, pipe: Any, device: str) -> None:
         self.pipe, self.device = pipe, device
@@ -156,27 +165,21 @@ class LtxConditionEngine:
         return conditions
 
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
-        import torch
-
-        from reelbot.generator.speed.callback import step_callback
-
-        callback = step_callback(on_step, job.steps)
+        call = job_call_kwargs(
+            job,
+            on_step,
+            guidance=job.guidance,
+            output_type="np",
+            max_sequence_length=self.max_sequence_length,
+        )
         conditions = self.conditions(job)
-        generator = torch.Generator(device="cpu").manual_seed(job.seed)
         with self._lock:
             result = self.pipe(
                 conditions=conditions or None,
                 prompt=job.prompt,
                 negative_prompt=job.negative_prompt or None,
-                width=job.width,
-                height=job.height,
-                num_frames=job.num_frames,
                 frame_rate=job.fps,
-                num_inference_steps=job.steps,
-                guidance_scale=job.guidance,
-                generator=generator,
-                output_type="np",
-                callback_on_step_end=callback,
+                **call,
             )
         return frames_to_uint8(result.frames[0])
 
@@ -251,11 +254,7 @@ LTX_VIDEO = PRESETS["ltx-video"]  # the spec: reelbot.domain.presets.catalog
 def load_ltx_video(ctx: LoadContext) -> Engine:
     from diffusers import LTXConditionPipeline
 
-    pipe = LTXConditionPipeline.from_pretrained(
-        weights_source(LTX_VIDEO, ctx), dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
-    )
-    pipe.reelbot_tuning = tune([pipe], LTX_VIDEO, ctx)
-    pipe.set_progress_bar_config(disable=True)
+    pipe = load_pretrained(LTXConditionPipeline, LTX_VIDEO, ctx)
     # The control engine adds Vary / motion / camera / native loops on top of the same
     # keyframe placement (imported here: tiny_ltx imports this module).
     from reelbot.generator.tiny_ltx import ControlLtxEngine

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.clip_audio import ClipAudio, audio_from_pipeline
 from reelbot.generator.conditioning import fitted_references
-from reelbot.generator.control_engine import finish_loop, interrupting_callback
+from reelbot.generator.control_engine import finish_loop, job_call_kwargs
 from reelbot.generator.encode import ffmpeg_exe
 from reelbot.generator.motion import control_prompt, vary_guidance
 from reelbot.generator.presets import PRESETS, Engine, LoadContext, RenderJob, StepCallback, register_engine
@@ -108,20 +108,18 @@ class Ltx2Engine:
                 conditions=conditions or None,
                 prompt=control_prompt(job.prompt, job.camera, job.motion),
                 negative_prompt=job.negative_prompt or None,
-                width=job.width,
-                height=job.height,
-                num_frames=job.num_frames,
                 frame_rate=float(job.fps),
-                num_inference_steps=job.steps,
-                guidance_scale=vary_guidance(job.guidance, job.variation),
                 stg_scale=0.0,
                 audio_stg_scale=0.0,
                 modality_scale=1.0,
                 audio_modality_scale=1.0,
-                generator=torch.Generator(device="cpu").manual_seed(job.seed),
-                output_type="np",
-                callback_on_step_end=interrupting_callback(on_step, job.steps),
-                max_sequence_length=self.max_sequence_length,
+                **job_call_kwargs(
+                    job,
+                    on_step,
+                    guidance=vary_guidance(job.guidance, job.variation),
+                    output_type="np",
+                    max_sequence_length=self.max_sequence_length,
+                ),
             )
         frames = finish_loop(frames_to_uint8(result.frames[0]), job, native=native)
         return frames, audio_from_pipeline(result.audio, self.sample_rate)
@@ -139,12 +137,6 @@ def load_ltx2(ctx: LoadContext) -> Engine:
     """Lightricks/LTX-2 in diffusers format (bf16 on CUDA), placed by the memory plan."""
     from diffusers import LTX2ConditionPipeline
 
-    from reelbot.generator.hub_presets import torch_dtype, weights_source
-    from reelbot.generator.speed.tuning import tune
+    from reelbot.generator.hub_presets import load_pretrained
 
-    pipe = LTX2ConditionPipeline.from_pretrained(
-        weights_source(LTX2, ctx), dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
-    )
-    pipe.reelbot_tuning = tune([pipe], LTX2, ctx)
-    pipe.set_progress_bar_config(disable=True)
-    return Ltx2Engine(pipe, ctx.device)
+    return Ltx2Engine(load_pretrained(LTX2ConditionPipeline, LTX2, ctx), ctx.device)

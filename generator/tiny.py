@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import pipeline_inputs
+from reelbot.generator.control_engine import context_images, finish_loop, job_call_kwargs, varied_prompt
+from reelbot.generator.motion import control_prompt, vary_guidance
 from reelbot.generator.presets import (
     PRESETS,
     Engine,
@@ -29,6 +31,7 @@ from reelbot.generator.presets import (
     register_engine,
 )
 from reelbot.generator.speed.callback import step_callback
+from reelbot.generator.tiny_parts import seeded_parts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,6 +62,19 @@ class TinyComponents:
     text_encoder: Any  # transformers.UMT5EncoderModel
     vae: Any  # diffusers.AutoencoderKLWan
     scheduler: Any  # diffusers.FlowMatchEulerDiscreteScheduler
+
+    def pipeline(self, pipeline_class: Any, **extra: Any) -> Any:
+        """``pipeline_class`` over these four parts plus ``extra`` (its transformer, …), without
+        progress bars: how every tiny Wan-family pipeline is put together."""
+        pipe = pipeline_class(
+            tokenizer=self.tokenizer,
+            text_encoder=self.text_encoder,
+            vae=self.vae,
+            scheduler=self.scheduler,
+            **extra,
+        )
+        pipe.set_progress_bar_config(disable=True)
+        return pipe
 
 
 def build_tiny_tokenizer() -> Any:
@@ -126,22 +142,19 @@ def build_tiny_components(seed: int = TINY_WEIGHT_SEED) -> TinyComponents:
 
     Public so the control presets (tiny VACE, tiny LTX) share exactly these parts.
     """
-    import torch
     from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
     from transformers import UMT5Config, UMT5EncoderModel
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        text_encoder: Any = UMT5EncoderModel(UMT5Config(**tiny_text_encoder_config())).eval()
-        torch.manual_seed(seed + 1)
-        vae: Any = AutoencoderKLWan(
+    with seeded_parts(seed, 0) as seeded:
+        text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**tiny_text_encoder_config())))
+        vae = seeded(
+            AutoencoderKLWan,
             base_dim=3,
             z_dim=16,
             dim_mult=[1, 1, 1, 1],
             num_res_blocks=1,
             temperal_downsample=[False, True, True],
         )
-        vae.eval()
     return TinyComponents(
         tokenizer=build_tiny_tokenizer(),
         text_encoder=text_encoder,
@@ -152,13 +165,10 @@ def build_tiny_components(seed: int = TINY_WEIGHT_SEED) -> TinyComponents:
 
 def build_tiny_transformer(in_channels: int, seed: int) -> Any:
     """A 2-layer WanTransformer3DModel; 16 input channels for T2V, 36 (noise+mask+image) for I2V."""
-    import torch
     from diffusers import WanTransformer3DModel
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model: Any = WanTransformer3DModel(**TINY_WAN_TRANSFORMER, in_channels=in_channels)
-        return model.eval()
+    with seeded_parts(seed, 0) as seeded:
+        return seeded(WanTransformer3DModel, **TINY_WAN_TRANSFORMER, in_channels=in_channels)
 
 
 def build_tiny_pipelines(seed: int = TINY_WEIGHT_SEED) -> tuple[Any, Any]:
@@ -166,36 +176,22 @@ def build_tiny_pipelines(seed: int = TINY_WEIGHT_SEED) -> tuple[Any, Any]:
     from diffusers import WanImageToVideoPipeline, WanPipeline
 
     parts = build_tiny_components(seed)
-    t2v: Any = WanPipeline(
-        tokenizer=parts.tokenizer,
-        text_encoder=parts.text_encoder,
-        vae=parts.vae,
-        scheduler=parts.scheduler,
-        transformer=build_tiny_transformer(16, seed + 2),
-    )
+    t2v = parts.pipeline(WanPipeline, transformer=build_tiny_transformer(16, seed + 2))
     # Wan 2.2 style image conditioning without a CLIP image encoder: the first (and last)
     # frame enter as VAE latents through the 20 extra input channels (4 mask + 16 latent).
-    i2v: Any = WanImageToVideoPipeline(
-        tokenizer=parts.tokenizer,
-        text_encoder=parts.text_encoder,
-        vae=parts.vae,
-        scheduler=parts.scheduler,
+    i2v = parts.pipeline(
+        WanImageToVideoPipeline,
         image_processor=None,
         image_encoder=None,
         transformer=build_tiny_transformer(36, seed + 3),
     )
-    for pipe in (t2v, i2v):
-        pipe.set_progress_bar_config(disable=True)
     return t2v, i2v
 
 
 def context_first_frame(job: RenderJob) -> Any:
     """For an extension: the parent's last context frame becomes the new segment's first frame."""
-    from PIL import Image
-
-    if job.context_frames is None or len(job.context_frames) == 0:
-        return None
-    return Image.fromarray(job.context_frames[-1]).convert("RGB")
+    last = context_images(job, limit=1)
+    return last[0] if last else None
 
 
 def wan_image_inputs(job: RenderJob, *, pin_loop_end: bool) -> tuple[dict[str, Any], bool]:
@@ -227,22 +223,8 @@ def wan_text_inputs(
     job's seeded noise added (a Vary nudges the meaning, not the words)."""
     if job.variation is None:
         return {"prompt": prompt, "negative_prompt": job.negative_prompt or None}
-    import torch
-
-    from reelbot.generator.motion import vary_prompt_embeds
-
-    with torch.no_grad():
-        embeds, negative = pipe.encode_prompt(
-            prompt=prompt,
-            negative_prompt=job.negative_prompt or "",
-            do_classifier_free_guidance=guidance > 1.0,
-            max_sequence_length=max_sequence_length,
-            device=pipe._execution_device,
-        )
-    return {
-        "prompt_embeds": vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
-        "negative_prompt_embeds": negative,
-    }
+    embeds, negative = varied_prompt(pipe, job, prompt, guidance, max_sequence_length)
+    return {"prompt_embeds": embeds, "negative_prompt_embeds": negative}
 
 
 def run_wan(
@@ -264,33 +246,17 @@ def run_wan(
     noise to the prompt embeddings. ``on_step`` returning False interrupts the pipeline and
     raises ``ReelbotError("job.interrupted")`` before the VAE decode is spent.
     """
-    import torch
-
-    from reelbot.generator.motion import control_prompt, vary_guidance
-
     inputs, native_loop = wan_image_inputs(job, pin_loop_end=pin_loop_end)
     pipe = i2v if "image" in inputs else t2v
     if pipe is None:
         raise ValueError("this Wan checkpoint needs a first_frame image (route with Preset.required_roles)")
-    callback = step_callback(on_step, job.steps)
-
     prompt = control_prompt(job.prompt, job.camera, job.motion)
     guidance = vary_guidance(job.guidance, job.variation)
-    generator = torch.Generator(device="cpu").manual_seed(job.seed)
+    call = job_call_kwargs(
+        job, on_step, guidance=guidance, output_type=output_type, max_sequence_length=max_sequence_length
+    )
     with lock if lock is not None else nullcontext():
-        result = pipe(
-            **wan_text_inputs(pipe, job, prompt, guidance, max_sequence_length),
-            height=job.height,
-            width=job.width,
-            num_frames=job.num_frames,
-            num_inference_steps=job.steps,
-            guidance_scale=guidance,
-            generator=generator,
-            output_type=output_type,
-            callback_on_step_end=callback,
-            max_sequence_length=max_sequence_length,
-            **inputs,
-        )
+        result = pipe(**wan_text_inputs(pipe, job, prompt, guidance, max_sequence_length), **call, **inputs)
     return result.frames[0], native_loop
 
 
@@ -308,8 +274,6 @@ def run_wan_batch(
     its own would. The jobs must share size, frames, steps and guidance (see
     :func:`reelbot.generator.worker.batch.batch_key`); no images, no Vary, no loop."""
     import torch
-
-    from reelbot.generator.motion import control_prompt
 
     first = jobs[0]
     if any(
@@ -337,15 +301,6 @@ def run_wan_batch(
     return list(result.frames)
 
 
-def finish_wan_loop(frames: np.ndarray, job: RenderJob, *, native: bool) -> np.ndarray:
-    """The shared loop rule (:func:`reelbot.generator.control_engine.finish_loop`); no-op without loop."""
-    if not job.loop:
-        return frames
-    from reelbot.generator.control_engine import finish_loop
-
-    return finish_loop(frames, job, native=native)
-
-
 def frames_to_uint8(frames: Any) -> np.ndarray:
     """Pipeline float frames in [0, 1] → uint8 [F, H, W, 3]."""
     import numpy as np
@@ -370,7 +325,7 @@ class TinyWanEngine:
         frames, native_loop = run_wan(
             self.t2v, self.i2v, job, on_step, max_sequence_length=TINY_MAX_SEQUENCE_LENGTH, lock=self._lock
         )
-        return finish_wan_loop(frames_to_uint8(frames), job, native=native_loop)
+        return finish_loop(frames_to_uint8(frames), job, native=native_loop)
 
     def render_batch(self, jobs: list[RenderJob], on_step: StepCallback) -> list[np.ndarray]:
         """Compatible text-to-video jobs in one pipeline call (:func:`run_wan_batch`)."""

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.types import ReferenceRole
-from reelbot.generator.control_engine import finish_loop, interrupting_callback
+from reelbot.generator.control_engine import finish_loop, job_call_kwargs, varied_prompt
 from reelbot.generator.hub_presets import LtxConditionEngine
-from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance, vary_prompt_embeds
+from reelbot.generator.motion import cond_noise_for_motion, control_prompt, vary_guidance
 from reelbot.generator.presets import (
     Engine,
     LoadContext,
@@ -60,8 +60,6 @@ class ControlLtxEngine(LtxConditionEngine):
     """LTXConditionPipeline with Vary (prompt-embedding noise), motion (keyframe noise),
     camera (prompt suffix) and native loops."""
 
-    max_sequence_length = 256  # LTX-Video's T5 default
-
     def planned_conditions(self, job: RenderJob) -> tuple[list[Any], bool]:
         """The LTXVideoCondition list the pipeline receives, and whether the loop is native."""
         return loop_conditions(job, self.conditions(job))
@@ -72,31 +70,26 @@ class ControlLtxEngine(LtxConditionEngine):
         import torch
 
         guidance = vary_guidance(job.guidance, job.variation)
+        prompt = control_prompt(job.prompt, job.camera, job.motion)
         with self._lock, torch.no_grad():
-            embeds, mask, negative, negative_mask = self.pipe.encode_prompt(
-                prompt=control_prompt(job.prompt, job.camera, job.motion),
-                negative_prompt=job.negative_prompt or "",
-                do_classifier_free_guidance=guidance > 1.0,
-                max_sequence_length=self.max_sequence_length,
-                device=self.pipe._execution_device,
+            embeds, mask, negative, negative_mask = varied_prompt(
+                self.pipe, job, prompt, guidance, self.max_sequence_length
             )
             result = self.pipe(
                 conditions=conditions or None,
-                prompt_embeds=vary_prompt_embeds(embeds, job.variation, job.seed, salt=job.variation_salt),
+                prompt_embeds=embeds,
                 prompt_attention_mask=mask,
                 negative_prompt_embeds=negative,
                 negative_prompt_attention_mask=negative_mask,
-                width=job.width,
-                height=job.height,
-                num_frames=job.num_frames,
                 frame_rate=job.fps,
-                num_inference_steps=job.steps,
-                guidance_scale=guidance,
                 image_cond_noise_scale=cond_noise_for_motion(job.motion),
-                generator=torch.Generator(device="cpu").manual_seed(job.seed),
-                output_type=output_type,
-                callback_on_step_end=interrupting_callback(on_step, job.steps),
-                max_sequence_length=self.max_sequence_length,
+                **job_call_kwargs(
+                    job,
+                    on_step,
+                    guidance=guidance,
+                    output_type=output_type,
+                    max_sequence_length=self.max_sequence_length,
+                ),
             )
         return result.frames
 

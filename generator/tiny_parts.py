@@ -1,9 +1,10 @@
-"""What every tiny LTX builder shares: seeded construction, the LTX VAE shape, the pipeline shell.
+"""What the tiny builders share: seeded construction (every tiny preset), and for the tiny LTX
+ones the LTX VAE shape and the pipeline shell.
 
-Why one module: ``tiny-ltx`` (LTX-Video) and ``tiny-ltx2`` (LTX-2) build their random
+Why one module: every tiny preset (Wan T2V/I2V, VACE, LTX-Video, LTX-2) builds its random
 components the same way — each under its own torch seed (``base``, ``base + 1``, …) inside a
-forked RNG so the caller's random state is untouched, in eval mode — and their VAEs differ
-only in depth and latent width. Keeping that here means the two presets cannot drift apart in
+forked RNG so the caller's random state is untouched, in eval mode — and the two LTX VAEs differ
+only in depth and latent width. Keeping that here means the presets cannot drift apart in
 how "deterministic random weights" is done.
 
 Torch and diffusers are imported inside the functions (the bots import the preset registry).

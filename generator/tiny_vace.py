@@ -29,13 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
-from reelbot.generator.control_engine import context_images, finish_loop, interrupting_callback
-from reelbot.generator.motion import (
-    conditioning_scale_for_motion,
-    control_prompt,
-    vary_guidance,
-    vary_prompt_embeds,
-)
+from reelbot.generator.control_engine import context_images, finish_loop, job_call_kwargs, varied_prompt
+from reelbot.generator.motion import conditioning_scale_for_motion, control_prompt, vary_guidance
 from reelbot.generator.presets import (
     PRESETS,
     Engine,
@@ -44,6 +39,7 @@ from reelbot.generator.presets import (
     StepCallback,
     register_engine,
 )
+from reelbot.generator.tiny_parts import seeded_parts, weight_seed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,30 +121,22 @@ class VaceEngine:
         import torch
 
         guidance = vary_guidance(job.guidance, job.variation)
+        prompt = control_prompt(job.prompt, job.camera, job.motion)
         with self._lock, torch.no_grad():
-            prompt_embeds, negative_embeds = self.pipe.encode_prompt(
-                prompt=control_prompt(job.prompt, job.camera, job.motion),
-                negative_prompt=job.negative_prompt or "",
-                do_classifier_free_guidance=guidance > 1.0,
-                max_sequence_length=self.max_sequence_length,
-                device=self.pipe._execution_device,
-            )
-            prompt_embeds = vary_prompt_embeds(
-                prompt_embeds, job.variation, job.seed, salt=job.variation_salt
+            prompt_embeds, negative_embeds = varied_prompt(
+                self.pipe, job, prompt, guidance, self.max_sequence_length
             )
             result = self.pipe(
                 prompt_embeds=prompt_embeds,
                 negative_prompt_embeds=negative_embeds,
-                height=job.height,
-                width=job.width,
-                num_frames=job.num_frames,
-                num_inference_steps=job.steps,
-                guidance_scale=guidance,
                 conditioning_scale=conditioning_scale_for_motion(job.motion),
-                generator=torch.Generator(device="cpu").manual_seed(job.seed),
-                output_type=output_type,
-                callback_on_step_end=interrupting_callback(on_step, job.steps),
-                max_sequence_length=self.max_sequence_length,
+                **job_call_kwargs(
+                    job,
+                    on_step,
+                    guidance=guidance,
+                    output_type=output_type,
+                    max_sequence_length=self.max_sequence_length,
+                ),
                 **inputs.kwargs(),
             )
         return result.frames
@@ -169,28 +157,20 @@ class VaceEngine:
 def build_tiny_vace_pipeline(seed: int | None = None) -> Any:
     """WanVACEPipeline over the tiny parts; the transformer follows PLATFORMS.md (vace_layers=[0],
     vace_in_channels = 2·z_dim + 8² = 96)."""
-    import torch
     from diffusers import WanVACEPipeline, WanVACETransformer3DModel
 
-    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER, TINY_WEIGHT_SEED, build_tiny_components
+    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER, build_tiny_components
 
-    base = TINY_WEIGHT_SEED if seed is None else seed
-    parts = build_tiny_components(base)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(base + TINY_VACE_SEED_OFFSET)
-        transformer: Any = WanVACETransformer3DModel(
-            **TINY_WAN_TRANSFORMER, in_channels=16, vace_layers=[0], vace_in_channels=96
+    parts = build_tiny_components(weight_seed(seed, 0))
+    with seeded_parts(seed, TINY_VACE_SEED_OFFSET) as seeded:
+        transformer = seeded(
+            WanVACETransformer3DModel,
+            **TINY_WAN_TRANSFORMER,
+            in_channels=16,
+            vace_layers=[0],
+            vace_in_channels=96,
         )
-        transformer.eval()
-    pipe: Any = WanVACEPipeline(
-        tokenizer=parts.tokenizer,
-        text_encoder=parts.text_encoder,
-        vae=parts.vae,
-        scheduler=parts.scheduler,
-        transformer=transformer,
-    )
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return parts.pipeline(WanVACEPipeline, transformer=transformer)
 
 
 TINY_VACE = PRESETS["tiny-vace"]  # the spec: reelbot.domain.presets.catalog
@@ -211,7 +191,6 @@ def load_tiny_vace(ctx: LoadContext) -> Engine:
 # In group "wan": a subject/style (or lone last frame) request to another Wan preset routes here.
 
 WAN21_VACE = PRESETS["wan-2.1-vace-1.3b"]  # the spec: reelbot.domain.presets.catalog
-WAN_MAX_SEQUENCE_LENGTH = 512
 
 
 @register_engine("wan-2.1-vace-1.3b")
@@ -219,13 +198,7 @@ def load_wan21_vace(ctx: LoadContext) -> Engine:
     """Load the checkpoint (``<cache_dir>/wan-2.1-vace-1.3b`` when present, else the hub id)."""
     from diffusers import WanVACEPipeline
 
-    from reelbot.generator.hub_presets import torch_dtype, weights_source
+    from reelbot.generator.hub_presets import WAN_MAX_SEQUENCE_LENGTH, load_pretrained
 
-    pipe: Any = WanVACEPipeline.from_pretrained(
-        weights_source(WAN21_VACE, ctx), torch_dtype=torch_dtype(ctx), cache_dir=ctx.cache_dir
-    )
-    from reelbot.generator.speed.tuning import tune
-
-    pipe.reelbot_tuning = tune([pipe], WAN21_VACE, ctx)
-    pipe.set_progress_bar_config(disable=True)
+    pipe = load_pretrained(WanVACEPipeline, WAN21_VACE, ctx)
     return VaceEngine(pipe, ctx.device, max_sequence_length=WAN_MAX_SEQUENCE_LENGTH)
