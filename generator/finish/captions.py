@@ -155,11 +155,18 @@ def cues_from_shots(
     return cues
 
 
+def _clock(seconds: float, ticks_per_second: int) -> tuple[int, int, int, int]:
+    """``seconds`` rounded to whole ticks, as (hours, minutes, seconds, ticks): SubRip counts
+    milliseconds, ASS centiseconds. Rounding first keeps the carry right (59.9996 s → 1:00.000)."""
+    ticks = round(seconds * ticks_per_second)
+    whole, ticks = divmod(ticks, ticks_per_second)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return hours, minutes, secs, ticks
+
+
 def _srt_time(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
+    hours, minutes, secs, millis = _clock(seconds, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
 
 
@@ -227,10 +234,7 @@ def font_family(font: Path) -> str:
 
 
 def _ass_time(seconds: float) -> str:
-    centis = round(seconds * 100)
-    hours, rest = divmod(centis, 360_000)
-    minutes, rest = divmod(rest, 6000)
-    secs, centis = divmod(rest, 100)
+    hours, minutes, secs, centis = _clock(seconds, 100)
     return f"{hours}:{minutes:02d}:{secs:02d}.{centis:02d}"
 
 
