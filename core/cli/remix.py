@@ -23,19 +23,12 @@ from typing import Annotated, Any
 
 import typer
 
-from reelbot.domain.errors import InvalidRequest, NotFound, ReelbotError
+from reelbot.cli.ids import typed_id_or_exit
+from reelbot.domain.errors import NotFound
 from reelbot.domain.types import ReferenceRole, RemixKind, Variation
 
 ClipArg = Annotated[str, typer.Argument(help="the clip's id (from `reelbot status JOB_ID` or its page)")]
 KeyOpt = Annotated[str | None, typer.Option(help="idempotency key (default: random)")]
-
-
-def parse_clip_id(value: str) -> uuid.UUID:
-    """A clip id typed by a person: a bad one is a clear domain error, not a usage dump."""
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise InvalidRequest("cli.clip_id_invalid", value=value[:80]) from None
 
 
 def _label(key: str, locale: str, fallback: str) -> str:
@@ -85,15 +78,12 @@ def submit_remix(
     variation: Variation | None = None,
 ) -> None:
     """Open the service, submit, print; ``kind=None`` means a loop. Errors: one line, exit 1."""
-    from reelbot.cli import _with_service, cli_origin, console, fail, run_async, settings_or_exit
+    from reelbot.cli import _with_service, cli_origin, console, run_async, settings_or_exit
     from reelbot.cli.lang import cli_locale
     from reelbot.domain.messages import render
 
     locale = cli_locale()
-    try:
-        clip_id = parse_clip_id(clip)
-    except ReelbotError as exc:
-        raise fail(exc, locale) from None
+    clip_id = typed_id_or_exit(clip, "cli.clip_id_invalid", locale)
     settings = settings_or_exit()
     origin = cli_origin()
     idempotency_key = key or f"cli:{label}:{uuid.uuid4()}"

@@ -23,7 +23,8 @@ from typing import Annotated, Any
 import typer
 
 from reelbot.app.music import DEFAULT_MUSIC_SECONDS, MAX_MUSIC_SECONDS
-from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.cli.ids import typed_id_or_exit
+from reelbot.domain.errors import ReelbotError
 from reelbot.domain.types import JobState, short_id
 
 #: How often the wait reads the task row (a music task takes seconds to minutes).
@@ -32,14 +33,6 @@ TimeoutOpt = Annotated[
     float, typer.Option(min=1, help="seconds to wait for a worker; then the task is cancelled")
 ]
 Say = Callable[[str], None]
-
-
-def parse_work_id(value: str) -> uuid.UUID:
-    """A job or task id typed by a person: a bad one is one clear line, not a usage dump."""
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise InvalidRequest("cli.work_id_invalid", value=value[:80]) from None
 
 
 def _text(key: str, locale: str, **fields: Any) -> str:
@@ -172,14 +165,11 @@ WorkIdArg = Annotated[str, typer.Argument(help="a job or task id (enqueue, music
 def cancel(work_id: WorkIdArg) -> None:
     """Cancel a job or a task of yours that has not finished (whichever the id names)."""
     from reelbot.app.tasks import cancel_work
-    from reelbot.cli import _with_service, cli_origin, fail, run_async, settings_or_exit
+    from reelbot.cli import _with_service, cli_origin, run_async, settings_or_exit
     from reelbot.cli.lang import cli_locale
 
     locale = cli_locale()
-    try:
-        target = parse_work_id(work_id)
-    except ReelbotError as exc:
-        raise fail(exc, locale) from None
+    target = typed_id_or_exit(work_id, "cli.work_id_invalid", locale)
     settings = settings_or_exit()
 
     async def body(service: Any) -> JobState:
