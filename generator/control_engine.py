@@ -37,12 +37,7 @@ def interrupting_callback(on_step: StepCallback | None, total: int) -> Callable[
 
 
 def job_call_kwargs(
-    job: RenderJob,
-    on_step: StepCallback | None,
-    *,
-    guidance: float,
-    output_type: str,
-    max_sequence_length: int,
+    job: RenderJob, on_step: StepCallback | None, guidance: float, output_type: str, max_sequence_length: int
 ) -> dict[str, Any]:
     """The pipeline-call keywords every engine takes from ``job`` alike: its size, frame and step
     counts, ``guidance``, a CPU generator seeded with the job's seed (the same frames on any

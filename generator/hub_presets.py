@@ -165,13 +165,7 @@ class LtxConditionEngine:
         return conditions
 
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
-        call = job_call_kwargs(
-            job,
-            on_step,
-            guidance=job.guidance,
-            output_type="np",
-            max_sequence_length=self.max_sequence_length,
-        )
+        call = job_call_kwargs(job, on_step, job.guidance, "np", self.max_sequence_length)
         conditions = self.conditions(job)
         with self._lock:
             result = self.pipe(

@@ -103,6 +103,7 @@ class Ltx2Engine:
 
         conditions, native = self.conditions(job)
         self.last_call = {"conditions": conditions, "num_frames": job.num_frames}
+        guidance = vary_guidance(job.guidance, job.variation)
         with self._lock, torch.no_grad():
             result = self.pipe(
                 conditions=conditions or None,
@@ -113,13 +114,7 @@ class Ltx2Engine:
                 audio_stg_scale=0.0,
                 modality_scale=1.0,
                 audio_modality_scale=1.0,
-                **job_call_kwargs(
-                    job,
-                    on_step,
-                    guidance=vary_guidance(job.guidance, job.variation),
-                    output_type="np",
-                    max_sequence_length=self.max_sequence_length,
-                ),
+                **job_call_kwargs(job, on_step, guidance, "np", self.max_sequence_length),
             )
         frames = finish_loop(frames_to_uint8(result.frames[0]), job, native=native)
         return frames, audio_from_pipeline(result.audio, self.sample_rate)

@@ -252,9 +252,7 @@ def run_wan(
         raise ValueError("this Wan checkpoint needs a first_frame image (route with Preset.required_roles)")
     prompt = control_prompt(job.prompt, job.camera, job.motion)
     guidance = vary_guidance(job.guidance, job.variation)
-    call = job_call_kwargs(
-        job, on_step, guidance=guidance, output_type=output_type, max_sequence_length=max_sequence_length
-    )
+    call = job_call_kwargs(job, on_step, guidance, output_type, max_sequence_length)
     with lock if lock is not None else nullcontext():
         result = pipe(**wan_text_inputs(pipe, job, prompt, guidance, max_sequence_length), **call, **inputs)
     return result.frames[0], native_loop

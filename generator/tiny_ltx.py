@@ -83,13 +83,7 @@ class ControlLtxEngine(LtxConditionEngine):
                 negative_prompt_attention_mask=negative_mask,
                 frame_rate=job.fps,
                 image_cond_noise_scale=cond_noise_for_motion(job.motion),
-                **job_call_kwargs(
-                    job,
-                    on_step,
-                    guidance=guidance,
-                    output_type=output_type,
-                    max_sequence_length=self.max_sequence_length,
-                ),
+                **job_call_kwargs(job, on_step, guidance, output_type, self.max_sequence_length),
             )
         return result.frames
 

@@ -130,13 +130,7 @@ class VaceEngine:
                 prompt_embeds=prompt_embeds,
                 negative_prompt_embeds=negative_embeds,
                 conditioning_scale=conditioning_scale_for_motion(job.motion),
-                **job_call_kwargs(
-                    job,
-                    on_step,
-                    guidance=guidance,
-                    output_type=output_type,
-                    max_sequence_length=self.max_sequence_length,
-                ),
+                **job_call_kwargs(job, on_step, guidance, output_type, self.max_sequence_length),
                 **inputs.kwargs(),
             )
         return result.frames
