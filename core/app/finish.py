@@ -18,16 +18,20 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reelbot.app.task_costs import check_quota, finish_estimate_s
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.finish_config import check_caption
 from reelbot.domain.messages import render
 from reelbot.domain.tasks import FINISH, Caption, FinishTask, finished_keys
 from reelbot.domain.types import JobState, Origin
+from reelbot.ports import PORTS
 from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
+    from reelbot.domain.finish_config import FinishSettings
+    from reelbot.ports import AudioFacts
 
 #: Uploaded tracks are kept under their content hash (the same song twice is stored once).
 TRACKS_PREFIX = "tracks"
@@ -82,24 +86,41 @@ class Finished:
 def store_track(service: ReelbotService, data: bytes, filename: str) -> str:
     """Keep an uploaded soundtrack in the media store; its key for :class:`FinishOptions`.
 
-    Only the size and the name are checked here (the worker probes the audio itself and
-    fails the task with ``finish.audio_not_audio`` / ``finish.audio_too_long`` if it must).
+    The name and the size are checked first; then, where the composition root wired an
+    :class:`~reelbot.ports.AudioProbe`, the audio itself — not audio, 0 seconds, too long —
+    so a bad track is refused before it is stored. Blocking (ffmpeg): call it in a thread.
+    A process without the probe stores what passes the name and size; the worker probes the
+    track again either way and fails the task with the same message if it must.
     """
     fin = service.settings.finish
+    name = filename[:80]
     ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in TRACK_EXTENSIONS or not data:
-        raise InvalidRequest("finish.audio_not_audio", name=filename[:80])
+        raise InvalidRequest("finish.audio_not_audio", name=name)
     if len(data) > fin.max_audio_bytes:
         raise InvalidRequest(
             "finish.audio_too_big",
-            name=filename[:80],
+            name=name,
             size_mb=f"{len(data) / 2**20:.1f}",
             limit_mb=f"{fin.max_audio_bytes / 2**20:.0f}",
         )
+    if PORTS.audio_probe is not None:
+        _refuse_bad_audio(PORTS.audio_probe(data, ext, fin.max_audio_seconds), name, fin)
     key = f"{TRACKS_PREFIX}/{hashlib.sha256(data).hexdigest()}{ext}"
     if not service.media.exists(key):
         service.media.put_bytes(key, data)
     return key
+
+
+def _refuse_bad_audio(facts: AudioFacts, name: str, fin: FinishSettings) -> None:
+    """The probe's facts against the limits, in the worker's order and with its messages."""
+    if not facts.has_audio:
+        raise InvalidRequest("finish.audio_not_audio", name=name)
+    if facts.seconds > fin.max_audio_seconds:
+        limit = round(fin.max_audio_seconds)
+        raise InvalidRequest("finish.audio_too_long", name=name, seconds=round(facts.seconds), limit=limit)
+    if facts.seconds < fin.min_audio_seconds:
+        raise InvalidRequest("finish.audio_empty", name=name)
 
 
 def _payload(
@@ -141,7 +162,10 @@ async def finish_clip(
     idempotency_key: str,
     options: FinishOptions | None = None,
 ) -> TaskTicket:
-    """Queue Finish for Shorts of any clip (like a remix, anyone's); the result goes to ``origin``."""
+    """Queue Finish for Shorts of any clip (like a remix, anyone's); the result goes to ``origin``.
+
+    Charged like a music task: its profile (:func:`finish_estimate_s` of the clip's length) is
+    checked against ``origin``'s quotas first; over one, nothing is stored or queued."""
     clip = await service.clip(clip_id)
     if clip.deleted or not clip.video_key:
         raise NotFound("clip.not_found")
@@ -149,6 +173,7 @@ async def finish_clip(
     payload = _payload(
         service, task_id, clip.video_key, options or FinishOptions(), clip_id=clip.id, board_id=None
     )
+    await check_quota(service, origin, finish_estimate_s(clip.duration_s))
     return await submit_task(
         service,
         FINISH,
@@ -178,6 +203,8 @@ async def finish_draft(
     payload = _payload(
         service, task_id, board.draft.video_key, options or FinishOptions(), clip_id=None, board_id=board_id
     )
+    seconds = board.draft.num_frames / board.draft.fps if board.draft.fps else 0.0
+    await check_quota(service, origin, finish_estimate_s(seconds))
     return await submit_task(
         service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
     )

@@ -11,6 +11,7 @@ with that reason and leaves no file.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import signal
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.generator.encode import probe
 from reelbot.generator.finish.media import stream_facts
 from reelbot.generator.provenance import verify_clip
+from reelbot.ports import PORTS
 from reelbot.storage import tasks as task_repo
 from reelbot.storage.db import session_scope
 from tests.e2e.processes import worker_env
@@ -121,6 +123,12 @@ async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService,
     with pytest.raises(InvalidRequest) as not_audio:
         store_track(service, b"hello", "notes.txt")
     assert not_audio.value.key == "finish.audio_not_audio"
+    # The wired probe (as `reelbot` wires it) refuses what only the worker refused before.
+    fake = b"ID3 this is not really an mp3" * 10
+    with pytest.raises(InvalidRequest) as probed:
+        store_track(service, fake, "fake.mp3")
+    assert probed.value.key == "finish.audio_not_audio"
+    assert not service.media.exists(f"tracks/{hashlib.sha256(fake).hexdigest()}.mp3")
     assert (await service.queue.depth())["fast"]["waiting"] == 0
     with session_scope(service.db) as session:
         assert task_repo.queued_tasks_older_than(session=session, seconds=-60) == []
@@ -194,8 +202,11 @@ async def test_a_dead_workers_task_is_reclaimed_and_done_once(settings: Settings
 
 
 async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
-    service: ReelbotService, tmp_path: Path
+    service: ReelbotService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A process without the up-front audio probe (a bot without the generator) stores what
+    # passes the name check; the worker's own probe must still refuse it.
+    monkeypatch.setattr(PORTS, "audio_probe", None)
     clip_id = stored_clip(service, tmp_path, ALICE)
     track = store_track(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
     ticket = await finish_clip(

@@ -1,10 +1,13 @@
-"""The "Finish for Shorts" buttons: under a clip (``reelbot:finish:<clip>``) and under a
-storyboard draft (``reelbot:sbfinish:<board>``).
+"""Finish for Shorts: the buttons under a clip (``reelbot:finish:<clip>``) and under a
+storyboard draft (``reelbot:sbfinish:<board>``), and ``/finish`` with the choices a click
+cannot carry (the person's own track, mix or replace, a caption, burned in or not, 24/30 fps).
 
-A click queues one ``finish`` worker task (:mod:`reelbot.app.finish`) — nothing is rendered in
+Each queues one ``finish`` worker task (:mod:`reelbot.app.finish`) — nothing is rendered in
 this process — after posting a status message the worker's progress edits; the finished
 file is posted replying to it (:mod:`reelbot.bots.discord.finished`). The click guard's key
-makes a double click one task.
+makes a double click one task; ``/finish`` uses its interaction id. ``/finish`` refuses bad
+input (a caption too long, a track that is not audio, empty or too long) privately, before
+the status message, the media store or the queue see anything.
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
 from discord.ext import commands
+from pydantic import ValidationError
 
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
+from reelbot.bots.discord.finish_inputs import CLIP, Target, resolve_target, stored_track
 from reelbot.bots.discord.jobs import origin_for, status_channel
-from reelbot.bots.discord.replies import reply
+from reelbot.bots.discord.replies import guarded, reply
+from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.finish_config import check_caption
 from reelbot.domain.messages import render
 from reelbot.domain.types import Origin, Platform, short_id
 
@@ -33,21 +42,10 @@ log = logging.getLogger(__name__)
 Submit = Callable[[Origin, str], Awaitable["TaskTicket"]]
 
 
-async def _start(
-    interaction: discord.Interaction, action: str, target: uuid.UUID, status_text: str, submit: Submit
-) -> None:
+async def _start(interaction: discord.Interaction, key: str, status_text: str, submit: Submit) -> None:
     """Status message first (its id goes into the origin), then the task; the person hears
     privately that it is queued. A refusal removes the status message again."""
-    bot: ReelBot = interaction.client  # type: ignore[assignment]
     origin = origin_for(interaction)
-    key = await bot.service.click_idempotency_key(
-        platform=Platform.DISCORD.value,
-        user_id=origin.user_id,
-        action=action,
-        target=str(target),
-        interaction_id=str(interaction.id),
-        window_s=bot.config.click_window_s,
-    )
     channel = status_channel(interaction)
     mentions = discord.AllowedMentions.none()
     message = interaction.message
@@ -90,15 +88,24 @@ async def _on_click(
     """The one body of both buttons: they differ only in the action name, the status text
     and which app function queues the task (a clip's or a draft's finish)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    service = interaction.client.service  # type: ignore[attr-defined]
+    bot: ReelBot = interaction.client  # type: ignore[assignment]
+    origin = origin_for(interaction)
+    key = await bot.service.click_idempotency_key(
+        platform=Platform.DISCORD.value,
+        user_id=origin.user_id,
+        action=action,
+        target=str(target),
+        interaction_id=str(interaction.id),
+        window_s=bot.config.click_window_s,
+    )
     options = FinishOptions()
     fields = {id_field: short_id(target), "fps": options.fps}
-    text = render(text_key, origin_for(interaction).locale, **fields)
+    text = render(text_key, origin.locale, **fields)
 
     async def submit(origin: Origin, key: str) -> TaskTicket:
-        return await finisher(service, target, origin, idempotency_key=key, options=options)
+        return await finisher(bot.service, target, origin, idempotency_key=key, options=options)
 
-    await _start(interaction, action, target, text, submit)
+    await _start(interaction, key, text, submit)
 
 
 @button_handler("finish")
@@ -111,11 +118,100 @@ async def on_finish_draft(interaction: discord.Interaction, board_id: uuid.UUID)
     await _on_click(interaction, "sbfinish", board_id, "finish.queued_draft", "board_id", finish_draft)
 
 
+async def _check_target(bot: ReelBot, target: Target) -> None:
+    """A deleted clip or a board without a draft is refused before a track is stored."""
+    if target.action == CLIP:
+        clip = await bot.service.clip(target.id)
+        if clip.deleted or not clip.video_key:
+            raise NotFound("clip.not_found")
+        return
+    from reelbot.app.storyboards.state import load_board
+
+    board = await load_board(bot.service, target.id)
+    if board.draft is None:
+        raise InvalidRequest("storyboard.no_draft", board_id=short_id(target.id))
+
+
 class FinishCog(commands.Cog):
-    """Holds nothing: the handlers above are registered by name when this module loads."""
+    """``/finish``; the buttons' handlers above are registered by name when this module loads."""
 
     def __init__(self, bot: ReelBot) -> None:
         self.bot = bot
+
+    @app_commands.command(
+        name="finish",
+        description=_("Finish a clip or a storyboard draft for YouTube Shorts (1080×1920)", key="cmd.finish"),
+    )
+    @app_commands.describe(
+        clip=_("Clip id, or a link to the clip's message", key="cmd.finish.clip"),
+        board=_("Storyboard id, or a link to its draft's message", key="cmd.finish.board"),
+        audio=_("Your own music or sound (mp3, m4a, wav or ogg)", key="cmd.finish.audio"),
+        audio_mode=_(
+            "With the clip's own sound: mix the track in or replace it", key="cmd.finish.audio_mode"
+        ),
+        caption=_("A caption over the whole video", key="cmd.finish.caption"),
+        burn=_("Burn the caption into the picture (else a .srt file only)", key="cmd.finish.burn"),
+        fps=_("Frames per second", key="cmd.finish.fps"),
+    )
+    @app_commands.choices(
+        audio_mode=[
+            app_commands.Choice(name=_("mix with the clip's sound", key="choice.finish.mix"), value="mix"),
+            app_commands.Choice(
+                name=_("replace the clip's sound", key="choice.finish.replace"), value="replace"
+            ),
+        ],
+    )
+    @app_commands.choices(
+        fps=[
+            app_commands.Choice(name=_("24 fps (film)", key="choice.finish.fps24"), value=24),
+            app_commands.Choice(name=_("30 fps (smooth)", key="choice.finish.fps30"), value=30),
+        ],
+    )
+    @app_commands.guild_only()
+    async def finish(
+        self,
+        interaction: discord.Interaction,
+        clip: str | None = None,
+        board: str | None = None,
+        audio: discord.Attachment | None = None,
+        audio_mode: str = "mix",
+        caption: str | None = None,
+        burn: bool = False,
+        fps: int = 30,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with guarded(interaction, "/finish"):
+            target = await resolve_target(interaction, clip, board)
+            if caption:
+                caption = check_caption(caption, self.bot.settings.finish)
+            try:  # a client that sent a value the choices never offered
+                options = FinishOptions(audio_mode=audio_mode, caption=caption or None, burn=burn, fps=fps)  # type: ignore[arg-type]
+            except ValidationError:
+                raise InvalidRequest(
+                    "discord.option_invalid",
+                    option="audio_mode/fps",
+                    value=f"{audio_mode}/{fps}",
+                    choices="mix, replace / 24, 30",
+                ) from None
+            await _check_target(self.bot, target)
+            if audio is not None:
+                key = await stored_track(self.bot, audio)
+                options = options.model_copy(update={"audio": "upload", "audio_key": key})
+            await self._queue(interaction, target, options)
+
+    async def _queue(self, interaction: discord.Interaction, target: Target, options: FinishOptions) -> None:
+        """The checked request as a task, through the same status-first path as the buttons."""
+        clip = target.action == CLIP
+        finisher = finish_clip if clip else finish_draft
+        text_key, field = ("finish.queued_clip", "clip_id") if clip else ("finish.queued_draft", "board_id")
+        text = render(
+            text_key, origin_for(interaction).locale, **{field: short_id(target.id), "fps": options.fps}
+        )
+
+        async def submit(origin: Origin, key: str) -> TaskTicket:
+            return await finisher(self.bot.service, target.id, origin, idempotency_key=key, options=options)
+
+        await _start(interaction, f"discord:interaction:{interaction.id}", text, submit)
 
 
 async def setup(bot: ReelBot) -> None:
