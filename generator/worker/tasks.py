@@ -27,7 +27,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import JobState
 from reelbot.generator.worker.faults import is_transient, shielded
 from reelbot.generator.worker.kinds import outputs_of, run_task
-from reelbot.queue.streams import Delivery
+from reelbot.queue.records import Delivery
 from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
@@ -136,10 +136,12 @@ class TaskRunner:
         self, task: Any, origin: Any, delivery: Delivery, result: dict[str, Any], started: float
     ) -> None:
         """Mark done, publish DONE, ack — in this order (a crash in between: the redelivery
-        publishes the stored result again)."""
-        if await self.parts.run_db(task_repo.mark_done, task_id=task.id, result=result):
+        publishes the stored result again). The result keeps the measured run time (``run_s``,
+        the figure a task kind's cost profile is refitted from: app/task_costs.py)."""
+        seconds = time.monotonic() - started
+        measured = {**result, "run_s": round(seconds, 3)}
+        if await self.parts.run_db(task_repo.mark_done, task_id=task.id, result=measured):
             self.done += 1
-            seconds = time.monotonic() - started
             await self.parts.publish(
                 JobEvent(
                     kind=EventKind.DONE,
