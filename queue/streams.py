@@ -30,10 +30,6 @@ from reelbot.queue.claims import Claiming
 from reelbot.queue.lookups import Lookups
 from reelbot.queue.producer import Producing
 
-# Transitional, until the worker modules being edited beside this split are committed with
-# their new import (reelbot.queue.records): then this line goes.
-from reelbot.queue.records import Delivery as Delivery
-
 
 class JobQueue(Producing, Claiming, Cancels, Lookups):
     """The jobs queue of one deployment (one key prefix). Safe to share between tasks.
