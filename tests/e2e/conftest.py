@@ -27,6 +27,17 @@ async def service(settings: Settings) -> AsyncIterator[ReelbotService]:
         await svc.close()
 
 
+@pytest.fixture
+async def batching(settings: Settings) -> AsyncIterator[ReelbotService]:
+    """The real service with batching on (up to 3 compatible jobs in one pipeline call)."""
+    engine = settings.engine.model_copy(update={"batch_size": 3})
+    svc = await ReelbotService.open(settings.model_copy(update={"engine": engine}))
+    try:
+        yield svc
+    finally:
+        await svc.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def service_any_db(
     request: pytest.FixtureRequest, settings: Settings, fresh_database_url: Callable[[str], str]

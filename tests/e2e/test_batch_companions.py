@@ -12,7 +12,6 @@ import errno
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ import pytest
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind, JobEvent
-from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.presets import LoadContext
@@ -33,16 +31,6 @@ from reelbot.storage.db import session_scope
 
 ANN = Origin(platform=Platform.CLI, user_id="ann", channel_id="cli")
 TINY_STEPS = 4  # the tiny preset's schedule (4 steps with CFG: 8 forwards per call)
-
-
-@pytest.fixture
-async def batching(settings: Settings) -> AsyncIterator[ReelbotService]:
-    engine = settings.engine.model_copy(update={"batch_size": 3})
-    svc = await ReelbotService.open(settings.model_copy(update={"engine": engine}))
-    try:
-        yield svc
-    finally:
-        await svc.close()
 
 
 async def _three(service: ReelbotService) -> list[uuid.UUID]:

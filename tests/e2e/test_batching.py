@@ -6,10 +6,8 @@ database, worker and ffmpeg; passes counted by a forward hook on the real transf
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import torch
 
 from reelbot.app.service import ReelbotService
@@ -21,16 +19,6 @@ from reelbot.generator.presets import LoadContext
 from reelbot.generator.worker.batch import batch_key
 
 ANN = Origin(platform=Platform.CLI, user_id="ann", channel_id="cli")
-
-
-@pytest.fixture
-async def batching(settings: Settings) -> AsyncIterator[ReelbotService]:
-    engine = settings.engine.model_copy(update={"batch_size": 3})
-    svc = await ReelbotService.open(settings.model_copy(update={"engine": engine}))
-    try:
-        yield svc
-    finally:
-        await svc.close()
 
 
 async def _submit(service: ReelbotService, prompt: str, seed: int, seconds: float = 0.5) -> uuid.UUID:
