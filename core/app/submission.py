@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,11 +26,11 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.images import ImageInfo, intake_image
 from reelbot.domain.presets import plan_render, route_preset
 from reelbot.domain.types import (
-    MAX_SEED,
     GenerationRequest,
     JobState,
     ReferenceImage,
     ReferenceRole,
+    random_seed,
     short_id,
 )
 from reelbot.domain.validation import check_reference_roles, check_request
@@ -101,7 +100,7 @@ async def _prepare(
     roles = [ref.role for ref in request.references] + [role for role, _ in images]
     check_reference_roles(roles, limits)
     preset = route_preset(request.preset, request.roles() | set(roles), service.settings)
-    seed = request.seed if request.seed is not None else secrets.randbelow(MAX_SEED + 1)
+    seed = request.seed if request.seed is not None else random_seed()
     request = request.model_copy(update={"preset": preset.name, "seed": seed})
     plan_render(request, preset, limits, seed=seed)  # sizes/frames/seconds valid?
     inspected = []

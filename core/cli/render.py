@@ -27,11 +27,11 @@ from reelbot.cli import (
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import (
-    MAX_SEED,
     Aspect,
     GenerationRequest,
     ReferenceRole,
     SpeedMode,
+    random_seed,
 )
 
 if TYPE_CHECKING:
@@ -97,15 +97,13 @@ def _generate(
     json_out: bool = False,
 ) -> None:
     """Check → render → report: every refusal comes before any model is loaded."""
-    import secrets
-
     request = GenerationRequest(
         prompt=prompt,
         negative_prompt=negative,
         aspect=aspect,
         seconds=seconds,
         fps=fps,
-        seed=seed if seed is not None else secrets.randbelow(MAX_SEED + 1),
+        seed=seed if seed is not None else random_seed(),
         preset=preset,
         steps=steps,
         speed=speed,

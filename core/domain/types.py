@@ -7,6 +7,7 @@ enums. Checks that need settings or the preset registry live in
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from enum import StrEnum
 
@@ -19,6 +20,11 @@ from reelbot.domain.messages import Term
 MAX_SEED = 2**32 - 1
 #: How many characters of a UUID a message shows: enough to tell a person's jobs apart.
 SHORT_ID_CHARS = 8
+
+
+def random_seed() -> int:
+    """A fresh seed from the whole range, for a request that did not choose one."""
+    return secrets.randbelow(MAX_SEED + 1)
 
 
 def short_id(value: object) -> str:

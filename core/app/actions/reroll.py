@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
-
 from reelbot.app.actions import ClipAction, Style, register_action
-from reelbot.domain.types import MAX_SEED, RemixKind
+from reelbot.domain.types import RemixKind, random_seed
 
 ACTION = register_action(
     ClipAction(
@@ -13,7 +11,7 @@ ACTION = register_action(
         emoji="🎲",
         texts={"en": "Re-roll", "zh-TW": "重新生成"},
         kind=RemixKind.REROLL,
-        derive=lambda clip, prompt, service: {"seed": secrets.randbelow(MAX_SEED + 1)},
+        derive=lambda clip, prompt, service: {"seed": random_seed()},
         style=Style.PRIMARY,
     )
 )

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import secrets
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -43,7 +42,7 @@ from reelbot.app.storyboards.status import StoryboardTicket, board_status
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, ReelbotError
 from reelbot.domain.presets import route_preset
 from reelbot.domain.storyboard import MAX_SHOTS, Storyboard, check_storyboard, shot_request
-from reelbot.domain.types import MAX_SEED, JobState, Origin, ReferenceImage, ReferenceRole
+from reelbot.domain.types import MAX_SEED, JobState, Origin, ReferenceImage, ReferenceRole, random_seed
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService, Ticket
@@ -89,7 +88,7 @@ def check_chat_storyboard(
 
 def _base_seed(board: Storyboard) -> int:
     # A file that names no seed gets a random one: two boards from one file are two takes.
-    return board.seed if "seed" in board.model_fields_set else secrets.randbelow(MAX_SEED + 1)
+    return board.seed if "seed" in board.model_fields_set else random_seed()
 
 
 def _ref_key(board_id: uuid.UUID, sha256: str) -> str:
@@ -294,7 +293,7 @@ async def reroll_shot(
     owner = _check_owner(board, by)
     if not 1 <= number <= len(board.shots):
         raise InvalidRequest("storyboard.shot_unknown", shot=number, count=len(board.shots))
-    seed = secrets.randbelow(MAX_SEED + 1)
+    seed = random_seed()
     shot = board.shot(number)
     previous = await service.job(shot.job_id) if shot.job_id is not None else None
     if previous is None or previous.state not in (*_ADMITTED, JobState.FAILED):
