@@ -27,11 +27,12 @@ import discord
 
 from reelbot.bots.common.status import event_text
 from reelbot.bots.discord.clip_post import post_clip
+from reelbot.bots.discord.finish_music import handle_music
 from reelbot.bots.discord.jobs import status_header
 from reelbot.domain.errors import NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
-from reelbot.domain.tasks import ASSEMBLE_DRAFT, FINISH
+from reelbot.domain.tasks import ASSEMBLE_DRAFT, FINISH, MUSIC
 from reelbot.domain.types import Origin, Platform
 from reelbot.ops import metrics
 
@@ -210,6 +211,8 @@ class Delivery:
                 done = await self.boards.handle_draft_task(items)
             elif kind == FINISH:
                 done = await self.finishes.handle(items)
+            elif kind == MUSIC:  # /finish … music: its track done → the finish is queued
+                done = await handle_music(self.bot, items)
             else:
                 done = True  # a kind this bot never asks for: nothing to show
         except asyncio.CancelledError:

@@ -1,6 +1,7 @@
 """Finish for Shorts: the buttons under a clip (``reelbot:finish:<clip>``) and under a
 storyboard draft (``reelbot:sbfinish:<board>``), and ``/finish`` with the choices a click
-cannot carry (the person's own track, mix or replace, a caption, burned in or not, 24/30 fps).
+cannot carry (the person's own track or music composed from a description, mix or replace,
+a caption, burned in or not, 24/30 fps).
 
 Each queues one ``finish`` worker task (:mod:`reelbot.app.finish`) — nothing is rendered in
 this process — after posting a status message the worker's progress edits; the finished
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.finish_inputs import CLIP, Target, resolve_target, stored_track
+from reelbot.bots.discord.finish_music import compose
 from reelbot.bots.discord.jobs import origin_for, status_channel
 from reelbot.bots.discord.replies import guarded, reply
 from reelbot.domain.errors import InvalidRequest, NotFound
@@ -152,6 +154,8 @@ class FinishCog(commands.Cog):
         caption=_("A caption over the whole video", key="cmd.finish.caption"),
         burn=_("Burn the caption into the picture (else a .srt file only)", key="cmd.finish.burn"),
         fps=_("Frames per second", key="cmd.finish.fps"),
+        music=_("Music composed for it from a description (instead of audio)", key="cmd.finish.music"),
+        lyrics=_("Words for the composed music to sing (with music)", key="cmd.finish.lyrics"),
     )
     @app_commands.choices(
         audio_mode=[
@@ -178,9 +182,13 @@ class FinishCog(commands.Cog):
         caption: str | None = None,
         burn: bool = False,
         fps: int = 30,
+        music: str | None = None,
+        lyrics: str | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "/finish"):
+            if audio is not None and music:
+                raise InvalidRequest("discord.finish_music_and_audio")
             target = await resolve_target(interaction, clip, board)
             if caption:
                 caption = check_caption(caption, self.bot.settings.finish)
@@ -194,6 +202,9 @@ class FinishCog(commands.Cog):
                     choices="mix, replace / 24, 30",
                 ) from None
             await _check_target(self.bot, target)
+            if music:  # the finish waits for the track (bots/discord/finish_music.py)
+                await compose(interaction, target, options, music, lyrics or "")
+                return
             if audio is not None:
                 key = await stored_track(self.bot, audio)
                 options = options.model_copy(update={"audio": "upload", "audio_key": key})

@@ -151,7 +151,17 @@ async def test_finish_command_is_listed_with_zh_tw_descriptions(fake: FakeDiscor
         command = next(c for c in fake.commands if c["name"] == "finish")
     assert command["description_localizations"]["zh-TW"] == CATALOGUE[ZH_TW]["cmd.finish"]
     described = {o["name"]: o for o in command["options"]}
-    assert set(described) == {"clip", "board", "audio", "audio_mode", "caption", "burn", "fps"}
+    assert set(described) == {
+        "clip",
+        "board",
+        "audio",
+        "audio_mode",
+        "caption",
+        "burn",
+        "fps",
+        "music",
+        "lyrics",
+    }
     assert described["audio"]["description_localizations"]["zh-TW"] == CATALOGUE[ZH_TW]["cmd.finish.audio"]
     fps_names = [c["name_localizations"]["zh-TW"] for c in described["fps"]["choices"]]
     assert fps_names == [CATALOGUE[ZH_TW]["choice.finish.fps24"], CATALOGUE[ZH_TW]["choice.finish.fps30"]]
