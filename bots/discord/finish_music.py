@@ -71,10 +71,18 @@ async def target_seconds(bot: ReelBot, target: Target) -> float:
 async def compose(
     interaction: discord.Interaction, target: Target, options: FinishOptions, description: str, lyrics: str
 ) -> None:
-    """Queue the music task and remember the finish it is for; refusals raise, storing nothing."""
+    """Queue the music task and remember the finish it is for; refusals raise, storing nothing.
+
+    The finish is noted under the task's id *before* the task is queued: a worker may finish
+    a short track before this coroutine runs again, and its done event must find the note.
+    """
     bot: ReelBot = interaction.client  # type: ignore[assignment]
     origin = origin_for(interaction)
     seconds = await target_seconds(bot, target)
+    task_id = uuid.uuid4()
+    key = pending_key(bot, task_id)
+    pending = PendingFinish(action=target.action, target_id=target.id, options=options)
+    await bot.service.redis.set(key, pending.model_dump_json(), ex=PENDING_TTL_S)
     try:
         ticket = await submit_music(
             bot.service,
@@ -83,16 +91,20 @@ async def compose(
             seconds=seconds,
             lyrics=lyrics,
             idempotency_key=f"discord:interaction:{interaction.id}",
+            task_id=task_id,
         )
     except InvalidRequest as exc:  # the storyboard's wording names a storyboard file
+        await bot.service.redis.delete(key)
         if exc.key != "storyboard.music_model_missing":
             raise
         raise InvalidRequest("discord.finish_music_off") from None
-    if ticket.duplicate:
+    except BaseException:
+        await bot.service.redis.delete(key)
+        raise
+    if ticket.duplicate:  # the first click's task (and its note) stand; this note is not needed
+        await bot.service.redis.delete(key)
         await reply(interaction, render("submit.duplicate", origin.locale, job_id=short_id(ticket.task_id)))
         return
-    pending = PendingFinish(action=target.action, target_id=target.id, options=options)
-    await bot.service.redis.set(pending_key(bot, ticket.task_id), pending.model_dump_json(), ex=PENDING_TTL_S)
     log.info("music task %s queued for a finish of %s", ticket.task_id, target.id)
     job_id, length = short_id(ticket.task_id), f"{seconds:g}"
     text = render("discord.finish_music_composing", origin.locale, job_id=job_id, seconds=length)

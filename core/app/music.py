@@ -63,17 +63,19 @@ async def submit_music(
     idempotency_key: str,
     lyrics: str = "",
     seed: int = 0,
+    task_id: uuid.UUID | None = None,
 ) -> TaskTicket:
     """Moderate ``description`` (and lyrics) as a prompt, then queue a ``music`` task.
 
     The track lands at ``music_key(ticket.task_id)``; pass it to a finish as
-    ``FinishOptions(audio="music", audio_key=...)`` once the task is done.
+    ``FinishOptions(audio="music", audio_key=...)`` once the task is done. A caller that must
+    note what the task is for *before* a worker can finish it chooses ``task_id`` itself.
     """
     text = check_description(service, description, lyrics)
     prompt = f"{text}\n{lyrics}" if lyrics.strip() else text
     await service.safety.admit(GenerationRequest(prompt=prompt, origin=origin))
     await check_quota(service, origin, music_estimate_s(seconds))
-    task_id = uuid.uuid4()
+    task_id = task_id or uuid.uuid4()
     payload = MusicTask(
         description=text, lyrics=lyrics, seconds=seconds, seed=seed, output_key=music_key(task_id)
     )
