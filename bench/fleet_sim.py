@@ -212,7 +212,7 @@ def old_rule(max_replicas: int) -> ScalingRule:
 
 def profile_seconds(preset_name: str, mode: str) -> float:
     """The service's pre-queue estimate for a default clip of this preset in this mode."""
-    from reelbot.app.safety.quotas import estimate_gpu_seconds
+    from reelbot.app.safety.costs import estimate_gpu_seconds
     from reelbot.domain.presets import get_preset, plan_render
     from reelbot.domain.settings import Limits
     from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode

@@ -22,7 +22,7 @@ import numpy as np
 from reelbot.domain.errors import InvalidRequest
 
 # The length check is pure arithmetic the service runs before queueing: it lives in the domain.
-from reelbot.domain.presets.sizing import check_extension, seconds_of  # noqa: F401 - re-exported
+from reelbot.domain.presets.sizing import check_extension
 
 
 def _check_frames(name: str, frames: np.ndarray) -> None:

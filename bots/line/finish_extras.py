@@ -22,12 +22,12 @@ from linebot.v3.webhooks import AudioMessageContent, Event, MessageEvent
 
 from reelbot.app.finish import TRACK_EXTENSIONS, FinishOptions, finish_clip, finish_draft, store_track
 from reelbot.bots.common.status import shorten
-from reelbot.bots.line.outgoing import short_id
 from reelbot.bots.line.state import PendingTrack
 from reelbot.domain.audio_sniff import looks_like_audio
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.finish_config import check_caption
 from reelbot.domain.messages import render
+from reelbot.domain.types import short_id
 
 if TYPE_CHECKING:
     import uuid

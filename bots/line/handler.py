@@ -43,13 +43,12 @@ from reelbot.bots.line.api import LineApi, PushFailed
 from reelbot.bots.line.chat import Chat, chat_of, created_job, retry_key
 from reelbot.bots.line.commands import COMMANDS
 from reelbot.bots.line.config import LineConfig
-from reelbot.bots.line.outgoing import short_id
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import LineState
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
 from reelbot.domain.errors import LimitReached, ReelbotError
 from reelbot.domain.messages import normalize_locale, render
-from reelbot.domain.types import Aspect, GenerationRequest, JobState, Origin, Platform
+from reelbot.domain.types import Aspect, GenerationRequest, JobState, Origin, Platform, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService

@@ -23,13 +23,12 @@ from reelbot.app.music import DEFAULT_MUSIC_SECONDS, MAX_MUSIC_SECONDS, submit_m
 from reelbot.app.tasks import task_view
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import outgoing
-from reelbot.bots.line.outgoing import short_id
 from reelbot.bots.line.state import PendingTrack
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.tasks import music_key
-from reelbot.domain.types import Platform
+from reelbot.domain.types import Platform, short_id
 
 if TYPE_CHECKING:
     from linebot.v3.messaging import Message

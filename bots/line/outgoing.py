@@ -27,7 +27,6 @@ from reelbot.bots.common.actions import ClipAction, clip_actions, custom_id
 from reelbot.bots.common.status import duration_text, kind_label, shorten
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
-from reelbot.domain.types import short_id  # noqa: F401 - the LINE modules' name for it
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -18,9 +18,9 @@ from linebot.v3.webhooks import Event
 from reelbot.bots.common.actions import ACTIONS, parse_custom_id
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.chat import created_job
-from reelbot.bots.line.outgoing import short_id
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.messages import render
+from reelbot.domain.types import short_id
 
 if TYPE_CHECKING:
     from linebot.v3.webhooks import PostbackEvent

@@ -106,7 +106,7 @@ def _gallery(request: web.Request) -> Any:
 
 
 async def gallery_page(request: web.Request) -> web.Response:
-    from reelbot.app.gallery import parse_filter
+    from reelbot.app.gallery_queries import parse_filter
 
     gallery = _gallery(request)
     try:

@@ -32,11 +32,10 @@ from datetime import datetime
 from typing import Any
 
 from reelbot.app.gallery_boards import BoardCard, boards_on_page
-from reelbot.app.gallery_queries import (  # noqa: F401 - parse_filter re-exported for the web routes
+from reelbot.app.gallery_queries import (
     Scope,
     get_job,
     load_page,
-    parse_filter,
     parse_scope,
     read_c2pa,
 )

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from sqlmodel import func, select
 
-from reelbot.app.safety.quotas import estimate_request
+from reelbot.app.safety.costs import estimate_request
 from reelbot.app.service import ReelbotService
 from reelbot.domain.errors import InvalidRequest, LimitReached, ReelbotError
 from reelbot.domain.settings import Settings

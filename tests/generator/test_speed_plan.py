@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reelbot.app.safety.quotas import estimate_request
+from reelbot.app.safety.costs import estimate_request
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.presets import PRESETS, get_preset, memory_plan, plan_render, route_preset
 from reelbot.domain.reports import RenderReport

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import yaml
 
-from reelbot.app.safety.quotas import estimate_request
+from reelbot.app.safety.costs import estimate_request
 from reelbot.domain.settings import load_settings
 from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.storage import jobs

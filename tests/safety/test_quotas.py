@@ -10,20 +10,10 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import Engine
 
-from reelbot.app.safety.quotas import (
-    CostProfile,
-    Sample,
-    Window,
-    decide_lane,
-    estimate_gpu_seconds,
-    estimate_request,
-    fit_profile,
-    quota_windows,
-    usage_for,
-    window_bounds,
-)
+from reelbot.app.safety.costs import Sample, estimate_gpu_seconds, estimate_request, fit_profile
+from reelbot.app.safety.quotas import Window, decide_lane, quota_windows, usage_for, window_bounds
 from reelbot.domain.errors import ConfigError, LimitReached
-from reelbot.domain.presets import PRESETS
+from reelbot.domain.presets import PRESETS, CostProfile
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import GenerationRequest, Origin
 from reelbot.queue.keys import Keys, Lane

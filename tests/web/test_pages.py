@@ -55,7 +55,7 @@ async def test_gallery_paging_and_filters(site_any_db: Site) -> None:
     scene = await build_scene(site.clips, site.service)
     link = await site.gallery.link_for_user(Platform.DISCORD, ALICE)
     scope = await site.gallery.open(link.rsplit("/", 1)[1])
-    from reelbot.app.gallery import parse_filter
+    from reelbot.app.gallery_queries import parse_filter
 
     first = await site.gallery.page(scope, parse_filter(None, None, None, None), 1, per_page=3)
     second = await site.gallery.page(scope, parse_filter(None, None, None, None), 2, per_page=3)

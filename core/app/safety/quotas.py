@@ -4,7 +4,7 @@ Three pieces:
 
 * **Estimate** (:func:`estimate_gpu_seconds`, in :mod:`reelbot.app.safety.costs`): before a
   job is queued we predict its GPU time from the preset and the render plan; the cost model
-  and its least-squares calibration (:func:`fit_profile`) live there, re-exported here.
+  and its least-squares calibration (:func:`fit_profile`) live there.
 * **Decision** (:func:`decide_lane`): each quota window (user/community × day/month) is
   charged with what its jobs *measured* plus the *estimate* of jobs still queued or running
   (else ten quick submissions would all pass). Within the quota → fast lane; past it, up
@@ -22,17 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from reelbot.app.safety.costs import (  # noqa: F401 - the estimate's names, re-exported for callers of quotas
-    Sample,
-    estimate_gpu_seconds,
-    estimate_request,
-    fit_profile,
-    latent_tokens,
-)
+from reelbot.app.safety.costs import estimate_request
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.messages import render
-from reelbot.domain.presets import CostProfile  # noqa: F401 - re-exported
-from reelbot.domain.presets.spec import H100_BF16_EFFECTIVE, transformer_profile  # noqa: F401 - re-exported
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.queue.keys import Lane
 
