@@ -125,6 +125,17 @@ def delete_task(*, session: Session, task_id: uuid.UUID) -> bool:
     return True
 
 
+def active_tasks_for(*, session: Session, user_key: str, limit: int = 20) -> list[Task]:
+    """A person's tasks that are queued or running, newest first (the state index narrows it)."""
+    statement = (
+        select(Task)
+        .where(col(Task.state).in_((JobState.QUEUED, JobState.RUNNING)), Task.user_key == user_key)
+        .order_by(col(Task.created_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
 def queued_tasks_older_than(*, session: Session, seconds: float, limit: int = 500) -> list[Task]:
     """Tasks still queued after ``seconds``, oldest first (their message may have been lost)."""
     return transitions.queued_older_than(session, Task, seconds, limit)

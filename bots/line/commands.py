@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from linebot.v3.webhooks import MessageEvent
 
 from reelbot.app.safety.quotas import usage_text
+from reelbot.app.tasks import active_tasks
 from reelbot.bots.common.wait import plain_job_line
 from reelbot.bots.line import finish_extras, music
 from reelbot.bots.line.photos import discard_staged
@@ -70,12 +71,16 @@ async def _usage(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, p
 
 @command(Command.CANCEL)
 async def _cancel(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, parsed: Parsed) -> None:
-    """取消 / cancel: the person's newest unfinished job that was started in this chat."""
+    """取消 / cancel: the person's newest unfinished work started in this chat — a video, or a
+    task such as music being composed for the next 輸出成 Shorts."""
     jobs = await h.service.jobs_for(Platform.LINE, chat.user_id, active_only=True)
-    here = [job for job in jobs if job.request.origin.channel_id == chat.chat_id]
+    tasks = await active_tasks(h.service, h.origin(chat, locale))
+    here = [(job.created_at, job.id, False) for job in jobs if job.request.origin.channel_id == chat.chat_id]
+    here += [(task.created_at, task.id, True) for task in tasks if task.origin.channel_id == chat.chat_id]
     if not here:
         raise InvalidRequest("line.cancel_nothing")
-    await h.cancel_job(event, chat, locale, here[0].id)
+    _, work_id, is_task = max(here)
+    await h.cancel_job(event, chat, locale, work_id, task=is_task)
 
 
 @command(Command.QUEUE)

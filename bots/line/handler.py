@@ -37,6 +37,7 @@ from linebot.v3.webhooks import (
     UserMentionee,
 )
 
+from reelbot.app.tasks import cancel_task
 from reelbot.bots.common.wait import ack_eta
 from reelbot.bots.line import finish_extras, outgoing, photos, postbacks
 from reelbot.bots.line.api import LineApi, PushFailed
@@ -346,8 +347,11 @@ class LineHandler:
             await self.api.show_loading(chat.chat_id)
 
     # -- cancelling ------------------------------------------------------------------------------
-    async def cancel_job(self, event: Any, chat: Chat, locale: str, job_id: uuid.UUID) -> None:
-        """Cancel one job of the speaker's (the service refuses anyone else's) and say so.
+    async def cancel_job(
+        self, event: Any, chat: Chat, locale: str, job_id: uuid.UUID, *, task: bool = False
+    ) -> None:
+        """Cancel one job (or, with ``task``, one task) of the speaker's (the service refuses
+        anyone else's) and say so.
 
         The reply itself tells the user, so the ``cancelled`` event's push is skipped (marked
         before the call: the delivery loop may read the event before the service returns). A
@@ -355,7 +359,11 @@ class LineHandler:
         """
         await self.state.mark_answered(job_id)
         try:
-            view = await self.service.cancel(job_id, by=self.origin(chat, locale))
+            by = self.origin(chat, locale)
+            if task:
+                view: Any = await cancel_task(self.service, job_id, by=by)
+            else:
+                view = await self.service.cancel(job_id, by=by)
         except BaseException:
             await self.state.unmark_answered(job_id)
             raise

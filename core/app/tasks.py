@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.intake import check_idempotency_key, check_origin
@@ -48,6 +49,7 @@ class TaskView:
     error_detail: str | None
     step: int | None
     total_steps: int | None
+    created_at: datetime
 
     @classmethod
     def of(cls, task: Any) -> TaskView:
@@ -63,6 +65,7 @@ class TaskView:
             error_detail=task.error_detail,
             step=task.step,
             total_steps=task.total_steps,
+            created_at=task.created_at,
         )
 
 
@@ -142,6 +145,12 @@ async def task_view(service: ReelbotService, task_id: uuid.UUID) -> TaskView:
 async def task_by_key(service: ReelbotService, idempotency_key: str) -> TaskView | None:
     task = await service.run_db(task_repo.get_task_by_key, idempotency_key=idempotency_key)
     return TaskView.of(task) if task is not None else None
+
+
+async def active_tasks(service: ReelbotService, origin: Origin) -> list[TaskView]:
+    """``origin``'s person's unfinished tasks (music, finish, drafts), newest first."""
+    tasks = await service.run_db(task_repo.active_tasks_for, user_key=origin.user_key)
+    return [TaskView.of(task) for task in tasks]
 
 
 async def cancel_task(service: ReelbotService, task_id: uuid.UUID, *, by: Origin) -> TaskView:

@@ -25,7 +25,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC, music_key
-from reelbot.domain.types import Origin, Platform
+from reelbot.domain.types import JobState, Origin, Platform, short_id
 from reelbot.generator.finish.media import stream_facts
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Task
@@ -225,3 +225,26 @@ async def test_a_stale_draft_postback_is_refused(harness: Harness) -> None:
     unknown = uuid.uuid4()
     await harness.send(postback_event(f"finish_draft:{unknown}"))
     assert len(reply_texts(harness.fake)) == 1 and tasks_of(harness, FINISH) == []
+
+
+async def test_cancel_reaches_the_newest_work_music_or_video(harness: Harness, tmp_path: Path) -> None:
+    stored_clip(harness.service, tmp_path, ALICE)
+    await harness.send(text_event("夜市的燈籠在雨中搖晃"))  # a video job first …
+    (job,) = await harness.service.jobs_for(Platform.LINE, "Ualice", active_only=True)
+    await harness.send(text_event("音樂 solo piano"))  # … then music: the newest
+    (task,) = tasks_of(harness, MUSIC)
+
+    await harness.send(text_event("取消"))
+    assert reply_texts(harness.fake)[-1] == render("line.cancel_done", "zh-TW", job_id=short_id(task.id))
+    (task,) = tasks_of(harness, MUSIC)
+    assert task.state is JobState.CANCELLED
+    (still,) = await harness.service.jobs_for(Platform.LINE, "Ualice", active_only=True)
+    assert still.id == job.id  # the video keeps its place
+
+    await harness.send(text_event("取消"))  # now the video
+    assert reply_texts(harness.fake)[-1] == render("line.cancel_done", "zh-TW", job_id=short_id(job.id))
+    assert await harness.service.jobs_for(Platform.LINE, "Ualice", active_only=True) == []
+    assert await burst(harness, "line-music-cancelled") == 0  # nothing left to make
+    assert not harness.service.media.exists(music_key(task.id))
+    await deliver_all(harness)
+    assert not any(text.startswith("🎵") for text in push_texts(harness.fake))  # the replies told them
