@@ -64,7 +64,7 @@ async def target_seconds(bot: ReelBot, target: Target) -> float:
         from reelbot.app.storyboards.state import load_board
 
         draft = (await load_board(bot.service, target.id)).draft
-        seconds = draft.num_frames / draft.fps if draft is not None and draft.fps else 0.0
+        seconds = draft.seconds if draft is not None else 0.0
     return min(MAX_MUSIC_SECONDS, max(MIN_MUSIC_SECONDS, seconds))
 
 

@@ -203,8 +203,7 @@ async def finish_draft(
     payload = _payload(
         service, task_id, board.draft.video_key, options or FinishOptions(), clip_id=None, board_id=board_id
     )
-    seconds = board.draft.num_frames / board.draft.fps if board.draft.fps else 0.0
-    await check_quota(service, origin, finish_estimate_s(seconds))
+    await check_quota(service, origin, finish_estimate_s(board.draft.seconds))
     return await submit_task(
         service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
     )

@@ -48,6 +48,11 @@ class DraftRecord(BaseModel):
     fps: int
     num_frames: int
 
+    @property
+    def seconds(self) -> float:
+        """How long the draft plays (0 for a record without a frame rate)."""
+        return self.num_frames / self.fps if self.fps else 0.0
+
 
 class BoardState(BaseModel):
     """The whole board, as stored."""
