@@ -22,7 +22,7 @@ import discord
 from pydantic import BaseModel
 
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
-from reelbot.app.music import MAX_MUSIC_SECONDS, submit_music
+from reelbot.app.music import music_seconds_for, submit_music
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.discord.finish_inputs import CLIP, Target
 from reelbot.bots.discord.jobs import origin_for
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 #: How long a pending finish waits for its music (a queued music task may wait behind clips).
 PENDING_TTL_S = 24 * 3600
-MIN_MUSIC_SECONDS = 1.0  # a clip shorter than this still gets a track it can trim
 TERMINAL = (EventKind.DONE, EventKind.FAILED, EventKind.CANCELLED)
 
 
@@ -65,7 +64,7 @@ async def target_seconds(bot: ReelBot, target: Target) -> float:
 
         draft = (await load_board(bot.service, target.id)).draft
         seconds = draft.seconds if draft is not None else 0.0
-    return min(MAX_MUSIC_SECONDS, max(MIN_MUSIC_SECONDS, seconds))
+    return music_seconds_for(seconds)
 
 
 async def compose(

@@ -19,7 +19,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from reelbot.app.music import DEFAULT_MUSIC_SECONDS, MAX_MUSIC_SECONDS, submit_music
+from reelbot.app.music import DEFAULT_MUSIC_SECONDS, music_seconds_for, submit_music
 from reelbot.app.tasks import task_view
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import outgoing
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIN_MUSIC_SECONDS = 1.0  # a clip shorter than this still gets a track it can trim
 
 
 async def track_seconds(h: LineHandler, chat: Chat) -> float:
@@ -51,7 +50,7 @@ async def track_seconds(h: LineHandler, chat: Chat) -> float:
         with contextlib.suppress(NotFound):
             clip = await h.service.clip(job.clip_id)
             if not clip.deleted and clip.duration_s > 0:
-                return min(MAX_MUSIC_SECONDS, max(MIN_MUSIC_SECONDS, clip.duration_s))
+                return music_seconds_for(clip.duration_s)
     return DEFAULT_MUSIC_SECONDS
 
 

@@ -29,6 +29,12 @@ MAX_LYRICS_CHARS = 4000
 #: longest a music task makes (``MusicTask.seconds``: a Short is at most 3 minutes).
 DEFAULT_MUSIC_SECONDS = 30.0
 MAX_MUSIC_SECONDS = 180.0
+MIN_MUSIC_SECONDS = 1.0  # a clip shorter than this still gets a track it can trim
+
+
+def music_seconds_for(video_seconds: float) -> float:
+    """How long a track composed for a video of ``video_seconds`` is: as long, within bounds."""
+    return min(MAX_MUSIC_SECONDS, max(MIN_MUSIC_SECONDS, video_seconds))
 
 #: GPU-second cost profile of a music task (``profile``: not measured yet — no ACE-Step
 #: weights or GPU on the build box): a fixed load/encode part plus a part per second of

@@ -89,7 +89,7 @@ def music_track(
     """A ``music`` task as long as the clip, rendered by a worker, saved at ``dest``.
 
     The clip is read first, so a clip that is not a video queues nothing."""
-    from reelbot.app.music import MAX_MUSIC_SECONDS
+    from reelbot.app.music import music_seconds_for
     from reelbot.cli import _with_service, run_async
     from reelbot.cli.tasks import render_music, say_line
     from reelbot.generator.finish.media import stream_facts
@@ -97,7 +97,7 @@ def music_track(
     facts = stream_facts(clip)
     if not facts.has_video:
         raise InvalidRequest("finish.clip_unreadable", name=clip.name)
-    seconds = min(MAX_MUSIC_SECONDS, max(1.0, facts.duration))  # longer clips loop it
+    seconds = music_seconds_for(facts.duration)  # longer clips loop it
 
     async def body(service: Any) -> Path:
         return await render_music(
