@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -222,6 +222,24 @@ def set_lane(*, session: Session, job_id: uuid.UUID, lane: str) -> bool:
 def requeue(*, session: Session, job_id: uuid.UUID) -> bool:
     """running → queued: a worker gives a job back (shutdown) before finishing it."""
     return transitions.requeue(session, Job, job_id)
+
+
+def hand_back_unstarted(*, session: Session, job_id: uuid.UUID) -> bool:
+    """running → queued with its start undone (``attempts − 1``, progress cleared).
+
+    Why: a batch marks its companions running when the shared call starts (one STARTED, one
+    attempt each); when the worker then stops before a companion's own turn, the companion
+    never got to encode or store anything, and it goes back through no fault of its own. It
+    returns with the count it had before the claim — its queue message too
+    (``release(count_attempt=False)``) — so a batch stopped N times uses up no more of a
+    companion's attempts than a job waiting alone. A job the worker did start on its own path
+    goes back with :func:`requeue` (that start counted).
+    """
+    uncounted = case((col(Job.attempts) > 0, col(Job.attempts) - 1), else_=0)
+    return transitions.transition(
+        session, Job, job_id, (JobState.RUNNING,), state=JobState.QUEUED, attempts=uncounted,
+        step=None, total_steps=None,
+    )  # fmt: skip
 
 
 def mark_done(

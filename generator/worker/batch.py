@@ -166,12 +166,14 @@ class Batcher:
     async def reached(self, delivery: Delivery) -> bool:
         """The loop starts on ``delivery``; False when another worker took it over meanwhile,
         or when the worker is stopping (then its claim is handed back: a SIGTERM waits for the
-        job in hand, not for every job this turn claimed)."""
+        job in hand, not for every job this turn claimed). A handed-back job never reached its
+        own turn, so it goes back *uncounted*, in its row and in the queue: a companion the
+        batch marked running returns with the attempt count it had before the claim."""
         self.waiting.pop(delivery.job_id, None)  # its own heartbeat takes over from here
         if self.on and self.worker.stopping.is_set():
             with contextlib.suppress(Exception):
-                if self.started(delivery.job_id):  # back to queued, so the redelivery can start it
-                    await self.worker.parts.run_db(job_repo.requeue, job_id=delivery.job_id)
+                if self.started(delivery.job_id):  # back to queued, its batch start undone
+                    await self.worker.parts.run_db(job_repo.hand_back_unstarted, job_id=delivery.job_id)
                 await self.worker.queue.release(self.worker.name, delivery, count_attempt=False)
             return False
         return delivery.job_id not in self.lost
