@@ -215,8 +215,11 @@ class BoardDelivery:
         return await self._deliver_draft(status, draft)
 
     async def _deliver_draft(self, status: BoardStatus, draft: Draft) -> bool:
+        from reelbot.bots.discord.after_render import on_draft
+
         if not await self._post_draft(status, draft):
             return False
+        await on_draft(self.bot, status, draft)  # /storyboard's own soundtrack: finish the draft
         await self._show_now(
             status, render("discord.storyboard_ready", status.origin.locale, total=status.total), close=True
         )

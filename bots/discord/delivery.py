@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from reelbot.bots.common.status import event_text
+from reelbot.bots.discord.after_render import on_clip_outcome
 from reelbot.bots.discord.clip_post import post_clip
 from reelbot.bots.discord.finish_music import handle_music
 from reelbot.bots.discord.jobs import status_header
@@ -168,6 +169,7 @@ class Delivery:
             if terminal is not None:
                 if not await self._finish(terminal):
                     return  # stays pending: delivered after the next start
+                await on_clip_outcome(self.bot, terminal)  # /video's own soundtrack: finish it now
             else:
                 await self._progress(items[-1][1])
         except asyncio.CancelledError:

@@ -87,6 +87,13 @@ async def _id_on_message(
 
 async def stored_track(bot: ReelBot, attachment: discord.Attachment) -> str:
     """Download, probe and store the attached track; its media key (``FinishOptions.audio_key``)."""
+    data = await track_bytes(bot, attachment)
+    # ffmpeg probes the track: in a thread, so other interactions are not stalled meanwhile.
+    return await asyncio.to_thread(store_track, bot.service, data, attachment.filename)
+
+
+async def track_bytes(bot: ReelBot, attachment: discord.Attachment) -> bytes:
+    """The attached track's bytes, refused by name and by declared and real size first."""
     name = attachment.filename[:80]
     if PurePosixPath(attachment.filename).suffix.lower() not in AUDIO_SUFFIXES:
         raise InvalidRequest("finish.audio_not_audio", name=name)
@@ -97,8 +104,6 @@ async def stored_track(bot: ReelBot, attachment: discord.Attachment) -> str:
             "finish.audio_too_big", name=name, size_mb=f"{size / MiB:.1f}", limit_mb=f"{limit / MiB:.0f}"
         )
 
-    data = await download_bytes(
+    return await download_bytes(
         attachment, session=bot.session, config=bot.config, max_bytes=limit, too_large=too_big
     )
-    # ffmpeg probes the track: in a thread, so other interactions are not stalled meanwhile.
-    return await asyncio.to_thread(store_track, bot.service, data, attachment.filename)

@@ -77,10 +77,12 @@ async def start_job(
     *,
     reference: discord.Message | None = None,
     request: GenerationRequest | None = None,
+    after: str | None = None,
 ) -> Ticket:
     """Post the status message, submit with its id in the origin, tell the person (ephemeral).
 
-    With ``request``, the acknowledgement also says what the clip costs and what is left.
+    With ``request``, the acknowledgement also says what the clip costs and what is left;
+    ``after`` is a line it adds about what follows the render (a finish for Shorts).
     """
     locale = origin.locale
     await interaction.client.service.check_limits(origin)  # type: ignore[attr-defined]
@@ -119,6 +121,8 @@ async def start_job(
     text = with_notice(
         render("submit.accepted", locale, job_id=short_id(ticket.job_id)), ticket.notice_key, locale
     )
+    if after:
+        text += f"\n{after}"
     if request is not None:
         text += await cost_line(interaction.client.service, request, origin)  # type: ignore[attr-defined]
     text += await eta_line(interaction.client.service, ticket.job_id, locale)  # type: ignore[attr-defined]

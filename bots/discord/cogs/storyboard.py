@@ -21,17 +21,21 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
+from reelbot.bots.discord.finish_inputs import DRAFT
 from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
+from reelbot.bots.discord.pending_finish import with_note
 from reelbot.bots.discord.replies import guarded, locale_of, reply
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
 from reelbot.domain.storyboard import MAX_FILE_BYTES, SUFFIXES, Storyboard, parse_storyboard
-from reelbot.domain.types import Platform, short_id
+from reelbot.domain.types import Origin, Platform, short_id
 
 if TYPE_CHECKING:
+    from reelbot.app.storyboards import StoryboardTicket
     from reelbot.bots.discord.bot import ReelBot
 
 log = logging.getLogger(__name__)
@@ -70,7 +74,23 @@ class StoryboardCog(commands.Cog):
         file=_("Storyboard file (.yaml, .toml or .json)", key="cmd.storyboard.file"),
         character=_("Character image for every shot", key="cmd.storyboard.character"),
         style=_("Style image for every shot", key="cmd.storyboard.style"),
+        audio=_(
+            "Your own track (mp3, m4a, wav, ogg): the draft is then finished as a Short",
+            key="cmd.storyboard.audio",
+        ),
+        audio_mode=_(
+            "With the clip's own sound: mix the track in or replace it", key="cmd.finish.audio_mode"
+        ),
+        caption=_(
+            "A caption over the whole draft (the draft is then finished as a Short)",
+            key="cmd.storyboard.caption",
+        ),
+        music=_(
+            "Music composed from a description, then the draft finished with it", key="cmd.storyboard.music"
+        ),
+        lyrics=_("Words for the composed music to sing (with music)", key="cmd.finish.lyrics"),
     )
+    @app_commands.choices(audio_mode=AUDIO_MODES)
     @app_commands.guild_only()
     async def storyboard(
         self,
@@ -78,8 +98,14 @@ class StoryboardCog(commands.Cog):
         file: discord.Attachment,
         character: discord.Attachment | None = None,
         style: discord.Attachment | None = None,
+        audio: discord.Attachment | None = None,
+        audio_mode: str | None = None,
+        caption: str | None = None,
+        music: str | None = None,
+        lyrics: str | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        soundtrack = Soundtrack(audio, audio_mode, caption, music, lyrics)
         async with guarded(interaction, "/storyboard"):
             fmt = storyboard_format(file.filename)
             raw = await download_bytes(
@@ -97,7 +123,12 @@ class StoryboardCog(commands.Cog):
                 ) from None
             board = parse_storyboard(text, fmt, source=file.filename[:100])
             board, images = await self._images(board, character, style)
-            await self.start(interaction, board, images)
+            extras = await soundtrack.checked(self.bot, origin_for(interaction), DRAFT)  # stored last
+            try:
+                await self.start(interaction, board, images, extras)
+            except BaseException:
+                await discard(self.bot, extras)  # refused after the track was stored
+                raise
 
     async def _images(
         self, board: Storyboard, character: discord.Attachment | None, style: discord.Attachment | None
@@ -126,11 +157,14 @@ class StoryboardCog(commands.Cog):
         return board, images
 
     async def start(
-        self, interaction: discord.Interaction, board: Storyboard, images: dict[str, bytes]
+        self,
+        interaction: discord.Interaction,
+        board: Storyboard,
+        images: dict[str, bytes],
+        extras: Extras | None = None,
     ) -> None:
-        """Status message first (its id goes into every shot's origin), then the shots."""
-        from reelbot.app.storyboards import submit_storyboard
-
+        """Status message first (its id goes into every shot's origin), then the finish after
+        the draft is noted under it (``extras``), then the shots."""
         locale = locale_of(interaction)
         origin = origin_for(interaction)
         await self.bot.service.check_limits(origin, jobs=len(board.shots))  # the server's own limits
@@ -142,17 +176,7 @@ class StoryboardCog(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         origin = origin.model_copy(update={"message_id": str(status.id)})
-        try:
-            ticket = await submit_storyboard(
-                self.bot.service,
-                board,
-                origin,
-                images_by_name=images,
-                idempotency_key=f"discord:interaction:{interaction.id}",
-            )
-        except BaseException:
-            await _delete_quietly(status)
-            raise
+        ticket = await self._submit(interaction, board, images, origin, extras, status)
         if ticket.duplicate:
             await _delete_quietly(status)
             await reply(
@@ -182,7 +206,38 @@ class StoryboardCog(commands.Cog):
             board_id=short_id(ticket.board_id),
             count=len(ticket.job_ids),
         )
+        if extras is not None:
+            text += "\n" + extras.ack(locale, board=True)
         await reply(interaction, with_notice(text, ticket.notice_key, locale))
+
+    async def _submit(
+        self,
+        interaction: discord.Interaction,
+        board: Storyboard,
+        images: dict[str, bytes],
+        origin: Origin,
+        extras: Extras | None,
+        status: discord.Message,
+    ) -> StoryboardTicket:
+        """The shots, the finish after the draft noted first (a fast worker must find it); a
+        refusal removes the status message again."""
+        from reelbot.app.storyboards import submit_storyboard
+
+        async def submit() -> StoryboardTicket:
+            return await submit_storyboard(
+                self.bot.service,
+                board,
+                origin,
+                images_by_name=images,
+                idempotency_key=f"discord:interaction:{interaction.id}",
+            )
+
+        note = note_key(self.bot, origin) if extras is not None else None
+        try:
+            return await with_note(self.bot, note, extras.pending if extras else None, submit)
+        except BaseException:
+            await _delete_quietly(status)
+            raise
 
 
 @button_handler("sbreroll")

@@ -21,8 +21,10 @@ from discord.ext import commands
 from pydantic import ValidationError
 
 from reelbot.bots.common.controls import MOTION_LEVELS, camera_choices
+from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_image, first_image
 from reelbot.bots.discord.jobs import origin_for, start_job
+from reelbot.bots.discord.pending_finish import with_note
 from reelbot.bots.discord.replies import guarded, locale_of
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
@@ -65,6 +67,21 @@ class VideoCog(commands.Cog):
         motion=_("How much moves", key="cmd.video.motion"),
         camera=_("Camera move", key="cmd.video.camera"),
         loop=_("End where it starts (a loop)", key="cmd.video.loop"),
+        audio=_(
+            "Your own track (mp3, m4a, wav, ogg): the clip is then finished as a Short with it",
+            key="cmd.video.audio",
+        ),
+        audio_mode=_(
+            "With the clip's own sound: mix the track in or replace it", key="cmd.finish.audio_mode"
+        ),
+        caption=_(
+            "A caption over the whole clip (the clip is then finished as a Short)", key="cmd.video.caption"
+        ),
+        music=_(
+            "Music composed from a description, then the clip finished with it (not with audio)",
+            key="cmd.video.music",
+        ),
+        lyrics=_("Words for the composed music to sing (with music)", key="cmd.finish.lyrics"),
     )
     @app_commands.choices(
         aspect=[
@@ -87,6 +104,7 @@ class VideoCog(commands.Cog):
             app_commands.Choice(name=_("low (gentle)", key="motion.low"), value="low"),
             app_commands.Choice(name=_("high (dynamic)", key="motion.high"), value="high"),
         ],
+        audio_mode=AUDIO_MODES,
     )
     @app_commands.guild_only()
     async def video(
@@ -106,8 +124,14 @@ class VideoCog(commands.Cog):
         motion: str | None = None,
         camera: str | None = None,
         loop: bool = False,
+        audio: discord.Attachment | None = None,
+        audio_mode: str | None = None,
+        caption: str | None = None,
+        music: str | None = None,
+        lyrics: str | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        soundtrack = Soundtrack(audio, audio_mode, caption, music, lyrics)
         async with guarded(interaction, "/video"):
             attachments = [
                 (role, att)
@@ -130,16 +154,18 @@ class VideoCog(commands.Cog):
                 roles=[role for role, _att in attachments],
                 controls=Controls(speed=speed, motion=motion, camera=camera, loop=loop),
             )
-            images = [
-                (
-                    role,
-                    await download_image(
+            extras = await soundtrack.checked(self.bot, request.origin)  # the track stored last
+            try:
+                images = [
+                    (role, await download_image(
                         att, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
-                    ),
-                )
-                for role, att in attachments
-            ]
-            await self.submit(interaction, request, images)
+                    ))
+                    for role, att in attachments
+                ]  # fmt: skip
+                await self.submit(interaction, request, images, extras=extras)
+            except BaseException:
+                await discard(self.bot, extras)  # refused after the track was stored
+                raise
 
     async def animate(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message command: the message's first image becomes the first frame."""
@@ -210,17 +236,33 @@ class VideoCog(commands.Cog):
         images: list[tuple[ReferenceRole, bytes]],
         *,
         reference: discord.Message | None = None,
+        extras: Extras | None = None,
     ) -> None:
+        """Through :func:`start_job`; with ``extras``, the finish after the render is noted
+        under the status message before the job is queued (a fast worker must find it)."""
         service = self.bot.service
         key = f"discord:interaction:{interaction.id}"
 
         async def enqueue(origin: Origin):  # type: ignore[no-untyped-def]
-            return await service.submit(
-                request.model_copy(update={"origin": origin}), images, idempotency_key=key
+            note = note_key(self.bot, origin) if extras is not None else None
+            return await with_note(
+                self.bot,
+                note,
+                extras.pending if extras is not None else None,
+                lambda: service.submit(
+                    request.model_copy(update={"origin": origin}), images, idempotency_key=key
+                ),
             )
 
+        after = extras.ack(request.origin.locale) if extras is not None else None
         await start_job(
-            interaction, request.origin, request.prompt, enqueue, reference=reference, request=request
+            interaction,
+            request.origin,
+            request.prompt,
+            enqueue,
+            reference=reference,
+            request=request,
+            after=after,
         )
 
     @video.autocomplete("preset")
