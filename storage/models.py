@@ -232,6 +232,9 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         Index(None, "state", "created_at"),  # reconcile: queued tasks without a message
         Index(None, "clip_id", "kind", "state"),  # a clip's finished variants
+        Index(None, "user_key", "created_at"),  # quota windows per person (tasks' charges)
+        Index(None, "platform", "guild_id", "created_at"),  # quota windows per community
+        Index(None, "kind", "state", "created_at"),  # the refit: a kind's newest done tasks
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -243,6 +246,9 @@ class Task(SQLModel, table=True):
     user_key: str = Field(max_length=160)  # Origin.user_key: the queue's per-user cap
     origin_json: str = Field(sa_type=Text)  # Origin JSON (no interaction token): where events go
     clip_id: uuid.UUID | None = Field(default=None)  # the clip it works on (a finished variant's parent)
+    guild_id: str | None = Field(default=None, max_length=ID_LEN)  # its community's quota windows
+    estimate_s: float | None = None  # what its quota reservation took (app.task_costs)
+    run_s: float | None = None  # measured worker-seconds once done: what its quota windows charge
     payload_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     result_json: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     attempts: int = 0

@@ -11,12 +11,15 @@ transaction; these functions only flush.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from reelbot.domain.types import JobState, Origin
+from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.storage import transitions
 from reelbot.storage.models import Task
 
@@ -38,8 +41,13 @@ def create_or_get_task(
     clip_id: uuid.UUID | None = None,
     lane: str = "fast",
     task_id: uuid.UUID | None = None,
+    estimate_s: float | None = None,
 ) -> tuple[Task, bool]:
-    """``(task, created)``: a new queued task, or the one stored earlier under the same key."""
+    """``(task, created)``: a new queued task, or the one stored earlier under the same key.
+
+    ``estimate_s``: what its quota reservation took (None: not charged, e.g. a draft's
+    assembly); kept so the quota windows still count a waiting task whose Redis reservation
+    was lost."""
     if not kind or len(kind) > 32:
         raise ValueError(f"task kind must be 1-32 characters, got {kind!r}")
     existing = get_task_by_key(session=session, idempotency_key=idempotency_key)
@@ -54,6 +62,8 @@ def create_or_get_task(
         user_key=origin.user_key,
         origin_json=stored_origin_json(origin),
         clip_id=clip_id,
+        guild_id=origin.guild_id,
+        estimate_s=estimate_s,
         payload_json=dict(payload),
     )
 
@@ -97,8 +107,11 @@ def mark_done(*, session: Session, task_id: uuid.UUID, result: Mapping[str, Any]
     """→ done with its result, only if not done (nor cancelled) yet: False when another worker won.
 
     A task failed by a worker presumed dead may still be completed by it (nothing is thrown away).
+    The result's measured ``run_s`` is also kept in its own column: the quota windows sum it.
     """
-    return transitions.finish(session, Task, task_id, result_json=dict(result))
+    run_s = result.get("run_s")
+    measured = float(run_s) if isinstance(run_s, int | float) and run_s >= 0 else None
+    return transitions.finish(session, Task, task_id, result_json=dict(result), run_s=measured)
 
 
 def mark_failed(
@@ -164,3 +177,89 @@ def variant_media_keys(*, session: Session, clip_id: uuid.UUID) -> list[str]:
         result = task.result_json or {}
         keys += [str(result[field]) for field in RESULT_MEDIA_FIELDS if result.get(field)]
     return keys
+
+
+# --- charges: what tasks cost in the quota windows, and what the refit reads -------------------
+
+
+def _charge_filters(
+    since: datetime, user_key: str | None, platform: Platform | None, community_id: str | None
+) -> list[ColumnElement[bool]]:
+    if community_id is not None and platform is None:
+        raise ValueError("community_id needs its platform (ids are only unique per platform)")
+    filters: list[ColumnElement[bool]] = [col(Task.created_at) >= since]
+    if user_key is not None:
+        filters.append(col(Task.user_key) == user_key)
+    if platform is not None:
+        filters.append(col(Task.platform) == platform)
+    if community_id is not None:
+        filters.append(col(Task.guild_id) == community_id)
+    return filters
+
+
+def task_seconds_since(
+    *,
+    session: Session,
+    since: datetime,
+    user_key: str | None = None,
+    platform: Platform | None = None,
+    community_id: str | None = None,
+) -> float:
+    """Measured seconds (``run_s``) of done tasks asked for since ``since`` — keyed on
+    ``created_at`` like a job's, so a task counts in the window in which it was asked for."""
+    filters = _charge_filters(since, user_key, platform, community_id)
+    statement = select(func.coalesce(func.sum(Task.run_s), 0.0)).where(*filters)
+    return float(session.exec(statement).one())
+
+
+def task_estimates_since(
+    *,
+    session: Session,
+    since: datetime,
+    user_key: str | None = None,
+    platform: Platform | None = None,
+    community_id: str | None = None,
+    exclude: Collection[uuid.UUID] = (),
+) -> float:
+    """Reserved estimates of queued or running tasks asked for since ``since``, leaving out
+    ``exclude`` (those whose estimate the limit ledger holds in Redis)."""
+    filters = _charge_filters(since, user_key, platform, community_id)
+    filters.append(col(Task.state).in_(ACTIVE_STATES))
+    if exclude:
+        filters.append(col(Task.id).not_in(list(exclude)))
+    statement = select(func.coalesce(func.sum(Task.estimate_s), 0.0)).where(*filters)
+    return float(session.exec(statement).one())
+
+
+def task_outcomes(*, session: Session, task_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, JobState]:
+    """The state of each of ``task_ids`` that has a row (settling reservations reads it)."""
+    ids = list(dict.fromkeys(task_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(Task.id, Task.state).where(col(Task.id).in_(ids)))
+    return {task_id: JobState(state) for task_id, state in rows}
+
+
+@dataclass(frozen=True)
+class MeasuredTask:
+    """One done task with its measured seconds: what a task kind's cost profile is refit from."""
+
+    kind: str
+    payload: dict[str, Any]
+    result: dict[str, Any]
+    run_s: float
+
+
+def recent_measured_tasks(*, session: Session, kinds: Collection[str], limit: int) -> list[MeasuredTask]:
+    """The newest ``limit`` done tasks of each of ``kinds`` with a measured ``run_s``, newest first."""
+    out: list[MeasuredTask] = []
+    for kind in sorted(kinds):
+        statement = (
+            select(Task.payload_json, Task.result_json, Task.run_s)
+            .where(Task.kind == kind, Task.state == JobState.DONE, col(Task.run_s).is_not(None))
+            .order_by(col(Task.created_at).desc())
+            .limit(limit)
+        )
+        for payload, result, run_s in session.exec(statement):
+            out.append(MeasuredTask(kind, dict(payload or {}), dict(result or {}), float(run_s)))
+    return out

@@ -18,6 +18,13 @@ Size and frames of a measured job come from its stored recipe, planned again; it
 its counted steps and transformer passes from the render report the worker stored with it
 (``Job.render_report``; jobs finished before reports were kept are planned with today's
 settings). Jobs whose preset or recipe no longer plans are skipped.
+
+Worker tasks (finish, music) are refit by the same rule (:func:`refit_tasks`, sharing
+:func:`median_scale`): each done task's measured ``Task.run_s`` ÷ its kind's profile
+(:mod:`reelbot.app.task_costs`) for its own length is one ratio; the median of the newest
+``last_n`` scales the profile once there are ``min_samples``. A finish profile has no fixed
+part, so its measured figure per output second is exactly the median of ``run_s`` per second
+of finished video.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reelbot.app.task_costs import task_profiles, task_units
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.presets import PRESETS, plan_render, route_preset
 from reelbot.domain.settings import Settings
@@ -101,11 +109,44 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class TaskFit:
+    """One task kind's row: its profile scaled by what its done tasks measured."""
+
+    kind: str
+    unit: str  # what one unit is: ``output_s`` (finished video), ``track_s`` (music)
+    samples: int  # measured tasks used (the newest, at most ``last_n``)
+    fixed_s: float  # the profile's fixed part × scale
+    per_unit_s: float  # the profile's seconds per unit × scale: what a unit is charged
+    median_s_per_unit: float | None  # median measured run_s ÷ units (None: none measured)
+    scale: float  # median of measured ÷ profile; 1.0 while the profile is used
+    source: Source
+
+    def seconds(self, units: float) -> float:
+        return self.fixed_s + self.per_unit_s * max(0.0, units)
+
+
+@dataclass(frozen=True)
 class EstimateTable:
-    """Every (preset, mode) that has measurements, and how a request is priced from them."""
+    """Every (preset, mode) that has measurements, and how a request is priced from them;
+    and every charged task kind (``tasks``: measured or its profile)."""
 
     fits: dict[tuple[str, str], Fit] = field(default_factory=dict)
     min_samples: int = MIN_SAMPLES
+    tasks: dict[str, TaskFit] = field(default_factory=dict)
+
+    def task_fit(self, kind: str) -> TaskFit:
+        """A task kind's figure (its profile when the table has none for it); KeyError for a
+        kind that is not charged."""
+        return self.tasks.get(kind) or refit_tasks((), min_samples=self.min_samples)[kind]
+
+    def estimate_task(self, kind: str, units: float) -> Estimate:
+        """Seconds of one ``kind`` task of ``units`` (seconds of output), and what they rest on."""
+        fit = self.task_fit(kind)
+        return Estimate(fit.seconds(units), fit.source, fit.samples)
+
+    def task_rows(self) -> list[TaskFit]:
+        """Every charged task kind, for operators."""
+        return [self.task_fit(kind) for kind in sorted(task_profiles())]
 
     def fit_for(self, preset: str, mode: str) -> Fit:
         fit = self.fits.get((preset, mode))
@@ -155,16 +196,56 @@ def refit(
     for key, values in ratios.items():
         if not values:
             continue
-        measured = len(values) >= min_samples
+        scale, source = median_scale(values, min_samples)
         fits[key] = Fit(
             preset=key[0],
             mode=key[1],
             samples=len(values),
             median_s=statistics.median(seconds[key]),
-            scale=statistics.median(values) if measured else 1.0,
-            source="measured" if measured else "profile",
+            scale=scale,
+            source=source,
         )
     return EstimateTable(fits, min_samples)
+
+
+def median_scale(ratios: list[float], min_samples: int) -> tuple[float, Source]:
+    """The scale a profile is multiplied by: the median of measured ÷ profile once there are
+    ``min_samples`` ratios (``measured``), else 1.0 (``profile``). Clips and tasks alike."""
+    if len(ratios) >= min_samples:
+        return statistics.median(ratios), "measured"
+    return 1.0, "profile"
+
+
+def refit_tasks(
+    measured: Iterable[Any], *, last_n: int = LAST_N, min_samples: int = MIN_SAMPLES
+) -> dict[str, TaskFit]:
+    """Every charged task kind's figure from its done tasks (``storage.tasks.MeasuredTask``s,
+    newest first: ``kind``, ``payload``, ``result``, ``run_s``); the newest ``last_n`` count.
+    A task whose length is not stored, or that measured nothing, is no evidence."""
+    profiles = task_profiles()
+    ratios: dict[str, list[float]] = {kind: [] for kind in profiles}
+    per_unit: dict[str, list[float]] = {kind: [] for kind in profiles}
+    for task in measured:
+        profile = profiles.get(task.kind)
+        units = task_units(task.kind, task.payload, task.result)
+        if profile is None or units is None or task.run_s <= 0 or len(ratios[task.kind]) >= last_n:
+            continue
+        ratios[task.kind].append(task.run_s / profile.seconds(units))
+        per_unit[task.kind].append(task.run_s / units)
+    out: dict[str, TaskFit] = {}
+    for kind, profile in profiles.items():
+        scale, source = median_scale(ratios[kind], min_samples)
+        out[kind] = TaskFit(
+            kind=kind,
+            unit=profile.unit,
+            samples=len(ratios[kind]),
+            fixed_s=profile.fixed_s * scale,
+            per_unit_s=profile.per_unit_s * scale,
+            median_s_per_unit=statistics.median(per_unit[kind]) if per_unit[kind] else None,
+            scale=scale,
+            source=source,
+        )
+    return out
 
 
 class Estimator:
@@ -206,11 +287,15 @@ class Estimator:
 
     def _refit(self) -> EstimateTable:
         from reelbot.storage.db import session_scope
+        from reelbot.storage.tasks import recent_measured_tasks
         from reelbot.storage.workload import recent_measured_renders
 
         with session_scope(self.db) as session:
             renders = recent_measured_renders(session=session, limit=self.max_rows)
-        return refit(renders, self.settings, last_n=self.last_n, min_samples=self.min_samples)
+            tasks = recent_measured_tasks(session=session, kinds=task_profiles(), limit=self.last_n)
+        table = refit(renders, self.settings, last_n=self.last_n, min_samples=self.min_samples)
+        fitted = refit_tasks(tasks, last_n=self.last_n, min_samples=self.min_samples)
+        return EstimateTable(table.fits, table.min_samples, fitted)
 
     def invalidate(self) -> None:
         """Forget the cached table (the next question refits)."""
@@ -220,3 +305,8 @@ class Estimator:
         """GPU-seconds for ``request`` from the (cached) table."""
         table = await self.table()
         return table.estimate(request, self.settings)
+
+    async def estimate_task(self, kind: str, units: float) -> Estimate:
+        """Seconds for one ``kind`` task of ``units`` seconds of output, from the (cached) table."""
+        table = await self.table()
+        return table.estimate_task(kind, units)

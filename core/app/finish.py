@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from reelbot.app.task_costs import check_quota, finish_estimate_s
+from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.finish_config import check_caption
@@ -173,7 +173,9 @@ async def finish_clip(
     payload = _payload(
         service, task_id, clip.video_key, options or FinishOptions(), clip_id=clip.id, board_id=None
     )
-    await check_quota(service, origin, finish_estimate_s(clip.duration_s))
+    await reserve_task(
+        service, origin, FINISH, clip.duration_s, task_id=task_id, idempotency_key=idempotency_key
+    )
     return await submit_task(
         service,
         FINISH,
@@ -203,7 +205,9 @@ async def finish_draft(
     payload = _payload(
         service, task_id, board.draft.video_key, options or FinishOptions(), clip_id=None, board_id=board_id
     )
-    await check_quota(service, origin, finish_estimate_s(board.draft.seconds))
+    await reserve_task(
+        service, origin, FINISH, board.draft.seconds, task_id=task_id, idempotency_key=idempotency_key
+    )
     return await submit_task(
         service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
     )

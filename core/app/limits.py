@@ -48,7 +48,9 @@ RESERVATION_TTL_S = 40 * 24 * 3600  # outlives the longest (monthly) window it c
 # KEYS: reservation hash, open-reservations set, quota counters…, rate sets…
 # ARGV: job id, estimate, #quotas, #rates, now (s), rate window (s), lane, check_only, slots,
 #       then per quota: limit (-1 = unlimited), hard cap, database figure, ttl; then per rate: limit
-#       (-1 = unlimited: the job is still recorded, so a limit set later sees the past hour)
+#       (-1 = unlimited: the job is still recorded, so a limit set later sees the past hour);
+#       then the reservation's ttl, its scopes, and whether it takes its hourly slots ('1'/'0':
+#       a task is checked against the rates but is no clip, so it takes none)
 RESERVE = """
 local job, est = ARGV[1], tonumber(ARGV[2])
 local nq, nr = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -90,12 +92,13 @@ for i = 1, nq do
   q = q + 4
 end
 for j = 1, nr do
+  if ARGV[a + 2] ~= '1' then break end
   local key = KEYS[2 + nq + j]
   redis.call('ZADD', key, now, job)
   redis.call('EXPIRE', key, 2 * window)
   redis.call('HSET', KEYS[1], 'r:' .. key, 1)
 end
-redis.call('HSET', KEYS[1], 'lane', lane, 'at', now, 'scopes', ARGV[a + 1])
+redis.call('HSET', KEYS[1], 'lane', lane, 'at', now, 'scopes', ARGV[a + 1], 'est', est)
 redis.call('EXPIRE', KEYS[1], ARGV[a])
 redis.call('SADD', KEYS[2], job)
 return {'ok', lane}
@@ -228,6 +231,7 @@ class LimitLedger:
         requested: Lane = Lane.FAST,
         check_only: bool = False,
         slots: int = 1,
+        take_rate_slots: bool = True,
         now: float | None = None,
     ) -> Reservation:
         """Check every limit and, unless ``check_only``, take the job's share of each, as one
@@ -237,6 +241,8 @@ class LimitLedger:
         their ``charged`` must leave out the jobs this ledger holds (``open_reservations``) and
         be read under :meth:`locked` for ``origin``. ``slots``: how many
         clips the check is for (a storyboard's shots; reserving is always one job).
+        ``take_rate_slots=False`` (a task: finish, music): the hourly rates are checked but the
+        reservation takes no clip slot of them; its quota share is taken all the same.
         """
         now = time.time() if now is None else now
         quotas = [w for w in windows if w.limit is not None]
@@ -252,7 +258,7 @@ class LimitLedger:
             ttl = max(60, int(w.resets_at.timestamp() - now) + 24 * 3600)
             args += [w.limit, w.limit * self.relaxed_multiplier, repr(w.charged), ttl]  # the DB's figure
         args += [limit for _, limit, _, _ in rate_keys]
-        args += [RESERVATION_TTL_S, "\x1f".join(self.scopes(origin))]
+        args += [RESERVATION_TTL_S, "\x1f".join(self.scopes(origin)), int(take_rate_slots)]
         reply = [_text(part) for part in await self._reserve(keys=keys, args=args)]
         if reply[0] == "quota":
             window = quotas[int(reply[1]) - 1]
@@ -330,6 +336,13 @@ class LimitLedger:
             at = await self.redis.hget(self._reservation(member), "at")  # type: ignore[misc]
             out[uuid.UUID(member)] = float(_text(at)) if at is not None else 0.0
         return out
+
+    async def held(self, job_id: uuid.UUID) -> Reservation | None:
+        """The open reservation of ``job_id`` (its lane and estimate), None when there is none."""
+        lane, est = await self.redis.hmget(self._reservation(job_id), ["lane", "est"])  # type: ignore[misc]
+        if lane is None:
+            return None
+        return Reservation(lane=Lane(_text(lane)), estimate_s=float(_text(est)) if est is not None else 0.0)
 
     async def counter(self, origin: Origin, window: Window) -> float | None:
         """The estimates a quota window's Redis counter holds (None: none reserved yet)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from reelbot.app.task_costs import check_quota
+from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.storyboard import MAX_MUSIC_CHARS
@@ -80,7 +80,9 @@ async def submit_music(
     text = check_description(service, description, lyrics)
     prompt = f"{text}\n{lyrics}" if lyrics.strip() else text
     await service.safety.admit(GenerationRequest(prompt=prompt, origin=origin))
-    await check_quota(service, origin, music_estimate_s(seconds))
+    task_id = await reserve_task(
+        service, origin, MUSIC, seconds, task_id=task_id, idempotency_key=idempotency_key
+    )
     task_id = task_id or uuid.uuid4()
     payload = MusicTask(
         description=text, lyrics=lyrics, seconds=seconds, seed=seed, output_key=music_key(task_id)

@@ -27,6 +27,7 @@ from reelbot.queue.keys import Keys
 from reelbot.storage import assets as asset_repo
 from reelbot.storage import communities as community_repo
 from reelbot.storage import jobs as job_repo
+from reelbot.storage import tasks as task_repo
 from reelbot.storage.communities import CommunitySettings
 from reelbot.storage.db import session_scope
 from reelbot.storage.media import asset_key
@@ -107,7 +108,10 @@ class LimitsAndSettings:
         """Settle reservations from stored state: a finished job's estimate leaves Redis (its
         measured ``Job.gpu_seconds`` counts from the database from now on), a cancelled or
         failed one also gives its hourly slot back, a job that never got a row gives everything
-        back after ``grace_s``. Runs before every admission and usage report; idempotent."""
+        back after ``grace_s``. Tasks (finish, music) are settled the same way from their own
+        rows: done → their measured ``Task.run_s`` counts instead of the estimate; failed or
+        cancelled → released (a task is charged only for what it delivered). Runs before every
+        admission and usage report; idempotent."""
         open_ = await self.limits.open_reservations()
         if not open_:
             return 0
@@ -217,6 +221,13 @@ class LimitsAndSettings:
 def _job_outcomes(
     *, session: Any, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[JobState, float | None]]:
-    """State and measured GPU-seconds of each job that still has a row."""
+    """State and measured GPU-seconds of each job that still has a row; an id that is a task
+    row's instead gives the task's state (its seconds are summed from the task table)."""
     rows = session.exec(select(Job.id, Job.state, Job.gpu_seconds).where(col(Job.id).in_(job_ids)))
-    return {job_id: (JobState(state), gpu) for job_id, state, gpu in rows}
+    found: dict[uuid.UUID, tuple[JobState, float | None]] = {
+        job_id: (JobState(state), gpu) for job_id, state, gpu in rows
+    }
+    rest = [job_id for job_id in job_ids if job_id not in found]
+    for task_id, state in task_repo.task_outcomes(session=session, task_ids=rest).items():
+        found[task_id] = (state, None)
+    return found

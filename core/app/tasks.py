@@ -26,6 +26,7 @@ from reelbot.queue.keys import Lane
 from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
+    from reelbot.app.limits import Reservation
     from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,39 @@ async def submit_task(
     """Store and enqueue one task; the same key twice answers with the first task.
 
     ``max_pending`` defaults to the person's pending cap (tasks count with their jobs); a
-    refusal stores nothing (``queue.user_pending_cap``).
+    refusal stores nothing (``queue.user_pending_cap``). A ``task_id`` reserved against the
+    quotas first (:func:`reelbot.app.task_costs.reserve_task`) takes its reservation's
+    estimate and lane (relaxed past a fast quota) onto the row; every refusal — and a
+    duplicate, whose first task holds its own — gives that reservation back.
     """
     check_idempotency_key(idempotency_key)
     check_origin(origin)
+    held = await service.limits.held(task_id) if task_id is not None else None
+    try:
+        return await _store_and_enqueue(
+            service, kind, payload, origin, idempotency_key, clip_id, max_pending, lane, task_id, held
+        )
+    except BaseException:
+        if held is not None and task_id is not None:
+            await service.limits.release(task_id)
+        raise
+
+
+async def _store_and_enqueue(
+    service: ReelbotService,
+    kind: str,
+    payload: Mapping[str, Any],
+    origin: Origin,
+    idempotency_key: str,
+    clip_id: uuid.UUID | None,
+    max_pending: int | None,
+    lane: Lane,
+    task_id: uuid.UUID | None,
+    held: Reservation | None,
+) -> TaskTicket:
+    """The body of :func:`submit_task`: row (idempotent by key), then the queue."""
+    if held is not None and held.lane is Lane.RELAXED:
+        lane = Lane.RELAXED
     task, created = await service.run_db(
         task_repo.create_or_get_task,
         kind=kind,
@@ -105,8 +135,11 @@ async def submit_task(
         clip_id=clip_id,
         lane=lane.value,
         task_id=task_id,
+        estimate_s=held.estimate_s if held is not None else None,
     )
     if not created:
+        if held is not None and task_id is not None and task_id != task.id:
+            await service.limits.release(task_id)  # the first task holds its own reservation
         return await _ticket(service, task, duplicate=True)
     cap = service.settings.limits.max_pending_jobs_per_user if max_pending is None else max_pending
     try:
@@ -122,6 +155,8 @@ async def submit_task(
         raise
     if result.job_id != task.id:  # Redis knows this key for another id: that one is the answer
         await service.run_db(task_repo.delete_task, task_id=task.id)
+        if held is not None:
+            await service.limits.release(task.id)
         other = await service.run_db(task_repo.get_task, task_id=result.job_id)
         if other is None:
             raise NotFound("job.not_found", job_id=str(result.job_id))

@@ -51,7 +51,7 @@ def test_migrate_creates_schema_matching_models(
         inspector = inspect(engine)
         assert set(inspector.get_table_names()) == EXPECTED_TABLES
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0005"
+            assert MigrationContext.configure(conn).get_current_revision() == "0006"
         assert {uc["name"] for uc in inspector.get_unique_constraints("job")} == {"uq_job_idempotency_key"}
         assert {ix["name"] for ix in inspector.get_indexes("job")} >= {
             "ix_job_user_id_state",

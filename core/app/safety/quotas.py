@@ -54,9 +54,10 @@ class Window:
     period: Period
     start: datetime
     resets_at: datetime
-    used: float  # measured GPU-seconds of jobs asked for in the window
-    reserved: float  # estimates of its jobs still queued or running
+    used: float  # measured GPU-seconds of jobs (and worker-seconds of tasks) asked for in the window
+    reserved: float  # estimates of its jobs and tasks still queued or running
     limit: float | None  # the fast quota; None = unlimited
+    task_used: float = 0.0  # the part of ``used`` that tasks (finish, music) measured
 
     @property
     def charged(self) -> float:
@@ -226,7 +227,9 @@ def quota_windows(
             )
         else:
             used = reserved = 0.0
-        windows.append(Window("user", period, start, end, used, reserved, limits.user[period]))
+        tasks, waiting = _task_charges(session, start, exclude, origin, "user")
+        charged = (used + tasks, reserved + waiting, limits.user[period], tasks)
+        windows.append(Window("user", period, start, end, *charged))
         if origin.guild_id is not None:
             used = gpu_seconds_since(
                 session=session, since=start, platform=origin.platform, community_id=origin.guild_id
@@ -241,8 +244,37 @@ def quota_windows(
                 estimator=estimate,
                 exclude=exclude,
             )
-            windows.append(Window("community", period, start, end, used, reserved, limits.community[period]))
+            tasks, waiting = _task_charges(session, start, exclude, origin, "community")
+            charged = (used + tasks, reserved + waiting, limits.community[period], tasks)
+            windows.append(Window("community", period, start, end, *charged))
     return windows
+
+
+def _task_charges(
+    session: Session, since: datetime, exclude: Collection[uuid.UUID], origin: Origin, scope: Scope
+) -> tuple[float, float]:
+    """A scope's tasks in a window: measured ``run_s`` of the done ones, and the reserved
+    estimates of those still waiting whose reservation the ledger does not hold (``exclude``).
+    The person's by ``user_key``, not the user row: finishing a friend's clip needs no clip of
+    one's own; the community's by platform + ``guild_id``."""
+    from reelbot.storage import tasks as task_repo
+
+    user_key = origin.user_key if scope == "user" else None
+    platform = origin.platform if scope == "community" else None
+    community_id = origin.guild_id if scope == "community" else None
+
+    used = task_repo.task_seconds_since(
+        session=session, since=since, user_key=user_key, platform=platform, community_id=community_id
+    )
+    waiting = task_repo.task_estimates_since(
+        session=session,
+        since=since,
+        user_key=user_key,
+        platform=platform,
+        community_id=community_id,
+        exclude=exclude,
+    )
+    return used, waiting
 
 
 # --- usage report ------------------------------------------------------------------------------
@@ -254,16 +286,25 @@ class Usage:
 
     scope: Scope
     period: Period
-    used: float  # GPU-seconds measured (exactly the stored Job.gpu_seconds sum)
-    reserved: float  # estimated, for jobs still waiting or running
+    used: float  # seconds measured: the stored Job.gpu_seconds sum + the done tasks' Task.run_s
+    reserved: float  # estimated, for jobs and tasks still waiting or running
     limit: float | None
     remaining: float | None  # of the fast quota; None = unlimited
     est_gpu_s_per_clip: float
     est_cost_per_clip: float
     currency: str
     resets_at: datetime
+    task_used: float = 0.0  # the part of ``used`` that finish and music tasks measured
 
     def render(self, locale: str | None = None) -> str:
+        """The window's line; a person who finished or composed something is told how much
+        of the total that was (the figure is in ``used`` either way)."""
+        line = self._line(locale)
+        if self.task_used > 0:
+            line += " " + render("usage.tasks_part", locale, task_s=_fmt(self.task_used))
+        return line
+
+    def _line(self, locale: str | None) -> str:
         unlimited = render("usage.unlimited", locale)
         return render(
             f"usage.report_{self.scope}",
@@ -331,6 +372,7 @@ def usage_for(
                 est_cost_per_clip=per_clip / 3600.0 * price,
                 currency=settings.quotas.currency,
                 resets_at=window.resets_at,
+                task_used=window.task_used,
             )
         )
     return out

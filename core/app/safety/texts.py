@@ -92,6 +92,7 @@ TEXTS = {
             "This server or group's GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left)."
         ),
         "usage.unlimited": "unlimited",
+        "usage.tasks_part": "Of that, {task_s} went to Finish for Shorts and composing music.",
         "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
         "provenance.not_found": "No clip file at {path}.",
         "provenance.verify_summary": (
@@ -157,6 +158,7 @@ TEXTS = {
             "這個伺服器或群組{period}的 GPU 用量：已用 {used} / {limit} GPU 秒（剩 {remaining}）。"
         ),
         "usage.unlimited": "無上限",
+        "usage.tasks_part": "其中 {task_s} 秒用於輸出成 Shorts 與生成音樂。",
         "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",
         "provenance.not_found": "找不到影片檔案 {path}。",
         "provenance.verify_summary": "{path}：AI 生成標示 {ai}，C2PA 憑證 {c2pa}，簽署者 {generator}。",
