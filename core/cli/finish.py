@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,6 +81,48 @@ def build_request(
         size=parse_size(size) if size else None,
         audio_mode=mode,  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True)
+class AfterRender:
+    """``reelbot generate … --audio/--audio-mode/--caption/--finish``: the checked options of
+    the finish that follows the render (the clip is finished beside it as ``<name>-short.mp4``)."""
+
+    audio: Path | None = None
+    mode: str | None = None
+    caption: str | None = None
+
+
+def check_after_render(
+    settings: Any, *, audio: Path | None, mode: str | None, caption: str | None, finish: bool
+) -> AfterRender | None:
+    """Everything the finish options can get wrong, checked before any model is loaded: the
+    mode, the caption's length and the track itself (the finish pipeline's own probe, so a
+    file that is not audio, empty, too long or too big is refused here, not after the render).
+    None when no finish was asked for."""
+    from reelbot.domain.finish_config import check_caption
+    from reelbot.generator.finish.audio import check_track
+
+    if audio is None and mode is None and not caption and not finish:
+        return None
+    if mode not in (None, "mix", "replace"):
+        raise InvalidRequest("finish.mode_invalid", value=mode)
+    if caption:
+        caption = check_caption(caption, settings.finish)
+    if audio is not None:
+        check_track(audio, settings.finish)
+    return AfterRender(audio=audio, mode=mode, caption=caption or None)
+
+
+def finish_rendered(clip: Path, after: AfterRender, settings: Any, locale: str) -> None:
+    """Finish a freshly rendered clip with the same code as ``reelbot finish`` and print the
+    finished file's facts and paths (after the clip's own)."""
+    out = clip.with_name(f"{clip.stem}-short.mp4")
+    request = build_request(
+        clip, out, settings, audio=after.audio, captions=None, caption=after.caption, fps=None, size=None,
+        burn=False, mode=after.mode,
+    )  # fmt: skip
+    say_finished(run_with_bar(request, settings), settings, locale)
 
 
 def music_track(

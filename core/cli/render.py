@@ -35,6 +35,7 @@ from reelbot.domain.types import (
 )
 
 if TYPE_CHECKING:
+    from reelbot.cli.finish import AfterRender
     from reelbot.domain.presets import PresetSpec
     from reelbot.generator.runner import Rendered
 
@@ -57,10 +58,22 @@ def generate(
     json_out: Annotated[
         bool, typer.Option("--json", help="print the clip and its render report as JSON")
     ] = False,
+    audio: Annotated[
+        Path | None, typer.Option(help="your own track (mp3, m4a, wav, ogg): finish the clip with it")
+    ] = None,
+    audio_mode: Annotated[str | None, typer.Option(help="mix | replace the clip's own sound")] = None,
+    caption: Annotated[str | None, typer.Option(help="one caption over the clip (finishes it)")] = None,
+    finish: Annotated[
+        bool, typer.Option("--finish", help="also finish it for Shorts: <out>-short.mp4 (1080×1920)")
+    ] = False,
 ) -> None:
-    """Render one clip locally (no Redis, no database) with a progress bar."""
+    """Render one clip locally (no Redis, no database) with a progress bar; with --audio,
+    --caption or --finish, then finish it for Shorts as ``reelbot finish`` does."""
+    from reelbot.cli.finish import check_after_render
+
     settings = settings_or_exit()
     try:
+        after = check_after_render(settings, audio=audio, mode=audio_mode, caption=caption, finish=finish)
         _generate(
             settings,
             prompt,
@@ -75,6 +88,7 @@ def generate(
             negative,
             speed=speed,
             json_out=json_out,
+            after=after,
         )
     except ReelbotError as exc:
         raise fail(exc) from None
@@ -95,8 +109,9 @@ def _generate(
     *,
     speed: SpeedMode | None = None,
     json_out: bool = False,
+    after: AfterRender | None = None,
 ) -> None:
-    """Check → render → report: every refusal comes before any model is loaded."""
+    """Check → render → report (→ finish): every refusal comes before any model is loaded."""
     request = GenerationRequest(
         prompt=prompt,
         negative_prompt=negative,
@@ -112,6 +127,11 @@ def _generate(
     request, chosen = _check_local_request(settings, request, images)
     clip = _render_locally(settings, request, chosen, images, out)
     _report_local_clip(clip, request, out, json_out=json_out)
+    if after is not None:
+        from reelbot.cli.finish import finish_rendered
+        from reelbot.cli.lang import cli_locale
+
+        finish_rendered(out, after, settings, cli_locale())
 
 
 @dataclass(frozen=True)
