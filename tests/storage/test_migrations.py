@@ -79,3 +79,48 @@ def test_compare_detects_a_drifted_model(fresh_database_url: Callable[[str], str
 
 def test_models_module_lists_every_table() -> None:
     assert {t.__tablename__ for t in models.TABLES} == EXPECTED_TABLES - {"alembic_version"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0006_fills_task_charges_from_what_rows_already_hold(
+    backend: str, fresh_database_url: Callable[[str], str]
+) -> None:
+    """A done task stored before 0006 keeps its measured seconds in its result and its community
+    in its origin: the upgrade copies both into the new columns, so the quota windows charge it."""
+    import json
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = make_engine(fresh_database_url(backend))
+    try:
+        migrate(engine, "0005")
+        rows = {
+            uuid.uuid4(): ("done", {"guild_id": "g1"}, {"run_s": 12.5, "duration_s": 2.0}),
+            uuid.uuid4(): ("failed", {"guild_id": None}, None),
+        }
+        with engine.begin() as conn:
+            for task_id, (state, origin, result) in rows.items():
+                conn.execute(
+                    text(
+                        "INSERT INTO task (id, kind, state, idempotency_key, lane, platform, user_key,"
+                        " origin_json, payload_json, result_json, attempts, created_at) VALUES (:id,"
+                        " 'finish', :state, :key, 'fast', 'discord', 'discord:alice', :origin, '{}',"
+                        " :result, 1, :at)"
+                    ),
+                    {
+                        "id": task_id if backend == "postgres" else task_id.hex,
+                        "state": state,
+                        "key": task_id.hex,
+                        "origin": json.dumps({"platform": "discord", "user_id": "alice", **origin}),
+                        "result": json.dumps(result) if result is not None else None,
+                        "at": datetime.now(UTC),
+                    },
+                )
+        migrate(engine)
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT state, guild_id, estimate_s, run_s FROM task ORDER BY state"))
+            assert [tuple(row) for row in found] == [("done", "g1", None, 12.5), ("failed", None, None, None)]
+    finally:
+        engine.dispose()
