@@ -73,6 +73,7 @@ async def test_video_with_a_track_is_finished_once_after_render(
         assert "Once the clip is rendered I finish it for Shorts" in answer["content"], answer
         assert "your track replacing the clip's sound, your caption" in answer["content"]
         assert service.media.exists(track_key(song, ".wav"))  # checked and stored up front
+        assert [p.name for p in track_files(service)] == [track_key(song, ".wav").split("/")[-1]]
         assert len(await notes_left(service)) == 1 and tasks_of(service, FINISH) == []
         (job,) = await wait_jobs(fake, service, alice["id"], 1)
 
@@ -139,15 +140,16 @@ async def test_bad_soundtracks_are_refused_before_anything_is_queued(
 async def test_a_refused_prompt_leaves_no_track_behind(
     fake: FakeDiscord, service: ReelbotService, start_bot: Any, tmp_path: Path
 ) -> None:
+    """The track passes and is stored, then the service's moderation refuses the prompt: the
+    track this request stored is removed again, and no note is left."""
     alice = fake.user(name="alice")
     song = sine_wav(tmp_path / "song.wav")
     async with start_bot():
-        files = {"audio": fake.add_attachment("song.wav", song, "audio/wav")}
-        _, answer = await video(fake, {**BOAT, "preset": "no-such-model"}, alice, **files)
-        assert answer["flags"] & 64, answer
-        files = {"audio": fake.add_attachment("song.wav", song, "audio/wav")}
-        _, answer = await video(fake, {**BOAT, "seconds": 9999.0}, alice, **files)  # refused by the service
-        assert answer["flags"] & 64 and fake.channel_messages() == [], answer
+        for locale, expected in (("en-US", "sexual or nude content"), ("zh-TW", "色情或裸露內容")):
+            files = {"audio": fake.add_attachment("song.wav", song, "audio/wav")}
+            _, answer = await video(fake, {"prompt": "nude dancers"}, alice, locale, **files)
+            assert answer["flags"] & 64 and expected in answer["content"], answer
+        assert fake.channel_messages() == []  # the status message went again
     assert await service.jobs_for(Platform.DISCORD, alice["id"]) == []
     assert track_files(service) == [] and await notes_left(service) == []
 
