@@ -37,7 +37,7 @@ from reelbot.app.music import check_description, music_seconds_for
 from reelbot.bots.discord.finish_inputs import CLIP, track_bytes
 from reelbot.bots.discord.pending_finish import PendingFinish, drop, queue_finish, read, say, start_music
 from reelbot.bots.discord.pending_finish import pending_key as _pending_key
-from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.errors import InvalidRequest, NotFound, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.finish_config import check_caption
 from reelbot.domain.messages import render
@@ -176,9 +176,13 @@ async def on_clip_outcome(bot: ReelBot, event: JobEvent) -> None:
     if pending is None or pending.action != CLIP:
         return
     if event.kind is EventKind.DONE and event.clip_id is not None:
-        clip = await bot.service.clip(event.clip_id)
-        target = pending.model_copy(update={"target_id": clip.id})
-        await _finish_after(bot, event.origin, target, ref=str(event.job_id), seconds=clip.duration_s)
+        try:
+            clip = await bot.service.clip(event.clip_id)
+        except NotFound:  # deleted meanwhile: there is nothing left to finish
+            clip = None
+        if clip is not None and not clip.deleted:
+            target = pending.model_copy(update={"target_id": clip.id})
+            await _finish_after(bot, event.origin, target, ref=str(event.job_id), seconds=clip.duration_s)
     await drop(bot, key)
 
 
