@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.finish_config import FinishSettings, MiB
-from reelbot.generator.finish.media import FfmpegFailed, decoded_audio_seconds, run_ffmpeg, stream_facts
+from reelbot.domain.audio_limits import refuse_bad_audio
+from reelbot.domain.finish_config import FinishSettings
+from reelbot.generator.finish.media import FfmpegFailed, run_ffmpeg
+from reelbot.generator.finish.probe import track_facts
 
 AudioMode = Literal["mix", "replace"]
 MUSIC_UNDER_VOICE = 0.5  # −6 dB: the clip's own sound stays on top of the music in "mix"
@@ -49,40 +50,16 @@ class Loudness:
 
 
 def check_track(path: Path, settings: FinishSettings) -> AudioTrack:
-    """Refuse a file that is not audio, too big, empty or too long — before any work starts."""
+    """Refuse a file that is too big, not audio, empty or too long — before any work starts.
+
+    The limits and their order are :func:`~reelbot.domain.audio_limits.audio_refusal`'s (the
+    app and LINE use the same); the size is checked first so a huge file is never probed."""
     name = path.name
     size = path.stat().st_size if path.is_file() else 0
-    if size > settings.max_audio_bytes:
-        raise InvalidRequest(
-            "finish.audio_too_big",
-            name=name,
-            size_mb=round(size / MiB, 1),
-            limit_mb=round(settings.max_audio_bytes / MiB, 1),
-        )
-    facts = stream_facts(path)
-    if not facts.has_audio:
-        raise InvalidRequest("finish.audio_not_audio", name=name)
-    if facts.duration > settings.max_audio_seconds:  # the header is enough to refuse 2 hours
-        raise InvalidRequest(
-            "finish.audio_too_long",
-            name=name,
-            seconds=round(facts.duration),
-            limit=round(settings.max_audio_seconds),
-        )
-    try:
-        seconds = decoded_audio_seconds(path, limit=settings.max_audio_seconds + 1)
-    except FfmpegFailed:
-        raise InvalidRequest("finish.audio_not_audio", name=name) from None
-    if seconds < settings.min_audio_seconds:
-        raise InvalidRequest("finish.audio_empty", name=name)
-    if seconds > settings.max_audio_seconds:
-        raise InvalidRequest(
-            "finish.audio_too_long",
-            name=name,
-            seconds=round(seconds),
-            limit=round(settings.max_audio_seconds),
-        )
-    return AudioTrack(path=path, seconds=seconds)
+    refuse_bad_audio(name, settings, size_bytes=size)
+    facts = track_facts(path, settings.max_audio_seconds)
+    refuse_bad_audio(name, settings, size_bytes=size, has_audio=facts.has_audio, seconds=facts.seconds)
+    return AudioTrack(path=path, seconds=facts.seconds)
 
 
 def measure_loudness(path: Path) -> Loudness:
