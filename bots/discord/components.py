@@ -132,13 +132,21 @@ def clip_view(
     return view
 
 
-def cancel_view(job_ids: list[uuid.UUID], locale: str | None) -> discord.ui.View:
-    """One cancel button per job (at most 25: Discord's 5 rows × 5)."""
+#: The button that cancels a worker task (music, finish), beside ``cancel`` for clip jobs: the
+#: task's own action, so a click never has to guess which table its id is in.
+CANCEL_TASK = "canceltask"
+
+
+def cancel_view(
+    job_ids: list[uuid.UUID], locale: str | None, task_ids: tuple[uuid.UUID, ...] = ()
+) -> discord.ui.View:
+    """One cancel button per job, then one per task (at most 25: Discord's 5 rows × 5)."""
     view = discord.ui.View(timeout=None)
-    for index, job_id in enumerate(job_ids[:25]):
+    targets = [("cancel", job_id) for job_id in job_ids] + [(CANCEL_TASK, task_id) for task_id in task_ids]
+    for index, (action, job_id) in enumerate(targets[:25]):
         view.add_item(
             ReelButton(
-                "cancel",
+                action,
                 job_id,
                 label=f"{render('action.cancel', locale)} {str(job_id)[:8]}",
                 emoji="✖️",

@@ -9,9 +9,10 @@ in Redis under the music task's id, with a TTL; when the delivery loop sees that
 :func:`~reelbot.domain.tasks.music_key` — the idempotency key is derived from the music
 task's id, so a retried or repeated ``done`` is one finish — and the finished Short is then
 delivered like any other (:mod:`reelbot.bots.discord.finished`). A failed or cancelled music
-task is told in the channel and queues nothing. The note and the finish it leads to are
-:mod:`reelbot.bots.discord.pending_finish`'s, shared with /video's and /storyboard's own
-soundtracks.
+task is told in the channel once (the note goes with it) and queues nothing; a cancel that
+races the track's ``done`` still wins (the queue's cancel flag is checked). The note and the
+finish it leads to are :mod:`reelbot.bots.discord.pending_finish`'s, shared with /video's and
+/storyboard's own soundtracks.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import discord
 from reelbot.app.finish import FinishOptions
 from reelbot.app.music import music_seconds_for
 from reelbot.bots.common.status import failure_reason
+from reelbot.bots.discord.components import cancel_view
 from reelbot.bots.discord.finish_inputs import CLIP, Target
 from reelbot.bots.discord.jobs import origin_for
 from reelbot.bots.discord.pending_finish import (
@@ -86,7 +88,7 @@ async def compose(
     log.info("music task %s queued for a finish of %s", ticket.task_id, target.id)
     job_id, length = short_id(ticket.task_id), f"{seconds:g}"
     text = render("discord.finish_music_composing", origin.locale, job_id=job_id, seconds=length)
-    await reply(interaction, text)
+    await reply(interaction, text, view=cancel_view([], origin.locale, task_ids=(ticket.task_id,)))
 
 
 async def handle_music(bot: ReelBot, items: list[tuple[str, JobEvent]]) -> bool:
@@ -101,7 +103,11 @@ async def handle_music(bot: ReelBot, items: list[tuple[str, JobEvent]]) -> bool:
         return True
     locale = terminal.origin.locale
     try:
-        if terminal.kind is EventKind.DONE:
+        # Cancelled — or done in a race with the person's cancel (the flag stays set): no finish.
+        if terminal.kind is EventKind.CANCELLED or await bot.service.queue.is_cancelled(terminal.job_id):
+            text = render("discord.finish_music_cancelled", locale, job_id=short_id(terminal.job_id))
+            await say(bot, terminal.origin, text)
+        elif terminal.kind is EventKind.DONE:
             await _queue_finish(bot, terminal, pending)
         else:
             reason = failure_reason(terminal.error_key, terminal.error_detail, str(terminal.job_id), locale)

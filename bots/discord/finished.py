@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import uuid
 from typing import TYPE_CHECKING
 
 import discord
 
 from reelbot.app.finish import finished
 from reelbot.bots.common.status import failure_reason, percent, progress_bar
+from reelbot.bots.discord.components import cancel_view
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.types import Platform, short_id
@@ -51,6 +53,8 @@ class FinishDelivery:
         try:
             if terminal.kind is EventKind.DONE:
                 await self._post(terminal)
+            elif terminal.kind is EventKind.CANCELLED:  # its Cancel button (or /cancel) was used
+                await self._edit_now(terminal, render("status.cancelled", terminal.origin.locale))
             else:
                 reason = failure_reason(
                     terminal.error_key, terminal.error_detail, str(terminal.job_id), terminal.origin.locale
@@ -80,8 +84,20 @@ class FinishDelivery:
             percent=percent(step, total),
         )
 
+        view = cancel_view([], event.origin.locale, task_ids=(event.job_id,))
+
+        async def edit() -> None:  # the Cancel button rides every progress edit: none loses it
+            await message.edit(content=text, view=view, allowed_mentions=discord.AllowedMentions.none())
+
+        self.delivery.throttle.update(str(message.id), edit)
+
+    def offer_cancel(self, message: discord.Message, task_id: uuid.UUID, locale: str | None) -> None:
+        """Put the task's Cancel button under its status message as soon as it is queued —
+        through the message's edit throttle, so it never races the worker's progress edits."""
+        view = cancel_view([], locale, task_ids=(task_id,))
+
         async def edit() -> None:
-            await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+            await message.edit(view=view, allowed_mentions=discord.AllowedMentions.none())
 
         self.delivery.throttle.update(str(message.id), edit)
 
@@ -90,9 +106,9 @@ class FinishDelivery:
         if message is None:
             return
 
-        async def edit() -> None:
+        async def edit() -> None:  # an outcome: the Cancel button goes (view=None)
             try:
-                await message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+                await message.edit(content=text, view=None, allowed_mentions=discord.AllowedMentions.none())
             except discord.NotFound:
                 log.info("status message of task %s is gone", event.job_id)
 

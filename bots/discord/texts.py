@@ -28,8 +28,8 @@ TEXTS = {
         "choice.aspect.landscape": "16:9 (wide)",
         "cmd.animate": "Animate this image",
         "cmd.queue": "Your videos waiting or rendering",
-        "cmd.cancel": "Cancel one of your videos",
-        "cmd.cancel.job": "Job id (the first 8 characters are enough; default: your latest)",
+        "cmd.cancel": "Cancel one of your videos, or music or a finish in progress",
+        "cmd.cancel.job": "Job id (the first 8 characters are enough; default: your latest here)",
         "cmd.help": "How to use reelbot",
         "cmd.reelbot": "reelbot server settings",
         "cmd.settings": "Show or change this server's limits",
@@ -110,8 +110,9 @@ TEXTS = {
             "Under every clip: **Re-roll** (new seed), **Vary** (small change), **Remix** (edit the "
             "prompt), **Extend** (continue it), **Info** (recipe and lineage), **Delete** (author or "
             "moderators). Anyone may remix anyone's clip.\n"
-            "`/queue` shows your videos with cancel buttons; `/cancel` stops your latest one (or a job "
-            "by its 8-character id); `/usage` shows your GPU use and what a clip costs.\n"
+            "`/queue` shows your videos and tasks (music, finishes) with cancel buttons; `/cancel` stops "
+            "your newest one here — a video, music being composed or a finish — (or one by its 8-character "
+            "id); `/usage` shows your GPU use and what a clip costs.\n"
             "`/storyboard file:<.yaml/.toml/.json>` (+ `character`, `style` images) makes every shot and "
             "stitches a Short draft (the same `audio`, `music`, `caption` finish it); re-roll any shot from "
             "the draft's buttons.\n"
@@ -185,8 +186,8 @@ TEXTS = {
         "choice.aspect.landscape": "16:9（橫式）",
         "cmd.animate": "讓這張圖片動起來",
         "cmd.queue": "你排隊中或生成中的影片",
-        "cmd.cancel": "取消你的影片",
-        "cmd.cancel.job": "工作編號（前 8 碼即可；不填則取消最新一支）",
+        "cmd.cancel": "取消你的影片，或進行中的作曲、輸出 Shorts",
+        "cmd.cancel.job": "工作編號（前 8 碼即可；不填則取消你在這裡最新的一項）",
         "cmd.help": "reelbot 使用說明",
         "cmd.reelbot": "reelbot 伺服器設定",
         "cmd.settings": "查看或修改這個伺服器的限制",
@@ -264,7 +265,8 @@ TEXTS = {
             "每支影片下方：**重新生成**（換種子）、**變化**（小幅變化）、**改提示**（編輯提示詞）、"
             "**延長**（接續下去）、**資訊**（設定與來源）、**刪除**（作者或管理員）。"
             "任何人都可以改作別人的影片。\n"
-            "`/queue` 查看你的影片並可取消；`/cancel` 取消你最新的一支（或輸入 8 碼工作編號）；"
+            "`/queue` 查看你的影片與工作（作曲、輸出 Shorts）並可取消；`/cancel` 取消你在這裡最新的一項——"
+            "影片、作曲中的音樂或輸出中的 Shorts（或輸入 8 碼工作編號）；"
             "`/usage` 查看 GPU 用量與每支影片的成本。\n"
             "`/storyboard file:<.yaml/.toml/.json>`（可加 `character`、`style` 圖片）"
             "會生成每個鏡頭並接成短片草稿（同樣可加 `audio`、`music`、`caption` 輸出成 Shorts）；"

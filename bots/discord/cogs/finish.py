@@ -66,6 +66,9 @@ async def _start(interaction: discord.Interaction, key: str, status_text: str, s
         await reply(interaction, render("submit.duplicate", locale, job_id=short_id(ticket.task_id)))
         return
     log.info("finish task %s queued from interaction %s", ticket.task_id, interaction.id)
+    bot: ReelBot = interaction.client  # type: ignore[assignment]
+    if bot.delivery is not None:  # the task's Cancel button under the status message
+        bot.delivery.finishes.offer_cancel(status, ticket.task_id, locale)
     await reply(interaction, render("submit.accepted", locale, job_id=short_id(ticket.task_id)))
 
 
