@@ -301,7 +301,7 @@ class Usage:
         of the total that was (the figure is in ``used`` either way)."""
         line = self._line(locale)
         if self.task_used > 0:
-            line += " " + render("usage.tasks_part", locale, task_s=_fmt(self.task_used))
+            line += render("usage.tasks_part", locale, task_s=_fmt(self.task_used))  # its own spacing
         return line
 
     def _line(self, locale: str | None) -> str:

@@ -92,7 +92,7 @@ TEXTS = {
             "This server or group's GPU use {period}: {used} of {limit} GPU-seconds ({remaining} left)."
         ),
         "usage.unlimited": "unlimited",
-        "usage.tasks_part": "Of that, {task_s} went to Finish for Shorts and composing music.",
+        "usage.tasks_part": " Of that, {task_s} went to Finish for Shorts and composing music.",
         "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
         "provenance.not_found": "No clip file at {path}.",
         "provenance.verify_summary": (
