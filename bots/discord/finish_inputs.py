@@ -6,8 +6,9 @@ reading the linked message's own buttons (``reelbot:finish:<clip>`` under a clip
 ``reelbot:sbfinish:<board>`` under a draft), so the id is the one the bot itself put there
 and a link into another server is refused. A track is checked by name, by declared and real
 size while downloading (:func:`~reelbot.bots.discord.attachments.download_bytes`), then by
-:func:`reelbot.app.finish.store_track`, which probes the audio up front and stores it only
-when it passes.
+:func:`reelbot.app.finish.check_track`, which probes the audio up front (the limits of
+:mod:`reelbot.domain.audio_limits`) and stores nothing: ``/finish`` hands the checked track
+to the finish, which stores it only once the quota lets the task be queued.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.app.finish import store_track
+from reelbot.app.finish import CheckedTrack, check_track, store_track
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.attachments import download_bytes
+from reelbot.domain.audio_limits import audio_refusal
 from reelbot.domain.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from reelbot.bots.discord.bot import ReelBot
 
-MiB = 1024 * 1024
 #: What /finish takes (the formats the command's description names).
 AUDIO_SUFFIXES = frozenset({".mp3", ".m4a", ".wav", ".ogg"})
 CLIP, DRAFT = "finish", "sbfinish"  # the button actions whose ids a link is read for
@@ -92,6 +93,13 @@ async def stored_track(bot: ReelBot, attachment: discord.Attachment) -> str:
     return await asyncio.to_thread(store_track, bot.service, data, attachment.filename)
 
 
+async def checked_track(bot: ReelBot, attachment: discord.Attachment) -> CheckedTrack:
+    """Download and probe the attached track, storing nothing: ``finish_clip`` /
+    ``finish_draft`` store it once the quota and everything else let the finish be queued."""
+    data = await track_bytes(bot, attachment)
+    return await asyncio.to_thread(check_track, bot.service, data, attachment.filename)
+
+
 async def track_bytes(bot: ReelBot, attachment: discord.Attachment) -> bytes:
     """The attached track's bytes, refused by name and by declared and real size first."""
     name = attachment.filename[:80]
@@ -99,10 +107,10 @@ async def track_bytes(bot: ReelBot, attachment: discord.Attachment) -> bytes:
         raise InvalidRequest("finish.audio_not_audio", name=name)
     limit = bot.settings.finish.max_audio_bytes
 
-    def too_big(size: int) -> InvalidRequest:
-        return InvalidRequest(
-            "finish.audio_too_big", name=name, size_mb=f"{size / MiB:.1f}", limit_mb=f"{limit / MiB:.0f}"
-        )
+    def too_big(size: int) -> InvalidRequest:  # called only over the limit: a refusal, always
+        refusal = audio_refusal(name, bot.settings.finish, size_bytes=size)
+        assert refusal is not None
+        return refusal
 
     return await download_bytes(
         attachment, session=bot.session, config=bot.config, max_bytes=limit, too_large=too_big

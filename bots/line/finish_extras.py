@@ -3,26 +3,34 @@
 Why waiting state and not options on the quick reply: a LINE quick reply carries only its
 postback data, and a person sends the track (an audio message, or an mp3/m4a/… file) or
 types ``字幕 <text>`` before tapping it. So both wait per chat and person in Redis (TTL),
-like photos wait for their prompt; the track's bytes are already in the media store
-(``store_track``: content-addressed, once). The next Finish uses them — the track mixed
-with the clip's own sound, the caption burned in and as an .srt — and clears them.
+like photos wait for their prompt. A track's bytes wait like a photo's too — staged on disk
+under its LINE message id (bots/line/staging.py), *not* in the media store: the Finish hands
+them to ``finish_clip`` / ``finish_draft``, which store them only after every refusal (the
+quota among them), so a refused Finish or a track never used leaves nothing stored (the
+staged copy goes with its TTL; a replica without it downloads it from LINE again). The next
+Finish uses them — the track mixed with the clip's own sound, the caption burned in and as
+an .srt — and clears them.
 
 Everything a person can get wrong (a track too big, too long, empty or not audio at all, a
-caption over the limit) is refused here with one message in their language, and nothing is
-kept waiting. Audio is taken in 1:1 chats only: in a group, voice messages are chatter.
+caption over the limit) is refused here with one message in their language, by the limits
+of :mod:`reelbot.domain.audio_limits` (the app's and the worker's), and nothing is kept
+waiting. Audio is taken in 1:1 chats only: in a group, voice messages are chatter.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linebot.v3.webhooks import AudioMessageContent, Event, MessageEvent
 
-from reelbot.app.finish import TRACK_EXTENSIONS, FinishOptions, finish_clip, finish_draft, store_track
+from reelbot.app.finish import CheckedTrack, FinishOptions, check_track, finish_clip, finish_draft
 from reelbot.bots.common.status import shorten
+from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import PendingTrack
+from reelbot.domain.audio_limits import TRACK_EXTENSIONS, refuse_bad_audio, track_suffix
 from reelbot.domain.audio_sniff import looks_like_audio
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.finish_config import check_caption
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
     from reelbot.bots.line.chat import Chat
     from reelbot.bots.line.handler import LineHandler
 
+log = logging.getLogger(__name__)
+
 MiB = 1024 * 1024
 AUDIO_MESSAGE_EXT = ".m4a"  # LINE records and serves audio messages as m4a
 CAPTION_ECHO_CHARS = 60  # the caption quoted back in an answer
@@ -43,9 +53,7 @@ CAPTION_ECHO_CHARS = 60  # the caption quoted back in an answer
 
 def is_track_file(name: str | None) -> bool:
     """A file message named like a soundtrack (``song.mp3``): audio intake, not a photo."""
-    if not name or "." not in name:
-        return False
-    return "." + name.rsplit(".", 1)[-1].lower() in TRACK_EXTENSIONS
+    return bool(name) and track_suffix(name or "") in TRACK_EXTENSIONS
 
 
 def _minutes(h: LineHandler) -> int:
@@ -54,48 +62,70 @@ def _minutes(h: LineHandler) -> int:
 
 def _check_header_facts(content: Any, name: str, h: LineHandler) -> None:
     """What LINE tells before the download (a file's size, an audio message's length) refuses
-    a 2-hour or 0-second track, or one too big, without fetching a byte."""
-    fin = h.service.settings.finish
-    size = getattr(content, "file_size", None)
-    if size is not None and size > fin.max_audio_bytes:
-        raise InvalidRequest(
-            "finish.audio_too_big",
-            name=name,
-            size_mb=f"{size / MiB:.1f}",
-            limit_mb=f"{fin.max_audio_bytes / MiB:.0f}",
-        )
+    a 2-hour or 0-second track, or one too big, without fetching a byte. (A file's name was
+    checked when it was taken for a track: :func:`is_track_file`.)"""
     duration_ms = getattr(content, "duration", None)
-    if duration_ms is None:
-        return
-    seconds = duration_ms / 1000
-    if seconds < fin.min_audio_seconds:
-        raise InvalidRequest("finish.audio_empty", name=name)
-    if seconds > fin.max_audio_seconds:
-        raise InvalidRequest(
-            "finish.audio_too_long", name=name, seconds=round(seconds), limit=round(fin.max_audio_seconds)
-        )
+    refuse_bad_audio(
+        name,
+        h.service.settings.finish,
+        size_bytes=getattr(content, "file_size", None),
+        seconds=None if duration_ms is None else duration_ms / 1000,
+    )
 
 
-async def _store(h: LineHandler, content: Any, locale: str) -> str:
-    """Download (capped), check the bytes look like audio, keep it: the track's media key."""
-    audio_message = isinstance(content, AudioMessageContent)
-    name = render("line.track_audio_message", locale) if audio_message else str(content.file_name)[:80]
-    filename = f"track{AUDIO_MESSAGE_EXT}" if audio_message else str(content.file_name)
-    _check_header_facts(content, name, h)
+def _staged_tracks(h: LineHandler) -> PhotoStaging:
+    """Tracks wait beside the staged photos, in their own folder and with their own TTL."""
+    return PhotoStaging(h.staging.root / "tracks", h.config.finish_extras_ttl_s)
+
+
+async def _download(h: LineHandler, message_id: str) -> bytes:
+    """The track's bytes from LINE, capped at the size limit."""
     limit = h.service.settings.finish.max_audio_bytes
     too_large = InvalidRequest("line.track_too_large", limit_mb=f"{limit / MiB:.0f}")
     try:
-        data = await h.api.fetch_content(content.id, max_bytes=limit, too_large=too_large)
+        return await h.api.fetch_content(message_id, max_bytes=limit, too_large=too_large)
     except ReelbotError as exc:  # LINE's content endpoint failed: say so about the audio, not a photo
         if exc.key != "line.image_fetch_failed":
             raise
         raise ReelbotError("line.track_fetch_failed") from None
-    if not looks_like_audio(data):
-        raise InvalidRequest("finish.audio_not_audio", name=name)
+
+
+async def _checked(h: LineHandler, data: bytes, filename: str, name: str) -> CheckedTrack:
+    """The app's checks (name, size, the ffmpeg probe) in a thread; nothing is stored."""
+    if not looks_like_audio(data):  # the container's shape: no ffmpeg needed to refuse a text file
+        refuse_bad_audio(name, h.service.settings.finish, size_bytes=len(data), has_audio=False)
     try:
-        return await asyncio.to_thread(store_track, h.service, data, filename)
+        return await asyncio.to_thread(check_track, h.service, data, filename)
     except InvalidRequest as exc:  # the app names the file; the person knows it by this name
         raise InvalidRequest(exc.key, **{**exc.details, "name": name}) from None
+
+
+async def _take(h: LineHandler, content: Any, locale: str) -> PendingTrack:
+    """Download (capped) and check the track, then stage it: what waits for the Finish."""
+    audio_message = isinstance(content, AudioMessageContent)
+    name = render("line.track_audio_message", locale) if audio_message else str(content.file_name)[:80]
+    filename = f"track{AUDIO_MESSAGE_EXT}" if audio_message else str(content.file_name)
+    _check_header_facts(content, name, h)
+    data = await _download(h, content.id)
+    await _checked(h, data, filename, name)
+    staging = _staged_tracks(h)
+    try:
+        await asyncio.to_thread(staging.put, content.id, data)
+        await asyncio.to_thread(staging.maybe_sweep)
+    except (OSError, ValueError) as exc:  # downloaded again when the Finish comes
+        log.warning("track %s not staged (%s); it will be downloaded again", content.id, exc)
+    return PendingTrack(message_id=content.id, filename=filename, name=name)
+
+
+async def _waiting_upload(h: LineHandler, track: PendingTrack | None) -> CheckedTrack | None:
+    """The staged upload's bytes (from LINE again where this replica has none), checked again:
+    the app stores only what it checked itself. None for music and pre-staging tracks."""
+    if track is None or track.message_id is None:
+        return None
+    data = await asyncio.to_thread(_staged_tracks(h).get, track.message_id)
+    if data is None:
+        data = await _download(h, track.message_id)
+    return await _checked(h, data, track.filename or "track", track.name or "?")
 
 
 async def on_audio(h: LineHandler, event: MessageEvent, chat: Chat, content: Any) -> None:
@@ -107,11 +137,11 @@ async def on_audio(h: LineHandler, event: MessageEvent, chat: Chat, content: Any
     locale = await h.locale_for(chat)
     async with h.person_lock(chat):
         try:
-            key = await _store(h, content, locale)
+            pending = await _take(h, content, locale)
         except ReelbotError as exc:
             await h.answer(event, chat, exc.render(locale))
             return
-        await h.state.set_track(chat.chat_id, chat.user_id, PendingTrack(key))
+        await h.state.set_track(chat.chat_id, chat.user_id, pending)
     await h.answer(event, chat, render("line.track_received", locale, minutes=_minutes(h)))
 
 
@@ -143,8 +173,9 @@ async def clear_caption(h: LineHandler, event: MessageEvent, chat: Chat, locale:
 
 def options_for(track: PendingTrack | None, caption: str | None) -> FinishOptions:
     """The waiting track (an own upload or composed music, mixed with the clip's own sound)
-    and caption (burned in + .srt)."""
-    if track is None:
+    and caption (burned in + .srt). A staged upload is handed over as a
+    :class:`~reelbot.app.finish.CheckedTrack`, which sets the audio itself."""
+    if track is None or track.message_id is not None:
         return FinishOptions(caption=caption, burn=caption is not None)
     return FinishOptions(
         audio=track.audio, audio_key=track.key, audio_mode="mix", caption=caption, burn=caption is not None
@@ -182,9 +213,12 @@ async def _finish(
             h.origin(chat, locale),
             idempotency_key=f"line:{event.webhook_event_id}",
             options=options,
-        )
+            track=await _waiting_upload(h, track),
+        )  # a refusal (the quota, …) raises here: the track and caption keep waiting, unstored
         if track is not None or caption is not None:
             await h.state.clear_finish_extras(chat.chat_id, chat.user_id)
+        if track is not None and track.message_id is not None:
+            await asyncio.to_thread(_staged_tracks(h).discard, [track.message_id])
     key = "submit.duplicate" if ticket.duplicate else queued
     ids = {"clip_id": short_id(target), "board_id": short_id(target), "job_id": short_id(ticket.task_id)}
     lines = [render(key, locale, fps=options.fps, **ids)]

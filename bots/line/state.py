@@ -50,13 +50,22 @@ class PendingPhoto:
 
 @dataclass(frozen=True)
 class PendingTrack:
-    """The soundtrack the next 輸出成 Shorts uses: its media key and its kind — ``upload`` (an
-    audio message, :func:`~reelbot.app.finish.store_track`) or ``music`` (a done music task's
-    track, :func:`~reelbot.domain.tasks.music_key`) — as :class:`~reelbot.app.finish.FinishOptions`
-    names them; the finish checks the key against the kind."""
+    """The soundtrack the next 輸出成 Shorts uses, and its kind — ``upload`` (an audio message
+    or file) or ``music`` (a done music task's track, :func:`~reelbot.domain.tasks.music_key`) —
+    as :class:`~reelbot.app.finish.FinishOptions` names them; the finish checks the key against
+    the kind.
 
-    key: str
+    An upload waits *outside* the media store, staged on disk under its LINE ``message_id``
+    (``filename`` and the ``name`` the person knows it by beside it): the finish stores it only
+    when nothing refuses (bots/line/finish_extras.py), so a refused or never-used track leaves
+    nothing behind. ``key`` is a music track's media key, or an upload's stored before tracks
+    were staged (read so that tracks waiting across an upgrade still work)."""
+
+    key: str = ""
     audio: Literal["upload", "music"] = "upload"
+    message_id: str | None = None
+    filename: str | None = None
+    name: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -67,7 +76,13 @@ class PendingTrack:
         if not raw.startswith("{"):
             return cls(raw)
         data = json.loads(raw)
-        return cls(key=data["key"], audio="music" if data.get("audio") == "music" else "upload")
+        return cls(
+            key=data.get("key") or "",
+            audio="music" if data.get("audio") == "music" else "upload",
+            message_id=data.get("message_id"),
+            filename=data.get("filename"),
+            name=data.get("name"),
+        )
 
 
 def month_tag(now: float | None = None) -> str:

@@ -3,16 +3,20 @@
 Why here: both chats start it (a Discord button under a clip or a draft, a LINE quick reply)
 and both read its result, so checking the request, naming the output and reading the
 finished file back are the application's, once. Everything a person can get wrong (a
-deleted clip, a draft not assembled yet, a caption over the limit, a track too big) is
-refused before anything is stored or queued. The finished file is stored under a key
-derived from the task's id, and the task row links it to its clip (``task.clip_id``) — the
-clip's "finished" variants are its done ``finish`` tasks.
+deleted clip, a draft not assembled yet, a caption over the limit, a track too big) — and
+the quota — is refused before anything is stored or queued: a person's own track is checked
+up front (:func:`check_track`, the limits of :mod:`reelbot.domain.audio_limits`) and stored by
+:func:`finish_clip` / :func:`finish_draft` only after the quota, just before queueing. The
+finished file is stored under a key derived from the task's id, and the task row links it to
+its clip (``task.clip_id``) — the clip's "finished" variants are its done ``finish`` tasks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -20,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
+from reelbot.domain.audio_limits import refuse_bad_audio, track_suffix
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.finish_config import check_caption
 from reelbot.domain.messages import render
@@ -30,12 +35,9 @@ from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
-    from reelbot.domain.finish_config import FinishSettings
-    from reelbot.ports import AudioFacts
 
 #: Uploaded tracks are kept under their content hash (the same song twice is stored once).
 TRACKS_PREFIX = "tracks"
-TRACK_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"})
 
 
 class FinishOptions(BaseModel):
@@ -83,44 +85,76 @@ class Finished:
         )
 
 
-def store_track(service: ReelbotService, data: bytes, filename: str) -> str:
-    """Keep an uploaded soundtrack in the media store; its key for :class:`FinishOptions`.
+@dataclass(frozen=True)
+class CheckedTrack:
+    """A person's own track that passed :func:`check_track`, not stored yet.
 
-    The name and the size are checked first; then, where the composition root wired an
-    :class:`~reelbot.ports.AudioProbe`, the audio itself — not audio, 0 seconds, too long —
-    so a bad track is refused before it is stored. Blocking (ffmpeg): call it in a thread.
-    A process without the probe stores what passes the name and size; the worker probes the
-    track again either way and fails the task with the same message if it must.
+    Why a type: :func:`finish_clip` / :func:`finish_draft` store it only after every other
+    refusal (the target, the caption, the quota), so a refused finish leaves nothing in the
+    media store; its ``key`` is where it will be kept (content-addressed)."""
+
+    data: bytes
+    filename: str
+    key: str
+
+
+def check_track(service: ReelbotService, data: bytes, filename: str) -> CheckedTrack:
+    """Refuse a track by :func:`~reelbot.domain.audio_limits.audio_refusal`'s limits, in its
+    order: the name and the size first, then — where the composition root wired an
+    :class:`~reelbot.ports.AudioProbe` — the audio itself (not audio, 0 seconds, too long).
+
+    Stores nothing. Blocking (ffmpeg): call it in a thread. A process without the probe passes
+    what the name and size allow; the worker probes the track again either way (the same
+    limits) and fails the task with the same message if it must.
     """
     fin = service.settings.finish
-    name = filename[:80]
-    ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if ext not in TRACK_EXTENSIONS or not data:
-        raise InvalidRequest("finish.audio_not_audio", name=name)
-    if len(data) > fin.max_audio_bytes:
-        raise InvalidRequest(
-            "finish.audio_too_big",
-            name=name,
-            size_mb=f"{len(data) / 2**20:.1f}",
-            limit_mb=f"{fin.max_audio_bytes / 2**20:.0f}",
-        )
+    name, suffix = filename[:80], track_suffix(filename)
+    refuse_bad_audio(name, fin, suffix=suffix, size_bytes=len(data))
     if PORTS.audio_probe is not None:
-        _refuse_bad_audio(PORTS.audio_probe(data, ext, fin.max_audio_seconds), name, fin)
-    key = f"{TRACKS_PREFIX}/{hashlib.sha256(data).hexdigest()}{ext}"
-    if not service.media.exists(key):
-        service.media.put_bytes(key, data)
-    return key
+        facts = PORTS.audio_probe(data, suffix, fin.max_audio_seconds)
+        refuse_bad_audio(name, fin, size_bytes=len(data), has_audio=facts.has_audio, seconds=facts.seconds)
+    return CheckedTrack(data, filename, f"{TRACKS_PREFIX}/{hashlib.sha256(data).hexdigest()}{suffix}")
 
 
-def _refuse_bad_audio(facts: AudioFacts, name: str, fin: FinishSettings) -> None:
-    """The probe's facts against the limits, in the worker's order and with its messages."""
-    if not facts.has_audio:
-        raise InvalidRequest("finish.audio_not_audio", name=name)
-    if facts.seconds > fin.max_audio_seconds:
-        limit = round(fin.max_audio_seconds)
-        raise InvalidRequest("finish.audio_too_long", name=name, seconds=round(facts.seconds), limit=limit)
-    if facts.seconds < fin.min_audio_seconds:
-        raise InvalidRequest("finish.audio_empty", name=name)
+def store_track(service: ReelbotService, data: bytes, filename: str) -> str:
+    """:func:`check_track`, then keep the track in the media store; its key for
+    :class:`FinishOptions`. For a finish queued now, pass the :class:`CheckedTrack` to
+    :func:`finish_clip` / :func:`finish_draft` instead: they store it after the quota."""
+    track = check_track(service, data, filename)
+    _put_track(service, track)
+    return track.key
+
+
+def _put_track(service: ReelbotService, track: CheckedTrack) -> bool:
+    """Store ``track`` (once per content); True when this call wrote it."""
+    if service.media.exists(track.key):
+        return False
+    service.media.put_bytes(track.key, track.data)
+    return True
+
+
+async def _submit_with_track(
+    service: ReelbotService, track: CheckedTrack | None, submit: Callable[[], Awaitable[TaskTicket]]
+) -> TaskTicket:
+    """Store the track, then queue. The worker must find the track once the task is queued,
+    so storing cannot wait until after the queue has it; a refusal at queueing (the pending
+    cap, decided atomically there) takes back a track this call wrote. (A second finish of
+    the same bytes queued in that very moment would then miss it and fail, saying so.)"""
+    wrote = track is not None and await asyncio.to_thread(_put_track, service, track)
+    try:
+        return await submit()
+    except BaseException:
+        if wrote and track is not None:
+            await asyncio.to_thread(service.media.delete, track.key)
+        raise
+
+
+def _with_track(options: FinishOptions | None, track: CheckedTrack | None) -> FinishOptions:
+    """The options, with the person's own track (not stored yet) as their soundtrack."""
+    options = options or FinishOptions()
+    if track is None:
+        return options
+    return options.model_copy(update={"audio": "upload", "audio_key": track.key})
 
 
 def _payload(
@@ -131,12 +165,18 @@ def _payload(
     *,
     clip_id: uuid.UUID | None,
     board_id: uuid.UUID | None,
+    stored_later: str | None = None,
 ) -> FinishTask:
+    """The task's payload, every option checked; ``stored_later``: the key of a
+    :class:`CheckedTrack` that is stored only once nothing else refuses."""
     captions = []
     if options.caption:
         captions = [Caption(text=check_caption(options.caption, service.settings.finish))]
     track = options.audio in ("upload", "music")
-    if track and (not options.audio_key or not service.media.exists(options.audio_key)):
+    known = options.audio_key is not None and (
+        options.audio_key == stored_later or service.media.exists(options.audio_key)
+    )
+    if track and not known:
         raise InvalidRequest("finish.audio_not_audio", name=(options.audio_key or "?")[:80])
     video_key, srt_key = finished_keys(task_id)
     return FinishTask(
@@ -161,29 +201,36 @@ async def finish_clip(
     *,
     idempotency_key: str,
     options: FinishOptions | None = None,
+    track: CheckedTrack | None = None,
 ) -> TaskTicket:
     """Queue Finish for Shorts of any clip (like a remix, anyone's); the result goes to ``origin``.
 
     Charged like a music task: its profile (:func:`finish_estimate_s` of the clip's length) is
-    checked against ``origin``'s quotas first; over one, nothing is stored or queued."""
+    checked against ``origin``'s quotas first; over one, nothing is stored or queued. ``track``
+    (the person's own, from :func:`check_track`) is stored only after every refusal."""
     clip = await service.clip(clip_id)
     if clip.deleted or not clip.video_key:
         raise NotFound("clip.not_found")
     task_id = uuid.uuid4()
+    options, later = _with_track(options, track), track.key if track else None
     payload = _payload(
-        service, task_id, clip.video_key, options or FinishOptions(), clip_id=clip.id, board_id=None
+        service, task_id, clip.video_key, options, clip_id=clip.id, board_id=None, stored_later=later
     )
     await reserve_task(
         service, origin, FINISH, clip.duration_s, task_id=task_id, idempotency_key=idempotency_key
     )
-    return await submit_task(
+    return await _submit_with_track(
         service,
-        FINISH,
-        payload.payload(),
-        origin,
-        idempotency_key=idempotency_key,
-        clip_id=clip.id,
-        task_id=task_id,
+        track,
+        lambda: submit_task(
+            service,
+            FINISH,
+            payload.payload(),
+            origin,
+            idempotency_key=idempotency_key,
+            clip_id=clip.id,
+            task_id=task_id,
+        ),
     )
 
 
@@ -194,22 +241,29 @@ async def finish_draft(
     *,
     idempotency_key: str,
     options: FinishOptions | None = None,
+    track: CheckedTrack | None = None,
 ) -> TaskTicket:
-    """Queue Finish for Shorts of a storyboard's current draft (``storyboard.no_draft`` before)."""
+    """Queue Finish for Shorts of a storyboard's current draft (``storyboard.no_draft`` before);
+    charged and given ``track`` as :func:`finish_clip` is."""
     from reelbot.app.storyboards.state import load_board
 
     board = await load_board(service, board_id)
     if board.draft is None or not service.media.exists(board.draft.video_key):
         raise InvalidRequest("storyboard.no_draft", board_id=str(board_id)[:8])
     task_id = uuid.uuid4()
+    options, later = _with_track(options, track), track.key if track else None
     payload = _payload(
-        service, task_id, board.draft.video_key, options or FinishOptions(), clip_id=None, board_id=board_id
+        service, task_id, board.draft.video_key, options, clip_id=None, board_id=board_id, stored_later=later
     )
     await reserve_task(
         service, origin, FINISH, board.draft.seconds, task_id=task_id, idempotency_key=idempotency_key
     )
-    return await submit_task(
-        service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
+    return await _submit_with_track(
+        service,
+        track,
+        lambda: submit_task(
+            service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
+        ),
     )
 
 

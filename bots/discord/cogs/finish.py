@@ -8,7 +8,8 @@ this process — after posting a status message the worker's progress edits; the
 file is posted replying to it (:mod:`reelbot.bots.discord.finished`). The click guard's key
 makes a double click one task; ``/finish`` uses its interaction id. ``/finish`` refuses bad
 input (a caption too long, a track that is not audio, empty or too long) privately, before
-the status message, the media store or the queue see anything.
+the status message, the media store or the queue see anything; the person's track is stored
+by the finish itself, after the quota (a refusal there stores nothing either).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
-from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
+from reelbot.app.finish import CheckedTrack, FinishOptions, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
-from reelbot.bots.discord.finish_inputs import CLIP, Target, resolve_target, stored_track
+from reelbot.bots.discord.finish_inputs import CLIP, Target, checked_track, resolve_target
 from reelbot.bots.discord.finish_music import compose
 from reelbot.bots.discord.jobs import origin_for, status_channel
 from reelbot.bots.discord.replies import guarded, reply
@@ -208,13 +209,18 @@ class FinishCog(commands.Cog):
             if music:  # the finish waits for the track (bots/discord/finish_music.py)
                 await compose(interaction, target, options, music, lyrics or "")
                 return
-            if audio is not None:
-                key = await stored_track(self.bot, audio)
-                options = options.model_copy(update={"audio": "upload", "audio_key": key})
-            await self._queue(interaction, target, options)
+            track = await checked_track(self.bot, audio) if audio is not None else None
+            await self._queue(interaction, target, options, track)
 
-    async def _queue(self, interaction: discord.Interaction, target: Target, options: FinishOptions) -> None:
-        """The checked request as a task, through the same status-first path as the buttons."""
+    async def _queue(
+        self,
+        interaction: discord.Interaction,
+        target: Target,
+        options: FinishOptions,
+        track: CheckedTrack | None,
+    ) -> None:
+        """The checked request as a task, through the same status-first path as the buttons;
+        ``track`` is stored by the finish once nothing refuses it."""
         clip = target.action == CLIP
         finisher = finish_clip if clip else finish_draft
         text_key, field = ("finish.queued_clip", "clip_id") if clip else ("finish.queued_draft", "board_id")
@@ -223,7 +229,9 @@ class FinishCog(commands.Cog):
         )
 
         async def submit(origin: Origin, key: str) -> TaskTicket:
-            return await finisher(self.bot.service, target.id, origin, idempotency_key=key, options=options)
+            return await finisher(
+                self.bot.service, target.id, origin, idempotency_key=key, options=options, track=track
+            )
 
         await _start(interaction, f"discord:interaction:{interaction.id}", text, submit)
 

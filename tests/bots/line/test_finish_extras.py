@@ -1,7 +1,8 @@
 """An own soundtrack and a caption for 「輸出成 Shorts」 from LINE, through the real webhook.
 
 An audio message (or an audio file) is fetched from the fake Messaging API's content
-endpoint, stored with ``store_track`` and waits as the person's track; ``字幕 <text>`` waits
+endpoint, checked with ``check_track`` and waits staged (not in the media store: the Finish
+stores it) as the person's track; ``字幕 <text>`` waits
 as their caption; the next Finish's task payload in storage carries both (mixed track,
 burned caption) and the worker makes a Short with an AAC track and the caption in its .srt.
 Every bad input gets one message in the person's language and leaves nothing waiting or
@@ -188,3 +189,26 @@ async def test_a_groups_audio_messages_are_not_taken(harness: Harness, tmp_path:
     before = len(harness.fake.delivered)
     await harness.send(audio_event("g1", duration_ms=1000, group="Cgroup"))
     assert len(harness.fake.delivered) == before and stored_tracks(harness) == []
+
+
+async def test_a_waiting_track_is_stored_only_by_the_finish(harness: Harness, tmp_path: Path) -> None:
+    """It waits staged on disk (not in the media store); a replica without the staged copy
+    downloads it from LINE again; the Finish stores it and the staged copy goes."""
+    clip_id = stored_clip(harness.service, tmp_path, ALICE)
+    track = tone(tmp_path, "voice.m4a", "-c:a", "aac")
+    harness.fake.contents["a2"] = Content(data=track, content_type="audio/x-m4a")
+    await harness.send(audio_event("a2", duration_ms=1000))
+    staged = harness.bot.staging.root / "tracks" / "a2.bin"
+    assert staged.read_bytes() == track and stored_tracks(harness) == []
+
+    staged.unlink()  # another replica took the audio message
+    await harness.send(postback_event(f"reelbot:finish:{clip_id}"))
+    (payload,) = finish_payloads(harness)
+    assert payload["audio"] == "upload" and harness.service.media.read_bytes(payload["audio_key"]) == track
+    fetched = [call.path for call in harness.fake.calls if call.path.endswith("/a2/content")]
+    assert len(fetched) == 2, fetched  # on arrival, and again for the Finish
+
+    await harness.send(audio_event("a2", duration_ms=1000))  # staged again, then used
+    await harness.send(postback_event(f"reelbot:finish:{clip_id}"))
+    assert finish_payloads(harness)[-1]["audio_key"] == payload["audio_key"]
+    assert not staged.exists()
