@@ -131,6 +131,15 @@ class Claiming(Presence, Endings):
         await self.mark_seen(consumer)
         return await self._touch_message(consumer, delivery, "beat")
 
+    async def hold_uncounted(self, consumer: str, delivery: Delivery, *, counted: bool = False) -> bool:
+        """Keep a message claimed *ahead* of its turn (a batching worker's claim of several)
+        without it using up a delivery: a worker killed before the job's turn leaves it to be
+        reclaimed with the delivery count it had before this claim. ``counted=True`` when its
+        turn comes (it starts rendering): from then on a kill counts, as for any job.
+        False: no longer this consumer's."""
+        await self.mark_seen(consumer)
+        return await self._touch_message(consumer, delivery, "count", count_attempt=counted)
+
     async def release(self, consumer: str, delivery: Delivery, *, count_attempt: bool = False) -> bool:
         """Hand a claimed message back (graceful shutdown): the next claim may take it at once.
 

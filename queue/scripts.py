@@ -193,9 +193,11 @@ return {dead, err}
 """
 
 # KEYS: jobs stream
-# ARGV: group, consumer, message id, mode ('beat' | 'release'), idle ms (release), retry count (release)
+# ARGV: group, consumer, message id, mode ('beat' | 'count' | 'release'), idle ms (release),
+#       retry count (count, release)
 # Returns 1 while the consumer still owns the message, 0 when another consumer took it
-# over or it is gone (acked / dead-lettered).
+# over or it is gone (acked / dead-lettered). 'count' is a beat that also sets the delivery
+# count (a job claimed ahead of its turn holds it uncounted until it starts).
 TOUCH = """
 local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
 if #p == 0 or p[1][2] ~= ARGV[2] then
@@ -203,6 +205,8 @@ if #p == 0 or p[1][2] ~= ARGV[2] then
 end
 if ARGV[4] == 'beat' then
   redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+elseif ARGV[4] == 'count' then
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'RETRYCOUNT', ARGV[6], 'JUSTID')
 else
   redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[5],
              'RETRYCOUNT', ARGV[6], 'JUSTID')

@@ -14,7 +14,11 @@ companions then render alone. The companions' frames wait here until the loop re
 them; from there every job runs its own path (cancel check, encode, store, its own DONE or
 FAILED, ack), so one whose encode or store fails fails alone. A batch that fails for another
 reason is retried as the lead alone. The claimed jobs still waiting keep their claims fresh by
-a heartbeat for the whole turn, and one another worker took over is skipped. Off by default:
+a heartbeat for the whole turn, and one another worker took over is skipped. They wait
+*uncounted* (``JobQueue.hold_uncounted``): their delivery counts only once their render starts
+(their own turn, or a batch they ride in), and a worker that stops hands them back with the
+count they had — so claiming ahead never makes a job reach ``max_deliveries`` sooner than it
+would waiting alone (``tests/e2e/test_batch_handback.py``). Off by default:
 turn it on only where bench/gpu_bench.py shows a gain on the card (docs/presets.md, "Batching").
 """
 
@@ -133,6 +137,7 @@ class Batcher:
         self.ready: dict[uuid.UUID, stages.RenderResult] = {}
         self.lost: set[uuid.UUID] = set()
         self.running: set[uuid.UUID] = set()  # companions this turn marked running (and announced)
+        self.uncounted: set[uuid.UUID] = set()  # claimed ahead of their turn: no delivery used yet
         self.batches = 0  # pipeline calls that rendered more than one job
 
     @property
@@ -151,6 +156,8 @@ class Batcher:
             yield
             return
         self.waiting = {d.job_id: d for d in deliveries}
+        for delivery in deliveries[1:]:  # the first starts now; the others wait uncounted
+            await self._count(delivery, counted=False)
         beat = asyncio.create_task(self._heartbeat())
         try:
             yield
@@ -162,6 +169,7 @@ class Batcher:
             self.ready.clear()  # a job not reached (stopping) renders again when redelivered
             self.lost.clear()
             self.running.clear()
+            self.uncounted.clear()
 
     async def reached(self, delivery: Delivery) -> bool:
         """The loop starts on ``delivery``; False when another worker took it over meanwhile,
@@ -176,7 +184,26 @@ class Batcher:
                     await self.worker.parts.run_db(job_repo.hand_back_unstarted, job_id=delivery.job_id)
                 await self.worker.queue.release(self.worker.name, delivery, count_attempt=False)
             return False
-        return delivery.job_id not in self.lost
+        if delivery.job_id in self.lost:
+            return False
+        await self._count(delivery, counted=True)  # its own turn: from here a kill counts
+        return True
+
+    async def _count(self, delivery: Delivery, *, counted: bool) -> None:
+        """Hold a claimed-ahead job uncounted, or count it once its render starts (alone or as
+        a companion): a worker killed meanwhile must not use up a delivery of a job it never
+        started — a job waiting alone would not have been claimed at all. Best effort: Redis
+        trouble leaves the count as it was (the job still runs; only a kill then counts it
+        differently)."""
+        if counted and delivery.job_id not in self.uncounted:
+            return
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            if not await self.worker.queue.hold_uncounted(self.worker.name, delivery, counted=counted):
+                return  # another worker took it over: its claim, its count
+            if counted:
+                self.uncounted.discard(delivery.job_id)
+            else:
+                self.uncounted.add(delivery.job_id)
 
     async def _heartbeat(self) -> None:
         while True:
@@ -257,6 +284,7 @@ class Batcher:
             ):
                 continue
             self.running.add(job.id)
+            await self._count(delivery, counted=True)  # rendering now, in the lead's call
             await worker.parts.publish(JobEvent(kind=EventKind.STARTED, job_id=job.id, origin=request.origin))
             worker.parts.observer.observe_job_started(job.preset, time.time() - job.created_at.timestamp())
             steps = Steps(worker.queue, worker.progress, job.id, request, asyncio.Event())
