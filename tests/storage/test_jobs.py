@@ -128,6 +128,26 @@ def test_state_changes_are_guarded(session: Session, make_request: Callable[...,
         jobs.record_progress(session=session, job_id=job.id, step=5, total_steps=4)
 
 
+def test_a_handed_back_batch_companion_keeps_its_attempt_count(
+    session: Session, make_request: Callable[..., GenerationRequest]
+) -> None:
+    """hand_back_unstarted undoes the batch's start (attempts − 1, progress cleared) — on both
+    databases — and only from running; requeue keeps the start counted."""
+    job = jobs.create_job(session=session, request=make_request(), idempotency_key=_key())
+    assert jobs.hand_back_unstarted(session=session, job_id=job.id) is False  # not running
+    for _ in range(3):  # a batch started it, the worker stopped before its turn: three times
+        assert jobs.mark_running(session=session, job_id=job.id) is True
+        assert jobs.record_progress(session=session, job_id=job.id, step=2, total_steps=4) is True
+        assert jobs.hand_back_unstarted(session=session, job_id=job.id) is True
+    fresh = jobs.get_job(session=session, job_id=job.id)
+    assert fresh is not None
+    assert (fresh.state, fresh.attempts, fresh.step, fresh.total_steps) == (JobState.QUEUED, 0, None, None)
+    assert jobs.mark_running(session=session, job_id=job.id) is True
+    assert jobs.requeue(session=session, job_id=job.id) is True  # a start of its own: counted
+    fresh = jobs.get_job(session=session, job_id=job.id)
+    assert fresh is not None and (fresh.state, fresh.attempts) == (JobState.QUEUED, 1)
+
+
 def test_cancelled_job_never_gets_a_clip(
     session: Session, make_request: Callable[..., GenerationRequest]
 ) -> None:
