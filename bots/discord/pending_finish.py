@@ -190,5 +190,7 @@ async def queue_finish(
         return None
     if ticket.duplicate and status is not None:
         await status.delete()
+    elif status is not None and bot.delivery is not None:  # the task's Cancel button under it
+        bot.delivery.finishes.offer_cancel(status, ticket.task_id, locale)
     log.info("finish task %s queued (%s)", ticket.task_id, idempotency_key)
     return ticket

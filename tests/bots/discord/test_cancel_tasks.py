@@ -22,6 +22,8 @@ import pytest
 from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
 from reelbot.bots.discord.components import CANCEL_TASK
+from reelbot.cli.wiring import worker_for
+from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import JobState, Platform
@@ -66,6 +68,22 @@ async def compose(
     assert answer["content"].startswith("🎵 Composing…"), answer
     (task,) = [t for t in tasks_of(service, MUSIC) if t.id not in before]
     return task
+
+
+async def compose_only(service: ReelbotService) -> None:
+    """A real worker renders the tiny ACE-Step track, then stops (SIGTERM's path) as it
+    publishes the track's ``done``, so the finish the bot then queues stays waiting."""
+    worker = worker_for(service, burst=True)
+    publish = worker.parts.publish
+
+    async def then_stop(event: JobEvent) -> None:
+        await publish(event)
+        if event.kind is EventKind.DONE and event.task == MUSIC:
+            worker.stop()
+
+    object.__setattr__(worker.parts, "publish", then_stop)
+    await worker.run()
+    assert worker.tasks.done == 1
 
 
 async def test_cancel_newest_stops_the_music_and_the_video_keeps_its_place(
@@ -179,3 +197,25 @@ async def test_the_finish_status_message_has_a_cancel_button(
         assert edited["content"] == "🚫 Cancelled." and custom_ids(edited) == []  # the button went
     assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 0
     assert await service.jobs_for(Platform.DISCORD, alice["id"], active_only=True) == []
+
+
+async def test_the_finishing_message_after_composed_music_has_a_cancel_button(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any, tmp_path: Path
+) -> None:
+    alice = fake.user(name="alice")
+    async with start_bot():
+        _, clip_id = await posted_clip(fake, service, tmp_path, alice)
+        await compose(fake, service, clip_id, alice)
+        await compose_only(service)
+        finish = await fake.wait_for(lambda: next(iter(tasks_of(service, FINISH)), None), what="finish")
+        button = custom_id(CANCEL_TASK, finish.id)
+        status = await fake.wait_for(lambda: message_with(fake, button), what="Cancel under 'finishing'")
+        assert status["content"].startswith("🎵 The music is ready; finishing the video with it.")
+        said = await click(fake, status, button, alice)
+        assert said == f"Cancelled finish: {str(clip_id)[:8]} (`{str(finish.id)[:8]}`).", said
+        edited = await fake.wait_for(
+            lambda: m if (m := fake.messages[status["id"]])["content"] == "🚫 Cancelled." else None,
+            what="status says cancelled",
+        )
+        assert custom_ids(edited) == []
+    assert JobState(tasks_of(service, FINISH)[0].state) is JobState.CANCELLED
