@@ -180,14 +180,29 @@ class Batcher:
         self.waiting.pop(delivery.job_id, None)  # its own heartbeat takes over from here
         if self.on and self.worker.stopping.is_set():
             with contextlib.suppress(Exception):
-                if self.started(delivery.job_id):  # back to queued, its batch start undone
+                started = self.started(delivery.job_id)
+                if started:  # back to queued, its batch start undone
                     await self.worker.parts.run_db(job_repo.hand_back_unstarted, job_id=delivery.job_id)
                 await self.worker.queue.release(self.worker.name, delivery, count_attempt=False)
+                if started:
+                    await self._say_queued_again(delivery.job_id)
             return False
         if delivery.job_id in self.lost:
             return False
         await self._count(delivery, counted=True)  # its own turn: from here a kill counts
         return True
+
+    async def _say_queued_again(self, job_id: uuid.UUID) -> None:
+        """A handed-back companion had announced STARTED with the batch: its chat hears it is
+        waiting again (a QUEUED event; the bots re-estimate its place), not stale progress."""
+        job = await self.worker.parts.run_db(job_repo.get_job, job_id=job_id)
+        if job is None or JobState(job.state) is not JobState.QUEUED:
+            return
+        origin = GenerationRequest.model_validate_json(job.request_json).origin
+        position = await self.worker.queue.position(job_id)
+        await self.worker.parts.publish(
+            JobEvent(kind=EventKind.QUEUED, job_id=job_id, origin=origin, position=position)
+        )
 
     async def _count(self, delivery: Delivery, *, counted: bool) -> None:
         """Hold a claimed-ahead job uncounted, or count it once its render starts (alone or as

@@ -31,13 +31,14 @@ import pytest
 
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
+from reelbot.domain.events import EventKind
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.worker.loop import Worker
 from reelbot.storage import jobs as job_repo
 from tests.e2e.processes import worker_env
-from tests.e2e.test_batch_companions import TINY_STEPS, _run
+from tests.e2e.test_batch_companions import TINY_STEPS, _events, _run
 
 KILLER = Path(__file__).with_name("kill_batch_worker.py")
 
@@ -88,8 +89,11 @@ async def test_a_companion_stopped_twice_ends_like_a_job_alone(strict_batching: 
     worker, widths = await _run(service, _stop_at_the_last_forward())
     assert worker.batcher.batches == 1 and widths == [3] * 2 * TINY_STEPS and worker.jobs_done == 1
     assert await _attempts(service, first) == (JobState.DONE, 1)
+    events = await _events(service)
     for job_id in (second, last):
         assert await _attempts(service, job_id) == (JobState.QUEUED, 0), job_id  # as before the claim
+        kinds = [e.kind for e in events[job_id]]
+        assert kinds[-2:] == [EventKind.PROGRESS, EventKind.QUEUED], kinds  # its chat: waiting again
 
     # Stop 2: the two come back at once (delivery 1 again, or max_deliveries=1 would dead-letter
     # them) and batch again; the lead finishes, the last one goes back uncounted once more.
