@@ -171,7 +171,10 @@ class QueueCog(commands.Cog):
     async def _my_jobs(self, interaction: discord.Interaction) -> list[JobView]:
         return await self.bot.service.jobs_for(Platform.DISCORD, str(interaction.user.id), active_only=True)
 
-    @app_commands.command(name="queue", description=_("Your videos waiting or rendering", key="cmd.queue"))
+    @app_commands.command(
+        name="queue",
+        description=_("Your videos and tasks (music, finishes) waiting or running", key="cmd.queue"),
+    )
     async def queue(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "/queue"):
