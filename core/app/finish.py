@@ -205,8 +205,9 @@ async def finish_clip(
 ) -> TaskTicket:
     """Queue Finish for Shorts of any clip (like a remix, anyone's); the result goes to ``origin``.
 
-    Charged like a music task: its profile (:func:`finish_estimate_s` of the clip's length) is
-    checked against ``origin``'s quotas first; over one, nothing is stored or queued. ``track``
+    Charged like a music task: its estimate for the clip's length
+    (:func:`~reelbot.app.task_costs.reserve_task`: the profile, refit from measured finishes)
+    is reserved against ``origin``'s quotas first; over one, nothing is stored or queued. ``track``
     (the person's own, from :func:`check_track`) is stored only after every refusal."""
     clip = await service.clip(clip_id)
     if clip.deleted or not clip.video_key:

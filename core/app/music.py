@@ -36,16 +36,12 @@ def music_seconds_for(video_seconds: float) -> float:
     """How long a track composed for a video of ``video_seconds`` is: as long, within bounds."""
     return min(MAX_MUSIC_SECONDS, max(MIN_MUSIC_SECONDS, video_seconds))
 
+
 #: GPU-second cost profile of a music task (``profile``: not measured yet — no ACE-Step
 #: weights or GPU on the build box): a fixed load/encode part plus a part per second of
-#: track (ACE-Step turbo, 8 steps). Used like a preset's profile for the quota check.
+#: track (ACE-Step turbo, 8 steps); app.task_costs.task_profiles reads it and refits it from measured tasks.
 MUSIC_FIXED_GPU_S = 5.0
 MUSIC_GPU_S_PER_AUDIO_S = 0.5
-
-
-def music_estimate_s(seconds: float) -> float:
-    """Estimated GPU-seconds of a ``seconds``-long track (the profile above)."""
-    return MUSIC_FIXED_GPU_S + MUSIC_GPU_S_PER_AUDIO_S * seconds
 
 
 def check_description(service: ReelbotService, description: str, lyrics: str) -> str:
@@ -83,7 +79,6 @@ async def submit_music(
     task_id = await reserve_task(
         service, origin, MUSIC, seconds, task_id=task_id, idempotency_key=idempotency_key
     )
-    task_id = task_id or uuid.uuid4()
     payload = MusicTask(
         description=text, lyrics=lyrics, seconds=seconds, seed=seed, output_key=music_key(task_id)
     )

@@ -65,12 +65,6 @@ def task_profiles() -> dict[str, TaskProfile]:
     }
 
 
-def finish_estimate_s(output_seconds: float) -> float:
-    """The *profile's* worker-seconds of finishing a video of ``output_seconds`` (same length
-    out); what a finish is charged is :func:`reserve_task`'s refit figure."""
-    return FINISH_S_PER_OUTPUT_S * max(0.0, output_seconds)
-
-
 def task_units(kind: str, payload: Mapping[str, Any], result: Mapping[str, Any]) -> float | None:
     """The units a done task's measured seconds are divided by: the finished file's length
     (``duration_s``, what the worker measured) or the track's (``seconds``); None when the
