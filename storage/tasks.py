@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from reelbot.domain.types import JobState, Origin, Platform
 from reelbot.storage import transitions
 from reelbot.storage.models import Task
+from reelbot.storage.usage import window_filters
 
 ACTIVE_STATES: tuple[JobState, ...] = (JobState.QUEUED, JobState.RUNNING)
 
@@ -185,16 +186,9 @@ def variant_media_keys(*, session: Session, clip_id: uuid.UUID) -> list[str]:
 def _charge_filters(
     since: datetime, user_key: str | None, platform: Platform | None, community_id: str | None
 ) -> list[ColumnElement[bool]]:
-    if community_id is not None and platform is None:
-        raise ValueError("community_id needs its platform (ids are only unique per platform)")
-    filters: list[ColumnElement[bool]] = [col(Task.created_at) >= since]
-    if user_key is not None:
-        filters.append(col(Task.user_key) == user_key)
-    if platform is not None:
-        filters.append(col(Task.platform) == platform)
-    if community_id is not None:
-        filters.append(col(Task.guild_id) == community_id)
-    return filters
+    return window_filters(
+        Task, since, user_field="user_key", user=user_key, platform=platform, community_id=community_id
+    )
 
 
 def task_seconds_since(

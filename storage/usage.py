@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
@@ -18,22 +19,36 @@ from reelbot.domain.types import JobState, Platform
 from reelbot.storage.models import Clip, Job
 
 
-def _job_filters(
+def window_filters(
+    model: Any,
     since: datetime,
-    user_id: uuid.UUID | None,
+    *,
+    user_field: str,
+    user: object | None,
     platform: Platform | None,
     community_id: str | None,
 ) -> list[ColumnElement[bool]]:
+    """The window's filters on a table with ``created_at``, ``platform`` and ``guild_id``
+    (jobs and tasks): since ``since``, one person (``user_field`` names their column),
+    one platform, one community of it."""
     if community_id is not None and platform is None:
         raise ValueError("community_id needs its platform (ids are only unique per platform)")
-    filters: list[ColumnElement[bool]] = [col(Job.created_at) >= since]
-    if user_id is not None:
-        filters.append(col(Job.user_id) == user_id)
+    filters: list[ColumnElement[bool]] = [col(model.created_at) >= since]
+    if user is not None:
+        filters.append(col(getattr(model, user_field)) == user)
     if platform is not None:
-        filters.append(col(Job.platform) == platform)
+        filters.append(col(model.platform) == platform)
     if community_id is not None:
-        filters.append(col(Job.guild_id) == community_id)
+        filters.append(col(model.guild_id) == community_id)
     return filters
+
+
+def _job_filters(
+    since: datetime, user_id: uuid.UUID | None, platform: Platform | None, community_id: str | None
+) -> list[ColumnElement[bool]]:
+    return window_filters(
+        Job, since, user_field="user_id", user=user_id, platform=platform, community_id=community_id
+    )
 
 
 def count_jobs_since(
