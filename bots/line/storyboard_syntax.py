@@ -15,7 +15,10 @@ A phone has no YAML editor, so the format is lines::
   ``1、``, ``1)``, ``-``, ``・``, ``第1鏡``, ``shot 1:``), the prompt, and its length at the end
   (``4秒``, ``4 秒``, ``4s``, ``4 sec``) or after a ``|`` (``| 4s``, ``| 4``), or as ``秒數:4``;
   per-shot options ``鏡頭``, ``動態``, ``種子``, ``速度`` (this shot's own mode), ``轉場`` (how this
-  shot begins).
+  shot begins), and its caption as a ``|`` part of its own: ``| 字幕: 她跑向海邊`` /
+  ``| caption: Off to the sea`` (the rest of that part, spaces and all — a caption is free text,
+  so it cannot sit among the ``key:value`` options). A board with captions has them burned
+  into its finished Short (LINE shows no .srt), placed on the shots' timings in the draft.
 * Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
   normalized first.
 
@@ -92,6 +95,8 @@ _TRAILING_SECONDS = re.compile(
     rf"(?:(?<![\d.]){_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec)|(?<![\d.])(\d{{1,2}}(?:\.\d+)?)s)\s*[.。]?\s*$",
     re.IGNORECASE,
 )
+#: A shot line's caption part: ``| 字幕: …`` / ``| caption: …`` (after NFKC, ``：`` is ``:``).
+_CAPTION_PART = re.compile(r"^\s*(?:字幕|caption)\s*:\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL)
 _TAIL_SECONDS = re.compile(rf"^{_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec|s)?$", re.IGNORECASE)
 
 
@@ -111,7 +116,7 @@ def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: flo
     """One shot line (marker already allowed for) → a :class:`Shot`."""
     if len(line) > MAX_SHOT_CHARS:
         raise InvalidRequest("line.storyboard_shot_long", shot=number, count=len(line), limit=MAX_SHOT_CHARS)
-    body = _MARKER.sub("", line, count=1)
+    body, caption = _caption(_MARKER.sub("", line, count=1), number)
     seconds: float | None = None
     if "|" in body:
         body, tail = body.rsplit("|", 1)
@@ -138,11 +143,26 @@ def _shot(line: str, number: int, defaults: dict[str, Any], default_seconds: flo
     if seconds is None:
         seconds = float(defaults.get("seconds", default_seconds))  # type: ignore[arg-type]
     fields: dict[str, Any] = {"prompt": prompt, "seconds": seconds}
+    if caption is not None:
+        fields["caption"] = caption
     for name in ("camera", "motion", "seed", "transition", "speed"):
         value = options.get(name, defaults.get(name) if name in ("camera", "motion") else None)
         if value is not None:
             fields[name] = value
     return Shot.model_validate(fields)
+
+
+def _caption(body: str, number: int) -> tuple[str, str | None]:
+    """The shot line without its ``| 字幕: …`` part, and that caption (None: it has none).
+    An empty caption or two of them is one message naming the shot."""
+    parts = body.split("|")
+    captions = [m.group(1) for m in map(_CAPTION_PART.match, parts[1:]) if m is not None]
+    if not captions:
+        return body, None
+    if len(captions) > 1 or not captions[0]:
+        raise InvalidRequest("line.storyboard_shot_caption", shot=number)
+    kept = [parts[0], *(part for part in parts[1:] if _CAPTION_PART.match(part) is None)]
+    return "|".join(kept), captions[0]
 
 
 def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Storyboard:
@@ -177,6 +197,8 @@ def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Sto
             problem = exc.errors()[0]["msg"]
             raise InvalidRequest("line.storyboard_at_shot", shot=number, problem=problem) from None
     fields: dict[str, Any] = {"title": title[:MAX_TITLE_CHARS], "shots": shots}
+    if any(shot.caption for shot in shots):
+        fields["burn_captions"] = True  # LINE plays no .srt: a shot's caption is drawn in
     for name, field in (
         ("aspect", "aspect"),
         ("seed", "seed"),

@@ -19,6 +19,8 @@ TEXTS = {
             "2. 她買了一杯珍珠奶茶 鏡頭:推近 3秒\n"
             "3. 她抬頭對著鏡頭微笑 | 2秒\n"
             "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、速度:品質、轉場:硬切\n"
+            "・鏡頭的字幕寫在「|」後面：1. 女孩走進夜市 4秒 | 字幕: 夜市開張了"
+            "（輸出成 Shorts 時會照鏡頭時間燒進影片）\n"
             "・先輸入「角色」或「風格」再傳照片，整部分鏡都會保留這個角色或畫風\n"
             "・第一行可加：比例、種子、不要、模型、fps、轉場、速度，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
@@ -62,6 +64,9 @@ TEXTS = {
         "line.storyboard_decline_text": "不同意 #{board_id}",
         "line.storyboard_consent_nothing": "分鏡 {board_id} 沒有等待同意的鏡頭。",
         "line.storyboard_draft_failed": "分鏡「{title}」的草稿沒有合成成功：{reason}",
+        "line.storyboard_shot_caption": (
+            "第 {shot} 個鏡頭的字幕是空的或寫了兩次。一個鏡頭寫一次，例如：… 4秒 | 字幕: 夜市開張了"
+        ),
         "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
     },
     EN: {
@@ -74,6 +79,8 @@ TEXTS = {
             "2. she buys a bubble tea camera:zoom_in 3s\n"
             "3. she looks up and smiles at the camera | 2s\n"
             "• Per shot: camera:zoom_in, motion:high, seed:5, speed:quality, transition:cut\n"
+            "• A shot's caption after a |: 1. a girl walks into a night market 4s | caption: Opening night "
+            "(burned in on that shot's timing when you Finish for Shorts)\n"
             "• Send /character or /style, then a photo: every shot keeps that character or look\n"
             "• First line: aspect, seed, neg, preset, fps, transition, speed, and every shot's default "
             "seconds, camera, motion\n"
@@ -128,6 +135,10 @@ TEXTS = {
         "line.storyboard_decline_text": "decline #{board_id}",
         "line.storyboard_consent_nothing": "No shot of storyboard {board_id} is waiting for consent.",
         "line.storyboard_draft_failed": "The draft of storyboard {title} could not be put together: {reason}",
+        "line.storyboard_shot_caption": (
+            "Shot {shot}'s caption is empty or written twice. Write it once per shot, e.g. "
+            "… 4s | caption: Opening night"
+        ),
         "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",
     },
 }

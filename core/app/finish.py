@@ -245,7 +245,10 @@ async def finish_draft(
     track: CheckedTrack | None = None,
 ) -> TaskTicket:
     """Queue Finish for Shorts of a storyboard's current draft (``storyboard.no_draft`` before);
-    charged and given ``track`` as :func:`finish_clip` is."""
+    charged and given ``track`` as :func:`finish_clip` is. The board's own finish fields
+    (its shots' captions on the draft's shot timings, burn-in, size, beat snap) join the
+    person's options (:mod:`reelbot.app.storyboards.finishing`)."""
+    from reelbot.app.storyboards.finishing import board_finish_fields
     from reelbot.app.storyboards.state import load_board
 
     board = await load_board(service, board_id)
@@ -256,6 +259,11 @@ async def finish_draft(
     payload = _payload(
         service, task_id, board.draft.video_key, options, clip_id=None, board_id=board_id, stored_later=later
     )
+    fields = board_finish_fields(
+        board, board.draft, task_id, caption=options.caption, burn=options.burn,
+        has_track=payload.audio_key is not None, finish=service.settings.finish,
+    )  # fmt: skip
+    payload = FinishTask.model_validate({**payload.model_dump(), **fields})
     await reserve_task(
         service, origin, FINISH, board.draft.seconds, task_id=task_id, idempotency_key=idempotency_key
     )

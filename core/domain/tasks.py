@@ -44,13 +44,31 @@ class AssembleDraft(TaskPayload):
 
 
 class Caption(BaseModel):
-    """One caption; ``end=None`` lasts to the end of the clip."""
+    """One caption; ``end=None`` lasts to the end of the clip.
+
+    ``shot`` (0-based) ties a storyboard shot's caption to that shot: a board finish that
+    re-cuts the draft onto the beats (:class:`Recut`) moves the cue with its shot."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     start: float = Field(0.0, ge=0)
     end: float | None = Field(None, gt=0)
     text: str = Field(min_length=1)
+    shot: int | None = Field(None, ge=0)
+
+
+class Recut(BaseModel):
+    """A board finish's shot clips, so the worker can join them again with every cut trimmed
+    back onto a beat of the track (``beat_snap``): the same join the draft was made with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clip_keys: list[str] = Field(min_length=1)
+    transitions: list[str]  # one per join, reelbot.domain.storyboard.Transition values
+    crossfade_seconds: float = Field(ge=0)
+    shot_frames: list[int]  # frames of each shot as the draft joined it
+    overlaps: list[int]  # frames each join overlaps (0: a cut)
+    title: str = ""
 
 
 class FinishTask(TaskPayload):
@@ -73,8 +91,9 @@ class FinishTask(TaskPayload):
     captions: list[Caption] = Field(default_factory=list, max_length=200)
     burn: bool = False
     fps: Literal[24, 30] = 30
-    width: Literal[1080] = 1080
-    height: Literal[1920] = 1920
+    width: int = Field(1080, ge=64, le=4096, multiple_of=2)  # a board's ``finish: {size}``
+    height: int = Field(1920, ge=64, le=4096, multiple_of=2)
+    recut: Recut | None = None  # a board with ``beat_snap``: cuts trimmed onto the track's beats
 
     @model_validator(mode="after")
     def _audio_source(self) -> FinishTask:

@@ -11,21 +11,35 @@
    frames its shot is on screen in the draft (up to where the next shot begins).
 4. :func:`finish_draft`: :func:`.pipeline.finish_clip` over ``draft.mp4`` — the same
    function ``reelbot finish`` and the worker's finish job run.
+
+A chat board's finish task (``beat_snap`` with a track) does steps 2 and 3 on the worker with
+:func:`recut_on_beats`: the shot clips the draft was joined from are joined again, each cut
+trimmed back onto a beat, and the shot captions move with their shots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reelbot.domain.settings import Settings
-from reelbot.domain.storyboard import AudioMode, Storyboard, check_audio_file, check_shot_caption
+from reelbot.domain.storyboard import (
+    AudioMode,
+    Storyboard,
+    Transition,
+    check_audio_file,
+    check_shot_caption,
+)
+from reelbot.domain.tasks import Caption, Recut
 from reelbot.domain.types import Aspect
 from reelbot.generator.finish.audio import check_track
 from reelbot.generator.finish.beats import Beats, detect_beats, trim_to_beats
 from reelbot.generator.finish.captions import Cue
 from reelbot.generator.finish.pipeline import FinishRequest, FinishResult, finish_clip
 
+RECUT_MAX_BYTES = 512 * 1024 * 1024  # the chat draft's own cap; the finish re-encodes it anyway
 FINISHED_NAME = "short.mp4"  # beside draft.mp4; its .srt is short.srt
 SHORT_SIZES: dict[Aspect, tuple[int, int]] = {
     Aspect.PORTRAIT: (1080, 1920),
@@ -126,3 +140,60 @@ def _default_size(board: Storyboard, settings: Settings) -> tuple[int, int]:
     if board.aspect is Aspect.PORTRAIT:
         return settings.finish.width, settings.finish.height
     return SHORT_SIZES[board.aspect]
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """A board's draft joined again with its cuts on the beats (a finish task's source)."""
+
+    draft: Path
+    counts: list[int]  # frames each shot has in the new join
+    overlaps: list[int]
+    fps: int
+    tempo_bpm: float
+    beats: int
+
+    def retime(self, captions: Sequence[Caption]) -> list[Caption]:
+        """Shot captions moved onto their shots' new spans; others stay as they were."""
+        spans = shot_spans(self.counts, self.overlaps, self.fps)
+        moved = []
+        for caption in captions:
+            if caption.shot is not None and caption.shot < len(spans):
+                start, end = spans[caption.shot]
+                caption = caption.model_copy(update={"start": round(start, 6), "end": round(end, 6)})
+            moved.append(caption)
+        return moved
+
+    def facts(self) -> dict[str, Any]:
+        """What the finish task's result adds: the snapped shot lengths and the tempo."""
+        return {"shot_frames": self.counts, "tempo_bpm": round(self.tempo_bpm, 2), "beats": self.beats}
+
+
+def recut_on_beats(recut: Recut, track: Path, media: Any, settings: Settings, folder: Path) -> Snapped:
+    """The draft joined again from its shot clips with every cut trimmed back onto a beat of
+    ``track`` (:func:`snap_to_beats`, the CLI's rule: shots only get shorter), in ``folder``.
+    Blocking: librosa and ffmpeg."""
+    from reelbot.generator.draft_clips import join_clips
+
+    fps = _fps_of(media, recut.clip_keys[0], folder)
+    counts, beats = snap_to_beats(recut.shot_frames, recut.overlaps, fps, track, settings)
+    encode = settings.encode.model_copy(update={"max_bytes": RECUT_MAX_BYTES})
+    draft, joiner = join_clips(
+        media, encode, recut.clip_keys, [Transition(t) for t in recut.transitions],
+        recut.crossfade_seconds, folder, title=recut.title,
+        colour_match=settings.finish.colour_match, keep=counts,
+    )  # fmt: skip
+    shots, overlaps = list(joiner.shot_frames), list(joiner.overlaps[:-1])
+    return Snapped(draft, shots, overlaps, joiner.fps, beats.tempo_bpm, len(beats.times))
+
+
+def _fps_of(media: Any, key: str, folder: Path) -> int:
+    """The first shot's frame rate (the draft's), read before any frame is decoded."""
+    from reelbot.generator.encode import probe
+
+    path = folder / "probe.mp4"
+    path.write_bytes(media.read_bytes(key))
+    try:
+        return round(probe(path).fps)
+    finally:
+        path.unlink()

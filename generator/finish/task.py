@@ -13,11 +13,14 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.settings import Settings
-from reelbot.domain.tasks import FINISH, FinishTask
+from reelbot.domain.tasks import FINISH, Caption, FinishTask
 from reelbot.generator.worker.kinds import Report, task_kind
+
+if TYPE_CHECKING:
+    from reelbot.generator.finish.captions import Cue
 
 PERCENT = 100
 
@@ -42,11 +45,20 @@ def _silent_copy(src: Path, dst: Path) -> Path:
     return dst
 
 
+def _cues(captions: list[Caption], source: Path) -> list[Cue]:
+    """The payload's captions as the pipeline's cues (an open end: the video's end)."""
+    from reelbot.generator.finish.captions import Cue
+    from reelbot.generator.finish.media import stream_facts
+
+    if not captions:
+        return []
+    duration = stream_facts(source).duration
+    return [Cue(c.start, c.end if c.end is not None else duration, c.text) for c in captions]
+
+
 @task_kind(FINISH, outputs=("output_key", "srt_key"))
 def finish(payload: Mapping[str, Any], settings: Settings, media: Any, progress: Report) -> dict[str, Any]:
     """The finished file's facts after writing it (and its captions) to the media store."""
-    from reelbot.generator.finish.captions import Cue
-    from reelbot.generator.finish.media import stream_facts
     from reelbot.generator.finish.pipeline import FinishRequest, finish_clip
 
     task = FinishTask.model_validate(dict(payload))
@@ -61,10 +73,13 @@ def finish(payload: Mapping[str, Any], settings: Settings, media: Any, progress:
         if task.audio in ("upload", "music") and task.audio_key:
             track = work / f"track{Path(task.audio_key).suffix or '.bin'}"
             track.write_bytes(media.read_bytes(task.audio_key))
-        cues = []
-        if task.captions:
-            duration = stream_facts(source).duration
-            cues = [Cue(c.start, c.end if c.end is not None else duration, c.text) for c in task.captions]
+        captions, snapped = list(task.captions), None
+        if task.recut is not None and track is not None:  # a board's beat_snap: the shots re-cut
+            from reelbot.generator.finish.storyboard import recut_on_beats
+
+            snapped = recut_on_beats(task.recut, track, media, settings, work)
+            source, captions = snapped.draft, snapped.retime(captions)
+        cues = _cues(captions, source)
         out = work / "finished.mp4"
         request = FinishRequest(
             clip=source,
@@ -95,4 +110,5 @@ def finish(payload: Mapping[str, Any], settings: Settings, media: Any, progress:
         "over_cap": result.over_cap,
         "upscale": result.upscale_method,
         "interpolate": result.interpolate_method,
+        **(snapped.facts() if snapped is not None else {}),
     }

@@ -52,7 +52,7 @@ class Draft:
 
     @classmethod
     def from_record(cls, board_id: uuid.UUID, record: DraftRecord) -> Draft:
-        facts = record.model_dump(exclude={"job_ids"})
+        facts = record.model_dump(exclude={"job_ids", "clip_keys", "shot_frames", "overlaps"})
         return cls(board_id=board_id, job_ids=tuple(record.job_ids), **facts)
 
 
@@ -92,10 +92,15 @@ def _payload(board: BoardState, job_ids: list[uuid.UUID], clip_keys: list[str]) 
 
 
 def _record(result: Mapping[str, Any], payload: Mapping[str, Any]) -> DraftRecord:
+    """The draft as the board keeps it; shot timings when the worker reported them (a
+    result from before they existed has none)."""
     return DraftRecord(
         job_ids=[uuid.UUID(j) for j in payload.get("job_ids", [])],
         video_key=str(result["video_key"]),
         contact_sheet_key=str(result["sheet_key"]),
+        clip_keys=[str(k) for k in payload.get("clip_keys", [])],
+        shot_frames=[int(n) for n in result.get("shot_frames", [])],
+        overlaps=[int(n) for n in result.get("overlaps", [])],
         **{name: int(result[name]) for name in ("size_bytes", "width", "height", "fps", "num_frames")},
     )
 

@@ -47,11 +47,42 @@ class DraftRecord(BaseModel):
     height: int
     fps: int
     num_frames: int
+    # Where each shot lies in the joined draft (the assemble task reports them; a record
+    # stored before they existed has none, and its finish has no shot timings to caption).
+    clip_keys: list[str] = []
+    shot_frames: list[int] = []  # frames each shot has in the join (a crossfade's included)
+    overlaps: list[int] = []  # frames each join overlaps (0: a cut)
 
     @property
     def seconds(self) -> float:
         """How long the draft plays (0 for a record without a frame rate)."""
         return self.num_frames / self.fps if self.fps else 0.0
+
+    def shot_spans(self) -> list[tuple[float, float]]:
+        """(start, end) seconds of each shot on the draft's timeline: from where it begins to
+        where the next begins (a crossfade hands over at its start); [] for an old record."""
+        if not self.fps or not self.shot_frames or len(self.overlaps) != len(self.shot_frames) - 1:
+            return []
+        spans, start = [], 0
+        for index, count in enumerate(self.shot_frames):
+            shown = count - (self.overlaps[index] if index < len(self.overlaps) else 0)
+            spans.append((start / self.fps, (start + shown) / self.fps))
+            start += shown
+        return spans
+
+
+class BoardFinish(BaseModel):
+    """What the storyboard file asks of its finished Short, kept as written (plain data): the
+    shots' captions and the soundtrack and finish fields (docs/control.md)."""
+
+    captions: list[str | None] = []  # one per shot
+    music: str | None = None
+    audio: str | None = None  # the name the file gives the creator's own track
+    audio_mode: str | None = None
+    beat_snap: bool = False
+    burn: bool = False
+    fps: int | None = None
+    size: str | None = None
 
 
 class BoardState(BaseModel):
@@ -67,6 +98,7 @@ class BoardState(BaseModel):
     crossfade_seconds: float
     shots: list[ShotRecord]
     draft: DraftRecord | None = None
+    finish: BoardFinish | None = None  # None: a draft only (or a board stored before this field)
 
     def shot(self, number: int) -> ShotRecord:
         return self.shots[number - 1]

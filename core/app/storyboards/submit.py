@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from reelbot.app.storyboards.state import (
+    BoardFinish,
     BoardState,
     ShotRecord,
     board_id_for,
@@ -79,7 +80,7 @@ def check_chat_storyboard(
             "shots": [shot.model_copy(update=no_files) for shot in board.shots],
         }
     )
-    check_storyboard(detached, service.settings.limits)
+    check_storyboard(detached, service.settings.limits, service.settings.finish)  # captions too
     for index in range(len(board.shots)):
         for name in _references(board, index).values():
             if name not in images_by_name:
@@ -120,6 +121,24 @@ def _new_board(
         transitions=[board.transition_into(i) for i in range(1, len(board.shots))],
         crossfade_seconds=board.crossfade_seconds,
         shots=shots,
+        finish=board_finish(board),
+    )
+
+
+def board_finish(board: Storyboard) -> BoardFinish | None:
+    """What the file asks of its finished Short, kept with the board so every finish of its
+    draft (after-render, Discord /finish board, LINE 輸出成 Shorts) captions the shots."""
+    if not board.wants_finish and not board.beat_snap:
+        return None
+    return BoardFinish(
+        captions=board.captions(),
+        music=board.music,
+        audio=board.audio,
+        audio_mode=board.audio_mode.value if board.audio_mode else None,
+        beat_snap=board.beat_snap,
+        burn=board.burn_captions,
+        fps=board.finish.fps if board.finish else None,
+        size=board.finish.size if board.finish else None,
     )
 
 

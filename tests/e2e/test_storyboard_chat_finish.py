@@ -1,0 +1,141 @@
+"""A chat storyboard's finish gets what its file asks for: the shots' captions on the shot
+timings of the joined draft, and (beat_snap) cuts trimmed onto the beats of the track.
+
+Real Redis, SQLite, media store, the tiny worker and ffmpeg: the shots render as jobs, the
+``assemble_draft`` task reports each shot's frames, ``finish_draft`` turns the board's shot
+captions into cues on those frames, and the worker's finish writes the .srt (and, with
+``beat_snap``, joins the shot clips again with the cut on a detected beat of a click track).
+The expected times are computed here from the shot clips themselves, not from the record.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+
+from reelbot.app.finish import FinishOptions, check_track, finish_draft, finished
+from reelbot.app.service import ReelbotService
+from reelbot.app.storyboards import submit_storyboard
+from reelbot.app.storyboards.state import load_board
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.storyboard import parse_storyboard
+from reelbot.domain.tasks import FINISH
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.encode import probe
+from reelbot.generator.finish.captions import parse_srt
+from tests.bots.discord.test_finish_music import tasks_of
+from tests.e2e.test_storyboard_jobs import ALICE, assembled, path_of, run_worker
+
+CAPTIONED = """
+title: 海邊
+seed: 5
+transition: crossfade
+crossfade_seconds: 0.25
+burn_captions: true
+shots:
+  - prompt: a woman ties her running shoes
+    seconds: 1
+    caption: 她綁好鞋帶
+  - prompt: she runs along the beach at dawn
+    seconds: 1.5
+    caption: Off to the sea
+"""
+
+SNAPPED = """
+title: On the beat
+seed: 3
+beat_snap: true
+audio: clicks.wav
+shots:
+  - prompt: a paper boat on a lake
+    seconds: 2
+    caption: one
+  - prompt: the boat drifts under a bridge
+    seconds: 1
+    caption: two
+"""
+PERIOD = 0.5  # 120 BPM
+PHASE = 0.3  # clicks at 0.3, 0.8, 1.3, 1.8 … s: the 2-s cut goes back to 1.8
+
+
+def clicks(path: Path, seconds: float = 8.0) -> bytes:
+    """A click track at a known tempo and phase (ffmpeg's aevalsrc)."""
+    expr = f"if(lt(mod(t+{PERIOD - PHASE}\\,{PERIOD})\\,0.04)\\,sin(2*PI*1500*t)\\,0)"
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    subprocess.run(
+        [exe, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+         f"aevalsrc='{expr}':s=44100:d={seconds}", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+async def _shot_lengths(service: ReelbotService, job_ids: tuple[object, ...]) -> list[int]:
+    lengths = []
+    for job_id in job_ids:
+        view = await service.job(job_id)  # type: ignore[arg-type]
+        assert view.clip_id is not None
+        clip = await service.clip(view.clip_id)
+        lengths.append(probe(path_of(service, clip.video_key or "")).num_frames)
+    return lengths
+
+
+async def test_shot_captions_land_on_the_shots_in_the_draft(
+    service: ReelbotService, tiny_cache: EngineCache
+) -> None:
+    board = parse_storyboard(CAPTIONED, "YAML")
+    ticket = await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="cap-1")
+    assert await run_worker(service, tiny_cache) == 2
+    draft = await assembled(service, ticket.board_id, tiny_cache)
+    first, second = await _shot_lengths(service, ticket.job_ids)
+    fade = round(0.25 * draft.fps)
+    cut, end = (first - fade) / draft.fps, (first + second - fade) / draft.fps
+
+    with pytest.raises(InvalidRequest) as refused:  # a whole-draft caption on top of them
+        await finish_draft(
+            service, ticket.board_id, ALICE, idempotency_key="cap-x", options=FinishOptions(caption="x")
+        )
+    assert refused.value.key == "storyboard.caption_twice"
+    assert (await service.queue.depth())["fast"]["waiting"] == 0
+
+    task = await finish_draft(service, ticket.board_id, ALICE, idempotency_key="cap-f")
+    (row,) = tasks_of(service, FINISH)
+    assert row.id == task.task_id and row.payload_json["burn"] is True  # burn_captions: true
+    assert await run_worker(service, tiny_cache, tasks=1) == 0
+    done = await finished(service, task.task_id)
+    assert done.srt_key is not None
+    cues = parse_srt(Path(path_of(service, done.srt_key)), service.settings.finish)
+    frame = 1 / draft.fps
+    assert [c.text for c in cues] == ["她綁好鞋帶", "Off to the sea"]
+    assert abs(cues[0].start) <= frame and abs(cues[0].end - cut) <= frame, (cues, cut)
+    assert abs(cues[1].start - cut) <= frame and abs(cues[1].end - end) <= frame, (cues, end)
+    assert abs(done.duration_s - draft.seconds) <= frame
+
+
+async def test_beat_snap_trims_the_cut_onto_a_beat_and_moves_its_captions(
+    service: ReelbotService, tiny_cache: EngineCache, tmp_path: Path
+) -> None:
+    board = parse_storyboard(SNAPPED, "YAML")
+    ticket = await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="beat-1")
+    assert (await load_board(service, ticket.board_id)).finish.beat_snap  # type: ignore[union-attr]
+    assert await run_worker(service, tiny_cache) == 2
+    draft = await assembled(service, ticket.board_id, tiny_cache)
+    first, _second = await _shot_lengths(service, ticket.job_ids)
+    planned = first / draft.fps
+    track = check_track(service, clicks(tmp_path / "clicks.wav"), "clicks.wav")
+    task = await finish_draft(service, ticket.board_id, ALICE, idempotency_key="beat-f", track=track)
+    assert await run_worker(service, tiny_cache, tasks=1) == 0
+    done = await finished(service, task.task_id)
+    assert done.srt_key is not None
+    cues = parse_srt(Path(path_of(service, done.srt_key)), service.settings.finish)
+    cut = cues[1].start
+    frame = 1 / draft.fps
+    assert cut < planned - frame, (cut, planned)  # trimmed back, never grown
+    assert planned - cut <= service.settings.finish.beat_snap_max_shift_s + frame
+    phase = (cut - PHASE) % PERIOD
+    assert min(phase, PERIOD - phase) <= frame + 0.06, (cut, phase)  # on a click (onset ~23 ms)
+    assert abs(cues[0].end - cut) <= 1e-3 and cues[0].text == "one"
+    assert abs(done.duration_s - (draft.seconds - (planned - cut))) <= 2 * frame
