@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reelbot.app.limits import RatePolicy
+from reelbot.domain.errors import LimitReached
+from reelbot.domain.messages import Term
 from reelbot.domain.tasks import FINISH, MUSIC
-from reelbot.domain.types import Origin
+from reelbot.domain.types import GenerationRequest, Origin, ReferenceRole
 
 if TYPE_CHECKING:
     from reelbot.app.limits import Reservation
+    from reelbot.app.safety.quotas import Window
     from reelbot.app.service import ReelbotService
 
 #: Worker-seconds per second of finished video (``profile``). From docs/benchmarks.md,
@@ -130,3 +134,152 @@ def _stored(*, session: Any, idempotency_key: str) -> bool:
     from reelbot.storage import tasks as task_repo
 
     return task_repo.get_task_by_key(session=session, idempotency_key=idempotency_key) is not None
+
+
+# --- a plan of work: a clip (or a board's shots) and the tasks that follow it ------------------
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """What a request and the tasks it asks to follow will cost, estimated before any of it
+    is queued: ``work_s`` for the clip (a board's shots), each task as (kind, units, seconds)
+    — the same figures the clip's submit and each task's :func:`reserve_task` will reserve."""
+
+    work_s: float
+    tasks: tuple[tuple[str, float, float], ...]
+    video_s: float  # the video the tasks work on: the clip's planned length (a draft's)
+
+    @property
+    def tasks_s(self) -> float:
+        return sum(seconds for _kind, _units, seconds in self.tasks)
+
+    @property
+    def total_s(self) -> float:
+        return self.work_s + self.tasks_s
+
+
+def planned_clip(
+    service: ReelbotService, request: GenerationRequest, roles: Collection[ReferenceRole] = ()
+) -> tuple[GenerationRequest, float]:
+    """``request`` routed as its submit will route it (``roles``: the images sent beside it)
+    and how long its clip will last (frames ÷ fps, the clip's stored ``duration_s``)."""
+    from reelbot.domain.presets import plan_render, route_preset
+
+    settings = service.settings
+    preset = route_preset(request.preset, request.roles() | set(roles), settings)
+    routed = request.model_copy(update={"preset": preset.name})
+    plan = plan_render(
+        routed, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
+    )
+    return routed, plan.seconds
+
+
+async def plan_cost(
+    service: ReelbotService, clips: Sequence[GenerationRequest], *, video_s: float, music: bool = False
+) -> PlanCost:
+    """The estimates of ``clips`` (routed: :func:`planned_clip`) plus a finish of ``video_s``
+    seconds, and first a music task as long as the video (``music_seconds_for``) with ``music``:
+    what the after-render path will queue, priced by the same refit table."""
+    from reelbot.app.music import music_seconds_for  # reelbot.app.music imports this module
+
+    work = 0.0
+    for request in clips:
+        work += (await service.estimates.estimate(request)).seconds
+    parts = [(MUSIC, music_seconds_for(video_s))] if music else []
+    parts.append((FINISH, video_s))
+    tasks = [
+        (kind, units, (await service.estimates.estimate_task(kind, units)).seconds) for kind, units in parts
+    ]
+    return PlanCost(work, tuple(tasks), video_s)
+
+
+async def check_plan(service: ReelbotService, origin: Origin, cost: PlanCost, *, board: bool = False) -> None:
+    """Refuse a plan whose whole cost does not fit ``origin``'s quota windows *now*, with
+    ``quota.exceeded_short_*`` (by how much; whether the video alone would fit). Reserves
+    nothing: the clip's submit reserves its own share, and each task reserves its own when it
+    is queued after the render. Why check only: the finish starts minutes later, and a
+    reservation held for it would have to be given back on every path in between (job
+    failed, cancelled, note dropped, a bot restart), each a leak when missed. So a person
+    who spends the quota elsewhere meanwhile can still be refused the finish then."""
+    community = await asyncio.to_thread(service.safety.community_for, origin)
+    await service.settle_limits()
+    limits = service.limits
+    async with limits.locked(limits.scopes(origin)):
+        held = set(await limits.open_reservations())
+        windows = await asyncio.to_thread(service._quota_windows, origin, community, held)
+        try:
+            await _check(service, origin, windows, cost.total_s)
+            return
+        except LimitReached as exc:
+            window = next((w for w in windows if exc.key == f"quota.exceeded_{w.scope}_{w.period}"), None)
+            if window is None or window.limit is None:
+                raise
+            used = window.charged + (await limits.counter(origin, window) or 0.0)
+            alone = await _fits(service, origin, windows, cost.work_s)
+    raise _refusal(window, used, cost, limits.relaxed_multiplier, board=board, alone=alone)
+
+
+async def _check(service: ReelbotService, origin: Origin, windows: Sequence[Window], estimate: float) -> None:
+    """The ledger's own quota rule (check only, no rate: the clip's submit checks those)."""
+    await service.limits.reserve(
+        uuid.uuid4(),
+        origin,
+        estimate_s=estimate,
+        windows=windows,
+        rates=RatePolicy(),
+        check_only=True,
+        slots=0,
+    )
+
+
+async def _fits(service: ReelbotService, origin: Origin, windows: Sequence[Window], estimate: float) -> bool:
+    try:
+        await _check(service, origin, windows, estimate)
+    except LimitReached:
+        return False
+    return True
+
+
+def _refusal(
+    window: Window, used: float, cost: PlanCost, multiplier: float, *, board: bool, alone: bool
+) -> LimitReached:
+    assert window.limit is not None
+    hard = window.limit * multiplier
+    remaining = max(0.0, hard - used)
+    what = "board" if board else "clip"
+    tasks = "music" if any(kind == MUSIC for kind, *_ in cost.tasks) else "finish"
+    return LimitReached(
+        f"quota.exceeded_short_{window.scope}_{window.period}",
+        lead=Term(f"quota.short_lead_{what}"),
+        work=Term(f"quota.short_work_{what}"),
+        tasks=Term(f"quota.short_tasks_{tasks}"),
+        hint=Term(f"quota.short_hint_{what}_{'fits' if alone else 'over'}"),
+        needed=_fmt(cost.total_s),
+        work_s=_fmt(cost.work_s),
+        tasks_s=_fmt(cost.tasks_s),
+        remaining=_fmt(remaining),
+        over=_fmt(cost.total_s - remaining),
+        limit=_fmt(hard),
+        resets=window.resets_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:,.0f}"
+
+
+async def check_clip_and_finish(
+    service: ReelbotService,
+    request: GenerationRequest,
+    roles: Collection[ReferenceRole] = (),
+    *,
+    music: bool = False,
+) -> PlanCost:
+    """A clip asked for with its finish (``music``: composed first): refused up front
+    (:func:`check_plan`) when clip + finish (+ music) would not fit ``request.origin``'s
+    quotas, so the person is not handed the clip and then refused the Short. For any chat
+    (Discord /video, LINE); the estimate it used is returned."""
+    routed, seconds = planned_clip(service, request, roles)
+    cost = await plan_cost(service, [routed], video_s=seconds, music=music)
+    await check_plan(service, request.origin, cost)
+    return cost

@@ -20,6 +20,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
+from reelbot.app.task_costs import check_clip_and_finish
 from reelbot.bots.common.controls import MOTION_LEVELS, camera_choices
 from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_image, first_image
@@ -156,16 +157,30 @@ class VideoCog(commands.Cog):
             )
             extras = await soundtrack.checked(self.bot, request.origin)  # the track stored last
             try:
-                images = [
-                    (role, await download_image(
-                        att, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
-                    ))
-                    for role, att in attachments
-                ]  # fmt: skip
+                images = await self.images(request, attachments, extras)
                 await self.submit(interaction, request, images, extras=extras)
             except BaseException:
                 await discard(self.bot, extras)  # refused after the track was stored
                 raise
+
+    async def images(
+        self,
+        request: GenerationRequest,
+        attachments: list[tuple[ReferenceRole, discord.Attachment]],
+        extras: Extras | None,
+    ) -> list[tuple[ReferenceRole, bytes]]:
+        """The reference images, downloaded once the request is known to fit the quota with
+        the Short it asks for (``extras``): refused now, not after the clip was rendered."""
+        if extras is not None:
+            roles = [role for role, _att in attachments]
+            music = extras.pending.music is not None
+            await check_clip_and_finish(self.bot.service, request, roles, music=music)
+        return [
+            (role, await download_image(
+                att, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
+            ))
+            for role, att in attachments
+        ]  # fmt: skip
 
     async def animate(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message command: the message's first image becomes the first frame."""
