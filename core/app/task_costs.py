@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from reelbot.app.limits import Reservation
     from reelbot.app.safety.quotas import Window
     from reelbot.app.service import ReelbotService
+    from reelbot.domain.storyboard import Storyboard
 
 #: Worker-seconds per second of finished video (``profile``). From docs/benchmarks.md,
 #: "Finish for Shorts": a 60-s draft finished in 289.9 s wall on the shared 2-core box
@@ -282,4 +283,43 @@ async def check_clip_and_finish(
     routed, seconds = planned_clip(service, request, roles)
     cost = await plan_cost(service, [routed], video_s=seconds, music=music)
     await check_plan(service, request.origin, cost)
+    return cost
+
+
+def planned_board(
+    service: ReelbotService, board: Storyboard, origin: Origin
+) -> tuple[list[GenerationRequest], float]:
+    """A chat storyboard's shots routed as ``submit_storyboard`` routes them (one preset for
+    every shot, honouring every role the board uses) and its draft's length: the shots'
+    frames less what each crossfade overlaps (the draft assembly's rule, ``join_overlaps``;
+    beat snapping, when asked for, only shortens it)."""
+    from reelbot.domain.presets import plan_render, route_preset
+    from reelbot.domain.storyboard import Transition, shot_request
+
+    settings = service.settings
+    roles = {role for index in range(len(board.shots)) for role in board.reference_paths(index)}
+    preset = route_preset(board.preset, roles, settings)
+    requests, counts, fps = [], [], 1
+    for index in range(len(board.shots)):
+        request = shot_request(board, index, origin=origin, preset=preset.name, seed=0, image_hashes={})
+        plan = plan_render(request, preset, settings.limits, seed=0, default_speed=settings.engine.speed)
+        requests.append(request)
+        counts.append(plan.num_frames)
+        fps = plan.fps
+    crossfade, length = max(1, round(board.crossfade_seconds * fps)), counts[0] if counts else 0
+    for index, count in enumerate(counts[1:], start=1):
+        fades = board.transition_into(index) is Transition.CROSSFADE
+        length += count - (min(crossfade, length, count) if fades else 0)
+    return requests, length / fps
+
+
+async def check_board_and_finish(
+    service: ReelbotService, board: Storyboard, origin: Origin, *, music: bool = False
+) -> PlanCost:
+    """:func:`check_clip_and_finish` for a storyboard whose draft is finished once posted:
+    every shot's estimate + music (as long as the draft) + the draft's finish, refused up
+    front in the storyboard's wording (``board=True``)."""
+    requests, seconds = planned_board(service, board, origin)
+    cost = await plan_cost(service, requests, video_s=seconds, music=music)
+    await check_plan(service, origin, cost, board=True)
     return cost

@@ -13,7 +13,14 @@ import pytest
 
 from reelbot.app.finish import FinishOptions, finish_clip
 from reelbot.app.service import ReelbotService
-from reelbot.app.task_costs import check_clip_and_finish, check_plan, plan_cost, planned_clip
+from reelbot.app.task_costs import (
+    check_board_and_finish,
+    check_clip_and_finish,
+    check_plan,
+    plan_cost,
+    planned_board,
+    planned_clip,
+)
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC
@@ -121,3 +128,30 @@ async def test_a_server_window_and_a_storyboard_wording(settings: Settings) -> N
         assert zh.startswith("這個分鏡腳本加上你要的 Shorts") and "這個伺服器或群組今天只剩 2" in zh
     finally:
         await service.close()
+
+
+BOARD = (
+    "title: Two\nseed: 2\ntransition: crossfade\nshots:\n"
+    "  - prompt: a paper boat\n    seconds: 1\n  - prompt: the boat at dusk\n    seconds: 1\n"
+)
+
+
+async def test_a_storyboard_plans_its_shots_and_its_draft(tight: ReelbotService) -> None:
+    """Two 1-s shots (9 frames at 8 fps each) joined by a crossfade of 2 frames (0.25 s × 8):
+    the draft the finish works on is 16 frames, 2 s — the assembly's own join rule."""
+    from reelbot.domain.storyboard import Transition, parse_storyboard
+    from reelbot.generator.draft_frames import join_overlaps
+
+    board = parse_storyboard(BOARD, "yaml")
+    requests, seconds = planned_board(tight, board, ALICE)
+    assert [(r.preset, r.seconds) for r in requests] == [("tiny", 1.0), ("tiny", 1.0)]
+    overlaps = join_overlaps([9, 9], [Transition.CROSSFADE], 2)
+    assert seconds == (18 - sum(overlaps)) / 8 == 2.0
+    with pytest.raises(LimitReached) as err:
+        await check_board_and_finish(tight, board, ALICE)
+    shots = sum([(await tight.estimates.estimate(r)).seconds for r in requests])
+    finish = (await tight.estimates.estimate_task(FINISH, 2.0)).seconds
+    assert err.value.details["needed"] == f"{shots + finish:,.0f}"
+    assert err.value.render("en").startswith("This storyboard and the Short you asked for")
+    assert "只做分鏡草稿的額度還夠" in err.value.render("zh-TW")  # 2 × 0.71 s fit the 2-s cap
+    assert await tight.limits.open_reservations() == {}
