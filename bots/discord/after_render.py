@@ -58,10 +58,11 @@ class Extras:
 
     pending: PendingFinish
     new_track: str | None = None
+    more: tuple[str, ...] = ()  # text keys a storyboard file adds (its shot captions, beat snap)
 
     def ack(self, locale: str | None, *, board: bool = False) -> str:
         """The line the acknowledgement adds: what will be done once the video exists."""
-        options, parts = self.pending.options, []
+        options, parts = self.pending.options, [render(key, locale) for key in self.more]
         if options.audio == "upload":
             parts.append(render(f"discord.after_with_track_{options.audio_mode}", locale))
         if self.pending.music:

@@ -23,9 +23,9 @@ from discord.ext import commands
 
 from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_bytes, download_image
+from reelbot.bots.discord.board_finish import board_extras, board_soundtrack
 from reelbot.bots.discord.boards import board_header, board_line
 from reelbot.bots.discord.components import button_handler
-from reelbot.bots.discord.finish_inputs import DRAFT
 from reelbot.bots.discord.jobs import _delete_quietly, consent_view, origin_for, with_notice
 from reelbot.bots.discord.pending_finish import with_note
 from reelbot.bots.discord.replies import guarded, locale_of, reply
@@ -122,8 +122,9 @@ class StoryboardCog(commands.Cog):
                     "storyboard.unreadable", path=file.filename[:100], format=fmt, error="not UTF-8 text"
                 ) from None
             board = parse_storyboard(text, fmt, source=file.filename[:100])
+            board_soundtrack(board, soundtrack)  # the file's track/music/captions vs the options
             board, images = await self._images(board, character, style)
-            extras = await soundtrack.checked(self.bot, origin_for(interaction), DRAFT)  # stored last
+            extras = await board_extras(self.bot, board, soundtrack, origin_for(interaction))  # stored last
             try:
                 await self.start(interaction, board, images, extras)
             except BaseException:
