@@ -23,7 +23,7 @@ from reelbot.app.service import ReelbotService
 from reelbot.app.task_costs import plan_cost, planned_clip
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.settings import Settings
-from reelbot.domain.tasks import FINISH
+from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import GenerationRequest, Platform
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import Job
@@ -77,7 +77,8 @@ class TestOverQuota:
                 assert len(followups(fake, inter.token)) == 1  # one message
             assert fake.channel_messages() == []  # no status message
         assert await service.jobs_for(Platform.DISCORD, alice["id"], active_only=False) == []
-        assert tasks_of(service, FINISH) == [] and await notes_left(service) == []
+        assert tasks_of(service, FINISH) == tasks_of(service, MUSIC) == []
+        assert await notes_left(service) == []
         assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 0
         assert track_files(service) == []  # the track checked and stored up front was removed
         assert await service.limits.open_reservations() == {}  # checked, nothing reserved
