@@ -314,16 +314,22 @@ async def _draft_task_outcome(
 async def _draft_push(d: Deliverer, status: BoardStatus, draft: Draft) -> tuple[list[Message], str]:
     """The draft's messages, with a retry key of the board and its set of takes: two events
     that both see the finished board push it once (LINE answers the second with 409)."""
+    from reelbot.app.storyboards.state import load_board
+
     digest = draft.video_key.rsplit("/", 1)[-1].split(".")[0]
+    wanted = (await load_board(d.service, draft.board_id)).finish
+    captioned = wanted is not None and any(wanted.captions)
     # Measures the preview file: a thread, not the event loop.
-    messages = await asyncio.to_thread(draft_messages, d, status, draft)
+    messages = await asyncio.to_thread(draft_messages, d, status, draft, captioned)
     return messages, f"board-draft:{draft.board_id}:{digest}"
 
 
-def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Message]:
+def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft, captioned: bool = False) -> list[Message]:
     """The caption, then the draft as a LINE video (the contact sheet as its preview), or a link
     when LINE could not show it (too large, no HTTPS, a preview over 1 MB); either way with the
-    「輸出成 Shorts」 quick reply and a "重拍第 N 鏡" one per shot."""
+    「輸出成 Shorts」 quick reply and a "重拍第 N 鏡" one per shot. ``captioned``: the board's shots
+    carry captions — the Short is not pushed by itself (a second push per board against the
+    monthly push quota), so the text says the quick reply burns them in."""
     locale = status.origin.locale
     media = d.service.media
     caption = render(
@@ -345,6 +351,8 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft) -> list[Mess
     problem = outgoing.video_problem(clip_media, d.config)
     quick = draft_quick_reply(status, d.config)
     caption = f"{caption}\n{render('line.storyboard_reroll_hint', locale)}"
+    if captioned:
+        caption = f"{caption}\n{render('line.storyboard_finish_hint', locale)}"
     if problem is not None:
         log.warning("draft of storyboard %s sent as a link: %s", draft.board_id, problem)
         link = render("line.storyboard_draft_link", locale, url=clip_media.video_url)

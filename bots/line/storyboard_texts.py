@@ -64,6 +64,7 @@ TEXTS = {
         "line.storyboard_decline_text": "不同意 #{board_id}",
         "line.storyboard_consent_nothing": "分鏡 {board_id} 沒有等待同意的鏡頭。",
         "line.storyboard_draft_failed": "分鏡「{title}」的草稿沒有合成成功：{reason}",
+        "line.storyboard_finish_hint": "點「輸出成 Shorts」，就會照每個鏡頭的時間把字幕燒進影片。",
         "line.storyboard_shot_caption": (
             "第 {shot} 個鏡頭的字幕是空的或寫了兩次。一個鏡頭寫一次，例如：… 4秒 | 字幕: 夜市開張了"
         ),
@@ -135,6 +136,9 @@ TEXTS = {
         "line.storyboard_decline_text": "decline #{board_id}",
         "line.storyboard_consent_nothing": "No shot of storyboard {board_id} is waiting for consent.",
         "line.storyboard_draft_failed": "The draft of storyboard {title} could not be put together: {reason}",
+        "line.storyboard_finish_hint": (
+            "Tap Finish for Shorts to get the Short with each shot's caption burned in on its timing."
+        ),
         "line.storyboard_shot_caption": (
             "Shot {shot}'s caption is empty or written twice. Write it once per shot, e.g. "
             "… 4s | caption: Opening night"

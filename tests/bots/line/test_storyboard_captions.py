@@ -48,6 +48,7 @@ async def test_typed_captions_land_on_the_shots_of_the_finished_draft(harness: H
     board_id = await send_board(harness, BOARD)
     await _work(harness, cache, lambda: pushes(harness))
     (push,) = pushes(harness)
+    assert "照每個鏡頭的時間把字幕燒進影片" in push["messages"][0]["text"]  # no second push: the quick reply
     items = push["messages"][-1]["quickReply"]["items"]
     finish = next(i["action"] for i in items if i["action"]["type"] == "postback")
     await harness.send(postback_event(finish["data"]))
