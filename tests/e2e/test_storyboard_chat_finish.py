@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import pytest
@@ -19,7 +20,7 @@ import pytest
 from reelbot.app.finish import FinishOptions, check_track, finish_draft, finished
 from reelbot.app.service import ReelbotService
 from reelbot.app.storyboards import submit_storyboard
-from reelbot.app.storyboards.state import load_board
+from reelbot.app.storyboards.state import DraftRecord, load_board
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.storyboard import parse_storyboard
 from reelbot.domain.tasks import FINISH
@@ -27,7 +28,7 @@ from reelbot.generator.cache import EngineCache
 from reelbot.generator.encode import probe
 from reelbot.generator.finish.captions import parse_srt
 from tests.bots.discord.test_finish_music import tasks_of
-from tests.e2e.test_storyboard_jobs import ALICE, assembled, path_of, run_worker
+from tests.e2e.test_storyboard_jobs import ALICE, BOB, assembled, path_of, run_worker
 
 CAPTIONED = """
 title: 海邊
@@ -139,3 +140,50 @@ async def test_beat_snap_trims_the_cut_onto_a_beat_and_moves_its_captions(
     assert min(phase, PERIOD - phase) <= frame + 0.06, (cut, phase)  # on a click (onset ~23 ms)
     assert abs(cues[0].end - cut) <= 1e-3 and cues[0].text == "one"
     assert abs(done.duration_s - (draft.seconds - (planned - cut))) <= 2 * frame
+
+
+async def test_a_draft_stored_before_shot_timings_still_finishes(service: ReelbotService) -> None:
+    """An old record (no shot_frames/overlaps) and an old board (no finish fields) still read;
+    a board without captions finishes as before, one with captions is refused — not guessed."""
+    import uuid
+
+    from reelbot.app.storyboards.state import update_board
+
+    old_record = {
+        "job_ids": [str(uuid.uuid4())], "video_key": "drafts/old/x.mp4",
+        "contact_sheet_key": "drafts/old/x.jpg",
+        "size_bytes": 10, "width": 480, "height": 832, "fps": 16, "num_frames": 16,
+    }  # fmt: skip
+    service.media.put_bytes("drafts/old/x.mp4", b"\x00" * 10)
+    for text, key, caption, who in (
+        (SNAPPED.replace("beat_snap: true\n", ""), "old-1", True, ALICE),
+        (PLAIN, "old-2", False, BOB),  # another person: the pending cap holds 3 shots each
+    ):
+        board = parse_storyboard(text.replace("audio: clicks.wav\n", ""), "YAML")
+        ticket = await submit_storyboard(service, board, who, images_by_name={}, idempotency_key=key)
+
+        def old(state: Any, caption: bool = caption) -> None:
+            state.draft = DraftRecord.model_validate(old_record)
+            if not caption:
+                state.finish = None  # a board stored before finish fields existed
+
+        await update_board(service, ticket.board_id, old)
+        loaded = await load_board(service, ticket.board_id)
+        assert loaded.draft is not None and loaded.draft.shot_spans() == []
+        if caption:
+            with pytest.raises(InvalidRequest) as refused:
+                await finish_draft(service, ticket.board_id, who, idempotency_key=f"{key}-f")
+            assert refused.value.key == "storyboard.no_timings"
+            assert "重新生成一個鏡頭" in refused.value.render("zh-TW")
+        else:
+            task = await finish_draft(service, ticket.board_id, who, idempotency_key=f"{key}-f")
+            (row,) = [t for t in tasks_of(service, FINISH) if t.id == task.task_id]
+            assert row.payload_json["captions"] == [] and row.payload_json["recut"] is None
+
+
+PLAIN = """
+title: Plain
+shots:
+  - prompt: a paper boat on a lake
+    seconds: 1
+"""

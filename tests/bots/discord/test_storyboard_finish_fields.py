@@ -12,6 +12,7 @@ nothing queued, stored or noted.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,3 +159,46 @@ async def test_what_a_board_asks_for_that_cannot_work_is_refused_up_front(
     assert await service.jobs_for(Platform.DISCORD, alice["id"]) == []
     assert tasks_of(service, FINISH) == [] and await notes_left(service) == [] and track_files(service) == []
     assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 0
+
+
+BEAT_BOARD = """title: Beat
+seed: 3
+audio: clicks.wav
+beat_snap: true
+shots:
+  - prompt: a paper boat on a lake
+    seconds: 2
+    caption: one
+  - prompt: the boat drifts under a bridge
+    seconds: 1
+    caption: two
+"""
+
+
+async def test_a_board_naming_its_track_takes_the_attachment_and_snaps_to_its_beats(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any, tmp_path: Path
+) -> None:
+    from tests.e2e.test_storyboard_chat_finish import PERIOD, PHASE, clicks
+
+    alice = fake.user(name="alice")
+    song = clicks(tmp_path / "clicks.wav")
+    async with start_bot():
+        files = {
+            "file": fake.add_attachment("board.yaml", BEAT_BOARD.encode(), "text/plain"),
+            "audio": fake.add_attachment("clicks.wav", song, "audio/wav"),
+        }
+        inter = await fake.send_interaction(fake.slash("storyboard", {}, attachments=files, user=alice))
+        answer = await answer_of(fake, inter)
+        assert "cuts snapped to the beat" in answer["content"], answer
+        assert await render_all(service, tasks=2) == 2
+        (finish,) = tasks_of(service, FINISH)
+        assert finish.payload_json["audio"] == "upload" and finish.payload_json["recut"] is not None
+        await fake.wait_for(lambda: finished_posts(fake), what="finished draft posted")
+        done = await finished(service, finish.id)
+        assert done.srt_key is not None
+        cues = parse_srt(service.media.path(done.srt_key), service.settings.finish)
+        (first, _), fps = await shot_lengths(service, finish.payload_json["board_id"])
+        cut = cues[1].start
+        assert cut < first / fps - 1 / fps  # trimmed back onto a beat
+        phase = (cut - PHASE) % PERIOD
+        assert min(phase, PERIOD - phase) <= 1 / fps + 0.06, (cut, phase)
