@@ -90,6 +90,11 @@ class Soundtrack:
     music: str | None = None
     lyrics: str | None = None
 
+    @property
+    def asks_for_finish(self) -> bool:
+        """Whether any option asks for a Short (what :func:`check_extras` returns None without)."""
+        return bool(self.audio is not None or self.music or self.caption or self.audio_mode or self.lyrics)
+
     async def checked(self, bot: ReelBot, origin: Origin, action: str = CLIP) -> Extras | None:
         return await check_extras(
             bot, origin, action, audio=self.audio, audio_mode=self.audio_mode, caption=self.caption,

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from reelbot.app.task_costs import check_board_and_finish
 from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_bytes, download_image
 from reelbot.bots.discord.board_finish import board_extras, board_soundtrack
@@ -122,8 +123,12 @@ class StoryboardCog(commands.Cog):
                     "storyboard.unreadable", path=file.filename[:100], format=fmt, error="not UTF-8 text"
                 ) from None
             board = parse_storyboard(text, fmt, source=file.filename[:100])
-            board_soundtrack(board, soundtrack)  # the file's track/music/captions vs the options
+            typed = board_soundtrack(board, soundtrack)  # the file's track/music/captions vs the options
             board, images = await self._images(board, character, style)
+            if typed.asks_for_finish or board.wants_finish:  # shots + music + finish vs the quota
+                await check_board_and_finish(
+                    self.bot.service, board, origin_for(interaction), music=bool(typed.music)
+                )
             extras = await board_extras(self.bot, board, soundtrack, origin_for(interaction))  # stored last
             try:
                 await self.start(interaction, board, images, extras)

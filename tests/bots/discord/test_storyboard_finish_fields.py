@@ -202,3 +202,28 @@ async def test_a_board_naming_its_track_takes_the_attachment_and_snaps_to_its_be
         assert cut < first / fps - 1 / fps  # trimmed back onto a beat
         phase = (cut - PHASE) % PERIOD
         assert min(phase, PERIOD - phase) <= 1 / fps + 0.06, (cut, phase)
+
+
+class TestOverQuota:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """1 GPU-second a day: the shots may fit, shots + the draft's finish do not."""
+        from tests.bots.discord.test_after_render_quota import with_quota
+
+        return with_quota(settings, 1.0)
+
+    async def test_a_captioned_board_over_quota_is_refused_before_anything_is_queued(
+        self, fake: FakeDiscord, service: ReelbotService, start_bot: Any
+    ) -> None:
+        alice = fake.user(name="alice")
+        async with start_bot():
+            for locale, expected in (
+                ("en-US", "This storyboard and the Short you asked for"),
+                ("zh-TW", "這個分鏡腳本加上你要的 Shorts"),
+            ):
+                inter, answer = await storyboard(fake, CAPTIONED, alice, locale)
+                assert answer["flags"] & 64 and expected in answer["content"], answer
+                assert len(followups(fake, inter.token)) == 1
+            assert fake.channel_messages() == []
+        assert tasks_of(service, FINISH) == [] and await notes_left(service) == []
+        assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 0
