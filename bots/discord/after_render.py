@@ -59,9 +59,11 @@ class Extras:
     pending: PendingFinish
     new_track: str | None = None
     more: tuple[str, ...] = ()  # text keys a storyboard file adds (its shot captions, beat snap)
+    size: tuple[int, int] | None = None  # a storyboard file's own ``finish.size``
 
-    def ack(self, locale: str | None, *, board: bool = False) -> str:
-        """The line the acknowledgement adds: what will be done once the video exists."""
+    def ack(self, locale: str | None, default_size: tuple[int, int], *, board: bool = False) -> str:
+        """The line the acknowledgement adds: what will be done once the video exists, at
+        the file's own size or else ``default_size`` (the operator's ``finish`` size)."""
         options, parts = self.pending.options, [render(key, locale) for key in self.more]
         if options.audio == "upload":
             parts.append(render(f"discord.after_with_track_{options.audio_mode}", locale))
@@ -71,7 +73,8 @@ class Extras:
             parts.append(render("discord.after_with_caption", locale))
         extras = "".join(render("discord.after_sep", locale) + part for part in parts)
         key = "discord.after_ack_board" if board else "discord.after_ack_clip"
-        return render(key, locale, fps=options.fps, extras=extras)
+        width, height = self.size or default_size
+        return render(key, locale, width=width, height=height, fps=options.fps, extras=extras)
 
 
 AUDIO_MODES = [

@@ -22,11 +22,11 @@ TEXTS = {
         "cmd.storyboard.caption": "A caption over the whole draft (the draft is then finished as a Short)",
         "cmd.storyboard.music": "Music composed from a description, then the draft finished with it",
         "discord.after_ack_clip": (
-            "🎬 Once the clip is rendered I finish it for Shorts (1080×1920, {fps} fps{extras}) "
+            "🎬 Once the clip is rendered I finish it for Shorts ({width}×{height}, {fps} fps{extras}) "
             "and post the Short here."
         ),
         "discord.after_ack_board": (
-            "🎬 Once the draft is ready I finish it for Shorts (1080×1920, {fps} fps{extras}) "
+            "🎬 Once the draft is ready I finish it for Shorts ({width}×{height}, {fps} fps{extras}) "
             "and post the Short here."
         ),
         "discord.after_sep": ", ",
@@ -53,10 +53,12 @@ TEXTS = {
         "cmd.storyboard.caption": "整支草稿的字幕（草稿完成後會輸出成 Shorts）",
         "cmd.storyboard.music": "用描述生成配樂，草稿完成後用它輸出成 Shorts",
         "discord.after_ack_clip": (
-            "🎬 影片生成後，我會把它輸出成 Shorts（1080×1920、每秒 {fps} 格{extras}），並把 Shorts 貼在這裡。"
+            "🎬 影片生成後，我會把它輸出成 Shorts（{width}×{height}、每秒 {fps} 格{extras}），"
+            "並把 Shorts 貼在這裡。"
         ),
         "discord.after_ack_board": (
-            "🎬 草稿完成後，我會把它輸出成 Shorts（1080×1920、每秒 {fps} 格{extras}），並把 Shorts 貼在這裡。"
+            "🎬 草稿完成後，我會把它輸出成 Shorts（{width}×{height}、每秒 {fps} 格{extras}），"
+            "並把 Shorts 貼在這裡。"
         ),
         "discord.after_sep": "、",
         "discord.after_with_track_mix": "你的音訊與影片原聲混音",

@@ -68,4 +68,5 @@ async def board_extras(bot: ReelBot, board: Storyboard, typed: Soundtrack, origi
     if board.beat_snap:
         more.append("discord.after_with_beat_snap")
     pending = extras.pending.model_copy(update={"options": options})
-    return replace(extras, pending=pending, more=tuple(more))
+    size = board.finish.dimensions() if board.finish is not None else None
+    return replace(extras, pending=pending, more=tuple(more), size=size)

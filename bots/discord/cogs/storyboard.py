@@ -213,7 +213,8 @@ class StoryboardCog(commands.Cog):
             count=len(ticket.job_ids),
         )
         if extras is not None:
-            text += "\n" + extras.ack(locale, board=True)
+            fin = self.bot.service.settings.finish
+            text += "\n" + extras.ack(locale, (fin.width, fin.height), board=True)
         await reply(interaction, with_notice(text, ticket.notice_key, locale))
 
     async def _submit(

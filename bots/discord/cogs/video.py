@@ -269,7 +269,8 @@ class VideoCog(commands.Cog):
                 ),
             )
 
-        after = extras.ack(request.origin.locale) if extras is not None else None
+        fin = service.settings.finish
+        after = extras.ack(request.origin.locale, (fin.width, fin.height)) if extras is not None else None
         await start_job(
             interaction,
             request.origin,

@@ -34,7 +34,7 @@ CAPTIONED = """title: 海邊
 seed: 4
 transition: crossfade
 crossfade_seconds: 0.25
-finish: {fps: 24}
+finish: {fps: 24, size: 720x1280}
 shots:
   - prompt: a woman ties her running shoes
     seconds: 1
@@ -94,14 +94,14 @@ async def test_a_captioned_board_is_finished_with_its_shot_captions(
     async with start_bot():
         _, answer = await storyboard(fake, CAPTIONED, alice, "zh-TW")
         assert "草稿完成後，我會把它輸出成 Shorts" in answer["content"], answer
-        assert "每秒 24 格" in answer["content"] and "每個鏡頭的字幕" in answer["content"]
+        assert "720×1280、每秒 24 格" in answer["content"] and "每個鏡頭的字幕" in answer["content"]
         assert await render_all(service, tasks=2) == 2  # two shots; the draft's assembly, its finish
         (finish,) = tasks_of(service, FINISH)
         assert finish.payload_json["fps"] == 24
         assert finish.idempotency_key == f"discord:after-render:{finish.payload_json['board_id']}"
         await fake.wait_for(lambda: finished_posts(fake, ZH_REMINDER), what="finished draft posted")
         done = await finished(service, finish.id)
-        assert done.srt_key is not None and done.fps == 24
+        assert done.srt_key is not None and done.fps == 24 and (done.width, done.height) == (720, 1280)
         cues = parse_srt(service.media.path(done.srt_key), service.settings.finish)
         (first, second), draft_fps = await shot_lengths(service, finish.payload_json["board_id"])
         fade = round(0.25 * draft_fps)
