@@ -74,7 +74,7 @@ class Extras:
         extras = "".join(render("discord.after_sep", locale) + part for part in parts)
         key = "discord.after_ack_board" if board else "discord.after_ack_clip"
         width, height = self.size or default_size
-        return render(key, locale, width=width, height=height, fps=options.fps, extras=extras)
+        return render(key, locale, width=width, height=height, fps=options.frame_rate, extras=extras)
 
 
 AUDIO_MODES = [

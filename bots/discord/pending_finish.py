@@ -26,10 +26,9 @@ from pydantic import BaseModel
 
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.app.music import submit_music
-from reelbot.bots.discord.finish_inputs import CLIP
+from reelbot.bots.discord.finish_inputs import CLIP, queued_text
 from reelbot.domain.errors import InvalidRequest, ReelbotError
-from reelbot.domain.messages import render
-from reelbot.domain.types import Origin, Platform, short_id
+from reelbot.domain.types import Origin, Platform
 
 if TYPE_CHECKING:
     from reelbot.app.tasks import TaskTicket
@@ -171,8 +170,7 @@ async def queue_finish(
     assert pending.target_id is not None
     locale = origin.locale
     clip = pending.action == CLIP
-    text_key, field = ("finish.queued_clip", "clip_id") if clip else ("finish.queued_draft", "board_id")
-    queued = render(text_key, locale, **{field: short_id(pending.target_id), "fps": pending.options.fps})
+    queued = queued_text(pending.action, pending.target_id, pending.options, locale)
     status = await say(bot, origin, f"{lead}\n{queued}", reply_to=reply_to)
     task_origin = origin.model_copy(update={"message_id": str(status.id) if status else None})
     finisher = finish_clip if clip else finish_draft

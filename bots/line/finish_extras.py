@@ -221,7 +221,7 @@ async def _finish(
             await asyncio.to_thread(_staged_tracks(h).discard, [track.message_id])
     key = "submit.duplicate" if ticket.duplicate else queued
     ids = {"clip_id": short_id(target), "board_id": short_id(target), "job_id": short_id(ticket.task_id)}
-    lines = [render(key, locale, fps=options.fps, **ids)]
+    lines = [render(key, locale, fps=options.frame_rate, **ids)]
     if track is not None:
         lines.append(render(TRACK_LINES[track.audio], locale))
     if caption is not None:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 #: Uploaded tracks are kept under their content hash (the same song twice is stored once).
 TRACKS_PREFIX = "tracks"
+#: The finished frame rate when nobody chose one (30 looks smooth on Shorts; 24 is the film look).
+DEFAULT_FINISH_FPS = 30
 
 
 class FinishOptions(BaseModel):
@@ -50,7 +52,12 @@ class FinishOptions(BaseModel):
     audio_mode: Literal["mix", "replace"] = "mix"
     caption: str | None = None  # one caption over the whole clip
     burn: bool = False
-    fps: Literal[24, 30] = 30
+    fps: Literal[24, 30] | None = None  # None: a storyboard's own finish.fps, else 30
+
+    @property
+    def frame_rate(self) -> int:
+        """The frame rate asked for, for texts and clips (a draft's is :func:`finish_draft`'s)."""
+        return self.fps or DEFAULT_FINISH_FPS
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,7 @@ def _payload(
         audio_mode=options.audio_mode,
         captions=captions,
         burn=options.burn and bool(captions),
-        fps=options.fps,
+        fps=options.frame_rate,
     )
 
 
@@ -256,6 +263,8 @@ async def finish_draft(
         raise InvalidRequest("storyboard.no_draft", board_id=str(board_id)[:8])
     task_id = uuid.uuid4()
     options, later = _with_track(options, track), track.key if track else None
+    if options.fps is None and board.finish is not None and board.finish.fps in (24, 30):
+        options = options.model_copy(update={"fps": board.finish.fps})  # the file's, unless chosen
     payload = _payload(
         service, task_id, board.draft.video_key, options, clip_id=None, board_id=board_id, stored_later=later
     )

@@ -187,3 +187,30 @@ shots:
   - prompt: a paper boat on a lake
     seconds: 1
 """
+
+
+async def test_a_boards_own_frame_rate_holds_unless_the_person_chooses_one(service: ReelbotService) -> None:
+    """``finish: {fps: 24}`` in the file is the draft's finished frame rate for the Finish
+    button and LINE's quick reply (no fps chosen); a frame rate the person picks wins."""
+    from reelbot.app.storyboards.state import update_board
+
+    board = parse_storyboard(PLAIN.replace("shots:", "finish: {fps: 24}\nshots:"), "YAML")
+    ticket = await submit_storyboard(service, board, ALICE, images_by_name={}, idempotency_key="fps-1")
+    record = {
+        "job_ids": [str(ticket.job_ids[0])], "video_key": "drafts/fps/x.mp4",
+        "contact_sheet_key": "drafts/fps/x.jpg",
+        "size_bytes": 10, "width": 480, "height": 832, "fps": 16, "num_frames": 16,
+    }  # fmt: skip
+    service.media.put_bytes("drafts/fps/x.mp4", b"\x00" * 10)
+
+    def drafted(state: Any) -> None:
+        state.draft = DraftRecord.model_validate(record)
+
+    await update_board(service, ticket.board_id, drafted)
+    rates = {}
+    for key, options in (("fps-default", None), ("fps-chosen", FinishOptions(fps=30))):
+        task = await finish_draft(service, ticket.board_id, ALICE, idempotency_key=key, options=options)
+        (row,) = [t for t in tasks_of(service, FINISH) if t.id == task.task_id]
+        rates[key] = row.payload_json["fps"]
+    assert rates == {"fps-default": 24, "fps-chosen": 30}
+    assert FinishOptions().frame_rate == 30  # a clip's default (texts and clip finishes)

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from reelbot.app.finish import CheckedTrack, FinishOptions, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
-from reelbot.bots.discord.finish_inputs import CLIP, Target, checked_track, resolve_target
+from reelbot.bots.discord.finish_inputs import CLIP, Target, checked_track, queued_text, resolve_target
 from reelbot.bots.discord.finish_music import compose
 from reelbot.bots.discord.jobs import origin_for, status_channel
 from reelbot.bots.discord.replies import guarded, reply
@@ -105,7 +105,7 @@ async def _on_click(
         window_s=bot.config.click_window_s,
     )
     options = FinishOptions()
-    fields = {id_field: short_id(target), "fps": options.fps}
+    fields = {id_field: short_id(target), "fps": options.frame_rate}
     text = render(text_key, origin.locale, **fields)
 
     async def submit(origin: Origin, key: str) -> TaskTicket:
@@ -185,7 +185,7 @@ class FinishCog(commands.Cog):
         audio_mode: str = "mix",
         caption: str | None = None,
         burn: bool = False,
-        fps: int = 30,
+        fps: int | None = None,
         music: str | None = None,
         lyrics: str | None = None,
     ) -> None:
@@ -223,10 +223,7 @@ class FinishCog(commands.Cog):
         ``track`` is stored by the finish once nothing refuses it."""
         clip = target.action == CLIP
         finisher = finish_clip if clip else finish_draft
-        text_key, field = ("finish.queued_clip", "clip_id") if clip else ("finish.queued_draft", "board_id")
-        text = render(
-            text_key, origin_for(interaction).locale, **{field: short_id(target.id), "fps": options.fps}
-        )
+        text = queued_text(target.action, target.id, options, origin_for(interaction).locale)
 
         async def submit(origin: Origin, key: str) -> TaskTicket:
             return await finisher(
