@@ -37,12 +37,13 @@ from reelbot.domain.storyboard import (
     Transition,
     check_speeds,
     check_storyboard,
+    join_overlaps,
     load_storyboard,
     recipe_hash,
     shot_request,
 )
 from reelbot.domain.types import MAX_SEED, Aspect, Origin, Platform, ReferenceRole
-from reelbot.generator.draft_frames import assemble, contact_sheet, join_overlaps, upscale_mp4
+from reelbot.generator.draft_frames import assemble, contact_sheet, upscale_mp4
 from reelbot.generator.encode import decode_frames, encode_mp4
 
 if TYPE_CHECKING:
@@ -309,8 +310,7 @@ def _cut(
     """Beat snap (when the board asks and has a track), then colour match onto shot 1."""
     from reelbot.generator.finish import storyboard as finishing
 
-    crossfade = max(1, round(board.crossfade_seconds * fps))
-    transitions = [board.transition_into(i) for i in range(1, len(board.shots))]
+    crossfade, transitions = board.crossfade_frames(fps), board.transitions()
     counts = [len(frames) for frames in frames_per_shot]
     tempo = None
     if board.beat_snap and track is not None:

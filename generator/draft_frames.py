@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from reelbot.domain.settings import Settings
-from reelbot.domain.storyboard import Transition
+from reelbot.domain.storyboard import Transition, join_overlaps
 from reelbot.generator.conditioning import cover_crop
 from reelbot.generator.encode import AI_COMMENT, EncodeError, ffmpeg_exe
 from reelbot.generator.stitch import crossfade_join
@@ -37,17 +37,6 @@ def assemble(clips: list[np.ndarray], transitions: list[Transition], crossfade_f
     for clip, frames in zip(clips[1:], overlaps, strict=True):
         draft = crossfade_join(draft, fit_frames(clip, width, height), frames)
     return draft
-
-
-def join_overlaps(counts: list[int], transitions: list[Transition], crossfade_frames: int) -> list[int]:
-    """Frames each join overlaps (0 for a cut): what :func:`assemble` does, as numbers, so
-    beat snapping and caption timings see the draft's real timeline."""
-    overlaps, length = [], counts[0] if counts else 0
-    for count, transition in zip(counts[1:], transitions, strict=True):
-        overlap = min(crossfade_frames, length, count) if transition is Transition.CROSSFADE else 0
-        overlaps.append(overlap)
-        length += count - overlap
-    return overlaps
 
 
 def fit_frames(frames: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -294,7 +294,7 @@ def planned_board(
     frames less what each crossfade overlaps (the draft assembly's rule, ``join_overlaps``;
     beat snapping, when asked for, only shortens it)."""
     from reelbot.domain.presets import plan_render, route_preset
-    from reelbot.domain.storyboard import Transition, shot_request
+    from reelbot.domain.storyboard import join_overlaps, shot_request
 
     settings = service.settings
     roles = {role for index in range(len(board.shots)) for role in board.reference_paths(index)}
@@ -306,11 +306,8 @@ def planned_board(
         requests.append(request)
         counts.append(plan.num_frames)
         fps = plan.fps
-    crossfade, length = max(1, round(board.crossfade_seconds * fps)), counts[0] if counts else 0
-    for index, count in enumerate(counts[1:], start=1):
-        fades = board.transition_into(index) is Transition.CROSSFADE
-        length += count - (min(crossfade, length, count) if fades else 0)
-    return requests, length / fps
+    overlaps = join_overlaps(counts, board.transitions(), board.crossfade_frames(fps))
+    return requests, (sum(counts) - sum(overlaps)) / fps
 
 
 async def check_board_and_finish(

@@ -171,6 +171,14 @@ class Storyboard(BaseModel):
         """How shot ``index`` (0-based, > 0) begins."""
         return self.shots[index].transition or self.transition
 
+    def transitions(self) -> list[Transition]:
+        """How each shot after the first begins, in order (one per join)."""
+        return [self.transition_into(i) for i in range(1, len(self.shots))]
+
+    def crossfade_frames(self, fps: int) -> int:
+        """The crossfade's length in frames at ``fps`` (at least one)."""
+        return max(1, round(self.crossfade_seconds * fps))
+
     def audio_path(self) -> Path | None:
         """The creator's own track as an absolute path (None when the board names none)."""
         return (self.base_dir / self.audio).resolve() if self.audio else None
@@ -189,6 +197,17 @@ class Storyboard(BaseModel):
         return bool(
             any(self.captions()) or self.audio or self.music or self.finish is not None or self.burn_captions
         )
+
+
+def join_overlaps(counts: list[int], transitions: list[Transition], crossfade_frames: int) -> list[int]:
+    """Frames each join overlaps (0 for a cut): what the draft's assembly does, as numbers,
+    so beat snapping, caption timings and the draft's estimated length see its timeline."""
+    overlaps, length = [], counts[0] if counts else 0
+    for count, transition in zip(counts[1:], transitions, strict=True):
+        overlap = min(crossfade_frames, length, count) if transition is Transition.CROSSFADE else 0
+        overlaps.append(overlap)
+        length += count - overlap
+    return overlaps
 
 
 def parse_storyboard(

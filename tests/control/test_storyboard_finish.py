@@ -16,11 +16,11 @@ from reelbot.domain.storyboard import (
     AudioMode,
     Transition,
     check_storyboard,
+    join_overlaps,
     load_storyboard,
     parse_storyboard,
 )
 from reelbot.generator.control_draft import render_storyboard
-from reelbot.generator.draft_frames import join_overlaps
 from reelbot.generator.finish.beats import trim_to_beats
 from reelbot.generator.finish.colour import delta_e, match_shots
 from reelbot.generator.finish.storyboard import shot_spans

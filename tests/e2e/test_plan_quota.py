@@ -139,8 +139,7 @@ BOARD = (
 async def test_a_storyboard_plans_its_shots_and_its_draft(tight: ReelbotService) -> None:
     """Two 1-s shots (9 frames at 8 fps each) joined by a crossfade of 2 frames (0.25 s × 8):
     the draft the finish works on is 16 frames, 2 s — the assembly's own join rule."""
-    from reelbot.domain.storyboard import Transition, parse_storyboard
-    from reelbot.generator.draft_frames import join_overlaps
+    from reelbot.domain.storyboard import Transition, join_overlaps, parse_storyboard
 
     board = parse_storyboard(BOARD, "yaml")
     requests, seconds = planned_board(tight, board, ALICE)

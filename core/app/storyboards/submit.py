@@ -118,7 +118,7 @@ def _new_board(
         key=idempotency_key,
         title=board.title,
         origin=origin,
-        transitions=[board.transition_into(i) for i in range(1, len(board.shots))],
+        transitions=board.transitions(),
         crossfade_seconds=board.crossfade_seconds,
         shots=shots,
         finish=board_finish(board),
