@@ -32,6 +32,7 @@ from linebot.v3.messaging import Message, VideoMessage
 
 from reelbot.bots.common.status import duration_text, failure_reason
 from reelbot.bots.line import outgoing
+from reelbot.bots.line.board_finish import check_board_music, draft_hints
 from reelbot.bots.line.board_replies import consent_quick_reply, draft_quick_reply
 from reelbot.bots.line.photos import discard_staged, photo_bytes
 from reelbot.bots.line.storyboard_syntax import STORYBOARD_HEADER, parse_board
@@ -92,6 +93,7 @@ async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: 
         await h.answer(event, chat, render("line.storyboard_help", locale, max_shots=MAX_SHOTS))
         return
     board = parse_board(text, default_seconds=default_seconds(h.service), locale=locale)
+    check_board_music(h.service, board)  # 音樂: that could never be composed: no shot queued
     async with h.person_lock(chat):  # the waiting photos are read and cleared, as for a prompt
         await _submit(h, event, chat, locale, board)
 
@@ -317,19 +319,21 @@ async def _draft_push(d: Deliverer, status: BoardStatus, draft: Draft) -> tuple[
     from reelbot.app.storyboards.state import load_board
 
     digest = draft.video_key.rsplit("/", 1)[-1].split(".")[0]
-    wanted = (await load_board(d.service, draft.board_id)).finish
-    captioned = wanted is not None and any(wanted.captions)
+    hints = draft_hints((await load_board(d.service, draft.board_id)).finish)
     # Measures the preview file: a thread, not the event loop.
-    messages = await asyncio.to_thread(draft_messages, d, status, draft, captioned)
+    messages = await asyncio.to_thread(draft_messages, d, status, draft, hints)
     return messages, f"board-draft:{draft.board_id}:{digest}"
 
 
-def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft, captioned: bool = False) -> list[Message]:
+def draft_messages(
+    d: Deliverer, status: BoardStatus, draft: Draft, hints: list[str] | None = None
+) -> list[Message]:
     """The caption, then the draft as a LINE video (the contact sheet as its preview), or a link
     when LINE could not show it (too large, no HTTPS, a preview over 1 MB); either way with the
-    「輸出成 Shorts」 quick reply and a "重拍第 N 鏡" one per shot. ``captioned``: the board's shots
-    carry captions — the Short is not pushed by itself (a second push per board against the
-    monthly push quota), so the text says the quick reply burns them in."""
+    「輸出成 Shorts」 quick reply and a "重拍第 N 鏡" one per shot. ``hints``: text keys of what the
+    quick reply does with the board's own fields (shot captions burned in, its music composed
+    first, the beat snap) — the Short is not pushed by itself (a second push per board against
+    the monthly push quota), so the text says what the tap will do."""
     locale = status.origin.locale
     media = d.service.media
     caption = render(
@@ -351,8 +355,8 @@ def draft_messages(d: Deliverer, status: BoardStatus, draft: Draft, captioned: b
     problem = outgoing.video_problem(clip_media, d.config)
     quick = draft_quick_reply(status, d.config)
     caption = f"{caption}\n{render('line.storyboard_reroll_hint', locale)}"
-    if captioned:
-        caption = f"{caption}\n{render('line.storyboard_finish_hint', locale)}"
+    for hint in hints or []:
+        caption = f"{caption}\n{render(hint, locale)}"
     if problem is not None:
         log.warning("draft of storyboard %s sent as a link: %s", draft.board_id, problem)
         link = render("line.storyboard_draft_link", locale, url=clip_media.video_url)

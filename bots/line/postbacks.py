@@ -192,10 +192,11 @@ async def _decline(h: LineHandler, event: Event, chat: Chat, locale: str, job_id
 @job_postback("finish_draft")
 async def _finish_draft(h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID) -> None:
     """「輸出成 Shorts」 under a storyboard draft: a ``finish`` task of the board's current draft,
-    with the person's waiting track and caption, as under a clip."""
-    from reelbot.bots.line.finish_extras import finish_draft_here
+    with the person's waiting track and caption, as under a clip — or first the board's own
+    ``音樂:`` composed (bots/line/board_finish.py)."""
+    from reelbot.bots.line.board_finish import finish_board_draft
 
-    await finish_draft_here(h, event, chat, locale, board_id)
+    await finish_board_draft(h, event, chat, locale, board_id)
 
 
 @job_postback("cancel")

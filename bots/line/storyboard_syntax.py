@@ -19,6 +19,12 @@ A phone has no YAML editor, so the format is lines::
   ``| caption: Off to the sea`` (the rest of that part, spaces and all — a caption is free text,
   so it cannot sit among the ``key:value`` options). A board with captions has them burned
   into its finished Short (LINE shows no .srt), placed on the shots' timings in the draft.
+* Board lines, each on a line of its own anywhere after the first (a shot line never starts
+  this way): ``音樂: <描述>`` / ``music: <description>`` (the board's soundtrack, composed by
+  the music model when the draft is finished — free text, so a line of its own like a shot's
+  caption), ``節拍`` / ``卡點`` / ``beat`` (cuts snapped to the track's beats; ``節拍: 關`` /
+  ``beat: off`` says no) and ``fps: 24`` / ``每秒: 30`` (the finished Short's frame rate, 24 or
+  30 — the first line's ``fps:8`` stays the model's own rate: a line of its own is the Short's).
 * Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
   normalized first.
 
@@ -40,9 +46,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reelbot.bots.line.option_syntax import MAX_NUMBER_CHARS, extract_options
+from reelbot.bots.line.option_syntax import LOOP_VALUES, MAX_NUMBER_CHARS, extract_options
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.storyboard import MAX_SHOTS, Shot, Storyboard
+from reelbot.domain.storyboard import FINISH_FPS, MAX_SHOTS, Shot, Storyboard
 
 #: The first word of a storyboard message (the rest of that line: title and board options).
 STORYBOARD_WORDS = frozenset({"分鏡", "分鏡表", "腳本", "storyboard", "/storyboard"})
@@ -97,6 +103,12 @@ _TRAILING_SECONDS = re.compile(
 )
 #: A shot line's caption part: ``| 字幕: …`` / ``| caption: …`` (after NFKC, ``：`` is ``:``).
 _CAPTION_PART = re.compile(r"^\s*(?:字幕|caption)\s*:\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL)
+#: Board lines (after NFKC): the soundtrack's description, the beat snap, the Short's rate.
+_MUSIC_LINE = re.compile(r"^(?:音樂|配樂|music)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_BEAT_LINE = re.compile(r"^(?:節拍|卡點|對拍|beat[ _]?snap|beat)(?:\s*:\s*(.*))?$", re.IGNORECASE)
+_FPS_LINE = re.compile(r"^(?:fps|每秒|幀率)\s*:\s*(.*)$", re.IGNORECASE)
+_FPS_VALUE = re.compile(r"^(\d{1,3})\s*(?:fps|格|幀|張)?$", re.IGNORECASE)
+#: ``節拍: 開`` / ``beat: off`` read with the loop option's yes/no words (one table of them).
 _TAIL_SECONDS = re.compile(rf"^{_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec|s)?$", re.IGNORECASE)
 
 
@@ -165,6 +177,45 @@ def _caption(body: str, number: int) -> tuple[str, str | None]:
     return "|".join(kept), captions[0]
 
 
+def _board_line(line: str) -> tuple[str, object] | None:
+    """A board line → (the Storyboard field, its value); None: the line is a shot. A wrong
+    value is one message naming the choices (nothing else in the board is read then)."""
+    if (music := _MUSIC_LINE.match(line)) is not None:
+        if not music.group(1).strip():
+            raise InvalidRequest("line.storyboard_music_empty")
+        return "music", music.group(1).strip()
+    if (beat := _BEAT_LINE.match(line)) is not None:
+        value = (beat.group(1) or "").strip()
+        if not value:
+            return "beat_snap", True
+        if value.lower() not in LOOP_VALUES:
+            raise InvalidRequest("line.storyboard_beat_invalid", value=value[:24])
+        return "beat_snap", LOOP_VALUES[value.lower()]
+    if (fps := _FPS_LINE.match(line)) is not None:
+        rate = _FPS_VALUE.match(fps.group(1).strip())
+        if rate is None or int(rate.group(1)) not in FINISH_FPS:
+            choices = ", ".join(map(str, FINISH_FPS))
+            raise InvalidRequest("line.storyboard_fps_invalid", value=fps.group(1)[:24], choices=choices)
+        return "finish", {"fps": int(rate.group(1))}
+    return None
+
+
+def _board_lines(lines: list[str]) -> tuple[dict[str, object], list[str]]:
+    """The board lines' fields and the shot lines left, in order; a board line written twice
+    is refused (which of two descriptions was meant is not ours to guess)."""
+    fields: dict[str, object] = {}
+    shots: list[str] = []
+    for line in lines:
+        found = _board_line(line)
+        if found is None:
+            shots.append(line)
+            continue
+        if found[0] in fields:
+            raise InvalidRequest("line.storyboard_line_twice", line=line[:40])
+        fields[found[0]] = found[1]
+    return fields, shots
+
+
 def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Storyboard:
     """Parse a typed storyboard; raises one InvalidRequest (in ``locale``'s words where the
     problem is a shot's) before anything is queued."""
@@ -175,7 +226,7 @@ def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Sto
     header = STORYBOARD_HEADER.match(lines[0]) if lines else None
     if header is None:
         raise InvalidRequest("line.storyboard_no_shots")
-    shot_lines = lines[1:]
+    extra, shot_lines = _board_lines(lines[1:])
     if not shot_lines:
         raise InvalidRequest("line.storyboard_no_shots")
     if len(shot_lines) > MAX_SHOTS:
@@ -196,7 +247,7 @@ def parse_board(text: str, *, default_seconds: float, locale: str | None) -> Sto
         except ValidationError as exc:
             problem = exc.errors()[0]["msg"]
             raise InvalidRequest("line.storyboard_at_shot", shot=number, problem=problem) from None
-    fields: dict[str, Any] = {"title": title[:MAX_TITLE_CHARS], "shots": shots}
+    fields: dict[str, Any] = {"title": title[:MAX_TITLE_CHARS], "shots": shots, **extra}
     if any(shot.caption for shot in shots):
         fields["burn_captions"] = True  # LINE plays no .srt: a shot's caption is drawn in
     for name, field in (

@@ -21,6 +21,8 @@ TEXTS = {
             "・每個鏡頭可加：鏡頭:推近、動態:高、種子:5、速度:品質、轉場:硬切\n"
             "・鏡頭的字幕寫在「|」後面：1. 女孩走進夜市 4秒 | 字幕: 夜市開張了"
             "（輸出成 Shorts 時會照鏡頭時間燒進影片）\n"
+            "・配樂、卡點、影格率各寫成一行：音樂: 溫暖的 lo-fi 鋼琴／節拍（剪接點對齊音樂的拍子）／"
+            "fps: 24（輸出成 Shorts 的每秒張數，24 或 30）\n"
             "・先輸入「角色」或「風格」再傳照片，整部分鏡都會保留這個角色或畫風\n"
             "・第一行可加：比例、種子、不要、模型、fps、轉場、速度，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
@@ -68,6 +70,34 @@ TEXTS = {
         "line.storyboard_shot_caption": (
             "第 {shot} 個鏡頭的字幕是空的或寫了兩次。一個鏡頭寫一次，例如：… 4秒 | 字幕: 夜市開張了"
         ),
+        "line.storyboard_music_empty": "「音樂:」後面請描述想要的配樂，例如：音樂: 溫暖的 lo-fi 鋼琴",
+        "line.storyboard_beat_invalid": (
+            "「節拍」後面只能寫「開」或「關」（收到「{value}」）；只寫「節拍」就是開。"
+        ),
+        "line.storyboard_fps_invalid": (
+            "輸出成 Shorts 的 fps 只能是 {choices}（收到「{value}」）。"
+            "模型本身的 fps 請寫在第一行，例如：分鏡 夜市 fps:8"
+        ),
+        "line.storyboard_line_twice": "「{line}」這種設定在分鏡裡寫了兩次，請只留一行。",
+        "line.storyboard_music_off": (
+            "這份分鏡寫了「音樂:」，但管理員還沒有開啟音樂生成，所以沒有排入任何鏡頭。"
+            "請拿掉「音樂:」這一行；想配自己的音樂，就在輸出成 Shorts 之前傳一段語音訊息或音樂檔。"
+        ),
+        "line.storyboard_beat_needs_track": (
+            "這份分鏡要把剪接點對齊節拍，但還沒有音樂可以找拍子，所以沒有排入任何工作。"
+            "請先傳一段語音訊息或音樂檔（或輸入「音樂 <描述>」作曲），再按「輸出成 Shorts」。"
+        ),
+        "line.storyboard_music_composing": (
+            "🎵 先為分鏡 {board_id} 作曲：「{music}」（工作 {job_id}，{seconds} 秒）。"
+            "完成後會通知你，到時候再按一次「輸出成 Shorts」就會配上這段音樂。"
+        ),
+        "line.storyboard_music_busy": (
+            "🎵 分鏡的音樂還在作曲中（工作 {job_id}）。完成後會通知你，到時候再按「輸出成 Shorts」。"
+        ),
+        "line.storyboard_music_hint": (
+            "點「輸出成 Shorts」會先照分鏡的「音樂:」作曲，完成通知你之後再點一次就會輸出。"
+        ),
+        "line.storyboard_beat_hint": "輸出成 Shorts 時，剪接點會對齊音樂的拍子（需要音樂）。",
         "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
     },
     EN: {
@@ -82,6 +112,8 @@ TEXTS = {
             "• Per shot: camera:zoom_in, motion:high, seed:5, speed:quality, transition:cut\n"
             "• A shot's caption after a |: 1. a girl walks into a night market 4s | caption: Opening night "
             "(burned in on that shot's timing when you Finish for Shorts)\n"
+            "• Soundtrack, beat snap and frame rate, each on a line of its own: music: warm lo-fi piano / "
+            "beat (cuts snapped to the music's beats) / fps: 24 (the Short's frame rate, 24 or 30)\n"
             "• Send /character or /style, then a photo: every shot keeps that character or look\n"
             "• First line: aspect, seed, neg, preset, fps, transition, speed, and every shot's default "
             "seconds, camera, motion\n"
@@ -143,6 +175,36 @@ TEXTS = {
             "Shot {shot}'s caption is empty or written twice. Write it once per shot, e.g. "
             "… 4s | caption: Opening night"
         ),
+        "line.storyboard_music_empty": "Describe the soundtrack after music:, e.g. music: warm lo-fi piano",
+        "line.storyboard_beat_invalid": ('beat takes on or off (got "{value}"); beat alone means on.'),
+        "line.storyboard_fps_invalid": (
+            "The Short's fps must be one of {choices} (got \"{value}\"). The model's own fps goes on "
+            "the first line, e.g. storyboard Night market fps:8"
+        ),
+        "line.storyboard_line_twice": '"{line}": this board setting is written twice; keep one line.',
+        "line.storyboard_music_off": (
+            "This storyboard has a music: line, but the operator has not enabled music generation, so "
+            "no shot was queued. Remove the music: line; for your own music, send an audio message or "
+            "a music file before you tap Finish for Shorts."
+        ),
+        "line.storyboard_beat_needs_track": (
+            "This storyboard snaps its cuts to the beat, but there is no music to find beats in yet, so "
+            "nothing was queued. Send an audio message or a music file (or type music: <description> "
+            "to compose one), then tap Finish for Shorts."
+        ),
+        "line.storyboard_music_composing": (
+            '🎵 Composing the music of storyboard {board_id} first: "{music}" (job {job_id}, {seconds} s). '
+            "I'll tell you when it's ready; then tap Finish for Shorts again and the Short gets it."
+        ),
+        "line.storyboard_music_busy": (
+            "🎵 The storyboard's music is still being composed (job {job_id}). I'll tell you when it's "
+            "ready; then tap Finish for Shorts."
+        ),
+        "line.storyboard_music_hint": (
+            "Finish for Shorts composes the board's music: first; once I tell you it's ready, tap it "
+            "again for the Short."
+        ),
+        "line.storyboard_beat_hint": "Finish for Shorts snaps the cuts to the music's beats (music needed).",
         "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",
     },
 }
