@@ -87,7 +87,8 @@ async def finish_board_draft(
             return
         if track is None:
             raise InvalidRequest("line.storyboard_beat_needs_track")
-    await finish_draft_here(h, event, chat, locale, board_id)  # no draft: storyboard.no_draft
+    fps = wanted.fps if wanted is not None else None
+    await finish_draft_here(h, event, chat, locale, board_id, fps)  # no draft: storyboard.no_draft
 
 
 async def _compose(

@@ -193,20 +193,30 @@ async def finish_here(h: LineHandler, event: Event, chat: Chat, locale: str, cli
 
 
 async def finish_draft_here(
-    h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID
+    h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID, fps: int | None = None
 ) -> None:
-    """「輸出成 Shorts」 under a storyboard draft: the same, of the board's current draft."""
-    await _finish(h, event, chat, locale, board_id, finish_draft, "finish.queued_draft")
+    """「輸出成 Shorts」 under a storyboard draft: the same, of the board's current draft
+    (``fps``: the board's own ``fps: 24`` line, passed so the reply names the rate it gets)."""
+    await _finish(h, event, chat, locale, board_id, finish_draft, "finish.queued_draft", fps)
 
 
 async def _finish(
-    h: LineHandler, event: Event, chat: Chat, locale: str, target: uuid.UUID, finisher: Finisher, queued: str
+    h: LineHandler,
+    event: Event,
+    chat: Chat,
+    locale: str,
+    target: uuid.UUID,
+    finisher: Finisher,
+    queued: str,
+    fps: int | None = None,
 ) -> None:
     """One ``finish`` task of ``target`` (a clip or a board) with the waiting track and
     caption; used, they wait no more."""
     async with h.person_lock(chat):
         track, caption = await h.state.finish_extras(chat.chat_id, chat.user_id)
         options = options_for(track, caption)
+        if fps in (24, 30):
+            options = options.model_copy(update={"fps": fps})
         ticket = await finisher(
             h.service,
             target,
