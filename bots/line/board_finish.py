@@ -95,10 +95,15 @@ async def _compose(
     h: LineHandler, event: Event, chat: Chat, locale: str, board: BoardState, music: str
 ) -> None:
     """The board's music as a ``music`` task for the draft's length (the one LINE music flow);
-    a second tap while it is composing is told so, not queued twice."""
+    a second tap while that description is composing is told so, not queued twice (another
+    ``音樂 <描述>`` of the person's composing does not count: it is not the board's music)."""
     await h.check_limits(chat)  # the track is announced by a push: LINE's monthly quota first
     origin = h.origin(chat, locale)
-    busy = [task for task in await active_tasks(h.service, origin) if task.kind == MUSIC]
+    busy = [
+        task
+        for task in await active_tasks(h.service, origin)
+        if task.kind == MUSIC and task.payload.get("description") == music.strip()
+    ]
     if busy:
         await h.answer(event, chat, render("line.storyboard_music_busy", locale, job_id=short_id(busy[0].id)))
         return
