@@ -35,6 +35,7 @@ from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
+    from reelbot.app.storyboards.state import BoardState
 
 #: Uploaded tracks are kept under their content hash (the same song twice is stored once).
 TRACKS_PREFIX = "tracks"
@@ -263,8 +264,7 @@ async def finish_draft(
         raise InvalidRequest("storyboard.no_draft", board_id=str(board_id)[:8])
     task_id = uuid.uuid4()
     options, later = _with_track(options, track), track.key if track else None
-    if options.fps is None and board.finish is not None and board.finish.fps in (24, 30):
-        options = options.model_copy(update={"fps": board.finish.fps})  # the file's, unless chosen
+    options = _with_board_fps(board, options)
     payload = _payload(
         service, task_id, board.draft.video_key, options, clip_id=None, board_id=board_id, stored_later=later
     )
@@ -283,6 +283,23 @@ async def finish_draft(
             service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
         ),
     )
+
+
+def _with_board_fps(board: BoardState, options: FinishOptions) -> FinishOptions:
+    """The options with the storyboard file's own ``finish.fps`` when the person chose none."""
+    if options.fps is None and board.finish is not None and board.finish.fps in (24, 30):
+        return options.model_copy(update={"fps": board.finish.fps})
+    return options
+
+
+async def draft_options(
+    service: ReelbotService, board_id: uuid.UUID, options: FinishOptions
+) -> FinishOptions:
+    """:func:`finish_draft`'s options as it will apply them (the board's frame rate filled
+    in), for a status line written before the finish is queued."""
+    from reelbot.app.storyboards.state import load_board
+
+    return _with_board_fps(await load_board(service, board_id), options)
 
 
 async def finished(service: ReelbotService, task_id: uuid.UUID) -> Finished:

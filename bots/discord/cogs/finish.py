@@ -25,9 +25,9 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, finish_clip, finish_draft
+from reelbot.app.finish import CheckedTrack, FinishOptions, draft_options, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
-from reelbot.bots.discord.finish_inputs import CLIP, Target, checked_track, queued_text, resolve_target
+from reelbot.bots.discord.finish_inputs import CLIP, DRAFT, Target, checked_track, queued_text, resolve_target
 from reelbot.bots.discord.finish_music import compose
 from reelbot.bots.discord.jobs import origin_for, status_channel
 from reelbot.bots.discord.replies import guarded, reply
@@ -80,19 +80,9 @@ async def _delete_quietly(message: discord.Message) -> None:
         log.info("could not delete status message %s", message.id)
 
 
-Finisher = Callable[..., Awaitable["TaskTicket"]]
-
-
-async def _on_click(
-    interaction: discord.Interaction,
-    action: str,
-    target: uuid.UUID,
-    text_key: str,
-    id_field: str,
-    finisher: Finisher,
-) -> None:
-    """The one body of both buttons: they differ only in the action name, the status text
-    and which app function queues the task (a clip's or a draft's finish)."""
+async def _on_click(interaction: discord.Interaction, action: str, target: uuid.UUID) -> None:
+    """The one body of both buttons: a clip's Finish (``CLIP``) or a draft's (``DRAFT``),
+    with the defaults (a draft keeps its storyboard file's frame rate)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot: ReelBot = interaction.client  # type: ignore[assignment]
     origin = origin_for(interaction)
@@ -105,8 +95,10 @@ async def _on_click(
         window_s=bot.config.click_window_s,
     )
     options = FinishOptions()
-    fields = {id_field: short_id(target), "fps": options.frame_rate}
-    text = render(text_key, origin.locale, **fields)
+    if action == DRAFT:
+        options = await draft_options(bot.service, target, options)
+    finisher = finish_clip if action == CLIP else finish_draft
+    text = queued_text(action, target, options, origin.locale)
 
     async def submit(origin: Origin, key: str) -> TaskTicket:
         return await finisher(bot.service, target, origin, idempotency_key=key, options=options)
@@ -114,14 +106,14 @@ async def _on_click(
     await _start(interaction, key, text, submit)
 
 
-@button_handler("finish")
+@button_handler(CLIP)
 async def on_finish(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
-    await _on_click(interaction, "finish", clip_id, "finish.queued_clip", "clip_id", finish_clip)
+    await _on_click(interaction, CLIP, clip_id)
 
 
-@button_handler("sbfinish")
+@button_handler(DRAFT)
 async def on_finish_draft(interaction: discord.Interaction, board_id: uuid.UUID) -> None:
-    await _on_click(interaction, "sbfinish", board_id, "finish.queued_draft", "board_id", finish_draft)
+    await _on_click(interaction, DRAFT, board_id)
 
 
 async def _check_target(bot: ReelBot, target: Target) -> None:
@@ -223,6 +215,8 @@ class FinishCog(commands.Cog):
         ``track`` is stored by the finish once nothing refuses it."""
         clip = target.action == CLIP
         finisher = finish_clip if clip else finish_draft
+        if not clip:
+            options = await draft_options(self.bot.service, target.id, options)
         text = queued_text(target.action, target.id, options, origin_for(interaction).locale)
 
         async def submit(origin: Origin, key: str) -> TaskTicket:
