@@ -3,7 +3,7 @@
 Why here: issue 14 lets a creator attach their own track (or ask for ``music``, a caption,
 mix or replace) to the command that makes the video, instead of a second ``/finish`` later.
 Everything is checked *up front*, before the status message or the job: the track goes
-through :func:`reelbot.app.finish.store_track` (not audio, 0 s, too long, too big), music
+through :func:`reelbot.app.finish.check_track` (not audio, 0 s, too long, too big), music
 with a track is refused, a music description is moderated as ``/finish … music:`` does
 (the music task's own checks, then its moderation), a caption is held to its limit — one message, and
 nothing queued. Then the finish is noted (:mod:`reelbot.bots.discord.pending_finish`)
@@ -21,10 +21,8 @@ re-rolled) and is used by the first draft posted.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,9 +30,9 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from pydantic import ValidationError
 
-from reelbot.app.finish import FinishOptions, store_track
+from reelbot.app.finish import FinishOptions, keep_track
 from reelbot.app.music import check_description, music_seconds_for
-from reelbot.bots.discord.finish_inputs import CLIP, track_bytes
+from reelbot.bots.discord.finish_inputs import CLIP, checked_track
 from reelbot.bots.discord.pending_finish import PendingFinish, drop, queue_finish, read, say, start_music
 from reelbot.bots.discord.pending_finish import pending_key as _pending_key
 from reelbot.domain.errors import InvalidRequest, NotFound, ReelbotError
@@ -157,17 +155,11 @@ async def check_extras(
 
 
 async def _store(bot: ReelBot, audio: discord.Attachment) -> tuple[str, bool]:
-    """The track through ``store_track`` (probe, then store); whether this request stored it.
-
-    Tracks are kept by content; the key is predicted from the bytes only to learn whether the
-    same track was there before, and a prediction that misses counts as "was there" (never
-    removed by :func:`discard`)."""
-    data = await track_bytes(bot, audio)
-    suffix = PurePosixPath(audio.filename).suffix.lower()
-    guess = f"tracks/{hashlib.sha256(data).hexdigest()}{suffix}"
-    existed = await asyncio.to_thread(bot.service.media.exists, guess)
-    key = await asyncio.to_thread(store_track, bot.service, data, audio.filename)
-    return key, key == guess and not existed
+    """The track checked (probe), then kept for the finish after the render; its key and
+    whether this request stored it (tracks are kept by content: only a track this request
+    added is removed by :func:`discard`)."""
+    track = await checked_track(bot, audio)
+    return track.key, await asyncio.to_thread(keep_track, bot.service, track)
 
 
 async def discard(bot: ReelBot, extras: Extras | None) -> None:

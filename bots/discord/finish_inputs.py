@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, check_track, store_track
+from reelbot.app.finish import CheckedTrack, FinishOptions, check_track
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.attachments import download_bytes
@@ -92,13 +92,6 @@ async def _id_on_message(
             if parsed is not None and parsed[0] == action:
                 return parsed[1]
     return None
-
-
-async def stored_track(bot: ReelBot, attachment: discord.Attachment) -> str:
-    """Download, probe and store the attached track; its media key (``FinishOptions.audio_key``)."""
-    data = await track_bytes(bot, attachment)
-    # ffmpeg probes the track: in a thread, so other interactions are not stalled meanwhile.
-    return await asyncio.to_thread(store_track, bot.service, data, attachment.filename)
 
 
 async def checked_track(bot: ReelBot, attachment: discord.Attachment) -> CheckedTrack:

@@ -49,7 +49,7 @@ class FinishOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     audio: Literal["none", "model", "upload", "music"] = "model"
-    audio_key: str | None = None  # from :func:`store_track`, or a done music task's key
+    audio_key: str | None = None  # a kept :class:`CheckedTrack`'s key, or a done music task's
     audio_mode: Literal["mix", "replace"] = "mix"
     caption: str | None = None  # one caption over the whole clip
     burn: bool = False
@@ -124,17 +124,11 @@ def check_track(service: ReelbotService, data: bytes, filename: str) -> CheckedT
     return CheckedTrack(data, filename, f"{TRACKS_PREFIX}/{hashlib.sha256(data).hexdigest()}{suffix}")
 
 
-def store_track(service: ReelbotService, data: bytes, filename: str) -> str:
-    """:func:`check_track`, then keep the track in the media store; its key for
-    :class:`FinishOptions`. For a finish queued now, pass the :class:`CheckedTrack` to
-    :func:`finish_clip` / :func:`finish_draft` instead: they store it after the quota."""
-    track = check_track(service, data, filename)
-    _put_track(service, track)
-    return track.key
-
-
-def _put_track(service: ReelbotService, track: CheckedTrack) -> bool:
-    """Store ``track`` (once per content); True when this call wrote it."""
+def keep_track(service: ReelbotService, track: CheckedTrack) -> bool:
+    """Store ``track`` (once per content); True when this call wrote it, so a caller refused
+    later may take back only what it added. For a finish queued now, pass the
+    :class:`CheckedTrack` to :func:`finish_clip` / :func:`finish_draft` instead: they keep it
+    after the quota; this is for a finish that will be queued later (after a render)."""
     if service.media.exists(track.key):
         return False
     service.media.put_bytes(track.key, track.data)
@@ -148,7 +142,7 @@ async def _submit_with_track(
     so storing cannot wait until after the queue has it; a refusal at queueing (the pending
     cap, decided atomically there) takes back a track this call wrote. (A second finish of
     the same bytes queued in that very moment would then miss it and fail, saying so.)"""
-    wrote = track is not None and await asyncio.to_thread(_put_track, service, track)
+    wrote = track is not None and await asyncio.to_thread(keep_track, service, track)
     try:
         return await submit()
     except BaseException:

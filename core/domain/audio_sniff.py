@@ -1,10 +1,11 @@
 """Does an upload start like an audio file at all? A cheap check of its first bytes.
 
-Why: a chat bot keeps a person's soundtrack (``reelbot.app.finish.store_track``) long before
-a worker probes it with ffmpeg, and ``store_track`` only checks the name. A text file renamed
-``song.mp3`` would be stored and only fail the finish task later; the container signatures
-below refuse it at once, in the person's language, with nothing stored. Decoding (is there
-sound, how long) stays the worker's (``generator/finish/audio.py``): this is only the shape.
+Why: a chat bot may hold a person's soundtrack long before a worker probes it, and where no
+``AudioProbe`` is wired ``reelbot.app.finish.check_track`` only checks the name and size. A
+text file renamed ``song.mp3`` would then wait and only fail the finish task later; the
+container signatures below refuse it at once, in the person's language, with nothing stored.
+Decoding (is there sound, how long) stays the probe's and the worker's
+(``generator/finish/audio.py``): this is only the shape.
 """
 
 from __future__ import annotations

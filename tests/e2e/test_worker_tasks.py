@@ -21,7 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.app.finish import FinishOptions, finish_clip, finished, finished_variants, store_track
+from reelbot.app.finish import (
+    FinishOptions,
+    check_track,
+    finish_clip,
+    finished,
+    finished_variants,
+    keep_track,
+)
 from reelbot.app.safety.devcert import generate_dev_certificate
 from reelbot.app.service import ReelbotService
 from reelbot.app.tasks import task_view
@@ -75,12 +82,19 @@ async def signed_service(signed: Settings) -> AsyncIterator[ReelbotService]:
         await svc.close()
 
 
+def keep(service: ReelbotService, data: bytes, filename: str) -> str:
+    """A person's track checked and kept, as a chat does for a finish queued later."""
+    checked = check_track(service, data, filename)
+    keep_track(service, checked)
+    return checked.key
+
+
 async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService, tmp_path: Path) -> None:
     service = signed_service
     clip_id = stored_clip(service, tmp_path, ALICE)
     song = tmp_path / "song.m4a"
     ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=3:sample_rate=44100", "-ac", "1", "-c:a", "aac", str(song))
-    track = store_track(service, song.read_bytes(), "song.m4a")
+    track = keep(service, song.read_bytes(), "song.m4a")
     options = FinishOptions(audio="upload", audio_key=track, caption="紙船出發", fps=24)
     ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="fin-1", options=options)
     assert ticket.state is JobState.QUEUED and not ticket.duplicate and ticket.position == 1
@@ -121,12 +135,12 @@ async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService,
         )
     assert long_caption.value.key == "finish.caption_too_long"
     with pytest.raises(InvalidRequest) as not_audio:
-        store_track(service, b"hello", "notes.txt")
+        keep(service, b"hello", "notes.txt")
     assert not_audio.value.key == "finish.audio_not_audio"
     # The wired probe (as `reelbot` wires it) refuses what only the worker refused before.
     fake = b"ID3 this is not really an mp3" * 10
     with pytest.raises(InvalidRequest) as probed:
-        store_track(service, fake, "fake.mp3")
+        keep(service, fake, "fake.mp3")
     assert probed.value.key == "finish.audio_not_audio"
     assert not service.media.exists(f"tracks/{hashlib.sha256(fake).hexdigest()}.mp3")
     assert (await service.queue.depth())["fast"]["waiting"] == 0
@@ -208,7 +222,7 @@ async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
     # passes the name check; the worker's own probe must still refuse it.
     monkeypatch.setattr(PORTS, "audio_probe", None)
     clip_id = stored_clip(service, tmp_path, ALICE)
-    track = store_track(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
+    track = keep(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
     ticket = await finish_clip(
         service,
         clip_id,
