@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from reelbot.app.storyboards import board_id_for, board_status
-from reelbot.app.storyboards.state import DraftRecord, update_board
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
@@ -38,8 +36,8 @@ from tests.bots.line.conftest import (
     text_event,
     waiting_in_queue,
 )
-from tests.finishclips import ffmpeg, lavfi_clip, stored_clip
-from tests.jobrecords import finish_job
+from tests.bots.line.drafts import board_with_draft
+from tests.finishclips import stored_clip
 
 ALICE = Origin(platform=Platform.LINE, user_id="Ualice", channel_id="Ualice", locale="zh-TW")
 
@@ -164,36 +162,9 @@ async def test_refusals_get_one_message_and_queue_nothing(
 
 
 async def test_the_drafts_quick_reply_finishes_the_draft(harness: Harness, tmp_path: Path) -> None:
-    event = text_event("分鏡 紙船\n1. 一艘紙船 1秒\n2. 紙船漂走 1秒")
-    await harness.send(event)
-    board_id = board_id_for(f"line:{event['webhookEventId']}")
-    status = await board_status(harness.service, board_id)
-    jobs = [shot.job_id for shot in status.shots]
-    clips = [finish_job(harness.service.db, job_id) for job_id in jobs]  # type: ignore[arg-type]
-    # The draft as assembled (a real 2-s video; the stitching is tested in tests/e2e).
-    media = harness.service.media
-    source = lavfi_clip(tmp_path / "draft.mp4", seconds=2.0)
-    ffmpeg("-i", str(source), "-frames:v", "1", str(tmp_path / "sheet.jpg"))
-    media.put_file(f"drafts/{board_id}/d1.mp4", source)
-    media.put_file(f"drafts/{board_id}/d1.jpg", tmp_path / "sheet.jpg")
-    record = DraftRecord(
-        job_ids=jobs,  # type: ignore[arg-type]
-        video_key=f"drafts/{board_id}/d1.mp4",
-        contact_sheet_key=f"drafts/{board_id}/d1.jpg",
-        size_bytes=media.path(f"drafts/{board_id}/d1.mp4").stat().st_size,
-        width=144,
-        height=256,
-        fps=16,
-        num_frames=32,
-    )
-
-    def keep(state: Any) -> None:
-        state.draft = record
-
-    await update_board(harness.service, board_id, keep)
-    done = JobEvent(kind=EventKind.DONE, job_id=jobs[1], origin=status.origin, clip_id=clips[1].id)  # type: ignore[arg-type]
-    assert await harness.bot.deliverer.deliver(done)
-    video = harness.fake.delivered[-1]["messages"][-1]
+    board = "分鏡 紙船\n1. 一艘紙船 1秒\n2. 紙船漂走 1秒"
+    board_id, pushed = await board_with_draft(harness, board, tmp_path)
+    video = pushed["messages"][-1]
     finish_item = video["quickReply"]["items"][0]["action"]
     assert finish_item["data"] == f"finish_draft:{board_id}"
 
@@ -206,7 +177,7 @@ async def test_the_drafts_quick_reply_finishes_the_draft(harness: Harness, tmp_p
     payload = finish.payload_json
     assert (payload["board_id"], payload["source_key"], payload["clip_id"]) == (
         str(board_id),
-        record.video_key,
+        f"drafts/{board_id}/d1.mp4",
         None,
     )
     assert [c["text"] for c in payload["captions"]] == ["紙船出發了"] and payload["burn"]
@@ -217,7 +188,7 @@ async def test_the_drafts_quick_reply_finishes_the_draft(harness: Harness, tmp_p
     assert short["via"] == "push", short
     urls = [m.get("originalContentUrl") or m.get("text", "") for m in short["messages"]]
     assert any(f"/media/{payload['output_key']}" in url for url in urls), urls
-    facts = stream_facts(media.path(str(payload["output_key"])))
+    facts = stream_facts(harness.service.media.path(str(payload["output_key"])))
     assert (facts.width, facts.height) == (1080, 1920)
 
 

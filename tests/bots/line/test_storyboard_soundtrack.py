@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 
 from reelbot.app.storyboards import board_status
-from reelbot.app.storyboards.state import DraftRecord, update_board
-from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.messages import render
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC, music_key
@@ -33,12 +31,11 @@ from tests.bots.line.conftest import (
     reply_texts,
     waiting_in_queue,
 )
+from tests.bots.line.drafts import board_with_draft
 from tests.bots.line.test_finish_extras import tone
 from tests.bots.line.test_music import burst, english, tasks_of
 from tests.bots.line.test_storyboard_webhook import send_board
 from tests.fakes.line_api import Content
-from tests.finishclips import ffmpeg, lavfi_clip
-from tests.jobrecords import finish_job
 
 SHOTS = "1. 一艘紙船 1秒\n2. 紙船漂走 1秒"
 
@@ -52,41 +49,6 @@ def music_engine() -> str | None:
 def settings(settings: Settings, music_engine: str | None) -> Settings:
     finish = settings.finish.model_copy(update={"music_engine": music_engine})
     return settings.model_copy(update={"finish": finish})
-
-
-async def board_with_draft(harness: Harness, text: str, tmp_path: Path) -> tuple[uuid.UUID, dict[str, Any]]:
-    """Send the board, finish its two shots, keep a real 2-s draft with its shot timings, and
-    deliver the last shot's event: returns the board and the draft push."""
-    board_id = await send_board(harness, text)
-    status = await board_status(harness.service, board_id)
-    jobs = [shot.job_id for shot in status.shots]
-    clips = [finish_job(harness.service.db, job_id) for job_id in jobs]  # type: ignore[arg-type]
-    media = harness.service.media
-    source = lavfi_clip(tmp_path / "draft.mp4", seconds=2.0)
-    ffmpeg("-i", str(source), "-frames:v", "1", str(tmp_path / "sheet.jpg"))
-    media.put_file(f"drafts/{board_id}/d1.mp4", source)
-    media.put_file(f"drafts/{board_id}/d1.jpg", tmp_path / "sheet.jpg")
-    record = DraftRecord(
-        job_ids=jobs,  # type: ignore[arg-type]
-        video_key=f"drafts/{board_id}/d1.mp4",
-        contact_sheet_key=f"drafts/{board_id}/d1.jpg",
-        size_bytes=media.path(f"drafts/{board_id}/d1.mp4").stat().st_size,
-        width=144,
-        height=256,
-        fps=16,
-        num_frames=32,
-        clip_keys=[str(clip.video_key) for clip in clips],
-        shot_frames=[16, 16],
-        overlaps=[0],
-    )
-
-    def keep(state: Any) -> None:
-        state.draft = record
-
-    await update_board(harness.service, board_id, keep)
-    done = JobEvent(kind=EventKind.DONE, job_id=jobs[1], origin=status.origin, clip_id=clips[1].id)  # type: ignore[arg-type]
-    assert await harness.bot.deliverer.deliver(done)
-    return board_id, harness.fake.delivered[-1]
 
 
 def finish_tap(board_id: uuid.UUID) -> dict[str, Any]:
