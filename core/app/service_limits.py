@@ -13,7 +13,8 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
@@ -81,6 +82,18 @@ class LimitsAndSettings:
     ) -> list[Any]:
         with session_scope(self.db) as session:
             return quota_windows(session, self.settings, origin, community=community, exclude=held or set())
+
+    @asynccontextmanager
+    async def locked_windows(
+        self, origin: Origin, community: CommunitySettings | None
+    ) -> AsyncIterator[list[Any]]:
+        """Settle what is stored, then hold ``origin``'s quota lock with their windows read
+        (leaving out what the ledger holds in Redis): the step every reservation and plan
+        check shares, so no two of them slip under one quota together."""
+        await self.settle_limits()
+        async with self.limits.locked(self.limits.scopes(origin)):
+            held = set(await self.limits.open_reservations())  # their estimates are in Redis
+            yield await asyncio.to_thread(self._quota_windows, origin, community, held)
 
     async def check_limits(self, origin: Origin, *, jobs: int = 1) -> None:
         """Refuse early (``LimitReached``) when ``jobs`` more clips from ``origin`` would pass

@@ -119,14 +119,10 @@ async def _reserve(
 ) -> Admission:
     """Take the job's share of every quota window and hourly rate (atomic; may move it to
     the relaxed lane or refuse it) and note the outcome in its moderation record."""
-    await service.settle_limits()
     # Refit from measured renders (the profile until there are enough): what the ack shows.
     estimate = (await service.estimates.estimate(request)).seconds
-    limits = service.limits
-    async with limits.locked(limits.scopes(request.origin)):
-        held = set(await limits.open_reservations())  # their estimates are in Redis
-        windows = await asyncio.to_thread(service._quota_windows, request.origin, community, held)
-        reservation = await limits.reserve(
+    async with service.locked_windows(request.origin, community) as windows:
+        reservation = await service.limits.reserve(
             job_id,
             request.origin,
             estimate_s=estimate,

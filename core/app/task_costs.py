@@ -114,13 +114,10 @@ async def reserve_task(
 async def _reserve(
     service: ReelbotService, task_id: uuid.UUID, origin: Origin, estimate: float
 ) -> Reservation:
-    """The clip job's reservation step (``submission._reserve``) for a task: settle what is
-    stored, then read the windows and run the ledger's script under the person's lock."""
+    """The clip job's reservation step (``submission._reserve``) for a task: the ledger's
+    script over the windows read under the person's lock (``locked_windows``)."""
     community = await asyncio.to_thread(service.safety.community_for, origin)
-    await service.settle_limits()
-    async with service.limits.locked(service.limits.scopes(origin)):
-        held = set(await service.limits.open_reservations())
-        windows = await asyncio.to_thread(service._quota_windows, origin, community, held)
+    async with service.locked_windows(origin, community) as windows:
         return await service.limits.reserve(
             task_id,
             origin,
@@ -203,11 +200,8 @@ async def check_plan(service: ReelbotService, origin: Origin, cost: PlanCost, *,
     failed, cancelled, note dropped, a bot restart), each a leak when missed. So a person
     who spends the quota elsewhere meanwhile can still be refused the finish then."""
     community = await asyncio.to_thread(service.safety.community_for, origin)
-    await service.settle_limits()
     limits = service.limits
-    async with limits.locked(limits.scopes(origin)):
-        held = set(await limits.open_reservations())
-        windows = await asyncio.to_thread(service._quota_windows, origin, community, held)
+    async with service.locked_windows(origin, community) as windows:
         try:
             await _check(service, origin, windows, cost.total_s)
             return
