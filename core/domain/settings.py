@@ -72,7 +72,10 @@ class EngineSettings(BaseModel):
     gpu_memory_gb: float | None = Field(
         None, gt=0, description="the workers' card size for routing/memory plans; None = not known here"
     )
-    attention_backend: str = Field("auto", description="auto = flash-3/sage/cuDNN where present, else native")
+    attention_backend: str = Field(
+        "auto",
+        description="auto = the fastest of flash-3/sage/cuDNN/native SDPA that runs here (timed at load)",
+    )
     tf32: bool = Field(True, description="TF32 matmuls for the float32 VAE (CUDA only)")
     compile: bool = Field(False, description="compile_repeated_blocks with a warm-up at load (CUDA only)")
     vae_tiling: Literal["auto", "on", "off"] = Field("auto", description="auto = above 480p")

@@ -1,7 +1,9 @@
 """The GPU engine tuned where it is cheap and safe, each switch in ``settings.engine``.
 
-* attention backend — ``auto`` tries flash-3, sage, cuDNN in that order (diffusers checks each
-  kernel's requirements and refuses what the device lacks), else native SDPA;
+* attention backend — ``auto`` times every backend the device can run (flash-3, sage, cuDNN,
+  native SDPA; diffusers refuses a kernel whose package is missing, and a probe call at the
+  transformer's own head shape refuses one that cannot run here) and keeps the fastest: cuDNN
+  is not faster than SDPA's flash kernel at every shape, so the order alone cannot decide;
 * TF32 matmuls — the float32 VAE decodes on tensor cores;
 * ``compile_repeated_blocks`` — regional compile of the transformer's repeated block, warmed up
   at load so the first user never pays the compile;
@@ -14,6 +16,7 @@ On a CPU every switch is off. One log line says what was chosen.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -39,18 +42,71 @@ class Tuning:
     memory_plan: MemoryPlan = "whole"
 
 
-def _set_backend(transformers: list[Any], wanted: str) -> str:
-    candidates = AUTO_BACKENDS if wanted == "auto" else (wanted,)
+#: The probe's query length: long enough that kernel choice, not launch overhead, decides.
+PROBE_TOKENS = 4096
+PROBE_CALLS = 5
+
+
+def probe_attention_s(transformer: Any, backend: str, device: str) -> float | None:
+    """Seconds one self-attention call takes through diffusers' dispatcher with ``backend`` at
+    ``transformer``'s head count and width (bf16 on CUDA), or None when it cannot run there."""
+    import torch
+    from diffusers.models.attention_dispatch import dispatch_attention_fn
+
+    config = getattr(transformer, "config", {})
+    heads = int(getattr(config, "num_attention_heads", 16))
+    width = int(getattr(config, "attention_head_dim", 128))
+    dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+    query = torch.randn(1, PROBE_TOKENS, heads, width, device=device, dtype=dtype)
+
+    def sync() -> None:
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    try:
+        with torch.no_grad():
+            dispatch_attention_fn(query, query, query, backend=backend)  # first call: autotune, load
+            sync()
+            started = time.perf_counter()
+            for _ in range(PROBE_CALLS):
+                dispatch_attention_fn(query, query, query, backend=backend)
+            sync()
+    except Exception as exc:  # no kernel for this device, dtype or shape
+        log.debug("attention backend %s cannot run on %s: %s", backend, device, exc)
+        return None
+    return (time.perf_counter() - started) / PROBE_CALLS
+
+
+def _settable(transformers: list[Any], name: str) -> bool:
+    try:
+        for transformer in transformers:
+            transformer.set_attention_backend(name)
+    except Exception as exc:  # missing kernel package / unsupported backend name
+        log.debug("attention backend %s unavailable: %s", name, exc)
+        return False
+    return True
+
+
+def choose_attention_backend(transformers: list[Any], wanted: str, device: str) -> str:
+    """Set and return the attention backend: ``wanted`` when it runs here, else native;
+    ``auto``: the fastest of :data:`AUTO_BACKENDS` and native that runs here (one log line
+    gives each one's probe time, so an operator sees why)."""
+    candidates = (*AUTO_BACKENDS, "native") if wanted == "auto" else (wanted,)
+    timings: dict[str, float | None] = {}
     for name in candidates:
-        try:
-            for transformer in transformers:
-                transformer.set_attention_backend(name)
-            return name
-        except Exception as exc:  # missing kernel / unsupported device: try the next one
-            log.debug("attention backend %s unavailable: %s", name, exc)
+        ok = _settable(transformers, name)
+        timings[name] = probe_attention_s(transformers[0], name, device) if ok and transformers else None
+    runnable = {name: s for name, s in timings.items() if s is not None}
+    chosen = min(runnable, key=lambda name: runnable[name]) if runnable else "native"
     for transformer in transformers:
-        transformer.set_attention_backend("native")
-    return "native"
+        transformer.set_attention_backend(chosen)
+    log.info(
+        "attention probe (%d tokens): %s → %s",
+        PROBE_TOKENS,
+        ", ".join(f"{n} {'-' if s is None else f'{s * 1e3:.2f} ms'}" for n, s in timings.items()),
+        chosen,
+    )
+    return chosen
 
 
 def _place(pipes: list[Any], plan: MemoryPlan, device: str) -> None:
@@ -101,7 +157,7 @@ def tune(
     plan = choose_plan(spec, ctx, settings)
     _place(pipes, plan, ctx.device)
     transformers = transformers_of(pipes)
-    backend = _set_backend(transformers, settings.attention_backend)
+    backend = choose_attention_backend(transformers, settings.attention_backend, ctx.device)
     if settings.tf32:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
