@@ -213,8 +213,9 @@ def _render_locally(
 
 
 def _report_local_clip(clip: _LocalClip, request: GenerationRequest, out: Path, *, json_out: bool) -> None:
-    """One line for people, the signing hint, the JSON report if asked, and the path last
-    (scripts read the last line)."""
+    """One line for people and the signing hint (stderr); on stdout the path (scripts read the
+    last line), or with ``--json`` one JSON document instead, the path inside it, so stdout
+    parses whole (``| jq .report.passes``)."""
     from reelbot.cli.lang import cli_locale
     from reelbot.cli.safety import signing_hint
 
@@ -233,7 +234,8 @@ def _report_local_clip(clip: _LocalClip, request: GenerationRequest, out: Path, 
         summary |= {"frames": int(rendered.frames.shape[0]), "fps": plan.fps, "seed": request.seed}
         summary |= {"preset": request.preset, "speed": plan.speed.value}
         typer.echo(json.dumps({"clip": summary, "report": report}, ensure_ascii=False))
-    typer.echo(str(out))
+    else:
+        typer.echo(str(out))
 
 
 StoryboardFile = Annotated[Path, typer.Argument(help="storyboard .yaml/.toml/.json (docs/control.md)")]

@@ -240,8 +240,9 @@ def test_cli_generate_json_prints_the_report_and_writes_valid_clips(tmp_path: Pa
         ]
         result = runner.invoke(app, args, env=env)
         assert result.exit_code == 0, result.output
-        line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
-        reports[speed] = json.loads(line)["report"]
+        printed = json.loads(result.stdout)  # stdout is one JSON document (pipes into jq)
+        assert printed["clip"]["path"] == str(out) and printed["clip"]["speed"] == speed
+        reports[speed] = printed["report"]
         info = probe(out)
         assert info.num_frames == 5 and info.codec == "h264"
     assert reports["quality"]["passes"] == 60 and reports["draft"]["passes"] == 4
