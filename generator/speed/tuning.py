@@ -51,7 +51,7 @@ def probe_attention_s(transformer: Any, backend: str, device: str) -> float | No
     """Seconds one self-attention call takes through diffusers' dispatcher with ``backend`` at
     ``transformer``'s head count and width (bf16 on CUDA), or None when it cannot run there."""
     import torch
-    from diffusers.models.attention_dispatch import dispatch_attention_fn
+    from diffusers.models.attention_dispatch import AttentionBackendName, dispatch_attention_fn
 
     config = getattr(transformer, "config", {})
     heads = int(getattr(config, "num_attention_heads", 16))
@@ -64,12 +64,13 @@ def probe_attention_s(transformer: Any, backend: str, device: str) -> float | No
             torch.cuda.synchronize()
 
     try:
+        name = AttentionBackendName(backend)
         with torch.no_grad():
-            dispatch_attention_fn(query, query, query, backend=backend)  # first call: autotune, load
+            dispatch_attention_fn(query, query, query, backend=name)  # first call: autotune, load
             sync()
             started = time.perf_counter()
             for _ in range(PROBE_CALLS):
-                dispatch_attention_fn(query, query, query, backend=backend)
+                dispatch_attention_fn(query, query, query, backend=name)
             sync()
     except Exception as exc:  # no kernel for this device, dtype or shape
         log.debug("attention backend %s cannot run on %s: %s", backend, device, exc)
