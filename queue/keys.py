@@ -105,6 +105,11 @@ class Keys:
         one reservation hash per admitted job, the set of open reservations."""
         return ":".join((self.prefix, "limits", *parts))
 
+    def track_lock(self, track_key: str) -> str:
+        """Short lease (redis-py's lock) on one stored track's content key while a finish
+        stores it, queues and, when refused, takes it back (core/app/finish.py)."""
+        return f"{self.prefix}:track:lock:{track_key}"
+
     # -- storyboards (core/app/storyboards.py) ------------------------------------------------------
 
     def storyboard(self, board_id: str) -> str:

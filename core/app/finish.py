@@ -14,13 +14,17 @@ its clip (``task.clip_id``) — the clip's "finished" variants are its done ``fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
 
 from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
@@ -41,6 +45,12 @@ if TYPE_CHECKING:
 TRACKS_PREFIX = "tracks"
 #: The finished frame rate when nobody chose one (30 looks smooth on Shorts; 24 is the film look).
 DEFAULT_FINISH_FPS = 30
+#: The lease on a track's key while a finish stores and queues it: one file write, one row
+#: and one enqueue take far less; it only bounds the wait behind a holder that died.
+TRACK_LEASE_S = 30.0
+TRACK_LEASE_POLL_S = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class FinishOptions(BaseModel):
@@ -128,7 +138,9 @@ def keep_track(service: ReelbotService, track: CheckedTrack) -> bool:
     """Store ``track`` (once per content); True when this call wrote it, so a caller refused
     later may take back only what it added. For a finish queued now, pass the
     :class:`CheckedTrack` to :func:`finish_clip` / :func:`finish_draft` instead: they keep it
-    after the quota; this is for a finish that will be queued later (after a render)."""
+    after the quota, under the track's lease; this is for a finish that will be queued later
+    (after a render), and takes no lease: a refused finish's take-back in that moment can
+    still remove the file it found present (Discord's after-render path, not yet leased)."""
     if service.media.exists(track.key):
         return False
     service.media.put_bytes(track.key, track.data)
@@ -138,17 +150,59 @@ def keep_track(service: ReelbotService, track: CheckedTrack) -> bool:
 async def _submit_with_track(
     service: ReelbotService, track: CheckedTrack | None, submit: Callable[[], Awaitable[TaskTicket]]
 ) -> TaskTicket:
-    """Store the track, then queue. The worker must find the track once the task is queued,
-    so storing cannot wait until after the queue has it; a refusal at queueing (the pending
-    cap, decided atomically there) takes back a track this call wrote. (A second finish of
-    the same bytes queued in that very moment would then miss it and fail, saying so.)"""
-    wrote = track is not None and await asyncio.to_thread(keep_track, service, track)
-    try:
+    """Store the track, then queue; a refusal at queueing (the pending cap, decided
+    atomically there) takes back a track this call wrote. The worker must find the track
+    once the task is queued, so storing cannot wait until after the queue has it.
+
+    Why under a lease on the track's key (:func:`_track_lease`): tracks are kept by content,
+    so two finishes of the same bytes share one file. Unlocked, a finish refused here could
+    delete the file a second finish had just found present (and so not written) and queued
+    with. Held from the presence check to the take-back, in every process (the lease is in
+    Redis), the second finish either runs first (it wrote or found the file; the refused one
+    then finds it present, writes nothing and deletes nothing) or after the take-back (it
+    finds no file and writes its own). Checking for other tasks after a refusal and having a
+    winner re-put a vanished file would not do: a worker may read the track between the
+    delete and the re-put. A lease that ran out while held (a holder stalled past
+    :data:`TRACK_LEASE_S`) may have let another finish in, so a take-back is done only after
+    renewing it; failing that, the file stays (one unused track rather than a missing one)."""
+    if track is None:
         return await submit()
-    except BaseException:
-        if wrote and track is not None:
-            await asyncio.to_thread(service.media.delete, track.key)
-        raise
+    async with _track_lease(service, track.key) as lease:
+        wrote = await asyncio.to_thread(keep_track, service, track)
+        try:
+            return await submit()
+        except BaseException:
+            if wrote:
+                await _take_back(service, lease, track.key)
+            raise
+
+
+@contextlib.asynccontextmanager
+async def _track_lease(service: ReelbotService, key: str) -> AsyncIterator[Lock]:
+    """Hold the Redis lease on a track's key; a holder that dies frees it after its TTL."""
+    lease = service.redis.lock(
+        service.keys.track_lock(key), timeout=TRACK_LEASE_S, sleep=TRACK_LEASE_POLL_S, thread_local=False
+    )
+    if not await lease.acquire(blocking=False):
+        log.info("track %s: another finish is storing or taking it back; waiting", key)
+        await lease.acquire()
+    try:
+        yield lease
+    finally:
+        try:
+            await lease.release()
+        except LockError:  # ran out while held: nothing of ours to release
+            log.warning("the lease on track %s ran out while held", key)
+
+
+async def _take_back(service: ReelbotService, lease: Lock, key: str) -> None:
+    """Delete the track this refused finish wrote, only while its lease is still its own."""
+    try:
+        await lease.reacquire()
+    except LockError:
+        log.warning("track %s kept: its lease ran out, another finish may use it", key)
+        return
+    await asyncio.to_thread(service.media.delete, key)
 
 
 def _with_track(options: FinishOptions | None, track: CheckedTrack | None) -> FinishOptions:
