@@ -39,6 +39,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -299,64 +300,140 @@ def mode_row(
 
 
 def compiled_row(
-    name: str, spec: Any, job: RenderJob, args: argparse.Namespace, device: str, models: Path
-) -> dict[str, Any] | None:
-    """Quality on a second engine loaded with ``engine.compile`` on (CUDA only). A compile
-    failure is a row note, not the end of the run: the other rows still stand."""
-    if device != "cuda" or args.no_compile:
-        return None
+    spec: Any, job: RenderJob, args: argparse.Namespace, device: str, models: Path
+) -> dict[str, Any]:
+    """Quality on a second engine loaded with ``engine.compile`` on (CUDA): its compile
+    happens in the warm-up call, so the timed rounds are what a warm worker runs."""
     cache = EngineCache(make_context(device, models, compile=True))
     try:
         return mode_row(cache, spec, job, args, device, label="quality+compile")
-    except Exception as exc:  # torch.compile on a new stack: report it, keep the table
-        print(f"quality+compile failed: {type(exc).__name__}: {str(exc)[:300]}")
-        return None
     finally:
         cache.clear()
 
 
-def batch_rows(cache: EngineCache, name: str, args: argparse.Namespace, device: str) -> list[dict[str, Any]]:
+def batch_row(
+    cache: EngineCache, name: str, args: argparse.Namespace, device: str, size: int
+) -> dict[str, Any]:
     """Throughput of the worker's batching (``generator.worker.batch.render_batch``, what a
-    worker with ``engine.batch_size`` runs): B requests of ``--batch-mode`` with seeds seed…seed+B-1
-    in one pipeline call; s/clip is the call's median seconds / B. Planned sizes (not ``--size``)."""
+    worker with ``engine.batch_size`` runs): ``size`` requests of ``--batch-mode`` with seeds
+    seed…seed+size-1 in one pipeline call; s/clip is the call's median seconds / size. Planned
+    sizes (not ``--size``)."""
     from reelbot.domain.settings import Settings
     from reelbot.generator.worker.batch import render_batch
 
     settings = Settings(_env_file=None, device=device, preset=name)  # type: ignore[call-arg]
-    rows = []
-    for size in args.batch:
-        requests = [
-            GenerationRequest(
-                prompt=PROMPT,
-                origin=Origin(platform=Platform.CLI, user_id="bench"),
-                aspect=Aspect(args.aspect),
-                seconds=args.seconds,
-                steps=args.steps,
-                seed=args.seed + i,
-                speed=SpeedMode(args.batch_mode),
-                preset=name,
+    requests = [
+        GenerationRequest(
+            prompt=PROMPT,
+            origin=Origin(platform=Platform.CLI, user_id="bench"),
+            aspect=Aspect(args.aspect),
+            seconds=args.seconds,
+            steps=args.steps,
+            seed=args.seed + i,
+            speed=SpeedMode(args.batch_mode),
+            preset=name,
+        )
+        for i in range(size)
+    ]
+    s, results = timed(
+        lambda: render_batch(requests, settings, cache, lambda a, b: True), args.rounds, device
+    )
+    report = results[0].rendered.report
+    return {
+        "mode": f"{args.batch_mode} ×{size} batch",
+        "s_clip": s / size,
+        "passes": report.passes,
+        "skipped": report.passes_skipped,
+        "peak_mb": report.peak_gpu_memory_mb,
+        "frames": results[0].rendered.frames,
+        "attention": report.attention_backend,
+    }
+
+
+class Table:
+    """Rows as they are measured: each one printed and the JSON rewritten at once, so a run
+    stopped at its time limit (one lease of a GPU machine) still leaves every finished row."""
+
+    def __init__(self, args: argparse.Namespace, per_pass: float, card: str, started: float) -> None:
+        self.args, self.per_pass, self.card, self.started = args, per_pass, card, started
+        self.rows: list[dict[str, Any]] = []
+        self.frames: dict[str, np.ndarray] = {}
+        self.notes: list[str] = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.frames[row["mode"]] = row.pop("frames")
+        self.rows.append(row)
+        self._derive()
+        self.print_row(row)
+        self.write()
+
+    def note(self, text: str) -> None:
+        print(text, flush=True)
+        self.notes.append(text)
+        self.write()
+
+    def _derive(self) -> None:
+        """× plain, MFU and the difference to quality, for every row they can be given now."""
+        reference = self.frames.get("quality")
+        for row in self.rows:
+            full = row["passes"] - row["skipped"]
+            row["mfu"] = full * self.per_pass / row["s_clip"] / (self.args.peak_tflops * 1e12)
+            row["speedup_vs_plain"] = self.rows[0]["s_clip"] / row["s_clip"]
+            row["rel_diff_vs_quality"] = (
+                None if reference is None else rel_l2(self.frames[row["mode"]], reference)
             )
-            for i in range(size)
-        ]
-        s, results = timed(
-            lambda r=requests: render_batch(r, settings, cache, lambda a, b: True), args.rounds, device
+
+    def header(self) -> None:
+        print(
+            f"{'mode':<18} {'s/clip':>8} {'× plain':>8} {'passes':>7} {'skipped':>8} {'peak MB':>9} "
+            f"{'MFU':>7} {'rel. diff vs quality':>21} attention",
+            flush=True,
         )
-        report = results[0].rendered.report
-        rows.append(
-            {
-                "mode": f"{args.batch_mode} ×{size} batch",
-                "s_clip": s / size,
-                "passes": report.passes,
-                "skipped": report.passes_skipped,
-                "peak_mb": report.peak_gpu_memory_mb,
-                "frames": results[0].rendered.frames,
-                "attention": report.attention_backend,
-            }
+
+    def print_row(self, r: dict[str, Any]) -> None:
+        peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
+        diff = "-" if r["rel_diff_vs_quality"] is None else f"{r['rel_diff_vs_quality']:.4f}"
+        print(
+            f"{r['mode']:<18} {r['s_clip']:>8.2f} {r['speedup_vs_plain']:>8.2f} {r['passes']:>7} "
+            f"{r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {diff:>21} {r['attention']}",
+            flush=True,
         )
-    return rows
+
+    def write(self) -> None:
+        if self.args.json:
+            body = {"card": self.card, "total_s": self.elapsed(), "rows": self.rows, "notes": self.notes}
+            self.args.json.write_text(json.dumps(body, indent=2))
+
+    def within_budget(self, label: str, projected_s: float) -> bool:
+        """An optional row runs only when it is projected to end inside ``--budget-s``."""
+        budget = self.args.budget_s
+        if budget is None or self.elapsed() + projected_s <= budget:
+            return True
+        self.note(f"{label}: skipped, ≈{projected_s:.0f} s would end past the {budget:.0f}-s budget")
+        return False
+
+    def optional(self, label: str, make: Callable[[], dict[str, Any]]) -> None:
+        """A row the table stands without (batching, the compiled engine): its failure — out of
+        memory at a batch size, a compile error on a new stack — is a note; the run goes on."""
+        try:
+            row = make()
+        except Exception as exc:
+            self.note(f"{label} failed: {type(exc).__name__}: {str(exc)[:300]}")
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            return
+        self.add(row)
 
 
-def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+#: What the quality+compile row's budget check allows for building a second engine and
+#: compiling its repeated block, beside quality's own calls (a computed guess).
+COMPILE_ALLOWANCE_S = 150.0
+
+
+def run(args: argparse.Namespace, started: float) -> Table:
     device = "cpu" if args.cpu_smoke else "cuda"
     if args.cpu_smoke and not args.size:
         args.size = "64x64x5"  # a few seconds on two cores
@@ -373,49 +450,37 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             experts.append((draft.lora.weight_name_2, engine.t2v.transformer_2))
         for weight_name, transformer in experts:
             save_lora_layers(models / "loras" / name / weight_name, random_lora_layers(transformer))
+    q_job = bench_job(spec, SpeedMode.QUALITY, args)
+    card = "CPU" if args.cpu_smoke else torch.cuda.get_device_name()
+    table = Table(args, flops_per_pass(engine.t2v, q_job), card, started)
+    print(
+        f"{card}: preset {'tiny' if args.cpu_smoke else args.preset}, rounds {args.rounds} (median); "
+        f"clip {q_job.width}×{q_job.height}, {q_job.num_frames} frames, quality {q_job.steps} steps "
+        f"at guidance {q_job.guidance}",
+        flush=True,
+    )
+    table.header()
     plain_pipe = (
         build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed, args.preset)
     )
     if device == "cuda":
         plain_pipe.to(device)
-    q_job = bench_job(spec, SpeedMode.QUALITY, args)
-    print(
-        f"clip: {q_job.width}×{q_job.height}, {q_job.num_frames} frames, quality {q_job.steps} steps "
-        f"at guidance {q_job.guidance}",
-        flush=True,
-    )
-    rows = [plain_row(plain_pipe, q_job, args, device)]
+    table.add(plain_row(plain_pipe, q_job, args, device))
     del plain_pipe  # its memory back before the modes run
-    rows += [mode_row(cache, spec, bench_job(spec, sp, args), args, device) for sp in spec.modes]
-    rows += batch_rows(cache, name, args, device)
-    per_pass = flops_per_pass(engine.t2v, q_job)
+    for speed in spec.modes:
+        table.add(mode_row(cache, spec, bench_job(spec, speed, args), args, device))
+    calls = args.rounds + 1  # the warm-up call and the timed rounds
+    clip_s = {row["mode"]: row["s_clip"] for row in table.rows}
+    for size in args.batch:
+        label = f"{args.batch_mode} ×{size} batch"
+        if table.within_budget(label, clip_s[args.batch_mode] * size * calls):
+            table.optional(label, lambda n=size: batch_row(cache, name, args, device, n))  # type: ignore[misc]
     del engine
     cache.clear()
-    compiled = compiled_row(name, spec, q_job, args, device, models)
-    if compiled is not None:
-        rows.append(compiled)
-    reference = next(r["frames"] for r in rows if r["mode"] == "quality")
-    for row in rows:
-        full = row["passes"] - row["skipped"]
-        row["mfu"] = full * per_pass / row["s_clip"] / (args.peak_tflops * 1e12)
-        row["rel_diff_vs_quality"] = rel_l2(row.pop("frames"), reference)
-        row["speedup_vs_plain"] = rows[0]["s_clip"] / row["s_clip"]
-    return rows
-
-
-def show(rows: list[dict[str, Any]], title: str) -> None:
-    print(title)
-    print(
-        f"{'mode':<18} {'s/clip':>8} {'× plain':>8} {'passes':>7} {'skipped':>8} {'peak MB':>9} {'MFU':>7} "
-        f"{'rel. diff vs quality':>21} attention"
-    )
-    for r in rows:
-        peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
-        diff = "-" if r["rel_diff_vs_quality"] is None else f"{r['rel_diff_vs_quality']:.4f}"
-        print(
-            f"{r['mode']:<18} {r['s_clip']:>8.2f} {r['speedup_vs_plain']:>8.2f} {r['passes']:>7} "
-            f"{r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {diff:>21} {r['attention']}"
-        )
+    projected = COMPILE_ALLOWANCE_S + clip_s["quality"] * calls
+    if device == "cuda" and not args.no_compile and table.within_budget("quality+compile", projected):
+        table.optional("quality+compile", lambda: compiled_row(spec, q_job, args, device, models))
+    return table
 
 
 def main() -> None:
@@ -447,6 +512,12 @@ def main() -> None:
     parser.add_argument(
         "--peak-tflops", type=float, default=790.0, help="bf16 dense peak for MFU (H100/H200)"
     )
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=None,
+        help="skip an optional row (batching, quality+compile) projected to end past this many seconds",
+    )
     parser.add_argument("--models", type=str, default=None, help="models folder (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
@@ -455,13 +526,14 @@ def main() -> None:
     args.batch = [int(b) for b in (args.batch if args.batch is not None else default_batch).split(",") if b]
     if not args.cpu_smoke and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: run with --cpu-smoke for the tiny CPU version")
-    rows = run(args)
-    card = "CPU" if args.cpu_smoke else torch.cuda.get_device_name()
-    show(rows, f"{card}: preset {'tiny' if args.cpu_smoke else args.preset}, rounds {args.rounds} (median)")
-    total = time.perf_counter() - started
-    print(f"whole run: {total:.0f} s")
-    if args.json:
-        args.json.write_text(json.dumps({"card": card, "total_s": total, "rows": rows}, indent=2))
+    table = run(args, started)
+    print(f"\nwhole run: {table.elapsed():.0f} s; every row, with the difference to quality:")
+    table.header()
+    for row in table.rows:
+        table.print_row(row)
+    for note in table.notes:
+        print(note)
+    table.write()
 
 
 if __name__ == "__main__":
