@@ -18,6 +18,7 @@ from reelbot.app.limits import RatePolicy
 from reelbot.bots.line.api import LineApi
 from reelbot.bots.line.config import LineConfig
 from reelbot.bots.line.deliver import Deliverer
+from reelbot.bots.line.finish_extras import track_staging
 from reelbot.bots.line.handler import LineHandler
 from reelbot.bots.line.staging import PhotoStaging, run_sweeper
 from reelbot.bots.line.state import LineState
@@ -92,6 +93,11 @@ class LineBot:
             consumer=self.config.events_consumer,
         )
 
+    def staged(self) -> tuple[PhotoStaging, ...]:
+        """What waits on this bot's disk, one folder per TTL (photos for a prompt, tracks for
+        a Finish): :func:`run_line` sweeps each at start and then every half TTL."""
+        return (self.staging, track_staging(self.staging, self.config.finish_extras_ttl_s))
+
     def limits(self) -> RatePolicy:
         """LINE's hourly defaults for the service (read live: the config may change), with
         LINE's own refusal texts; a group's settings replace the numbers."""
@@ -155,12 +161,15 @@ async def run_line(settings: Settings, stop: asyncio.Event, config: LineConfig |
     runner = await serve_until(bot.web_app(with_media=config.serve_media), config.host, config.port, stop)
     log.info("LINE webhook listening on %s:%s%s", config.host, config.port, config.webhook_path)
     delivery = asyncio.create_task(bot.deliverer.run(stop), name="line-delivery")
-    sweeper = asyncio.create_task(run_sweeper(bot.staging, stop), name="line-photo-sweeper")
+    sweepers = [
+        asyncio.create_task(run_sweeper(folder, stop), name=f"line-sweeper-{folder.root.name}")
+        for folder in bot.staged()
+    ]
     try:
         await stop.wait()
     finally:
         await runner.cleanup()  # stops accepting, drains webhook tasks (on_shutdown)
         await delivery
-        await sweeper
+        await asyncio.gather(*sweepers)
         await bot.close()
         await service.close()

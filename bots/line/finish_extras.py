@@ -7,9 +7,9 @@ like photos wait for their prompt. A track's bytes wait like a photo's too — s
 under its LINE message id (bots/line/staging.py), *not* in the media store: the Finish hands
 them to ``finish_clip`` / ``finish_draft``, which store them only after every refusal (the
 quota among them), so a refused Finish or a track never used leaves nothing stored (the
-staged copy goes with its TTL; a replica without it downloads it from LINE again). The next
-Finish uses them — the track mixed with the clip's own sound, the caption burned in and as
-an .srt — and clears them.
+staged copy is swept past its TTL by the bot's sweeper, as a photo is; a replica without
+it downloads it from LINE again). The next Finish uses them — the track mixed with the
+clip's own sound, the caption burned in and as an .srt — and clears them.
 
 Everything a person can get wrong (a track too big, too long, empty or not audio at all, a
 caption over the limit) is refused here with one message in their language, by the limits
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 AUDIO_MESSAGE_EXT = ".m4a"  # LINE records and serves audio messages as m4a
 CAPTION_ECHO_CHARS = 60  # the caption quoted back in an answer
+TRACKS_FOLDER = "tracks"  # under the photos' staging folder
 
 
 def is_track_file(name: str | None) -> bool:
@@ -73,9 +74,15 @@ def _check_header_facts(content: Any, name: str, h: LineHandler) -> None:
     )
 
 
+def track_staging(photos: PhotoStaging, ttl_s: float) -> PhotoStaging:
+    """Tracks wait beside the staged photos, in their own folder and with their own TTL
+    (``finish_extras_ttl_s``): the one place that names the folder, for the intake here and
+    the bot's sweeper."""
+    return PhotoStaging(photos.root / TRACKS_FOLDER, ttl_s)
+
+
 def _staged_tracks(h: LineHandler) -> PhotoStaging:
-    """Tracks wait beside the staged photos, in their own folder and with their own TTL."""
-    return PhotoStaging(h.staging.root / "tracks", h.config.finish_extras_ttl_s)
+    return track_staging(h.staging, h.config.finish_extras_ttl_s)
 
 
 async def _download(h: LineHandler, message_id: str) -> bytes:
@@ -108,10 +115,8 @@ async def _take(h: LineHandler, content: Any, locale: str) -> PendingTrack:
     _check_header_facts(content, name, h)
     data = await _download(h, content.id)
     await _checked(h, data, filename, name)
-    staging = _staged_tracks(h)
     try:
-        await asyncio.to_thread(staging.put, content.id, data)
-        await asyncio.to_thread(staging.maybe_sweep)
+        await asyncio.to_thread(_staged_tracks(h).put, content.id, data)
     except (OSError, ValueError) as exc:  # downloaded again when the Finish comes
         log.warning("track %s not staged (%s); it will be downloaded again", content.id, exc)
     return PendingTrack(message_id=content.id, filename=filename, name=name)

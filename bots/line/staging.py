@@ -6,6 +6,8 @@ them into the media store's ``assets/`` would leave files that no job references
 a checked photo waits here, named by its LINE message id; the service stores it as an asset
 (content-addressed, once) only when a prompt uses it, and then the staged copy is discarded.
 What is never used is swept once it is older than the photo TTL (plus a grace period).
+The same folder type holds the tracks waiting for 「輸出成 Shorts」 (bots/line/finish_extras.py),
+with their own TTL; the bot runs one :func:`run_sweeper` per folder.
 
 A missing staged file is never an error: another bot replica may have received the photo, or
 the sweep may have run — the caller downloads it from LINE again.
@@ -88,7 +90,7 @@ class PhotoStaging:
         except FileNotFoundError:
             return 0
         except OSError as exc:  # not a folder, no permission: nothing to sweep, never a failure
-            log.warning("cannot sweep staged LINE photos in %s: %s", self.root, exc)
+            log.warning("cannot sweep staged LINE files in %s: %s", self.root, exc)
             return 0
         for entry in entries:
             with contextlib.suppress(OSError):
@@ -97,7 +99,7 @@ class PhotoStaging:
                     os.unlink(entry.path)
                     removed += 1
         if removed:
-            log.info("swept %d unused LINE photos", removed)
+            log.info("swept %d unused staged LINE files in %s", removed, self.root)
         return removed
 
     def maybe_sweep(self, *, now: float | None = None) -> int:
@@ -115,6 +117,6 @@ async def run_sweeper(staging: PhotoStaging, stop: asyncio.Event, *, interval_s:
         try:
             await asyncio.to_thread(staging.sweep)
         except Exception:
-            log.exception("sweeping staged LINE photos failed")
+            log.exception("sweeping staged LINE files in %s failed", staging.root)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

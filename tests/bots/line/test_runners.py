@@ -1,5 +1,6 @@
 """The process entry points: `reelbot media` serves media + health; the LINE app has probes too;
-`run_line` (what `reelbot line` runs) starts, sweeps stale staged photos, and stops cleanly."""
+`run_line` (what `reelbot line` runs) starts, sweeps stale staged photos and tracks, and stops
+cleanly."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 
 from reelbot.bots.line.app import run_line, run_media
 from reelbot.bots.line.config import LineConfig
+from reelbot.bots.line.finish_extras import track_staging
 from reelbot.bots.line.staging import SWEEP_GRACE_S, PhotoStaging
 from reelbot.domain.settings import Settings
 from tests.bots.line.conftest import ACCESS_TOKEN, CHANNEL_SECRET, Harness, free_port
@@ -55,7 +57,7 @@ async def test_run_media_serves_signed_files_until_stopped(settings: Settings) -
     assert task.done() and task.exception() is None
 
 
-async def test_run_line_sweeps_photos_a_previous_run_left_and_stops_cleanly(
+async def test_run_line_sweeps_photos_and_tracks_a_previous_run_left_and_stops_cleanly(
     settings: Settings, fake_line: FakeLineApi
 ) -> None:
     port = free_port()
@@ -75,6 +77,11 @@ async def test_run_line_sweeps_photos_a_previous_run_left_and_stops_cleanly(
     stale = time.time() - config.photo_ttl_s - SWEEP_GRACE_S - 5
     os.utime(staging.path("left-behind"), (stale, stale))
     staging.put("still-waiting", b"photo")
+    tracks = track_staging(staging, config.finish_extras_ttl_s)
+    tracks.put("track-left-behind", b"song")
+    stale_track = time.time() - config.finish_extras_ttl_s - SWEEP_GRACE_S - 5
+    os.utime(tracks.path("track-left-behind"), (stale_track, stale_track))
+    tracks.put("track-waiting", b"song")
     stop = asyncio.Event()
     task = asyncio.create_task(run_line(settings, stop, config))
     try:
@@ -87,10 +94,11 @@ async def test_run_line_sweeps_photos_a_previous_run_left_and_stops_cleanly(
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
         for _ in range(200):
-            if staging.get("left-behind") is None:
+            if staging.get("left-behind") is None and tracks.get("track-left-behind") is None:
                 break
             await asyncio.sleep(0.02)
         assert staging.get("left-behind") is None and staging.get("still-waiting") == b"photo"
+        assert tracks.get("track-left-behind") is None and tracks.get("track-waiting") == b"song"
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
