@@ -93,14 +93,16 @@ class Soundtrack:
 
     @property
     def asks_for_finish(self) -> bool:
-        """Whether any option asks for a Short (what :func:`check_extras` returns None without)."""
-        return bool(self.audio is not None or self.music or self.caption or self.audio_mode or self.lyrics)
+        """Whether any option asks for a Short — an ``audio_mode`` given at all does; without
+        one, :func:`check_extras` notes no finish (the one statement of this condition)."""
+        return (
+            self.audio is not None
+            or self.audio_mode is not None
+            or bool(self.music or self.caption or self.lyrics)
+        )
 
     async def checked(self, bot: ReelBot, origin: Origin, action: str = CLIP) -> Extras | None:
-        return await check_extras(
-            bot, origin, action, audio=self.audio, audio_mode=self.audio_mode, caption=self.caption,
-            music=self.music, lyrics=self.lyrics,
-        )  # fmt: skip
+        return await check_extras(bot, origin, action, self)
 
 
 def note_key(bot: ReelBot, origin: Origin) -> str | None:
@@ -110,27 +112,18 @@ def note_key(bot: ReelBot, origin: Origin) -> str | None:
     return _pending_key(bot, AFTER_RENDER, f"{origin.channel_id}:{origin.message_id}")
 
 
-async def check_extras(
-    bot: ReelBot,
-    origin: Origin,
-    action: str,
-    *,
-    audio: discord.Attachment | None,
-    audio_mode: str | None,
-    caption: str | None,
-    music: str | None,
-    lyrics: str | None,
-) -> Extras | None:
+async def check_extras(bot: ReelBot, origin: Origin, action: str, typed: Soundtrack) -> Extras | None:
     """The finish a request asks for, every part checked (the track stored last); None
     when it asks for none. Refusals raise :class:`InvalidRequest` with nothing stored."""
-    if audio is None and not music and not caption and audio_mode is None and not lyrics:
+    if not typed.asks_for_finish:
         return None
+    audio, caption, music, lyrics = typed.audio, typed.caption, typed.music, typed.lyrics
     if audio is not None and music:
         raise InvalidRequest("discord.finish_music_and_audio")
     if lyrics and not music:
         raise InvalidRequest("discord.after_lyrics_without_music")
     caption = check_caption(caption, bot.settings.finish) if caption else None
-    mode = audio_mode or "mix"
+    mode = typed.audio_mode or "mix"
     try:  # a client that sent a value the choices never offered
         options = FinishOptions(audio_mode=mode, caption=caption or None)  # type: ignore[arg-type]
     except ValidationError:

@@ -270,14 +270,30 @@ async def check_clip_and_finish(
     *,
     music: bool = False,
 ) -> PlanCost:
-    """A clip asked for with its finish (``music``: composed first): refused up front
-    (:func:`check_plan`) when clip + finish (+ music) would not fit ``request.origin``'s
-    quotas, so the person is not handed the clip and then refused the Short. For any chat
-    (Discord /video, LINE); the estimate it used is returned."""
+    """A clip asked for with its finish (``music``: composed first): its prompt moderated
+    first (:func:`moderate_first`), then refused up front (:func:`check_plan`) when clip +
+    finish (+ music) would not fit ``request.origin``'s quotas, so the person is not handed
+    the clip and then refused the Short. For any chat (Discord /video, LINE); the estimate
+    it used is returned."""
+    await moderate_first(service, [request])
     routed, seconds = planned_clip(service, request, roles)
     cost = await plan_cost(service, [routed], video_s=seconds, music=music)
     await check_plan(service, request.origin, cost)
     return cost
+
+
+async def moderate_first(service: ReelbotService, requests: Sequence[GenerationRequest]) -> None:
+    """The plan's prompts through the submit's own admit step (``service.safety.admit``: the
+    same moderation, and a refusal written to the moderators' log), before its cost is
+    checked. Why first: a refused prompt is a moderation refusal, logged as any is, also from
+    someone over their quota — not a quota message that hides it. The reference images are
+    the submit's to moderate (/video downloads them only once the plan fits); it moderates
+    the text again, as it does for every request (a second look, cheap beside a render)."""
+    if not requests:
+        return
+    community = await asyncio.to_thread(service.safety.community_for, requests[0].origin)
+    for request in requests:
+        await service.safety.admit(request, community=community)
 
 
 def planned_board(
@@ -308,9 +324,10 @@ async def check_board_and_finish(
     service: ReelbotService, board: Storyboard, origin: Origin, *, music: bool = False
 ) -> PlanCost:
     """:func:`check_clip_and_finish` for a storyboard whose draft is finished once posted:
-    every shot's estimate + music (as long as the draft) + the draft's finish, refused up
-    front in the storyboard's wording (``board=True``)."""
+    every shot's prompt moderated first, then every shot's estimate + music (as long as the
+    draft) + the draft's finish, refused up front in the storyboard's wording (``board=True``)."""
     requests, seconds = planned_board(service, board, origin)
+    await moderate_first(service, requests)  # every shot, also those queued in a later wave
     cost = await plan_cost(service, requests, video_s=seconds, music=music)
     await check_plan(service, origin, cost, board=True)
     return cost

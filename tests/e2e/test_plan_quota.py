@@ -1,8 +1,8 @@
 """A clip and the finish (and music) asked for with it, checked against the quota windows
 before any of it is queued (``app.task_costs.check_clip_and_finish``): the same ledger rule
-and refit table the clip's submit and each task's ``reserve_task`` use, nothing reserved.
-Real Redis ledger and SQLite; no render (the Discord path is tests/bots/discord/
-test_after_render_quota.py)."""
+and refit table the clip's submit and each task's ``reserve_task`` use, nothing reserved; the
+prompts moderated first, as the submit moderates them. Real Redis ledger and SQLite; no render
+(the Discord path is tests/bots/discord/test_after_render_quota.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from reelbot.app.finish import FinishOptions, finish_clip
+from reelbot.app.safety.moderation import ModerationRefused
 from reelbot.app.service import ReelbotService
 from reelbot.app.task_costs import (
     check_board_and_finish,
@@ -25,6 +27,8 @@ from reelbot.domain.errors import LimitReached
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import GenerationRequest
+from reelbot.storage.db import session_scope
+from reelbot.storage.models import ModerationEvent
 from tests.e2e.test_task_reservations import ALICE, done_task
 from tests.finishclips import stored_clip
 
@@ -153,4 +157,25 @@ async def test_a_storyboard_plans_its_shots_and_its_draft(tight: ReelbotService)
     assert err.value.details["needed"] == f"{shots + finish:,.0f}"
     assert err.value.render("en").startswith("This storyboard and the Short you asked for")
     assert "只做分鏡草稿的額度還夠" in err.value.render("zh-TW")  # 2 × 0.71 s fit the 2-s cap
+    assert await tight.limits.open_reservations() == {}
+
+
+async def test_a_refused_prompt_is_moderated_before_the_quota(tight: ReelbotService) -> None:
+    """Over quota, a prompt moderation refuses is its refusal and audit-log row, as from the
+    submit (any chat that calls the plan check); a clean prompt is the quota refusal."""
+    from reelbot.domain.storyboard import parse_storyboard
+
+    with pytest.raises(LimitReached):
+        await check_clip_and_finish(tight, BOAT)
+    banned = BOAT.model_copy(update={"prompt": "a ｎ.ｕ.ｄ.ｅ dancer"})
+    with pytest.raises(ModerationRefused) as err:
+        await check_clip_and_finish(tight, banned, music=True)
+    assert err.value.key == "safety.refused.sexual"
+    board = BOARD.replace("the boat at dusk", "nude dancers")  # the second shot's
+    with pytest.raises(ModerationRefused):
+        await check_board_and_finish(tight, parse_storyboard(board, "yaml"), ALICE)
+    with session_scope(tight.db) as session:
+        rows = session.exec(select(ModerationEvent).where(ModerationEvent.platform_user_id == ALICE.user_id))
+        logged = sorted((row.kind, row.excerpt) for row in rows)
+    assert logged == [("prompt", "a ｎ.ｕ.ｄ.ｅ dancer"), ("prompt", "nude dancers")]
     assert await tight.limits.open_reservations() == {}

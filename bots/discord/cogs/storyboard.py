@@ -123,14 +123,17 @@ class StoryboardCog(commands.Cog):
                     "storyboard.unreadable", path=file.filename[:100], format=fmt, error="not UTF-8 text"
                 ) from None
             board = parse_storyboard(text, fmt, source=file.filename[:100])
-            typed = board_soundtrack(board, soundtrack)  # the file's track/music/captions vs the options
+            board_soundtrack(board, soundtrack)  # file vs options: refused before any download
             board, images = await self._images(board, character, style)
-            if typed.asks_for_finish or board.wants_finish:  # shots + music + finish vs the quota
-                await check_board_and_finish(
-                    self.bot.service, board, origin_for(interaction), music=bool(typed.music)
-                )
-            extras = await board_extras(self.bot, board, soundtrack, origin_for(interaction))  # stored last
+            # The music moderated and the track stored before the quota (then the prompts, in
+            # check_board_and_finish): a refused text is moderation's answer, over quota or not.
+            extras = await board_extras(self.bot, board, soundtrack, origin_for(interaction))
             try:
+                if extras is not None:  # shots + music + finish vs the quota
+                    composed = extras.pending.music is not None
+                    await check_board_and_finish(
+                        self.bot.service, board, origin_for(interaction), music=composed
+                    )
                 await self.start(interaction, board, images, extras)
             except BaseException:
                 await discard(self.bot, extras)  # refused after the track was stored

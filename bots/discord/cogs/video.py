@@ -170,7 +170,8 @@ class VideoCog(commands.Cog):
         extras: Extras | None,
     ) -> list[tuple[ReferenceRole, bytes]]:
         """The reference images, downloaded once the request is known to fit the quota with
-        the Short it asks for (``extras``): refused now, not after the clip was rendered."""
+        the Short it asks for (``extras``): refused now, not after the clip was rendered —
+        a refused prompt first, as moderation's refusal (``check_clip_and_finish``)."""
         if extras is not None:
             roles = [role for role, _att in attachments]
             music = extras.pending.music is not None
