@@ -23,7 +23,7 @@ from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import Platform
 from reelbot.storage.db import session_scope
 from reelbot.storage.models import ModerationEvent
-from tests.bots.discord.helpers import followups
+from tests.bots.discord.helpers import answer_of, followups
 from tests.bots.discord.test_after_render import BOAT, notes_left, track_files, video
 from tests.bots.discord.test_after_render_quota import with_quota
 from tests.bots.discord.test_finish_command import sine_wav
@@ -107,11 +107,13 @@ async def test_video_over_quota_with_a_refused_prompt_gets_the_moderation_refusa
 
 
 async def test_storyboard_over_quota_with_a_refused_shot_or_music_gets_the_moderation_refusal(
-    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any, tmp_path: Path
 ) -> None:
     """The refused prompt is the second shot's (shots past the first wave are moderated up
-    front too), or the board's music description; both boards ask for a Short."""
+    front too), or the board's music description; both boards ask for a Short. A clean board
+    with a track gets the quota message, and the track its checks stored is removed again."""
     alice = fake.user(name="alice")
+    song = sine_wav(tmp_path / "song.wav", seconds=1.0)
     async with start_bot():
         for board, locale in ((BANNED_SHOT, "zh-TW"), (BANNED_MUSIC, "en-US")):
             inter, answer = await storyboard(fake, board, alice, locale)
@@ -119,8 +121,13 @@ async def test_storyboard_over_quota_with_a_refused_shot_or_music_gets_the_moder
             assert REFUSED[locale] in answer["content"], answer["content"]
             assert OVER[locale] not in answer["content"], answer["content"]
             assert len(followups(fake, inter.token)) == 1
-        clean = BANNED_SHOT.replace("nude dancers on the deck", "the boat at dusk")
-        _, answer = await storyboard(fake, clean, alice)
+        clean = BANNED_SHOT.replace("nude dancers on the deck", "the boat at dusk").encode()
+        files = {
+            "file": fake.add_attachment("board.yaml", clean, "text/plain"),
+            "audio": fake.add_attachment("song.wav", song, "audio/wav"),
+        }
+        inter = await fake.send_interaction(fake.slash("storyboard", {}, attachments=files, user=alice))
+        answer = await answer_of(fake, inter)
         assert "This storyboard and the Short you asked for" in answer["content"], answer
     assert refusals(service, alice["id"]) == [
         ("prompt", "safety.refused.sexual", "nude dancers on the deck"),
