@@ -24,9 +24,11 @@ from linebot.v3.messaging import (
 )
 
 from reelbot.bots.common.actions import ClipAction, clip_actions, custom_id
+from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, shorten
 from reelbot.bots.line.config import LineConfig
 from reelbot.domain.messages import render
+from reelbot.domain.reports import RenderReport
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -197,9 +199,11 @@ def info_text(
     lineage: list[tuple[uuid.UUID, object]],
     page_url: str,
     locale: str | None,
+    report: RenderReport | None = None,
 ) -> str:
+    """資訊: the recipe, what its render ran (the stored report, when there is one), lineage, link."""
     chain = " → ".join(kind_label(kind, locale) for _, kind in lineage)  # type: ignore[arg-type]
-    return render(
+    text = render(
         "line.info",
         locale,
         prompt=shorten(prompt, 500),
@@ -211,3 +215,4 @@ def info_text(
         lineage=chain,
         url=page_url,
     )
+    return text if report is None else f"{text}\n{report_line(report, locale)}"

@@ -148,6 +148,7 @@ async def _info(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: 
         lineage=clip.lineage,
         page_url=h.page_url(clip_id),
         locale=locale,
+        report=clip.report,
     )
     await h.answer(event, chat, text)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from reelbot.app.views import ClipView, JobView, Ticket
 from reelbot.domain.errors import NotFound
+from reelbot.domain.reports import RenderReport
 from reelbot.domain.types import GenerationRequest, JobState, Platform, RemixKind
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
@@ -51,7 +52,13 @@ async def job_view(service: ReelbotService, job: Any) -> JobView:
         error_detail=job.error_detail,
         request=GenerationRequest.model_validate_json(job.request_json),
         created_at=job.created_at,
+        report=stored_report(job),
     )
+
+
+def stored_report(job: Any) -> RenderReport | None:
+    """The render report the worker stored with a finished job (None for older jobs)."""
+    return RenderReport.from_dict(job.render_report) if job.render_report else None
 
 
 async def jobs_for(
@@ -99,6 +106,7 @@ async def clip_view(service: ReelbotService, clip_id: uuid.UUID) -> ClipView:
                 created_at=clip.created_at,
                 deleted=clip.deleted_at is not None,
                 lineage=chain,
+                report=stored_report(job),
             )
 
     return await asyncio.to_thread(load)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from reelbot.domain.reports import RenderReport
 from reelbot.domain.types import GenerationRequest, JobState, Origin, RemixKind
 
 
@@ -33,6 +34,7 @@ class JobView:
     error_detail: str | None
     request: GenerationRequest
     created_at: datetime
+    report: RenderReport | None = None  # what the worker's render ran (done jobs; None before 0004)
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,4 @@ class ClipView:
     created_at: datetime
     deleted: bool
     lineage: list[tuple[uuid.UUID, RemixKind | None]]
+    report: RenderReport | None = None  # its job's render report: mode, counted passes, GPU-seconds

@@ -57,7 +57,7 @@ def enqueue(
 
 
 def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbot enqueue`")]) -> None:
-    """Show a job's state, progress and clip."""
+    """Show a job's state, progress, clip and render report (JSON)."""
     settings = settings_or_exit()
 
     async def body(service: Any) -> dict[str, Any]:
@@ -70,6 +70,8 @@ def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbo
             "prompt": view.request.prompt,
             "preset": view.request.preset,
             "seed": view.request.seed,
+            # What the worker's render ran: mode, counted transformer passes, GPU-seconds …
+            "render": view.report.to_dict() if view.report is not None else None,
         }
         wait = await service.waits.wait_for(view.id)  # a waiting job: lane, place, expected wait
         if wait is not None:

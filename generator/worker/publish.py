@@ -55,7 +55,9 @@ async def record_publish_ack(
         for stage, seconds in timings.items():
             observer.observe_stage(stage, job.preset, seconds)
     await worker.queue.ack(delivery)
-    log.info("job %s done in %.2fs (%s)", job.id, sum(timings.values()), timings)
+    # The JSON log line carries the render report (mode, counted passes, GPU-seconds) as fields.
+    extra = {"render_report": facts.get("render_report"), "gpu_seconds": facts["gpu_seconds"]}
+    log.info("job %s done in %.2fs (%s)", job.id, sum(timings.values()), timings, extra=extra)
 
 
 async def republish(worker: Worker, job: Any, delivery: Delivery) -> None:

@@ -22,6 +22,7 @@ import discord
 from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
+from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, role_label
 from reelbot.bots.discord import components
 from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
@@ -137,7 +138,8 @@ async def on_info(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
 
 
 def info_text(clip: ClipView, locale: str | None) -> str:
-    """The full recipe and the lineage (root first), as the Info button shows it."""
+    """The full recipe, what its render ran (the stored report) and the lineage (root first),
+    as the Info button shows it."""
     request = clip.request
     references = ", ".join(
         f"{role_label(ref.role, locale)} `{ref.sha256[:12]}`" for ref in request.references
@@ -160,6 +162,8 @@ def info_text(clip: ClipView, locale: str | None) -> str:
         created=discord.utils.format_dt(clip.created_at, "R"),
         clip_id=clip.id,  # in full on purpose: the one id a person copies (`reelbot extend CLIP_ID`)
     )
+    if clip.report is not None:
+        text += "\n" + report_line(clip.report, locale)
     lines = [render("info.lineage_header", locale)]
     for index, (ancestor, kind) in enumerate(clip.lineage, start=1):
         kind_text = kind_label(kind, locale)
