@@ -318,7 +318,7 @@ def _cut(
         counts, beats = finishing.snap_to_beats(counts, overlaps, fps, track, settings)
         frames_per_shot = [frames[:count] for frames, count in zip(frames_per_shot, counts, strict=True)]
         tempo = beats.tempo_bpm
-    matched = board.colour_match if board.colour_match is not None else settings.finish.colour_match
+    matched = settings.finish.colour_match_for(board.colour_match)
     if matched and len(frames_per_shot) > 1:
         from reelbot.generator.finish.colour import match_shots
 

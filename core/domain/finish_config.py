@@ -57,6 +57,11 @@ class FinishSettings(BaseModel):
     music_model_id: str = Field("ACE-Step/acestep-v15-xl-turbo-diffusers", description="ace-step checkpoint")
     music_steps: int = Field(8, ge=1, le=200, description="ace-step denoising steps (turbo: 8)")
 
+    def colour_match_for(self, asked: bool | None) -> bool:
+        """Whether a storyboard's shots are graded to shot 1: its own ``colour_match`` when it
+        says one (a file's field, a LINE board's 色調一致 line), else this server default."""
+        return self.colour_match if asked is None else asked
+
     @model_validator(mode="after")
     def _ordered(self) -> FinishSettings:
         if self.min_audio_seconds >= self.max_audio_seconds:

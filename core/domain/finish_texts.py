@@ -17,7 +17,7 @@ TEXTS = {
         ),
         "finish.captions_unreadable": "{name} is not a SubRip (.srt) file we can read ({reason}).",
         "finish.clip_unreadable": "{name} is not a video we can read.",
-        "finish.size_invalid": "Size must look like 1080x1920 with even sides (got {value}).",
+        "finish.size_invalid": "Size must look like 1080x1920: even sides from 64 to 4096 (got {value}).",
         "finish.mode_invalid": "The audio mode is mix or replace (got {value}).",
         "finish.failed": "Finishing the clip failed: {error}",
         "finish.upscaler_missing": (
@@ -46,7 +46,7 @@ TEXTS = {
         "finish.caption_too_long": "有一段字幕長 {length} 個字，上限是 {limit} 個字，請縮短。",
         "finish.captions_unreadable": "{name} 不是可讀取的 SubRip（.srt）字幕檔（{reason}）。",
         "finish.clip_unreadable": "{name} 不是可讀取的影片。",
-        "finish.size_invalid": "尺寸要像 1080x1920 這樣，且邊長為偶數（收到 {value}）。",
+        "finish.size_invalid": "尺寸要像 1080x1920 這樣，邊長為 64 到 4096 的偶數（收到 {value}）。",
         "finish.mode_invalid": "音訊模式只能是 mix（混音）或 replace（取代），收到 {value}。",
         "finish.failed": "影片輸出失敗：{error}",
         "finish.upscaler_missing": (

@@ -52,6 +52,7 @@ from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.finish_config import FinishSettings, check_caption
 from reelbot.domain.presets import PresetSpec, get_preset
 from reelbot.domain.settings import Limits
+from reelbot.domain.tasks import MAX_SIDE, MIN_SIDE
 from reelbot.domain.types import (
     MAX_SEED,
     Aspect,
@@ -101,11 +102,14 @@ class FinishSpec(BaseModel):
 
 
 def parse_size(value: str) -> tuple[int, int]:
-    """``1080x1920`` → (1080, 1920); even sides only (yuv420p), else ``finish.size_invalid``."""
+    """``1080x1920`` → (1080, 1920); even sides only (yuv420p) within what a finish task takes
+    (:data:`~reelbot.domain.tasks.MIN_SIDE`..``MAX_SIDE``), else ``finish.size_invalid`` — so a
+    board's size is refused when it is read, not when its finish is queued."""
     match = _SIZE.match(str(value).strip().lower())
-    if not match or int(match[1]) % 2 or int(match[2]) % 2:
+    sides = (int(match[1]), int(match[2])) if match else ()
+    if not sides or any(side % 2 or not MIN_SIDE <= side <= MAX_SIDE for side in sides):
         raise InvalidRequest("finish.size_invalid", value=str(value)[:40])
-    return int(match[1]), int(match[2])
+    return sides[0], sides[1]
 
 
 class Shot(BaseModel):

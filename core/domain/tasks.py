@@ -19,6 +19,8 @@ MUSIC = "music"
 
 #: Where a finished variant of a clip or draft lives in the media store.
 FINISHED_PREFIX = "finished"
+#: The sides a finished Short may have (a board's ``finish.size`` is checked against them).
+MIN_SIDE, MAX_SIDE = 64, 4096
 
 
 class TaskPayload(BaseModel):
@@ -41,6 +43,7 @@ class AssembleDraft(TaskPayload):
     title: str = ""
     max_bytes: int | None = Field(None, ge=64 * 1024)  # the draft's own size cap (encode.max_bytes)
     job_ids: list[str] = Field(default_factory=list)  # the takes it joins (the sender's bookkeeping)
+    colour_match: bool | None = None  # the board's own choice; None: the worker's settings.finish
 
 
 class Caption(BaseModel):
@@ -69,6 +72,7 @@ class Recut(BaseModel):
     shot_frames: list[int]  # frames of each shot as the draft joined it
     overlaps: list[int]  # frames each join overlaps (0: a cut)
     title: str = ""
+    colour_match: bool | None = None  # as the draft was joined (AssembleDraft.colour_match)
 
 
 class FinishTask(TaskPayload):
@@ -91,8 +95,8 @@ class FinishTask(TaskPayload):
     captions: list[Caption] = Field(default_factory=list, max_length=200)
     burn: bool = False
     fps: Literal[24, 30] = 30
-    width: int = Field(1080, ge=64, le=4096, multiple_of=2)  # a board's ``finish: {size}``
-    height: int = Field(1920, ge=64, le=4096, multiple_of=2)
+    width: int = Field(1080, ge=MIN_SIDE, le=MAX_SIDE, multiple_of=2)  # a board's ``finish: {size}``
+    height: int = Field(1920, ge=MIN_SIDE, le=MAX_SIDE, multiple_of=2)
     recut: Recut | None = None  # a board with ``beat_snap``: cuts trimmed onto the track's beats
 
     @model_validator(mode="after")

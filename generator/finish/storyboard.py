@@ -181,7 +181,7 @@ def recut_on_beats(recut: Recut, track: Path, media: Any, settings: Settings, fo
     draft, joiner = join_clips(
         media, encode, recut.clip_keys, [Transition(t) for t in recut.transitions],
         recut.crossfade_seconds, folder, title=recut.title,
-        colour_match=settings.finish.colour_match, keep=counts,
+        colour_match=settings.finish.colour_match_for(recut.colour_match), keep=counts,
     )  # fmt: skip
     shots, overlaps = list(joiner.shot_frames), list(joiner.overlaps[:-1])
     return Snapped(draft, shots, overlaps, joiner.fps, beats.tempo_bpm, len(beats.times))

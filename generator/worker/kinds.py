@@ -86,7 +86,7 @@ def assemble_draft(
         task.video_key,
         task.sheet_key,
         task.title,
-        colour_match=settings.finish.colour_match,
+        colour_match=settings.finish.colour_match_for(task.colour_match),
     )
     progress(1, 1)
     return {"board_id": task.board_id, "video_key": task.video_key, "sheet_key": task.sheet_key, **facts}

@@ -88,6 +88,7 @@ def _payload(board: BoardState, job_ids: list[uuid.UUID], clip_keys: list[str]) 
         title=board.title,
         max_bytes=DRAFT_MAX_BYTES,
         job_ids=[str(j) for j in job_ids],
+        colour_match=board.colour_match,
     ).payload()
 
 

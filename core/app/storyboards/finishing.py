@@ -77,5 +77,6 @@ def board_finish_fields(
             shot_frames=draft.shot_frames,
             overlaps=draft.overlaps,
             title=board.title,
+            colour_match=board.colour_match,
         )
     return fields

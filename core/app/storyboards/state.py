@@ -96,6 +96,7 @@ class BoardState(BaseModel):
     origin: Origin
     transitions: list[Transition]  # how shot 2, 3, … begin
     crossfade_seconds: float
+    colour_match: bool | None = None  # later shots graded to shot 1 (None: the worker's default)
     shots: list[ShotRecord]
     draft: DraftRecord | None = None
     finish: BoardFinish | None = None  # None: a draft only (or a board stored before this field)

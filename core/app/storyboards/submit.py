@@ -120,6 +120,7 @@ def _new_board(
         origin=origin,
         transitions=board.transitions(),
         crossfade_seconds=board.crossfade_seconds,
+        colour_match=board.colour_match,
         shots=shots,
         finish=board_finish(board),
     )
@@ -128,7 +129,7 @@ def _new_board(
 def board_finish(board: Storyboard) -> BoardFinish | None:
     """What the file asks of its finished Short, kept with the board so every finish of its
     draft (after-render, Discord /finish board, LINE 輸出成 Shorts) captions the shots."""
-    if not board.wants_finish and not board.beat_snap:
+    if not board.wants_finish and not board.beat_snap and board.audio_mode is None:
         return None
     return BoardFinish(
         captions=board.captions(),
