@@ -1,4 +1,4 @@
-"""A typed board's soundtrack lines (``音樂:``, ``節拍``) at submit and at 「輸出成 Shorts」.
+"""A typed board's finish lines (``音樂:``, ``節拍``, ``音訊模式``) at submit and at 「輸出成 Shorts」.
 
 Why the music is composed at 輸出成 Shorts and not at submit: LINE's music is one flow —
 :func:`reelbot.app.music.submit_music` queues a ``music`` task, its ``done`` event makes the
@@ -17,12 +17,18 @@ moderation runs when the music task is submitted, as for 「音樂 <描述>」.
 ``節拍`` needs a track: the board's music, or the person's waiting soundtrack (an audio
 message, a music file, composed music). With neither, 輸出成 Shorts is refused with one message
 and nothing is queued — not finished without the beat snap the board asked for.
+
+``音訊模式: 取代|混音`` is the finish's ``audio_mode`` for whatever track the tap uses: LINE's
+quick reply carries no mode of its own (a waiting track is otherwise mixed in), so the board's
+line is the person's choice. ``尺寸`` and ``fps`` reach the finish from the board itself
+(:func:`reelbot.app.finish.finish_draft`), ``色調一致`` the draft's assembly.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from reelbot.app.finish import finish_draft
 from reelbot.app.music import check_description, music_seconds_for, submit_music
 from reelbot.app.tasks import active_tasks
 from reelbot.bots.common.status import shorten
@@ -36,11 +42,15 @@ if TYPE_CHECKING:
 
     from linebot.v3.webhooks import Event
 
+    from reelbot.app.finish import FinishOptions
     from reelbot.app.service import ReelbotService
     from reelbot.app.storyboards.state import BoardFinish, BoardState
+    from reelbot.app.tasks import TaskTicket
     from reelbot.bots.line.chat import Chat
+    from reelbot.bots.line.finish_extras import Finisher
     from reelbot.bots.line.handler import LineHandler
     from reelbot.domain.storyboard import Storyboard
+    from reelbot.domain.types import Origin
 
 MUSIC_ECHO_CHARS = 60  # the description quoted back in the reply
 
@@ -67,6 +77,8 @@ def draft_hints(wanted: BoardFinish | None) -> list[str]:
         hints.append("line.storyboard_music_hint")
     if wanted.beat_snap:
         hints.append("line.storyboard_beat_hint")
+    if wanted.audio_mode is not None:
+        hints.append(f"line.storyboard_{wanted.audio_mode}_hint")
     return hints
 
 
@@ -76,7 +88,7 @@ async def finish_board_draft(
     """「輸出成 Shorts」 under a draft: the board's music composed first when no track waits,
     a beat snap with no track at all refused, else the ordinary draft finish."""
     from reelbot.app.storyboards.state import load_board
-    from reelbot.bots.line.finish_extras import finish_draft_here
+    from reelbot.bots.line.finish_extras import _finish, finish_draft_here
 
     board = await load_board(h.service, board_id)
     wanted = board.finish
@@ -88,7 +100,23 @@ async def finish_board_draft(
         if track is None:
             raise InvalidRequest("line.storyboard_beat_needs_track")
     fps = wanted.fps if wanted is not None else None
-    await finish_draft_here(h, event, chat, locale, board_id, fps)  # no draft: storyboard.no_draft
+    if wanted is None or wanted.audio_mode is None:
+        await finish_draft_here(h, event, chat, locale, board_id, fps)  # no draft: storyboard.no_draft
+        return
+    # finish_draft_here takes no audio mode yet: the same finish, its options in the board's mode
+    await _finish(h, event, chat, locale, board_id, _in_mode(wanted.audio_mode), "finish.queued_draft", fps)
+
+
+def _in_mode(mode: str) -> Finisher:
+    """:func:`~reelbot.app.finish.finish_draft` with ``mode`` as the finish's audio mode."""
+
+    async def finisher(
+        service: ReelbotService, board_id: uuid.UUID, origin: Origin, *, options: FinishOptions, **rest: Any
+    ) -> TaskTicket:
+        options = options.model_copy(update={"audio_mode": mode})
+        return await finish_draft(service, board_id, origin, options=options, **rest)
+
+    return finisher
 
 
 async def _compose(

@@ -23,8 +23,12 @@ A phone has no YAML editor, so the format is lines::
   this way): ``音樂: <描述>`` / ``music: <description>`` (the board's soundtrack, composed by
   the music model when the draft is finished — free text, so a line of its own like a shot's
   caption), ``節拍`` / ``卡點`` / ``beat`` (cuts snapped to the track's beats; ``節拍: 關`` /
-  ``beat: off`` says no) and ``fps: 24`` / ``每秒: 30`` (the finished Short's frame rate, 24 or
-  30 — the first line's ``fps:8`` stays the model's own rate: a line of its own is the Short's).
+  ``beat: off`` says no), ``fps: 24`` / ``每秒: 30`` (the finished Short's frame rate, 24 or
+  30 — the first line's ``fps:8`` stays the model's own rate: a line of its own is the Short's),
+  ``尺寸: 720x1280`` / ``size: 720x1280`` (the finished Short's size, a file's ``finish.size``),
+  ``音訊模式: 取代`` / ``audio mode: replace`` (``混音``/``mix``: what a track does to the clip's
+  own sound) and ``色調一致: 關`` / ``colour match: off`` (the draft's shots graded to shot 1's
+  colours or not; on by default, a bare ``色調一致`` says on).
 * Full-width digits and punctuation work (``１．``, ``４秒``, ``｜``, ``：``): the text is NFKC-
   normalized first.
 
@@ -48,7 +52,15 @@ from pydantic import ValidationError
 
 from reelbot.bots.line.option_syntax import LOOP_VALUES, MAX_NUMBER_CHARS, extract_options
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.storyboard import FINISH_FPS, MAX_SHOTS, Shot, Storyboard
+from reelbot.domain.storyboard import (
+    FINISH_FPS,
+    MAX_SHOTS,
+    AudioMode,
+    FinishSpec,
+    Shot,
+    Storyboard,
+    parse_size,
+)
 
 #: The first word of a storyboard message (the rest of that line: title and board options).
 STORYBOARD_WORDS = frozenset({"分鏡", "分鏡表", "腳本", "storyboard", "/storyboard"})
@@ -108,7 +120,20 @@ _MUSIC_LINE = re.compile(r"^(?:音樂|配樂|music)\s*:\s*(.*)$", re.IGNORECASE 
 _BEAT_LINE = re.compile(r"^(?:節拍|卡點|對拍|beat[ _]?snap|beat)(?:\s*:\s*(.*))?$", re.IGNORECASE)
 _FPS_LINE = re.compile(r"^(?:fps|每秒|幀率)\s*:\s*(.*)$", re.IGNORECASE)
 _FPS_VALUE = re.compile(r"^(\d{1,3})\s*(?:fps|格|幀|張)?$", re.IGNORECASE)
-#: ``節拍: 開`` / ``beat: off`` read with the loop option's yes/no words (one table of them).
+_SIZE_LINE = re.compile(r"^(?:尺寸|解析度|畫面大小|size|resolution)\s*:\s*(.*)$", re.IGNORECASE)
+_SIZE_CROSS = re.compile(r"\s*[x×*]\s*", re.IGNORECASE)  # 1080 x 1920, 1080×1920, 1080*1920
+_MODE_LINE = re.compile(r"^(?:音訊模式|聲音模式|原音|audio[ _-]?mode)\s*:\s*(.*)$", re.IGNORECASE)
+_MODE_WORDS = {
+    "混音": AudioMode.MIX,
+    "混合": AudioMode.MIX,
+    "mix": AudioMode.MIX,
+    "取代": AudioMode.REPLACE,
+    "替換": AudioMode.REPLACE,
+    "replace": AudioMode.REPLACE,
+}
+_COLOUR_LINE = re.compile(r"^(?:色調一致|統一色調|調色|colou?r[ _-]?match)(?:\s*:\s*(.*))?$", re.IGNORECASE)
+#: ``節拍: 開`` / ``beat: off`` / ``色調一致: 關`` read with the loop option's yes/no words (one
+#: table of them).
 _TAIL_SECONDS = re.compile(rf"^{_NUMBER}\s*(?:秒鐘|秒|seconds|second|secs|sec|s)?$", re.IGNORECASE)
 
 
@@ -177,42 +202,73 @@ def _caption(body: str, number: int) -> tuple[str, str | None]:
     return "|".join(kept), captions[0]
 
 
+def _switch(value: str | None, refusal: str) -> bool:
+    """A board line's on/off: none written is on; else one of the yes/no words."""
+    word = (value or "").strip()
+    if not word:
+        return True
+    if word.lower() not in LOOP_VALUES:
+        raise InvalidRequest(refusal, value=word[:24])
+    return LOOP_VALUES[word.lower()]
+
+
+def _size(value: str) -> str:
+    """``1080 x 1920`` / ``1080×1920`` → ``1080x1920``, checked by the file's own
+    :func:`~reelbot.domain.storyboard.parse_size` (even sides a finish takes)."""
+    tidy = _SIZE_CROSS.sub("x", value.strip())
+    try:
+        width, height = parse_size(tidy)
+    except InvalidRequest:
+        raise InvalidRequest("line.storyboard_size_invalid", value=value.strip()[:24]) from None
+    return f"{width}x{height}"
+
+
 def _board_line(line: str) -> tuple[str, object] | None:
-    """A board line → (the Storyboard field, its value); None: the line is a shot. A wrong
-    value is one message naming the choices (nothing else in the board is read then)."""
+    """A board line → (the Storyboard field, or the :class:`FinishSpec` field, its value);
+    None: the line is a shot. A wrong value is one message naming the choices (nothing else
+    in the board is read then)."""
     if (music := _MUSIC_LINE.match(line)) is not None:
         if not music.group(1).strip():
             raise InvalidRequest("line.storyboard_music_empty")
         return "music", music.group(1).strip()
     if (beat := _BEAT_LINE.match(line)) is not None:
-        value = (beat.group(1) or "").strip()
-        if not value:
-            return "beat_snap", True
-        if value.lower() not in LOOP_VALUES:
-            raise InvalidRequest("line.storyboard_beat_invalid", value=value[:24])
-        return "beat_snap", LOOP_VALUES[value.lower()]
+        return "beat_snap", _switch(beat.group(1), "line.storyboard_beat_invalid")
+    if (colour := _COLOUR_LINE.match(line)) is not None:
+        return "colour_match", _switch(colour.group(1), "line.storyboard_colour_invalid")
     if (fps := _FPS_LINE.match(line)) is not None:
         rate = _FPS_VALUE.match(fps.group(1).strip())
         if rate is None or int(rate.group(1)) not in FINISH_FPS:
             choices = ", ".join(map(str, FINISH_FPS))
             raise InvalidRequest("line.storyboard_fps_invalid", value=fps.group(1)[:24], choices=choices)
-        return "finish", {"fps": int(rate.group(1))}
+        return "fps", int(rate.group(1))
+    if (size := _SIZE_LINE.match(line)) is not None:
+        return "size", _size(size.group(1))
+    if (mode := _MODE_LINE.match(line)) is not None:
+        word = mode.group(1).strip()
+        if word.lower() not in _MODE_WORDS:
+            raise InvalidRequest("line.storyboard_audio_mode_invalid", value=word[:24])
+        return "audio_mode", _MODE_WORDS[word.lower()]
     return None
 
 
 def _board_lines(lines: list[str]) -> tuple[dict[str, object], list[str]]:
-    """The board lines' fields and the shot lines left, in order; a board line written twice
-    is refused (which of two descriptions was meant is not ours to guess)."""
+    """The board lines' fields (the Short's ``fps`` and ``size`` under ``finish``, as in a
+    file) and the shot lines left, in order; a board line written twice is refused (which of
+    two descriptions was meant is not ours to guess)."""
     fields: dict[str, object] = {}
+    finish: dict[str, object] = {}
     shots: list[str] = []
     for line in lines:
         found = _board_line(line)
         if found is None:
             shots.append(line)
             continue
-        if found[0] in fields:
+        into = finish if found[0] in FinishSpec.model_fields else fields
+        if found[0] in into:
             raise InvalidRequest("line.storyboard_line_twice", line=line[:40])
-        fields[found[0]] = found[1]
+        into[found[0]] = found[1]
+    if finish:
+        fields["finish"] = finish
     return fields, shots
 
 

@@ -23,6 +23,9 @@ TEXTS = {
             "（輸出成 Shorts 時會照鏡頭時間燒進影片）\n"
             "・配樂、卡點、影格率各寫成一行：音樂: 溫暖的 lo-fi 鋼琴／節拍（剪接點對齊音樂的拍子）／"
             "fps: 24（輸出成 Shorts 的每秒張數，24 或 30）\n"
+            "・尺寸、音訊、色調也各寫成一行：尺寸: 720x1280（輸出成 Shorts 的寬x高）／"
+            "音訊模式: 取代（配樂取代影片原本的聲音；混音 則混在一起）／"
+            "色調一致: 關（鏡頭各自保留色調；沒寫就是開）\n"
             "・先輸入「角色」或「風格」再傳照片，整部分鏡都會保留這個角色或畫風\n"
             "・第一行可加：比例、種子、不要、模型、fps、轉場、速度，以及秒數、鏡頭、動態（鏡頭行沒寫時套用）\n"
             "・最多 {max_shots} 個鏡頭；全部完成後會把草稿影片傳給你\n"
@@ -79,6 +82,16 @@ TEXTS = {
             "模型本身的 fps 請寫在第一行，例如：分鏡 夜市 fps:8"
         ),
         "line.storyboard_line_twice": "「{line}」這種設定在分鏡裡寫了兩次，請只留一行。",
+        "line.storyboard_size_invalid": (
+            "「尺寸:」後面請寫「寬x高」，例如 尺寸: 1080x1920（邊長為 64 到 4096 的偶數；收到「{value}」）。"
+        ),
+        "line.storyboard_audio_mode_invalid": (
+            "「音訊模式」只能是「混音」（配樂和影片原本的聲音混在一起）或「取代」（只留配樂）"
+            "（收到「{value}」）。"
+        ),
+        "line.storyboard_colour_invalid": (
+            "「色調一致」後面只能寫「開」或「關」（收到「{value}」）；只寫「色調一致」就是開。"
+        ),
         "line.storyboard_music_off": (
             "這份分鏡寫了「音樂:」，但管理員還沒有開啟音樂生成，所以沒有排入任何鏡頭。"
             "請拿掉「音樂:」這一行；想配自己的音樂，就在輸出成 Shorts 之前傳一段語音訊息或音樂檔。"
@@ -98,6 +111,8 @@ TEXTS = {
             "點「輸出成 Shorts」會先照分鏡的「音樂:」作曲，完成通知你之後再點一次就會輸出。"
         ),
         "line.storyboard_beat_hint": "輸出成 Shorts 時，剪接點會對齊音樂的拍子（需要音樂）。",
+        "line.storyboard_replace_hint": "輸出成 Shorts 時，配樂會取代影片原本的聲音。",
+        "line.storyboard_mix_hint": "輸出成 Shorts 時，配樂會和影片原本的聲音混在一起。",
         "line.storyboard_draft_link": "草稿影片太大，無法直接在 LINE 播放，請用這個連結觀看：{url}",
     },
     EN: {
@@ -114,6 +129,9 @@ TEXTS = {
             "(burned in on that shot's timing when you Finish for Shorts)\n"
             "• Soundtrack, beat snap and frame rate, each on a line of its own: music: warm lo-fi piano / "
             "beat (cuts snapped to the music's beats) / fps: 24 (the Short's frame rate, 24 or 30)\n"
+            "• Size, audio and colour, each on a line of its own too: size: 720x1280 (the Short's width x "
+            "height) / audio mode: replace (the track replaces the clip's own sound; mix blends them) / "
+            "colour match: off (each shot keeps its own colours; on by default)\n"
             "• Send /character or /style, then a photo: every shot keeps that character or look\n"
             "• First line: aspect, seed, neg, preset, fps, transition, speed, and every shot's default "
             "seconds, camera, motion\n"
@@ -182,6 +200,16 @@ TEXTS = {
             "the first line, e.g. storyboard Night market fps:8"
         ),
         "line.storyboard_line_twice": '"{line}": this board setting is written twice; keep one line.',
+        "line.storyboard_size_invalid": (
+            'size: takes width x height, e.g. size: 1080x1920 (even sides from 64 to 4096; got "{value}").'
+        ),
+        "line.storyboard_audio_mode_invalid": (
+            "audio mode takes mix (the track blended with the clip's own sound) or replace (the track "
+            'only) (got "{value}").'
+        ),
+        "line.storyboard_colour_invalid": (
+            'colour match takes on or off (got "{value}"); colour match alone means on.'
+        ),
         "line.storyboard_music_off": (
             "This storyboard has a music: line, but the operator has not enabled music generation, so "
             "no shot was queued. Remove the music: line; for your own music, send an audio message or "
@@ -205,6 +233,8 @@ TEXTS = {
             "again for the Short."
         ),
         "line.storyboard_beat_hint": "Finish for Shorts snaps the cuts to the music's beats (music needed).",
+        "line.storyboard_replace_hint": "Finish for Shorts: the track replaces the clip's own sound.",
+        "line.storyboard_mix_hint": "Finish for Shorts: the track is mixed with the clip's own sound.",
         "line.storyboard_draft_link": "The draft is too large to play inside LINE. Watch it here: {url}",
     },
 }
