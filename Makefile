@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install install-cuda demo test test-busy lint redis postgres clean system-packages
+.PHONY: install install-cuda gpu-wheels demo test test-busy lint redis postgres clean system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,24 @@ install-cuda: install
 		--extra-index-url https://pypi.org/simple 'torch==$(TORCH_VERSION)+$(CUDA)'
 	$(PY) -c "import torch; ok = torch.cuda.is_available(); print('torch', torch.__version__, '| CUDA', torch.version.cuda, '| GPU', torch.cuda.get_device_name(0) if ok else 'none visible')"
 	$(VENV)/bin/reelbot doctor || true
+
+# The wheels a lent GPU machine (torch, transformers, accelerate already there; no network)
+# needs for bench/gpu_device.sh, at the versions this venv runs, for its Python (3.12): the
+# benchmark imports the worker (its batching), which imports the queue, database and encoder
+# (not imageio-ffmpeg's 68 MB wheel: the encoder looks its binary up only when it encodes).
+GPU_WHEELS    := diffusers peft pydantic pydantic-core pydantic-settings python-dotenv annotated-types \
+                 typing-inspection typing-extensions importlib-metadata ftfy wcwidth \
+                 redis sqlalchemy sqlmodel ffmpeg-python future setuptools
+GPU_PY        ?= 3.12
+GPU_WHEEL_DIR ?= .whl
+gpu-wheels: install
+	rm -rf $(GPU_WHEEL_DIR) && mkdir -p $(GPU_WHEEL_DIR)
+	$(PY) -c "import importlib.metadata as m; print('\n'.join(f'{n}=={m.version(n)}' for n in '$(GPU_WHEELS)'.split()))" \
+		> $(GPU_WHEEL_DIR)/pins.txt
+	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version $(GPU_PY) --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+		-d $(GPU_WHEEL_DIR) -r $(GPU_WHEEL_DIR)/pins.txt
+	@ls $(GPU_WHEEL_DIR) && du -sh $(GPU_WHEEL_DIR)
 
 redis:
 	@bash scripts/ensure-redis.sh

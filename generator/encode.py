@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
-import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
@@ -81,6 +80,11 @@ class EncodeResult:
 
 
 def ffmpeg_exe() -> str:
+    """imageio-ffmpeg's binary (or ``IMAGEIO_FFMPEG_EXE``), imported when a clip is encoded
+    rather than when this module loads: what only renders (the GPU benchmark on a machine that
+    carries no 68 MB ffmpeg wheel) imports the worker without it."""
+    import imageio_ffmpeg
+
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
