@@ -5,6 +5,7 @@ gets every rule a fresh submission gets. Anyone may remix anyone's clip.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.presets import check_extension as check_stitched_length
 from reelbot.domain.presets import plan_render, route_preset
 from reelbot.domain.settings import Settings
-from reelbot.domain.types import Origin, RemixKind, Variation
+from reelbot.domain.types import Origin, RemixKind, SpeedMode, Variation
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
@@ -33,15 +34,23 @@ async def start_action(
     *,
     idempotency_key: str,
     prompt: str | None,
+    speed: SpeedMode | None = None,
 ) -> Ticket:
     """Look the action up, refuse an unknown one or a deleted clip, and submit the request
-    the action derives from the clip (its recipe, the new origin, the lineage)."""
+    the action derives from the clip (its recipe, the new origin, the lineage).
+
+    The recipe keeps the parent's speed mode (a draft's Re-roll, Vary or Extend is a draft)
+    unless ``speed`` picks another; the action then derives from the recipe in that mode (an
+    Extend's length check plans it so). Render in quality sets its own mode.
+    """
     action = get_action(name)
     if action is None or action.derive is None or action.kind is None:
         raise InvalidRequest("action.unknown", action=name[:32])
     clip = await service.clip(clip_id)
     if clip.deleted:
         raise NotFound("clip.not_found")
+    if speed is not None and action.kind is not RemixKind.QUALITY:
+        clip = dataclasses.replace(clip, request=clip.request.model_copy(update={"speed": speed}))
     update: dict[str, Any] = {
         "origin": origin,
         "parent_clip_id": clip.id,

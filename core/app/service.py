@@ -28,7 +28,15 @@ from reelbot.app.views import ClipView, JobView, Ticket
 from reelbot.app.waits import WaitPlanner
 from reelbot.domain.events import JobEvent
 from reelbot.domain.settings import Settings
-from reelbot.domain.types import GenerationRequest, Origin, Platform, ReferenceRole, RemixKind, Variation
+from reelbot.domain.types import (
+    GenerationRequest,
+    Origin,
+    Platform,
+    ReferenceRole,
+    RemixKind,
+    SpeedMode,
+    Variation,
+)
 from reelbot.queue.events import EventStream
 from reelbot.queue.keys import Keys, Lane
 from reelbot.queue.streams import JobQueue
@@ -106,10 +114,13 @@ class ReelbotService(LimitsAndSettings):
         idempotency_key: str,
         prompt: str | None = None,
         variation: Variation | None = None,
+        speed: SpeedMode | None = None,
     ) -> Ticket:
         """A remix by kind (the older call): the clip action of that kind, see :meth:`start_action`."""
         name = remix.action_for_kind(kind, variation)
-        return await self.start_action(name, clip_id, origin, idempotency_key=idempotency_key, prompt=prompt)
+        return await self.start_action(
+            name, clip_id, origin, idempotency_key=idempotency_key, prompt=prompt, speed=speed
+        )
 
     async def start_action(
         self,
@@ -119,11 +130,13 @@ class ReelbotService(LimitsAndSettings):
         *,
         idempotency_key: str,
         prompt: str | None = None,
+        speed: SpeedMode | None = None,
     ) -> Ticket:
         """A new job derived from any clip's stored recipe by the registered clip action
-        ``name`` (reelbot.app.actions; anyone may remix anyone's clip)."""
+        ``name`` (reelbot.app.actions; anyone may remix anyone's clip); ``speed`` picks another
+        mode than the parent's (None keeps it)."""
         return await remix.start_action(
-            self, name, clip_id, origin, idempotency_key=idempotency_key, prompt=prompt
+            self, name, clip_id, origin, idempotency_key=idempotency_key, prompt=prompt, speed=speed
         )
 
     def check_extension(self, clip: ClipView) -> None:

@@ -25,6 +25,7 @@ from reelbot.cli import (
 from reelbot.domain.types import (
     Aspect,
     GenerationRequest,
+    SpeedMode,
 )
 
 
@@ -37,12 +38,21 @@ def enqueue(
     seed: SeedOpt = None,
     preset: PresetOpt = None,
     key: Annotated[str | None, typer.Option(help="idempotency key (default: random)")] = None,
+    speed: Annotated[
+        SpeedMode | None, typer.Option(help="quality / balanced / draft (default: REELBOT_ENGINE__SPEED)")
+    ] = None,
 ) -> None:
     """Queue a job through Redis for a worker; prints the job id and its position."""
     settings = settings_or_exit()
     images = read_images(image, role)
     request = GenerationRequest(
-        prompt=prompt, aspect=aspect, seconds=seconds, seed=seed, preset=preset, origin=cli_origin()
+        prompt=prompt,
+        aspect=aspect,
+        seconds=seconds,
+        seed=seed,
+        preset=preset,
+        speed=speed,
+        origin=cli_origin(),
     )
 
     async def body(service: Any) -> None:

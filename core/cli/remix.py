@@ -25,10 +25,13 @@ import typer
 
 from reelbot.cli.ids import typed_id_or_exit
 from reelbot.domain.errors import NotFound
-from reelbot.domain.types import ReferenceRole, RemixKind, Variation
+from reelbot.domain.types import ReferenceRole, RemixKind, SpeedMode, Variation
 
 ClipArg = Annotated[str, typer.Argument(help="the clip's id (from `reelbot status JOB_ID` or its page)")]
 KeyOpt = Annotated[str | None, typer.Option(help="idempotency key (default: random)")]
+SpeedOpt = Annotated[
+    SpeedMode | None, typer.Option(help="quality / balanced / draft (default: the parent clip's mode)")
+]
 
 
 def _label(key: str, locale: str, fallback: str) -> str:
@@ -76,6 +79,7 @@ def submit_remix(
     key: str | None = None,
     prompt: str | None = None,
     variation: Variation | None = None,
+    speed: SpeedMode | None = None,
 ) -> None:
     """Open the service, submit, print; ``kind=None`` means a loop. Errors: one line, exit 1."""
     from reelbot.cli import _with_service, cli_origin, console, run_async, settings_or_exit
@@ -93,7 +97,13 @@ def submit_remix(
             ticket = await _loop(service, clip_id, origin, idempotency_key)
         else:
             ticket = await service.remix(
-                clip_id, kind, origin, idempotency_key=idempotency_key, prompt=prompt, variation=variation
+                clip_id,
+                kind,
+                origin,
+                idempotency_key=idempotency_key,
+                prompt=prompt,
+                variation=variation,
+                speed=speed,
             )
         position = ticket.position if ticket.position is not None else render("cli.position_none", locale)
         line = render(
@@ -115,9 +125,10 @@ def extend(
     clip: ClipArg,
     prompt: Annotated[str | None, typer.Argument(help="what happens next (default: the same prompt)")] = None,
     key: KeyOpt = None,
+    speed: SpeedOpt = None,
 ) -> None:
     """Continue a clip from its last frame (refused past the longest total length)."""
-    submit_remix("extend", clip, RemixKind.EXTEND, key=key, prompt=prompt)
+    submit_remix("extend", clip, RemixKind.EXTEND, key=key, prompt=prompt, speed=speed)
 
 
 def loop(clip: ClipArg, key: KeyOpt = None) -> None:
@@ -129,6 +140,7 @@ def vary(
     clip: ClipArg,
     strong: Annotated[bool, typer.Option("--strong", help="a bigger change (default: subtle)")] = False,
     key: KeyOpt = None,
+    speed: SpeedOpt = None,
 ) -> None:
     """Same seed and prompt, a small (or with --strong, a bigger) change."""
     submit_remix(
@@ -137,6 +149,7 @@ def vary(
         RemixKind.VARY,
         key=key,
         variation=Variation.STRONG if strong else Variation.SUBTLE,
+        speed=speed,
     )
 
 
@@ -144,14 +157,15 @@ def remix(
     clip: ClipArg,
     prompt: Annotated[str, typer.Argument(help="the new prompt")],
     key: KeyOpt = None,
+    speed: SpeedOpt = None,
 ) -> None:
     """The clip's recipe and references with a new prompt."""
-    submit_remix("remix", clip, RemixKind.REMIX, key=key, prompt=prompt)
+    submit_remix("remix", clip, RemixKind.REMIX, key=key, prompt=prompt, speed=speed)
 
 
-def reroll(clip: ClipArg, key: KeyOpt = None) -> None:
+def reroll(clip: ClipArg, key: KeyOpt = None, speed: SpeedOpt = None) -> None:
     """The same recipe with a new seed."""
-    submit_remix("reroll", clip, RemixKind.REROLL, key=key)
+    submit_remix("reroll", clip, RemixKind.REROLL, key=key, speed=speed)
 
 
 def quality(clip: ClipArg, key: KeyOpt = None) -> None:
