@@ -123,7 +123,3 @@ class Keys:
     def storyboard_of_message(self, platform: str, message_id: str) -> str:
         """String ``<board id>`` for a board's status message (set before its shots are queued)."""
         return f"{self.prefix}:storyboard:msg:{platform}:{message_id}"
-
-    def storyboard_lock(self, board_id: str) -> str:
-        """Short lock (SET NX PX) around read-modify-write of a storyboard's state."""
-        return f"{self.prefix}:storyboard:lock:{board_id}"
