@@ -451,8 +451,15 @@ def run(args: argparse.Namespace, started: float) -> Table:
         for weight_name, transformer in experts:
             save_lora_layers(models / "loras" / name / weight_name, random_lora_layers(transformer))
     q_job = bench_job(spec, SpeedMode.QUALITY, args)
+    plain_pipe = (
+        build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed, args.preset)
+    )
+    if device == "cuda":
+        plain_pipe.to(device)
     card = "CPU" if args.cpu_smoke else torch.cuda.get_device_name()
-    table = Table(args, flops_per_pass(engine.t2v, q_job), card, started)
+    # Counted on the untuned twin: native SDPA's kernels are in torch's FLOP table, a kernel
+    # the engine may have chosen (flash-3, sage) is not — same architecture, same FLOPs.
+    table = Table(args, flops_per_pass(plain_pipe, q_job), card, started)
     print(
         f"{card}: preset {'tiny' if args.cpu_smoke else args.preset}, rounds {args.rounds} (median); "
         f"clip {q_job.width}×{q_job.height}, {q_job.num_frames} frames, quality {q_job.steps} steps "
@@ -460,11 +467,6 @@ def run(args: argparse.Namespace, started: float) -> Table:
         flush=True,
     )
     table.header()
-    plain_pipe = (
-        build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed, args.preset)
-    )
-    if device == "cuda":
-        plain_pipe.to(device)
     table.add(plain_row(plain_pipe, q_job, args, device))
     del plain_pipe  # its memory back before the modes run
     for speed in spec.modes:
