@@ -43,6 +43,7 @@ def test_cpu_smoke_prints_every_mode_beside_the_plain_call(tmp_path: Path) -> No
     assert rows["quality"]["passes"] == rows["plain (diffusers)"]["passes"] == 6
     assert rows["draft"]["passes"] == 4 and rows["quality"]["rel_diff_vs_quality"] == 0.0
     assert rows["draft ×2 batch"]["passes"] == 4  # one batched call: the passes of one draft clip
+    assert all(r["rounds"] == len(r["times_s"]) == 1 for r in rows.values())  # --rounds 1
     assert "draft" in result.stdout
 
 
@@ -50,13 +51,14 @@ def load_bench() -> Any:
     spec = importlib.util.spec_from_file_location("gpu_bench", ROOT / "bench" / "gpu_bench.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses resolve their annotations through it
     spec.loader.exec_module(module)
     return module
 
 
 def row(mode: str, s_clip: float, passes: int) -> dict[str, Any]:
     frames = np.full((2, 4, 4, 3), passes, dtype=np.uint8)
-    return {"mode": mode, "s_clip": s_clip, "passes": passes, "skipped": 0, "peak_mb": None,
+    return {"mode": mode, "s_clip": s_clip, "rounds": 1, "passes": passes, "skipped": 0, "peak_mb": None,
             "frames": frames, "attention": "native"}  # fmt: skip
 
 
@@ -77,3 +79,14 @@ def test_every_row_is_in_the_json_as_soon_as_it_is_measured(tmp_path: Path) -> N
     notes = json.loads(args.json.read_text())["notes"]
     assert notes[0].startswith("quality+compile: skipped") and "100-s budget" in notes[0]
     assert notes[1].startswith("draft ×4 batch failed: ZeroDivisionError")
+
+
+def test_a_row_gets_its_rounds_unless_its_warm_up_was_expensive() -> None:
+    bench = load_bench()
+    calls: list[int] = []
+    cheap = argparse.Namespace(rounds=3, cheap_s=1e9)
+    timing, last = bench.timed(lambda: calls.append(1) or len(calls), cheap, "cpu")
+    assert (len(calls), timing.fields()["rounds"], last) == (4, 3, 4)  # warm-up + 3, median of 3
+    costly = argparse.Namespace(rounds=3, cheap_s=-1.0)
+    timing, _ = bench.timed(lambda: calls.append(1), costly, "cpu")
+    assert len(timing.times_s) == 1 and timing.fields(per=2)["s_clip"] == timing.times_s[0] / 2
