@@ -110,7 +110,7 @@ def render_batch(
         )
         rendered = Rendered(frames=one, plan=plan, preset=preset, report=own)
         timings = {"load": (loaded - started) / len(requests), "denoise": (finished - loaded) / len(requests)}
-        results.append(stages.RenderResult(rendered, share, timings))
+        results.append(stages.RenderResult(rendered, stages.charged_seconds(rendered, share), timings))
     return results
 
 

@@ -119,7 +119,15 @@ def render(
     finished = time.monotonic()
     last_step = step_times[-1] if step_times else finished
     timings = {"load": loaded - started, "denoise": last_step - loaded, "decode": finished - last_step}
-    return RenderResult(rendered, finished - started, timings)
+    return RenderResult(rendered, charged_seconds(rendered, finished - started), timings)
+
+
+def charged_seconds(rendered: Rendered, wall_s: float) -> float:
+    """What the clip is charged (quotas, /usage, the estimates' refit): the render report's
+    GPU-seconds — the pipeline call, text encoding to VAE decode — so Info and /usage state one
+    figure; loading a cold engine is the worker's cost, not the first person's. ``wall_s``
+    only when there is no report."""
+    return rendered.report.gpu_seconds if rendered.report is not None else wall_s
 
 
 def post_process(frames: np.ndarray, inputs: Inputs, fps: int, settings: Settings) -> np.ndarray:

@@ -44,6 +44,7 @@ async def test_a_draft_clips_report_is_the_same_in_views_status_and_the_worker_l
         job = await service.job(ticket.job_id)
         assert job.clip_id is not None
         clip = await service.clip(job.clip_id)
+        (usage, *_) = await service.usage(ORIGIN)  # /usage: the person's daily window
     finally:
         await service.close()
         root.removeHandler(handler)
@@ -53,6 +54,9 @@ async def test_a_draft_clips_report_is_the_same_in_views_status_and_the_worker_l
     assert stored["mode"] == "draft" and stored["passes"] == 4 and stored["steps"] == 4
     assert stored["lora"] == "tiny_draft_lora.safetensors"
     assert job.report == clip.report == RenderReport.from_dict(stored)
+    # One figure: the clip is charged the report's GPU-seconds (the cold engine's load is not in it).
+    assert row.gpu_seconds == stored["gpu_seconds"] > 0
+    assert usage.used == pytest.approx(row.gpu_seconds)
 
     records = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
     (done,) = [r for r in records if r["logger"] == "reelbot.generator.worker" and "done in" in r["msg"]]
