@@ -1,17 +1,20 @@
 """Re-roll / Vary / Extend / Remix keep the parent's speed mode unless the person picks another
 (`--speed`), end to end through the command line: real Redis, SQLite, the tiny Wan worker; each
-child's mode is read back from the render report its worker stored (`reelbot status`)."""
+child's mode is read back from the render report its worker stored (`reelbot status`); Render in
+quality keeps the draft's seed and reference image."""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from reelbot.app.service import ReelbotService
@@ -110,3 +113,33 @@ def test_a_mode_the_preset_lacks_is_refused_and_nothing_is_queued(cli_env: None,
     code, out, err = run("reroll", clip, "--speed", "draft")  # the parent's preset has no draft
     assert code == 1 and out == "" and "tiny-ltx" in err, err
     assert [job.id for job in jobs_of_this_user(settings)] == [uuid.UUID(parent_job)]  # nothing else stored
+
+
+async def test_render_in_quality_keeps_seed_and_references(service: ReelbotService, tiny_cache: Any) -> None:
+    """A draft started from a photo, re-rendered in quality: same seed, same reference image (by
+    content hash), its own quality render (the report the worker stored says so)."""
+    from reelbot.cli.wiring import worker_for
+    from reelbot.domain.types import GenerationRequest, Origin, ReferenceRole, RemixKind, SpeedMode
+
+    buf = io.BytesIO()
+    Image.new("RGB", (96, 160), (200, 120, 30)).save(buf, "PNG")
+    origin = Origin(platform=Platform.DISCORD, user_id="ivy", channel_id="c1")
+    draft = GenerationRequest(prompt="a heron lands", seed=4242, speed=SpeedMode.DRAFT, origin=origin)
+    ticket = await service.submit(draft, [(ReferenceRole.FIRST_FRAME, buf.getvalue())], idempotency_key="q-1")
+    await worker_for(service, name="q", burst=True, cache=tiny_cache).run()
+    parent = await service.clip((await service.job(ticket.job_id)).clip_id)  # type: ignore[arg-type]
+    assert parent.report is not None and parent.report.mode == "draft"
+
+    again = await service.start_action("quality", parent.id, origin, idempotency_key="q-2")
+    await worker_for(service, name="q", burst=True, cache=tiny_cache).run()
+    child_job = await service.job(again.job_id)
+    child = await service.clip(child_job.clip_id)  # type: ignore[arg-type]
+    request = child.request
+    assert (request.speed, request.remix_kind, request.parent_clip_id) == (
+        SpeedMode.QUALITY,
+        RemixKind.QUALITY,
+        parent.id,
+    )
+    assert request.seed == 4242 and request.references == parent.request.references
+    assert [ref.role for ref in request.references] == [ReferenceRole.FIRST_FRAME]
+    assert child.report is not None and (child.report.mode, child.report.passes) == ("quality", 8)
