@@ -77,3 +77,28 @@ async def test_a_draft_clips_report_is_the_same_in_views_status_and_the_worker_l
 async def test_a_job_not_rendered_yet_has_no_report(service: ReelbotService) -> None:
     ticket = await service.submit(GenerationRequest(prompt="a heron", origin=ORIGIN), idempotency_key="r-2")
     assert (await service.job(ticket.job_id)).report is None
+
+
+async def test_the_server_default_mode_is_what_runs_where_the_preset_has_it(
+    settings: Settings, tiny_cache: EngineCache
+) -> None:
+    """REELBOT_ENGINE__SPEED=draft: a request without a mode renders in draft on tiny (counted:
+    4 passes) and in quality on tiny-ltx, which has no draft (the server's default, not the
+    person's choice, so not a refusal); the reports the worker stored say so."""
+    engine = settings.engine.model_copy(update={"speed": "draft"})
+    service = await ReelbotService.open(settings.model_copy(update={"engine": engine}))
+    try:
+        tickets = {
+            preset: await service.submit(
+                GenerationRequest(prompt="a heron", preset=preset, seed=5, seconds=1.0, origin=ORIGIN),
+                idempotency_key=f"default-{preset}",
+            )
+            for preset in ("tiny", "tiny-ltx")
+        }
+        await worker_for(service, name="default", burst=True, cache=tiny_cache).run()
+        reports = {preset: (await service.job(t.job_id)).report for preset, t in tickets.items()}
+    finally:
+        await service.close()
+    tiny, ltx = reports["tiny"], reports["tiny-ltx"]
+    assert tiny is not None and (tiny.mode, tiny.passes) == ("draft", 4) and tiny.lora is not None
+    assert ltx is not None and ltx.mode == "quality" and ltx.lora is None
