@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from reelbot.app.finish import FinishOptions, keep_track
 from reelbot.app.music import check_description, music_seconds_for
+from reelbot.app.task_costs import PlanCost, release_holds
 from reelbot.bots.discord.finish_inputs import CLIP, checked_track
 from reelbot.bots.discord.pending_finish import PendingFinish, drop, queue_finish, read, say, start_music
 from reelbot.bots.discord.pending_finish import pending_key as _pending_key
@@ -58,6 +59,10 @@ class Extras:
     new_track: str | None = None
     more: tuple[str, ...] = ()  # text keys a storyboard file adds (its shot captions, beat snap)
     size: tuple[int, int] | None = None  # a storyboard file's own ``finish.size``
+
+    def planned(self, cost: PlanCost) -> Extras:
+        """These extras with the quota the plan check held for them (noted with the finish)."""
+        return replace(self, pending=self.pending.model_copy(update={"holds": cost.holds}))
 
     def ack(self, locale: str | None, default_size: tuple[int, int], *, board: bool = False) -> str:
         """The line the acknowledgement adds: what will be done once the video exists, at
@@ -156,9 +161,13 @@ async def _store(bot: ReelBot, audio: discord.Attachment) -> tuple[str, bool]:
 
 
 async def discard(bot: ReelBot, extras: Extras | None) -> None:
-    """The request was refused after its track was stored: remove the track it added."""
-    if extras is not None and extras.new_track is not None:
+    """The request was refused after its track was stored or its plan held: remove the track
+    it added, give back the holds no note took (a written note's go with it: ``drop``)."""
+    if extras is None:
+        return
+    if extras.new_track is not None:
         await asyncio.to_thread(bot.service.media.delete, extras.new_track)
+    await release_holds(bot.service, extras.pending.holds, None)
 
 
 async def on_clip_outcome(bot: ReelBot, event: JobEvent) -> None:

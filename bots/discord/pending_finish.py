@@ -10,7 +10,11 @@ TTL so an abandoned note goes by itself. When it is due, :func:`queue_finish` po
 status message the worker's progress edits and queues the finish under an idempotency key
 derived from what was awaited, so a repeated ``done`` is still one finish. Composing music
 for a note (:func:`start_music`) is shared too: the music task's id is chosen first and the
-note for its track is written under it.
+note for its track is written under it. A note from ``/video`` or ``/storyboard`` carries the
+plan's *holds* (:class:`~reelbot.app.task_costs.TaskHold`: the finish's and music's quota
+shares, reserved at the up-front plan check): writing the note ties them to its key, each
+task is queued under its hold's id (the hold becomes its reservation), and dropping the note
+gives back what no task took over.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from pydantic import BaseModel
 
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.app.music import submit_music
+from reelbot.app.task_costs import TaskHold, hold_for, release_holds, tag_holds
 from reelbot.bots.discord.finish_inputs import CLIP, queued_text
 from reelbot.domain.errors import InvalidRequest, ReelbotError
+from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import Origin, Platform
 
 if TYPE_CHECKING:
@@ -46,7 +52,8 @@ class PendingFinish(BaseModel):
     """What to finish and how, as the person asked for it.
 
     ``target_id`` is None while the target does not exist yet (the clip a /video job is
-    rendering); ``music`` (+ ``lyrics``) is a soundtrack still to be composed for it.
+    rendering); ``music`` (+ ``lyrics``) is a soundtrack still to be composed for it;
+    ``holds``: the quota the plan check held for its music and finish.
     """
 
     action: str
@@ -54,6 +61,7 @@ class PendingFinish(BaseModel):
     options: FinishOptions
     music: str | None = None
     lyrics: str = ""
+    holds: tuple[TaskHold, ...] = ()
 
 
 def pending_key(bot: ReelBot, kind: str, ref: str) -> str:
@@ -62,7 +70,9 @@ def pending_key(bot: ReelBot, kind: str, ref: str) -> str:
 
 
 async def write(bot: ReelBot, key: str, pending: PendingFinish) -> None:
+    """The note, with its holds tied to its key (kept by the settle sweep while it lives)."""
     await bot.service.redis.set(key, pending.model_dump_json(), ex=PENDING_TTL_S)
+    await tag_holds(bot.service, pending.holds, key)
 
 
 async def read(bot: ReelBot, key: str) -> PendingFinish | None:
@@ -71,7 +81,11 @@ async def read(bot: ReelBot, key: str) -> PendingFinish | None:
 
 
 async def drop(bot: ReelBot, key: str) -> None:
+    """The note goes, and the holds tied to it that no queued task took over."""
+    pending = await read(bot, key)
     await bot.service.redis.delete(key)
+    if pending is not None:
+        await release_holds(bot.service, pending.holds, key)
 
 
 @contextlib.asynccontextmanager
@@ -111,7 +125,7 @@ async def start_music(
     """Queue the note's music task, the finish noted under the task's id first (moderation,
     quota and length refusals raise and leave no note; a duplicate's note goes too)."""
     assert pending.music is not None and pending.target_id is not None
-    task_id = uuid.uuid4()
+    task_id = hold_for(pending.holds, MUSIC) or uuid.uuid4()
     key = pending_key(bot, MUSIC_FINISH, str(task_id))
     waiting = pending.model_copy(update={"music": None, "lyrics": ""})
     async with noted(bot, key, waiting):
@@ -129,8 +143,8 @@ async def start_music(
             if exc.key != "storyboard.music_model_missing":
                 raise
             raise InvalidRequest("discord.finish_music_off") from None
-    if ticket.duplicate:  # the first request's task (and its note) stand
-        await drop(bot, key)
+    if ticket.duplicate and ticket.task_id != task_id:  # the first request's task and note stand
+        await drop(bot, key)  # (under the plan's music hold both are that one task's: kept)
     return ticket
 
 
@@ -181,6 +195,7 @@ async def queue_finish(
             task_origin,
             idempotency_key=idempotency_key,
             options=pending.options,
+            task_id=hold_for(pending.holds, FINISH),
         )
     except ReelbotError as exc:
         if status is not None:

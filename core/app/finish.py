@@ -258,6 +258,7 @@ async def finish_clip(
     idempotency_key: str,
     options: FinishOptions | None = None,
     track: CheckedTrack | None = None,
+    task_id: uuid.UUID | None = None,
 ) -> TaskTicket:
     """Queue Finish for Shorts of any clip (like a remix, anyone's); the result goes to ``origin``.
 
@@ -268,7 +269,7 @@ async def finish_clip(
     clip = await service.clip(clip_id)
     if clip.deleted or not clip.video_key:
         raise NotFound("clip.not_found")
-    task_id = uuid.uuid4()
+    task_id = task_id or uuid.uuid4()  # a plan's hold (reelbot.app.task_costs.TaskHold)
     options, later = _with_track(options, track), track.key if track else None
     payload = _payload(
         service, task_id, clip.video_key, options, clip_id=clip.id, board_id=None, stored_later=later
@@ -299,6 +300,7 @@ async def finish_draft(
     idempotency_key: str,
     options: FinishOptions | None = None,
     track: CheckedTrack | None = None,
+    task_id: uuid.UUID | None = None,
 ) -> TaskTicket:
     """Queue Finish for Shorts of a storyboard's current draft (``storyboard.no_draft`` before);
     charged and given ``track`` as :func:`finish_clip` is. The board's own finish fields
@@ -310,7 +312,7 @@ async def finish_draft(
     board = await load_board(service, board_id)
     if board.draft is None or not service.media.exists(board.draft.video_key):
         raise InvalidRequest("storyboard.no_draft", board_id=str(board_id)[:8])
-    task_id = uuid.uuid4()
+    task_id = task_id or uuid.uuid4()  # a plan's hold (reelbot.app.task_costs.TaskHold)
     options, later = _with_track(options, track), track.key if track else None
     options = _with_board_fps(board, options)
     payload = _payload(

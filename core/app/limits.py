@@ -128,6 +128,15 @@ return 1
 """
 
 
+# KEYS: reservation hash; ARGV: the note key. Only an open reservation is tagged (a hash
+#       written after its release would be a stray the sweep never sees).
+TAG = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'note', ARGV[1])
+return 1
+"""
+
+
 UNLOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -172,6 +181,7 @@ class LimitLedger:
         self._reserve = redis.register_script(RESERVE)
         self._settle = redis.register_script(SETTLE)
         self._unlock = redis.register_script(UNLOCK)
+        self._tag = redis.register_script(TAG)
         self.rate_providers: dict[str, RateProvider] = {}
 
     # -- names -----------------------------------------------------------------------------
@@ -343,6 +353,17 @@ class LimitLedger:
         if lane is None:
             return None
         return Reservation(lane=Lane(_text(lane)), estimate_s=float(_text(est)) if est is not None else 0.0)
+
+    async def tag(self, job_id: uuid.UUID, note: str) -> bool:
+        """Tie an open reservation with no row yet (a hold for a task still to be queued) to
+        the Redis key of the note it waits with: the settle sweep keeps it while that key
+        exists and releases it once it is gone. False: there was nothing open to tag."""
+        return bool(await self._tag(keys=[self._reservation(job_id)], args=[note]))
+
+    async def tag_of(self, job_id: uuid.UUID) -> str | None:
+        """The note key :meth:`tag` tied ``job_id``'s reservation to (None: untagged or none)."""
+        raw = await self.redis.hget(self._reservation(job_id), "note")  # type: ignore[misc]
+        return None if raw is None else _text(raw)
 
     async def counter(self, origin: Origin, window: Window) -> float | None:
         """The estimates a quota window's Redis counter holds (None: none reserved yet)."""

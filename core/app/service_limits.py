@@ -121,10 +121,12 @@ class LimitsAndSettings:
         """Settle reservations from stored state: a finished job's estimate leaves Redis (its
         measured ``Job.gpu_seconds`` counts from the database from now on), a cancelled or
         failed one also gives its hourly slot back, a job that never got a row gives everything
-        back after ``grace_s``. Tasks (finish, music) are settled the same way from their own
-        rows: done → their measured ``Task.run_s`` counts instead of the estimate; failed or
-        cancelled → released (a task is charged only for what it delivered). Runs before every
-        admission and usage report; idempotent."""
+        back after ``grace_s`` — but a plan's hold tagged with its note
+        (:func:`reelbot.app.task_costs.check_plan`) stays while the note's Redis key exists and
+        goes once it is gone (dropped, or expired with its TTL). Tasks (finish, music) are
+        settled the same way from their own rows: done → their measured ``Task.run_s`` counts
+        instead of the estimate; failed or cancelled → released (a task is charged only for
+        what it delivered). Runs before every admission and usage report; idempotent."""
         open_ = await self.limits.open_reservations()
         if not open_:
             return 0
@@ -134,7 +136,9 @@ class LimitsAndSettings:
         for job_id, admitted_at in open_.items():
             outcome = outcomes.get(job_id)
             if outcome is None:
-                if now - admitted_at > grace_s:
+                note = await self.limits.tag_of(job_id)  # a plan's hold: kept while its note lives
+                gone = now - admitted_at > grace_s if note is None else not await self.redis.exists(note)
+                if gone:
                     settled += await self.limits.release(job_id)
                 continue
             state, _gpu_seconds = outcome

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.limits import RatePolicy
@@ -138,14 +138,28 @@ def _stored(*, session: Any, idempotency_key: str) -> bool:
 
 
 @dataclass(frozen=True)
+class TaskHold:
+    """A task's share of a plan, reserved before the task exists (:func:`check_plan`) under
+    the id the task will be queued with: the task's own :func:`reserve_task` then finds the
+    reservation already there and keeps it (the ledger reserves an id once), so the hold
+    becomes the task's reservation — counted once, with no moment in which it is not."""
+
+    kind: str
+    task_id: uuid.UUID
+    estimate_s: float
+
+
+@dataclass(frozen=True)
 class PlanCost:
     """What a request and the tasks it asks to follow will cost, estimated before any of it
     is queued: ``work_s`` for the clip (a board's shots), each task as (kind, units, seconds)
-    — the same figures the clip's submit and each task's :func:`reserve_task` will reserve."""
+    — the same figures the clip's submit and each task's :func:`reserve_task` will reserve;
+    ``holds``: the tasks' shares :func:`check_plan` reserved (none before it ran)."""
 
     work_s: float
     tasks: tuple[tuple[str, float, float], ...]
     video_s: float  # the video the tasks work on: the clip's planned length (a draft's)
+    holds: tuple[TaskHold, ...] = ()
 
     @property
     def tasks_s(self) -> float:
@@ -191,20 +205,28 @@ async def plan_cost(
     return PlanCost(work, tuple(tasks), video_s)
 
 
-async def check_plan(service: ReelbotService, origin: Origin, cost: PlanCost, *, board: bool = False) -> None:
+async def check_plan(
+    service: ReelbotService, origin: Origin, cost: PlanCost, *, board: bool = False
+) -> PlanCost:
     """Refuse a plan whose whole cost does not fit ``origin``'s quota windows *now*, with
-    ``quota.exceeded_short_*`` (by how much; whether the video alone would fit). Reserves
-    nothing: the clip's submit reserves its own share, and each task reserves its own when it
-    is queued after the render. Why check only: the finish starts minutes later, and a
-    reservation held for it would have to be given back on every path in between (job
-    failed, cancelled, note dropped, a bot restart), each a leak when missed. So a person
-    who spends the quota elsewhere meanwhile can still be refused the finish then."""
+    ``quota.exceeded_short_*`` (by how much; whether the video alone would fit); when it
+    fits, *hold* each task's share in the same locked step (returned in ``holds``), so what
+    the person spends elsewhere while the clip renders cannot take the Short's share. The
+    clip's submit reserves the clip's own share (the total was checked, so only a spend in
+    the moment between the two can refuse the clip, which then drops its note and holds).
+
+    A hold is an open reservation with no row: the caller ties it to the note the tasks
+    wait with (:func:`tag_holds`); the settle sweep keeps a tagged hold while the note's key
+    exists and releases it once the note is gone (dropped on a failed, cancelled or deleted
+    clip, or expired with its TTL after a bot died), an untagged one after its grace (a
+    request refused before its note was written; the caller releases it at once:
+    :func:`release_holds`)."""
     community = await asyncio.to_thread(service.safety.community_for, origin)
     limits = service.limits
     async with service.locked_windows(origin, community) as windows:
         try:
             await _check(service, origin, windows, cost.total_s)
-            return
+            return replace(cost, holds=await _hold(service, origin, windows, cost))
         except LimitReached as exc:
             window = next((w for w in windows if exc.key == f"quota.exceeded_{w.scope}_{w.period}"), None)
             if window is None or window.limit is None:
@@ -225,6 +247,53 @@ async def _check(service: ReelbotService, origin: Origin, windows: Sequence[Wind
         check_only=True,
         slots=0,
     )
+
+
+async def _hold(
+    service: ReelbotService, origin: Origin, windows: Sequence[Window], cost: PlanCost
+) -> tuple[TaskHold, ...]:
+    """Each task's estimate reserved under a new task id (no hourly slot: a task takes none),
+    inside the caller's lock; any refusal gives back what was already held."""
+    holds: list[TaskHold] = []
+    try:
+        for kind, _units, seconds in cost.tasks:
+            hold = TaskHold(kind, uuid.uuid4(), seconds)
+            await service.limits.reserve(
+                hold.task_id, origin, estimate_s=seconds, windows=windows, rates=RatePolicy(),
+                take_rate_slots=False,
+            )  # fmt: skip
+            holds.append(hold)
+    except BaseException:
+        for hold in holds:
+            await service.limits.release(hold.task_id)
+        raise
+    return tuple(holds)
+
+
+def hold_for(holds: Iterable[TaskHold], kind: str) -> uuid.UUID | None:
+    """The task id a ``kind`` task of the plan must be queued under (None: nothing held)."""
+    return next((hold.task_id for hold in holds if hold.kind == kind), None)
+
+
+async def tag_holds(service: ReelbotService, holds: Iterable[TaskHold], note: str) -> None:
+    """Tie the plan's holds to the Redis key of the note its tasks wait with (a later note
+    takes them over: music composing for the finish that follows)."""
+    for hold in holds:
+        await service.limits.tag(hold.task_id, note)
+
+
+async def release_holds(service: ReelbotService, holds: Iterable[TaskHold], note: str | None) -> None:
+    """Give back the holds still tied to ``note`` (None: never tied to one) that no task took
+    over: an id with a task row is that task's reservation now, settled by its outcome."""
+    from reelbot.storage import tasks as task_repo
+
+    mine = [hold.task_id for hold in holds if await service.limits.tag_of(hold.task_id) == note]
+    if not mine:
+        return
+    taken = await service.run_db(task_repo.task_outcomes, task_ids=mine)
+    for task_id in mine:
+        if task_id not in taken:
+            await service.limits.release(task_id)
 
 
 async def _fits(service: ReelbotService, origin: Origin, windows: Sequence[Window], estimate: float) -> bool:
@@ -274,12 +343,11 @@ async def check_clip_and_finish(
     first (:func:`moderate_first`), then refused up front (:func:`check_plan`) when clip +
     finish (+ music) would not fit ``request.origin``'s quotas, so the person is not handed
     the clip and then refused the Short. For any chat (Discord /video, LINE); the estimate
-    it used is returned."""
+    it used is returned, with the tasks' holds (:func:`check_plan`)."""
     await moderate_first(service, [request])
     routed, seconds = planned_clip(service, request, roles)
     cost = await plan_cost(service, [routed], video_s=seconds, music=music)
-    await check_plan(service, request.origin, cost)
-    return cost
+    return await check_plan(service, request.origin, cost)
 
 
 async def moderate_first(service: ReelbotService, requests: Sequence[GenerationRequest]) -> None:
@@ -329,5 +397,4 @@ async def check_board_and_finish(
     requests, seconds = planned_board(service, board, origin)
     await moderate_first(service, requests)  # every shot, also those queued in a later wave
     cost = await plan_cost(service, requests, video_s=seconds, music=music)
-    await check_plan(service, origin, cost, board=True)
-    return cost
+    return await check_plan(service, origin, cost, board=True)

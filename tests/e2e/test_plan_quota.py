@@ -1,7 +1,8 @@
 """A clip and the finish (and music) asked for with it, checked against the quota windows
 before any of it is queued (``app.task_costs.check_clip_and_finish``): the same ledger rule
-and refit table the clip's submit and each task's ``reserve_task`` use, nothing reserved; the
-prompts moderated first, as the submit moderates them. Real Redis ledger and SQLite; no render
+and refit table the clip's submit and each task's ``reserve_task`` use, nothing reserved when
+refused (a plan that fits holds its tasks' shares: test_plan_hold.py); the prompts moderated
+first, as the submit moderates them. Real Redis ledger and SQLite; no render
 (the Discord path is tests/bots/discord/test_after_render_quota.py)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from reelbot.app.task_costs import (
     plan_cost,
     planned_board,
     planned_clip,
+    release_holds,
 )
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.settings import Settings
@@ -101,10 +103,16 @@ async def test_measured_finishes_price_the_plan(tight: ReelbotService) -> None:
 
 
 async def test_what_the_ledger_holds_counts(settings: Settings, tmp_path: Path) -> None:
-    """A queued finish holds 4.8 s of a 10-s cap (5 s fast): clip + finish (≈ 6.1 s) no longer fits."""
+    """A plan's own hold (its finish: 5.4 s) and then a queued finish (4.8 s) each take their
+    share of a 10-s cap (5 s fast): clip + finish (≈ 6.1 s) no longer fits beside either."""
     service = await opened(settings, user_daily=5.0)
     try:
-        await check_clip_and_finish(service, BOAT)  # fits while nothing else is held
+        cost = await check_clip_and_finish(service, BOAT)  # fits while nothing else is held
+        with pytest.raises(LimitReached) as err:
+            await check_clip_and_finish(service, BOAT)
+        assert err.value.details["remaining"] == "5"  # 10 − 5.4 held
+        await release_holds(service, cost.holds, None)  # the request refused before its note
+        assert await service.limits.open_reservations() == {}
         clip_id = stored_clip(service, tmp_path, ALICE, seconds=1.0)
         await finish_clip(service, clip_id, ALICE, idempotency_key="held", options=FinishOptions())
         with pytest.raises(LimitReached) as err:

@@ -129,14 +129,16 @@ class StoryboardCog(commands.Cog):
             # check_board_and_finish): a refused text is moderation's answer, over quota or not.
             extras = await board_extras(self.bot, board, soundtrack, origin_for(interaction))
             try:
-                if extras is not None:  # shots + music + finish vs the quota
+                if extras is not None:  # shots + music + finish vs the quota; the Short's share held
                     composed = extras.pending.music is not None
-                    await check_board_and_finish(
-                        self.bot.service, board, origin_for(interaction), music=composed
+                    extras = extras.planned(
+                        await check_board_and_finish(
+                            self.bot.service, board, origin_for(interaction), music=composed
+                        )
                     )
                 await self.start(interaction, board, images, extras)
             except BaseException:
-                await discard(self.bot, extras)  # refused after the track was stored
+                await discard(self.bot, extras)  # refused after the track was stored or held
                 raise
 
     async def _images(

@@ -157,25 +157,32 @@ class VideoCog(commands.Cog):
             )
             extras = await soundtrack.checked(self.bot, request.origin)  # the track stored last
             try:
-                images = await self.images(request, attachments, extras)
+                extras = await self.plan(request, attachments, extras)
+                images = await self.images(attachments)
                 await self.submit(interaction, request, images, extras=extras)
             except BaseException:
-                await discard(self.bot, extras)  # refused after the track was stored
+                await discard(self.bot, extras)  # refused after the track was stored or held
                 raise
 
-    async def images(
+    async def plan(
         self,
         request: GenerationRequest,
         attachments: list[tuple[ReferenceRole, discord.Attachment]],
         extras: Extras | None,
+    ) -> Extras | None:
+        """With the Short it asks for (``extras``), the request is refused now, not after the
+        clip was rendered, when the two would not fit the quota — a refused prompt first, as
+        moderation's refusal — and the Short's share is held (``check_clip_and_finish``)."""
+        if extras is None:
+            return None
+        roles = [role for role, _att in attachments]
+        music = extras.pending.music is not None
+        return extras.planned(await check_clip_and_finish(self.bot.service, request, roles, music=music))
+
+    async def images(
+        self, attachments: list[tuple[ReferenceRole, discord.Attachment]]
     ) -> list[tuple[ReferenceRole, bytes]]:
-        """The reference images, downloaded once the request is known to fit the quota with
-        the Short it asks for (``extras``): refused now, not after the clip was rendered —
-        a refused prompt first, as moderation's refusal (``check_clip_and_finish``)."""
-        if extras is not None:
-            roles = [role for role, _att in attachments]
-            music = extras.pending.music is not None
-            await check_clip_and_finish(self.bot.service, request, roles, music=music)
+        """The reference images, downloaded once the request fits the quota (:meth:`plan`)."""
         return [
             (role, await download_image(
                 att, session=self.bot.session, config=self.bot.config, limits=self.bot.settings.limits
