@@ -49,7 +49,7 @@ from reelbot.bots.line.state import LineState
 from reelbot.bots.line.syntax import Command, Parsed, parse_text, remove_spans, strip_trigger
 from reelbot.domain.errors import LimitReached, ReelbotError
 from reelbot.domain.messages import normalize_locale, render
-from reelbot.domain.types import Aspect, GenerationRequest, JobState, Origin, Platform, short_id
+from reelbot.domain.types import Aspect, GenerationRequest, JobState, Origin, Platform, SpeedMode, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
@@ -261,8 +261,16 @@ class LineHandler:
             if awaiting and parsed.command is Command.PROMPT:
                 clip_id = await self.state.pop_awaited(chat.chat_id, chat.user_id)
                 if clip_id is not None:
+                    speed = parsed.options.get("speed")  # 速度:… with the new prompt picks the mode
                     await postbacks.start_remix(
-                        self, event, chat, locale, clip_id, "remix", prompt=parsed.prompt
+                        self,
+                        event,
+                        chat,
+                        locale,
+                        clip_id,
+                        "remix",
+                        prompt=parsed.prompt,
+                        speed=speed if isinstance(speed, SpeedMode) else None,
                     )
                     return
             await self.on_command(event, chat, locale, parsed)

@@ -20,7 +20,7 @@ from reelbot.bots.line import outgoing
 from reelbot.bots.line.chat import created_job
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.messages import render
-from reelbot.domain.types import short_id
+from reelbot.domain.types import SpeedMode, short_id
 
 if TYPE_CHECKING:
     from linebot.v3.webhooks import PostbackEvent
@@ -89,8 +89,10 @@ async def start_remix(
     clip_id: uuid.UUID,
     action: str,
     prompt: str | None = None,
+    speed: SpeedMode | None = None,
 ) -> None:
-    """Start the registry clip action ``action`` (reelbot.app.actions) on ``clip_id``."""
+    """Start the registry clip action ``action`` (reelbot.app.actions) on ``clip_id``; ``speed``
+    is a mode the person typed (改提示's new prompt with 速度:…), else the parent's is kept."""
     await h.check_limits(chat)
     ticket = await h.service.start_action(
         action,
@@ -98,6 +100,7 @@ async def start_remix(
         h.origin(chat, locale),
         idempotency_key=f"line:{event.webhook_event_id}",
         prompt=prompt,
+        speed=speed,
     )
     created_job.set(ticket.job_id)
     await h.accepted(event, chat, locale, ticket)

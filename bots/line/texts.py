@@ -31,7 +31,10 @@ TEXTS = {
         "line.image_fetch_failed": "無法下載這張圖片，請再傳一次。",
         "line.option_number": "「{option}」需要一個數字（收到「{value}」）。",
         "line.unknown_action": "這個按鈕已經失效了，請重新輸入提示詞。",
-        "line.remix_prompt": "請輸入新的提示詞（{minutes} 分鐘內），會以原影片的設定重新生成。",
+        "line.remix_prompt": (
+            "請輸入新的提示詞（{minutes} 分鐘內），會以原影片的設定重新生成；"
+            "想換模式可加上「速度:品質」或「速度:草稿」。"
+        ),
         "line.user_rate_limited": "你這個小時已經生成 {count} 支影片（上限 {limit} 支），請稍後再試。",
         "line.group_rate_limited": (
             "這個群組這個小時已經生成 {count} 支影片（上限 {limit} 支），請稍後再試。"
@@ -116,7 +119,8 @@ TEXTS = {
         "line.option_number": "{option} needs a number (got {value}).",
         "line.unknown_action": "That button no longer works. Please send a new prompt.",
         "line.remix_prompt": (
-            "Send the new prompt (within {minutes} minutes); the clip's other settings stay the same."
+            "Send the new prompt (within {minutes} minutes); the clip's other settings stay the same "
+            "(add speed:quality or speed:draft to change the mode)."
         ),
         "line.user_rate_limited": (
             "You made {count} videos this hour (the limit is {limit}). Try again later."
