@@ -12,6 +12,8 @@ cancelled or failed clip drops its note and gives the hold back (quota back to z
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,14 +25,15 @@ from reelbot.bots.discord.pending_finish import PendingFinish
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.settings import Settings
-from reelbot.domain.tasks import FINISH
+from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.storage import jobs as job_repo
-from tests.bots.discord.helpers import clip_posts, wait_jobs
+from tests.bots.discord.helpers import clip_posts, render_all, wait_jobs
 from tests.bots.discord.test_after_render import BOAT, notes_left, video
 from tests.bots.discord.test_after_render_quota import _finish_queued, _render_the_clip_only, with_quota
 from tests.bots.discord.test_finish_music import tasks_of, until
 from tests.fakes.discord_api import FakeDiscord
+from tests.finishclips import lavfi_clip
 
 CAPTIONED = {**BOAT, "caption": "紙船出航"}
 
@@ -40,11 +43,15 @@ def settings(settings: Settings) -> Settings:
     return with_quota(settings, 3.2)
 
 
+async def the_holds(service: ReelbotService) -> tuple[TaskHold, ...]:
+    """The holds the request's one note carries."""
+    (key,) = await notes_left(service)
+    return PendingFinish.model_validate_json(await service.redis.get(key)).holds
+
+
 async def the_hold(service: ReelbotService) -> TaskHold:
     """The one hold the request's note carries (its finish's)."""
-    (key,) = await notes_left(service)
-    raw = await service.redis.get(key)
-    (hold,) = PendingFinish.model_validate_json(raw).holds
+    (hold,) = await the_holds(service)
     assert hold.kind == FINISH
     return hold
 
@@ -139,6 +146,69 @@ def _notes_gone(service: ReelbotService) -> Any:
         return await notes_left(service) == []
 
     return check
+
+
+class TestWithMusic:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return with_quota(settings, 30.0)  # clip + music + finish ≈ 12 s fit
+
+    async def test_music_then_finish_each_take_their_hold(
+        self, fake: FakeDiscord, service: ReelbotService, start_bot: Any, tmp_path: Path
+    ) -> None:
+        """The music task is queued under the music hold; while it composes, the finish's
+        hold has moved to the music's note (the clip's note is gone, the hold is not); the
+        finish is then queued under its own hold. Nothing else is ever reserved."""
+        alice = fake.user(name="alice")
+        async with start_bot():
+            await video(fake, {**BOAT, "music": "warm lo-fi piano"}, alice)
+            (job,) = await wait_jobs(fake, service, alice["id"], 1)
+            music_hold, finish_hold = await the_holds(service)
+            assert (music_hold.kind, finish_hold.kind) == (MUSIC, FINISH)
+            await _done_without_a_worker(service, job, tmp_path)  # no worker to race the checks
+            await until(lambda: _queued(service, MUSIC), "music queued after the clip")
+            await until(_notes_gone(service), "the clip's note dropped")
+            (music,) = tasks_of(service, MUSIC)
+            assert music.id == music_hold.task_id and tasks_of(service, FINISH) == []
+            music_note = service.platform_key(Platform.DISCORD, "music-finish", str(music.id))
+            assert await service.limits.tag_of(finish_hold.task_id) == music_note
+            await service.settle_limits(grace_s=0.0)  # the sweep keeps it: its note lives
+            assert set(await service.limits.open_reservations()) == {music.id, finish_hold.task_id}
+
+            await render_all(service, tasks=2)  # the music, then the finish
+        (finish,) = tasks_of(service, FINISH)
+        assert finish.id == finish_hold.task_id
+        assert (music.estimate_s, finish.estimate_s) == (
+            pytest.approx(music_hold.estimate_s),
+            pytest.approx(finish_hold.estimate_s),
+        )
+        await service.settle_limits()
+        assert await service.limits.open_reservations() == {}  # both done: settled, no hold left
+
+
+async def _done_without_a_worker(service: ReelbotService, job: Any, tmp_path: Path) -> None:
+    """The job done with a real clip file, and its ``done`` event, as a worker leaves them."""
+    source = lavfi_clip(tmp_path / "clip.mp4", 1.0)
+    clip_id = uuid.uuid4()
+    video_key = f"clips/{clip_id}.mp4"
+    service.media.put_file(video_key, source)
+
+    def finish(session: Any) -> None:
+        assert job_repo.mark_running(session=session, job_id=job.id, worker="w0")
+        done = job_repo.mark_done(
+            session=session, job_id=job.id, clip_id=clip_id, video_key=video_key, thumbnail_key=None,
+            size_bytes=source.stat().st_size, width=144, height=256, fps=16, num_frames=16,
+            duration_s=1.0,
+        )  # fmt: skip
+        assert done is not None
+
+    await service.run_db(finish)
+    event = JobEvent(kind=EventKind.DONE, job_id=job.id, origin=job.request.origin, clip_id=clip_id)
+    await service.events(Platform.DISCORD).publish(event)
+
+
+async def _queued(service: ReelbotService, kind: str) -> bool:
+    return len(tasks_of(service, kind)) == 1
 
 
 def _released(service: ReelbotService, hold: TaskHold) -> Any:
