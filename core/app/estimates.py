@@ -76,7 +76,9 @@ def profile_cost(
         request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )
     mode, steps = str(plan.speed), plan.steps
-    passes = preset.modes[plan.speed].passes(plan.steps, plan.guidance)
+    passes = preset.modes[plan.speed].passes(
+        plan.steps, plan.guidance, mitigate=settings.engine.motion_mitigation
+    )
     if report:
         mode = str(report.get("mode") or mode)
         steps = int(report.get("steps") or steps)

@@ -140,9 +140,7 @@ def test_balanced_skips_passes_and_says_how_much_the_output_moved(
     assert report.passes == counted[0] == 60  # the transformer is still called every pass...
     assert 0 < report.passes_skipped < report.passes  # ...but the cache answered some of them
     difference = np.abs(quality.frames.astype(float) - balanced.frames.astype(float)).mean() / 255
-    print(
-        f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e}"
-    )
+    print(f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e}")
     assert difference > 0  # skipping is not free: the output differs from quality
 
 
@@ -304,3 +302,10 @@ def test_wan22_a14b_two_experts_load_and_draft_through_both(tmp_path: Path) -> N
     assert session.report is not None and session.report.passes == 4
     adapters = engine.t2v.get_list_adapters()
     assert "draft" in adapters["transformer"] and "draft_2" in adapters["transformer_2"]
+    # Motion mitigation as shipped for A14B: two steps of the high-noise expert undistilled at
+    # the checkpoint's guidance (CFG: two passes each), then the distilled four.
+    mitigated = control.job_for(draft, True)
+    assert (mitigated.steps, mitigated.guidance) == (6, spec.default_guidance)
+    with control.session(mitigated, mitigate=True) as session:
+        engine.render(mitigated, lambda s, t: True)
+    assert session.report is not None and session.report.passes == 2 * 2 + 4

@@ -87,6 +87,25 @@ def test_draft_costs_less_in_the_estimate() -> None:
     assert draft < quality / 3
 
 
+def test_the_wan_drafts_offer_motion_mitigation_priced_only_when_on() -> None:
+    """Each shipped Wan draft offers two full-guidance high-noise steps (at the checkpoint's own
+    guidance) before its distilled ones; off by default, so only an operator who turns it on
+    pays the extra passes — in the estimate as in the render."""
+    for name in ("wan-2.1-t2v-1.3b", "wan-2.1-i2v-14b-480p", "wan-2.2-t2v-a14b", "wan-2.2-i2v-a14b"):
+        spec = get_preset(name)
+        draft = spec.modes[SpeedMode.DRAFT]
+        assert (draft.motion_steps, draft.motion_guidance) == (2, spec.default_guidance), name
+        assert draft.passes(draft.steps, 1.0) == draft.steps
+        assert draft.passes(draft.steps, 1.0, mitigate=True) == 2 * 2 + draft.steps
+    off = load_settings(_env_file=None, preset="wan-2.1-t2v-1.3b", device="cpu")
+    on = load_settings(
+        _env_file=None, preset="wan-2.1-t2v-1.3b", device="cpu", engine={"motion_mitigation": True}
+    )
+    draft, quality = _request(speed=SpeedMode.DRAFT), _request(speed=SpeedMode.QUALITY)
+    assert estimate_request(draft, off) < estimate_request(draft, on) < estimate_request(quality, on)
+    assert estimate_request(quality, off) == estimate_request(quality, on)
+
+
 def test_memory_plan_per_card() -> None:
     t2v, i2v, ti2v = (get_preset(n) for n in ("wan-2.1-t2v-1.3b", "wan-2.1-i2v-14b-480p", "wan-2.2-ti2v-5b"))
     assert memory_plan(t2v, 24) == "whole"

@@ -55,7 +55,9 @@ def estimate_request(request: GenerationRequest, settings: Settings) -> float:
     plan = plan_render(
         request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )
-    passes = preset.modes[plan.speed].passes(plan.steps, plan.guidance)
+    passes = preset.modes[plan.speed].passes(
+        plan.steps, plan.guidance, mitigate=settings.engine.motion_mitigation
+    )
     size = {"width": plan.width, "height": plan.height, "num_frames": plan.num_frames}
     return estimate_gpu_seconds(preset, **size, steps=plan.steps, passes=passes)
 

@@ -59,10 +59,31 @@ def wan_balanced(steps: int, guidance: float, threshold: float = 0.05) -> ModeSp
     )
 
 
-def distilled(lora: LoraSource, steps: int = 4, quality_passes: int = 60) -> ModeSpec:
-    """A step- and CFG-distilled LoRA: ``steps`` steps, guidance 1 (one pass per step)."""
+#: Motion mitigation for the Wan distilled LoRAs (opt-in, ``REELBOT_ENGINE__MOTION_MITIGATION``):
+#: full-guidance steps at high noise with the adapter off before the distilled ones — the two
+#: undistilled high-noise steps users of the Lightning/lightx2v LoRAs run against slow motion
+#: (a starting point from the field, not measured here).
+WAN_MOTION_STEPS = 2
+
+
+def distilled(
+    lora: LoraSource, steps: int = 4, quality_passes: int = 60, *, motion_guidance: float | None = None
+) -> ModeSpec:
+    """A step- and CFG-distilled LoRA: ``steps`` steps, guidance 1 (one pass per step);
+    ``motion_guidance`` (the checkpoint's own guidance) offers :data:`WAN_MOTION_STEPS` of motion
+    mitigation first, when the operator turns it on."""
+    motion = (
+        {}
+        if motion_guidance is None
+        else {"motion_steps": WAN_MOTION_STEPS, "motion_guidance": motion_guidance}
+    )
     return ModeSpec(
-        steps=steps, guidance=1.0, fixed_steps=True, lora=lora, relative_cost=round(steps / quality_passes, 3)
+        steps=steps,
+        guidance=1.0,
+        fixed_steps=True,
+        lora=lora,
+        relative_cost=round(steps / quality_passes, 3),
+        **motion,
     )
 
 
@@ -124,8 +145,9 @@ def wan_spec(
     )
 
 
-def a14b_draft(task: str, date: str) -> ModeSpec:
-    """Wan 2.2 A14B's 4-step LoRA pair: high-noise expert (transformer) + low-noise (transformer_2)."""
+def a14b_draft(task: str, date: str, guidance: float) -> ModeSpec:
+    """Wan 2.2 A14B's 4-step LoRA pair: high-noise expert (transformer) + low-noise (transformer_2);
+    its motion mitigation runs the high-noise expert undistilled for the first steps."""
     return distilled(
         LoraSource(
             repo=LIGHTX2V_22,
@@ -134,6 +156,7 @@ def a14b_draft(task: str, date: str) -> ModeSpec:
             licence="Apache-2.0 (lightx2v)",
         ),
         quality_passes=80,
+        motion_guidance=guidance,
     )
 
 
@@ -223,6 +246,7 @@ wan_spec(
             licence="see model card (CausVid: non-commercial terms reported; not verified offline)",
         ),
         steps=6,
+        motion_guidance=5.0,
     ),
     memory=wan_memory(2.8, 4.0),
     notes="WanPipeline. Text only: image requests route to the Wan image-to-video presets.",
@@ -240,6 +264,7 @@ wan_spec(
             weight_name="wan2.1_i2v_lora_rank64_lightx2v_4step.safetensors",
             licence="Apache-2.0 (lightx2v)",
         ),
+        motion_guidance=5.0,
     ),
     memory=wan_memory(28.6, 4.0, clip=True),
     notes="WanImageToVideoPipeline with `image`. Not trained for an end frame: last_frame is refused.",
@@ -280,7 +305,7 @@ wan_spec(
     "Wan-AI/Wan2.2-T2V-A14B-Diffusers",
     steps=40,
     guidance=4.0,
-    draft=a14b_draft("t2v", "1217"),
+    draft=a14b_draft("t2v", "1217", 4.0),
     group="wan-2.2-a14b",
     cost=transformer_profile(14e9, 40, 5120),  # one expert runs per step
     memory=A14B_MEMORY,
@@ -292,7 +317,7 @@ wan_spec(
     "Wan-AI/Wan2.2-I2V-A14B-Diffusers",
     steps=40,
     guidance=3.5,
-    draft=a14b_draft("i2v", "1022"),
+    draft=a14b_draft("i2v", "1022", 3.5),
     group="wan-2.2-a14b",
     roles=frozenset({FIRST}),
     required_roles=frozenset({FIRST}),

@@ -97,10 +97,12 @@ class ModeSpec:
     motion_guidance: float = 5.0
     relative_cost: float = 1.0  # expected GPU time against quality (docs; the estimate computes its own)
 
-    def passes(self, steps: int, guidance: float) -> int:
-        """Transformer passes this mode runs at most (before a cache skips any)."""
+    def passes(self, steps: int, guidance: float, *, mitigate: bool = False) -> int:
+        """Transformer passes this mode runs at most (before a cache skips any); with
+        ``mitigate`` (``settings.engine.motion_mitigation``) its full-guidance steps come first."""
         per_step = 2 if guidance > 1.0 else 1
-        return self.motion_steps * 2 + max(0, steps) * per_step
+        motion = self.motion_steps * (2 if self.motion_guidance > 1.0 else 1) if mitigate else 0
+        return motion + max(0, steps) * per_step
 
 
 @dataclass(frozen=True, kw_only=True)
