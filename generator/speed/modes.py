@@ -40,22 +40,16 @@ def engine_pipelines(engine: Any) -> list[Any]:
 
 def cache_config(cache: CacheSpec, steps: int) -> Any:
     """The diffusers hook config for ``cache`` (imported lazily: torch)."""
-    from diffusers.hooks import FirstBlockCacheConfig, MagCacheConfig, PyramidAttentionBroadcastConfig
+    from diffusers.hooks import FirstBlockCacheConfig, MagCacheConfig
 
     if cache.kind == "first_block":
         return FirstBlockCacheConfig(threshold=cache.threshold)
-    if cache.kind == "mag":
-        return MagCacheConfig(
-            threshold=cache.threshold,
-            retention_ratio=cache.retention_ratio,
-            num_inference_steps=steps,
-            mag_ratios=list(cache.mag_ratios),
-        )
-    if cache.kind == "pab":
-        return PyramidAttentionBroadcastConfig(spatial_attention_block_skip_range=2)
-    from diffusers.hooks import TaylorSeerCacheConfig
-
-    return TaylorSeerCacheConfig()
+    return MagCacheConfig(
+        threshold=cache.threshold,
+        retention_ratio=cache.retention_ratio,
+        num_inference_steps=steps,
+        mag_ratios=list(cache.mag_ratios),
+    )
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from reelbot.cli import app
 from reelbot.domain.errors import ReelbotError
-from reelbot.domain.presets import LoraSource, ModeSpec, get_preset
+from reelbot.domain.presets import CacheSpec, LoraSource, ModeSpec, get_preset
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache, check_fits
@@ -142,6 +142,24 @@ def test_balanced_skips_passes_and_says_how_much_the_output_moved(
     difference = np.abs(quality.frames.astype(float) - balanced.frames.astype(float)).mean() / 255
     print(f"balanced: {report.passes_skipped}/{report.passes} passes skipped, mean |Δ| = {difference:.2e}")
     assert difference > 0  # skipping is not free: the output differs from quality
+
+
+def test_magcache_skips_passes_on_the_tiny_model(settings: Settings, cache: EngineCache) -> None:
+    """The other caching hook a preset may name (``CacheSpec(kind="mag")``, diffusers' MagCache
+    with per-step magnitude ratios): real skips on the real transformer, and an output difference."""
+    name = "test-tiny-magcache"
+    if name not in PRESETS:
+        mag = CacheSpec(kind="mag", threshold=0.5, mag_ratios=(1.0,) * 20)
+        balanced = ModeSpec(steps=4, guidance=5.0, cache=mag)
+        tiny = get_preset("tiny")
+        register_preset(
+            dataclasses.replace(tiny, name=name, group="test", extra_modes={SpeedMode.BALANCED: balanced})
+        )(load_tiny)
+    quality = _render(_request(SpeedMode.QUALITY, steps=20, preset=name), settings, cache)
+    cached = _render(_request(SpeedMode.BALANCED, steps=20, preset=name), settings, cache)
+    assert quality.report.passes == cached.report.passes == 40 and quality.report.passes_skipped == 0
+    assert 0 < cached.report.passes_skipped < cached.report.passes
+    assert not np.array_equal(quality.frames, cached.frames)
 
 
 def test_motion_mitigation_runs_full_guidance_steps_first(settings: Settings, cache: EngineCache) -> None:

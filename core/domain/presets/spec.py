@@ -69,7 +69,11 @@ class LoraSource:
     scale: float = 1.0
 
 
-CacheKind = Literal["first_block", "mag", "taylorseer", "pab"]
+#: Whole-pass caches only: they answer a transformer pass from the cache without running its
+#: remaining blocks, which the pass counter sees (``passes_skipped``). diffusers' PAB and
+#: TaylorSeer approximate attention *inside* blocks — invisible to that count, so a report would
+#: claim nothing was skipped — and PAB needs the pipeline's timestep callback: not offered.
+CacheKind = Literal["first_block", "mag"]
 
 
 @dataclass(frozen=True, kw_only=True)
