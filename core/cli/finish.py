@@ -11,7 +11,6 @@ every option is checked before the music task is queued.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,15 +24,6 @@ from reelbot.cli.tasks import TimeoutOpt
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 
 console = Console(stderr=True, soft_wrap=True)
-_SIZE = re.compile(r"^(\d{2,5})[x×](\d{2,5})$")
-
-
-def parse_size(value: str) -> tuple[int, int]:
-    """``1080x1920`` → (1080, 1920); even sides only (yuv420p)."""
-    match = _SIZE.match(value.strip().lower())
-    if not match or int(match[1]) % 2 or int(match[2]) % 2:
-        raise InvalidRequest("finish.size_invalid", value=value)
-    return int(match[1]), int(match[2])
 
 
 def check_music(music: str | None, lyrics: str | None, audio: Path | None) -> None:
@@ -59,6 +49,7 @@ def build_request(
 ) -> Any:
     """The pipeline's request from the options, every option checked (nothing written yet)."""
     from reelbot.domain.finish_config import check_caption
+    from reelbot.domain.storyboard import parse_size  # a board's finish.size: one rule, 64..4096
     from reelbot.generator.finish.captions import Cue, parse_srt
     from reelbot.generator.finish.media import stream_facts
     from reelbot.generator.finish.pipeline import FinishRequest
@@ -195,7 +186,9 @@ def finish(
     captions: Annotated[Path | None, typer.Option(help="a SubRip (.srt) file")] = None,
     caption: Annotated[str | None, typer.Option(help="one caption over the whole clip")] = None,
     fps: Annotated[int | None, typer.Option(min=1, max=120, help="output frame rate (default 30)")] = None,
-    size: Annotated[str | None, typer.Option(help="WIDTHxHEIGHT (default 1080x1920)")] = None,
+    size: Annotated[
+        str | None, typer.Option(help="WIDTHxHEIGHT, even sides 64..4096 (default 1080x1920)")
+    ] = None,
     burn_captions: Annotated[
         bool, typer.Option("--burn-captions", help="draw captions into the video")
     ] = False,

@@ -93,3 +93,19 @@ def test_bad_size_and_long_caption(cli: typer.Typer, make_clip: MakeMedia, tmp_p
     )
     assert long.exit_code == 1 and "5000" in long.output
     assert not (tmp_path / "a.mp4").exists() and not (tmp_path / "b.mp4").exists()
+
+
+@pytest.mark.parametrize("size", ["32x32", "1080x8192", "4098x1920"])
+def test_a_size_outside_what_a_finish_takes_is_refused_like_a_boards(
+    cli: typer.Typer, make_clip: MakeMedia, tmp_path: Path, size: str
+) -> None:
+    """The sides a finish may have (64..4096, even) are the storyboard's rule too: one parser."""
+    from reelbot.domain.errors import InvalidRequest
+    from reelbot.domain.storyboard import parse_size
+
+    clip, out = make_clip("c.mp4", 1.0), tmp_path / "a.mp4"
+    result = CliRunner().invoke(cli, ["finish", str(clip), "--size", size, "-o", str(out)])
+    with pytest.raises(InvalidRequest) as board:
+        parse_size(size)
+    assert result.exit_code == 1 and board.value.render("en") in result.output, result.output
+    assert not out.exists()
