@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING
 import discord
 
 from reelbot.app.finish import CheckedTrack, FinishOptions, check_track
+from reelbot.app.finish_plan import finish_plan
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.attachments import download_bytes
 from reelbot.domain.audio_limits import audio_refusal
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.messages import render
-from reelbot.domain.types import short_id
 
 if TYPE_CHECKING:
+    from reelbot.app.service import ReelbotService
     from reelbot.bots.discord.bot import ReelBot
 
 #: What /finish takes (the formats the command's description names).
@@ -39,10 +39,17 @@ AUDIO_SUFFIXES = frozenset({".mp3", ".m4a", ".wav", ".ogg"})
 CLIP, DRAFT = "finish", "sbfinish"  # the button actions whose ids a link is read for
 
 
-def queued_text(action: str, target_id: uuid.UUID, options: FinishOptions, locale: str | None) -> str:
-    """The status line of a finish just queued: which clip or draft, at which frame rate."""
-    key, field = ("finish.queued_clip", "clip_id") if action == CLIP else ("finish.queued_draft", "board_id")
-    return render(key, locale, **{field: short_id(target_id), "fps": options.frame_rate})
+async def queued_text(
+    service: ReelbotService, action: str, target_id: uuid.UUID, options: FinishOptions, locale: str | None
+) -> str:
+    """The status line of a finish about to be queued: which clip or draft, at the size and
+    frame rate the finish will have (:func:`~reelbot.app.finish_plan.finish_plan`, the rule the
+    task itself is built by)."""
+    draft = action != CLIP
+    plan = await finish_plan(service, options, target_id if draft else None)
+    return plan.queued_text(locale, target_id, draft=draft)
+
+
 MESSAGE_LINK = re.compile(
     r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/channels/"
     r"(?P<guild>\d+|@me)/(?P<channel>\d+)/(?P<message>\d+)/?"

@@ -26,9 +26,8 @@ line is the person's choice. ``尺寸`` and ``fps`` reach the finish from the bo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from reelbot.app.finish import finish_draft
 from reelbot.app.music import check_description, music_seconds_for, submit_music
 from reelbot.app.tasks import active_tasks
 from reelbot.bots.common.status import shorten
@@ -42,15 +41,11 @@ if TYPE_CHECKING:
 
     from linebot.v3.webhooks import Event
 
-    from reelbot.app.finish import FinishOptions
     from reelbot.app.service import ReelbotService
     from reelbot.app.storyboards.state import BoardFinish, BoardState
-    from reelbot.app.tasks import TaskTicket
     from reelbot.bots.line.chat import Chat
-    from reelbot.bots.line.finish_extras import Finisher
     from reelbot.bots.line.handler import LineHandler
     from reelbot.domain.storyboard import Storyboard
-    from reelbot.domain.types import Origin
 
 MUSIC_ECHO_CHARS = 60  # the description quoted back in the reply
 
@@ -88,7 +83,7 @@ async def finish_board_draft(
     """「輸出成 Shorts」 under a draft: the board's music composed first when no track waits,
     a beat snap with no track at all refused, else the ordinary draft finish."""
     from reelbot.app.storyboards.state import load_board
-    from reelbot.bots.line.finish_extras import _finish, finish_draft_here
+    from reelbot.bots.line.finish_extras import finish_draft_here
 
     board = await load_board(h.service, board_id)
     wanted = board.finish
@@ -99,24 +94,8 @@ async def finish_board_draft(
             return
         if track is None:
             raise InvalidRequest("line.storyboard_beat_needs_track")
-    fps = wanted.fps if wanted is not None else None
-    if wanted is None or wanted.audio_mode is None:
-        await finish_draft_here(h, event, chat, locale, board_id, fps)  # no draft: storyboard.no_draft
-        return
-    # finish_draft_here takes no audio mode yet: the same finish, its options in the board's mode
-    await _finish(h, event, chat, locale, board_id, _in_mode(wanted.audio_mode), "finish.queued_draft", fps)
-
-
-def _in_mode(mode: str) -> Finisher:
-    """:func:`~reelbot.app.finish.finish_draft` with ``mode`` as the finish's audio mode."""
-
-    async def finisher(
-        service: ReelbotService, board_id: uuid.UUID, origin: Origin, *, options: FinishOptions, **rest: Any
-    ) -> TaskTicket:
-        options = options.model_copy(update={"audio_mode": mode})
-        return await finish_draft(service, board_id, origin, options=options, **rest)
-
-    return finisher
+    mode = wanted.audio_mode if wanted is not None else None
+    await finish_draft_here(h, event, chat, locale, board_id, mode)  # no draft: storyboard.no_draft
 
 
 async def _compose(

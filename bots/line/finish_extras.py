@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linebot.v3.webhooks import AudioMessageContent, Event, MessageEvent
 
 from reelbot.app.finish import CheckedTrack, FinishOptions, check_track, finish_clip, finish_draft
+from reelbot.app.finish_plan import finish_plan
 from reelbot.bots.common.status import shorten
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import PendingTrack
@@ -40,7 +40,6 @@ from reelbot.domain.types import short_id
 if TYPE_CHECKING:
     import uuid
 
-    from reelbot.app.tasks import TaskTicket
     from reelbot.bots.line.chat import Chat
     from reelbot.bots.line.handler import LineHandler
 
@@ -177,32 +176,39 @@ async def clear_caption(h: LineHandler, event: MessageEvent, chat: Chat, locale:
 
 
 def options_for(track: PendingTrack | None, caption: str | None) -> FinishOptions:
-    """The waiting track (an own upload or composed music, mixed with the clip's own sound)
+    """The waiting track (an own upload or composed music, mixed with the clip's own sound:
+    LINE's quick reply chooses ``mix``, a typed board's ``音訊模式`` line may choose again)
     and caption (burned in + .srt). A staged upload is handed over as a
     :class:`~reelbot.app.finish.CheckedTrack`, which sets the audio itself."""
-    if track is None or track.message_id is not None:
+    if track is None:
         return FinishOptions(caption=caption, burn=caption is not None)
+    if track.message_id is not None:
+        return FinishOptions(audio_mode="mix", caption=caption, burn=caption is not None)
     return FinishOptions(
         audio=track.audio, audio_key=track.key, audio_mode="mix", caption=caption, burn=caption is not None
     )
 
 
-#: ``finish_clip`` or ``finish_draft`` (app.finish): what a 輸出成 Shorts quick reply queues.
-Finisher = Callable[..., Awaitable["TaskTicket"]]
 TRACK_LINES = {"upload": "line.finish_with_track", "music": "line.finish_with_music"}
 
 
 async def finish_here(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
     """「輸出成 Shorts」 under a clip: one ``finish`` task with what is waiting."""
-    await _finish(h, event, chat, locale, clip_id, finish_clip, "finish.queued_clip")
+    await _finish(h, event, chat, locale, clip_id)
 
 
 async def finish_draft_here(
-    h: LineHandler, event: Event, chat: Chat, locale: str, board_id: uuid.UUID, fps: int | None = None
+    h: LineHandler,
+    event: Event,
+    chat: Chat,
+    locale: str,
+    board_id: uuid.UUID,
+    audio_mode: str | None = None,
 ) -> None:
     """「輸出成 Shorts」 under a storyboard draft: the same, of the board's current draft
-    (``fps``: the board's own ``fps: 24`` line, passed so the reply names the rate it gets)."""
-    await _finish(h, event, chat, locale, board_id, finish_draft, "finish.queued_draft", fps)
+    (``audio_mode``: its ``音訊模式`` line, the person's choice for the track the tap uses;
+    its size and frame rate come from the board itself, :func:`~reelbot.app.finish_plan.plan_for`)."""
+    await _finish(h, event, chat, locale, board_id, draft=True, audio_mode=audio_mode)
 
 
 async def _finish(
@@ -211,17 +217,18 @@ async def _finish(
     chat: Chat,
     locale: str,
     target: uuid.UUID,
-    finisher: Finisher,
-    queued: str,
-    fps: int | None = None,
+    *,
+    draft: bool = False,
+    audio_mode: str | None = None,
 ) -> None:
-    """One ``finish`` task of ``target`` (a clip or a board) with the waiting track and
-    caption; used, they wait no more."""
+    """One ``finish`` task of ``target`` (a clip, or a board's draft) with the waiting track
+    and caption; used, they wait no more."""
+    finisher = finish_draft if draft else finish_clip
     async with h.person_lock(chat):
         track, caption = await h.state.finish_extras(chat.chat_id, chat.user_id)
         options = options_for(track, caption)
-        if fps in (24, 30):
-            options = options.model_copy(update={"fps": fps})
+        if audio_mode in ("mix", "replace"):
+            options = options.model_copy(update={"audio_mode": audio_mode})
         ticket = await finisher(
             h.service,
             target,
@@ -234,9 +241,11 @@ async def _finish(
             await h.state.clear_finish_extras(chat.chat_id, chat.user_id)
         if track is not None and track.message_id is not None:
             await asyncio.to_thread(_staged_tracks(h).discard, [track.message_id])
-    key = "submit.duplicate" if ticket.duplicate else queued
-    ids = {"clip_id": short_id(target), "board_id": short_id(target), "job_id": short_id(ticket.task_id)}
-    lines = [render(key, locale, fps=options.frame_rate, **ids)]
+    if ticket.duplicate:
+        lines = [render("submit.duplicate", locale, job_id=short_id(ticket.task_id))]
+    else:
+        plan = await finish_plan(h.service, options, target if draft else None)
+        lines = [plan.queued_text(locale, target, draft=draft)]
     if track is not None:
         lines.append(render(TRACK_LINES[track.audio], locale))
     if caption is not None:

@@ -7,9 +7,9 @@ from reelbot.domain.messages import EN, ZH_TW
 TEXTS = {
     EN: {
         "storyboard.no_draft": "Storyboard {board_id} has no draft yet: wait until all its shots are done.",
-        "finish.queued_clip": "🎬 Finishing clip {clip_id} for Shorts (1080×1920, {fps} fps)…",
+        "finish.queued_clip": "🎬 Finishing clip {clip_id} for Shorts ({width}×{height}, {fps} fps)…",
         "finish.queued_draft": (
-            "🎬 Finishing the draft of storyboard {board_id} for Shorts (1080×1920, {fps} fps)…"
+            "🎬 Finishing the draft of storyboard {board_id} for Shorts ({width}×{height}, {fps} fps)…"
         ),
         "finish.progress": "🎬 Finishing for Shorts… {bar} {percent}%",
         "finish.ready": "🎬 Finished for Shorts: the file is below.",
@@ -18,8 +18,10 @@ TEXTS = {
     },
     ZH_TW: {
         "storyboard.no_draft": "分鏡 {board_id} 還沒有草稿：請等所有鏡頭都完成。",
-        "finish.queued_clip": "🎬 正在把影片 {clip_id} 輸出成 Shorts（1080×1920、每秒 {fps} 格）…",
-        "finish.queued_draft": "🎬 正在把分鏡 {board_id} 的草稿輸出成 Shorts（1080×1920、每秒 {fps} 格）…",
+        "finish.queued_clip": "🎬 正在把影片 {clip_id} 輸出成 Shorts（{width}×{height}、每秒 {fps} 格）…",
+        "finish.queued_draft": (
+            "🎬 正在把分鏡 {board_id} 的草稿輸出成 Shorts（{width}×{height}、每秒 {fps} 格）…"
+        ),
         "finish.progress": "🎬 正在輸出成 Shorts… {bar} {percent}%",
         "finish.ready": "🎬 已輸出成 Shorts，檔案在下方。",
         "finish.failed_status": "🎬 輸出成 Shorts 失敗：{reason}",

@@ -17,7 +17,8 @@ from typing import Any
 import imageio_ffmpeg
 import pytest
 
-from reelbot.app.finish import FinishOptions, check_track, draft_options, finish_draft, finished
+from reelbot.app.finish import FinishOptions, check_track, finish_draft, finished
+from reelbot.app.finish_plan import finish_plan
 from reelbot.app.service import ReelbotService
 from reelbot.app.storyboards import submit_storyboard
 from reelbot.app.storyboards.state import DraftRecord, load_board
@@ -214,6 +215,6 @@ async def test_a_boards_own_frame_rate_holds_unless_the_person_chooses_one(servi
         rates[key] = row.payload_json["fps"]
     assert rates == {"fps-default": 24, "fps-chosen": 30}
     # what the chats' status lines name before queueing: the same rule
-    assert (await draft_options(service, ticket.board_id, FinishOptions())).frame_rate == 24
-    assert (await draft_options(service, ticket.board_id, FinishOptions(fps=30))).frame_rate == 30
-    assert FinishOptions().frame_rate == 30  # a clip's default (texts and clip finishes)
+    assert (await finish_plan(service, FinishOptions(), ticket.board_id)).fps == 24
+    assert (await finish_plan(service, FinishOptions(fps=30), ticket.board_id)).fps == 30
+    assert (await finish_plan(service, FinishOptions())).fps == 30  # a clip's default

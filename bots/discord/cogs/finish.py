@@ -25,7 +25,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, draft_options, finish_clip, finish_draft
+from reelbot.app.finish import CheckedTrack, FinishOptions, finish_clip, finish_draft
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.finish_inputs import CLIP, DRAFT, Target, checked_track, queued_text, resolve_target
 from reelbot.bots.discord.finish_music import compose
@@ -82,7 +82,7 @@ async def _delete_quietly(message: discord.Message) -> None:
 
 async def _on_click(interaction: discord.Interaction, action: str, target: uuid.UUID) -> None:
     """The one body of both buttons: a clip's Finish (``CLIP``) or a draft's (``DRAFT``),
-    with the defaults (a draft keeps its storyboard file's frame rate)."""
+    with the defaults (a draft keeps its storyboard file's size, frame rate and audio mode)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot: ReelBot = interaction.client  # type: ignore[assignment]
     origin = origin_for(interaction)
@@ -95,10 +95,8 @@ async def _on_click(interaction: discord.Interaction, action: str, target: uuid.
         window_s=bot.config.click_window_s,
     )
     options = FinishOptions()
-    if action == DRAFT:
-        options = await draft_options(bot.service, target, options)
     finisher = finish_clip if action == CLIP else finish_draft
-    text = queued_text(action, target, options, origin.locale)
+    text = await queued_text(bot.service, action, target, options, origin.locale)
 
     async def submit(origin: Origin, key: str) -> TaskTicket:
         return await finisher(bot.service, target, origin, idempotency_key=key, options=options)
@@ -174,7 +172,7 @@ class FinishCog(commands.Cog):
         clip: str | None = None,
         board: str | None = None,
         audio: discord.Attachment | None = None,
-        audio_mode: str = "mix",
+        audio_mode: str | None = None,
         caption: str | None = None,
         burn: bool = False,
         fps: int | None = None,
@@ -215,9 +213,9 @@ class FinishCog(commands.Cog):
         ``track`` is stored by the finish once nothing refuses it."""
         clip = target.action == CLIP
         finisher = finish_clip if clip else finish_draft
-        if not clip:
-            options = await draft_options(self.bot.service, target.id, options)
-        text = queued_text(target.action, target.id, options, origin_for(interaction).locale)
+        text = await queued_text(
+            self.bot.service, target.action, target.id, options, origin_for(interaction).locale
+        )
 
         async def submit(origin: Origin, key: str) -> TaskTicket:
             return await finisher(

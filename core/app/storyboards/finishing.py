@@ -1,5 +1,6 @@
-"""A chat storyboard's finish: its shots' captions on the draft's shot timings, its size, its
-beat snap — what :func:`reelbot.app.finish.finish_draft` adds to a draft's finish task.
+"""A chat storyboard's finish: its shots' captions on the draft's shot timings, its beat snap
+— what :func:`reelbot.app.finish.finish_draft` adds to a draft's finish task (its size, frame
+rate and audio mode are :func:`reelbot.app.finish_plan.plan_for`'s, with the person's choices).
 
 Why here and not in the bots: every way a draft is finished (Discord's after-render note and
 ``/finish board``, LINE 輸出成 Shorts) goes through ``finish_draft``, so the board's own finish
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.storyboard import check_shot_caption, parse_size
+from reelbot.domain.storyboard import check_shot_caption
 from reelbot.domain.tasks import Caption, Recut, finished_keys
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def board_finish_fields(
     finish: FinishSettings,
 ) -> dict[str, Any]:
     """Fields of the draft's :class:`~reelbot.domain.tasks.FinishTask` the board decides
-    ({} for a board that asks nothing): shot captions (+ their .srt key), burn-in, size, and
+    ({} for a board that asks nothing): shot captions (+ their .srt key), burn-in, and
     the re-cut onto the beats when the board asks for it and the finish has a track."""
     spec = board.finish
     if spec is None:
@@ -67,8 +68,6 @@ def board_finish_fields(
     fields: dict[str, Any] = {}
     if cues:
         fields.update(captions=cues, srt_key=finished_keys(task_id)[1], burn=burn or spec.burn)
-    if spec.size:
-        fields["width"], fields["height"] = parse_size(spec.size)
     if spec.beat_snap and has_track and draft.clip_keys and draft.shot_spans():
         fields["recut"] = Recut(
             clip_keys=draft.clip_keys,

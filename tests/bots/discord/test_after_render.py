@@ -190,10 +190,11 @@ async def test_storyboard_with_a_track_finishes_its_draft(
         )
         answer = await answer_of(fake, inter)
         assert "草稿完成後，我會把它輸出成 Shorts" in answer["content"], answer
-        assert "你的音訊與影片原聲混音" in answer["content"]
+        assert "你的音訊取代影片原聲" in answer["content"]  # no audio_mode: the server's (replace)
         assert await render_all(service, tasks=2) == 1  # the shot; the draft's assembly, its finish
         (finish,) = tasks_of(service, FINISH)
         payload = finish.payload_json or {}
+        assert payload["audio_mode"] == service.settings.finish.audio_mode == "replace"
         assert payload["board_id"] and payload["audio_key"] == track_key(song, ".wav")
         assert finish.idempotency_key == f"discord:after-render:{payload['board_id']}"
         (post,) = await fake.wait_for(lambda: finished_posts(fake, ZH_REMINDER), what="finished draft posted")
