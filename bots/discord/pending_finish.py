@@ -11,7 +11,7 @@ status message the worker's progress edits and queues the finish under an idempo
 derived from what was awaited, so a repeated ``done`` is still one finish. Composing music
 for a note (:func:`start_music`) is shared too: the music task's id is chosen first and the
 note for its track is written under it. A note from ``/video`` or ``/storyboard`` carries the
-plan's *holds* (:class:`~reelbot.app.task_costs.TaskHold`: the finish's and music's quota
+plan's *holds* (:class:`~reelbot.app.plan_holds.TaskHold`: the finish's and music's quota
 shares, reserved at the up-front plan check): writing the note ties them to its key, each
 task is queued under its hold's id (the hold becomes its reservation), and dropping the note
 gives back what no task took over.
@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.app.music import submit_music
-from reelbot.app.task_costs import TaskHold, hold_for, release_holds, tag_holds
+from reelbot.app.plan_holds import TaskHold, hold_for, release_holds, tag_holds
 from reelbot.bots.discord.finish_inputs import CLIP, queued_text
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.tasks import FINISH, MUSIC
@@ -184,7 +184,7 @@ async def queue_finish(
     assert pending.target_id is not None
     locale = origin.locale
     clip = pending.action == CLIP
-    queued = await queued_text(bot.service, pending.action, pending.target_id, pending.options, locale)
+    queued = queued_text(pending.action, pending.target_id, pending.options, locale)
     status = await say(bot, origin, f"{lead}\n{queued}", reply_to=reply_to)
     task_origin = origin.model_copy(update={"message_id": str(status.id) if status else None})
     finisher = finish_clip if clip else finish_draft

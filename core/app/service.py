@@ -161,14 +161,17 @@ class ReelbotService(LimitsAndSettings):
     async def usage(self, origin: Origin) -> list[Any]:
         """``/usage`` / ``用量``: a list of :class:`reelbot.app.safety.quotas.Usage` (user, and
         community in a group; daily and monthly). Render each with ``usage.render(locale)``."""
+        from reelbot.app.plan_holds import held_shares
         from reelbot.app.safety.quotas import usage_for
 
         community = await asyncio.to_thread(self.safety.community_for, origin)
         await self.settle_limits()
+        windows = await asyncio.to_thread(self._quota_windows, origin, community)
+        held = await held_shares(self, origin, windows)  # a Short's share, held since its plan
 
         def load() -> list[Any]:
             with session_scope(self.db) as session:
-                return usage_for(session, self.settings, origin, community=community)
+                return usage_for(session, self.settings, origin, community=community, held=held)
 
         return await asyncio.to_thread(load)
 

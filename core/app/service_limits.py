@@ -122,7 +122,7 @@ class LimitsAndSettings:
         measured ``Job.gpu_seconds`` counts from the database from now on), a cancelled or
         failed one also gives its hourly slot back, a job that never got a row gives everything
         back after ``grace_s`` — but a plan's hold tagged with its note
-        (:func:`reelbot.app.task_costs.check_plan`) stays while the note's Redis key exists and
+        (:mod:`reelbot.app.plan_holds`) stays while the note's Redis key exists and
         goes once it is gone (dropped, or expired with its TTL). Tasks (finish, music) are
         settled the same way from their own rows: done → their measured ``Task.run_s`` counts
         instead of the estimate; failed or cancelled → released (a task is charged only for

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.limits import RatePolicy
+from reelbot.app.plan_holds import TaskHold, hold_tasks
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.messages import Term
 from reelbot.domain.tasks import FINISH, MUSIC
@@ -138,18 +139,6 @@ def _stored(*, session: Any, idempotency_key: str) -> bool:
 
 
 @dataclass(frozen=True)
-class TaskHold:
-    """A task's share of a plan, reserved before the task exists (:func:`check_plan`) under
-    the id the task will be queued with: the task's own :func:`reserve_task` then finds the
-    reservation already there and keeps it (the ledger reserves an id once), so the hold
-    becomes the task's reservation — counted once, with no moment in which it is not."""
-
-    kind: str
-    task_id: uuid.UUID
-    estimate_s: float
-
-
-@dataclass(frozen=True)
 class PlanCost:
     """What a request and the tasks it asks to follow will cost, estimated before any of it
     is queued: ``work_s`` for the clip (a board's shots), each task as (kind, units, seconds)
@@ -215,18 +204,17 @@ async def check_plan(
     clip's submit reserves the clip's own share (the total was checked, so only a spend in
     the moment between the two can refuse the clip, which then drops its note and holds).
 
-    A hold is an open reservation with no row: the caller ties it to the note the tasks
-    wait with (:func:`tag_holds`); the settle sweep keeps a tagged hold while the note's key
-    exists and releases it once the note is gone (dropped on a failed, cancelled or deleted
-    clip, or expired with its TTL after a bot died), an untagged one after its grace (a
-    request refused before its note was written; the caller releases it at once:
-    :func:`release_holds`)."""
+    A hold (:mod:`reelbot.app.plan_holds`) is an open reservation with no row: the caller
+    ties it to the note the tasks wait with; the settle sweep keeps a tagged hold while the
+    note's key exists and releases it once the note is gone (dropped on a failed, cancelled
+    or deleted clip, or expired with its TTL after a bot died), an untagged one after its
+    grace (a request refused before its note was written: its caller releases it at once)."""
     community = await asyncio.to_thread(service.safety.community_for, origin)
     limits = service.limits
     async with service.locked_windows(origin, community) as windows:
         try:
             await _check(service, origin, windows, cost.total_s)
-            return replace(cost, holds=await _hold(service, origin, windows, cost))
+            return replace(cost, holds=await hold_tasks(service, origin, windows, cost.tasks))
         except LimitReached as exc:
             window = next((w for w in windows if exc.key == f"quota.exceeded_{w.scope}_{w.period}"), None)
             if window is None or window.limit is None:
@@ -247,53 +235,6 @@ async def _check(service: ReelbotService, origin: Origin, windows: Sequence[Wind
         check_only=True,
         slots=0,
     )
-
-
-async def _hold(
-    service: ReelbotService, origin: Origin, windows: Sequence[Window], cost: PlanCost
-) -> tuple[TaskHold, ...]:
-    """Each task's estimate reserved under a new task id (no hourly slot: a task takes none),
-    inside the caller's lock; any refusal gives back what was already held."""
-    holds: list[TaskHold] = []
-    try:
-        for kind, _units, seconds in cost.tasks:
-            hold = TaskHold(kind, uuid.uuid4(), seconds)
-            await service.limits.reserve(
-                hold.task_id, origin, estimate_s=seconds, windows=windows, rates=RatePolicy(),
-                take_rate_slots=False,
-            )  # fmt: skip
-            holds.append(hold)
-    except BaseException:
-        for hold in holds:
-            await service.limits.release(hold.task_id)
-        raise
-    return tuple(holds)
-
-
-def hold_for(holds: Iterable[TaskHold], kind: str) -> uuid.UUID | None:
-    """The task id a ``kind`` task of the plan must be queued under (None: nothing held)."""
-    return next((hold.task_id for hold in holds if hold.kind == kind), None)
-
-
-async def tag_holds(service: ReelbotService, holds: Iterable[TaskHold], note: str) -> None:
-    """Tie the plan's holds to the Redis key of the note its tasks wait with (a later note
-    takes them over: music composing for the finish that follows)."""
-    for hold in holds:
-        await service.limits.tag(hold.task_id, note)
-
-
-async def release_holds(service: ReelbotService, holds: Iterable[TaskHold], note: str | None) -> None:
-    """Give back the holds still tied to ``note`` (None: never tied to one) that no task took
-    over: an id with a task row is that task's reservation now, settled by its outcome."""
-    from reelbot.storage import tasks as task_repo
-
-    mine = [hold.task_id for hold in holds if await service.limits.tag_of(hold.task_id) == note]
-    if not mine:
-        return
-    taken = await service.run_db(task_repo.task_outcomes, task_ids=mine)
-    for task_id in mine:
-        if task_id not in taken:
-            await service.limits.release(task_id)
 
 
 async def _fits(service: ReelbotService, origin: Origin, windows: Sequence[Window], estimate: float) -> bool:

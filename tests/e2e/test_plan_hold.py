@@ -13,8 +13,9 @@ import pytest
 from sqlmodel import select
 
 from reelbot.app.finish import FinishOptions, finish_clip
+from reelbot.app.plan_holds import hold_for, release_holds, tag_holds
 from reelbot.app.service import ReelbotService
-from reelbot.app.task_costs import check_clip_and_finish, hold_for, release_holds, tag_holds
+from reelbot.app.task_costs import check_clip_and_finish
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH, MUSIC
 from reelbot.storage.db import session_scope
@@ -109,3 +110,24 @@ async def test_a_later_note_takes_the_holds_over(service: ReelbotService) -> Non
     assert len(await service.limits.open_reservations()) == 2
     await release_holds(service, cost.holds, NOTE + ":music")
     assert await service.limits.open_reservations() == {}
+
+
+async def test_usage_shows_the_held_share(service: ReelbotService) -> None:
+    """``/usage`` / ``用量``: a Short waiting for its video is held out of what is left, and
+    said so (en/zh-TW), in the person's and the server's windows; gone with its note."""
+    cost = await check_clip_and_finish(service, BOAT)
+    await service.redis.set(NOTE, "{}", ex=60)
+    await tag_holds(service, cost.holds, NOTE)
+    usages = {(u.scope, u.period): u for u in await service.usage(ALICE)}
+    for key in (("user", "daily"), ("user", "monthly"), ("community", "daily")):
+        usage = usages[key]
+        assert usage.held == pytest.approx(cost.tasks_s), key
+        assert usage.limit is not None and usage.remaining is not None
+        assert usage.remaining == pytest.approx(usage.limit - usage.used - usage.reserved - cost.tasks_s)
+    daily = usages[("user", "daily")]
+    assert "Another 5 are held for the Short you asked for, until its video is ready." in daily.render("en")
+    assert "另有 5 秒預留給影片完成後要輸出的 Shorts。" in daily.render("zh-TW")
+
+    await service.redis.delete(NOTE)
+    daily = next(u for u in await service.usage(ALICE) if (u.scope, u.period) == ("user", "daily"))
+    assert daily.held == 0.0 and "held" not in daily.render("en") and "預留" not in daily.render("zh-TW")

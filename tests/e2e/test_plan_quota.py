@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from reelbot.app.finish import FinishOptions, finish_clip
+from reelbot.app.plan_holds import release_holds
 from reelbot.app.safety.moderation import ModerationRefused
 from reelbot.app.service import ReelbotService
 from reelbot.app.task_costs import (
@@ -23,7 +24,6 @@ from reelbot.app.task_costs import (
     plan_cost,
     planned_board,
     planned_clip,
-    release_holds,
 )
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.settings import Settings

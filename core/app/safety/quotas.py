@@ -16,7 +16,7 @@ Three pieces:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -295,13 +295,17 @@ class Usage:
     currency: str
     resets_at: datetime
     task_used: float = 0.0  # the part of ``used`` that finish and music tasks measured
+    held: float = 0.0  # held for a Short asked for with its video (left out of ``remaining``)
 
     def render(self, locale: str | None = None) -> str:
         """The window's line; a person who finished or composed something is told how much
-        of the total that was (the figure is in ``used`` either way)."""
+        of the total that was (the figure is in ``used`` either way), and one whose Short is
+        waiting for its video how much is held for it."""
         line = self._line(locale)
         if self.task_used > 0:
             line += render("usage.tasks_part", locale, task_s=_fmt(self.task_used))  # its own spacing
+        if self.held > 0:
+            line += render("usage.held_part", locale, held_s=_fmt(self.held))
         return line
 
     def _line(self, locale: str | None) -> str:
@@ -350,8 +354,11 @@ def usage_for(
     *,
     community: CommunitySettings | None = None,
     now: datetime | None = None,
+    held: Mapping[tuple[str, str], float] | None = None,
 ) -> list[Usage]:
-    """``/usage`` / ``用量``: every quota window for this person (and their community)."""
+    """``/usage`` / ``用量``: every quota window for this person (and their community);
+    ``held``: (scope, period) → seconds the ledger holds for Shorts still waiting for their
+    video (:func:`reelbot.app.plan_holds.held_shares`; no row counts them)."""
     from reelbot.storage.users import find_user
 
     user = find_user(session=session, platform=origin.platform, platform_user_id=origin.user_id)
@@ -359,7 +366,9 @@ def usage_for(
     price = settings.quotas.price_per_gpu_hour
     out = []
     for window in quota_windows(session, settings, origin, community=community, now=now):
-        remaining = None if window.limit is None else max(0.0, window.limit - window.used - window.reserved)
+        held_s = (held or {}).get((window.scope, window.period), 0.0)
+        spent = window.used + window.reserved + held_s
+        remaining = None if window.limit is None else max(0.0, window.limit - spent)
         out.append(
             Usage(
                 scope=window.scope,
@@ -373,6 +382,7 @@ def usage_for(
                 currency=settings.quotas.currency,
                 resets_at=window.resets_at,
                 task_used=window.task_used,
+                held=held_s,
             )
         )
     return out

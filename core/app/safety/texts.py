@@ -93,6 +93,9 @@ TEXTS = {
         ),
         "usage.unlimited": "unlimited",
         "usage.tasks_part": " Of that, {task_s} went to Finish for Shorts and composing music.",
+        "usage.held_part": (
+            " Another {held_s} are held for the Short you asked for, until its video is ready."
+        ),
         "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
         "provenance.not_found": "No clip file at {path}.",
         "provenance.verify_summary": (
@@ -159,6 +162,7 @@ TEXTS = {
         ),
         "usage.unlimited": "無上限",
         "usage.tasks_part": "其中 {task_s} 秒用於輸出成 Shorts 與生成音樂。",
+        "usage.held_part": "另有 {held_s} 秒預留給影片完成後要輸出的 Shorts。",
         "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",
         "provenance.not_found": "找不到影片檔案 {path}。",
         "provenance.verify_summary": "{path}：AI 生成標示 {ai}，C2PA 憑證 {c2pa}，簽署者 {generator}。",

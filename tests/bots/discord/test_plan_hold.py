@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from reelbot.app.plan_holds import TaskHold
 from reelbot.app.safety.quotas import quota_windows
 from reelbot.app.service import ReelbotService
-from reelbot.app.task_costs import TaskHold, plan_cost, planned_clip
+from reelbot.app.task_costs import plan_cost, planned_clip
 from reelbot.bots.discord.pending_finish import PendingFinish
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.events import EventKind, JobEvent
