@@ -102,6 +102,17 @@ class SpeedControl:
             else:
                 pipe.disable_lora()
 
+    def preload(self) -> None:
+        """Load the draft adapter into the warm pipelines now, left disabled, so the first draft
+        job pays no LoRA load or download (the worker's warm-up calls it). A LoRA that cannot
+        load raises its one clear error (``generator.lora_missing`` / ``lora_mismatch``)."""
+        mode = self.preset.mode(SpeedMode.DRAFT)
+        if mode is None or mode.lora is None:
+            return
+        with self._lock:
+            self._adapters_on(mode, True)
+            self._adapters_on(mode, False)
+
     @contextmanager
     def _cache_on(self, cache: CacheSpec | None, steps: int) -> Iterator[None]:
         if cache is None:

@@ -10,24 +10,29 @@ The phases are marked as seconds since the process started (read from ``/proc`` 
 the interpreter's own start-up and the CLI's imports count too):
 
 ``imports`` (torch, diffusers and the generator importable) → ``weights`` (the preset's
-engine loaded) → ``warmup`` (one 1-step render done) → ``ready`` (Redis groups, sweeps and
-the queue reconcile done; the next step is the first claim).
+engine loaded) → ``warmup`` (one 1-step render done, the draft LoRA loaded beside it) →
+``ready`` (Redis groups, sweeps and the queue reconcile done; the next step is the first claim).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, Origin, Platform
 from reelbot.generator.cache import EngineCache
 from reelbot.generator.presets import render_job
 from reelbot.generator.runner import plan_for, render_counted
+from reelbot.generator.speed.modes import control_for
+
+log = logging.getLogger(__name__)
 
 #: The phases in order; the metric's ``phase`` label takes these values.
 PHASES = ("imports", "weights", "warmup", "ready")
@@ -95,6 +100,11 @@ def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> None:
     cold.preset = preset.name
     cache.get(preset)
     cold.mark("weights")
+    try:  # kept warm with the engine: the first draft job loads (or downloads) no LoRA; before
+        # the warm-up render, so a compiled engine re-traces with the adapter's layers here
+        control_for(cache.get(preset), preset, cache.context).preload()
+    except ReelbotError as exc:  # the other modes still serve; draft jobs fail with this message
+        log.warning("draft mode of %s unavailable: %s", preset.name, exc.render("en"))
     job = dataclasses.replace(render_job(request, plan), steps=1)
     render_counted(cache, preset, job, lambda _step, _total: True)
     cold.mark("warmup")

@@ -7,11 +7,18 @@ tests/fleet/test_worker_warmup.py; an in-process load here would cost as much ag
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import time
+from typing import Any
 
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
+from reelbot.domain.presets import PRESETS, LoraSource, get_preset
 from reelbot.domain.settings import Settings
+from reelbot.domain.types import SpeedMode
+from reelbot.generator.presets import ENGINE_LOADERS, register_preset
+from reelbot.generator.tiny import load_tiny
 from reelbot.generator.worker import warmup
 from reelbot.generator.worker.warmup import ColdStart, process_started_monotonic
 
@@ -51,3 +58,34 @@ async def test_long_running_workers_warm_first_and_burst_workers_do_not(settings
         assert not worker_for(service, name="off").warm_first  # REELBOT_ENGINE__WARM_UP=false
     finally:
         await service.close()
+
+
+def test_warm_up_loads_the_draft_lora_with_the_engine(settings: Settings, caplog: Any) -> None:
+    """The draft adapter is in the warm pipelines before the first claim (disabled: the warm-up's
+    own render is quality); a LoRA that cannot load is one warning, not a worker that fails."""
+    from reelbot.generator.cache import EngineCache
+    from reelbot.generator.presets import LoadContext
+    from reelbot.generator.speed.modes import engine_pipelines
+
+    models = settings.data_dir / "models"
+    cache = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    warmup.warm_up(settings, cache, ColdStart())
+    (pipe, *others) = engine_pipelines(cache.get("tiny"))
+    assert all(p.get_list_adapters() == {"transformer": ["draft"]} for p in (pipe, *others))
+    assert (models / "loras" / "tiny" / "tiny_draft_lora.safetensors").is_file()
+
+    draft = get_preset("tiny").modes[SpeedMode.DRAFT]
+    broken = dataclasses.replace(
+        draft, lora=LoraSource(repo=None, weight_name="gone.safetensors", licence="t")
+    )
+    name = "test-warmup-no-lora"
+    register_preset(
+        dataclasses.replace(get_preset("tiny"), name=name, group=name, extra_modes={SpeedMode.DRAFT: broken})
+    )(load_tiny)
+    try:
+        with caplog.at_level(logging.WARNING, logger="reelbot.generator.worker.warmup"):
+            warmup.warm_up(settings.model_copy(update={"preset": name}), cache, cold := ColdStart())
+    finally:
+        PRESETS.pop(name, None)
+        ENGINE_LOADERS.pop(name, None)
+    assert "warmup" in cold.marks and "gone.safetensors" in caplog.text
