@@ -31,6 +31,7 @@ from discord.app_commands import locale_str as _
 from pydantic import ValidationError
 
 from reelbot.app.finish import FinishOptions, keep_track
+from reelbot.app.finish_plan import plan_for
 from reelbot.app.music import check_description, music_seconds_for
 from reelbot.app.plan_holds import release_holds
 from reelbot.app.task_costs import PlanCost
@@ -129,7 +130,8 @@ async def check_extras(bot: ReelBot, origin: Origin, action: str, typed: Soundtr
     if lyrics and not music:
         raise InvalidRequest("discord.after_lyrics_without_music")
     caption = check_caption(caption, bot.settings.finish) if caption else None
-    mode = typed.audio_mode or "mix"
+    # not chosen (nor by a storyboard file, merged into ``typed``): the server's, by the one rule
+    mode = typed.audio_mode or plan_for(bot.settings.finish, FinishOptions()).audio_mode
     try:  # a client that sent a value the choices never offered
         options = FinishOptions(audio_mode=mode, caption=caption or None)  # type: ignore[arg-type]
     except ValidationError:

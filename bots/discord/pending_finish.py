@@ -184,7 +184,7 @@ async def queue_finish(
     assert pending.target_id is not None
     locale = origin.locale
     clip = pending.action == CLIP
-    queued = queued_text(pending.action, pending.target_id, pending.options, locale)
+    queued = await queued_text(bot.service, pending.action, pending.target_id, pending.options, locale)
     status = await say(bot, origin, f"{lead}\n{queued}", reply_to=reply_to)
     task_origin = origin.model_copy(update={"message_id": str(status.id) if status else None})
     finisher = finish_clip if clip else finish_draft

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
+from reelbot.app.finish_plan import DEFAULT_FINISH_FPS, AudioMode, FinishPlan, plan_for
 from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
 from reelbot.domain.audio_limits import refuse_bad_audio, track_suffix
@@ -39,12 +40,9 @@ from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
-    from reelbot.app.storyboards.state import BoardState
 
 #: Uploaded tracks are kept under their content hash (the same song twice is stored once).
 TRACKS_PREFIX = "tracks"
-#: The finished frame rate when nobody chose one (30 looks smooth on Shorts; 24 is the film look).
-DEFAULT_FINISH_FPS = 30
 #: The lease on a track's key while a finish stores and queues it: one file write, one row
 #: and one enqueue take far less; it only bounds the wait behind a holder that died.
 TRACK_LEASE_S = 30.0
@@ -60,14 +58,15 @@ class FinishOptions(BaseModel):
 
     audio: Literal["none", "model", "upload", "music"] = "model"
     audio_key: str | None = None  # a kept :class:`CheckedTrack`'s key, or a done music task's
-    audio_mode: Literal["mix", "replace"] = "mix"
+    audio_mode: AudioMode | None = None  # None: a storyboard's own audio_mode, else the server's
     caption: str | None = None  # one caption over the whole clip
     burn: bool = False
     fps: Literal[24, 30] | None = None  # None: a storyboard's own finish.fps, else 30
 
     @property
     def frame_rate(self) -> int:
-        """The frame rate asked for, for texts and clips (a draft's is :func:`finish_draft`'s)."""
+        """The frame rate asked for, else the default — a board's own rate left out
+        (:func:`plan_for` has the whole rule; this is for texts that know no board)."""
         return self.fps or DEFAULT_FINISH_FPS
 
 
@@ -218,13 +217,14 @@ def _payload(
     task_id: uuid.UUID,
     source_key: str,
     options: FinishOptions,
+    plan: FinishPlan,
     *,
     clip_id: uuid.UUID | None,
     board_id: uuid.UUID | None,
     stored_later: str | None = None,
 ) -> FinishTask:
-    """The task's payload, every option checked; ``stored_later``: the key of a
-    :class:`CheckedTrack` that is stored only once nothing else refuses."""
+    """The task's payload, every option checked, at ``plan``'s size, rate and audio mode;
+    ``stored_later``: the key of a :class:`CheckedTrack` stored only once nothing else refuses."""
     captions = []
     if options.caption:
         captions = [Caption(text=check_caption(options.caption, service.settings.finish))]
@@ -243,10 +243,12 @@ def _payload(
         board_id=str(board_id) if board_id else None,
         audio=options.audio,
         audio_key=options.audio_key if track else None,
-        audio_mode=options.audio_mode,
+        audio_mode=plan.audio_mode,
         captions=captions,
         burn=options.burn and bool(captions),
-        fps=options.frame_rate,
+        fps=plan.fps,
+        width=plan.width,
+        height=plan.height,
     )
 
 
@@ -271,8 +273,9 @@ async def finish_clip(
         raise NotFound("clip.not_found")
     task_id = task_id or uuid.uuid4()  # a plan's hold (reelbot.app.plan_holds.TaskHold)
     options, later = _with_track(options, track), track.key if track else None
+    plan = plan_for(service.settings.finish, options)
     payload = _payload(
-        service, task_id, clip.video_key, options, clip_id=clip.id, board_id=None, stored_later=later
+        service, task_id, clip.video_key, options, plan, clip_id=clip.id, board_id=None, stored_later=later
     )
     await reserve_task(
         service, origin, FINISH, clip.duration_s, task_id=task_id, idempotency_key=idempotency_key
@@ -304,8 +307,9 @@ async def finish_draft(
 ) -> TaskTicket:
     """Queue Finish for Shorts of a storyboard's current draft (``storyboard.no_draft`` before);
     charged and given ``track`` as :func:`finish_clip` is. The board's own finish fields
-    (its shots' captions on the draft's shot timings, burn-in, size, beat snap) join the
-    person's options (:mod:`reelbot.app.storyboards.finishing`)."""
+    join the person's options: its size, frame rate and audio mode by :func:`plan_for`, its
+    shots' captions on the draft's shot timings, burn-in and beat snap by
+    :mod:`reelbot.app.storyboards.finishing`."""
     from reelbot.app.storyboards.finishing import board_finish_fields
     from reelbot.app.storyboards.state import load_board
 
@@ -314,10 +318,11 @@ async def finish_draft(
         raise InvalidRequest("storyboard.no_draft", board_id=str(board_id)[:8])
     task_id = task_id or uuid.uuid4()  # a plan's hold (reelbot.app.plan_holds.TaskHold)
     options, later = _with_track(options, track), track.key if track else None
-    options = _with_board_fps(board, options)
+    plan = plan_for(service.settings.finish, options, board.finish)
     payload = _payload(
-        service, task_id, board.draft.video_key, options, clip_id=None, board_id=board_id, stored_later=later
-    )
+        service, task_id, board.draft.video_key, options, plan,
+        clip_id=None, board_id=board_id, stored_later=later,
+    )  # fmt: skip
     fields = board_finish_fields(
         board, board.draft, task_id, caption=options.caption, burn=options.burn,
         has_track=payload.audio_key is not None, finish=service.settings.finish,
@@ -333,23 +338,6 @@ async def finish_draft(
             service, FINISH, payload.payload(), origin, idempotency_key=idempotency_key, task_id=task_id
         ),
     )
-
-
-def _with_board_fps(board: BoardState, options: FinishOptions) -> FinishOptions:
-    """The options with the storyboard file's own ``finish.fps`` when the person chose none."""
-    if options.fps is None and board.finish is not None and board.finish.fps in (24, 30):
-        return options.model_copy(update={"fps": board.finish.fps})
-    return options
-
-
-async def draft_options(
-    service: ReelbotService, board_id: uuid.UUID, options: FinishOptions
-) -> FinishOptions:
-    """:func:`finish_draft`'s options as it will apply them (the board's frame rate filled
-    in), for a status line written before the finish is queued."""
-    from reelbot.app.storyboards.state import load_board
-
-    return _with_board_fps(await load_board(service, board_id), options)
 
 
 async def finished(service: ReelbotService, task_id: uuid.UUID) -> Finished:
