@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.tasks import MAX_SIDE, MIN_SIDE
 
 MiB = 1024 * 1024
 
@@ -34,8 +35,8 @@ class FinishSettings(BaseModel):
     max_audio_seconds: float = Field(15 * 60.0, gt=0, description="longer tracks are refused")
     max_audio_bytes: int = Field(100 * MiB, ge=1024)
     max_caption_chars: int = Field(200, ge=1, description="one caption (one shot)")
-    width: int = Field(1080, ge=16)
-    height: int = Field(1920, ge=16)
+    width: int = Field(1080, ge=MIN_SIDE, le=MAX_SIDE)  # a finish task's bounds: refused at start-up
+    height: int = Field(1920, ge=MIN_SIDE, le=MAX_SIDE)
     fps: int = Field(30, ge=1, le=120)
     crf: int = Field(20, ge=0, le=51)
     font_file: Path | None = Field(None, description="caption font; default: Noto Sans CJK TC")

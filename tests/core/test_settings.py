@@ -16,6 +16,18 @@ def test_invalid_nested_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch
     assert "REELBOT_LIMITS__MAX_SECONDS" in line and "\n" not in line
 
 
+@pytest.mark.parametrize("variable, value", [("WIDTH", "32"), ("HEIGHT", "8192")])
+def test_a_finish_size_no_finish_task_takes_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """Chat finishes use the server's size; one outside a finish task's 64..4096 would fail every
+    Short at queueing, so it fails here instead."""
+    monkeypatch.setenv(f"REELBOT_FINISH__{variable}", value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None)
+    assert f"REELBOT_FINISH__{variable}" in info.value.render("en")
+
+
 def test_bad_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REELBOT_REDIS_URL", "http://localhost:6379")
     with pytest.raises(ConfigError) as info:
