@@ -90,7 +90,7 @@ def resolve(
             save_tiny_lora(local)
             log.info("built the tiny draft LoRA at %s", local)
             return str(local.parent), weight_name
-        raise ReelbotError("generator.lora_missing", preset=preset.name, mode="draft", path=str(local))
+        raise _missing(preset, str(local))
     return source.repo, weight_name
 
 
@@ -113,19 +113,24 @@ def load_adapter(pipe: Any, preset: PresetSpec, source: LoraSource, models_dir: 
         except ReelbotError:
             raise
         except FileNotFoundError as exc:
-            raise ReelbotError(
-                "generator.lora_missing", preset=preset.name, mode="draft", path=f"{where}/{name}"
-            ) from exc
+            raise _missing(preset, f"{where}/{name}") from exc
         except (RuntimeError, ValueError, KeyError, OSError) as exc:
             _forget(pipe, adapter)  # leave no half-loaded adapter on the warm engine
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
-            raise ReelbotError(
-                "generator.lora_mismatch",
-                preset=preset.name,
-                mode="draft",
-                path=f"{where}/{name}",
-                error=error,
-            ) from exc
+            log.error(
+                "draft LoRA of preset %s at %s does not fit the model: %s",
+                preset.name,
+                f"{where}/{name}",
+                error,
+            )
+            raise ReelbotError("generator.lora_mismatch", preset=preset.name, mode="draft") from exc
+
+
+def _missing(preset: PresetSpec, path: str) -> ReelbotError:
+    """The person is told draft is unavailable; the file's place is for the operator's log only
+    (a server path means nothing in a chat, and says more about the server than it should)."""
+    log.error("draft LoRA of preset %s is missing: %s", preset.name, path)
+    return ReelbotError("generator.lora_missing", preset=preset.name, mode="draft")
 
 
 def _forget(pipe: Any, adapter: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,19 +194,26 @@ def _register_lora_test_preset(name: str, weight_name: str) -> None:
     )
 
 
-def test_a_missing_lora_file_is_one_clear_message(settings: Settings, cache: EngineCache) -> None:
+def test_a_missing_lora_file_is_one_clear_message(
+    settings: Settings, cache: EngineCache, caplog: pytest.LogCaptureFixture
+) -> None:
     _register_lora_test_preset("test-tiny-no-lora", "absent.safetensors")
-    with pytest.raises(ReelbotError) as info:
+    with (
+        caplog.at_level(logging.ERROR, logger="reelbot.generator.speed.lora"),
+        pytest.raises(ReelbotError) as info,
+    ):
         _render(_request(SpeedMode.DRAFT, preset="test-tiny-no-lora"), settings, cache)
     assert info.value.key == "generator.lora_missing"
-    assert "absent.safetensors" in info.value.render("en")
-    assert "權重" in info.value.render("zh-TW")
+    en, zh = info.value.render("en"), info.value.render("zh-TW")
+    assert "Draft mode" in en and "草稿" in zh and "權重" in zh
+    assert "absent.safetensors" not in en + zh  # the server's path is for its log, not the chat
+    assert any("absent.safetensors" in record.getMessage() for record in caplog.records)
     # the worker keeps serving: the same warm cache still renders quality
     assert _render(_request(SpeedMode.QUALITY, steps=2), settings, cache).report.passes == 4
 
 
 def test_a_wrong_shape_lora_is_one_clear_message(
-    models: Path, settings: Settings, cache: EngineCache
+    models: Path, settings: Settings, cache: EngineCache, caplog: pytest.LogCaptureFixture
 ) -> None:
     _register_lora_test_preset("test-tiny-bad-lora", "wrong_shape.safetensors")
     from diffusers import WanTransformer3DModel
@@ -214,10 +222,15 @@ def test_a_wrong_shape_lora_is_one_clear_message(
 
     wider = WanTransformer3DModel(**{**TINY_WAN_TRANSFORMER, "attention_head_dim": 16}, in_channels=16)
     save_tiny_lora(models / "loras" / "test-tiny-bad-lora" / "wrong_shape.safetensors", transformer=wider)
-    with pytest.raises(ReelbotError) as info:
+    with (
+        caplog.at_level(logging.ERROR, logger="reelbot.generator.speed.lora"),
+        pytest.raises(ReelbotError) as info,
+    ):
         _render(_request(SpeedMode.DRAFT, preset="test-tiny-bad-lora"), settings, cache)
     assert info.value.key == "generator.lora_mismatch"
-    assert "wrong_shape.safetensors" in info.value.render("zh-TW")
+    assert "不相符" in info.value.render("zh-TW") and "wrong_shape" not in info.value.render("zh-TW")
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "wrong_shape.safetensors" in logged and "does not fit the model" in logged
     assert build_tiny_transformer(16, 1) is not None
 
 

@@ -21,9 +21,13 @@ TEXTS = {
             "Preset {preset} needs about {needed} GB of GPU memory even with offloading; this GPU has "
             "{card} GB. Presets that fit: {choices}."
         ),
-        "generator.lora_missing": "The {mode} weights for preset {preset} are missing: {path}",
+        "generator.lora_missing": (
+            "Draft mode of preset {preset} is not available on this server right now: its distilled "
+            "weights are missing. Try quality or balanced; the server's log names the file."
+        ),
         "generator.lora_mismatch": (
-            "The {mode} weights for preset {preset} do not match the model ({path}): {error}"
+            "Draft mode of preset {preset} is not available on this server right now: its distilled "
+            "weights do not fit the model. Try quality or balanced; the server's log has the details."
         ),
         "preset.licence.ltx2": (
             "Preset {preset} uses the LTX-2 Community License: free below its revenue threshold "
@@ -46,8 +50,14 @@ TEXTS = {
             "模型 {preset} 即使分批載入也需要約 {needed} GB 的 GPU 記憶體，這張 GPU 只有 {card} GB。"
             "放得下的模型有：{choices}。"
         ),
-        "generator.lora_missing": "找不到模型 {preset} 的 {mode} 權重：{path}",
-        "generator.lora_mismatch": "模型 {preset} 的 {mode} 權重與模型不符（{path}）：{error}",
+        "generator.lora_missing": (
+            "這台伺服器目前無法使用模型 {preset} 的草稿（快速）模式：缺少它的蒸餾權重。"
+            "請改用品質或平衡模式；檔案位置已記在伺服器的紀錄裡。"
+        ),
+        "generator.lora_mismatch": (
+            "這台伺服器目前無法使用模型 {preset} 的草稿（快速）模式：它的蒸餾權重和模型不相符。"
+            "請改用品質或平衡模式；詳細原因已記在伺服器的紀錄裡。"
+        ),
         "preset.licence.ltx2": (
             "模型 {preset} 採用 LTX-2 社群授權：年營收低於門檻（1,000 萬美元）可免費使用；"
             "超過門檻的商業使用須向 Lightricks 取得授權。詳見 docs/presets.md。"
