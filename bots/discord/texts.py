@@ -98,6 +98,8 @@ TEXTS = {
         "discord.storyboard_consent_declined": "OK, storyboard {board_id} was cancelled ({count} shots).",
         "discord.modal_title": "Remix this clip",
         "discord.modal_prompt": "New prompt",
+        "discord.modal_speed": "Speed mode",
+        "discord.modal_speed_keep": "Keep: {mode}",
         "discord.help": (
             "**reelbot — short AI videos, right here**\n"
             "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
@@ -253,6 +255,8 @@ TEXTS = {
         "discord.storyboard_consent_declined": "好的，分鏡 {board_id} 已取消（{count} 個鏡頭）。",
         "discord.modal_title": "改提示再生成",
         "discord.modal_prompt": "新的提示詞",
+        "discord.modal_speed": "速度模式",
+        "discord.modal_speed_keep": "維持原本的：{mode}",
         "discord.help": (
             "**reelbot：在聊天室裡做 AI 短影片**\n"
             "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"

@@ -391,10 +391,17 @@ class FakeDiscord:
         user: dict[str, Any] | None = None,
         message: dict[str, Any] | None = None,
         locale: str = "en-US",
+        selects: dict[str, list[str]] | None = None,
     ) -> dict[str, Any]:
+        """A modal submit: text inputs in action rows, ``selects`` (custom_id → chosen values)
+        in label components, as Discord sends a select placed in a ``Label``."""
         payload = self._base_interaction(5, user, locale, "0")
         rows = [
             {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+        ]
+        rows += [
+            {"type": 18, "component": {"type": 3, "custom_id": k, "values": v}}
+            for k, v in (selects or {}).items()
         ]
         payload["data"] = {"custom_id": custom_id, "components": rows}
         if message is not None:

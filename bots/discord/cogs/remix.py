@@ -7,7 +7,9 @@ id from the custom_id; the recipe comes from storage, so the buttons work on any
 after any restart. Generating actions defer first, then ask the click guard for the
 idempotency key — a double click yields one job. The Remix modal's submit is handled from the
 raw interaction (custom_id ``reelbot:remixprompt:<clip>``), not from an in-memory modal object,
-so a modal opened before a restart still works after it. A ``reelbot:`` custom_id that is not
+so a modal opened before a restart still works after it. The modal also offers the parent's
+other speed modes (a select, "keep" by default): the buttons always keep the parent's mode, the
+form is where a person picks another. A ``reelbot:`` custom_id that is not
 one of ours (forged or from an older version) gets a clear ephemeral reply instead of silence.
 """
 
@@ -21,25 +23,31 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
+from reelbot.app.actions.quality import rendered_mode
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
+from reelbot.bots.common.controls import speed_label
 from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, role_label
 from reelbot.bots.discord import components
 from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
-from reelbot.domain.errors import NotFound
+from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.types import Origin, Platform, short_id
+from reelbot.domain.presets import PRESETS
+from reelbot.domain.types import Origin, Platform, SpeedMode, short_id
 
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
     from reelbot.bots.discord.bot import ReelBot
+    from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
 
 REMIX_MODAL = "remixprompt"
 PROMPT_FIELD = "prompt"
+SPEED_FIELD = "speed"
+KEEP = "keep"  # the speed select's default: the parent's mode
 MODAL_TITLE_MAX = 45
 TEXT_INPUT_MAX = 4000
 
@@ -61,12 +69,17 @@ async def _remix(
     action: str,
     *,
     prompt: str | None = None,
+    speed: str | None = None,
 ) -> None:
-    """Start a remix of ``clip_id``; the status message replies to the clicked clip message."""
+    """Start a remix of ``clip_id``; the status message replies to the clicked clip message.
+    ``speed``: the Remix form's select value (None or ``keep``: the parent's mode)."""
     bot = _bot(interaction)
     clip = await _live_clip(bot, clip_id)
+    mode = _chosen_speed(clip, speed)
     origin = origin_for(interaction)
-    extra = hashlib.sha256(prompt.encode()).hexdigest()[:16] if prompt else ""
+    # Another prompt or mode within the click window is another remix, not a double click.
+    picked = (prompt or "") + (f"\0{mode.value}" if mode else "")
+    extra = hashlib.sha256(picked.encode()).hexdigest()[:16] if picked else ""
     key = await bot.service.click_idempotency_key(
         platform=Platform.DISCORD.value,
         user_id=origin.user_id,
@@ -79,7 +92,7 @@ async def _remix(
 
     async def enqueue(with_status: Origin):  # type: ignore[no-untyped-def]
         return await bot.service.start_action(
-            action, clip_id, with_status, idempotency_key=key, prompt=prompt
+            action, clip_id, with_status, idempotency_key=key, prompt=prompt, speed=mode
         )
 
     shown = prompt if prompt is not None else clip.request.prompt
@@ -103,10 +116,44 @@ def generic_handler(action: str) -> Handler | None:
 components.FALLBACK = generic_handler
 
 
-class RemixModal(discord.ui.Modal):
-    """The edit-the-prompt form. Its submit is handled in :meth:`RemixCog.on_interaction`."""
+def mode_choices(clip: ClipView, settings: Settings) -> tuple[SpeedMode | None, list[SpeedMode]]:
+    """The mode ``clip`` ran in and the other modes its preset offers (the Remix form's select);
+    only the preset's own modes, so the form never offers what the service would refuse."""
+    preset = PRESETS.get(clip.request.preset or "")
+    kept = rendered_mode(clip, settings)
+    return kept, [mode for mode in preset.modes if mode is not kept] if preset else []
 
-    def __init__(self, clip_id: uuid.UUID, prompt: str, locale: str | None) -> None:
+
+def _chosen_speed(clip: ClipView, value: str | None) -> SpeedMode | None:
+    """The mode the form picked, None to keep the parent's. A mode the preset lacks (a forged
+    submit) goes on to the service, which refuses it; a value that is no mode at all gets the
+    same refusal here."""
+    if value is None or value == KEEP:
+        return None
+    try:
+        return SpeedMode(value)
+    except ValueError:
+        preset = PRESETS.get(clip.request.preset or "")
+        raise InvalidRequest(
+            "request.speed_unsupported",
+            preset=clip.request.preset or "-",
+            mode=user_text(value, 20),
+            choices=", ".join(mode.value for mode in preset.modes) if preset else "-",
+        ) from None
+
+
+class RemixModal(discord.ui.Modal):
+    """The edit-the-prompt form, with a speed select when the parent's preset offers another
+    mode. Its submit is handled in :meth:`RemixCog.on_interaction`."""
+
+    def __init__(
+        self,
+        clip_id: uuid.UUID,
+        prompt: str,
+        locale: str | None,
+        kept: SpeedMode | None = None,
+        others: list[SpeedMode] | None = None,
+    ) -> None:
         super().__init__(
             title=render("discord.modal_title", locale)[:MODAL_TITLE_MAX],
             custom_id=custom_id(REMIX_MODAL, clip_id),
@@ -121,13 +168,24 @@ class RemixModal(discord.ui.Modal):
             required=True,
         )
         self.add_item(self.prompt)
+        if kept is not None and others:
+            keep = render("discord.modal_speed_keep", locale, mode=speed_label(kept, locale))
+            options = [discord.SelectOption(label=keep[:100], value=KEEP, default=True)]
+            options += [discord.SelectOption(label=speed_label(m, locale), value=m.value) for m in others]
+            select: discord.ui.Select[Any] = discord.ui.Select(
+                custom_id=SPEED_FIELD, options=options, required=False
+            )
+            self.add_item(discord.ui.Label(text=render("discord.modal_speed", locale)[:45], component=select))
 
 
 @button_handler("remix")
 async def on_remix(interaction: discord.Interaction, clip_id: uuid.UUID) -> None:
     # A modal must be the first answer (no defer before it); one indexed read stays far below 3 s.
-    clip = await _live_clip(_bot(interaction), clip_id)
-    await interaction.response.send_modal(RemixModal(clip_id, clip.request.prompt, locale_of(interaction)))
+    bot = _bot(interaction)
+    clip = await _live_clip(bot, clip_id)
+    kept, others = mode_choices(clip, bot.service.settings)
+    modal = RemixModal(clip_id, clip.request.prompt, locale_of(interaction), kept, others)
+    await interaction.response.send_modal(modal)
 
 
 @button_handler("info")
@@ -221,22 +279,37 @@ class RemixCog(commands.Cog):
             await reply(interaction, render("button.invalid", locale_of(interaction)))
             return
         prompt = _field(data, PROMPT_FIELD)
+        picked = _values(data, SPEED_FIELD)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with guarded(interaction, "remix modal"):
-            await _remix(interaction, parsed[1], "remix", prompt=prompt or "")
+            speed = picked[0] if picked else None
+            await _remix(interaction, parsed[1], "remix", prompt=prompt or "", speed=speed)
 
 
-def _field(data: dict[str, Any], name: str) -> str | None:
-    """A text input's value from a modal submit payload (rows of components, or labels)."""
+def _component(data: dict[str, Any], name: str, key: str) -> Any:
+    """Field ``key`` of the component ``name`` in a modal submit payload (rows of components,
+    or labels); None when absent."""
     stack = list(data.get("components", []))
     while stack:
         node = stack.pop()
-        if node.get("custom_id") == name and "value" in node:
-            return str(node["value"])
+        if node.get("custom_id") == name and key in node:
+            return node[key]
         stack.extend(node.get("components", []))
         if "component" in node:
             stack.append(node["component"])
     return None
+
+
+def _field(data: dict[str, Any], name: str) -> str | None:
+    """A text input's value from a modal submit payload."""
+    value = _component(data, name, "value")
+    return None if value is None else str(value)
+
+
+def _values(data: dict[str, Any], name: str) -> list[str]:
+    """A select's chosen values from a modal submit payload (none when absent)."""
+    values = _component(data, name, "values")
+    return [str(value) for value in values] if isinstance(values, list) else []
 
 
 from reelbot.bots.discord.cogs import finish as _finish  # noqa: E402,F401  (Finish's handlers)
