@@ -110,6 +110,11 @@ class Keys:
         stores it, queues and, when refused, takes it back (core/app/finish.py)."""
         return f"{self.prefix}:track:lock:{track_key}"
 
+    def track_claim(self, track_key: str) -> str:
+        """Who may still take a stored track back: the token of the keep that wrote it,
+        gone once another finish found the file (core/app/finish.py)."""
+        return f"{self.prefix}:track:claim:{track_key}"
+
     # -- storyboards (core/app/storyboards.py) ------------------------------------------------------
 
     def storyboard(self, board_id: str) -> str:

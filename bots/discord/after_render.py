@@ -20,7 +20,6 @@ re-rolled) and is used by the first draft posted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -30,7 +29,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from pydantic import ValidationError
 
-from reelbot.app.finish import FinishOptions, keep_track
+from reelbot.app.finish import FinishOptions, KeptTrack, keep_track, take_back_track
 from reelbot.app.finish_plan import plan_for
 from reelbot.app.music import check_description, music_seconds_for
 from reelbot.app.plan_holds import release_holds
@@ -55,10 +54,10 @@ AFTER_RENDER = "after-render"  # the note's kind: a finish waiting for a clip or
 
 @dataclass(frozen=True)
 class Extras:
-    """The checked finish options of one request, and a track this request newly stored."""
+    """The checked finish options of one request, and the track kept for it."""
 
     pending: PendingFinish
-    new_track: str | None = None
+    track: KeptTrack | None = None
     more: tuple[str, ...] = ()  # text keys a storyboard file adds (its shot captions, beat snap)
     size: tuple[int, int] | None = None  # a storyboard file's own ``finish.size``
 
@@ -150,26 +149,27 @@ async def check_extras(bot: ReelBot, origin: Origin, action: str, typed: Soundtr
     pending = PendingFinish(action=action, options=options, music=music or None, lyrics=lyrics or "")
     if audio is None:
         return Extras(pending)
-    key, new = await _store(bot, audio)
-    options = options.model_copy(update={"audio": "upload", "audio_key": key})
-    return Extras(pending.model_copy(update={"options": options}), new_track=key if new else None)
+    kept = await _store(bot, audio)
+    options = options.model_copy(update={"audio": "upload", "audio_key": kept.key})
+    return Extras(pending.model_copy(update={"options": options}), track=kept)
 
 
-async def _store(bot: ReelBot, audio: discord.Attachment) -> tuple[str, bool]:
-    """The track checked (probe), then kept for the finish after the render; its key and
-    whether this request stored it (tracks are kept by content: only a track this request
-    added is removed by :func:`discard`)."""
-    track = await checked_track(bot, audio)
-    return track.key, await asyncio.to_thread(keep_track, bot.service, track)
+async def _store(bot: ReelBot, audio: discord.Attachment) -> KeptTrack:
+    """The track checked (probe), then kept for the finish after the render. Tracks are kept
+    by content and shared: :func:`keep_track` stores it under the track's lease, and
+    :func:`discard` takes back only a file this request wrote and no other finish has found
+    since — so neither this note nor another finish's task loses the file it relies on."""
+    return await keep_track(bot.service, await checked_track(bot, audio))
 
 
 async def discard(bot: ReelBot, extras: Extras | None) -> None:
-    """The request was refused after its track was stored or its plan held: remove the track
-    it added, give back the holds no note took (a written note's go with it: ``drop``)."""
+    """The request was refused after its track was stored or its plan held: take back the
+    track it wrote (unless another finish found it since), give back the holds no note took
+    (a written note's go with it: ``drop``)."""
     if extras is None:
         return
-    if extras.new_track is not None:
-        await asyncio.to_thread(bot.service.media.delete, extras.new_track)
+    if extras.track is not None:
+        await take_back_track(bot.service, extras.track)
     await release_holds(bot.service, extras.pending.holds, None)
 
 

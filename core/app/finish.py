@@ -36,6 +36,7 @@ from reelbot.domain.messages import render
 from reelbot.domain.tasks import FINISH, Caption, FinishTask, finished_keys
 from reelbot.domain.types import JobState, Origin
 from reelbot.ports import PORTS
+from reelbot.queue.replies import as_text
 from reelbot.storage import tasks as task_repo
 
 if TYPE_CHECKING:
@@ -47,6 +48,10 @@ TRACKS_PREFIX = "tracks"
 #: and one enqueue take far less; it only bounds the wait behind a holder that died.
 TRACK_LEASE_S = 30.0
 TRACK_LEASE_POLL_S = 0.05
+#: How long the keep that wrote a track may still take it back (its claim): a chat's checks
+#: after the keep (moderation, downloads, the plan, the submit) take far less; past it the
+#: file stays — one unused track rather than a missing one.
+TRACK_CLAIM_S = 3600
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +138,33 @@ def check_track(service: ReelbotService, data: bytes, filename: str) -> CheckedT
     return CheckedTrack(data, filename, f"{TRACKS_PREFIX}/{hashlib.sha256(data).hexdigest()}{suffix}")
 
 
-def keep_track(service: ReelbotService, track: CheckedTrack) -> bool:
-    """Store ``track`` (once per content); True when this call wrote it, so a caller refused
-    later may take back only what it added. For a finish queued now, pass the
-    :class:`CheckedTrack` to :func:`finish_clip` / :func:`finish_draft` instead: they keep it
-    after the quota, under the track's lease; this is for a finish that will be queued later
-    (after a render), and takes no lease: a refused finish's take-back in that moment can
-    still remove the file it found present (Discord's after-render path, not yet leased)."""
-    if service.media.exists(track.key):
-        return False
-    service.media.put_bytes(track.key, track.data)
-    return True
+@dataclass(frozen=True)
+class KeptTrack:
+    """A track kept now for a finish queued later; ``claim``: this keep's token when it wrote
+    the file (None: it found the file there and may never remove it)."""
+
+    key: str
+    claim: str | None
+
+
+async def keep_track(service: ReelbotService, track: CheckedTrack) -> KeptTrack:
+    """Store ``track`` (once per content) for a finish queued later, after a render (Discord's
+    after-render note); :func:`take_back_track` undoes it if the request is refused. Under
+    the track's lease, by the rule :func:`_submit_with_track` follows (:func:`_keep`). For a
+    finish queued now, pass the :class:`CheckedTrack` to :func:`finish_clip` /
+    :func:`finish_draft` instead: they keep it after the quota, in one lease with the queueing."""
+    async with _track_lease(service, track.key):
+        claim = await _keep(service, track)
+    return KeptTrack(track.key, claim)
+
+
+async def take_back_track(service: ReelbotService, kept: KeptTrack) -> None:
+    """The request ``kept`` was kept for was refused: remove the file only if this keep wrote
+    it and no other finish has found it since (its claim still stands)."""
+    if kept.claim is None:
+        return
+    async with _track_lease(service, kept.key) as lease:
+        await _take_back(service, lease, kept.key, kept.claim)
 
 
 async def _submit_with_track(
@@ -163,16 +184,24 @@ async def _submit_with_track(
     winner re-put a vanished file would not do: a worker may read the track between the
     delete and the re-put. A lease that ran out while held (a holder stalled past
     :data:`TRACK_LEASE_S`) may have let another finish in, so a take-back is done only after
-    renewing it; failing that, the file stays (one unused track rather than a missing one)."""
+    renewing it; failing that, the file stays (one unused track rather than a missing one).
+
+    The one rule for every writer and deleter of a track (this, :func:`keep_track`,
+    :func:`take_back_track`): under the lease, a keep writes the file and claims it, or finds
+    it and ends any claim on it (:func:`_keep`); a take-back removes only a file its own
+    claim still holds (:func:`_take_back`). So once anyone relies on a file — a queued task,
+    a note waiting for a render — nobody can delete it: its writer's claim went when it was
+    found, and a writer takes its file back only when its own request was refused, so when
+    nothing of its own relies on it any more."""
     if track is None:
         return await submit()
     async with _track_lease(service, track.key) as lease:
-        wrote = await asyncio.to_thread(keep_track, service, track)
+        claim = await _keep(service, track)
         try:
             return await submit()
         except BaseException:
-            if wrote:
-                await _take_back(service, lease, track.key)
+            if claim is not None:
+                await _take_back(service, lease, track.key, claim)
             raise
 
 
@@ -194,14 +223,36 @@ async def _track_lease(service: ReelbotService, key: str) -> AsyncIterator[Lock]
             log.warning("the lease on track %s ran out while held", key)
 
 
-async def _take_back(service: ReelbotService, lease: Lock, key: str) -> None:
-    """Delete the track this refused finish wrote, only while its lease is still its own."""
+async def _keep(service: ReelbotService, track: CheckedTrack) -> str | None:
+    """Under the track's lease: write the file and claim it (the claim's token returned),
+    or find it there and end any claim on it — whoever wrote it may no longer take it back,
+    for this caller now relies on it. Why a claim in Redis, not only "this call wrote it": a
+    note's keep and its take-back are two lease holdings with a request's checks between
+    them, and another finish may find the file in that gap (and in other processes)."""
+    claim_key = service.keys.track_claim(track.key)
+    if await asyncio.to_thread(service.media.exists, track.key):
+        await service.redis.delete(claim_key)
+        return None
+    await asyncio.to_thread(service.media.put_bytes, track.key, track.data)
+    claim = uuid.uuid4().hex  # set after the write: a crash between leaves the file unclaimed (kept)
+    await service.redis.set(claim_key, claim, ex=TRACK_CLAIM_S)
+    return claim
+
+
+async def _take_back(service: ReelbotService, lease: Lock, key: str, claim: str) -> None:
+    """Delete the track a refused request wrote, only while its lease is still its own and
+    its claim still stands (no other finish has found the file since)."""
     try:
         await lease.reacquire()
     except LockError:
         log.warning("track %s kept: its lease ran out, another finish may use it", key)
         return
+    claim_key = service.keys.track_claim(key)
+    if as_text(await service.redis.get(claim_key)) != claim:
+        log.info("track %s kept: another finish found it and relies on it", key)
+        return
     await asyncio.to_thread(service.media.delete, key)
+    await service.redis.delete(claim_key)
 
 
 def _with_track(options: FinishOptions | None, track: CheckedTrack | None) -> FinishOptions:

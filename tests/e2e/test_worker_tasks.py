@@ -82,11 +82,9 @@ async def signed_service(signed: Settings) -> AsyncIterator[ReelbotService]:
         await svc.close()
 
 
-def keep(service: ReelbotService, data: bytes, filename: str) -> str:
+async def keep(service: ReelbotService, data: bytes, filename: str) -> str:
     """A person's track checked and kept, as a chat does for a finish queued later."""
-    checked = check_track(service, data, filename)
-    keep_track(service, checked)
-    return checked.key
+    return (await keep_track(service, check_track(service, data, filename))).key
 
 
 async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService, tmp_path: Path) -> None:
@@ -94,7 +92,7 @@ async def test_finish_task_with_an_uploaded_track(signed_service: ReelbotService
     clip_id = stored_clip(service, tmp_path, ALICE)
     song = tmp_path / "song.m4a"
     ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=3:sample_rate=44100", "-ac", "1", "-c:a", "aac", str(song))
-    track = keep(service, song.read_bytes(), "song.m4a")
+    track = await keep(service, song.read_bytes(), "song.m4a")
     options = FinishOptions(audio="upload", audio_key=track, caption="紙船出發", fps=24)
     ticket = await finish_clip(service, clip_id, ALICE, idempotency_key="fin-1", options=options)
     assert ticket.state is JobState.QUEUED and not ticket.duplicate and ticket.position == 1
@@ -135,12 +133,12 @@ async def test_silent_finish_and_refusals_store_nothing(service: ReelbotService,
         )
     assert long_caption.value.key == "finish.caption_too_long"
     with pytest.raises(InvalidRequest) as not_audio:
-        keep(service, b"hello", "notes.txt")
+        await keep(service, b"hello", "notes.txt")
     assert not_audio.value.key == "finish.audio_not_audio"
     # The wired probe (as `reelbot` wires it) refuses what only the worker refused before.
     fake = b"ID3 this is not really an mp3" * 10
     with pytest.raises(InvalidRequest) as probed:
-        keep(service, fake, "fake.mp3")
+        await keep(service, fake, "fake.mp3")
     assert probed.value.key == "finish.audio_not_audio"
     assert not service.media.exists(f"tracks/{hashlib.sha256(fake).hexdigest()}.mp3")
     assert (await service.queue.depth())["fast"]["waiting"] == 0
@@ -222,7 +220,7 @@ async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
     # passes the name check; the worker's own probe must still refuse it.
     monkeypatch.setattr(PORTS, "audio_probe", None)
     clip_id = stored_clip(service, tmp_path, ALICE)
-    track = keep(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
+    track = await keep(service, b"ID3 this is not really an mp3" * 10, "fake.mp3")  # passes the name check
     ticket = await finish_clip(
         service,
         clip_id,

@@ -112,6 +112,8 @@ class FakeDiscord:
         self.cdn: dict[str, tuple[str, bytes]] = {}
         self._last_edit: dict[str, float] = {}
         self.held_edits: dict[str, asyncio.Event] = {}  # hold_edits(): message id → released when set
+        self.held_downloads: dict[str, asyncio.Event] = {}  # hold_download(): CDN key → released when set
+        self.waiting_downloads: set[str] = set()  # held CDN keys a download is waiting on now
         self._sockets: list[web.WebSocketResponse] = []
         self._identified = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -528,7 +530,20 @@ class FakeDiscord:
 
     # -- CDN ----------------------------------------------------------------------------------
 
+    def hold_download(self, attachment: dict[str, Any]) -> asyncio.Event:
+        """Downloads of ``attachment`` wait (a slow CDN) until the event is set; while one
+        waits, its key is in :attr:`waiting_downloads` (:meth:`wait_for` sees it arrive)."""
+        key = attachment["url"].split("/attachments/", 1)[1].split("?", 1)[0]
+        return self.held_downloads.setdefault(key, asyncio.Event())
+
     async def _cdn_get(self, request: web.Request) -> web.StreamResponse:
+        gate = self.held_downloads.get(request.match_info["key"])
+        if gate is not None and not gate.is_set():
+            self.waiting_downloads.add(request.match_info["key"])
+            async with self._changed:
+                self._changed.notify_all()
+            await gate.wait()
+            self.waiting_downloads.discard(request.match_info["key"])
         entry = self.cdn.get(request.match_info["key"])
         if entry is None:
             return web.Response(status=404)
