@@ -115,6 +115,12 @@ class Keys:
         gone once another finish found the file (core/app/finish.py)."""
         return f"{self.prefix}:track:claim:{track_key}"
 
+    def mode_unavailable(self, preset: str, mode: str) -> str:
+        """String, with a TTL: the message key of why a worker could not load ``preset``'s
+        ``mode`` (its draft LoRA). Workers set and clear it (generator/worker/mode_marks.py);
+        the service reads it before queueing (core/app/mode_availability.py)."""
+        return f"{self.prefix}:modes:unavailable:{preset}:{mode}"
+
     # -- storyboards (core/app/storyboards.py) ------------------------------------------------------
 
     def storyboard(self, board_id: str) -> str:

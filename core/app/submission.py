@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from reelbot.app.intake import check_idempotency_key, check_origin
+from reelbot.app.mode_availability import check_mode_available
 from reelbot.app.safety.gate import Admission
 from reelbot.app.views import Ticket
 from reelbot.domain.errors import InvalidRequest, LimitReached, ReelbotError
@@ -103,6 +104,7 @@ async def _prepare(
     seed = request.seed if request.seed is not None else random_seed()
     request = request.model_copy(update={"preset": preset.name, "seed": seed})
     plan_render(request, preset, limits, seed=seed)  # sizes/frames/seconds valid?
+    await check_mode_available(service, preset, request.speed)  # a draft no worker can load
     inspected = []
     for role, raw in images:  # orientation applied once, before faces, hashing and storage
         data, info = await asyncio.to_thread(intake_image, raw, limits)

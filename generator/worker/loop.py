@@ -39,7 +39,7 @@ from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.types import GenerationRequest, JobState
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.provenance import signing_configured
-from reelbot.generator.worker import publish, stages
+from reelbot.generator.worker import mode_marks, publish, stages
 from reelbot.generator.worker.batch import Batcher
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS, JobTakenOver, is_transient, shielded
 from reelbot.generator.worker.parts import WorkerParts
@@ -112,7 +112,8 @@ class Worker:
 
     async def run(self) -> None:
         if self.warm_first:  # load + one 1-step render, so no creator waits for them
-            await stages.in_thread(warm_up, self.settings, self.cache, self.cold_start)
+            adapter = await stages.in_thread(warm_up, self.settings, self.cache, self.cold_start)
+            await mode_marks.record(self.queue, adapter)  # a draft it cannot load: refused up front
         await self._guarded(self._start)
         if self.warm_first:
             self.cold_start.mark("ready")
@@ -307,19 +308,19 @@ class Worker:
         steps = Steps(self.queue, self.progress, job_id, request, lost)
         poller = asyncio.create_task(steps.poll_cancel())
         try:
-            batched = await self.batcher.render(job_id, request, steps.on_step)
-            if batched is not None:
-                return batched
-            return await stages.in_thread(
+            result = await self.batcher.render(job_id, request, steps.on_step) or await stages.in_thread(
                 self._guard_pipeline, stages.render, request, inputs, self.settings, self.cache, steps.on_step
             )
         except ReelbotError as exc:
             if exc.key == "job.interrupted" and lost.is_set():
                 raise JobTakenOver from exc  # stopped for the other worker, not cancelled
+            await mode_marks.record(self.queue, mode_marks.failed_load(exc))  # the service stops queueing it
             raise
         finally:
             steps.done = True
             poller.cancel()
+        await mode_marks.record(self.queue, mode_marks.loaded(result.rendered.report))  # loads here: clear
+        return result
 
     def _guard_pipeline(self, render: Any, *args: Any) -> Any:
         """Run ``render``, turning model failures into a failed job with a readable reason."""

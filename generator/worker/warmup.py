@@ -26,11 +26,12 @@ from pathlib import Path
 
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
-from reelbot.domain.types import GenerationRequest, Origin, Platform
+from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import render_job
+from reelbot.generator.presets import Preset, render_job
 from reelbot.generator.runner import plan_for, render_counted
 from reelbot.generator.speed.modes import control_for
+from reelbot.generator.worker.mode_marks import AdapterLoad, failed_load
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +86,13 @@ class ColdStart:
         return f"ready {total:.2f} s after process start ({parts}; preset {self.preset})"
 
 
-def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> None:
+def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> AdapterLoad | None:
     """Import, load the default preset and render one 1-step clip of its default shape
     (blocking: run it in a thread). Marks ``imports``, ``weights`` and ``warmup`` on ``cold``.
 
     The default shape, not the smallest: compiled kernels and autotuned convolutions are per
-    shape, and the default request is what most jobs ask for.
+    shape, and the default request is what most jobs ask for. Returns how loading the draft
+    adapter went (None: the preset has none), for the worker to tell the service (mode_marks).
     """
     for module in ("torch", "diffusers"):
         importlib.import_module(module)  # already imported by the engine modules, or now
@@ -100,11 +102,22 @@ def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> None:
     cold.preset = preset.name
     cache.get(preset)
     cold.mark("weights")
-    try:  # kept warm with the engine: the first draft job loads (or downloads) no LoRA; before
-        # the warm-up render, so a compiled engine re-traces with the adapter's layers here
-        control_for(cache.get(preset), preset, cache.context).preload()
-    except ReelbotError as exc:  # the other modes still serve; draft jobs fail with this message
-        log.warning("draft mode of %s unavailable: %s", preset.name, exc.render("en"))
+    adapter = _preload_draft(cache, preset)
     job = dataclasses.replace(render_job(request, plan), steps=1)
     render_counted(cache, preset, job, lambda _step, _total: True)
     cold.mark("warmup")
+    return adapter
+
+
+def _preload_draft(cache: EngineCache, preset: Preset) -> AdapterLoad | None:
+    """Kept warm with the engine: the first draft job loads (or downloads) no LoRA. Before the
+    warm-up render, so a compiled engine re-traces with the adapter's layers here."""
+    draft = preset.mode(SpeedMode.DRAFT)
+    if draft is None or draft.lora is None:
+        return None
+    try:
+        control_for(cache.get(preset), preset, cache.context).preload()
+    except ReelbotError as exc:  # the other modes still serve; the service refuses draft now
+        log.warning("draft mode of %s unavailable: %s", preset.name, exc.render("en"))
+        return failed_load(exc)
+    return AdapterLoad(preset.name, SpeedMode.DRAFT.value)

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from reelbot.app.mode_availability import check_mode_available
 from reelbot.app.storyboards.state import (
     BoardFinish,
     BoardState,
@@ -41,7 +42,7 @@ from reelbot.app.storyboards.state import (
 )
 from reelbot.app.storyboards.status import StoryboardTicket, board_status
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, ReelbotError
-from reelbot.domain.presets import route_preset
+from reelbot.domain.presets import get_preset, route_preset
 from reelbot.domain.storyboard import MAX_SHOTS, Storyboard, check_storyboard, shot_request
 from reelbot.domain.types import MAX_SEED, JobState, Origin, ReferenceImage, ReferenceRole, random_seed
 
@@ -159,6 +160,9 @@ async def submit_storyboard(
     check_chat_storyboard(board, service, images_by_name)
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in images_by_name.items()}
     state = _new_board(service, board, origin, hashes, idempotency_key)
+    preset = get_preset(str(state.shots[0].request.preset))  # _new_board routed one for every shot
+    for speed in {shot.request.speed for shot in state.shots}:  # refused before any shot is queued
+        await check_mode_available(service, preset, speed)
     while not await create_board(service, state):  # the same key twice: the board it made
         try:
             existing = await load_board(service, state.board_id)
