@@ -92,15 +92,24 @@ def choose_attention_backend(transformers: list[Any], wanted: str, device: str) 
     """Set and return the attention backend: ``wanted`` when it runs here, else native;
     ``auto``: the fastest of :data:`AUTO_BACKENDS` and native that runs here (one log line
     gives each one's probe time, so an operator sees why)."""
+    from diffusers.models.attention_dispatch import _AttentionBackendRegistry
+
     candidates = (*AUTO_BACKENDS, "native") if wanted == "auto" else (wanted,)
     timings: dict[str, float | None] = {}
-    for name in candidates:
-        ok = _settable(transformers, name)
-        timings[name] = probe_attention_s(transformers[0], name, device) if ok and transformers else None
-    runnable = {name: s for name, s in timings.items() if s is not None}
-    chosen = min(runnable, key=lambda name: runnable[name]) if runnable else "native"
-    for transformer in transformers:
-        transformer.set_attention_backend(chosen)
+    process_wide, _fn = _AttentionBackendRegistry.get_active_backend()
+    try:
+        for name in candidates:
+            ok = _settable(transformers, name)
+            timings[name] = probe_attention_s(transformers[0], name, device) if ok and transformers else None
+        runnable = {name: s for name, s in timings.items() if s is not None}
+        chosen = min(runnable, key=lambda name: runnable[name]) if runnable else "native"
+        for transformer in transformers:
+            transformer.set_attention_backend(chosen)
+    finally:
+        # set_attention_backend also makes its backend diffusers' process-wide default; put that
+        # back, so a model loaded later in this worker (another preset: LTX's masked attention,
+        # which flash kernels refuse) keeps the default and only these transformers carry the choice.
+        _AttentionBackendRegistry.set_active_backend(process_wide)
     log.info(
         "attention probe (%d tokens): %s → %s",
         PROBE_TOKENS,

@@ -19,7 +19,6 @@ def transformer() -> torch.nn.Module:
 def test_probe_times_a_backend_that_runs_and_refuses_one_that_cannot(transformer: torch.nn.Module) -> None:
     assert (probe_attention_s(transformer, "native", "cpu") or 0) > 0
     # cuDNN attention passes diffusers' set-time checks on a CPU but has no kernel there.
-    transformer.set_attention_backend("_native_cudnn")
     assert probe_attention_s(transformer, "_native_cudnn", "cpu") is None
 
 
@@ -38,3 +37,15 @@ def test_auto_keeps_a_backend_that_runs_here(
 def test_an_asked_for_backend_that_cannot_run_falls_back_to_native(transformer: torch.nn.Module) -> None:
     assert choose_attention_backend([transformer], "_native_cudnn", "cpu") == "native"
     assert choose_attention_backend([transformer], "_native_flash", "cpu") == "_native_flash"
+
+
+def test_the_choice_stays_on_its_transformers_not_process_wide(transformer: torch.nn.Module) -> None:
+    """diffusers' set_attention_backend also sets its process-wide default; another model in the
+    same worker (LTX's masked attention) must not inherit a flash kernel that refuses masks."""
+    from diffusers.models.attention_dispatch import _AttentionBackendRegistry
+
+    before, _fn = _AttentionBackendRegistry.get_active_backend()
+    assert choose_attention_backend([transformer], "_native_flash", "cpu") == "_native_flash"
+    assert _AttentionBackendRegistry.get_active_backend()[0] == before
+    processors = [m.processor for m in transformer.modules() if hasattr(m, "processor")]
+    assert all(p._attention_backend == "_native_flash" for p in processors)
