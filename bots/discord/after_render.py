@@ -3,7 +3,7 @@
 Why here: issue 14 lets a creator attach their own track (or ask for ``music``, a caption,
 mix or replace) to the command that makes the video, instead of a second ``/finish`` later.
 Everything is checked *up front*, before the status message or the job: the track goes
-through :func:`reelbot.app.finish.check_track` (not audio, 0 s, too long, too big), music
+through :func:`reelbot.app.finish_tracks.check_track` (not audio, 0 s, too long, too big), music
 with a track is refused, a music description is moderated as ``/finish … music:`` does
 (the music task's own checks, then its moderation), a caption is held to its limit — one message, and
 nothing queued. Then the finish is noted (:mod:`reelbot.bots.discord.pending_finish`)
@@ -29,8 +29,9 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from pydantic import ValidationError
 
-from reelbot.app.finish import FinishOptions, KeptTrack, keep_track, take_back_track
+from reelbot.app.finish import FinishOptions
 from reelbot.app.finish_plan import plan_for
+from reelbot.app.finish_tracks import KeptTrack, keep_track, take_back_track
 from reelbot.app.music import check_description, music_seconds_for
 from reelbot.app.plan_holds import release_holds
 from reelbot.app.task_costs import PlanCost

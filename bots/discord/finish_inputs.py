@@ -6,7 +6,7 @@ reading the linked message's own buttons (``reelbot:finish:<clip>`` under a clip
 ``reelbot:sbfinish:<board>`` under a draft), so the id is the one the bot itself put there
 and a link into another server is refused. A track is checked by name, by declared and real
 size while downloading (:func:`~reelbot.bots.discord.attachments.download_bytes`), then by
-:func:`reelbot.app.finish.check_track`, which probes the audio up front (the limits of
+:func:`reelbot.app.finish_tracks.check_track`, which probes the audio up front (the limits of
 :mod:`reelbot.domain.audio_limits`) and stores nothing: ``/finish`` hands the checked track
 to the finish, which stores it only once the quota lets the task be queued.
 """
@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, check_track
+from reelbot.app.finish import FinishOptions
 from reelbot.app.finish_plan import finish_plan
+from reelbot.app.finish_tracks import CheckedTrack, check_track
 from reelbot.bots.common.actions import parse_custom_id
 from reelbot.bots.common.status import shorten
 from reelbot.bots.discord.attachments import download_bytes

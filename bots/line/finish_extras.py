@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from linebot.v3.webhooks import AudioMessageContent, Event, MessageEvent
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, check_track, finish_clip, finish_draft
+from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
 from reelbot.app.finish_plan import finish_plan
+from reelbot.app.finish_tracks import CheckedTrack, check_track
 from reelbot.bots.common.status import shorten
 from reelbot.bots.line.staging import PhotoStaging
 from reelbot.bots.line.state import PendingTrack

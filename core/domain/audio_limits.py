@@ -2,7 +2,7 @@
 
 Why one pure function: three places refuse a person's track — the worker before it finishes
 (``generator/finish/audio.py::check_track``), the application before it stores an upload
-(``reelbot.app.finish.check_track``, after the ``AudioProbe``) and LINE before it downloads one
+(``reelbot.app.finish_tracks.check_track``, after the ``AudioProbe``) and LINE before it downloads one
 (from the size and length LINE states). Each knows different facts at a different moment, and
 with three copies each had grown its own order, so the same bad file could get a different
 message depending on where it was caught. Here every caller passes what it knows; a fact it

@@ -1,7 +1,7 @@
 """Does an upload start like an audio file at all? A cheap check of its first bytes.
 
 Why: a chat bot may hold a person's soundtrack long before a worker probes it, and where no
-``AudioProbe`` is wired ``reelbot.app.finish.check_track`` only checks the name and size. A
+``AudioProbe`` is wired ``reelbot.app.finish_tracks.check_track`` only checks the name and size. A
 text file renamed ``song.mp3`` would then wait and only fail the finish task later; the
 container signatures below refuse it at once, in the person's language, with nothing stored.
 Decoding (is there sound, how long) stays the probe's and the worker's
@@ -10,7 +10,7 @@ Decoding (is there sound, how long) stays the probe's and the worker's
 
 from __future__ import annotations
 
-#: Leading bytes of the containers :data:`reelbot.app.finish.TRACK_EXTENSIONS` names.
+#: Leading bytes of the containers :data:`reelbot.domain.audio_limits.TRACK_EXTENSIONS` names.
 _PREFIXES = (
     b"ID3",  # mp3 with an ID3v2 tag
     b"OggS",  # ogg / oga / opus

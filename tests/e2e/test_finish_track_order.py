@@ -1,6 +1,6 @@
 """A person's own track is stored only when the finish is queued: a refusal leaves nothing.
 
-``app.finish.check_track`` checks the bytes (name, size, the real ffmpeg probe) and stores
+``app.finish_tracks.check_track`` checks the bytes (name, size, the real ffmpeg probe) and stores
 nothing; ``finish_clip`` / ``finish_draft`` store the :class:`CheckedTrack` after the quota,
 just before queueing, and take it back when the queue itself refuses (the pending cap).
 Real Redis, SQLite, media store and ffmpeg.
@@ -14,7 +14,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from reelbot.app.finish import TRACKS_PREFIX, FinishOptions, check_track, finish_clip
+from reelbot.app.finish import FinishOptions, finish_clip
+from reelbot.app.finish_tracks import TRACKS_PREFIX, check_track
 from reelbot.app.service import ReelbotService
 from reelbot.domain.errors import LimitReached
 from reelbot.domain.settings import Settings

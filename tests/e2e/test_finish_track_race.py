@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, _submit_with_track, check_track, finish_clip
+from reelbot.app.finish import FinishOptions, finish_clip
+from reelbot.app.finish_tracks import CheckedTrack, check_track, submit_with_track
 from reelbot.app.service import ReelbotService
 from reelbot.app.tasks import TaskTicket, submit_task
 from reelbot.domain.errors import LimitReached
@@ -69,7 +70,7 @@ async def test_a_finish_arriving_while_a_refused_one_holds_the_track_keeps_it(
     two: tuple[ReelbotService, ReelbotService], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     alice_side, bob_side = two
-    caplog.set_level(logging.INFO, logger="reelbot.app.finish")
+    caplog.set_level(logging.INFO, logger="reelbot.app.finish_tracks")
     clip_id = await at_cap(alice_side, tmp_path)
     data = song(tmp_path)
     alices, bobs = check_track(alice_side, data, "song.wav"), check_track(bob_side, data, "song.wav")
@@ -85,7 +86,7 @@ async def test_a_finish_arriving_while_a_refused_one_holds_the_track_keeps_it(
         return await submit_task(alice_side, FINISH, {}, ALICE, idempotency_key="alice-second")
 
     with pytest.raises(LimitReached) as err:
-        await _submit_with_track(alice_side, alices, queue_alices_while_bob_arrives)
+        await submit_with_track(alice_side, alices, queue_alices_while_bob_arrives)
     assert err.value.key == "queue.user_pending_cap"
     assert bob is not None
     ticket = await bob

@@ -17,8 +17,9 @@ from typing import Any
 import imageio_ffmpeg
 import pytest
 
-from reelbot.app.finish import FinishOptions, check_track, finish_draft, finished
+from reelbot.app.finish import FinishOptions, finish_draft, finished
 from reelbot.app.finish_plan import finish_plan
+from reelbot.app.finish_tracks import check_track
 from reelbot.app.service import ReelbotService
 from reelbot.app.storyboards import submit_storyboard
 from reelbot.app.storyboards.state import DraftRecord, load_board

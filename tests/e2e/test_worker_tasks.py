@@ -21,14 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from reelbot.app.finish import (
-    FinishOptions,
-    check_track,
-    finish_clip,
-    finished,
-    finished_variants,
-    keep_track,
-)
+from reelbot.app.finish import FinishOptions, finish_clip, finished, finished_variants
+from reelbot.app.finish_tracks import check_track, keep_track
 from reelbot.app.safety.devcert import generate_dev_certificate
 from reelbot.app.service import ReelbotService
 from reelbot.app.tasks import task_view

@@ -25,7 +25,8 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 from pydantic import ValidationError
 
-from reelbot.app.finish import CheckedTrack, FinishOptions, finish_clip, finish_draft
+from reelbot.app.finish import FinishOptions, finish_clip, finish_draft
+from reelbot.app.finish_tracks import CheckedTrack
 from reelbot.bots.discord.components import button_handler
 from reelbot.bots.discord.finish_inputs import CLIP, DRAFT, Target, checked_track, queued_text, resolve_target
 from reelbot.bots.discord.finish_music import compose

@@ -27,7 +27,8 @@ from typing import Any
 
 import pytest
 
-from reelbot.app.finish import FinishOptions, _submit_with_track, check_track, finish_clip, finished
+from reelbot.app.finish import FinishOptions, finish_clip, finished
+from reelbot.app.finish_tracks import check_track, submit_with_track
 from reelbot.app.service import ReelbotService
 from reelbot.app.tasks import TaskTicket, submit_task
 from reelbot.bots.discord.pending_finish import PendingFinish
@@ -53,7 +54,7 @@ NOT_AN_IMAGE = b"just some text\n" * 50
 def logged(text: str) -> Iterator[asyncio.Event]:
     """An event set when app.finish logs a line containing ``text``."""
     seen, loop = asyncio.Event(), asyncio.get_running_loop()
-    logger = logging.getLogger("reelbot.app.finish")
+    logger = logging.getLogger("reelbot.app.finish_tracks")
 
     class Seen(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
@@ -104,7 +105,7 @@ async def test_a_track_kept_while_a_refused_finish_takes_its_own_back_is_there_a
                 return await submit_task(other, FINISH, {}, ALICE, idempotency_key="alice-second")
 
             with pytest.raises(LimitReached):
-                await _submit_with_track(other, alices, queue_alices_while_dora_asks)
+                await submit_with_track(other, alices, queue_alices_while_dora_asks)
             assert request is not None
             _, answer = await request
             assert "Once the clip is rendered I finish it for Shorts" in answer["content"], answer

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reelbot.app.finish import TRACKS_PREFIX
+from reelbot.app.finish_tracks import TRACKS_PREFIX
 from reelbot.app.service import ReelbotService
 from reelbot.domain.settings import Settings
 from reelbot.storage import tasks as task_repo

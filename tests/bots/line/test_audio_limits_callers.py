@@ -17,7 +17,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from reelbot.app import finish as app_finish
+from reelbot.app import finish_tracks as app_finish
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
 from reelbot.domain.settings import Settings

@@ -20,7 +20,8 @@ import imageio_ffmpeg
 import pytest
 from sqlmodel import select
 
-from reelbot.app.finish import TRACKS_PREFIX, finished
+from reelbot.app.finish import finished
+from reelbot.app.finish_tracks import TRACKS_PREFIX
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.settings import Settings
 from reelbot.domain.tasks import FINISH
