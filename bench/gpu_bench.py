@@ -16,7 +16,9 @@ have the real [1, 512, 4096] shape), places and tunes it with ``generator.speed.
 (attention backend, TF32, compile, tiling, memory plan) and returns ``HubWanEngine`` — the class
 the worker loads. Each mode then renders through ``generator.runner.render_counted`` (the
 worker's mode switching, LoRA adapter, cache hook, pass counting and RenderReport). Draft loads
-a random LoRA of the real shape through ``pipe.load_lora_weights`` from the models folder.
+a random LoRA of the real shape through ``pipe.load_lora_weights`` from the models folder —
+before the first row, left disabled, as the worker's warm-up does, so quality and balanced run
+beside it as in production.
 
 Beside it, ``plain``: a second pipeline from the same seed (identical weights), no tuning,
 called the way diffusers' Wan docs do (``pipe(prompt, …, guidance_scale=5)``) — the same-run
@@ -55,6 +57,7 @@ from reelbot.generator.presets import LoadContext, RenderJob, register_preset, r
 from reelbot.generator.runner import render_counted
 from reelbot.generator.speed.counter import counting, transformers_of
 from reelbot.generator.speed.lora import random_lora_layers, save_lora_layers
+from reelbot.generator.speed.modes import control_for
 from reelbot.generator.speed.tuning import tune
 from reelbot.generator.tiny import (
     TINY_MAX_SEQUENCE_LENGTH,
@@ -331,6 +334,7 @@ def compiled_row(
     happens in the warm-up call, so the timed rounds are what a warm worker runs."""
     cache = EngineCache(make_context(device, models, compile=True))
     try:
+        control_for(cache.get(spec.name), spec, cache.context).preload()  # as the worker's warm-up
         return mode_row(cache, spec, job, args, device, label="quality+compile")
     finally:
         cache.clear()
@@ -476,6 +480,9 @@ def run(args: argparse.Namespace, started: float) -> Table:
             experts.append((draft.lora.weight_name_2, engine.t2v.transformer_2))
         for weight_name, transformer in experts:
             save_lora_layers(models / "loras" / name / weight_name, random_lora_layers(transformer))
+    # As the worker's warm-up does: the draft adapter loaded (disabled) before any render, so
+    # quality and balanced run with it beside them, as they do in production.
+    control_for(engine, spec, cache.context).preload()
     q_job = bench_job(spec, SpeedMode.QUALITY, args)
     plain_pipe = (
         build_tiny_pipelines()[0] if args.cpu_smoke else build_full_wan(device, args.seed, args.preset)
