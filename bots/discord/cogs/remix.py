@@ -32,9 +32,9 @@ from reelbot.bots.discord import components
 from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
-from reelbot.domain.errors import InvalidRequest, NotFound
+from reelbot.domain.errors import NotFound
 from reelbot.domain.messages import render
-from reelbot.domain.presets import PRESETS
+from reelbot.domain.presets import PRESETS, speed_refusal
 from reelbot.domain.types import Origin, Platform, SpeedMode, short_id
 
 if TYPE_CHECKING:
@@ -134,12 +134,8 @@ def _chosen_speed(clip: ClipView, value: str | None) -> SpeedMode | None:
         return SpeedMode(value)
     except ValueError:
         preset = PRESETS.get(clip.request.preset or "")
-        raise InvalidRequest(
-            "request.speed_unsupported",
-            preset=clip.request.preset or "-",
-            mode=user_text(value, 20),
-            choices=", ".join(mode.value for mode in preset.modes) if preset else "-",
-        ) from None
+        offered = preset.modes if preset else ()
+        raise speed_refusal(clip.request.preset or "-", user_text(value, 20), offered) from None
 
 
 class RemixModal(discord.ui.Modal):

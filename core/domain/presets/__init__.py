@@ -29,6 +29,7 @@ from reelbot.domain.presets.sizing import (
     resolve_speed,
     round_to_multiple,
     seconds_of,
+    speed_refusal,
 )
 from reelbot.domain.presets.spec import (
     CacheSpec,
@@ -69,5 +70,6 @@ __all__ = [
     "round_to_multiple",
     "route_preset",
     "seconds_of",
+    "speed_refusal",
     "transformer_profile",
 ]

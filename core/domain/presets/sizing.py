@@ -10,6 +10,7 @@ import it without the generator.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,12 @@ def frame_count(seconds: float, fps: int, frame_step: int) -> int:
     return frame_step * steps + 1
 
 
+def speed_refusal(preset: str, mode: str, offered: Iterable[SpeedMode]) -> InvalidRequest:
+    """The one refusal of a mode ``preset`` does not offer (``mode`` as asked), naming what it does."""
+    choices = ", ".join(m.value for m in offered) or "-"
+    return InvalidRequest("request.speed_unsupported", preset=preset, mode=mode, choices=choices)
+
+
 def resolve_speed(
     requested: SpeedMode | None, preset: PresetSpec, default: SpeedMode | str = SpeedMode.QUALITY
 ) -> SpeedMode:
@@ -74,12 +81,7 @@ def resolve_speed(
     silent downgrade), else the server default where the preset has it, else quality."""
     if requested is not None:
         if requested not in preset.modes:
-            raise InvalidRequest(
-                "request.speed_unsupported",
-                preset=preset.name,
-                mode=requested.value,
-                choices=", ".join(mode.value for mode in preset.modes),
-            )
+            raise speed_refusal(preset.name, requested.value, preset.modes)
         return requested
     fallback = SpeedMode(default)
     return fallback if fallback in preset.modes else SpeedMode.QUALITY
