@@ -47,6 +47,7 @@ from reelbot.domain.types import GenerationRequest, Origin, short_id
 if TYPE_CHECKING:
     from reelbot.app.storyboards import BoardStatus, Draft
     from reelbot.bots.discord.bot import ReelBot
+    from reelbot.domain.finish_config import FinishSettings
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +67,21 @@ class Extras:
         """These extras with the quota the plan check held for them (noted with the finish)."""
         return replace(self, pending=self.pending.model_copy(update={"holds": cost.holds}))
 
-    def ack(self, locale: str | None, default_size: tuple[int, int], *, board: bool = False) -> str:
-        """The line the acknowledgement adds: what will be done once the video exists, at
-        the file's own size or else ``default_size`` (the operator's ``finish`` size)."""
+    def ack(self, locale: str | None, fin: FinishSettings, *, board: bool = False) -> str:
+        """The line the acknowledgement adds: what will be done once the video exists, planned
+        by the finish's one rule (:func:`plan_for`), at the file's own size where it gives one."""
         options, parts = self.pending.options, [render(key, locale) for key in self.more]
+        plan = plan_for(fin, options)
         if options.audio == "upload":
-            parts.append(render(f"discord.after_with_track_{options.audio_mode}", locale))
+            parts.append(render(f"discord.after_with_track_{plan.audio_mode}", locale))
         if self.pending.music:
             parts.append(render("discord.after_with_music", locale))
         if options.caption:
             parts.append(render("discord.after_with_caption", locale))
         extras = "".join(render("discord.after_sep", locale) + part for part in parts)
         key = "discord.after_ack_board" if board else "discord.after_ack_clip"
-        width, height = self.size or default_size
-        return render(key, locale, width=width, height=height, fps=options.frame_rate, extras=extras)
+        width, height = self.size or (plan.width, plan.height)
+        return render(key, locale, width=width, height=height, fps=plan.fps, extras=extras)
 
 
 AUDIO_MODES = [

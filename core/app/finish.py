@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from reelbot.app.finish_plan import DEFAULT_FINISH_FPS, AudioMode, FinishPlan, plan_for
+from reelbot.app.finish_plan import AudioMode, FinishPlan, plan_for
 from reelbot.app.finish_tracks import CheckedTrack, submit_with_track
 from reelbot.app.task_costs import reserve_task
 from reelbot.app.tasks import TaskTicket, submit_task, task_view
@@ -46,12 +46,6 @@ class FinishOptions(BaseModel):
     caption: str | None = None  # one caption over the whole clip
     burn: bool = False
     fps: Literal[24, 30] | None = None  # None: a storyboard's own finish.fps, else 30
-
-    @property
-    def frame_rate(self) -> int:
-        """The frame rate asked for, else the default — a board's own rate left out
-        (:func:`plan_for` has the whole rule; this is for texts that know no board)."""
-        return self.fps or DEFAULT_FINISH_FPS
 
 
 @dataclass(frozen=True)

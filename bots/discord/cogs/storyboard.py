@@ -218,8 +218,7 @@ class StoryboardCog(commands.Cog):
             count=len(ticket.job_ids),
         )
         if extras is not None:
-            fin = self.bot.service.settings.finish
-            text += "\n" + extras.ack(locale, (fin.width, fin.height), board=True)
+            text += "\n" + extras.ack(locale, self.bot.service.settings.finish, board=True)
         await reply(interaction, with_notice(text, ticket.notice_key, locale))
 
     async def _submit(

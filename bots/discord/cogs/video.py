@@ -277,8 +277,7 @@ class VideoCog(commands.Cog):
                 ),
             )
 
-        fin = service.settings.finish
-        after = extras.ack(request.origin.locale, (fin.width, fin.height)) if extras is not None else None
+        after = extras.ack(request.origin.locale, service.settings.finish) if extras is not None else None
         await start_job(
             interaction,
             request.origin,
