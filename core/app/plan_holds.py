@@ -77,16 +77,10 @@ async def tag_holds(service: ReelbotService, holds: Iterable[TaskHold], note: st
 
 async def release_holds(service: ReelbotService, holds: Iterable[TaskHold], note: str | None) -> None:
     """Give back the holds still tied to ``note`` (None: never tied to one) that no task took
-    over: an id with a task row is that task's reservation now, settled by its outcome."""
-    from reelbot.storage import tasks as task_repo
-
+    over."""
     mine = [hold.task_id for hold in holds if await service.limits.tag_of(hold.task_id) == note]
-    if not mine:
-        return
-    taken = await service.run_db(task_repo.task_outcomes, task_ids=mine)
-    for task_id in mine:
-        if task_id not in taken:
-            await service.limits.release(task_id)
+    for task_id in await _not_taken_over(service, mine):
+        await service.limits.release(task_id)
 
 
 async def held_shares(
@@ -94,12 +88,20 @@ async def held_shares(
 ) -> dict[tuple[str, str], float]:
     """(scope, period) → the seconds plan holds take of each of ``origin``'s ``windows`` now:
     the open reservations tagged with a note that no task row took over yet (``/usage``)."""
-    from reelbot.storage import tasks as task_repo
-
     open_ = list(await service.limits.open_reservations())
     tagged = [job_id for job_id in open_ if await service.limits.tag_of(job_id) is not None]
-    taken = await service.run_db(task_repo.task_outcomes, task_ids=tagged) if tagged else {}
-    holds = [job_id for job_id in tagged if job_id not in taken]
+    holds = await _not_taken_over(service, tagged)
     return {
         (w.scope, w.period): await service.limits.held_in(origin, w, holds) for w in windows if holds
     }
+
+
+async def _not_taken_over(service: ReelbotService, hold_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Of ``hold_ids``, those still plain holds: an id with a task row is that task's
+    reservation now, settled by the task's outcome."""
+    from reelbot.storage import tasks as task_repo
+
+    if not hold_ids:
+        return []
+    taken = await service.run_db(task_repo.task_outcomes, task_ids=hold_ids)
+    return [hold_id for hold_id in hold_ids if hold_id not in taken]
