@@ -105,11 +105,10 @@ def _payload(
     if options.caption:
         captions = [Caption(text=check_caption(options.caption, service.settings.finish))]
     track = options.audio in ("upload", "music")
-    known = options.audio_key is not None and (
-        options.audio_key == stored_later or service.media.exists(options.audio_key)
-    )
-    if track and not known:
-        raise InvalidRequest("finish.audio_not_audio", name=(options.audio_key or "?")[:80])
+    if track and options.audio_key is None:
+        raise InvalidRequest("finish.audio_not_audio", name="?")
+    if track and options.audio_key != stored_later and not service.media.exists(options.audio_key):
+        raise InvalidRequest("finish.audio_gone")  # stored once, deleted since (expired, swept)
     video_key, srt_key = finished_keys(task_id)
     return FinishTask(
         source_key=source_key,

@@ -11,6 +11,9 @@ TEXTS = {
             "{name} is {seconds} s long; the limit is {limit} s. Please send a shorter track."
         ),
         "finish.audio_empty": "{name} has no sound in it (0 seconds). Please send another track.",
+        "finish.audio_gone": (
+            "The track for this finish is no longer stored (it may have expired). Please send it again."
+        ),
         "finish.audio_too_big": "{name} is {size_mb} MB; the limit is {limit_mb} MB.",
         "finish.caption_too_long": (
             "A caption is {length} characters long; the limit is {limit}. Please shorten it."
@@ -42,6 +45,7 @@ TEXTS = {
         "finish.audio_not_audio": "{name} 不是可讀取的音訊檔，請傳送 mp3、m4a、wav 或 ogg。",
         "finish.audio_too_long": "{name} 長 {seconds} 秒，上限是 {limit} 秒，請傳送較短的音軌。",
         "finish.audio_empty": "{name} 沒有聲音（0 秒），請傳送其他音軌。",
+        "finish.audio_gone": "這次輸出要用的音軌已不在儲存空間（可能已過期），請重新傳送。",
         "finish.audio_too_big": "{name} 有 {size_mb} MB，上限是 {limit_mb} MB。",
         "finish.caption_too_long": "有一段字幕長 {length} 個字，上限是 {limit} 個字，請縮短。",
         "finish.captions_unreadable": "{name} 不是可讀取的 SubRip（.srt）字幕檔（{reason}）。",

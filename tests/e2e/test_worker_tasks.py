@@ -29,6 +29,7 @@ from reelbot.app.tasks import task_view
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import InvalidRequest, LimitReached
 from reelbot.domain.events import EventKind, JobEvent
+from reelbot.domain.messages import render
 from reelbot.domain.safety_config import ProvenanceSettings
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import JobState, Origin, Platform
@@ -205,6 +206,31 @@ async def test_a_dead_workers_task_is_reclaimed_and_done_once(settings: Settings
         }
     finally:
         await service.close()
+
+
+async def test_a_track_deleted_since_it_was_kept_is_refused_as_gone(
+    service: ReelbotService, tmp_path: Path
+) -> None:
+    # A waiting track removed by something else (a sweep, an operator, an expired bucket
+    # object): the person is told to send it again, not that their track is "not audio".
+    clip_id = stored_clip(service, tmp_path, ALICE)
+    song = tmp_path / "song.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=2:sample_rate=44100", "-ac", "1", "-c:a", "aac", str(song))
+    track = await keep(service, song.read_bytes(), "song.m4a")
+    assert service.media.delete(track)
+    with pytest.raises(InvalidRequest) as gone:
+        await finish_clip(
+            service,
+            clip_id,
+            ALICE,
+            idempotency_key="gone-1",
+            options=FinishOptions(audio="upload", audio_key=track),
+        )
+    assert gone.value.key == "finish.audio_gone"
+    assert "send it again" in render(gone.value.key, "en") and "重新傳送" in render(gone.value.key, "zh-TW")
+    assert (await service.queue.depth())["fast"]["waiting"] == 0
+    with session_scope(service.db) as session:
+        assert task_repo.queued_tasks_older_than(session=session, seconds=-60) == []
 
 
 async def test_a_task_failing_for_its_own_reason_is_failed_with_it(
