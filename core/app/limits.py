@@ -368,11 +368,11 @@ class LimitLedger:
     async def held_in(self, origin: Origin, window: Window, job_ids: Sequence[uuid.UUID]) -> float:
         """What the open reservations of ``job_ids`` took of ``origin``'s ``window``."""
         field = "q:" + self._quota_key(origin, window)
-        total = 0.0
-        for job_id in job_ids:
-            raw = await self.redis.hget(self._reservation(job_id), field)  # type: ignore[misc]
-            total += float(_text(raw)) if raw is not None else 0.0
-        return total
+        async with self.redis.pipeline(transaction=False) as pipe:  # one round trip for them all
+            for job_id in job_ids:
+                pipe.hget(self._reservation(job_id), field)
+            shares = await pipe.execute()
+        return sum(float(_text(raw)) for raw in shares if raw is not None)
 
     async def counter(self, origin: Origin, window: Window) -> float | None:
         """The estimates a quota window's Redis counter holds (None: none reserved yet)."""
