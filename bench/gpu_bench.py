@@ -3,6 +3,7 @@
     python bench/gpu_bench.py --json bench-gpu.json   # Wan 2.1 T2V 1.3B, full size, production settings
     python bench/gpu_bench.py --cpu-smoke             # the tiny preset on a CPU (what runs in CI-less boxes)
     python bench/gpu_bench.py --preset wan-2.2-t2v-a14b --steps 10 --seconds 1 --no-compile --batch ""
+    python bench/gpu_bench.py --full-on-cpu --steps 2  # rehearsal of the GPU run's code path on a CPU
 
 Production settings: the clip a worker renders for a plain request (the preset's default aspect
 9:16, seconds, fps and steps, sized by the worker's own ``plan_render`` → ``render_job``; Wan 2.1
@@ -163,7 +164,10 @@ def register_bench_preset(base: str, device: str, seed: int) -> str:
     name = f"bench-{base}"
     if name in PRESETS:
         return name
-    spec = dataclasses.replace(get_preset(base), name=name, group="bench", model_id=None)
+    # needs_gpu off only for the --full-on-cpu rehearsal (the cache refuses a GPU spec on a CPU)
+    spec = dataclasses.replace(
+        get_preset(base), name=name, group="bench", model_id=None, needs_gpu=device != "cpu"
+    )
 
     def load(ctx: LoadContext) -> HubWanEngine:
         pipe = build_full_wan(ctx.device, seed, base)
@@ -464,8 +468,8 @@ COMPILE_ALLOWANCE_S = 150.0
 
 
 def run(args: argparse.Namespace, started: float) -> Table:
-    device = "cpu" if args.cpu_smoke else "cuda"
-    if args.cpu_smoke and not args.size:
+    device = "cpu" if args.cpu_smoke or args.full_on_cpu else "cuda"
+    if device == "cpu" and not args.size:
         args.size = "64x64x5"  # a few seconds on two cores
     models = Path(args.models or tempfile.mkdtemp(prefix="reelbot-bench-"))
     name = "tiny" if args.cpu_smoke else register_bench_preset(args.preset, device, args.seed)
@@ -489,7 +493,7 @@ def run(args: argparse.Namespace, started: float) -> Table:
     )
     if device == "cuda":
         plain_pipe.to(device)
-    card = "CPU" if args.cpu_smoke else torch.cuda.get_device_name()
+    card = "CPU" if device == "cpu" else torch.cuda.get_device_name()
     # Counted on the untuned twin: native SDPA's kernels are in torch's FLOP table, a kernel
     # the engine may have chosen (flash-3, sage) is not — same architecture, same FLOPs.
     table = Table(args, flops_per_pass(plain_pipe, q_job), card, started)
@@ -528,6 +532,11 @@ def main() -> None:
     started = time.perf_counter()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cpu-smoke", action="store_true", help="tiny preset on the CPU (no GPU needed)")
+    parser.add_argument(
+        "--full-on-cpu",
+        action="store_true",
+        help="rehearsal: the full-size --preset on the CPU at a tiny --size (its code path; no figures)",
+    )
     parser.add_argument(
         "--preset",
         default="wan-2.1-t2v-1.3b",
@@ -569,9 +578,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    default_batch = "" if args.cpu_smoke else "2,4"
+    default_batch = "" if args.cpu_smoke or args.full_on_cpu else "2,4"
     args.batch = [int(b) for b in (args.batch if args.batch is not None else default_batch).split(",") if b]
-    if not args.cpu_smoke and not torch.cuda.is_available():
+    if not (args.cpu_smoke or args.full_on_cpu) and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: run with --cpu-smoke for the tiny CPU version")
     table = run(args, started)
     print(f"\nwhole run: {table.elapsed():.0f} s; every row, with the difference to quality:")
