@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from reelbot.app.early_checks import check_requests
 from reelbot.bots.common.status import shorten
 from reelbot.bots.common.wait import ack_eta, cost_source
 from reelbot.bots.discord.replies import locale_of, reply, user_text
@@ -78,27 +79,25 @@ async def start_job(
     reference: discord.Message | None = None,
     request: GenerationRequest | None = None,
     after: str | None = None,
+    moderated: bool = False,
 ) -> Ticket:
     """Post the status message, submit with its id in the origin, tell the person (ephemeral).
+
+    Before the status message: the prompt moderated, then the person's hourly rates and
+    pending cap (:func:`~reelbot.app.early_checks.check_requests`), so a refused prompt gets
+    moderation's answer even from someone over a limit — ``request``, or for a clip action
+    (``request`` None) the ``prompt`` the message will show. ``moderated``: the caller's plan
+    check (``check_clip_and_finish``) moderated ``request`` already.
 
     With ``request``, the acknowledgement also says what the clip costs and what is left;
     ``after`` is a line it adds about what follows the render (a finish for Shorts).
     """
     locale = origin.locale
-    await interaction.client.service.check_limits(origin)  # type: ignore[attr-defined]
+    shown = request if request is not None else GenerationRequest(prompt=prompt, origin=origin)
+    service = interaction.client.service  # type: ignore[attr-defined]
+    await check_requests(service, origin, [shown], moderated=moderated)
     header = status_header(prompt, origin)
-    channel = status_channel(interaction)
-    text = f"{header}\n{render('status.preparing', locale)}"
-    mentions = discord.AllowedMentions.none()
-    if reference is not None:
-        status = await channel.send(
-            text,
-            allowed_mentions=mentions,
-            mention_author=False,
-            reference=reference.to_reference(fail_if_not_exists=False),
-        )
-    else:
-        status = await channel.send(text, allowed_mentions=mentions)
+    status = await _post_status(interaction, f"{header}\n{render('status.preparing', locale)}", reference)
     origin = origin.model_copy(update={"message_id": str(status.id)})
     try:
         ticket = await submit(origin)
@@ -124,10 +123,26 @@ async def start_job(
     if after:
         text += f"\n{after}"
     if request is not None:
-        text += await cost_line(interaction.client.service, request, origin)  # type: ignore[attr-defined]
-    text += await eta_line(interaction.client.service, ticket.job_id, locale)  # type: ignore[attr-defined]
+        text += await cost_line(service, request, origin)
+    text += await eta_line(service, ticket.job_id, locale)
     await reply(interaction, text)
     return ticket
+
+
+async def _post_status(
+    interaction: discord.Interaction, text: str, reference: discord.Message | None
+) -> discord.Message:
+    """The public status message, as a reply to ``reference`` (a remixed clip) when given."""
+    channel = status_channel(interaction)
+    mentions = discord.AllowedMentions.none()
+    if reference is None:
+        return await channel.send(text, allowed_mentions=mentions)
+    return await channel.send(
+        text,
+        allowed_mentions=mentions,
+        mention_author=False,
+        reference=reference.to_reference(fail_if_not_exists=False),
+    )
 
 
 async def cost_line(service: ReelbotService, request: GenerationRequest, origin: Origin) -> str:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from linebot.v3.messaging import Message, VideoMessage
 
+from reelbot.app.early_checks import check_board
 from reelbot.bots.common.status import duration_text, failure_reason
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.board_finish import check_board_music, draft_hints
@@ -99,20 +100,19 @@ async def submit_board(h: LineHandler, event: MessageEvent, chat: Chat, locale: 
 
 
 async def _submit(h: LineHandler, event: MessageEvent, chat: Chat, locale: str, board: Storyboard) -> None:
-    from reelbot.app.storyboards import submit_storyboard
+    from reelbot.app.storyboards import check_chat_storyboard, submit_storyboard
 
     await h.check_limits(chat)
     origin = h.origin(chat, locale, event.message.id)
-    await h.service.check_limits(origin, jobs=len(board.shots))  # before any shot is queued
     photos = [p for p in await h.state.photos(chat.chat_id, chat.user_id) if p.role in BOARD_ROLES]
-    images: dict[str, bytes] = {}
-    update: dict[str, str] = {}
-    for photo in photos:  # the newest photo of a role wins, as it does for a prompt
-        name = f"line:{photo.role.value}:{photo.message_id}"
-        images[name] = await photo_bytes(h, photo)
-        update[BOARD_ROLES[photo.role]] = name
+    names = {photo: f"line:{photo.role.value}:{photo.message_id}" for photo in photos}
+    update = {BOARD_ROLES[photo.role]: name for photo, name in names.items()}  # the newest of a role wins
     board = board.model_copy(update=update) if update else board
-    images = {name: data for name, data in images.items() if name in update.values()}
+    check_chat_storyboard(board, h.service, dict.fromkeys(update.values(), b""))  # a bad shot by its number
+    # Every shot's prompt moderated, then the person's limits for all the shots, before any
+    # photo is fetched or shot queued: a refused prompt is moderation's answer, over a limit or not.
+    await check_board(h.service, board, origin)
+    images = {name: await photo_bytes(h, photo) for photo, name in names.items() if name in update.values()}
     ticket = await submit_storyboard(
         h.service, board, origin, images_by_name=images, idempotency_key=f"line:{event.webhook_event_id}"
     )

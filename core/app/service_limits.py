@@ -98,7 +98,9 @@ class LimitsAndSettings:
     async def check_limits(self, origin: Origin, *, jobs: int = 1) -> None:
         """Refuse early (``LimitReached``) when ``jobs`` more clips from ``origin`` would pass
         an hourly rate or the pending cap now — e.g. a storyboard's shots, before its board is
-        posted. Reserves nothing: each job's own submit still reserves atomically."""
+        posted. Reserves nothing: each job's own submit still reserves atomically. A chat calls
+        it through :func:`reelbot.app.early_checks.check_requests`, which moderates the prompts
+        first (a refused prompt is moderation's answer, also from someone over a limit)."""
         community = await asyncio.to_thread(self.safety.community_for, origin)
         if community is not None and community.max_pending_per_user is not None:
             active = await self.jobs_for(origin.platform, origin.user_id, active_only=True)

@@ -297,7 +297,8 @@ async def moderate_first(service: ReelbotService, requests: Sequence[GenerationR
     checked. Why first: a refused prompt is a moderation refusal, logged as any is, also from
     someone over their quota — not a quota message that hides it. The reference images are
     the submit's to moderate (/video downloads them only once the plan fits); it moderates
-    the text again, as it does for every request (a second look, cheap beside a render)."""
+    the text again, as it does for every request (a second look, cheap beside a render).
+    The chats' early limit check moderates with it too (:mod:`reelbot.app.early_checks`)."""
     if not requests:
         return
     community = await asyncio.to_thread(service.safety.community_for, requests[0].origin)

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from reelbot.app.early_checks import check_board
 from reelbot.app.task_costs import check_board_and_finish
 from reelbot.bots.discord.after_render import AUDIO_MODES, Extras, Soundtrack, discard, note_key
 from reelbot.bots.discord.attachments import download_bytes, download_image
@@ -175,10 +176,12 @@ class StoryboardCog(commands.Cog):
         extras: Extras | None = None,
     ) -> None:
         """Status message first (its id goes into every shot's origin), then the finish after
-        the draft is noted under it (``extras``), then the shots."""
+        the draft is noted under it (``extras``), then the shots. Before the message: every
+        shot's prompt moderated (already, with ``extras``: ``check_board_and_finish``), then the
+        server's own limits for the board's shots (:func:`~reelbot.app.early_checks.check_board`)."""
         locale = locale_of(interaction)
         origin = origin_for(interaction)
-        await self.bot.service.check_limits(origin, jobs=len(board.shots))  # the server's own limits
+        await check_board(self.bot.service, board, origin, moderated=extras is not None)
         header = board_header(board.title, origin)
         channel = interaction.channel
         assert channel is not None and hasattr(channel, "send")
@@ -263,7 +266,8 @@ async def on_shot_reroll(interaction: discord.Interaction, job_id: uuid.UUID) ->
         raise NotFound("storyboard.not_found", board_id=str(job_id))
     board_id, number = found
     origin = origin_for(interaction)
-    await bot.service.check_limits(origin)  # a new take is one more clip for this person
+    # No early limit check: nothing is posted before the submit, which moderates the shot's
+    # prompt and then reserves its hourly slot (a refused prompt: moderation's answer).
     key = await bot.service.click_idempotency_key(
         platform=Platform.DISCORD.value,
         user_id=origin.user_id,
