@@ -5,6 +5,10 @@ adapter marks ``<preset>:<mode>`` unavailable in Redis with the error's message 
 cleared by ``reelbot.generator.worker.mode_marks``, with a TTL); while the mark stands a request
 resolving to that mode is refused here with that message (draft is unavailable, try quality or
 balanced), so no job is queued only to fail. Other modes and presets are not affected.
+
+The mark's value starts with the message key; what a worker appends after :data:`SEPARATOR` (its
+host, what its files were) is the workers' own business: the service knows nothing of files.
+A bare key (an older worker's mark) reads the same.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
+#: Ends the message key in a mark's value (the same as generator/worker/mode_marks.py writes).
+SEPARATOR = "|"
 
 
 async def check_mode_available(
@@ -33,7 +39,7 @@ async def check_mode_available(
     stored = await service.redis.get(service.keys.mode_unavailable(preset.name, mode))
     if stored is None:
         return
-    key = as_text(stored)
+    key = as_text(stored).split(SEPARATOR, 1)[0]
     if key not in CATALOGUE[EN]:  # a newer worker's reason this build cannot say: as before the marks
         log.warning("%s:%s marked unavailable with unknown reason %r; not refused", preset.name, mode, key)
         return

@@ -46,7 +46,7 @@ from reelbot.generator.worker.parts import WorkerParts
 from reelbot.generator.worker.progress import Steps
 from reelbot.generator.worker.sweep import sweep_orphans
 from reelbot.generator.worker.tasks import TaskRunner
-from reelbot.generator.worker.warmup import ColdStart, warm_up
+from reelbot.generator.worker.warmup import ColdStart, warm_up_marked
 from reelbot.queue.connect import warn_without_persistence
 from reelbot.queue.records import Delivery
 from reelbot.storage import jobs as job_repo
@@ -112,8 +112,7 @@ class Worker:
 
     async def run(self) -> None:
         if self.warm_first:  # load + one 1-step render, so no creator waits for them
-            adapter = await stages.in_thread(warm_up, self.settings, self.cache, self.cold_start)
-            await mode_marks.record(self.queue, adapter)  # a draft it cannot load: refused up front
+            await warm_up_marked(self.queue, self.settings, self.cache, self.cold_start)  # marks what fails
         await self._guarded(self._start)
         if self.warm_first:
             self.cold_start.mark("ready")
@@ -125,6 +124,7 @@ class Worker:
         while not self.stopping.is_set():
             if time.monotonic() - last_reconcile > RECONCILE_EVERY_S:
                 await self._guarded(self.parts.reconcile)
+                await mode_marks.reconcile(self.queue, self.cache.context)  # a LoRA file fixed: unmark
                 last_reconcile = time.monotonic()
             empty = await self._guarded(self._turn)
             if self.burst and empty:
@@ -314,7 +314,7 @@ class Worker:
         except ReelbotError as exc:
             if exc.key == "job.interrupted" and lost.is_set():
                 raise JobTakenOver from exc  # stopped for the other worker, not cancelled
-            await mode_marks.record(self.queue, mode_marks.failed_load(exc))  # the service stops queueing it
+            await mode_marks.record(self.queue, mode_marks.failed_load(exc, self.cache.context.cache_dir))
             raise
         finally:
             steps.done = True

@@ -10,12 +10,14 @@ The phases are marked as seconds since the process started (read from ``/proc`` 
 the interpreter's own start-up and the CLI's imports count too):
 
 ``imports`` (torch, diffusers and the generator importable) → ``weights`` (the preset's
-engine loaded) → ``warmup`` (one 1-step render done, the draft LoRA loaded beside it) →
+engine loaded) → ``warmup`` (one 1-step render done, the draft LoRA loaded beside it, the
+other served presets' LoRA files looked at) →
 ``ready`` (Redis groups, sweeps and the queue reconcile done; the next step is the first claim).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib
 import logging
@@ -31,7 +33,8 @@ from reelbot.generator.cache import EngineCache
 from reelbot.generator.presets import Preset, render_job
 from reelbot.generator.runner import plan_for, render_counted
 from reelbot.generator.speed.modes import control_for
-from reelbot.generator.worker.mode_marks import AdapterLoad, failed_load
+from reelbot.generator.worker.mode_marks import AdapterLoad, failed_load, looked_at, record
+from reelbot.queue.streams import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +89,15 @@ class ColdStart:
         return f"ready {total:.2f} s after process start ({parts}; preset {self.preset})"
 
 
-def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> AdapterLoad | None:
+def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> list[AdapterLoad]:
     """Import, load the default preset and render one 1-step clip of its default shape
     (blocking: run it in a thread). Marks ``imports``, ``weights`` and ``warmup`` on ``cold``.
 
     The default shape, not the smallest: compiled kernels and autotuned convolutions are per
     shape, and the default request is what most jobs ask for. Returns how loading the draft
-    adapter went (None: the preset has none), for the worker to tell the service (mode_marks).
+    adapter went (nothing: the preset has none) and the other served presets whose LoRA files
+    are missing or unreadable, for the worker to tell the service (mode_marks): the first draft
+    job of such a preset is refused up front instead of failing.
     """
     for module in ("torch", "diffusers"):
         importlib.import_module(module)  # already imported by the engine modules, or now
@@ -105,8 +110,14 @@ def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> AdapterL
     adapter = _preload_draft(cache, preset)
     job = dataclasses.replace(render_job(request, plan), steps=1)
     render_counted(cache, preset, job, lambda _step, _total: True)
+    others = looked_at(cache.context, skip=preset.name)  # no load: a stat and a header each
     cold.mark("warmup")
-    return adapter
+    return [adapter, *others] if adapter is not None else others
+
+
+async def warm_up_marked(queue: JobQueue, settings: Settings, cache: EngineCache, cold: ColdStart) -> None:
+    """:func:`warm_up` off the event loop, then what it found told to the service (mode_marks)."""
+    await record(queue, *await asyncio.to_thread(warm_up, settings, cache, cold))
 
 
 def _preload_draft(cache: EngineCache, preset: Preset) -> AdapterLoad | None:
@@ -119,5 +130,5 @@ def _preload_draft(cache: EngineCache, preset: Preset) -> AdapterLoad | None:
         control_for(cache.get(preset), preset, cache.context).preload()
     except ReelbotError as exc:  # the other modes still serve; the service refuses draft now
         log.warning("draft mode of %s unavailable: %s", preset.name, exc.render("en"))
-        return failed_load(exc)
+        return failed_load(exc, cache.context.cache_dir)
     return AdapterLoad(preset.name, SpeedMode.DRAFT.value)
