@@ -286,6 +286,7 @@ class VideoCog(commands.Cog):
             reference=reference,
             request=request,
             after=after,
+            moderated=extras is not None,  # :meth:`plan` moderated it before the plan check
         )
 
     @video.autocomplete("preset")

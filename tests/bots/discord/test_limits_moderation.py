@@ -169,3 +169,18 @@ async def test_a_storyboards_shots_are_moderated_once_before_their_submit(
         assert len(await wait_jobs(fake, service, alice["id"], 3)) == 3, answer
     shots = ["a paper boat", "the boat at dusk", "a lighthouse"]
     assert sorted(counting.prompts) == sorted(shots * 2), counting.prompts
+
+
+@pytest.mark.parametrize("options", [{}, {"caption": "紙船"}], ids=["clip", "with-a-short"])
+async def test_a_videos_prompt_is_moderated_once_before_its_submit(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any, options: dict[str, Any]
+) -> None:
+    """``/video``: the early check (or, with a Short, the plan check) looks at the prompt once
+    before the status message, and the submit once more — not a third time."""
+    counting = CountingModerator(service.safety.moderator)
+    service.safety.moderator = counting
+    alice = fake.user(name="alice")
+    async with start_bot():
+        _, answer = await video(fake, {**BOAT, **options}, alice)
+        assert len(await wait_jobs(fake, service, alice["id"], 1)) == 1, answer
+    assert counting.prompts == [BOAT["prompt"]] * 2, counting.prompts
