@@ -69,7 +69,14 @@ def looked_at(context: LoadContext, skip: str) -> list[AdapterLoad]:
     failed load for each whose files are missing or unreadable, nothing for the others."""
     found = []
     for spec in lora_files.served(context):
-        if spec.name != skip and (error := lora_files.broken(spec, context.cache_dir)) is not None:
+        if spec.name == skip:
+            continue
+        try:
+            error = lora_files.broken(spec, context.cache_dir)
+        except Exception:  # a hint only: a look that fails (a bad repo id) must not stop warm-up
+            log.warning("could not look at preset %s's draft LoRA files", spec.name, exc_info=True)
+            continue
+        if error is not None:
             log.warning("draft LoRA of preset %s is unusable here (%s): marking it", spec.name, error)
             found.append(AdapterLoad(spec.name, "draft", error, lora_files.state(spec, context.cache_dir)))
     return found

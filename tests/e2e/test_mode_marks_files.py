@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from huggingface_hub.errors import HFValidationError
 
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
@@ -154,3 +155,25 @@ async def test_a_look_never_clears_a_mark_and_only_this_hosts_changed_files_do(
     finally:
         await service.close()
     assert fixed.state == JobState.DONE.value  # type: ignore[union-attr]
+
+
+def test_a_look_that_fails_skips_its_preset_and_looks_at_the_rest(
+    settings: Settings, test_presets: None
+) -> None:
+    """A repo id the hub client rejects (a typo in a preset) raises inside the look: warm-up
+    logs it and goes on with the other presets instead of never becoming ready."""
+    bad = "e2e-files-bad-repo"
+    lora = LoraSource(repo="not a repo id//", weight_name="x.safetensors", licence="test")
+    draft = ModeSpec(steps=4, guidance=1.0, fixed_steps=True, lora=lora)
+    register_preset(
+        dataclasses.replace(get_preset("tiny"), name=bad, group=bad, extra_modes={SpeedMode.DRAFT: draft})
+    )(load_tiny)
+    try:
+        context = _cache(settings).context
+        with pytest.raises(HFValidationError):
+            lora_files.broken(get_preset(bad), context.cache_dir)
+        found = {outcome.preset for outcome in mode_marks.looked_at(context, skip="tiny")}
+    finally:
+        PRESETS.pop(bad, None)
+        ENGINE_LOADERS.pop(bad, None)
+    assert bad not in found and {ABSENT, GARBLED, WRONG} <= found  # no file of theirs is there
