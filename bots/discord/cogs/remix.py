@@ -138,6 +138,17 @@ def _chosen_speed(clip: ClipView, value: str | None) -> SpeedMode | None:
         raise speed_refusal(clip.request.preset or "-", user_text(value, 20), offered) from None
 
 
+class ModalSelect(discord.ui.Select[Any]):
+    """A string select for a modal, sent without ``disabled``: Discord's modal reference gives
+    a select in a Label no such field (``true`` there is refused), but discord.py writes the
+    flag (``false``) into every select it sends."""
+
+    def to_component_dict(self) -> Any:
+        payload = dict(super().to_component_dict())
+        payload.pop("disabled", None)
+        return payload
+
+
 class RemixModal(discord.ui.Modal):
     """The edit-the-prompt form, with a speed select when the parent's preset offers another
     mode. Its submit is handled in :meth:`RemixCog.on_interaction`."""
@@ -168,9 +179,7 @@ class RemixModal(discord.ui.Modal):
             keep = render("discord.modal_speed_keep", locale, mode=speed_label(kept, locale))
             options = [discord.SelectOption(label=keep[:100], value=KEEP, default=True)]
             options += [discord.SelectOption(label=speed_label(m, locale), value=m.value) for m in others]
-            select: discord.ui.Select[Any] = discord.ui.Select(
-                custom_id=SPEED_FIELD, options=options, required=False
-            )
+            select = ModalSelect(custom_id=SPEED_FIELD, options=options, required=False)
             self.add_item(discord.ui.Label(text=render("discord.modal_speed", locale)[:45], component=select))
 
 

@@ -46,6 +46,7 @@ async def test_remix_form_picks_the_mode_or_keeps_the_parents(
         assert modal["type"] == 9
         (label,) = _speed_labels(modal)
         assert label["label"] == "速度模式"
+        assert "disabled" not in label["component"]  # a modal's select has no such field
         options = label["component"]["options"]
         assert [(o["value"], o["label"], o.get("default", False)) for o in options] == [
             ("keep", "維持原本的：草稿（最快）", True),
