@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from reelbot.app.actions.quality import rendered_mode
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
 from reelbot.bots.common.controls import speed_label
+from reelbot.bots.common.modes import mode_choices
 from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, role_label
 from reelbot.bots.discord import components
@@ -40,7 +40,6 @@ from reelbot.domain.types import Origin, Platform, SpeedMode, short_id
 if TYPE_CHECKING:
     from reelbot.app.service import ClipView
     from reelbot.bots.discord.bot import ReelBot
-    from reelbot.domain.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +113,6 @@ def generic_handler(action: str) -> Handler | None:
 
 
 components.FALLBACK = generic_handler
-
-
-def mode_choices(clip: ClipView, settings: Settings) -> tuple[SpeedMode | None, list[SpeedMode]]:
-    """The mode ``clip`` ran in and the other modes its preset offers (the Remix form's select);
-    only the preset's own modes, so the form never offers what the service would refuse."""
-    preset = PRESETS.get(clip.request.preset or "")
-    kept = rendered_mode(clip, settings)
-    return kept, [mode for mode in preset.modes if mode is not kept] if preset else []
 
 
 def _chosen_speed(clip: ClipView, value: str | None) -> SpeedMode | None:
