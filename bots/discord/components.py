@@ -4,6 +4,8 @@ Registered once with ``bot.add_dynamic_items`` in ``setup_hook``, so a click wor
 process, including one started after the message was sent — no view needs to be remembered.
 The handlers live in the cogs and register themselves by name with :func:`button_handler`
 (a dict filled by a decorator), so adding a button is a registry entry plus one handler.
+The "another mode" select under a clip (``reelbot:modetake:<clip>``, :class:`ModeTakeSelect`)
+is persistent the same way: a second dynamic item, its one handler set by cogs/remix.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from reelbot.bots.common.actions import CUSTOM_ID_PATTERN, Style, clip_actions, custom_id
+from reelbot.bots.common.actions import CUSTOM_ID_PATTERN, PREFIX, Style, clip_actions, custom_id
+from reelbot.bots.common.modes import mode_takes
 from reelbot.bots.discord.replies import guarded
 from reelbot.domain.messages import render
 
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
     from reelbot.domain.settings import Settings
 
 Handler = Callable[[discord.Interaction, uuid.UUID], Awaitable[None]]
+#: A pick in a select: the interaction, the clip id from the custom_id, the chosen values.
+SelectHandler = Callable[[discord.Interaction, uuid.UUID, list[str]], Awaitable[None]]
 
 #: action name → coroutine handling a click on it (filled by the cogs' decorators).
 HANDLERS: dict[str, Handler] = {}
@@ -47,6 +52,15 @@ _STYLES = {
 }
 
 BUTTONS_PER_ROW = 5
+ROWS = 5
+SELECT_OPTIONS_MAX = 25
+
+#: The name in the custom_id of the select that starts an action in another mode. It is no
+#: button: :func:`handler_for` has no handler for it, so :class:`ReelButton` leaves it alone.
+MODE_TAKE = "modetake"
+
+#: Handler of a pick in the "another mode" select (set by cogs/remix.py), None until loaded.
+MODE_TAKE_HANDLER: SelectHandler | None = None
 
 
 def button_handler(action: str) -> Callable[[Handler], Handler]:
@@ -101,6 +115,50 @@ class ReelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
             await handler(interaction, self.target)
 
 
+class ModeTakeSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=rf"{PREFIX}:{MODE_TAKE}:(?P<id>[0-9a-f-]{{36}})",
+):
+    """The select under a clip whose options start an action in another speed mode; the clip id
+    travels in the custom_id, the pick in the option's value (``reroll.quality``)."""
+
+    def __init__(
+        self,
+        target: uuid.UUID,
+        *,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=custom_id(MODE_TAKE, target),
+                options=options or [],
+                placeholder=placeholder,
+                row=row,
+            )
+        )
+        self.target = target
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ModeTakeSelect:
+        # A malformed id raises here (discord.py logs it); RemixCog.on_interaction answers it.
+        target = uuid.UUID(match["id"])
+        options, placeholder = getattr(item, "options", None), getattr(item, "placeholder", None)
+        return cls(target, options=options, placeholder=placeholder)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if MODE_TAKE_HANDLER is None:
+            return  # the remix extension is not loaded: nothing here to start
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        values = data.get("values")
+        picked = [str(value) for value in values] if isinstance(values, list) else []
+        async with guarded(interaction, f"select {MODE_TAKE}"):
+            await MODE_TAKE_HANDLER(interaction, self.target, picked)
+
+
 def clip_view(
     clip_id: uuid.UUID,
     locale: str | None,
@@ -109,7 +167,9 @@ def clip_view(
 ) -> discord.ui.View:
     """The buttons under a finished clip, from the action registry: generating actions first
     (rows of five), then the others (info, delete) on the next row. Given the ``clip`` and the
-    settings, only the actions shown for it (Render in quality: under faster-mode clips)."""
+    settings, only the actions shown for it (Render in quality: under faster-mode clips), and
+    below them one select of the same actions in the clip preset's other speed modes (none when
+    the preset offers one mode): the buttons keep the clip's mode, the select is one pick away."""
     view = discord.ui.View(timeout=None)
     actions = clip_actions("discord", clip, settings)
     generating = [a for a in actions if a.generates]
@@ -129,6 +189,16 @@ def clip_view(
                 row=row,
             )
         )
+    takes = mode_takes(clip, settings, "discord") if clip is not None and settings is not None else []
+    if takes:
+        row = (rows[-1] + 1) if rows else 0
+        assert row < ROWS, "no row left under the clip for the mode select"
+        options = [
+            discord.SelectOption(label=take.label(locale)[:100], value=take.value)
+            for take in takes[:SELECT_OPTIONS_MAX]
+        ]
+        placeholder = render("discord.mode_take_placeholder", locale)[:150]
+        view.add_item(ModeTakeSelect(clip_id, options=options, placeholder=placeholder, row=row))
     return view
 
 

@@ -100,6 +100,7 @@ TEXTS = {
         "discord.modal_prompt": "New prompt",
         "discord.modal_speed": "Speed mode",
         "discord.modal_speed_keep": "Keep: {mode}",
+        "discord.mode_take_placeholder": "Another mode…",
         "discord.help": (
             "**reelbot — short AI videos, right here**\n"
             "`/video prompt:<text>` makes a vertical clip. Options: `image` (first frame), `end_image` "
@@ -257,6 +258,7 @@ TEXTS = {
         "discord.modal_prompt": "新的提示詞",
         "discord.modal_speed": "速度模式",
         "discord.modal_speed_keep": "維持原本的：{mode}",
+        "discord.mode_take_placeholder": "換個速度模式…",
         "discord.help": (
             "**reelbot：在聊天室裡做 AI 短影片**\n"
             "`/video prompt:<文字>` 生成直式短片。選項：`image`（第一格）、`end_image`（最後一格）、"

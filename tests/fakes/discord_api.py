@@ -385,6 +385,21 @@ class FakeDiscord:
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         return payload
 
+    def select(
+        self,
+        message: dict[str, Any] | str,
+        custom_id: str,
+        values: list[str],
+        *,
+        user: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        permissions: str = "0",
+    ) -> dict[str, Any]:
+        """A pick in a string select on a stored message (component type 3, the chosen values)."""
+        payload = self.click(message, custom_id, user=user, locale=locale, permissions=permissions)
+        payload["data"] = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return payload
+
     def modal_submit(
         self,
         custom_id: str,

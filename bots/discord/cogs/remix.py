@@ -8,8 +8,9 @@ after any restart. Generating actions defer first, then ask the click guard for 
 idempotency key — a double click yields one job. The Remix modal's submit is handled from the
 raw interaction (custom_id ``reelbot:remixprompt:<clip>``), not from an in-memory modal object,
 so a modal opened before a restart still works after it. The modal also offers the parent's
-other speed modes (a select, "keep" by default): the buttons always keep the parent's mode, the
-form is where a person picks another. A ``reelbot:`` custom_id that is not
+other speed modes (a select, "keep" by default). The buttons keep the parent's mode; the
+select under the clip (``reelbot:modetake:<clip>``, options ``reroll.quality`` …) starts one of
+them in another mode through the same path (:func:`on_mode_take`). A ``reelbot:`` custom_id that is not
 one of ours (forged or from an older version) gets a clear ephemeral reply instead of silence.
 """
 
@@ -25,11 +26,11 @@ from discord.ext import commands
 
 from reelbot.bots.common.actions import ACTIONS, custom_id, is_ours, parse_custom_id
 from reelbot.bots.common.controls import speed_label
-from reelbot.bots.common.modes import mode_choices
+from reelbot.bots.common.modes import mode_choices, parse_take
 from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, role_label
 from reelbot.bots.discord import components
-from reelbot.bots.discord.components import Handler, button_handler, component_ids, handler_for
+from reelbot.bots.discord.components import MODE_TAKE, Handler, button_handler, component_ids, handler_for
 from reelbot.bots.discord.jobs import author_ref, origin_for, start_job
 from reelbot.bots.discord.replies import guarded, locale_of, reply, user_text
 from reelbot.domain.errors import NotFound
@@ -113,6 +114,23 @@ def generic_handler(action: str) -> Handler | None:
 
 
 components.FALLBACK = generic_handler
+
+
+async def on_mode_take(interaction: discord.Interaction, clip_id: uuid.UUID, values: list[str]) -> None:
+    """A pick in the select under a clip: its action in the picked mode, as the button would start
+    it. A value that names no such pair (forged, or from an older version) is a stale button; a
+    mode the clip's preset lacks is the service's refusal."""
+    taken = parse_take(values[0]) if len(values) == 1 else None
+    if taken is None:
+        log.info("refusing mode take %r from user %s", [v[:40] for v in values[:2]], interaction.user.id)
+        await reply(interaction, render("button.invalid", locale_of(interaction)))
+        return
+    action, mode = taken
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await _remix(interaction, clip_id, action, speed=mode.value)
+
+
+components.MODE_TAKE_HANDLER = on_mode_take
 
 
 def _chosen_speed(clip: ClipView, value: str | None) -> SpeedMode | None:
@@ -264,7 +282,10 @@ class RemixCog(commands.Cog):
             parsed = parse_custom_id(cid)
             # Anything the dynamic item will not take gets an answer here instead of silence:
             # malformed ids, unknown actions, ids that are not on the clicked message.
-            known = parsed is not None and handler_for(parsed[0]) is not None
+            select = data.get("component_type") == discord.ComponentType.select.value
+            known = parsed is not None and (
+                handler_for(parsed[0]) is not None or (parsed[0] == MODE_TAKE and select)
+            )
             if not known or cid not in component_ids(interaction.message):
                 log.info("refusing unknown button %r from user %s", cid[:100], interaction.user.id)
                 await reply(interaction, render("button.invalid", locale_of(interaction)))
@@ -315,3 +336,5 @@ assert all(handler_for(name) for name in ACTIONS), "every clip action needs a Di
 
 async def setup(bot: ReelBot) -> None:
     await bot.add_cog(RemixCog(bot))
+    # The mode select's dynamic item, beside ReelButton (bot.setup_hook): persistent the same way.
+    bot.add_dynamic_items(components.ModeTakeSelect)

@@ -69,6 +69,7 @@ async def test_video_to_clip_and_remix_with_lineage(
                 "finish",
                 "info",
                 "delete",
+                "modetake",  # the select of the same actions in another speed mode, on its own row
             )
         ]
         assert all(len(cid) <= 100 for cid in custom_ids(clip_message))
