@@ -19,6 +19,7 @@ from linebot.v3.messaging import VideoMessage
 
 from reelbot.app.finish import finished
 from reelbot.bots.common.actions import clip_actions
+from reelbot.bots.common.modes import mode_takes
 from reelbot.bots.common.status import failure_reason
 from reelbot.bots.line import boards, music, outgoing
 from reelbot.bots.line.api import LineApi, PushFailed
@@ -259,8 +260,9 @@ class Deliverer:
         page = f"{self.media_base_url}/c/{clip.id}"
         # Reads and measures the preview file: a thread, not the event loop.
         actions = clip_actions("line", clip, self.service.settings)  # Render in quality: faster modes only
+        other_modes = bool(mode_takes(clip, self.service.settings, "line"))  # 換個速度
         messages, problem = await asyncio.to_thread(
-            outgoing.result_messages, clip.id, clip_media, page, locale, self.config, actions
+            outgoing.result_messages, clip.id, clip_media, page, locale, self.config, actions, other_modes
         )
         if problem:
             log.warning("clip %s sent as a link: %s", clip.id, problem)

@@ -24,6 +24,7 @@ from linebot.v3.messaging import (
 )
 
 from reelbot.bots.common.actions import ClipAction, clip_actions, custom_id
+from reelbot.bots.common.modes import ModeTake
 from reelbot.bots.common.report import report_line
 from reelbot.bots.common.status import duration_text, kind_label, shorten
 from reelbot.bots.line.config import LineConfig
@@ -47,8 +48,9 @@ def text(message: str, config: LineConfig, *, quick_reply: QuickReply | None = N
 
 
 #: Postbacks about a job (not a clip): LINE-only, ``<action>:<job_id>`` (≤ 300 characters);
-#: ``finish_draft`` names a storyboard (its draft's 輸出成 Shorts) by the board's id.
-JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel", "finish_draft")
+#: ``finish_draft`` names a storyboard (its draft's 輸出成 Shorts) by the board's id, ``modes``
+#: a clip (換個速度: the reply listing its takes in another mode, see :func:`take_quick_reply`).
+JOB_POSTBACK_ACTIONS: tuple[str, ...] = ("consent", "decline", "cancel", "finish_draft", "modes")
 _JOB_POSTBACK = re.compile(
     rf"(?P<action>{'|'.join(JOB_POSTBACK_ACTIONS)}):"
     r"(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -67,15 +69,40 @@ def parse_job_postback(data: str) -> tuple[str, uuid.UUID] | None:
     return (match["action"], uuid.UUID(match["id"])) if match else None
 
 
+#: A take in another mode: ``take:<action>.<mode>:<clip_id>`` (the value of bots/common/modes.py,
+#: read back with its ``parse_take``; anything else after ``take:`` is refused there as stale).
+_TAKE_POSTBACK = re.compile(
+    r"take:(?P<value>[a-z0-9_.-]{1,40}):"
+    r"(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def take_postback_data(value: str, clip_id: uuid.UUID) -> str:
+    return f"take:{value}:{clip_id}"
+
+
+def parse_take_postback(data: str) -> tuple[str, uuid.UUID] | None:
+    """``(take value, clip id)`` for ``take:<value>:<uuid>``, else None (the value is unchecked)."""
+    match = _TAKE_POSTBACK.fullmatch(data)
+    return (match["value"], uuid.UUID(match["id"])) if match else None
+
+
+def postback_item(
+    label: str, data: str, config: LineConfig, display_text: str | None = None
+) -> QuickReplyItem:
+    """One postback quick reply: the label cut to LINE's limit (the chat shows ``display_text``,
+    else the label, as the person's message), data refused when too long."""
+    if len(data) > config.postback_data_max:
+        raise LimitViolation(f"postback data {len(data)} > {config.postback_data_max} characters")
+    short = (
+        shorten(label, config.quick_reply_label_max) if len(label) > config.quick_reply_label_max else label
+    )
+    return QuickReplyItem(action=PostbackAction(label=short, data=data, display_text=display_text or short))
+
+
 def quick_reply(choices: list[tuple[str, str]], config: LineConfig) -> QuickReply:
     """Postback quick replies from ``(label, data)`` pairs, within LINE's limits."""
-    items: list[QuickReplyItem] = []
-    for label, data in choices:
-        if len(label) > config.quick_reply_label_max:
-            label = shorten(label, config.quick_reply_label_max)
-        if len(data) > config.postback_data_max:
-            raise LimitViolation(f"postback data {len(data)} > {config.postback_data_max} characters")
-        items.append(QuickReplyItem(action=PostbackAction(label=label, data=data, display_text=label)))
+    items = [postback_item(label, data, config) for label, data in choices]
     if not items or len(items) > config.quick_reply_max_items:
         raise LimitViolation(f"{len(items)} quick reply items, allowed 1..{config.quick_reply_max_items}")
     return QuickReply(items=items)
@@ -107,20 +134,36 @@ def clip_quick_reply(
     locale: str | None,
     config: LineConfig,
     actions: Sequence[ClipAction] | None = None,
+    other_modes: bool = False,
 ) -> QuickReply:
     """The clip's actions as quick replies: ``actions`` (those shown for this clip, from
-    ``clip_actions("line", clip, settings)``), else every action the registry shows on LINE."""
-    items: list[QuickReplyItem] = []
-    for action in clip_actions("line") if actions is None else actions:  # in registry order
-        label = render(action.label_key, locale)
-        data = postback_data(action.name, clip_id)
-        if len(label) > config.quick_reply_label_max:
-            label = shorten(label, config.quick_reply_label_max)
-        if len(data) > config.postback_data_max:
-            raise LimitViolation(f"postback data {len(data)} > {config.postback_data_max} characters")
-        items.append(QuickReplyItem(action=PostbackAction(label=label, data=data, display_text=label)))
+    ``clip_actions("line", clip, settings)``), else every action the registry shows on LINE;
+    with ``other_modes`` (the clip has takes in another mode) 換個速度 last, where it fits."""
+    items = [
+        postback_item(render(action.label_key, locale), postback_data(action.name, clip_id), config)
+        for action in (clip_actions("line") if actions is None else actions)  # in registry order
+    ]
+    if other_modes and len(items) < config.quick_reply_max_items:
+        # Last and only where it fits: the actions themselves are never pushed out by it.
+        items.append(
+            postback_item(render("line.other_mode", locale), job_postback_data("modes", clip_id), config)
+        )
     if len(items) > config.quick_reply_max_items:
         raise LimitViolation(f"{len(items)} quick reply items > {config.quick_reply_max_items}")
+    return QuickReply(items=items)
+
+
+def take_quick_reply(
+    clip_id: uuid.UUID, takes: Sequence[ModeTake], locale: str | None, config: LineConfig
+) -> QuickReply:
+    """The answer to 換個速度: one quick reply a take (label cut to LINE's 20, the full label as
+    what the person says), the first ``quick_reply_max_items`` when a preset ever offers more."""
+    items = [
+        postback_item(take.label(locale), take_postback_data(take.value, clip_id), config, take.label(locale))
+        for take in takes[: config.quick_reply_max_items]
+    ]
+    if not items:
+        raise LimitViolation("no takes to offer")
     return QuickReply(items=items)
 
 
@@ -169,13 +212,14 @@ def result_messages(
     locale: str | None,
     config: LineConfig,
     actions: Sequence[ClipAction] | None = None,
+    other_modes: bool = False,
 ) -> tuple[list[Message], str | None]:
     """The ONE push that delivers a clip: a video message carrying the quick replies.
 
     Returns the messages and, when the clip could not be sent as video, the reason (then the
     push is a text with the share-page link, still with the quick replies).
     """
-    quick = clip_quick_reply(clip_id, locale, config, actions)
+    quick = clip_quick_reply(clip_id, locale, config, actions, other_modes)
     problem = video_problem(media, config)
     if problem is None:
         video = VideoMessage(

@@ -1,6 +1,7 @@
-"""Quick-reply postbacks: the shared clip actions (``reelbot:<action>:<clip_id>``) and the
-LINE-only answers about a job (``consent:`` / ``decline:`` / ``cancel:<job_id>``) or a board's
-draft (``finish_draft:<board_id>``).
+"""Quick-reply postbacks: the shared clip actions (``reelbot:<action>:<clip_id>``), a clip's
+takes in another mode (``modes:<clip_id>`` asks which, ``take:<action>.<mode>:<clip_id>`` runs
+one) and the LINE-only answers about a job (``consent:`` / ``decline:`` / ``cancel:<job_id>``)
+or a board's draft (``finish_draft:<board_id>``).
 
 Registries are dicts filled by decorators, so adding a postback is one function here; the
 handler (:class:`reelbot.bots.line.handler.LineHandler`) looks the name up and turns any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from linebot.v3.webhooks import Event
 
 from reelbot.bots.common.actions import ACTIONS, parse_custom_id
+from reelbot.bots.common.modes import mode_takes, parse_take
 from reelbot.bots.line import outgoing
 from reelbot.bots.line.chat import created_job
 from reelbot.domain.errors import InvalidRequest, ReelbotError
@@ -63,6 +65,13 @@ def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler
 async def on_postback(h: LineHandler, event: PostbackEvent, chat: Chat) -> None:
     """A tapped quick reply: a job postback or a clip action, each refusal in the tapper's language."""
     locale = await h.locale_for(chat)
+    take = outgoing.parse_take_postback(event.postback.data or "")
+    if take is not None:
+        try:
+            await _take(h, event, chat, locale, take[1], take[0])
+        except ReelbotError as exc:
+            await h.answer(event, chat, exc.render(locale))
+        return
     about_job = outgoing.parse_job_postback(event.postback.data or "")
     if about_job is not None:
         try:
@@ -163,6 +172,37 @@ async def _finish(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id
     from reelbot.bots.line.finish_extras import finish_here
 
     await finish_here(h, event, chat, locale, clip_id)
+
+
+# -- another speed mode (bots/common/modes.py) ----------------------------------------------------
+
+
+@job_postback("modes")
+async def _modes(h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID) -> None:
+    """換個速度: a reply (not a push: it costs no quota) whose quick replies are the clip's takes in
+    another mode; a clip with none (deleted, its preset changed) gets the stale-button answer."""
+    clip = await h.service.clip(clip_id)
+    takes = [] if clip.deleted else mode_takes(clip, h.service.settings, "line")
+    if not takes:
+        await h.answer(event, chat, render("line.unknown_action", locale))
+        return
+    quick = outgoing.take_quick_reply(clip_id, takes, locale, h.config)
+    await h.answer(
+        event, chat, [outgoing.text(render("line.pick_take", locale), h.config, quick_reply=quick)]
+    )
+
+
+async def _take(
+    h: LineHandler, event: Event, chat: Chat, locale: str, clip_id: uuid.UUID, value: str
+) -> None:
+    """A tapped take: the action in that mode through the clip actions' own path (limits,
+    idempotency, the queued reply); a forged or stale value is the stale-button answer, a mode
+    the clip's preset lacks the service's refusal."""
+    parsed = parse_take(value)
+    if parsed is None or "line" not in ACTIONS[parsed[0]].surfaces:
+        await h.answer(event, chat, render("line.unknown_action", locale))
+        return
+    await start_remix(h, event, chat, locale, clip_id, parsed[0], speed=parsed[1])
 
 
 # -- postbacks about a job (consent question, 取消 quick reply) -------------------------------------

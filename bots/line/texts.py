@@ -31,6 +31,8 @@ TEXTS = {
         "line.image_fetch_failed": "無法下載這張圖片，請再傳一次。",
         "line.option_number": "「{option}」需要一個數字（收到「{value}」）。",
         "line.unknown_action": "這個按鈕已經失效了，請重新輸入提示詞。",
+        "line.other_mode": "換個速度",
+        "line.pick_take": "請選擇要做的動作和速度：",
         "line.remix_prompt": (
             "請輸入新的提示詞（{minutes} 分鐘內），會以原影片的設定重新生成；"
             "想換模式可加上「速度:品質」或「速度:草稿」。"
@@ -63,7 +65,7 @@ TEXTS = {
             "・速度:快（草稿）／平衡／品質、動態:低／高、鏡頭:固定／左移／右移／推近／拉遠／環繞，"
             "加上「循環」做成無縫循環\n"
             "  例：影片 夜市的貓 速度:快 動態:高 鏡頭:推近 循環\n"
-            "・完成後可按：重新生成、變化、大幅變化、延長、循環、改提示、資訊\n"
+            "・完成後可按：重新生成、變化、大幅變化、延長、循環、改提示、資訊；「換個速度」用別的速度再做\n"
             "・一次做整支短影片：第一行寫「分鏡 標題」，接著一行一個鏡頭（輸入「分鏡」看寫法）\n"
             "・輸出成 Shorts：先傳一段語音訊息或音樂檔（mp3、m4a、wav…），下一次就會配上你的音樂；"
             "「取消音樂」不用它。「字幕 夜市的燈亮了」加上字幕（燒進畫面並附 .srt），「取消字幕」拿掉\n"
@@ -118,6 +120,8 @@ TEXTS = {
         "line.image_fetch_failed": "I couldn't download that image. Please send it again.",
         "line.option_number": "{option} needs a number (got {value}).",
         "line.unknown_action": "That button no longer works. Please send a new prompt.",
+        "line.other_mode": "Another mode",
+        "line.pick_take": "Pick the action and the mode:",
         "line.remix_prompt": (
             "Send the new prompt (within {minutes} minutes); the clip's other settings stay the same "
             "(add speed:quality or speed:draft to change the mode)."
@@ -157,7 +161,8 @@ TEXTS = {
             "• speed:draft / balanced / quality, motion:low / high, camera:static / pan_left / "
             "pan_right / zoom_in / zoom_out / orbit, and /loop for a seamless loop\n"
             "  e.g. /video a cat at the night market speed:draft motion:high camera:zoom_in /loop\n"
-            "• When it's done: Re-roll, Vary, Vary (strong), Extend, Loop, Remix, Info\n"
+            "• When it's done: Re-roll, Vary, Vary (strong), Extend, Loop, Remix, Info; "
+            "Another mode redoes it at another speed\n"
             "• A whole Short at once: storyboard and a title on the first line, then one shot per line "
             "(send storyboard to see how)\n"
             "• Finish for Shorts: send an audio message or a music file (mp3, m4a, wav…) first and the "
