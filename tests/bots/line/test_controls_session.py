@@ -96,7 +96,8 @@ async def test_a_delivered_clip_offers_every_line_action_and_loop_makes_a_loopin
     assert await harness.bot.deliverer.deliver(event)
 
     (push,) = [d for d in harness.fake.delivered if d["via"] == "push"]
-    items = push["messages"][-1]["quickReply"]["items"]
+    *items, other_mode = push["messages"][-1]["quickReply"]["items"]
+    assert other_mode["action"]["data"] == f"modes:{clip.id}"  # 換個速度 last (test_mode_takes.py)
     registry = {a.name: a for a in clip_actions("line")}
     names = [i["action"]["data"].split(":")[1] for i in items]
     assert [i["action"]["data"] for i in items] == [f"reelbot:{name}:{clip.id}" for name in names]
@@ -104,7 +105,7 @@ async def test_a_delivered_clip_offers_every_line_action_and_loop_makes_a_loopin
     assert names == [name for name in registry if name in names]
     assert [i["action"]["label"] for i in items] == [render(registry[n].label_key, "zh-TW") for n in names]
     assert {"reroll", "vary", "varystrong", "extend", "loop", "remix", "info"} <= set(names)
-    assert len(items) <= 13 and all(len(i["action"]["label"]) <= 20 for i in items)
+    assert len(items) + 1 <= 13 and all(len(i["action"]["label"]) <= 20 for i in items)
     assert "循環" in [i["action"]["label"] for i in items]
 
     await harness.send(postback_event(f"reelbot:loop:{clip.id}", user="Ufriend"))

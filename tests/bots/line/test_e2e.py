@@ -60,11 +60,13 @@ async def test_prompt_to_pushed_video_then_vary_gives_a_child_clip(harness: Harn
         "改提示",
         "輸出成 Shorts",
         "資訊",
+        "換個速度",  # tiny offers other modes: the takes behind one reply (test_mode_takes.py)
     ]
     assert len(items) <= 13
     clip_id = clip_id_of(push)
     shown = clip_actions("line", await harness.service.clip(clip_id), harness.service.settings)
-    for item, action in zip(items, [a.name for a in shown], strict=True):
+    assert items[-1]["action"]["data"] == f"modes:{clip_id}"
+    for item, action in zip(items[:-1], [a.name for a in shown], strict=True):
         assert item["action"]["type"] == "postback"
         assert item["action"]["data"] == f"reelbot:{action}:{clip_id}"
         assert len(item["action"]["data"]) <= 300 and len(item["action"]["label"]) <= 20
