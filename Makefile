@@ -77,6 +77,7 @@ demo: install redis
 
 lint: install
 	$(VENV)/bin/ruff check core bots generator queue storage tests bench
+	$(VENV)/bin/ruff format --check core bots generator queue storage tests bench
 	$(VENV)/bin/mypy core bots generator queue storage
 
 test: install system-packages redis postgres lint

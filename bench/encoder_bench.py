@@ -93,10 +93,35 @@ class Row:
 def cli_encode(raw: Path, width: int, height: int, out: Path, preset: str, crf: int) -> float:
     """The bare CLI with reelbot's settings; returns wall seconds of the ffmpeg process."""
     cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(FPS), "-i", str(raw),
-        "-an", "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf),
-        "-movflags", "+faststart", "-f", "mp4", str(out),
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        str(FPS),
+        "-i",
+        str(raw),
+        "-an",
+        "-vcodec",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-preset",
+        preset,
+        "-crf",
+        str(crf),
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(out),
     ]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
@@ -113,9 +138,25 @@ def reelbot_encode(frames: np.ndarray, out: Path, preset: str, crf: int) -> floa
 def quality(clip: Path, raw: Path, width: int, height: int) -> tuple[float, float]:
     """(PSNR dB, SSIM) of the decoded clip vs the source frames, from ffmpeg's filters."""
     cmd = [
-        ffmpeg_exe(), "-hide_banner", "-i", str(clip),
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(FPS), "-i", str(raw),
-        "-lavfi", "[0:v]split[a][b];[1:v]split[c][d];[a][c]psnr;[b][d]ssim", "-f", "null", "-",
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-i",
+        str(clip),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        str(FPS),
+        "-i",
+        str(raw),
+        "-lavfi",
+        "[0:v]split[a][b];[1:v]split[c][d];[a][c]psnr;[b][d]ssim",
+        "-f",
+        "null",
+        "-",
     ]
     err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
     psnr = re.search(r"PSNR .*? average:([0-9.]+|inf)", err)
@@ -143,8 +184,17 @@ def run(presets: list[str], crfs: list[int], repeat: int) -> list[Row]:
                         cli.append(cli_encode(raw, width, height, tmp / "cli.mp4", preset, crf))
                     psnr, ssim = quality(tmp / "ours.mp4", raw, width, height)
                     rows.append(
-                        Row(width, height, preset, crf, statistics.median(ours), statistics.median(cli),
-                            (tmp / "ours.mp4").stat().st_size, psnr, ssim)
+                        Row(
+                            width,
+                            height,
+                            preset,
+                            crf,
+                            statistics.median(ours),
+                            statistics.median(cli),
+                            (tmp / "ours.mp4").stat().st_size,
+                            psnr,
+                            ssim,
+                        )
                     )
                     console.log(f"{width}×{height} {preset} crf {crf}: {rows[-1].reelbot_s:.2f}s")
     return rows
@@ -152,13 +202,30 @@ def run(presets: list[str], crfs: list[int], repeat: int) -> list[Row]:
 
 def show(rows: list[Row], repeat: int) -> None:
     table = Table(title=f"H.264 encode of {FRAMES} frames @ {FPS} fps (median of {repeat})")
-    for column in ("size", "preset", "crf", "reelbot s", "ffmpeg CLI s", "ratio", "MiB", "kb/s", "PSNR dB",
-                   "SSIM"):
+    for column in (
+        "size",
+        "preset",
+        "crf",
+        "reelbot s",
+        "ffmpeg CLI s",
+        "ratio",
+        "MiB",
+        "kb/s",
+        "PSNR dB",
+        "SSIM",
+    ):
         table.add_column(column, justify="right")
     for r in rows:
         table.add_row(
-            f"{r.width}×{r.height}", r.preset, str(r.crf), f"{r.reelbot_s:.3f}", f"{r.cli_s:.3f}",
-            f"{r.ratio:.3f}", f"{r.size_bytes / 2**20:.2f}", f"{r.kbps:.0f}", f"{r.psnr_db:.2f}",
+            f"{r.width}×{r.height}",
+            r.preset,
+            str(r.crf),
+            f"{r.reelbot_s:.3f}",
+            f"{r.cli_s:.3f}",
+            f"{r.ratio:.3f}",
+            f"{r.size_bytes / 2**20:.2f}",
+            f"{r.kbps:.0f}",
+            f"{r.psnr_db:.2f}",
             f"{r.ssim:.4f}",
         )
     console.print(table)

@@ -316,8 +316,21 @@ def decode_frames(path: str | os.PathLike[str], *, last: int | None = None) -> n
     """All frames (or the ``last`` N) of a clip as uint8 [F, H, W, 3] — for Extend and tests."""
     info = probe(path)
     proc = subprocess.run(  # noqa: S603
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
-         "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:"],
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "pipe:",
+        ],
         capture_output=True,
         check=False,
     )

@@ -30,8 +30,6 @@ def _check_frames(name: str, frames: np.ndarray) -> None:
         raise ValueError(f"{name} must be non-empty uint8 [F, H, W, 3], got {frames.dtype} {frames.shape}")
 
 
-
-
 def stitch(
     parent_frames: np.ndarray,
     continuation_frames: np.ndarray,
@@ -93,9 +91,7 @@ def crossfade_join(first: np.ndarray, second: np.ndarray, frames: int) -> np.nda
     if not 0 < frames <= min(len(first), len(second)):
         raise ValueError(f"crossfade of {frames} frames does not fit clips of {len(first)} and {len(second)}")
     head, tail = first[:-frames], first[-frames:]
-    mixed = np.stack(
-        [blend(tail[i], second[i], (i + 1) / (frames + 1)) for i in range(frames)], axis=0
-    )
+    mixed = np.stack([blend(tail[i], second[i], (i + 1) / (frames + 1)) for i in range(frames)], axis=0)
     return np.concatenate([head, mixed, second[frames:]], axis=0)
 
 

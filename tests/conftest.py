@@ -23,7 +23,9 @@ from reelbot.domain.settings import Settings
 wire()  # the composition root's ports, as `reelbot …` wires them at start
 
 REDIS_URL = os.environ.get("REELBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-POSTGRES_URL = os.environ.get("REELBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "REELBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ class ModeTake:
         return f"{self.action.name}{SEPARATOR}{self.speed.value}"
 
     def label(self, locale: str | None) -> str:
-        """"Re-roll · quality" / "重新生成・畫質優先"."""
+        """ "Re-roll · quality" / "重新生成・畫質優先"."""
         action = render(self.action.label_key, locale)
         return render("modes.take", locale, action=action, mode=speed_label(self.speed, locale))
 

@@ -66,16 +66,13 @@ TEXTS = {
         "discord.storyboard_file_type": (
             "Please attach the storyboard as a .yaml, .yml, .toml or .json file (got {filename})."
         ),
-        "discord.storyboard_file_size": (
-            "The storyboard file is {size_kb} KB; the limit is {limit_kb} KB."
-        ),
+        "discord.storyboard_file_size": ("The storyboard file is {size_kb} KB; the limit is {limit_kb} KB."),
         "discord.storyboard_header": "🎬 Storyboard “{title}” by {author}",
         "discord.storyboard_untitled": "untitled",
         "discord.storyboard_progress": "{done}/{total} shots done.",
         "discord.storyboard_rendering": ("{done}/{total} shots done · shot {shot}: {bar} {percent}%"),
         "discord.storyboard_shot_failed": (
-            "{done}/{total} shots done · shot {shot} did not render: {reason} "
-            "Re-roll it to finish the draft."
+            "{done}/{total} shots done · shot {shot} did not render: {reason} Re-roll it to finish the draft."
         ),
         "discord.storyboard_assembling": "{total}/{total} shots done · stitching the draft…",
         "discord.storyboard_ready": "{total}/{total} shots done · the draft is below.",
@@ -92,9 +89,7 @@ TEXTS = {
         "discord.storyboard_rerolled": (
             "Shot {shot} is being made again (job {job_id}); the draft is rebuilt when it is done."
         ),
-        "discord.storyboard_consent_given": (
-            "Thanks, consent recorded. {count} shots are now in the queue."
-        ),
+        "discord.storyboard_consent_given": ("Thanks, consent recorded. {count} shots are now in the queue."),
         "discord.storyboard_consent_declined": "OK, storyboard {board_id} was cancelled ({count} shots).",
         "discord.modal_title": "Remix this clip",
         "discord.modal_prompt": "New prompt",
@@ -215,8 +210,7 @@ TEXTS = {
             "你在過去一小時已經生成 {count} 支影片（上限 {limit} 支），請約 {minutes} 分鐘後再試。"
         ),
         "discord.guild_rate_limited": (
-            "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），"
-            "請約 {minutes} 分鐘後再試。"
+            "這個伺服器在過去一小時已經生成 {count} 支影片（上限 {limit} 支），請約 {minutes} 分鐘後再試。"
         ),
         "cmd.usage": "你的 GPU 用量與每支影片的成本",
         "cmd.storyboard": "用分鏡檔製作短片草稿",
@@ -231,9 +225,7 @@ TEXTS = {
         "discord.storyboard_header": "🎬 分鏡「{title}」，由 {author} 建立",
         "discord.storyboard_untitled": "未命名",
         "discord.storyboard_progress": "已完成 {done}/{total} 個鏡頭。",
-        "discord.storyboard_rendering": (
-            "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭：{bar} {percent}%"
-        ),
+        "discord.storyboard_rendering": ("已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭：{bar} {percent}%"),
         "discord.storyboard_shot_failed": (
             "已完成 {done}/{total} 個鏡頭 · 第 {shot} 個鏡頭沒有完成：{reason} 請重新生成它來完成草稿。"
         ),

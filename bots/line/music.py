@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
 async def track_seconds(h: LineHandler, chat: Chat) -> float:
     """The length of the person's newest clip (within a music task's bounds), else the default."""
     for job in await h.service.jobs_for(Platform.LINE, chat.user_id, active_only=False):

@@ -259,10 +259,12 @@ class LimitLedger:
         rate_keys = self._rate_keys(origin, rates)
         keys = [self._reservation(job_id), self._open]
         keys += [self._quota_key(origin, w) for w in quotas] + [key for key, *_ in rate_keys]
+        # fmt: off
         args: list[str | float | int] = [
             str(job_id), estimate_s, len(quotas), len(rate_keys), now, RATE_WINDOW_S,
             requested.value, int(check_only), slots,
         ]
+        # fmt: on
         for w in quotas:
             assert w.limit is not None
             ttl = max(60, int(w.resets_at.timestamp() - now) + 24 * 3600)

@@ -91,9 +91,7 @@ async def held_shares(
     open_ = list(await service.limits.open_reservations())
     tagged = [job_id for job_id in open_ if await service.limits.tag_of(job_id) is not None]
     holds = await _not_taken_over(service, tagged)
-    return {
-        (w.scope, w.period): await service.limits.held_in(origin, w, holds) for w in windows if holds
-    }
+    return {(w.scope, w.period): await service.limits.held_in(origin, w, holds) for w in windows if holds}
 
 
 async def _not_taken_over(service: ReelbotService, hold_ids: list[uuid.UUID]) -> list[uuid.UUID]:

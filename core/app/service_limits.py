@@ -223,8 +223,15 @@ class LimitsAndSettings:
         return self.keys.platform(str(platform), *parts)
 
     async def click_idempotency_key(
-        self, *, platform: Platform | str, user_id: str, action: str, target: str, interaction_id: str,
-        window_s: int, extra: str = "",
+        self,
+        *,
+        platform: Platform | str,
+        user_id: str,
+        action: str,
+        target: str,
+        interaction_id: str,
+        window_s: int,
+        extra: str = "",
     ) -> str:
         """The idempotency key of a click: its own, or that of the same click (person, action,
         target) made within ``window_s`` before — a double click then gives one job."""

@@ -141,7 +141,9 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str) -> str:
-        if not value.startswith(("redis://", "rediss://", "unix://", "redis+sentinel://", "rediss+sentinel://")):
+        if not value.startswith(
+            ("redis://", "rediss://", "unix://", "redis+sentinel://", "rediss+sentinel://")
+        ):
             raise ValueError(
                 f"must start with redis://, rediss://, unix:// or redis+sentinel:// (got {value!r})"
             )

@@ -196,4 +196,3 @@ def bound_port(runner: web.AppRunner) -> int:
         if isinstance(address, tuple):
             return int(address[1])
     raise RuntimeError("health server is not listening")
-

@@ -28,11 +28,28 @@ WAIT_BUCKETS: tuple[float, ...] = (0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 
 RENDER_BUCKETS: tuple[float, ...] = (0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 1200, 1800)
 # Per-stage timings (load, denoise, decode, encode, store, deliver) go down to milliseconds.
 STAGE_BUCKETS: tuple[float, ...] = (
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+    30,
+    60,
+    120,
+    300,
+    600,
 )
 
 QUEUE_DEPTH = Gauge(
-    "queue_depth", "Jobs waiting in a lane (stream entries not yet acknowledged)", ["lane"],
+    "queue_depth",
+    "Jobs waiting in a lane (stream entries not yet acknowledged)",
+    ["lane"],
     namespace=NAMESPACE,
 )
 QUEUE_LAG = Gauge(
@@ -48,22 +65,32 @@ QUEUE_OLDEST_AGE = Gauge(
     "queue_oldest_age_seconds", "Age of the oldest waiting job in a lane", ["lane"], namespace=NAMESPACE
 )
 JOB_TRANSITIONS = Counter(
-    "job_transitions", "Jobs entering a state (queued, running, done, failed, cancelled, ...)", ["state"],
+    "job_transitions",
+    "Jobs entering a state (queued, running, done, failed, cancelled, ...)",
+    ["state"],
     namespace=NAMESPACE,
 )
 JOB_WAIT = Histogram(
     "job_wait_seconds", "Enqueue to claim by a worker", ["preset"], buckets=WAIT_BUCKETS, namespace=NAMESPACE
 )
 JOB_RENDER = Histogram(
-    "job_render_seconds", "Claim to finished clip stored (load, denoise, decode, encode, store)", ["preset"],
-    buckets=RENDER_BUCKETS, namespace=NAMESPACE,
+    "job_render_seconds",
+    "Claim to finished clip stored (load, denoise, decode, encode, store)",
+    ["preset"],
+    buckets=RENDER_BUCKETS,
+    namespace=NAMESPACE,
 )
 JOB_STAGE = Histogram(
-    "job_stage_seconds", "Time per stage of one job", ["stage", "preset"], buckets=STAGE_BUCKETS,
+    "job_stage_seconds",
+    "Time per stage of one job",
+    ["stage", "preset"],
+    buckets=STAGE_BUCKETS,
     namespace=NAMESPACE,
 )
 GPU_SECONDS = Counter(
-    "gpu_seconds", "Accelerator time spent rendering, per preset (cost accounting)", ["preset"],
+    "gpu_seconds",
+    "Accelerator time spent rendering, per preset (cost accounting)",
+    ["preset"],
     namespace=NAMESPACE,
 )
 JOB_FAILURES = Counter(
@@ -82,7 +109,9 @@ BOT_INTERACTIONS = Counter(
     "bot_interactions", "Commands, buttons and webhooks handled", ["platform", "command"], namespace=NAMESPACE
 )
 BOT_ERRORS = Counter(
-    "bot_errors", "Bot interactions that ended in an error reply", ["platform", "command", "error"],
+    "bot_errors",
+    "Bot interactions that ended in an error reply",
+    ["platform", "command", "error"],
     namespace=NAMESPACE,
 )
 EVENTS_DELIVERED = Counter(

@@ -191,9 +191,7 @@ def build_soundtrack(
     """Write the finished track (48 kHz stereo PCM WAV, exactly ``duration`` s) to ``out``."""
     plan = plan_soundtrack(duration, settings, music=music, clip_with_audio=clip_with_audio, mode=mode)
     wav = ["-c:a", "pcm_s16le", "-ar", str(settings.sample_rate), "-ac", "2", "-f", "wav", "-y", str(out)]
-    run_ffmpeg(
-        [*plan.inputs, "-filter_complex", plan.graph, "-map", "[soundtrack]", *wav], timeout=600
-    )
+    run_ffmpeg([*plan.inputs, "-filter_complex", plan.graph, "-map", "[soundtrack]", *wav], timeout=600)
     return out
 
 

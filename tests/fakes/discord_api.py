@@ -659,8 +659,15 @@ class FakeDiscord:
             }
         if m == "PUT" and p[0] == "applications" and p[-1] == "commands":
             self.commands = [
-                {"description": "", "options": [], "default_member_permissions": None, **c,
-                 "id": snowflake(), "application_id": self.app_id, "version": snowflake()}
+                {
+                    "description": "",
+                    "options": [],
+                    "default_member_permissions": None,
+                    **c,
+                    "id": snowflake(),
+                    "application_id": self.app_id,
+                    "version": snowflake(),
+                }
                 for c in call.json
             ]
             return 200, self.commands

@@ -26,8 +26,9 @@ class CountingEngine:
         return np.zeros((job.num_frames, job.height, job.width, 3), np.uint8)
 
 
-def make_preset(name: str, loads: list[str], *, needs_gpu: bool = False, fail: bool = False,
-                delay: float = 0.0) -> Preset:
+def make_preset(
+    name: str, loads: list[str], *, needs_gpu: bool = False, fail: bool = False, delay: float = 0.0
+) -> Preset:
     def load(ctx: LoadContext) -> Any:
         loads.append(name)
         time.sleep(delay)  # widen the window for concurrent callers
@@ -36,9 +37,21 @@ def make_preset(name: str, loads: list[str], *, needs_gpu: bool = False, fail: b
         return CountingEngine(name)
 
     ENGINE_LOADERS[name] = load  # the engine registry is a plain dict: each test binds its own loader
-    return Preset(name=name, title=name, group="test", model_id=None, roles=frozenset(), base_size=(64, 32),
-                  default_fps=8, default_seconds=1.0, max_seconds_per_pass=2.0, default_steps=1,
-                  default_guidance=1.0, needs_gpu=needs_gpu, cost=CostProfile(0.0, 0.0, 0.0, 0.0))
+    return Preset(
+        name=name,
+        title=name,
+        group="test",
+        model_id=None,
+        roles=frozenset(),
+        base_size=(64, 32),
+        default_fps=8,
+        default_seconds=1.0,
+        max_seconds_per_pass=2.0,
+        default_steps=1,
+        default_guidance=1.0,
+        needs_gpu=needs_gpu,
+        cost=CostProfile(0.0, 0.0, 0.0, 0.0),
+    )
 
 
 def test_loads_once_and_keeps_warm() -> None:

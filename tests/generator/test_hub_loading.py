@@ -18,8 +18,17 @@ from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, 
 
 pytestmark = pytest.mark.slow
 
-JOB = RenderJob(prompt="a cat", negative_prompt="", width=64, height=64, num_frames=5, fps=8, steps=2,
-                guidance=5.0, seed=3)
+JOB = RenderJob(
+    prompt="a cat",
+    negative_prompt="",
+    width=64,
+    height=64,
+    num_frames=5,
+    fps=8,
+    steps=2,
+    guidance=5.0,
+    seed=3,
+)
 FIRST_IMAGE = Image.new("RGB", (120, 80), (200, 30, 30))
 
 
@@ -32,9 +41,14 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     t2v.save_pretrained(root / "wan-2.1-t2v-1.3b")
     i2v.save_pretrained(root / "wan-2.1-flf2v-14b-720p")
     parts = build_tiny_components()
-    ti2v = WanPipeline(tokenizer=parts.tokenizer, text_encoder=parts.text_encoder, vae=parts.vae,
-                       scheduler=parts.scheduler, transformer=build_tiny_transformer(16, 99),
-                       expand_timesteps=True)
+    ti2v = WanPipeline(
+        tokenizer=parts.tokenizer,
+        text_encoder=parts.text_encoder,
+        vae=parts.vae,
+        scheduler=parts.scheduler,
+        transformer=build_tiny_transformer(16, 99),
+        expand_timesteps=True,
+    )
     ti2v.save_pretrained(root / "wan-2.2-ti2v-5b")
     return root
 

@@ -11,8 +11,14 @@ from reelbot.domain.settings import Limits
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform
 from reelbot.generator.presets import render_job
 
-MY_PRESETS = {"tiny", "wan-2.1-t2v-1.3b", "wan-2.1-i2v-14b-480p", "wan-2.1-flf2v-14b-720p", "wan-2.2-ti2v-5b",
-              "ltx-video"}
+MY_PRESETS = {
+    "tiny",
+    "wan-2.1-t2v-1.3b",
+    "wan-2.1-i2v-14b-480p",
+    "wan-2.1-flf2v-14b-720p",
+    "wan-2.2-ti2v-5b",
+    "ltx-video",
+}
 ORIGIN = Origin(platform=Platform.CLI, user_id="tester")
 
 
@@ -54,15 +60,24 @@ def test_tiny_default_plan_is_one_second_portrait() -> None:
 def test_wan_sizes() -> None:
     plan = plan_render(request(seconds=5.0), get_preset("wan-2.1-t2v-1.3b"), Limits(), seed=1)
     assert (plan.width, plan.height, plan.num_frames) == (480, 832, 81)
-    ti2v = plan_render(request(seconds=5.0, aspect=Aspect.LANDSCAPE), get_preset("wan-2.2-ti2v-5b"),
-                       Limits(), seed=1)
+    ti2v = plan_render(
+        request(seconds=5.0, aspect=Aspect.LANDSCAPE), get_preset("wan-2.2-ti2v-5b"), Limits(), seed=1
+    )
     assert (ti2v.width, ti2v.height, ti2v.num_frames) == (1280, 704, 121)
 
 
 @pytest.mark.parametrize(
     ("seconds", "fps", "step", "frames"),
-    [(1.0, 8, 4, 9), (0.5, 8, 4, 5), (0.1, 8, 4, 5), (2.0, 16, 4, 33), (1.1, 16, 4, 17), (5.0, 24, 8, 121),
-     (1.0, 24, 8, 25), (3.0, 10, 4, 29)],
+    [
+        (1.0, 8, 4, 9),
+        (0.5, 8, 4, 5),
+        (0.1, 8, 4, 5),
+        (2.0, 16, 4, 33),
+        (1.1, 16, 4, 17),
+        (5.0, 24, 8, 121),
+        (1.0, 24, 8, 25),
+        (3.0, 10, 4, 29),
+    ],
 )
 def test_frame_count_rounds_to_nearest_step(seconds: float, fps: int, step: int, frames: int) -> None:
     assert frame_count(seconds, fps, step) == frames
@@ -101,8 +116,14 @@ def test_longer_than_one_pass_points_to_extend() -> None:
 
 
 def test_generator_message_keys_exist_in_both_locales() -> None:
-    for key in ("request.seconds_needs_extend", "encode.too_large", "generator.load_failed",
-                "generator.gpu_required", "encode.failed", "encode.no_frames"):
+    for key in (
+        "request.seconds_needs_extend",
+        "encode.too_large",
+        "generator.load_failed",
+        "generator.gpu_required",
+        "encode.failed",
+        "encode.no_frames",
+    ):
         assert key in CATALOGUE["en"] and key in CATALOGUE["zh-TW"], key
 
 

@@ -69,7 +69,15 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_compose_config_validates_with_every_service(config: dict[str, Any]) -> None:
     assert set(config["services"]) == {
-        "redis", "postgres", "migrate", "discord-bot", "line-bot", "media", "worker", "minio", "minio-bucket"
+        "redis",
+        "postgres",
+        "migrate",
+        "discord-bot",
+        "line-bot",
+        "media",
+        "worker",
+        "minio",
+        "minio-bucket",
     }
     assert {"redis", "postgres", "media", "models", "minio"} <= set(config["volumes"])
 
@@ -157,9 +165,7 @@ def test_images_are_multi_stage_non_root_with_healthcheck(name: str) -> None:
 
 
 def test_bot_image_has_no_torch_and_worker_image_does() -> None:
-    bot = " ".join(
-        " ".join(c.value) for stage in stages(DEPLOY / "docker" / "bot.Dockerfile") for c in stage
-    )
+    bot = " ".join(" ".join(c.value) for stage in stages(DEPLOY / "docker" / "bot.Dockerfile") for c in stage)
     worker_stages = stages(DEPLOY / "docker" / "worker.Dockerfile")
     worker = " ".join(" ".join(c.value) for stage in worker_stages for c in stage)
     # Both carry [s3]: every process may read and write the media bucket (storage/s3.py).

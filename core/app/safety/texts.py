@@ -30,12 +30,9 @@ TEXTS = {
         "safety.refused.custom": (
             "This server or group's admins have blocked a word in your prompt. Please rephrase it."
         ),
-        "safety.refused.classifier": (
-            "The content check flagged this prompt ({label}). Please rephrase it."
-        ),
+        "safety.refused.classifier": ("The content check flagged this prompt ({label}). Please rephrase it."),
         "safety.refused.image": (
-            "One of your reference images didn't pass the content check ({label}). "
-            "Please use another image."
+            "One of your reference images didn't pass the content check ({label}). Please use another image."
         ),
         "safety.refused.image_text": (
             "Text embedded in one of your reference images didn't pass the content check. "
@@ -57,9 +54,7 @@ TEXTS = {
         "consent.decline_label": "Cancel",
         "consent.confirmed": "Thanks, consent recorded. Job {job_id} is now in the queue.",
         "consent.declined": "OK, job {job_id} was cancelled and will not be made.",
-        "consent.not_yours": (
-            "Only the person who uploaded the image can confirm consent for job {job_id}."
-        ),
+        "consent.not_yours": ("Only the person who uploaded the image can confirm consent for job {job_id}."),
         "consent.not_waiting": "Job {job_id} is not waiting for consent (it is {state}).",
         "quota.exceeded_user_daily": (
             "This video needs about {needed} GPU-seconds, but you have {remaining} left today "
@@ -104,12 +99,10 @@ TEXTS = {
     },
     ZH_TW: {
         "safety.refused.sexual": (
-            "無法製作這支影片：提示詞要求色情或裸露內容，"
-            "reelbot 不會生成這類影片。請換個說法。"
+            "無法製作這支影片：提示詞要求色情或裸露內容，reelbot 不會生成這類影片。請換個說法。"
         ),
         "safety.refused.minors": (
-            "無法製作這支影片：內容可能涉及將未成年人性化。"
-            "這絕對不被允許，此請求已記錄供管理員查看。"
+            "無法製作這支影片：內容可能涉及將未成年人性化。這絕對不被允許，此請求已記錄供管理員查看。"
         ),
         "safety.refused.violence": "無法製作這支影片：提示詞要求血腥暴力內容。請換個說法。",
         "safety.refused.hate": "無法製作這支影片：提示詞含有歧視或仇恨字眼。請換個說法。",
@@ -120,12 +113,10 @@ TEXTS = {
         "safety.refused.image_text": "你的其中一張參考圖內嵌的文字未通過內容檢查，請換一張圖片。",
         "safety.faces_forbidden": "這個伺服器或群組不允許使用含有人臉的參考圖，請改用沒有人臉的圖片。",
         "safety.face_image_unreadable": (
-            "無法檢查第 {index} 張參考圖是否有人臉：{reason}。"
-            "請以 PNG、JPEG 或 WebP 重新傳送。"
+            "無法檢查第 {index} 張參考圖是否有人臉：{reason}。請以 PNG、JPEG 或 WebP 重新傳送。"
         ),
         "consent.required": (
-            "你的參考圖中有真人的臉。請確認你已取得當事人同意，"
-            "才能用他的樣貌製作影片（工作 {job_id}）。"
+            "你的參考圖中有真人的臉。請確認你已取得當事人同意，才能用他的樣貌製作影片（工作 {job_id}）。"
         ),
         "consent.confirm_label": "我已取得同意",
         "consent.decline_label": "取消",

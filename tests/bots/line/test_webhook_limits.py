@@ -49,7 +49,6 @@ async def test_concurrency_is_capped_and_a_full_backlog_answers_503() -> None:
 
         assert [await post(n) for n in range(4)] == [200, 200, 200, 503]
 
-
         async def two_running() -> None:
             while handler.running < 2:
                 await asyncio.sleep(0.005)
