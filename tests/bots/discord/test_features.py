@@ -80,7 +80,8 @@ async def test_clip_over_upload_limit_becomes_a_link(
 ) -> None:
     small = config.model_copy(update={"max_upload_bytes": 1024})  # below any clip, even re-encoded
     async with start_bot(small):
-        await fake.send_interaction(fake.slash("video", {"prompt": "a tiny comet"}))
+        # The answer comes once the job is queued: a worker started before it would find nothing.
+        await answer_of(fake, await fake.send_interaction(fake.slash("video", {"prompt": "a tiny comet"})))
         assert await render_all(service) == 1
         posts = await fake.wait_for(
             lambda: [
