@@ -71,14 +71,21 @@ async def render_all(service: ReelbotService, *, tasks: int = 0) -> int:
 
 
 async def wait_jobs(fake: FakeDiscord, service: ReelbotService, user_id: str, count: int) -> list[Any]:
-    """Wait until ``user_id`` has ``count`` jobs stored (the status message comes first)."""
-    from reelbot.domain.types import Platform
+    """Wait until ``user_id`` has ``count`` jobs stored (the status message comes first), each
+    queued one with its queue message too: the row is stored just before the message, and a
+    burst worker (:func:`render_all`) started in between would find nothing to render."""
+    from reelbot.domain.types import JobState, Platform
 
     found: list[Any] = []
 
     async def poll() -> bool:
         found[:] = await service.jobs_for(Platform.DISCORD, user_id, active_only=False)
-        return len(found) >= count
+        if len(found) < count:
+            return False
+        for job in found:  # no message yet (or a running worker claimed it): look again
+            if job.state is JobState.QUEUED and await service.queue.position(job.id) is None:
+                return False
+        return True
 
     import asyncio
     import time
