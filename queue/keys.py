@@ -29,6 +29,10 @@ WORKERS_GROUP = "workers"
 #: Default consumer group of a platform's bot process on its events stream.
 BOTS_GROUP = "bots"
 
+#: Between the fields of a :meth:`Keys.mode_unavailable` mark (``<message key>|<host>|<files>``):
+#: the workers write it, the service reads the first field.
+MODE_MARK_SEPARATOR = "|"
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -117,8 +121,9 @@ class Keys:
 
     def mode_unavailable(self, preset: str, mode: str) -> str:
         """String, with a TTL: the message key of why a worker could not load ``preset``'s
-        ``mode`` (its draft LoRA). Workers set and clear it (generator/worker/mode_marks.py);
-        the service reads it before queueing (core/app/mode_availability.py)."""
+        ``mode`` (its draft LoRA), then what the worker adds after :data:`MODE_MARK_SEPARATOR`.
+        Workers set and clear it (generator/worker/mode_marks.py); the service reads it before
+        queueing (core/app/mode_availability.py)."""
         return f"{self.prefix}:modes:unavailable:{preset}:{mode}"
 
     # -- storyboards (core/app/storyboards.py) ------------------------------------------------------

@@ -6,7 +6,7 @@ cleared by ``reelbot.generator.worker.mode_marks``, with a TTL); while the mark 
 resolving to that mode is refused here with that message (draft is unavailable, try quality or
 balanced), so no job is queued only to fail. Other modes and presets are not affected.
 
-The mark's value starts with the message key; what a worker appends after :data:`SEPARATOR` (its
+The mark's value starts with the message key; what a worker appends after the separator (its
 host, what its files were) is the workers' own business: the service knows nothing of files.
 A bare key (an older worker's mark) reads the same.
 """
@@ -20,14 +20,13 @@ from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import CATALOGUE, EN
 from reelbot.domain.presets import PresetSpec, resolve_speed
 from reelbot.domain.types import SpeedMode
+from reelbot.queue.keys import MODE_MARK_SEPARATOR
 from reelbot.queue.replies import as_text
 
 if TYPE_CHECKING:
     from reelbot.app.service import ReelbotService
 
 log = logging.getLogger(__name__)
-#: Ends the message key in a mark's value (the same as generator/worker/mode_marks.py writes).
-SEPARATOR = "|"
 
 
 async def check_mode_available(
@@ -39,7 +38,7 @@ async def check_mode_available(
     stored = await service.redis.get(service.keys.mode_unavailable(preset.name, mode))
     if stored is None:
         return
-    key = as_text(stored).split(SEPARATOR, 1)[0]
+    key = as_text(stored).split(MODE_MARK_SEPARATOR, 1)[0]
     if key not in CATALOGUE[EN]:  # a newer worker's reason this build cannot say: as before the marks
         log.warning("%s:%s marked unavailable with unknown reason %r; not refused", preset.name, mode, key)
         return

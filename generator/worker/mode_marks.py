@@ -27,6 +27,7 @@ from reelbot.domain.reports import RenderReport
 from reelbot.generator.presets import LoadContext
 from reelbot.generator.worker import lora_files
 from reelbot.generator.worker.faults import TRANSIENT_ERRORS
+from reelbot.queue.keys import MODE_MARK_SEPARATOR
 from reelbot.queue.streams import JobQueue
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 MARK_TTL_S = 15 * 60
 #: The errors that mean "this worker cannot load the mode's adapter" (generator/speed/lora.py).
 ADAPTER_ERRORS = frozenset({"generator.lora_missing", "generator.lora_mismatch"})
-#: Between a mark's fields; the service reads the first (core/app/mode_availability.py says the same).
-SEPARATOR = "|"
 #: Delete a mark only if it is still the value this worker compared (another may have just set one).
 _DELETE_IF_SAME = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
@@ -84,7 +83,7 @@ def looked_at(context: LoadContext, skip: str) -> list[AdapterLoad]:
 
 def mark_value(outcome: AdapterLoad) -> str:
     """``<error key>|<host>|<files>``: the service reads the key; this host's reconcile the rest."""
-    return SEPARATOR.join((outcome.error or "", socket.gethostname(), outcome.files))
+    return MODE_MARK_SEPARATOR.join((outcome.error or "", socket.gethostname(), outcome.files))
 
 
 def loaded(report: RenderReport | None) -> AdapterLoad | None:
@@ -131,9 +130,9 @@ async def reconcile(queue: JobQueue, context: LoadContext) -> list[str]:
             key = queue.keys.mode_unavailable(spec.name, "draft")
             stored = await queue.redis.get(key)
             value = stored.decode() if isinstance(stored, bytes) else stored
-            if value is None or value.count(SEPARATOR) < 2:
+            if value is None or value.count(MODE_MARK_SEPARATOR) < 2:
                 continue  # no mark, or one from a worker that records no files: its TTL ends it
-            _error, marked_on, files = value.split(SEPARATOR, 2)
+            _error, marked_on, files = value.split(MODE_MARK_SEPARATOR, 2)
             if marked_on != host or files == lora_files.state(spec, context.cache_dir):
                 continue
             if await queue.redis.eval(_DELETE_IF_SAME, 1, key, value):
