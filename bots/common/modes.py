@@ -69,12 +69,13 @@ def mode_takes(clip: ClipView, settings: Settings, surface: str) -> list[ModeTak
     ]
 
 
-def parse_take(value: str) -> tuple[str, SpeedMode] | None:
-    """``reroll.quality`` → ("reroll", quality); None for anything that is not an action that
-    keeps a mode and a mode (an old or forged value: the caller says the button is stale)."""
+def parse_take(value: str, surface: str) -> tuple[str, SpeedMode] | None:
+    """``reroll.quality`` → ("reroll", quality); None for anything that is not an action
+    ``surface`` shows that keeps a mode, and a mode (an old or forged value: the caller says
+    the button is stale)."""
     name, _, mode = value.partition(SEPARATOR)
     action = get_action(name)
-    if action is None or not _keeps_mode(action):
+    if action is None or surface not in action.surfaces or not _keeps_mode(action):
         return None
     try:
         return name, SpeedMode(mode)

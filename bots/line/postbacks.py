@@ -198,8 +198,8 @@ async def _take(
     """A tapped take: the action in that mode through the clip actions' own path (limits,
     idempotency, the queued reply); a forged or stale value is the stale-button answer, a mode
     the clip's preset lacks the service's refusal."""
-    parsed = parse_take(value)
-    if parsed is None or "line" not in ACTIONS[parsed[0]].surfaces:
+    parsed = parse_take(value, "line")
+    if parsed is None:
         await h.answer(event, chat, render("line.unknown_action", locale))
         return
     await start_remix(h, event, chat, locale, clip_id, parsed[0], speed=parsed[1])

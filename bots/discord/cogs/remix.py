@@ -120,7 +120,7 @@ async def on_mode_take(interaction: discord.Interaction, clip_id: uuid.UUID, val
     """A pick in the select under a clip: its action in the picked mode, as the button would start
     it. A value that names no such pair (forged, or from an older version) is a stale button; a
     mode the clip's preset lacks is the service's refusal."""
-    taken = parse_take(values[0]) if len(values) == 1 else None
+    taken = parse_take(values[0], "discord") if len(values) == 1 else None
     if taken is None:
         log.info("refusing mode take %r from user %s", [v[:40] for v in values[:2]], interaction.user.id)
         await reply(interaction, render("button.invalid", locale_of(interaction)))
