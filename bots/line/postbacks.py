@@ -65,29 +65,29 @@ def job_postback(name: str) -> Callable[[JobPostbackHandler], JobPostbackHandler
 async def on_postback(h: LineHandler, event: PostbackEvent, chat: Chat) -> None:
     """A tapped quick reply: a job postback or a clip action, each refusal in the tapper's language."""
     locale = await h.locale_for(chat)
-    take = outgoing.parse_take_postback(event.postback.data or "")
-    if take is not None:
-        try:
-            await _take(h, event, chat, locale, take[1], take[0])
-        except ReelbotError as exc:
-            await h.answer(event, chat, exc.render(locale))
-        return
-    about_job = outgoing.parse_job_postback(event.postback.data or "")
-    if about_job is not None:
-        try:
-            await JOB_POSTBACKS[about_job[0]](h, event, chat, locale, about_job[1])
-        except ReelbotError as exc:
-            await h.answer(event, chat, exc.render(locale))
-        return
-    parsed = parse_custom_id(event.postback.data or "")
-    handler = postback_for(parsed[0]) if parsed else None
-    if parsed is None or handler is None:
+    call = _postback_call(h, event, chat, locale, event.postback.data or "")
+    if call is None:
         await h.answer(event, chat, render("line.unknown_action", locale))
         return
     try:
-        await handler(h, event, chat, locale, parsed[1])
+        await call
     except ReelbotError as exc:
         await h.answer(event, chat, exc.render(locale))
+
+
+def _postback_call(
+    h: LineHandler, event: PostbackEvent, chat: Chat, locale: str, data: str
+) -> Awaitable[None] | None:
+    """The handler call ``data`` names (a take, a job postback, a clip action), None for none."""
+    take = outgoing.parse_take_postback(data)
+    if take is not None:
+        return _take(h, event, chat, locale, take[1], take[0])
+    about_job = outgoing.parse_job_postback(data)
+    if about_job is not None:
+        return JOB_POSTBACKS[about_job[0]](h, event, chat, locale, about_job[1])
+    parsed = parse_custom_id(data)
+    handler = postback_for(parsed[0]) if parsed else None
+    return handler(h, event, chat, locale, parsed[1]) if parsed and handler else None
 
 
 async def start_remix(
