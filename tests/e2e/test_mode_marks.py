@@ -6,7 +6,6 @@ worker that loads the adapter clears the mark. Real Redis, SQLite, tiny Wan work
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,15 @@ from reelbot.app.service import ReelbotService
 from reelbot.app.storyboards import submit_storyboard
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.presets import PRESETS, LoraSource, ModeSpec, get_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.storyboard import parse_storyboard
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, register_preset
+from reelbot.generator.presets import LoadContext
 from reelbot.generator.speed.lora import save_tiny_lora
-from reelbot.generator.tiny import load_tiny
 from reelbot.generator.worker.mode_marks import MARK_TTL_S
 from reelbot.storage import jobs as job_repo
+from tests.draft_presets import local_lora, tiny_draft_presets
 
 ORIGIN = Origin(platform=Platform.DISCORD, user_id="dora", channel_id="c7", guild_id="g7")
 NO_LORA, BAD_LORA = "e2e-marks-no-lora", "e2e-marks-bad-lora"
@@ -46,19 +44,10 @@ shots:
 @pytest.fixture
 def test_presets() -> Iterator[None]:
     """Two tiny presets whose draft LoRA is absent / made for a wider model, removed afterwards."""
-    tiny = get_preset("tiny")
-    for name, weight in ((NO_LORA, "absent.safetensors"), (BAD_LORA, "wrong.safetensors")):
-        lora = LoraSource(repo=None, weight_name=weight, licence="test")
-        draft = ModeSpec(steps=4, guidance=1.0, fixed_steps=True, lora=lora)
-        register_preset(
-            dataclasses.replace(tiny, name=name, group=name, extra_modes={SpeedMode.DRAFT: draft})
-        )(load_tiny)
-    try:
+    with tiny_draft_presets(
+        {NO_LORA: local_lora("absent.safetensors"), BAD_LORA: local_lora("wrong.safetensors")}
+    ):
         yield
-    finally:
-        for name in (NO_LORA, BAD_LORA):
-            PRESETS.pop(name, None)
-            ENGINE_LOADERS.pop(name, None)
 
 
 def _settings(settings: Settings, **update: object) -> Settings:

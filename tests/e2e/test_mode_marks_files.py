@@ -6,7 +6,6 @@ A look never clears a mark. Real Redis, SQLite, tiny Wan worker, real LoRA files
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +16,15 @@ from huggingface_hub.errors import HFValidationError
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import InvalidRequest
-from reelbot.domain.presets import PRESETS, LoraSource, ModeSpec, get_preset
+from reelbot.domain.presets import LoraSource, get_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, register_preset
+from reelbot.generator.presets import LoadContext
 from reelbot.generator.speed.lora import save_tiny_lora
-from reelbot.generator.tiny import load_tiny
 from reelbot.generator.worker import lora_files, mode_marks
 from reelbot.storage import jobs as job_repo
+from tests.draft_presets import local_lora, tiny_draft_presets
 
 ORIGIN = Origin(platform=Platform.DISCORD, user_id="fern", channel_id="c8", guild_id="g8")
 ABSENT, GARBLED, WRONG = "e2e-files-absent", "e2e-files-garbled", "e2e-files-wrong"
@@ -35,19 +34,8 @@ WEIGHTS = {ABSENT: "absent.safetensors", GARBLED: "garbled.safetensors", WRONG: 
 @pytest.fixture
 def test_presets() -> Iterator[None]:
     """Three tiny presets besides the default ``tiny``, each with its own draft LoRA file name."""
-    tiny = get_preset("tiny")
-    for name, weight in WEIGHTS.items():
-        lora = LoraSource(repo=None, weight_name=weight, licence="test")
-        draft = ModeSpec(steps=4, guidance=1.0, fixed_steps=True, lora=lora)
-        register_preset(
-            dataclasses.replace(tiny, name=name, group=name, extra_modes={SpeedMode.DRAFT: draft})
-        )(load_tiny)
-    try:
+    with tiny_draft_presets({name: local_lora(weight) for name, weight in WEIGHTS.items()}):
         yield
-    finally:
-        for name in WEIGHTS:
-            PRESETS.pop(name, None)
-            ENGINE_LOADERS.pop(name, None)
 
 
 def _file(settings: Settings, preset: str) -> Path:
@@ -164,16 +152,9 @@ def test_a_look_that_fails_skips_its_preset_and_looks_at_the_rest(
     logs it and goes on with the other presets instead of never becoming ready."""
     bad = "e2e-files-bad-repo"
     lora = LoraSource(repo="not a repo id//", weight_name="x.safetensors", licence="test")
-    draft = ModeSpec(steps=4, guidance=1.0, fixed_steps=True, lora=lora)
-    register_preset(
-        dataclasses.replace(get_preset("tiny"), name=bad, group=bad, extra_modes={SpeedMode.DRAFT: draft})
-    )(load_tiny)
-    try:
+    with tiny_draft_presets({bad: lora}):
         context = _cache(settings).context
         with pytest.raises(HFValidationError):
             lora_files.broken(get_preset(bad), context.cache_dir)
         found = {outcome.preset for outcome in mode_marks.looked_at(context, skip="tiny")}
-    finally:
-        PRESETS.pop(bad, None)
-        ENGINE_LOADERS.pop(bad, None)
     assert bad not in found and {ABSENT, GARBLED, WRONG} <= found  # no file of theirs is there
