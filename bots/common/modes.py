@@ -69,18 +69,22 @@ def mode_takes(clip: ClipView, settings: Settings, surface: str) -> list[ModeTak
     ]
 
 
-def parse_take(value: str, surface: str) -> tuple[str, SpeedMode] | None:
-    """``reroll.quality`` → ("reroll", quality); None for anything that is not an action
-    ``surface`` shows that keeps a mode, and a mode (an old or forged value: the caller says
-    the button is stale)."""
+def parse_take(value: str, surface: str, clip: ClipView, settings: Settings) -> tuple[str, SpeedMode] | None:
+    """``reroll.quality`` → ("reroll", quality) for ``clip``; None for anything that is not an
+    action ``surface`` shows that keeps a mode, and a mode, and for a take in the mode ``clip``
+    ran in (never offered: re-rendering in the same mode is the button's job). None means an
+    old or forged value: the caller says the button is stale. Both chats read their takes here,
+    so the rule is one. A mode the clip's preset lacks passes: the service refuses it, saying
+    which modes the preset offers."""
     name, _, mode = value.partition(SEPARATOR)
     action = get_action(name)
     if action is None or surface not in action.surfaces or not _keeps_mode(action):
         return None
     try:
-        return name, SpeedMode(mode)
+        speed = SpeedMode(mode)
     except ValueError:
         return None
+    return None if speed is rendered_mode(clip, settings) else (name, speed)
 
 
 def _keeps_mode(action: ClipAction) -> bool:

@@ -197,8 +197,12 @@ async def _take(
 ) -> None:
     """A tapped take: the action in that mode through the clip actions' own path (limits,
     idempotency, the queued reply); a forged or stale value is the stale-button answer, a mode
-    the clip's preset lacks the service's refusal."""
-    parsed = parse_take(value, "line")
+    the clip's preset lacks the service's refusal. A take in the clip's own mode is stale too
+    (never offered; bots/common/modes.py decides it for both chats)."""
+    clip = await h.service.clip(clip_id)
+    if clip.deleted:
+        raise InvalidRequest("clip.not_found")
+    parsed = parse_take(value, "line", clip, h.service.settings)
     if parsed is None:
         await h.answer(event, chat, render("line.unknown_action", locale))
         return

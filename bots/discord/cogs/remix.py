@@ -118,9 +118,13 @@ components.FALLBACK = generic_handler
 
 async def on_mode_take(interaction: discord.Interaction, clip_id: uuid.UUID, values: list[str]) -> None:
     """A pick in the select under a clip: its action in the picked mode, as the button would start
-    it. A value that names no such pair (forged, or from an older version) is a stale button; a
-    mode the clip's preset lacks is the service's refusal."""
-    taken = parse_take(values[0], "discord") if len(values) == 1 else None
+    it (the same click window: a double pick is one job). A value that names no such pair, or a
+    take in the clip's own mode (forged, or from an older version), is a stale button; a mode the
+    clip's preset lacks is the service's refusal. The clip is read before the answer, as for the
+    Remix form: one indexed read."""
+    bot = _bot(interaction)
+    clip = await _live_clip(bot, clip_id)
+    taken = parse_take(values[0], "discord", clip, bot.service.settings) if len(values) == 1 else None
     if taken is None:
         log.info("refusing mode take %r from user %s", [v[:40] for v in values[:2]], interaction.user.id)
         await reply(interaction, render("button.invalid", locale_of(interaction)))

@@ -4,12 +4,14 @@ is made in a bot process that never sent the clip (after a restart)."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
 from reelbot.app.service import ReelbotService
 from reelbot.bots.common.actions import custom_id
-from reelbot.domain.types import Platform, RemixKind, SpeedMode
+from reelbot.domain.messages import render
+from reelbot.domain.types import Platform, RemixKind, SpeedMode, short_id
 from tests.bots.discord.helpers import (
     answer_of,
     clip_id_of,
@@ -17,6 +19,7 @@ from tests.bots.discord.helpers import (
     followups,
     message_for,
     render_all,
+    status_posts,
     wait_jobs,
 )
 from tests.fakes.discord_api import FakeDiscord
@@ -111,6 +114,8 @@ async def test_forged_picks_are_refused_and_a_one_mode_preset_gets_no_select(
             (["remix.quality"], "en-US"),  # Remix has its own form
             (["quality.draft"], "en-US"),  # Render in quality's mode is its own
             (["bogus"], "zh-TW"),
+            (["reroll.draft"], "en-US"),  # the clip's own mode: never offered, the button's job
+            (["extend.draft"], "zh-TW"),
             (["reroll.quality", "vary.quality"], "en-US"),  # one pick only
         ):
             inter = await fake.send_interaction(
@@ -164,3 +169,51 @@ async def test_forged_picks_are_refused_and_a_one_mode_preset_gets_no_select(
     assert "It offers" in refused["en-US"]["content"] and "模式" in refused["zh-TW"]["content"]
     assert await service.jobs_for(Platform.DISCORD, mallory["id"], active_only=False) == []
     assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 0
+
+
+async def _double(fake: FakeDiscord, make: Any) -> list[str]:
+    """Send two interactions built by ``make`` at once (a quick double pick or click); the
+    visible answer of each, after both were deferred like a button click."""
+    both = await asyncio.gather(fake.send_interaction(make()), fake.send_interaction(make()))
+    for inter in both:
+        assert (await fake.answered(inter)).json["type"] == 5
+    return [(await answer_of(fake, inter))["content"] for inter in both]
+
+
+async def test_a_double_pick_in_the_select_is_one_job_like_a_double_click(
+    fake: FakeDiscord, service: ReelbotService, start_bot: Any
+) -> None:
+    ann, bob = fake.user(name="ann"), fake.user(name="bob")
+    async with start_bot():
+        message = await _clip(fake, service, ann, {"prompt": "a tern dives", "speed": "draft"}, "en-US")
+        clip_id = clip_id_of(message)
+        select_id, statuses = custom_id("modetake", clip_id), len(status_posts(fake))
+        deleted = len(fake.deleted_messages)
+
+        picks = await _double(fake, lambda: fake.select(message, select_id, ["reroll.quality"], user=bob))
+        (take,) = await wait_jobs(fake, service, bob["id"], 1)
+        assert take.request.speed is SpeedMode.QUALITY and take.request.parent_clip_id == clip_id
+        accepted = render("submit.accepted", "en-US", job_id=short_id(take.id))
+        duplicate = render("submit.duplicate", "en-US", job_id=short_id(take.id))
+        assert sorted(picks) == sorted([duplicate, next(p for p in picks if p.startswith(accepted))])
+
+        # The buttons' double click, on the same clip: the same answer for its own one job.
+        clicks = await _double(fake, lambda: fake.click(message, custom_id("reroll", clip_id), user=bob))
+        jobs = await wait_jobs(fake, service, bob["id"], 2)
+        (button_job,) = [job for job in jobs if job.id != take.id]
+        assert button_job.request.speed is SpeedMode.DRAFT  # the button keeps the clip's mode
+        assert render("submit.duplicate", "en-US", job_id=short_id(button_job.id)) in clicks
+
+        # Another mode picked within the window is another take, not a double pick.
+        other = await fake.send_interaction(fake.select(message, select_id, ["reroll.balanced"], user=bob))
+        assert (await answer_of(fake, other))["content"].startswith("Queued as job")
+        jobs = await wait_jobs(fake, service, bob["id"], 3)
+    assert {job.request.speed for job in jobs} == {SpeedMode.QUALITY, SpeedMode.DRAFT, SpeedMode.BALANCED}
+    assert sum(lane["waiting"] for lane in (await service.queue.depth()).values()) == 3
+    # Each duplicate's status message was posted, then removed: one stays per job.
+    assert len(status_posts(fake)) - statuses == 5 and len(fake.deleted_messages) - deleted == 2
+    assert all(
+        job.request.origin.message_id in fake.messages
+        and job.request.origin.message_id not in fake.deleted_messages
+        for job in jobs
+    )

@@ -126,6 +126,23 @@ async def test_forged_takes_are_refused_and_queue_nothing(harness: Harness) -> N
     assert await harness.job_count() == 1 and await waiting_in_queue(harness) == 0
 
 
+async def test_a_take_in_the_clips_own_mode_is_stale_and_queues_nothing(harness: Harness) -> None:
+    """Never offered, but a stale or forged postback can carry it: the same mode would just
+    re-render what the plain button does. The clip's own mode is the one it ran in — asked for
+    (draft), or the server default (quality) when the request named none."""
+    assert harness.service.settings.engine.speed == "quality"
+    _, draft = _stored_clip(harness, "tiny", SpeedMode.DRAFT)
+    _, default = _stored_clip(harness, "tiny", None)
+    for value, clip in (("reroll.draft", draft), ("loop.draft", draft), ("vary.quality", default)):
+        await harness.send(postback_event(f"take:{value}:{clip.id}"))
+        assert reply_texts(harness.fake)[-1] == STALE_ZH, value
+    assert await harness.job_count() == 2 and await waiting_in_queue(harness) == 0
+
+    await harness.send(postback_event(f"take:vary.draft:{default.id}"))  # another mode: queued
+    assert reply_texts(harness.fake)[-1].startswith("排隊中")
+    assert await harness.job_count() == 3 and await waiting_in_queue(harness) == 1
+
+
 async def test_a_take_in_a_mode_the_preset_lacks_is_the_services_refusal(harness: Harness) -> None:
     _, clip = _stored_clip(harness, "tiny-ltx", None)
     await harness.send(postback_event(f"take:reroll.draft:{clip.id}"))
