@@ -35,12 +35,19 @@ def transformers_of(pipes: Iterable[Any]) -> list[Any]:
     return list(found.values())
 
 
+def probe_block(transformer: Any) -> Any:
+    """The transformer's last block, where the tail probe sits (None: no block list). A compiled
+    engine leaves it eager (``tuning.compile_blocks``): Dynamo does not guard on module hooks,
+    so a hook inside a compiled block is never called and every pass would read as skipped."""
+    blocks = getattr(transformer, "blocks", None) or getattr(transformer, "transformer_blocks", None)
+    return blocks[-1] if blocks else None
+
+
 def tail_probe(transformer: Any) -> Any:
     """The module inside the last block that runs only when that block really runs."""
-    blocks = getattr(transformer, "blocks", None) or getattr(transformer, "transformer_blocks", None)
-    if not blocks:
+    last = probe_block(transformer)
+    if last is None:
         return None
-    last = blocks[-1]
     for name in ("ffn", "ff", "attn1"):
         probe = getattr(last, name, None)
         if probe is not None:

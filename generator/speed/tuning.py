@@ -5,8 +5,8 @@
   transformer's own head shape refuses one that cannot run here) and keeps the fastest: cuDNN
   is not faster than SDPA's flash kernel at every shape, so the order alone cannot decide;
 * TF32 matmuls — the float32 VAE decodes on tensor cores;
-* ``compile_repeated_blocks`` — regional compile of the transformer's repeated block, warmed up
-  at load so the first user never pays the compile;
+* regional compile of the transformer's repeated blocks (:func:`compile_blocks`), warmed up at
+  load in every mode the preset offers, so the first user never pays a compile;
 * VAE tiling — above 480p (``auto``), where decoding whole frames costs the most memory;
 * placement — the memory plan: whole on the GPU, model CPU offload, or group offload (streams).
 
@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from reelbot.domain.presets import MemoryPlan, PresetSpec, memory_plan
 from reelbot.domain.settings import EngineSettings
 from reelbot.generator.presets import LoadContext
-from reelbot.generator.speed.counter import transformers_of
+from reelbot.generator.speed.counter import probe_block, transformers_of
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +142,30 @@ def choose_plan(spec: PresetSpec, ctx: LoadContext, settings: EngineSettings) ->
     return memory_plan(spec, ctx.card_gb)
 
 
+def compile_blocks(transformer: Any, **options: Any) -> int:
+    """Regional compile, as ``compile_repeated_blocks`` does it (each repeated block compiled on
+    its own, one graph shared by all), of every repeated block but the pass counter's probe
+    block, with graph breaks allowed; ``options`` go to ``torch.compile``. Returns the count.
+
+    Not ``compile_repeated_blocks(fullgraph=True)``, for two reasons seen on the tiny Wan model:
+    a caching hook's per-step decision is a ``torch.compiler.disable`` graph break, so
+    ``fullgraph=True`` raises on the first balanced render; and Dynamo does not guard on module
+    hooks, so the counter's hook inside a compiled last block is never called and every pass
+    reads as skipped. Without a cache hook a block still compiles to one graph; the probe block
+    (one of Wan's 30 to 40) runs eager.
+    """
+    kinds = set(getattr(transformer, "_repeated_blocks", None) or ())
+    keep = probe_block(transformer)
+    blocks = [m for m in transformer.modules() if m.__class__.__name__ in kinds and m is not keep]
+    for block in blocks:
+        block.compile(fullgraph=False, **options)
+    return len(blocks)
+
+
 def tune(
     pipes: Iterable[Any],
     spec: PresetSpec,
     ctx: LoadContext,
-    *,
-    warm_up: Callable[[], object] | None = None,
 ) -> Tuning:
     """Place ``pipes`` on the device and apply the engine switches; log and return the choice."""
     pipes = [p for p in pipes if p is not None]
@@ -178,9 +196,7 @@ def tune(
     compiled = settings.compile and plan == "whole"  # offload hooks and compile do not mix well
     if compiled:
         for transformer in transformers:
-            transformer.compile_repeated_blocks(fullgraph=True)
-        if warm_up is not None:
-            warm_up()
+            compile_blocks(transformer)  # traced by the worker's warm-up renders (worker.warmup)
     tuning = Tuning(backend, settings.tf32, compiled, tiling, plan)
     log.info(
         "engine %s on %s: attention %s, tf32 %s, compile %s, vae tiling %s, %s",

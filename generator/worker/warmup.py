@@ -30,9 +30,9 @@ from reelbot.domain.errors import ReelbotError
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import Preset, render_job
+from reelbot.generator.presets import Preset, RenderJob, render_job
 from reelbot.generator.runner import plan_for, render_counted
-from reelbot.generator.speed.modes import control_for
+from reelbot.generator.speed.modes import control_for, engine_pipelines
 from reelbot.generator.worker.mode_marks import AdapterLoad, failed_load, looked_at, record
 from reelbot.queue.streams import JobQueue
 
@@ -94,7 +94,8 @@ def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> list[Ada
     (blocking: run it in a thread). Marks ``imports``, ``weights`` and ``warmup`` on ``cold``.
 
     The default shape, not the smallest: compiled kernels and autotuned convolutions are per
-    shape, and the default request is what most jobs ask for. Returns how loading the draft
+    shape, and the default request is what most jobs ask for. A compiled engine also renders
+    once in each other mode its preset offers (:func:`_warm_render`). Returns how loading the draft
     adapter went (nothing: the preset has none) and the other served presets whose LoRA files
     are missing or unreadable, for the worker to tell the service (mode_marks): the first draft
     job of such a preset is refused up front instead of failing.
@@ -105,14 +106,44 @@ def warm_up(settings: Settings, cache: EngineCache, cold: ColdStart) -> list[Ada
     request = GenerationRequest(prompt="warm-up", seed=0, origin=WARM_UP_ORIGIN)
     preset, plan = plan_for(request, settings)
     cold.preset = preset.name
-    cache.get(preset)
+    engine = cache.get(preset)
     cold.mark("weights")
     adapter = _preload_draft(cache, preset)
-    job = dataclasses.replace(render_job(request, plan), steps=1)
-    render_counted(cache, preset, job, lambda _step, _total: True)
+    render_counted(cache, preset, dataclasses.replace(render_job(request, plan), steps=1), _go_on)
+    if compiled(engine):
+        for speed in [mode for mode in preset.modes if mode is not plan.speed]:
+            _, mode_plan = plan_for(request.model_copy(update={"speed": speed}), settings)
+            steps = COMPILED_WARM_UP_STEPS.get(speed, 1)
+            _warm_render(cache, preset, dataclasses.replace(render_job(request, mode_plan), steps=steps))
     others = looked_at(cache.context, skip=preset.name)  # no load: a stat and a header each
     cold.mark("warmup")
     return [adapter, *others] if adapter is not None else others
+
+
+#: Steps of a compiled engine's warm-up render per mode: the cache hook of balanced decides
+#: from its second step on (its first always computes), so one step would trace only half of it.
+COMPILED_WARM_UP_STEPS = {SpeedMode.BALANCED: 3}
+
+
+def _go_on(_step: int, _total: int) -> bool:
+    return True
+
+
+def compiled(engine: object) -> bool:
+    """The engine's blocks were compiled at load (``Tuning.compiled`` on its pipelines)."""
+    tunings = [getattr(pipe, "reelbot_tuning", None) for pipe in engine_pipelines(engine)]
+    return any(getattr(tuning, "compiled", False) for tuning in tunings)
+
+
+def _warm_render(cache: EngineCache, preset: Preset, job: RenderJob) -> None:
+    """A compiled engine's warm-up render in another mode than the default: Dynamo traces a graph
+    per variant (the adapter's layers on in draft, the cache hook's branches in balanced), which
+    the first job of that mode would otherwise pay. A mode that cannot run (its LoRA failed to
+    load: logged above) is logged again and left; the others still serve."""
+    try:
+        render_counted(cache, preset, job, _go_on)
+    except ReelbotError as exc:
+        log.warning("warm-up of %s in %s skipped: %s", preset.name, job.speed.value, exc.render("en"))
 
 
 async def warm_up_marked(queue: JobQueue, settings: Settings, cache: EngineCache, cold: ColdStart) -> None:

@@ -1,0 +1,114 @@
+"""A compiled engine (``engine.compile``) in every speed mode, on the real tiny Wan pipelines.
+
+The worker compiles only on CUDA; here the same :func:`compile_blocks` runs with Dynamo's
+``eager`` backend, which traces exactly as on the GPU (graph breaks, guards, recompiles) and
+runs the traced ops unchanged, so the compiled engine must give the uncompiled one's frames.
+Two failures this guards against, both seen before the fix: ``fullgraph=True`` raised on the
+first balanced render (the cache hook's decision is a graph break), and the pass counter's
+hook inside a compiled block was never called (every pass reported as skipped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+from torch._dynamo.utils import counters
+
+from reelbot.domain.settings import Settings, load_settings
+from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.presets import LoadContext
+from reelbot.generator.runner import Rendered, render_request
+from reelbot.generator.speed.counter import probe_block, transformers_of
+from reelbot.generator.speed.modes import engine_pipelines
+from reelbot.generator.speed.tuning import compile_blocks
+from reelbot.generator.worker.warmup import ColdStart, compiled, warm_up
+
+pytestmark = pytest.mark.slow
+ORIGIN = Origin(platform=Platform.CLI, user_id="compiled")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("compiled")
+    return load_settings(_env_file=None, device="cpu", preset="tiny", data_dir=data)
+
+
+def _cache(settings: Settings) -> EngineCache:
+    models = settings.data_dir / "models"
+    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+
+
+@pytest.fixture(scope="module")
+def eager(settings: Settings) -> EngineCache:
+    return _cache(settings)
+
+
+def _compiled(settings: Settings) -> EngineCache:
+    """The tiny engine compiled as ``tune`` compiles on CUDA, and marked so (``Tuning.compiled``),
+    with Dynamo's caches emptied first: what it traces from here on is this engine's."""
+    torch._dynamo.reset()
+    cache = _cache(settings)
+    engine = cache.get("tiny")
+    for transformer in transformers_of(engine_pipelines(engine)):
+        compile_blocks(transformer, backend="eager")
+    for pipe in engine_pipelines(engine):
+        pipe.reelbot_tuning = dataclasses.replace(pipe.reelbot_tuning, compiled=True)
+    return cache
+
+
+@pytest.fixture(scope="module")
+def compiled_cache(settings: Settings) -> Iterator[EngineCache]:
+    yield _compiled(settings)
+    torch._dynamo.reset()
+
+
+def _render(cache: EngineCache, settings: Settings, speed: SpeedMode, steps: int | None) -> Rendered:
+    request = GenerationRequest(prompt="a cat walking", seed=7, steps=steps, speed=speed, origin=ORIGIN)
+    return render_request(request, {}, settings=settings, cache=cache, on_step=lambda _s, _t: True)
+
+
+def test_every_block_but_the_probe_block_is_compiled(compiled_cache: EngineCache) -> None:
+    for transformer in transformers_of(engine_pipelines(compiled_cache.get("tiny"))):
+        kept = probe_block(transformer)
+        assert kept is transformer.blocks[-1]
+        assert kept._compiled_call_impl is None
+        assert all(b._compiled_call_impl is not None for b in transformer.blocks if b is not kept)
+
+
+@pytest.mark.parametrize(("speed", "steps"), [("quality", 4), ("balanced", 12), ("draft", None)])
+def test_a_compiled_engine_renders_and_counts_every_mode_as_the_eager_one(
+    speed: str, steps: int | None, settings: Settings, eager: EngineCache, compiled_cache: EngineCache
+) -> None:
+    mode = SpeedMode(speed)
+    want = _render(eager, settings, mode, steps)
+    got = _render(compiled_cache, settings, mode, steps)
+    assert got.report is not None and want.report is not None
+    assert (got.report.passes, got.report.passes_skipped) == (want.report.passes, want.report.passes_skipped)
+    if mode is SpeedMode.BALANCED:
+        assert 0 < got.report.passes_skipped < got.report.passes  # the cache really skipped some
+    else:
+        assert got.report.passes_skipped == 0
+    np.testing.assert_allclose(got.frames.astype(np.float64), want.frames.astype(np.float64), atol=1)
+
+
+def test_warm_up_traces_the_graphs_of_every_mode(settings: Settings) -> None:
+    """After the warm-up, the first quality and draft jobs of the default shape compile nothing."""
+    cache = _compiled(settings)
+    try:
+        assert compiled(cache.get("tiny"))
+        warm_up(settings, cache, ColdStart())
+        traced = counters["stats"]["unique_graphs"]
+        for speed in (SpeedMode.QUALITY, SpeedMode.DRAFT):
+            _render(cache, settings, speed, None)
+        assert counters["stats"]["unique_graphs"] == traced > 0
+    finally:
+        torch._dynamo.reset()
+
+
+def test_an_eager_engine_is_not_taken_for_a_compiled_one(eager: EngineCache) -> None:
+    assert not compiled(eager.get("tiny"))
