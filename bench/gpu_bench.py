@@ -8,7 +8,7 @@
 Production settings: the clip a worker renders for a plain request (the preset's default aspect
 9:16, seconds, fps and steps, sized by the worker's own ``plan_render`` → ``render_job``; Wan 2.1
 1.3B: 480×832, 49 frames, 30 steps) and the worker's default engine settings. ``--seconds`` /
-``--aspect`` / ``--size`` change the clip; ``--no-compile`` drops the compiled quality row.
+``--aspect`` / ``--size`` change the clip; ``--no-compile`` drops the compiled rows.
 
 What runs is the worker's code, not a copy: a bench preset (the shipped spec under another name)
 gets an engine loader that builds the full-size pipeline with random weights *on the device*
@@ -23,9 +23,10 @@ beside it as in production.
 
 Beside it, ``plain``: a second pipeline from the same seed (identical weights), no tuning,
 called the way diffusers' Wan docs do (``pipe(prompt, …, guidance_scale=5)``) — the same-run
-baseline every ``× plain`` figure divides by. On CUDA a ``quality+compile`` row renders quality on a
-second engine loaded with ``engine.compile`` on (regional ``compile_repeated_blocks``; its compile
-happens in the warm-up call, not in the timed rounds), so backend + compile is measured too.
+baseline every ``× plain`` figure divides by. On CUDA ``quality+compile`` and ``draft+compile``
+rows render on a second engine loaded with ``engine.compile`` on (regional compile of the repeated
+blocks, ``tuning.compile_blocks``; each mode's compile happens in its warm-up call, not in the
+timed rounds), so backend + compile is measured too, and draft at its fastest.
 
 Per mode: median s/clip over ``--rounds`` (after one warm-up), transformer passes (counted),
 passes skipped, peak GPU memory, MFU (full passes × FLOPs of one pass, counted once with
@@ -331,15 +332,23 @@ def mode_row(
     }
 
 
-def compiled_row(
-    spec: Any, job: RenderJob, args: argparse.Namespace, device: str, models: Path
-) -> dict[str, Any]:
-    """Quality on a second engine loaded with ``engine.compile`` on (CUDA): its compile
-    happens in the warm-up call, so the timed rounds are what a warm worker runs."""
+def compiled_rows(
+    table: Table, spec: Any, args: argparse.Namespace, device: str, models: Path, draft_s: float | None
+) -> None:
+    """Quality, then draft (``draft_s``: its projected seconds; None: the preset has none), on a
+    second engine loaded with ``engine.compile`` on (CUDA), what a worker with it serves: each
+    row's warm-up call compiles that mode's graphs, so the timed rounds are a warm worker's."""
     cache = EngineCache(make_context(device, models, compile=True))
-    try:
+
+    def row(speed: SpeedMode) -> dict[str, Any]:
         control_for(cache.get(spec.name), spec, cache.context).preload()  # as the worker's warm-up
-        return mode_row(cache, spec, job, args, device, label="quality+compile")
+        label = f"{speed.value}+compile"
+        return mode_row(cache, spec, bench_job(spec, speed, args), args, device, label=label)
+
+    try:
+        table.optional("quality+compile", lambda: row(SpeedMode.QUALITY))
+        if draft_s is not None and table.within_budget("draft+compile", draft_s):
+            table.optional("draft+compile", lambda: row(SpeedMode.DRAFT))
     finally:
         cache.clear()
 
@@ -524,7 +533,8 @@ def run(args: argparse.Namespace, started: float) -> Table:
     del engine
     cache.clear()
     if compiling and table.within_budget("quality+compile", compile_s):
-        table.optional("quality+compile", lambda: compiled_row(spec, q_job, args, device, models))
+        draft_s = row_s(clip_s["draft"]) if "draft" in clip_s else None
+        compiled_rows(table, spec, args, device, models, draft_s)
     return table
 
 
@@ -558,7 +568,9 @@ def main() -> None:
         default=10.0,
         help="a row whose warm-up call took longer gets one timed round (the budget's rule)",
     )
-    parser.add_argument("--no-compile", action="store_true", help="skip the quality+compile row (CUDA)")
+    parser.add_argument(
+        "--no-compile", action="store_true", help="skip the quality+compile and draft+compile rows (CUDA)"
+    )
     parser.add_argument(
         "--batch",
         default=None,
@@ -572,7 +584,7 @@ def main() -> None:
         "--budget-s",
         type=float,
         default=None,
-        help="skip an optional row (batching, quality+compile) projected to end past this many seconds",
+        help="skip an optional row (batching, the compiled rows) projected to end past this many seconds",
     )
     parser.add_argument("--models", type=str, default=None, help="models folder (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
