@@ -18,14 +18,16 @@ import pytest
 import torch
 from torch._dynamo.utils import counters
 
+from reelbot.domain.presets import PRESETS, get_preset
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import LoadContext
+from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, register_preset
 from reelbot.generator.runner import Rendered, render_request
 from reelbot.generator.speed.counter import probe_block, transformers_of
 from reelbot.generator.speed.modes import engine_pipelines
 from reelbot.generator.speed.tuning import compile_blocks
+from reelbot.generator.tiny import load_tiny
 from reelbot.generator.worker.warmup import ColdStart, compiled, warm_up
 
 pytestmark = pytest.mark.slow
@@ -48,12 +50,12 @@ def eager(settings: Settings) -> EngineCache:
     return _cache(settings)
 
 
-def _compiled(settings: Settings) -> EngineCache:
+def _compiled(settings: Settings, preset: str = "tiny") -> EngineCache:
     """The tiny engine compiled as ``tune`` compiles on CUDA, and marked so (``Tuning.compiled``),
     with Dynamo's caches emptied first: what it traces from here on is this engine's."""
     torch._dynamo.reset()
     cache = _cache(settings)
-    engine = cache.get("tiny")
+    engine = cache.get(preset)
     for transformer in transformers_of(engine_pipelines(engine)):
         compile_blocks(transformer, backend="eager")
     for pipe in engine_pipelines(engine):
@@ -67,8 +69,12 @@ def compiled_cache(settings: Settings) -> Iterator[EngineCache]:
     torch._dynamo.reset()
 
 
-def _render(cache: EngineCache, settings: Settings, speed: SpeedMode, steps: int | None) -> Rendered:
-    request = GenerationRequest(prompt="a cat walking", seed=7, steps=steps, speed=speed, origin=ORIGIN)
+def _render(
+    cache: EngineCache, settings: Settings, speed: SpeedMode, steps: int | None, preset: str = "tiny"
+) -> Rendered:
+    request = GenerationRequest(
+        prompt="a cat walking", seed=7, steps=steps, speed=speed, preset=preset, origin=ORIGIN
+    )
     return render_request(request, {}, settings=settings, cache=cache, on_step=lambda _s, _t: True)
 
 
@@ -93,6 +99,31 @@ def test_a_compiled_engine_renders_and_counts_every_mode_as_the_eager_one(
         assert 0 < got.report.passes_skipped < got.report.passes  # the cache really skipped some
     else:
         assert got.report.passes_skipped == 0
+    np.testing.assert_allclose(got.frames.astype(np.float64), want.frames.astype(np.float64), atol=1)
+
+
+def test_motion_mitigation_switches_the_adapter_on_mid_render_on_a_compiled_engine(
+    settings: Settings, eager: EngineCache
+) -> None:
+    """Two full-guidance steps with the adapter off, then the distilled ones with it on: the
+    step hook's switch reaches the compiled blocks (the frames are the eager engine's)."""
+    tiny = get_preset("tiny")
+    name = "test-compiled-motion"
+    draft = dataclasses.replace(tiny.modes[SpeedMode.DRAFT], motion_steps=2, motion_guidance=5.0)
+    register_preset(dataclasses.replace(tiny, name=name, group=name, extra_modes={SpeedMode.DRAFT: draft}))(
+        load_tiny
+    )
+    engine = settings.engine.model_copy(update={"motion_mitigation": True})
+    mitigated = settings.model_copy(update={"engine": engine})
+    try:
+        want = _render(eager, mitigated, SpeedMode.DRAFT, None, name)
+        got = _render(_compiled(settings, name), mitigated, SpeedMode.DRAFT, None, name)
+    finally:
+        PRESETS.pop(name, None)
+        ENGINE_LOADERS.pop(name, None)
+        torch._dynamo.reset()
+    assert got.report is not None and want.report is not None
+    assert got.report.passes == 2 * 2 + 4 == want.report.passes  # two CFG steps, four distilled
     np.testing.assert_allclose(got.frames.astype(np.float64), want.frames.astype(np.float64), atol=1)
 
 
