@@ -3,10 +3,11 @@
 * quality — adapters off, no cache: the checkpoint's full schedule with CFG.
 * balanced — the spec's caching hook (``transformer.enable_cache``) on for this render only.
 * draft — the distilled LoRA, loaded once into the warm pipelines (``load_lora_weights``) and
-  switched on with ``set_adapters`` / off with ``disable_lora``: switching modes never reloads
-  the base model. Optional motion mitigation (``settings.engine.motion_mitigation``): the first
-  ``motion_steps`` steps run with the adapter off and full guidance, then a step hook turns the
-  adapter on and guidance to 1 for the distilled steps.
+  switched on with ``enable_lora`` + ``set_adapters`` / off with ``disable_lora``: switching
+  modes never reloads the base model. Optional motion mitigation
+  (``settings.engine.motion_mitigation``): the first ``motion_steps`` steps run with the adapter
+  off and full guidance, then a step hook turns the adapter on and guidance to 1 for the
+  distilled steps.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class SpeedControl:
                     for n in (mode.lora.adapter_name, f"{mode.lora.adapter_name}_2")
                     if n in _adapter_names(pipe)
                 ]
+                # set_adapters picks the adapters and weights but does not undo disable_lora:
+                # without enable_lora every draft after a quality render (or after the warm-up's
+                # preload) would run the base model for the distilled schedule.
+                pipe.enable_lora()
                 pipe.set_adapters(names, [mode.lora.scale] * len(names))
             else:
                 pipe.disable_lora()

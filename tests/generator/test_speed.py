@@ -23,6 +23,7 @@ from reelbot.generator.encode import probe
 from reelbot.generator.presets import PRESETS, LoadContext, register_preset
 from reelbot.generator.runner import render_request
 from reelbot.generator.speed.lora import save_tiny_lora
+from reelbot.generator.speed.modes import control_for
 from reelbot.generator.tiny import TinyWanEngine, build_tiny_transformer, load_tiny
 
 pytestmark = pytest.mark.slow
@@ -105,6 +106,22 @@ def test_switching_modes_keeps_the_warm_base_model(settings: Settings, cache: En
     assert "draft" in engine.t2v.get_list_adapters()["transformer"]  # type: ignore[attr-defined]
     assert np.array_equal(before, after)  # the adapter is really off again in quality
     assert draft.report.lora is not None
+
+
+def test_every_draft_runs_with_its_adapter_even_after_it_was_switched_off(
+    settings: Settings, models: Path
+) -> None:
+    """A quality render switches the adapter off (disable_lora), and so does the worker's warm-up
+    right after loading it; the next draft must switch it on again, not only pick it
+    (set_adapters alone left the layers disabled: every later draft ran the base model)."""
+    fresh = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    first = _render(_request(SpeedMode.DRAFT), settings, fresh).frames  # loaded now: on
+    _render(_request(SpeedMode.QUALITY, steps=4), settings, fresh)
+    again = _render(_request(SpeedMode.DRAFT), settings, fresh).frames
+    preloaded = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    control_for(preloaded.get("tiny"), get_preset("tiny"), preloaded.context).preload()
+    warmed = _render(_request(SpeedMode.DRAFT), settings, preloaded).frames
+    assert np.array_equal(first, again) and np.array_equal(first, warmed)
 
 
 def test_a_lora_made_here_is_loaded_through_load_lora_weights(tmp_path: Path) -> None:
