@@ -346,7 +346,7 @@ def test_wan22_a14b_two_experts_load_and_draft_through_both(tmp_path: Path) -> N
     assert session.report is not None and session.report.passes == 16  # 8 steps × CFG, split over two experts
     draft = dataclasses.replace(base, steps=4, guidance=1.0, speed=SpeedMode.DRAFT)
     with control.session(draft) as session:
-        engine.render(draft, lambda s, t: True)
+        first_draft = engine.render(draft, lambda s, t: True)
     assert session.report is not None and session.report.passes == 4
     adapters = engine.t2v.get_list_adapters()
     assert "draft" in adapters["transformer"] and "draft_2" in adapters["transformer_2"]
@@ -357,3 +357,8 @@ def test_wan22_a14b_two_experts_load_and_draft_through_both(tmp_path: Path) -> N
     with control.session(mitigated, mitigate=True) as session:
         engine.render(mitigated, lambda s, t: True)
     assert session.report is not None and session.report.passes == 2 * 2 + 4
+    # After quality switched both adapters off, the next draft switches both experts' on again.
+    with control.session(base):
+        engine.render(base, lambda s, t: True)
+    with control.session(draft):
+        assert np.array_equal(engine.render(draft, lambda s, t: True), first_draft)
