@@ -9,40 +9,36 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reelbot.domain.settings import Settings, load_settings
-from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import GenerationRequest, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import LoadContext
-from reelbot.generator.runner import render_request
 from reelbot.generator.worker.batch import render_batch
+from tests.generator.tiny_engines import ORIGIN, render, tiny_cache, tiny_settings
 
 pytestmark = pytest.mark.slow
-ORIGIN = Origin(platform=Platform.CLI, user_id="batch")
 PROMPTS = (("a red paper boat", 1), ("a lighthouse at night", 2))
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(_env_file=None, device="cpu", preset="tiny", data_dir=tmp_path_factory.mktemp("b"))
+    return tiny_settings(tmp_path_factory, "batch")
 
 
 @pytest.fixture(scope="module")
 def cache(settings: Settings) -> EngineCache:
-    models = settings.data_dir / "models"
-    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    return tiny_cache(settings)
 
 
 @pytest.mark.parametrize("speed", ["quality", "draft"])
 def test_each_job_of_a_batch_gets_the_clip_it_would_get_alone(
     speed: str, settings: Settings, cache: EngineCache
 ) -> None:
+    mode = SpeedMode(speed)
     requests = [
-        GenerationRequest(prompt=p, seed=s, speed=SpeedMode(speed), preset="tiny", origin=ORIGIN)
-        for p, s in PROMPTS
+        GenerationRequest(prompt=p, seed=s, speed=mode, preset="tiny", origin=ORIGIN) for p, s in PROMPTS
     ]
     batched = render_batch(requests, settings, cache, lambda _s, _t: True)
-    go_on = lambda _s, _t: True  # noqa: E731
-    alone = [render_request(r, {}, settings=settings, cache=cache, on_step=go_on) for r in requests]
+    alone = [render(cache, settings, mode, prompt=p, seed=s) for p, s in PROMPTS]
     for one, solo in zip(batched, alone, strict=True):
         # Batched matmuls may round differently: one 8-bit level at most, nowhere more.
         np.testing.assert_allclose(one.rendered.frames.astype(int), solo.frames.astype(int), atol=1)

@@ -19,42 +19,35 @@ import torch
 from torch._dynamo.utils import counters
 
 from reelbot.domain.presets import PRESETS, get_preset
-from reelbot.domain.settings import Settings, load_settings
-from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, register_preset
-from reelbot.generator.runner import Rendered, render_request
+from reelbot.generator.presets import ENGINE_LOADERS, register_preset
 from reelbot.generator.speed.counter import probe_block, transformers_of
 from reelbot.generator.speed.modes import engine_pipelines
 from reelbot.generator.speed.tuning import compile_blocks
 from reelbot.generator.tiny import load_tiny
 from reelbot.generator.worker.warmup import ColdStart, compiled, warm_up
+from tests.generator.tiny_engines import render, tiny_cache, tiny_settings
 
 pytestmark = pytest.mark.slow
-ORIGIN = Origin(platform=Platform.CLI, user_id="compiled")
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    data = tmp_path_factory.mktemp("compiled")
-    return load_settings(_env_file=None, device="cpu", preset="tiny", data_dir=data)
-
-
-def _cache(settings: Settings) -> EngineCache:
-    models = settings.data_dir / "models"
-    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    return tiny_settings(tmp_path_factory, "compiled")
 
 
 @pytest.fixture(scope="module")
 def eager(settings: Settings) -> EngineCache:
-    return _cache(settings)
+    return tiny_cache(settings)
 
 
 def _compiled(settings: Settings, preset: str = "tiny") -> EngineCache:
     """The tiny engine compiled as ``tune`` compiles on CUDA, and marked so (``Tuning.compiled``),
     with Dynamo's caches emptied first: what it traces from here on is this engine's."""
     torch._dynamo.reset()
-    cache = _cache(settings)
+    cache = tiny_cache(settings)
     engine = cache.get(preset)
     for transformer in transformers_of(engine_pipelines(engine)):
         compile_blocks(transformer, backend="eager")
@@ -67,15 +60,6 @@ def _compiled(settings: Settings, preset: str = "tiny") -> EngineCache:
 def compiled_cache(settings: Settings) -> Iterator[EngineCache]:
     yield _compiled(settings)
     torch._dynamo.reset()
-
-
-def _render(
-    cache: EngineCache, settings: Settings, speed: SpeedMode, steps: int | None, preset: str = "tiny"
-) -> Rendered:
-    request = GenerationRequest(
-        prompt="a cat walking", seed=7, steps=steps, speed=speed, preset=preset, origin=ORIGIN
-    )
-    return render_request(request, {}, settings=settings, cache=cache, on_step=lambda _s, _t: True)
 
 
 def test_every_block_but_the_probe_block_is_compiled(compiled_cache: EngineCache) -> None:
@@ -91,8 +75,8 @@ def test_a_compiled_engine_renders_and_counts_every_mode_as_the_eager_one(
     speed: str, steps: int | None, settings: Settings, eager: EngineCache, compiled_cache: EngineCache
 ) -> None:
     mode = SpeedMode(speed)
-    want = _render(eager, settings, mode, steps)
-    got = _render(compiled_cache, settings, mode, steps)
+    want = render(eager, settings, mode, steps)
+    got = render(compiled_cache, settings, mode, steps)
     assert got.report is not None and want.report is not None
     assert (got.report.passes, got.report.passes_skipped) == (want.report.passes, want.report.passes_skipped)
     if mode is SpeedMode.BALANCED:
@@ -116,8 +100,8 @@ def test_motion_mitigation_switches_the_adapter_on_mid_render_on_a_compiled_engi
     engine = settings.engine.model_copy(update={"motion_mitigation": True})
     mitigated = settings.model_copy(update={"engine": engine})
     try:
-        want = _render(eager, mitigated, SpeedMode.DRAFT, None, name)
-        got = _render(_compiled(settings, name), mitigated, SpeedMode.DRAFT, None, name)
+        want = render(eager, mitigated, SpeedMode.DRAFT, preset=name)
+        got = render(_compiled(settings, name), mitigated, SpeedMode.DRAFT, preset=name)
     finally:
         PRESETS.pop(name, None)
         ENGINE_LOADERS.pop(name, None)
@@ -135,7 +119,7 @@ def test_warm_up_traces_the_graphs_of_every_mode(settings: Settings) -> None:
         warm_up(settings, cache, ColdStart())
         traced = counters["stats"]["unique_graphs"]
         for speed in (SpeedMode.QUALITY, SpeedMode.DRAFT):
-            _render(cache, settings, speed, None)
+            render(cache, settings, speed, None)
         assert counters["stats"]["unique_graphs"] == traced > 0
     finally:
         torch._dynamo.reset()

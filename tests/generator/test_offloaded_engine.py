@@ -15,31 +15,23 @@ import pytest
 import torch
 
 from reelbot.domain.presets import get_preset
-from reelbot.domain.settings import Settings, load_settings
-from reelbot.domain.types import GenerationRequest, Origin, Platform, SpeedMode
+from reelbot.domain.settings import Settings
+from reelbot.domain.types import SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import LoadContext
-from reelbot.generator.runner import Rendered, render_request
 from reelbot.generator.speed.modes import control_for, engine_pipelines
+from tests.generator.tiny_engines import render, tiny_cache, tiny_settings
 
 pytestmark = pytest.mark.slow
-ORIGIN = Origin(platform=Platform.CLI, user_id="offloaded")
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    data = tmp_path_factory.mktemp("offloaded")
-    return load_settings(_env_file=None, device="cpu", preset="tiny", data_dir=data)
-
-
-def _cache(settings: Settings) -> EngineCache:
-    models = settings.data_dir / "models"
-    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    return tiny_settings(tmp_path_factory, "offloaded")
 
 
 @pytest.fixture(scope="module")
 def offloaded(settings: Settings) -> EngineCache:
-    cache = _cache(settings)
+    cache = tiny_cache(settings)
     engine = cache.get("tiny")
     cpu = torch.device("cpu")
     for pipe in engine_pipelines(engine):
@@ -48,11 +40,6 @@ def offloaded(settings: Settings) -> EngineCache:
         )
     control_for(engine, get_preset("tiny"), cache.context).preload()  # after the hooks, as at warm-up
     return cache
-
-
-def _render(cache: EngineCache, settings: Settings, speed: SpeedMode, steps: int | None) -> Rendered:
-    request = GenerationRequest(prompt="a cat walking", seed=7, steps=steps, speed=speed, origin=ORIGIN)
-    return render_request(request, {}, settings=settings, cache=cache, on_step=lambda _s, _t: True)
 
 
 #: Quality last again: the adapter is off after a draft.
@@ -64,8 +51,8 @@ def test_an_offloaded_engine_renders_and_counts_every_mode_as_the_plain_one(
     speed: str, steps: int | None, settings: Settings, offloaded: EngineCache
 ) -> None:
     mode = SpeedMode(speed)
-    want = _render(_cache(settings), settings, mode, steps)
-    got = _render(offloaded, settings, mode, steps)
+    want = render(tiny_cache(settings), settings, mode, steps)
+    got = render(offloaded, settings, mode, steps)
     assert got.report is not None and want.report is not None
     assert (got.report.passes, got.report.passes_skipped) == (want.report.passes, want.report.passes_skipped)
     assert (got.report.passes_skipped > 0) is (mode is SpeedMode.BALANCED)
