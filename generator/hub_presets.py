@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
 from reelbot.generator.control_engine import finish_loop, job_call_kwargs
@@ -75,19 +76,26 @@ def load_pretrained(pipeline_class: Any, preset: Preset, ctx: LoadContext, **com
     return pipe
 
 
+def wan_vae(preset: Preset, ctx: LoadContext) -> Any:
+    """The checkpoint's Wan VAE in float32 whatever the context's dtype: every Wan-family loader
+    (T2V, I2V, VACE) passes it as ``vae=`` (diffusers' own examples do this: bf16 decoding
+    bands colours; the pipelines cast latents to the VAE's dtype and back)."""
+    import torch
+    from diffusers import AutoencoderKLWan
+
+    return AutoencoderKLWan.from_pretrained(
+        weights_source(preset, ctx), subfolder="vae", dtype=torch.float32, cache_dir=ctx.cache_dir
+    )
+
+
 def load_wan_pipelines(
     preset: Preset, ctx: LoadContext, *, t2v: bool, i2v: bool, expand: bool
 ) -> tuple[Any, Any]:
-    """Load WanPipeline and/or WanImageToVideoPipeline from one checkpoint, sharing components.
+    """Load WanPipeline and/or WanImageToVideoPipeline from one checkpoint, sharing components,
+    with the float32 VAE of :func:`wan_vae`."""
+    from diffusers import WanImageToVideoPipeline, WanPipeline
 
-    The Wan VAE stays float32 (diffusers' own examples do this: bf16 decoding bands colours).
-    """
-    import torch
-    from diffusers import AutoencoderKLWan, WanImageToVideoPipeline, WanPipeline
-
-    vae = AutoencoderKLWan.from_pretrained(
-        weights_source(preset, ctx), subfolder="vae", dtype=torch.float32, cache_dir=ctx.cache_dir
-    )
+    vae = wan_vae(preset, ctx)
     first = load_pretrained(WanPipeline if t2v else WanImageToVideoPipeline, preset, ctx, vae=vae)
     if not (t2v and i2v):
         return (first, None) if t2v else (None, first)
@@ -108,15 +116,41 @@ def load_wan_pipelines(
     return first, second
 
 
+def refuse_untrained_roles(preset: Preset | None, job: RenderJob) -> None:
+    """Refuse a reference the checkpoint was not trained for, with routing's own message.
+
+    Routing sends such a request elsewhere, but a job can reach the engine without it (a bench,
+    a direct call). Without this check the pipeline takes ``last_image`` from any Wan I2V
+    checkpoint: Wan 2.2 I2V A14B then renders it silently untrained, and Wan 2.1 I2V 480P fails
+    deep inside the transformer (two CLIP embeddings for one video: a tensor-size RuntimeError).
+    """
+    if preset is None:
+        return
+    roles = set(job.references)
+    refused = sorted(roles - preset.roles)
+    if refused:
+        capable = [p.name for p in PRESETS.values() if p.supports(roles)]
+        raise InvalidRequest(
+            "request.preset_role_unsupported",
+            preset=preset.name,
+            role=refused[0].value,
+            choices=", ".join(capable) or "-",
+        )
+
+
 class HubWanEngine:
     """A loaded Wan checkpoint: text-to-video and/or image-to-video entry points."""
 
-    def __init__(self, t2v: Any, i2v: Any, device: str, *, end_frames: bool = False) -> None:
+    def __init__(
+        self, t2v: Any, i2v: Any, device: str, *, end_frames: bool = False, preset: Preset | None = None
+    ) -> None:
         self.t2v, self.i2v, self.device = t2v, i2v, device
         self.end_frames = end_frames  # the checkpoint honours last_image (FLF2V): loops are native
+        self.preset = preset  # its roles are the references this checkpoint may take
         self._lock = threading.Lock()
 
     def render(self, job: RenderJob, on_step: StepCallback) -> np.ndarray:
+        refuse_untrained_roles(self.preset, job)
         frames, native_loop = run_wan(
             self.t2v,
             self.i2v,
@@ -186,7 +220,7 @@ WAN21_T2V = PRESETS["wan-2.1-t2v-1.3b"]  # the spec: reelbot.domain.presets.cata
 @register_engine("wan-2.1-t2v-1.3b")
 def load_wan21_t2v(ctx: LoadContext) -> Engine:
     t2v, _ = load_wan_pipelines(WAN21_T2V, ctx, t2v=True, i2v=False, expand=False)
-    return HubWanEngine(t2v, None, ctx.device)
+    return HubWanEngine(t2v, None, ctx.device, preset=WAN21_T2V)
 
 
 # --- Wan 2.1 I2V 14B 480p: first frame (CLIP image encoder + latent conditioning). -----------
@@ -197,7 +231,7 @@ WAN21_I2V = PRESETS["wan-2.1-i2v-14b-480p"]  # the spec: reelbot.domain.presets.
 @register_engine("wan-2.1-i2v-14b-480p")
 def load_wan21_i2v(ctx: LoadContext) -> Engine:
     _, i2v = load_wan_pipelines(WAN21_I2V, ctx, t2v=False, i2v=True, expand=False)
-    return HubWanEngine(None, i2v, ctx.device)
+    return HubWanEngine(None, i2v, ctx.device, preset=WAN21_I2V)
 
 
 # --- Wan 2.1 FLF2V 14B 720p: first + last frame. ---------------------------------------------
@@ -208,7 +242,7 @@ WAN21_FLF2V = PRESETS["wan-2.1-flf2v-14b-720p"]  # the spec: reelbot.domain.pres
 @register_engine("wan-2.1-flf2v-14b-720p")
 def load_wan21_flf2v(ctx: LoadContext) -> Engine:
     _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False)
-    return HubWanEngine(None, i2v, ctx.device, end_frames=True)
+    return HubWanEngine(None, i2v, ctx.device, end_frames=True, preset=WAN21_FLF2V)
 
 
 # --- Wan 2.2 TI2V 5B: text or first frame, 720p at 24 fps; IGNORES last_image. --------------
@@ -219,7 +253,7 @@ WAN22_TI2V = PRESETS["wan-2.2-ti2v-5b"]  # the spec: reelbot.domain.presets.cata
 @register_engine("wan-2.2-ti2v-5b")
 def load_wan22_ti2v(ctx: LoadContext) -> Engine:
     t2v, i2v = load_wan_pipelines(WAN22_TI2V, ctx, t2v=True, i2v=True, expand=True)
-    return HubWanEngine(t2v, i2v, ctx.device)
+    return HubWanEngine(t2v, i2v, ctx.device, preset=WAN22_TI2V)
 
 
 # --- Wan 2.2 A14B: two experts (transformer: high noise, transformer_2: low noise). ---------
@@ -227,16 +261,20 @@ def load_wan22_ti2v(ctx: LoadContext) -> Engine:
 # draft loads the high-noise LoRA into transformer and the low-noise one into transformer_2.
 
 
+WAN22_T2V_A14B = PRESETS["wan-2.2-t2v-a14b"]  # the spec: reelbot.domain.presets.catalog
+WAN22_I2V_A14B = PRESETS["wan-2.2-i2v-a14b"]
+
+
 @register_engine("wan-2.2-t2v-a14b")
 def load_wan22_t2v_a14b(ctx: LoadContext) -> Engine:
-    t2v, _ = load_wan_pipelines(PRESETS["wan-2.2-t2v-a14b"], ctx, t2v=True, i2v=False, expand=False)
-    return HubWanEngine(t2v, None, ctx.device)
+    t2v, _ = load_wan_pipelines(WAN22_T2V_A14B, ctx, t2v=True, i2v=False, expand=False)
+    return HubWanEngine(t2v, None, ctx.device, preset=WAN22_T2V_A14B)
 
 
 @register_engine("wan-2.2-i2v-a14b")
 def load_wan22_i2v_a14b(ctx: LoadContext) -> Engine:
-    _, i2v = load_wan_pipelines(PRESETS["wan-2.2-i2v-a14b"], ctx, t2v=False, i2v=True, expand=False)
-    return HubWanEngine(None, i2v, ctx.device)
+    _, i2v = load_wan_pipelines(WAN22_I2V_A14B, ctx, t2v=False, i2v=True, expand=False)
+    return HubWanEngine(None, i2v, ctx.device, preset=WAN22_I2V_A14B)
 
 
 # --- LTX-Video 0.9.5: fast, keyframes anywhere (first and/or last), video extension. ---------

@@ -192,7 +192,8 @@ def load_wan21_vace(ctx: LoadContext) -> Engine:
     """Load the checkpoint (``<cache_dir>/wan-2.1-vace-1.3b`` when present, else the hub id)."""
     from diffusers import WanVACEPipeline
 
-    from reelbot.generator.hub_presets import WAN_MAX_SEQUENCE_LENGTH, load_pretrained
+    from reelbot.generator.hub_presets import WAN_MAX_SEQUENCE_LENGTH, load_pretrained, wan_vae
 
-    pipe = load_pretrained(WanVACEPipeline, WAN21_VACE, ctx)
+    # The VAE stays float32 as in the other Wan loaders (it was bf16 here on a GPU).
+    pipe = load_pretrained(WanVACEPipeline, WAN21_VACE, ctx, vae=wan_vae(WAN21_VACE, ctx))
     return VaceEngine(pipe, ctx.device, max_sequence_length=WAN_MAX_SEQUENCE_LENGTH)

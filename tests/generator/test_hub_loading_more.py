@@ -1,0 +1,315 @@
+"""The remaining real presets' loaders, run offline through every speed mode they offer.
+
+Each checkpoint is a tiny random-weight pipeline of the *real* class (Wan 2.1 I2V with a CLIP
+image encoder, Wan 2.2 I2V A14B with two experts, Wan 2.1 VACE) saved with ``save_pretrained``
+under ``<models>/<preset name>``, with tiny draft LoRAs where the preset's draft names them; it is
+loaded back by the loader a GPU worker runs and rendered through the real SpeedControl
+(``render_counted``), so a GPU-only path that breaks on these classes breaks here first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.presets import get_preset, route_preset
+from reelbot.domain.settings import load_settings
+from reelbot.domain.types import ReferenceRole, SpeedMode
+from reelbot.generator.cache import EngineCache
+from reelbot.generator.hub_presets import weights_source
+from reelbot.generator.presets import LoadContext, RenderJob
+from reelbot.generator.runner import render_counted
+from reelbot.generator.speed.lora import save_tiny_lora
+from reelbot.generator.tiny import build_tiny_components, build_tiny_transformer
+from reelbot.generator.tiny_vace import build_tiny_vace_pipeline
+
+pytestmark = pytest.mark.slow
+
+FIRST, LAST, SUBJECT = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME, ReferenceRole.SUBJECT
+WAN21_I2V, WAN22_I2V, VACE = "wan-2.1-i2v-14b-480p", "wan-2.2-i2v-a14b", "wan-2.1-vace-1.3b"
+QUALITY_STEPS = 2
+RED = Image.new("RGB", (120, 80), (200, 30, 30))
+BLUE = Image.new("RGB", (80, 120), (30, 30, 200))
+#: The references each preset's roles take (the VACE one honours every role).
+REFERENCES: dict[str, dict[ReferenceRole, Image.Image]] = {
+    WAN21_I2V: {FIRST: RED},
+    WAN22_I2V: {FIRST: RED},
+    VACE: {FIRST: RED, LAST: BLUE, SUBJECT: BLUE},
+}
+# The tiny CLIP vision tower: 32×32 input in 8×8 patches (16 + class token = 17 image tokens,
+# the real ViT-H/14 gives 257), width 8 → the transformer's image_dim.
+CLIP_WIDTH, CLIP_IMAGE = 8, 32
+
+
+def tiny_clip() -> tuple[Any, Any]:
+    """(CLIPVisionModel, CLIPImageProcessor) as Wan 2.1 I2V's checkpoint names them in
+    model_index.json; the pipeline takes ``hidden_states[-2]`` of the vision tower."""
+    import torch
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
+
+    config = CLIPVisionConfig(
+        hidden_size=CLIP_WIDTH,
+        intermediate_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        image_size=CLIP_IMAGE,
+        patch_size=8,
+        projection_dim=CLIP_WIDTH,
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(41)
+        encoder = CLIPVisionModel(config).eval()
+    processor = CLIPImageProcessor(size={"shortest_edge": CLIP_IMAGE}, crop_size=CLIP_IMAGE)
+    return encoder, processor
+
+
+def clip_transformer(seed: int) -> Any:
+    """Wan 2.1 I2V's transformer shape: 36 input channels, an image embedder over the CLIP
+    tokens (image_dim) and the extra image key/value projections (added_kv_proj_dim = width)."""
+    import torch
+    from diffusers import WanTransformer3DModel
+
+    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER
+
+    width = TINY_WAN_TRANSFORMER["num_attention_heads"] * TINY_WAN_TRANSFORMER["attention_head_dim"]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return WanTransformer3DModel(
+            **TINY_WAN_TRANSFORMER, in_channels=36, image_dim=CLIP_WIDTH, added_kv_proj_dim=width
+        ).eval()
+
+
+def save_checkpoints(root: Path) -> None:
+    """The three checkpoints in the hub layout, and every draft LoRA file their specs name."""
+    from diffusers import WanImageToVideoPipeline
+
+    parts = build_tiny_components()
+    encoder, processor = tiny_clip()
+    parts.pipeline(
+        WanImageToVideoPipeline,
+        transformer=clip_transformer(51),
+        image_encoder=encoder,
+        image_processor=processor,
+    ).save_pretrained(root / WAN21_I2V)
+    parts.pipeline(
+        WanImageToVideoPipeline,
+        transformer=build_tiny_transformer(36, 52),
+        transformer_2=build_tiny_transformer(36, 53),
+        image_encoder=None,
+        image_processor=None,
+        boundary_ratio=0.9,
+    ).save_pretrained(root / WAN22_I2V)
+    build_tiny_vace_pipeline().save_pretrained(root / VACE)
+    for name in (WAN21_I2V, WAN22_I2V):
+        lora = get_preset(name).modes[SpeedMode.DRAFT].lora
+        assert lora is not None
+        for seed, weight_name in enumerate((lora.weight_name, lora.weight_name_2), start=61):
+            if weight_name is not None:
+                save_tiny_lora(root / "loras" / name / weight_name, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("models")
+    save_checkpoints(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def cache(models: Path) -> EngineCache:
+    return EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loader that reached for the hub would fail here instead of downloading."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def on_cpu(name: str) -> Any:
+    """The preset as shipped but allowed on a CPU worker: the cache refuses a GPU preset on a
+    CPU (``generator.gpu_required``); its loader, modes and roles are the shipped ones."""
+    return dataclasses.replace(get_preset(name), needs_gpu=False)
+
+
+def job_in(name: str, speed: SpeedMode, **changes: Any) -> RenderJob:
+    """A 64×64, 5-frame job of ``name`` in ``speed``: draft at its fixed steps and guidance 1,
+    balanced and quality at the tiny step count with the checkpoint's guidance."""
+    spec = get_preset(name)
+    mode = spec.modes[speed]
+    steps, guidance = (mode.steps, mode.guidance) if speed is SpeedMode.DRAFT else (QUALITY_STEPS, 5.0)
+    job = RenderJob(
+        prompt="a cat walking",
+        negative_prompt="",
+        width=64,
+        height=64,
+        num_frames=5,
+        fps=8,
+        steps=steps,
+        guidance=guidance,
+        seed=4,
+        references=REFERENCES[name],
+        speed=speed,
+    )
+    return dataclasses.replace(job, **changes)
+
+
+def counted(cache: EngineCache, name: str, speed: SpeedMode) -> tuple[np.ndarray, Any]:
+    frames, report = render_counted(cache, on_cpu(name), job_in(name, speed), lambda s, t: True)
+    assert report is not None and report.mode == speed.value
+    assert frames.shape == (5, 64, 64, 3) and frames.dtype == np.uint8
+    return frames, report
+
+
+@contextmanager
+def calls_of(*modules: Any) -> Iterator[list[int]]:
+    """The test's own count of each module's forward calls while the block runs."""
+    calls = [0] * len(modules)
+    handles = [
+        module.register_forward_hook(lambda *_, i=i: calls.__setitem__(i, calls[i] + 1))
+        for i, module in enumerate(modules)
+    ]
+    try:
+        yield calls
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def test_wan21_i2v_encodes_the_first_frame_with_its_clip_encoder(cache: EngineCache, models: Path) -> None:
+    spec = get_preset(WAN21_I2V)
+    assert weights_source(spec, cache.context) == str(models / WAN21_I2V)  # nothing from the hub
+    engine: Any = cache.get(on_cpu(WAN21_I2V))
+    assert engine.t2v is None and engine.i2v.image_processor is not None
+    assert engine.i2v.transformer.config.image_dim == CLIP_WIDTH
+    embedder = engine.i2v.transformer.condition_embedder.image_embedder
+    with calls_of(engine.i2v.image_encoder, embedder) as calls:
+        counted(cache, WAN21_I2V, SpeedMode.QUALITY)
+    assert calls[0] == 1 and calls[1] == QUALITY_STEPS * 2  # CLIP once, its tokens in every pass
+
+
+def test_wan22_i2v_a14b_runs_both_experts_without_clip(cache: EngineCache) -> None:
+    engine: Any = cache.get(on_cpu(WAN22_I2V))
+    assert engine.t2v is None and engine.i2v.image_encoder is None
+    assert engine.i2v.config.boundary_ratio == 0.9
+    # 2 steps: t = 1000 (high noise, ≥ 900) then 750 (low noise), each with CFG.
+    with calls_of(engine.i2v.transformer, engine.i2v.transformer_2) as calls:
+        _frames, report = counted(cache, WAN22_I2V, SpeedMode.QUALITY)
+    assert calls == [2, 2] and report.passes == 4
+
+
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, VACE])
+def test_bf16_loading_keeps_the_wan_vae_in_float32(models: Path, name: str) -> None:
+    """What a GPU worker loads (bf16), on the CPU: the transformer(s) in bf16, the Wan VAE in
+    float32 like diffusers' own examples (VACE loaded it in bf16), and a render still works."""
+    import torch
+
+    bf16 = EngineCache(LoadContext(device="cpu", dtype="bfloat16", cache_dir=str(models)))
+    engine: Any = bf16.get(on_cpu(name))
+    pipe = engine.pipe if name == VACE else engine.i2v
+    assert pipe.vae.dtype == torch.float32 and pipe.transformer.dtype == torch.bfloat16
+    assert getattr(pipe, "transformer_2", None) is None or pipe.transformer_2.dtype == torch.bfloat16
+    frames, _report = counted(bf16, name, SpeedMode.QUALITY)
+    assert frames.std() > 0
+
+
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, VACE])
+def test_every_mode_counts_its_passes(cache: EngineCache, name: str) -> None:
+    """Draft first, then quality and balanced, then draft again: the passes each mode counts on
+    the real transformers, and the second draft equal to the first (the adapter back on)."""
+    spec = get_preset(name)
+    draft_mode = spec.mode(SpeedMode.DRAFT)
+    first_draft = counted(cache, name, SpeedMode.DRAFT) if draft_mode else None
+    _quality, quality_report = counted(cache, name, SpeedMode.QUALITY)
+    assert quality_report.passes == QUALITY_STEPS * 2 and quality_report.passes_skipped == 0
+    _balanced, balanced_report = counted(cache, name, SpeedMode.BALANCED)
+    assert balanced_report.passes == quality_report.passes and balanced_report.passes_skipped >= 0
+    if first_draft is None:
+        assert set(spec.modes) == {SpeedMode.QUALITY, SpeedMode.BALANCED}
+        return
+    frames, report = first_draft
+    assert draft_mode is not None and draft_mode.lora is not None
+    assert report.passes == draft_mode.steps and report.lora == draft_mode.lora.weight_name
+    again, _report = counted(cache, name, SpeedMode.DRAFT)
+    assert np.array_equal(again, frames)
+    # The same schedule with the adapter off differs: the draft ran with its LoRA.
+    schedule = {"steps": draft_mode.steps, "guidance": 1.0}
+    plain, _report = render_counted(cache, on_cpu(name), job_in(name, SpeedMode.QUALITY, **schedule), _go)
+    assert not np.array_equal(again, plain)
+
+
+def test_a_draft_adapter_reaches_every_expert(cache: EngineCache) -> None:
+    engine: Any = cache.get(on_cpu(WAN22_I2V))
+    counted(cache, WAN22_I2V, SpeedMode.DRAFT)
+    adapters = engine.i2v.get_list_adapters()
+    assert "draft" in adapters["transformer"] and "draft_2" in adapters["transformer_2"]
+
+
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V])
+def test_an_image_preset_refuses_a_text_only_job(cache: EngineCache, name: str) -> None:
+    with pytest.raises(ValueError, match="first_frame"):
+        render_counted(cache, on_cpu(name), job_in(name, SpeedMode.QUALITY, references={}), _go)
+
+
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V])
+def test_an_image_preset_refuses_an_end_frame_it_was_not_trained_for(cache: EngineCache, name: str) -> None:
+    """Routing sends a last frame elsewhere; a job that reaches the engine anyway (a bench, a
+    stale plan) must not hand ``last_image`` to a checkpoint that was never trained for it."""
+    job = job_in(name, SpeedMode.QUALITY, references={FIRST: RED, LAST: BLUE})
+    with pytest.raises(InvalidRequest) as info:
+        render_counted(cache, on_cpu(name), job, _go)
+    assert info.value.key == "request.preset_role_unsupported" and info.value.details["role"] == "last_frame"
+    assert "wan-2.1-flf2v-14b-720p" in info.value.details["choices"]
+    assert "last_frame" in info.value.render("en") and "last_frame" in info.value.render("zh-TW")
+
+
+def test_routing_refuses_an_end_frame_for_the_a14b_image_preset() -> None:
+    settings = load_settings(_env_file=None, device="cpu", preset="tiny")
+    with pytest.raises(InvalidRequest) as info:
+        route_preset(WAN22_I2V, {FIRST, LAST}, settings)
+    assert info.value.key == "request.preset_role_unsupported"
+    assert info.value.details["role"] == "last_frame"
+    assert "last_frame" in info.value.render("en") and "last_frame" in info.value.render("zh-TW")
+
+
+def _go(step: int, total: int) -> bool:
+    return True
+
+
+def test_ltx2_loader_renders_keyframes_with_sound(tmp_path: Path) -> None:
+    """LTX-2 offers quality only; its loader, fed the tiny LTX-2 checkpoint, renders first + last
+    keyframes with the vocoder's audio. Its pipeline batches CFG into ONE transformer call a
+    step (Wan calls it twice), so the counter reports one pass a step here."""
+    from reelbot.generator.runner import render_counted_av
+    from reelbot.generator.tiny_ltx2 import build_tiny_ltx2_pipeline
+
+    build_tiny_ltx2_pipeline().save_pretrained(tmp_path / "ltx-2")
+    spec = on_cpu("ltx-2")
+    assert set(spec.modes) == {SpeedMode.QUALITY}
+    ltx2 = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(tmp_path)))
+    job = RenderJob(
+        prompt="a cat",
+        negative_prompt="",
+        width=64,
+        height=32,
+        num_frames=9,
+        fps=8,
+        steps=QUALITY_STEPS,
+        guidance=4.0,
+        seed=1,
+        references={FIRST: RED, LAST: BLUE},
+    )
+    frames, audio, report = render_counted_av(ltx2, spec, job, _go)
+    engine: Any = ltx2.get(spec)
+    assert [c.index for c in engine.last_call["conditions"]] == [0, -1]
+    assert frames.shape == (9, 32, 64, 3) and audio is not None
+    assert audio.samples.shape[1] >= audio.sample_rate * 9 / 8 * 0.5 and np.abs(audio.samples).max() > 0
+    assert report is not None and report.passes == QUALITY_STEPS and report.passes_skipped == 0
