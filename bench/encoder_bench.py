@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reelbot.domain.settings import EncodeSettings
-from reelbot.generator.encode import encode_mp4, ffmpeg_exe
+from reelbot.generator.encode import encode_mp4, ffmpeg_exe, raw_rgb_input
 
 console = Console(width=150)
 FPS = 16
@@ -98,16 +98,7 @@ def cli_encode(raw: Path, width: int, height: int, out: Path, preset: str, crf: 
         "-loglevel",
         "error",
         "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{width}x{height}",
-        "-r",
-        str(FPS),
-        "-i",
-        str(raw),
+        *raw_rgb_input(width, height, FPS, str(raw)),
         "-an",
         "-vcodec",
         "libx264",
@@ -142,16 +133,7 @@ def quality(clip: Path, raw: Path, width: int, height: int) -> tuple[float, floa
         "-hide_banner",
         "-i",
         str(clip),
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{width}x{height}",
-        "-r",
-        str(FPS),
-        "-i",
-        str(raw),
+        *raw_rgb_input(width, height, FPS, str(raw)),
         "-lavfi",
         "[0:v]split[a][b];[1:v]split[c][d];[a][c]psnr;[b][d]ssim",
         "-f",

@@ -88,6 +88,12 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def raw_rgb_input(width: int, height: int, fps: float, source: str = "pipe:") -> list[str]:
+    """ffmpeg's input options for raw RGB24 frames of ``width`` × ``height`` at ``fps`` read from
+    ``source`` (stdin by default): what every hand-built ffmpeg command feeding frames needs."""
+    return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", source]
+
+
 def even_frames(frames: np.ndarray) -> np.ndarray:
     """uint8 [F, H, W, 3] with even H and W (edge-padded), as yuv420p requires."""
     if frames.ndim != 4 or frames.shape[-1] != 3:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from reelbot.domain.errors import ReelbotError
-from reelbot.generator.encode import decode_frames, ffmpeg_exe, probe
+from reelbot.generator.encode import decode_frames, ffmpeg_exe, probe, raw_rgb_input
 
 LANCZOS = "ffmpeg Lanczos"
 
@@ -77,16 +77,7 @@ def learned_upscale(clip: Path, dst: Path, weights: Path, device: str = "cpu") -
         "-loglevel",
         "error",
         "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{width}x{height}",
-        "-r",
-        f"{info.fps}",
-        "-i",
-        "pipe:",
+        *raw_rgb_input(width, height, info.fps),
         "-c:v",
         "libx264",
         "-preset",
