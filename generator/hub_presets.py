@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reelbot.domain.errors import InvalidRequest
+from reelbot.domain.presets import role_refusal
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.conditioning import fitted_references
 from reelbot.generator.control_engine import finish_loop, job_call_kwargs
@@ -127,15 +127,8 @@ def refuse_untrained_roles(preset: Preset | None, job: RenderJob) -> None:
     if preset is None:
         return
     roles = set(job.references)
-    refused = sorted(roles - preset.roles)
-    if refused:
-        capable = [p.name for p in PRESETS.values() if p.supports(roles)]
-        raise InvalidRequest(
-            "request.preset_role_unsupported",
-            preset=preset.name,
-            role=refused[0].value,
-            choices=", ".join(capable) or "-",
-        )
+    if roles - preset.roles:
+        raise role_refusal(preset, roles)
 
 
 class HubWanEngine:

@@ -18,6 +18,7 @@ from reelbot.domain.presets.routing import (
     gpu_available,
     list_presets,
     presets_that_fit,
+    role_refusal,
     route_preset,
 )
 from reelbot.domain.presets.sizing import (
@@ -67,6 +68,7 @@ __all__ = [
     "presets_that_fit",
     "register_spec",
     "resolve_speed",
+    "role_refusal",
     "round_to_multiple",
     "route_preset",
     "seconds_of",

@@ -141,9 +141,15 @@ def route_preset(requested: str | None, roles: set[ReferenceRole], settings: Set
         return chosen
     if preset.supports(roles):
         raise _too_big(preset, card_gb, roles)
+    raise role_refusal(preset, roles)
+
+
+def role_refusal(preset: PresetSpec, roles: set[ReferenceRole]) -> InvalidRequest:
+    """Why ``preset`` cannot take ``roles`` (the role it lacks or needs) and which presets can:
+    routing's answer, and an engine's for a job that reached it without routing."""
     role = _missing_role(preset, roles)
     capable = [p.name for p in PRESETS.values() if p.supports(roles)]
-    raise InvalidRequest(
+    return InvalidRequest(
         "request.preset_role_unsupported",
         preset=preset.name,
         role=role.value if role is not None else "",
