@@ -117,17 +117,21 @@ def load_wan_pipelines(
 
 
 def refuse_untrained_roles(preset: Preset | None, job: RenderJob) -> None:
-    """Refuse a reference the checkpoint was not trained for, with routing's own message.
+    """Refuse references the checkpoint was not trained for, or lacks, with routing's message.
 
     Routing sends such a request elsewhere, but a job can reach the engine without it (a bench,
     a direct call). Without this check the pipeline takes ``last_image`` from any Wan I2V
     checkpoint: Wan 2.2 I2V A14B then renders it silently untrained, and Wan 2.1 I2V 480P fails
     deep inside the transformer (two CLIP embeddings for one video: a tensor-size RuntimeError).
+    A text-only job on an image-only checkpoint, or an Extend on a text-only one, gets the same
+    translated refusal instead of an engine-internal error. An Extend counts as a first frame.
     """
     if preset is None:
         return
     roles = set(job.references)
-    if roles - preset.roles:
+    if job.context_frames is not None:
+        roles.add(FIRST)
+    if not preset.supports(roles):
         raise role_refusal(preset, roles)
 
 

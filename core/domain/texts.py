@@ -22,6 +22,9 @@ TEXTS = {
         "request.preset_role_unsupported": (
             "Preset {preset} cannot use a {role} image. Presets that can: {choices}."
         ),
+        "request.preset_role_missing": (
+            "Preset {preset} needs a {role} image. Presets that can render this request: {choices}."
+        ),
         "request.remix_needs_parent": "A {kind} needs the clip it starts from.",
         "image.too_large_bytes": "The image is {size_mb} MB; the limit is {limit_mb} MB.",
         "image.not_an_image": "That file is not an image I can read (PNG, JPEG or WebP).",
@@ -79,6 +82,9 @@ TEXTS = {
         "request.preset_unknown": "沒有 {value} 這個模型，可用的模型有：{choices}。",
         "request.preset_role_unsupported": (
             "模型 {preset} 無法使用「{role}」圖片，可以使用的模型有：{choices}。"
+        ),
+        "request.preset_role_missing": (
+            "模型 {preset} 需要一張「{role}」圖片，可以處理這個請求的模型有：{choices}。"
         ),
         "request.remix_needs_parent": "{kind} 需要指定原本的影片。",
         "image.too_large_bytes": "圖片大小為 {size_mb} MB，上限是 {limit_mb} MB。",

@@ -106,6 +106,23 @@ def test_same_group_stand_in_for_image_requests(settings: Settings) -> None:
     assert route_preset("wan-2.1-i2v-14b-480p", set(), settings).name == "wan-2.1-t2v-1.3b"
 
 
+@pytest.mark.parametrize(
+    ("name", "roles", "role"),
+    [
+        ("wan-2.1-flf2v-14b-720p", {LAST}, "first_frame"),  # a lone end frame needs a start frame
+        ("wan-2.1-i2v-14b-480p", set(), "first_frame"),  # an image-only checkpoint, text alone
+    ],
+)
+def test_a_missing_role_is_named_as_needed_not_as_unusable(
+    name: str, roles: set[ReferenceRole], role: str
+) -> None:
+    err = catalog.role_refusal(get_preset(name), roles)
+    assert (err.key, err.details["role"]) == ("request.preset_role_missing", role)
+    assert name not in err.details["choices"].split(", ")
+    assert f"needs a {role}" in render(err.key, "en", **err.details)
+    assert f"需要一張「{role}」" in render(err.key, "zh-TW", **err.details)
+
+
 def test_unsupported_role_is_refused_never_ignored(settings: Settings) -> None:
     with pytest.raises(InvalidRequest) as info:
         route_preset("wan-2.2-ti2v-5b", {FIRST, LAST}, settings)

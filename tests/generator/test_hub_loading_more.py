@@ -255,8 +255,14 @@ def test_a_draft_adapter_reaches_every_expert(cache: EngineCache) -> None:
 
 @pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V])
 def test_an_image_preset_refuses_a_text_only_job(cache: EngineCache, name: str) -> None:
-    with pytest.raises(ValueError, match="first_frame"):
+    """Routing never sends a text-only request here; one that arrives anyway is refused in the
+    user's language, naming the missing first frame and the presets that render text alone."""
+    with pytest.raises(InvalidRequest) as info:
         render_counted(cache, on_cpu(name), job_in(name, SpeedMode.QUALITY, references={}), _go)
+    assert info.value.key == "request.preset_role_missing" and info.value.details["role"] == "first_frame"
+    assert "wan-2.1-t2v-1.3b" in info.value.details["choices"]
+    assert "needs a first_frame" in info.value.render("en")
+    assert "需要一張「first_frame」" in info.value.render("zh-TW")
 
 
 @pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V])

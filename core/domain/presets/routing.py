@@ -86,16 +86,17 @@ def presets_that_fit(card_gb: float | None, roles: set[ReferenceRole] | None = N
     ]
 
 
-def _missing_role(preset: PresetSpec, roles: set[ReferenceRole]) -> ReferenceRole | None:
-    """The role to name in a refusal: one the preset cannot use, or one it needs but lacks."""
+def _refused_role(preset: PresetSpec, roles: set[ReferenceRole]) -> tuple[str, ReferenceRole | None]:
+    """The message key and role of a refusal: a role the preset cannot use, or one it needs
+    but lacks (a lone last frame needs a first frame; an image-only checkpoint needs one)."""
     for role in sorted(roles - preset.roles):
-        return role
+        return "request.preset_role_unsupported", role
     for role, needs in preset.role_requires:
         if role in roles and needs not in roles:
-            return role
+            return "request.preset_role_missing", needs
     for role in sorted(preset.required_roles - roles):
-        return role
-    return None
+        return "request.preset_role_missing", role
+    return "request.preset_role_unsupported", None
 
 
 def _too_big(preset: PresetSpec, card_gb: float | None, roles: set[ReferenceRole]) -> InvalidRequest:
@@ -145,12 +146,12 @@ def route_preset(requested: str | None, roles: set[ReferenceRole], settings: Set
 
 
 def role_refusal(preset: PresetSpec, roles: set[ReferenceRole]) -> InvalidRequest:
-    """Why ``preset`` cannot take ``roles`` (the role it lacks or needs) and which presets can:
-    routing's answer, and an engine's for a job that reached it without routing."""
-    role = _missing_role(preset, roles)
+    """Why ``preset`` cannot take ``roles`` (the role it cannot use, or the one it needs) and
+    which presets can: routing's answer, and an engine's for a job that reached it without routing."""
+    key, role = _refused_role(preset, roles)
     capable = [p.name for p in PRESETS.values() if p.supports(roles)]
     return InvalidRequest(
-        "request.preset_role_unsupported",
+        key,
         preset=preset.name,
         role=role.value if role is not None else "",
         choices=", ".join(capable) or "-",
