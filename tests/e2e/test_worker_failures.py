@@ -15,14 +15,14 @@ import numpy as np
 from reelbot.app.service import ReelbotService
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.events import EventKind
-from reelbot.domain.presets import CostProfile
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, JobState, Origin, Platform
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.presets import PRESETS, Preset, RenderJob, StepCallback, register_preset
+from reelbot.generator.presets import PRESETS, RenderJob, StepCallback, register_preset
 from reelbot.storage import clips as clip_repo
 from reelbot.storage import jobs as job_repo
 from reelbot.storage.db import session_scope
+from tests.bare_presets import bare_preset
 
 from .processes import worker_env
 
@@ -95,20 +95,7 @@ def register_test_preset(name: str, title: str, engine: type) -> None:
     """A preset whose engine misbehaves on purpose (registered once per test session)."""
     if name in PRESETS:
         return
-    preset = Preset(
-        name=name,
-        title=title,
-        group="test",
-        model_id=None,
-        roles=frozenset(),
-        base_size=(64, 32),
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=2.0,
-        default_steps=2,
-        default_guidance=1.0,
-        cost=CostProfile(0.0, 0.0, 0.0, 0.0),
-    )
+    preset = bare_preset(name, title=title, steps=2)
     register_preset(preset)(lambda ctx: engine())
 
 

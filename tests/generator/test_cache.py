@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from reelbot.domain.errors import InvalidRequest, ReelbotError
-from reelbot.domain.presets import CostProfile
 from reelbot.domain.settings import Settings
 from reelbot.generator.cache import EngineCache, detect_device
 from reelbot.generator.presets import ENGINE_LOADERS, LoadContext, Preset, RenderJob, StepCallback
+from tests.bare_presets import bare_preset
 
 CPU = LoadContext(device="cpu", dtype="float32")
 
@@ -37,21 +37,7 @@ def make_preset(
         return CountingEngine(name)
 
     ENGINE_LOADERS[name] = load  # the engine registry is a plain dict: each test binds its own loader
-    return Preset(
-        name=name,
-        title=name,
-        group="test",
-        model_id=None,
-        roles=frozenset(),
-        base_size=(64, 32),
-        default_fps=8,
-        default_seconds=1.0,
-        max_seconds_per_pass=2.0,
-        default_steps=1,
-        default_guidance=1.0,
-        needs_gpu=needs_gpu,
-        cost=CostProfile(0.0, 0.0, 0.0, 0.0),
-    )
+    return bare_preset(name, needs_gpu=needs_gpu)
 
 
 def test_loads_once_and_keeps_warm() -> None:
