@@ -55,9 +55,11 @@ PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELB
 
 def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
     from reelbot.cli.lang import cli_locale
+    from reelbot.domain.messages import render
 
-    message = exc.render(locale or cli_locale())
-    _console().print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    locale = locale or cli_locale()
+    label = render("cli.error", locale)  # "error: " / "錯誤：" (a full-width colon needs no space)
+    _console().print(f"[red]{label}[/red]{exc.render(locale)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
 
 

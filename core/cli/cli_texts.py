@@ -8,6 +8,7 @@ from reelbot.domain.messages import EN, ZH_TW
 
 TEXTS = {
     EN: {
+        "cli.error": "error: ",
         "doctor.torch_missing": "torch is not installed: run `make install` (CPU) or `make install-cuda` (GPU).",
         "doctor.gpu_none": (
             "no CUDA GPU visible to torch {torch} (CUDA: {cuda}): only the tiny presets run "
@@ -96,6 +97,7 @@ TEXTS = {
         "demo.next": "A real model on a GPU: `make install-cuda`, then `{command}`",
     },
     ZH_TW: {
+        "cli.error": "錯誤：",
         "doctor.torch_missing": "尚未安裝 torch：請執行 `make install`（CPU）或 `make install-cuda`（GPU）。",
         "doctor.gpu_none": (
             "torch {torch} 看不到 CUDA GPU（CUDA：{cuda}）：只能使用 tiny 模型（REELBOT_PRESET={preset}）。"

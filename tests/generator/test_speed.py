@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reelbot.cli import app
+from reelbot.cli.lang import set_lang
 from reelbot.domain.errors import ReelbotError
 from reelbot.domain.presets import CacheSpec, LoraSource, ModeSpec, get_preset
 from reelbot.domain.settings import Settings, load_settings
@@ -293,7 +294,14 @@ def test_cli_generate_json_prints_the_report_and_writes_valid_clips(tmp_path: Pa
         assert info.num_frames == 5 and info.codec == "h264"
     assert reports["quality"]["passes"] == 60 and reports["draft"]["passes"] == 4
     bad = runner.invoke(app, ["generate", "a cat", "--preset", "tiny-ltx", "--speed", "draft"], env=env)
-    assert bad.exit_code != 0 and "quality" in bad.output
+    assert bad.exit_code == 1 and "error: Preset tiny-ltx has no draft mode" in bad.output
+    assert "quality" in bad.output
+    zh = ["--lang", "zh-TW", "generate", "a cat", "--preset", "tiny-ltx", "--speed", "draft"]
+    try:
+        bad_zh = runner.invoke(app, zh, env=env)
+    finally:
+        set_lang(None)  # --lang sets the process's CLI language; the next test starts from the default
+    assert bad_zh.exit_code == 1 and "錯誤：模型 tiny-ltx 沒有 draft 模式" in bad_zh.output
 
 
 def test_wan22_a14b_two_experts_load_and_draft_through_both(tmp_path: Path) -> None:
