@@ -82,14 +82,15 @@ def resolve(
     preset: PresetSpec, source: LoraSource, models_dir: str | None, weight_name: str
 ) -> tuple[str, str]:
     """(folder or repo, weight file) for ``load_lora_weights``; raises lora_missing when absent."""
-    local = lora_dir(models_dir, preset) / weight_name
+    folder = lora_dir(models_dir, preset)
+    local = folder / weight_name  # a weight name may hold the repo's folders (LoRAs/Wan22-Turbo/…)
     if local.is_file():
-        return str(local.parent), weight_name
+        return str(folder), weight_name
     if source.repo is None:
         if weight_name == TINY_LORA_NAME:
             save_tiny_lora(local)
             log.info("built the tiny draft LoRA at %s", local)
-            return str(local.parent), weight_name
+            return str(folder), weight_name
         raise _missing(preset, str(local))
     return source.repo, weight_name
 

@@ -90,7 +90,10 @@ class SpeedControl:
                 if not on:
                     continue
                 assert mode.lora is not None
-                load_adapter(pipe, self.preset, mode.lora, self.ctx.cache_dir)
+                # Wan 2.2 TI2V's two entry points share one transformer: the adapter the first
+                # pipeline loaded is already in the second's (a second load would be refused).
+                if mode.lora.adapter_name not in _adapter_names(pipe):
+                    load_adapter(pipe, self.preset, mode.lora, self.ctx.cache_dir)
                 self._adapters.add(id(pipe))
             if on:
                 assert mode.lora is not None

@@ -1,7 +1,8 @@
 """The remaining real presets' loaders, run offline through every speed mode they offer.
 
 Each checkpoint is a tiny random-weight pipeline of the *real* class (Wan 2.1 I2V with a CLIP
-image encoder, Wan 2.2 I2V A14B with two experts, Wan 2.1 VACE) saved with ``save_pretrained``
+image encoder, Wan 2.2 I2V A14B with two experts, Wan 2.2 TI2V with its two entry points on one
+transformer, Wan 2.1 VACE) saved with ``save_pretrained``
 under ``<models>/<preset name>``, with tiny draft LoRAs where the preset's draft names them; it is
 loaded back by the loader a GPU worker runs and rendered through the real SpeedControl
 (``render_counted``), so a GPU-only path that breaks on these classes breaks here first.
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.slow
 
 FIRST, LAST, SUBJECT = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME, ReferenceRole.SUBJECT
 WAN21_I2V, WAN22_I2V, VACE = "wan-2.1-i2v-14b-480p", "wan-2.2-i2v-a14b", "wan-2.1-vace-1.3b"
+TI2V = "wan-2.2-ti2v-5b"
 QUALITY_STEPS = 2
 RED = Image.new("RGB", (120, 80), (200, 30, 30))
 BLUE = Image.new("RGB", (80, 120), (30, 30, 200))
@@ -42,6 +44,7 @@ BLUE = Image.new("RGB", (80, 120), (30, 30, 200))
 REFERENCES: dict[str, dict[ReferenceRole, Image.Image]] = {
     WAN21_I2V: {FIRST: RED},
     WAN22_I2V: {FIRST: RED},
+    TI2V: {FIRST: RED},
     VACE: {FIRST: RED, LAST: BLUE, SUBJECT: BLUE},
 }
 # The tiny CLIP vision tower: 32×32 input in 8×8 patches (16 + class token = 17 image tokens,
@@ -88,8 +91,8 @@ def clip_transformer(seed: int) -> Any:
 
 
 def save_checkpoints(root: Path) -> None:
-    """The three checkpoints in the hub layout, and every draft LoRA file their specs name."""
-    from diffusers import WanImageToVideoPipeline
+    """The four checkpoints in the hub layout, and every draft LoRA file their specs name."""
+    from diffusers import WanImageToVideoPipeline, WanPipeline
 
     parts = build_tiny_components()
     encoder, processor = tiny_clip()
@@ -107,8 +110,11 @@ def save_checkpoints(root: Path) -> None:
         image_processor=None,
         boundary_ratio=0.9,
     ).save_pretrained(root / WAN22_I2V)
+    parts.pipeline(
+        WanPipeline, transformer=build_tiny_transformer(16, 54), expand_timesteps=True
+    ).save_pretrained(root / TI2V)
     build_tiny_vace_pipeline().save_pretrained(root / VACE)
-    for name in (WAN21_I2V, WAN22_I2V):
+    for name in (WAN21_I2V, WAN22_I2V, TI2V):
         lora = get_preset(name).modes[SpeedMode.DRAFT].lora
         assert lora is not None
         for seed, weight_name in enumerate((lora.weight_name, lora.weight_name_2), start=61):
@@ -221,7 +227,7 @@ def test_bf16_loading_keeps_the_wan_vae_in_float32(models: Path, name: str) -> N
     assert frames.std() > 0
 
 
-@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, VACE])
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, TI2V, VACE])
 def test_every_mode_counts_its_passes(cache: EngineCache, name: str) -> None:
     """Draft first, then quality and balanced, then draft again: the passes each mode counts on
     the real transformers, and the second draft equal to the first (the adapter back on)."""
@@ -244,6 +250,33 @@ def test_every_mode_counts_its_passes(cache: EngineCache, name: str) -> None:
     schedule = {"steps": draft_mode.steps, "guidance": 1.0}
     plain, _report = render_counted(cache, on_cpu(name), job_in(name, SpeedMode.QUALITY, **schedule), _go)
     assert not np.array_equal(again, plain)
+
+
+def test_ti2v_draft_loads_once_into_the_shared_transformer_for_both_entry_points(
+    cache: EngineCache, models: Path
+) -> None:
+    """Wan 2.2 TI2V's text and image pipelines share one transformer: its Turbo LoRA goes in once
+    (a second load of the same adapter is refused by diffusers), and drafts from a first frame
+    and from text alone both run with it. The weight name holds the hub repo's folders; the
+    operator's local copy sits under the same folders."""
+    lora = get_preset(TI2V).modes[SpeedMode.DRAFT].lora
+    assert lora is not None and "/" in lora.weight_name
+    assert (models / "loras" / TI2V / lora.weight_name).is_file()
+    engine: Any = cache.get(on_cpu(TI2V))
+    assert engine.i2v.transformer is engine.t2v.transformer
+    for references in (REFERENCES[TI2V], {}):
+        frames, report = render_counted(
+            cache, on_cpu(TI2V), job_in(TI2V, SpeedMode.DRAFT, references=references), _go
+        )
+        assert report is not None and report.passes == 4 and report.lora == lora.weight_name
+        plain, _report = render_counted(
+            cache,
+            on_cpu(TI2V),
+            job_in(TI2V, SpeedMode.QUALITY, references=references, steps=4, guidance=1.0),
+            _go,
+        )
+        assert not np.array_equal(frames, plain)  # the draft ran with the adapter on
+    assert engine.t2v.get_list_adapters()["transformer"] == ["draft"]
 
 
 def test_a_draft_adapter_reaches_every_expert(cache: EngineCache) -> None:

@@ -1,7 +1,8 @@
 """Every shipped preset as data: one entry each, cost profile beside it.
 
-The families share their defaults through small builders (:func:`tiny_spec`, :func:`wan_spec`),
-so an entry states only what sets its preset apart; every entry is still one ``register_spec``.
+The families share their defaults through small builders (:func:`tiny_spec`, :func:`wan_spec`,
+and the Wan speed modes' in :mod:`.wan_modes`), so an entry states only what sets its preset
+apart; every entry is still one ``register_spec``.
 
 The checkpoints, LoRAs and why each preset claims only the roles it was trained for are in
 docs/presets.md. Memory figures are *computed from parameter counts* (bf16 weights, fp32 VAE,
@@ -24,6 +25,7 @@ from reelbot.domain.presets.spec import (
     PresetSpec,
     transformer_profile,
 )
+from reelbot.domain.presets.wan_modes import LIGHTX2V_21, a14b_draft, distilled, wan_balanced
 from reelbot.domain.types import ReferenceRole, SpeedMode
 
 FIRST = ReferenceRole.FIRST_FRAME
@@ -35,8 +37,6 @@ UMT5_XXL_GB = 11.4  # 5.68 B parameters, bf16 (every Wan checkpoint)
 CLIP_H_GB = 1.3  # Wan 2.1 I2V/FLF2V image encoder, 0.63 B bf16
 WAN21_VAE_GB = 0.5  # 0.13 B fp32
 WAN22_VAE_GB = 1.4  # the ×16 VAE, fp32
-LIGHTX2V_21 = "lightx2v/Wan2.1-Distill-Loras"
-LIGHTX2V_22 = "lightx2v/Wan2.2-Distill-Loras"
 
 # Tiny random-weight presets run on a CPU in tests; fitted to PLATFORMS.md's timings
 # (64×64×17: 0.16 s, 256×256×17: 2.0 s, 256×256×33: 4.5 s at 4 steps).
@@ -47,44 +47,6 @@ TINY_COST = CostProfile(
 TINY_BALANCED = ModeSpec(
     steps=4, guidance=5.0, cache=CacheSpec(kind="first_block", threshold=0.05), relative_cost=0.6
 )
-
-
-def wan_balanced(steps: int, guidance: float, threshold: float = 0.05) -> ModeSpec:
-    """Full schedule + First-Block Cache (published ≈1.6× on Wan 2.1; threshold is the starting value)."""
-    return ModeSpec(
-        steps=steps,
-        guidance=guidance,
-        cache=CacheSpec(kind="first_block", threshold=threshold),
-        relative_cost=0.65,
-    )
-
-
-#: Motion mitigation for the Wan distilled LoRAs (opt-in, ``REELBOT_ENGINE__MOTION_MITIGATION``):
-#: full-guidance steps at high noise with the adapter off before the distilled ones — the two
-#: undistilled high-noise steps users of the Lightning/lightx2v LoRAs run against slow motion
-#: (a starting point from the field, not measured here).
-WAN_MOTION_STEPS = 2
-
-
-def distilled(
-    lora: LoraSource, steps: int = 4, quality_passes: int = 60, *, motion_guidance: float | None = None
-) -> ModeSpec:
-    """A step- and CFG-distilled LoRA: ``steps`` steps, guidance 1 (one pass per step);
-    ``motion_guidance`` (the checkpoint's own guidance) offers :data:`WAN_MOTION_STEPS` of motion
-    mitigation first, when the operator turns it on."""
-    motion = (
-        {}
-        if motion_guidance is None
-        else {"motion_steps": WAN_MOTION_STEPS, "motion_guidance": motion_guidance}
-    )
-    return ModeSpec(
-        steps=steps,
-        guidance=1.0,
-        fixed_steps=True,
-        lora=lora,
-        relative_cost=round(steps / quality_passes, 3),
-        **motion,
-    )
 
 
 def tiny_spec(name: str, title: str, group: str, **fields: Any) -> PresetSpec:
@@ -142,21 +104,6 @@ def wan_spec(
             extra_modes=modes,
             **fields,
         )
-    )
-
-
-def a14b_draft(task: str, date: str, guidance: float) -> ModeSpec:
-    """Wan 2.2 A14B's 4-step LoRA pair: high-noise expert (transformer) + low-noise (transformer_2);
-    its motion mitigation runs the high-noise expert undistilled for the first steps."""
-    return distilled(
-        LoraSource(
-            repo=LIGHTX2V_22,
-            weight_name=f"wan2.2_{task}_A14b_high_noise_lora_rank64_lightx2v_4step_{date}.safetensors",
-            weight_name_2=f"wan2.2_{task}_A14b_low_noise_lora_rank64_lightx2v_4step_{date}.safetensors",
-            licence="Apache-2.0 (lightx2v)",
-        ),
-        quality_passes=80,
-        motion_guidance=guidance,
     )
 
 
@@ -293,6 +240,16 @@ wan_spec(
     base_size=(1280, 704),
     default_fps=24,  # 121 frames a pass
     cost=transformer_profile(5e9, 30, 3072),
+    # Wan 2.2 TI2V 5B Turbo (4 steps, CFG 1) as a LoRA; both entry points share its transformer.
+    draft=distilled(
+        LoraSource(
+            repo="Kijai/WanVideo_comfy",
+            weight_name="LoRAs/Wan22-Turbo/Wan22_TI2V_5B_Turbo_lora_rank_64_fp16.safetensors",
+            licence="see model card (the Turbo page names none; base Apache-2.0; not verified offline)",
+        ),
+        quality_passes=80,
+        motion_guidance=5.0,
+    ),
     size_multiple=32,  # VAE ×16 spatial compression × patch 2
     memory=MemoryNeeds(
         transformer_gb=10.0, text_encoder_gb=UMT5_XXL_GB, vae_gb=WAN22_VAE_GB, activations_gb=10.0
