@@ -36,9 +36,10 @@ def render(
     prompt: str = "a cat walking",
     seed: int = 7,
     preset: str = "tiny",
+    guidance: float | None = None,
 ) -> Rendered:
     """One clip through the worker's render path (``render_request``) in ``speed``."""
     request = GenerationRequest(
-        prompt=prompt, seed=seed, steps=steps, speed=speed, preset=preset, origin=ORIGIN
+        prompt=prompt, seed=seed, steps=steps, guidance=guidance, speed=speed, preset=preset, origin=ORIGIN
     )
     return render_request(request, {}, settings=settings, cache=cache, on_step=lambda _s, _t: True)
