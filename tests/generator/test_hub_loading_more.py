@@ -279,6 +279,32 @@ def test_ti2v_draft_loads_once_into_the_shared_transformer_for_both_entry_points
     assert engine.t2v.get_list_adapters()["transformer"] == ["draft"]
 
 
+def test_ti2v_on_a_24_gb_card_plan_drafts_from_both_entry_points(models: Path) -> None:
+    """The 24 GB card's plan for TI2V 5B is model CPU offload (on the first pipeline, as
+    ``tuning._place`` does), its draft LoRA loaded afterwards as the warm-up loads it. Run with the
+    CPU as the execution device (diffusers' re-enable after the LoRA load is bound to it; a
+    CUDA worker's default is its GPU): both entry points draft with the adapter and give the
+    frames of the engine without offload."""
+    import functools
+
+    from reelbot.generator.speed.modes import control_for
+
+    plain = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    offloaded = EngineCache(LoadContext(device="cpu", dtype="float32", cache_dir=str(models)))
+    engine: Any = offloaded.get(on_cpu(TI2V))
+    for pipe in (engine.t2v, engine.i2v):
+        pipe.enable_model_cpu_offload = functools.partial(pipe.enable_model_cpu_offload, device="cpu")
+    engine.t2v.enable_model_cpu_offload()
+    control_for(engine, on_cpu(TI2V), offloaded.context).preload()
+    assert engine.t2v.transformer._hf_hook is not None
+    for references in (REFERENCES[TI2V], {}):
+        job = job_in(TI2V, SpeedMode.DRAFT, references=references)
+        got, report = render_counted(offloaded, on_cpu(TI2V), job, _go)
+        want, _report = render_counted(plain, on_cpu(TI2V), job, _go)
+        assert report is not None and report.passes == 4
+        assert np.array_equal(got, want)
+
+
 def test_a_draft_adapter_reaches_every_expert(cache: EngineCache) -> None:
     engine: Any = cache.get(on_cpu(WAN22_I2V))
     counted(cache, WAN22_I2V, SpeedMode.DRAFT)
