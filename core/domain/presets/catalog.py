@@ -1,7 +1,7 @@
 """Every shipped preset as data: one entry each, cost profile beside it.
 
-The families share their defaults through small builders (:func:`tiny_spec`, :func:`wan_spec`,
-and the Wan speed modes' in :mod:`.wan_modes`), so an entry states only what sets its preset
+The families share their defaults through small builders (:func:`tiny_spec`, :func:`wan_spec`;
+the Wan speed modes come from :mod:`.wan_modes`), so an entry states only what sets its preset
 apart; every entry is still one ``register_spec``.
 
 The checkpoints, LoRAs and why each preset claims only the roles it was trained for are in
