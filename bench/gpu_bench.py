@@ -4,6 +4,8 @@
     python bench/gpu_bench.py --cpu-smoke             # the tiny preset on a CPU (what runs in CI-less boxes)
     python bench/gpu_bench.py --preset wan-2.2-t2v-a14b --steps 10 --seconds 1 --no-compile --batch ""
     python bench/gpu_bench.py --full-on-cpu --steps 2  # rehearsal of the GPU run's code path on a CPU
+    python bench/gpu_bench.py --preset wan-2.2-ti2v-5b --no-compile --batch ""  # the 24 GB card's preset
+    python bench/gpu_bench.py --flops-only            # FLOPs per clip per preset and mode (meta device)
 
 Production settings: the clip a worker renders for a plain request (the preset's default aspect
 9:16, seconds, fps and steps, sized by the worker's own ``plan_render`` → ``render_job``; Wan 2.1
@@ -54,7 +56,7 @@ from reelbot.domain.presets import PRESETS, get_preset, plan_render
 from reelbot.domain.settings import EngineSettings, Limits
 from reelbot.domain.types import Aspect, GenerationRequest, Origin, Platform, SpeedMode
 from reelbot.generator.cache import EngineCache
-from reelbot.generator.hub_presets import HubWanEngine
+from reelbot.generator.hub_presets import HubWanEngine, image_entry
 from reelbot.generator.presets import LoadContext, RenderJob, register_preset, render_job
 from reelbot.generator.runner import render_counted
 from reelbot.generator.speed.counter import counting, transformers_of
@@ -85,12 +87,35 @@ WAN21_1_3B = dict(
     rope_max_seq_len=1024,
 )
 WAN_14B = {**WAN21_1_3B, "num_attention_heads": 40, "ffn_dim": 13824, "num_layers": 40}  # 5120 wide
-#: The presets built at full size: transformer config, experts (Wan 2.2 A14B: two), boundary
-#: ratio (the checkpoint's; high-noise expert first). Others are refused, never faked with the
-#: wrong model under their name.
-FULL_SIZE: dict[str, tuple[dict[str, Any], int, float | None]] = {
-    "wan-2.1-t2v-1.3b": (WAN21_1_3B, 1, None),
-    "wan-2.2-t2v-a14b": (WAN_14B, 2, 0.875),
+#: Wan 2.2 TI2V 5B: 3072 wide, 48 latent channels (its VAE's z_dim).
+WAN22_TI2V_5B = {**WAN21_1_3B, "num_attention_heads": 24, "ffn_dim": 14336, "in_channels": 48,
+                 "out_channels": 48}  # fmt: skip
+#: The Wan 2.2 VAE (TI2V's: ×16 spatial, 48 channels), from the checkpoint's vae/config.json but
+#: for the latent statistics (only a scale on random latents; their defaults are 16 long).
+WAN22_VAE = dict(base_dim=160, decoder_base_dim=256, z_dim=48, in_channels=12, out_channels=12,
+                 patch_size=2, scale_factor_spatial=16, scale_factor_temporal=4, is_residual=True,
+                 latents_mean=[0.0] * 48, latents_std=[1.0] * 48)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class FullSize:
+    """A preset's architecture at full size: transformer config, experts (Wan 2.2 A14B: two),
+    boundary ratio (the checkpoint's; high-noise expert first), VAE config ({}: Wan 2.1's) and
+    ``expand_timesteps`` (TI2V: per-token timesteps, a text and a first-frame entry point)."""
+
+    transformer: dict[str, Any]
+    experts: int = 1
+    boundary: float | None = None
+    vae: dict[str, Any] = dataclasses.field(default_factory=dict)
+    expand: bool = False
+
+
+#: The presets built at full size. Others are refused, never faked with the wrong model under
+#: their name.
+FULL_SIZE: dict[str, FullSize] = {
+    "wan-2.1-t2v-1.3b": FullSize(WAN21_1_3B),
+    "wan-2.2-ti2v-5b": FullSize(WAN22_TI2V_5B, vae=WAN22_VAE, expand=True),
+    "wan-2.2-t2v-a14b": FullSize(WAN_14B, experts=2, boundary=0.875),
 }
 PROMPT = "a red fox running through snow, slow motion, golden light"
 
@@ -116,7 +141,8 @@ def random_transformer(config: dict[str, Any]) -> Any:
 
 def build_full_wan(device: str, seed: int, base: str = "wan-2.1-t2v-1.3b") -> Any:
     """WanPipeline at ``base``'s full size (:data:`FULL_SIZE`) with random weights made on
-    ``device`` (no hub); Wan 2.2 A14B gets both experts and its boundary ratio."""
+    ``device`` (no hub; ``"meta"`` for shapes only); Wan 2.2 A14B gets both experts and its
+    boundary ratio, TI2V its VAE and expanded timesteps."""
     from diffusers import (
         AutoencoderKLWan,
         FlowMatchEulerDiscreteScheduler,
@@ -124,10 +150,10 @@ def build_full_wan(device: str, seed: int, base: str = "wan-2.1-t2v-1.3b") -> An
     )
     from transformers import UMT5Config, UMT5EncoderModel
 
-    config, experts, boundary = FULL_SIZE[base]
+    size = FULL_SIZE[base]
     torch.manual_seed(seed)
     with torch.device(device):
-        transformers = [random_transformer(config) for _ in range(experts)]
+        transformers = [random_transformer(size.transformer) for _ in range(size.experts)]
         text = (
             UMT5EncoderModel(
                 UMT5Config(
@@ -145,15 +171,16 @@ def build_full_wan(device: str, seed: int, base: str = "wan-2.1-t2v-1.3b") -> An
             .to(torch.bfloat16)
             .eval()
         )
-        vae = AutoencoderKLWan().eval()  # the Wan 2.1 VAE config, fp32 like the loader
+        vae = AutoencoderKLWan(**size.vae).eval()  # fp32, like the loader
     pipe = WanPipeline(
         build_tiny_tokenizer(),
         text,
         vae,
         FlowMatchEulerDiscreteScheduler(shift=3.0),
         transformers[0],
-        transformer_2=transformers[1] if experts > 1 else None,
-        boundary_ratio=boundary,
+        transformer_2=transformers[1] if size.experts > 1 else None,
+        boundary_ratio=size.boundary,
+        expand_timesteps=size.expand,
     )
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -173,7 +200,9 @@ def register_bench_preset(base: str, device: str, seed: int) -> str:
     def load(ctx: LoadContext) -> HubWanEngine:
         pipe = build_full_wan(ctx.device, seed, base)
         pipe.reelbot_tuning = tune([pipe], spec, ctx)
-        return HubWanEngine(pipe, None, ctx.device)
+        # TI2V: the worker's engine has its first-frame entry on the same modules (rows are text)
+        i2v = image_entry(pipe, expand=True) if FULL_SIZE[base].expand else None
+        return HubWanEngine(pipe, i2v, ctx.device, preset=spec)
 
     register_preset(spec)(load)
     return name
@@ -184,7 +213,8 @@ def flops_per_pass(pipe: Any, job: RenderJob) -> float:
     from torch.utils.flop_counter import FlopCounterMode
 
     t = pipe.transformer
-    frames, h, w = (job.num_frames - 1) // 4 + 1, job.height // 8, job.width // 8
+    spatial, temporal = pipe.vae_scale_factor_spatial, pipe.vae_scale_factor_temporal  # TI2V: 16, 4
+    frames, h, w = (job.num_frames - 1) // temporal + 1, job.height // spatial, job.width // spatial
     dev, dtype = t.proj_out.weight.device, t.proj_out.weight.dtype  # compute dtype (norms stay fp32)
     latents = torch.randn(1, t.config.in_channels, frames, h, w, device=dev, dtype=dtype)
     text = torch.randn(1, 512, t.config.text_dim, device=dev, dtype=dtype)
@@ -538,6 +568,43 @@ def run(args: argparse.Namespace, started: float) -> Table:
     return table
 
 
+def flops_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Computed, not measured (no GPU needed): every full-size preset built on the meta device,
+    one transformer pass counted with ``torch.utils.flop_counter`` at each mode's planned clip,
+    times the passes that mode runs (balanced: before its cache skips any). ``floor_s`` is the
+    transformer's time at ``--peak-tflops`` (100 % MFU; text encoding and the VAE decode come on
+    top), the bound every measured s/clip is read against."""
+    rows: list[dict[str, Any]] = []
+    for base in FULL_SIZE:
+        pipe, spec = build_full_wan("meta", args.seed, base), get_preset(base)
+        per_pass: dict[tuple[int, int, int], float] = {}
+        for speed, mode in spec.modes.items():
+            job = bench_job(spec, speed, args)
+            size = (job.width, job.height, job.num_frames)
+            if size not in per_pass:
+                per_pass[size] = flops_per_pass(pipe, job)
+            mitigations = (False, True) if mode.motion_steps else (False,)
+            for mitigate in mitigations:
+                passes = mode.passes(job.steps, job.guidance, mitigate=mitigate)
+                flops = passes * per_pass[size]
+                rows.append({"preset": base, "mode": speed.value + ("+motion" if mitigate else ""),
+                             "size": "×".join(map(str, size)), "steps": job.steps, "passes": passes,
+                             "tflop_pass": per_pass[size] / 1e12, "pflop_clip": flops / 1e15,
+                             "floor_s": flops / (args.peak_tflops * 1e12)})  # fmt: skip
+        del pipe
+    return rows
+
+
+def print_flops(rows: list[dict[str, Any]], peak_tflops: float) -> None:
+    floor = f"transformer FLOPs at {peak_tflops:.0f} TFLOP/s"
+    print(f"computed on the meta device, not measured; floor = {floor}")
+    print(f"{'preset':<18} {'mode':<13} {'clip W×H×F':>13} {'steps':>5} {'passes':>6} {'TFLOP/pass':>10} "
+          f"{'PFLOP/clip':>10} {'floor s':>8}")  # fmt: skip
+    for r in rows:
+        print(f"{r['preset']:<18} {r['mode']:<13} {r['size']:>13} {r['steps']:>5} {r['passes']:>6} "
+              f"{r['tflop_pass']:>10.1f} {r['pflop_clip']:>10.2f} {r['floor_s']:>8.2f}")  # fmt: skip
+
+
 def main() -> None:
     started = time.perf_counter()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -589,7 +656,18 @@ def main() -> None:
     parser.add_argument("--models", type=str, default=None, help="models folder (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--flops-only",
+        action="store_true",
+        help="no render: each full-size preset's FLOPs per clip per mode, counted on the meta device",
+    )
     args = parser.parse_args()
+    if args.flops_only:
+        rows = flops_rows(args)
+        print_flops(rows, args.peak_tflops)
+        if args.json:
+            args.json.write_text(json.dumps({"computed": True, "rows": rows}, indent=2))
+        return
     default_batch = "" if args.cpu_smoke or args.full_on_cpu else "2,4"
     args.batch = [int(b) for b in (args.batch if args.batch is not None else default_batch).split(",") if b]
     if not (args.cpu_smoke or args.full_on_cpu) and not torch.cuda.is_available():

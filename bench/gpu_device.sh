@@ -5,6 +5,7 @@
 # there, so the benchmark always runs the code that is checked out, never a stale wheel.
 #
 #   bash bench/gpu_device.sh                     # Wan 2.1 1.3B at production settings, < 8 min
+#   bash bench/gpu_device.sh --preset wan-2.2-ti2v-5b --seconds 2 --no-compile --batch ""
 #   bash bench/gpu_device.sh --preset wan-2.2-t2v-a14b --steps 10 --seconds 1 --no-compile --batch ""
 #
 # Arguments go to gpu_bench.py. Environment: OUT (where the log, the JSON and the machine's

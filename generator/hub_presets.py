@@ -99,8 +99,15 @@ def load_wan_pipelines(
     first = load_pretrained(WanPipeline if t2v else WanImageToVideoPipeline, preset, ctx, vae=vae)
     if not (t2v and i2v):
         return (first, None) if t2v else (None, first)
-    # Wan 2.2 TI2V: one checkpoint, two entry points. The image pipeline reuses every module;
-    # expand_timesteps makes it condition through the first latent frame (no CLIP encoder).
+    return first, image_entry(first, expand=expand)
+
+
+def image_entry(first: Any, *, expand: bool) -> Any:
+    """Wan 2.2 TI2V: one checkpoint, two entry points. The image pipeline reuses every module of
+    the loaded text pipeline ``first`` (and its tuning); ``expand_timesteps`` makes it condition
+    through the first latent frame (no CLIP encoder). The GPU bench builds its TI2V engine so too."""
+    from diffusers import WanImageToVideoPipeline
+
     second: Any = WanImageToVideoPipeline(
         tokenizer=first.tokenizer,
         text_encoder=first.text_encoder,
@@ -113,7 +120,7 @@ def load_wan_pipelines(
     )
     second.set_progress_bar_config(disable=True)
     second.reelbot_tuning = first.reelbot_tuning
-    return first, second
+    return second
 
 
 def refuse_untrained_roles(preset: Preset | None, job: RenderJob) -> None:

@@ -15,6 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reelbot.app.safety.costs import latent_tokens
+from reelbot.domain.presets import get_preset
+from reelbot.domain.presets.spec import H100_BF16_EFFECTIVE
+from reelbot.domain.types import SpeedMode
+
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,3 +95,36 @@ def test_a_row_gets_its_rounds_unless_its_warm_up_was_expensive() -> None:
     costly = argparse.Namespace(rounds=3, cheap_s=-1.0)
     timing, _ = bench.timed(lambda: calls.append(1), costly, "cpu")
     assert len(timing.times_s) == 1 and timing.fields(per=2)["s_clip"] == timing.times_s[0] / 2
+
+
+@pytest.mark.parametrize("preset", ["wan-2.1-t2v-1.3b", "wan-2.2-ti2v-5b", "wan-2.2-t2v-a14b"])
+def test_full_size_pipelines_are_the_checkpoints_the_memory_plan_counts(preset: str) -> None:
+    """Built on the meta device (shapes, no memory): every expert has the published parameter
+    count the memory plan is computed from (bf16 transformer, fp32 VAE), and the VAE's latent
+    channels and compression fit the transformer and the preset's size multiple."""
+    bench = load_bench()
+    pipe = bench.build_full_wan("meta", 0, preset)
+    needs = get_preset(preset).memory
+    experts = [t for t in (pipe.transformer, pipe.transformer_2) if t is not None]
+    transformer_gb = sum(p.numel() for t in experts for p in t.parameters()) * 2 / 1e9
+    vae_gb = sum(p.numel() for p in pipe.vae.parameters()) * 4 / 1e9
+    assert abs(transformer_gb - needs.transformer_gb) < 0.05 and abs(vae_gb - needs.vae_gb) < 0.05
+    assert pipe.vae.config.z_dim == pipe.transformer.config.in_channels
+    patch = pipe.transformer.config.patch_size[1]
+    assert get_preset(preset).size_multiple % (pipe.vae_scale_factor_spatial * patch) == 0
+    assert pipe.config.expand_timesteps == (preset == "wan-2.2-ti2v-5b")
+
+
+@pytest.mark.parametrize("preset", ["wan-2.1-t2v-1.3b", "wan-2.2-ti2v-5b", "wan-2.2-t2v-a14b"])
+def test_the_cost_estimate_counts_the_flops_the_real_architecture_runs(preset: str) -> None:
+    """The estimate before queueing prices a pass as ``2·P·T + 4·L·D·T²`` FLOPs
+    (``transformer_profile``); torch's FLOP counter, run on the full-size transformer (meta
+    device) at the planned clip, must agree within 10 %, TI2V's ×16 VAE included."""
+    bench = load_bench()
+    spec = get_preset(preset)
+    job = bench.bench_job(spec, SpeedMode.QUALITY, argparse.Namespace(aspect="9:16", seconds=None,
+                          steps=None, seed=0, size=None))  # fmt: skip
+    counted = bench.flops_per_pass(bench.build_full_wan("meta", 0, preset), job)
+    tokens = latent_tokens(spec, width=job.width, height=job.height, num_frames=job.num_frames)
+    one_pass_s = spec.cost.seconds(tokens=tokens, steps=1, pixel_frames=0) - spec.cost.overhead_s
+    assert abs(one_pass_s * H100_BF16_EFFECTIVE / counted - 1) < 0.10

@@ -36,7 +36,7 @@ QUALITY, BALANCED, DRAFT = SpeedMode.QUALITY, SpeedMode.BALANCED, SpeedMode.DRAF
 UMT5_XXL_GB = 11.4  # 5.68 B parameters, bf16 (every Wan checkpoint)
 CLIP_H_GB = 1.3  # Wan 2.1 I2V/FLF2V image encoder, 0.63 B bf16
 WAN21_VAE_GB = 0.5  # 0.13 B fp32
-WAN22_VAE_GB = 1.4  # the ×16 VAE, fp32
+WAN22_VAE_GB = 2.8  # 0.70 B fp32 (the ×16 VAE: 48 channels, a wider decoder)
 
 # Tiny random-weight presets run on a CPU in tests; fitted to PLATFORMS.md's timings
 # (64×64×17: 0.16 s, 256×256×17: 2.0 s, 256×256×33: 4.5 s at 4 steps).
