@@ -70,11 +70,13 @@ async def _remix(
     *,
     prompt: str | None = None,
     speed: str | None = None,
+    clip: ClipView | None = None,
 ) -> None:
     """Start a remix of ``clip_id``; the status message replies to the clicked clip message.
-    ``speed``: the Remix form's select value (None or ``keep``: the parent's mode)."""
+    ``speed``: the Remix form's select value (None or ``keep``: the parent's mode); ``clip``: the
+    clip when the caller has read it already (the mode select)."""
     bot = _bot(interaction)
-    clip = await _live_clip(bot, clip_id)
+    clip = clip or await _live_clip(bot, clip_id)
     mode = _chosen_speed(clip, speed)
     origin = origin_for(interaction)
     # Another prompt or mode within the click window is another remix, not a double click.
@@ -131,7 +133,7 @@ async def on_mode_take(interaction: discord.Interaction, clip_id: uuid.UUID, val
         return
     action, mode = taken
     await interaction.response.defer(ephemeral=True, thinking=True)
-    await _remix(interaction, clip_id, action, speed=mode.value)
+    await _remix(interaction, clip_id, action, speed=mode.value, clip=clip)
 
 
 components.MODE_TAKE_HANDLER = on_mode_take
