@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 FIRST = ReferenceRole.FIRST_FRAME
 LAST = ReferenceRole.LAST_FRAME
-LAST_NEEDS_FIRST = ((LAST, FIRST),)
 WAN_MAX_SEQUENCE_LENGTH = 512
 
 
@@ -88,15 +87,31 @@ def wan_vae(preset: Preset, ctx: LoadContext) -> Any:
     )
 
 
+def clip_image_encoder(preset: Preset, ctx: LoadContext) -> Any:
+    """Wan 2.1 I2V / FLF2V's CLIP image encoder in float32 whatever the context's dtype, as
+    diffusers' ``WanImageToVideoPipeline`` example loads it (the original Wan code runs it in
+    fp16): it runs once a clip, a cost nothing beside one transformer pass, and its penultimate
+    hidden states condition every step, where bf16 would keep 8 bits of each."""
+    import torch
+    from transformers import CLIPVisionModel
+
+    return CLIPVisionModel.from_pretrained(
+        weights_source(preset, ctx), subfolder="image_encoder", dtype=torch.float32, cache_dir=ctx.cache_dir
+    )
+
+
 def load_wan_pipelines(
-    preset: Preset, ctx: LoadContext, *, t2v: bool, i2v: bool, expand: bool
+    preset: Preset, ctx: LoadContext, *, t2v: bool, i2v: bool, expand: bool, clip: bool = False
 ) -> tuple[Any, Any]:
     """Load WanPipeline and/or WanImageToVideoPipeline from one checkpoint, sharing components,
-    with the float32 VAE of :func:`wan_vae`."""
+    with the float32 VAE of :func:`wan_vae` (and ``clip``: the float32 image encoder of
+    :func:`clip_image_encoder`; Wan 2.2's checkpoints have none)."""
     from diffusers import WanImageToVideoPipeline, WanPipeline
 
-    vae = wan_vae(preset, ctx)
-    first = load_pretrained(WanPipeline if t2v else WanImageToVideoPipeline, preset, ctx, vae=vae)
+    components = {"vae": wan_vae(preset, ctx)}
+    if clip:
+        components["image_encoder"] = clip_image_encoder(preset, ctx)
+    first = load_pretrained(WanPipeline if t2v else WanImageToVideoPipeline, preset, ctx, **components)
     if not (t2v and i2v):
         return (first, None) if t2v else (None, first)
     return first, image_entry(first, expand=expand)
@@ -234,7 +249,7 @@ WAN21_I2V = PRESETS["wan-2.1-i2v-14b-480p"]  # the spec: reelbot.domain.presets.
 
 @register_engine("wan-2.1-i2v-14b-480p")
 def load_wan21_i2v(ctx: LoadContext) -> Engine:
-    _, i2v = load_wan_pipelines(WAN21_I2V, ctx, t2v=False, i2v=True, expand=False)
+    _, i2v = load_wan_pipelines(WAN21_I2V, ctx, t2v=False, i2v=True, expand=False, clip=True)
     return HubWanEngine(None, i2v, ctx.device, preset=WAN21_I2V)
 
 
@@ -245,7 +260,7 @@ WAN21_FLF2V = PRESETS["wan-2.1-flf2v-14b-720p"]  # the spec: reelbot.domain.pres
 
 @register_engine("wan-2.1-flf2v-14b-720p")
 def load_wan21_flf2v(ctx: LoadContext) -> Engine:
-    _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False)
+    _, i2v = load_wan_pipelines(WAN21_FLF2V, ctx, t2v=False, i2v=True, expand=False, clip=True)
     return HubWanEngine(None, i2v, ctx.device, end_frames=True, preset=WAN21_FLF2V)
 
 

@@ -104,6 +104,9 @@ def test_same_group_stand_in_for_image_requests(settings: Settings) -> None:
     assert route_preset("wan-2.1-t2v-1.3b", {FIRST, LAST}, settings).name == "wan-2.1-flf2v-14b-720p"
     # An image-to-video-only checkpoint asked for text only: back to the T2V one.
     assert route_preset("wan-2.1-i2v-14b-480p", set(), settings).name == "wan-2.1-t2v-1.3b"
+    # FLF2V needs both frames (its transformer reads two frames' CLIP tokens): a first frame
+    # alone, or an Extend of its clip, goes to the first-frame checkpoint.
+    assert route_preset("wan-2.1-flf2v-14b-720p", {FIRST}, settings).name == "wan-2.1-i2v-14b-480p"
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.presets import get_preset
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
 from reelbot.generator.presets import LoadContext, RenderJob, engine_loader
 from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, build_tiny_transformer
+from tests.generator.wan_clip import clip_transformer, tiny_clip
 
 pytestmark = pytest.mark.slow
 
@@ -30,17 +32,24 @@ JOB = RenderJob(
     seed=3,
 )
 FIRST_IMAGE = Image.new("RGB", (120, 80), (200, 30, 30))
+LAST_IMAGE = Image.new("RGB", (80, 120), (30, 30, 200))
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from diffusers import WanPipeline
+    from diffusers import WanImageToVideoPipeline, WanPipeline
 
     root = tmp_path_factory.mktemp("models")
-    t2v, i2v = build_tiny_pipelines()
+    t2v, _ = build_tiny_pipelines()
     t2v.save_pretrained(root / "wan-2.1-t2v-1.3b")
-    i2v.save_pretrained(root / "wan-2.1-flf2v-14b-720p")
     parts = build_tiny_components()
+    encoder, processor = tiny_clip()  # FLF2V's layout: a CLIP encoder over both frames
+    parts.pipeline(
+        WanImageToVideoPipeline,
+        transformer=clip_transformer(71, images=2),
+        image_encoder=encoder,
+        image_processor=processor,
+    ).save_pretrained(root / "wan-2.1-flf2v-14b-720p")
     ti2v = WanPipeline(
         tokenizer=parts.tokenizer,
         text_encoder=parts.text_encoder,
@@ -73,12 +82,18 @@ def test_wan_t2v_loader(models: Path) -> None:
 
 
 def test_wan_flf2v_loader_takes_first_and_last(models: Path) -> None:
+    """The checkpoint's layout (a CLIP encoder, positions over both frames' tokens): first and
+    last render; a first frame alone, which this transformer cannot take (a tensor-shape error
+    inside it), is refused in the user's words before the pipeline runs."""
     engine = load("wan-2.1-flf2v-14b-720p", models)
-    assert engine.t2v is None and engine.i2v is not None
-    job = dataclasses.replace(
-        JOB, references={ReferenceRole.FIRST_FRAME: FIRST_IMAGE, ReferenceRole.LAST_FRAME: FIRST_IMAGE}
-    )
-    assert engine.render(job, lambda s, t: True).shape == (5, 64, 64, 3)
+    assert engine.t2v is None and engine.i2v is not None and engine.i2v.image_encoder is not None
+    first = {ReferenceRole.FIRST_FRAME: FIRST_IMAGE}
+    both = {**first, ReferenceRole.LAST_FRAME: LAST_IMAGE}
+    assert engine.render(dataclasses.replace(JOB, references=both), lambda s, t: True).shape == (5, 64, 64, 3)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.render(dataclasses.replace(JOB, references=first), lambda s, t: True)
+    assert refused.value.key == "request.preset_role_missing"
+    assert refused.value.details["role"] == ReferenceRole.LAST_FRAME.value
 
 
 def test_wan22_ti2v_loader_has_both_entry_points(models: Path) -> None:

@@ -31,6 +31,7 @@ from reelbot.generator.runner import render_counted
 from reelbot.generator.speed.lora import save_tiny_lora
 from reelbot.generator.tiny import build_tiny_components, build_tiny_transformer
 from reelbot.generator.tiny_vace import build_tiny_vace_pipeline
+from tests.generator.wan_clip import CLIP_WIDTH, clip_transformer, tiny_clip
 
 pytestmark = pytest.mark.slow
 
@@ -47,47 +48,6 @@ REFERENCES: dict[str, dict[ReferenceRole, Image.Image]] = {
     TI2V: {FIRST: RED},
     VACE: {FIRST: RED, LAST: BLUE, SUBJECT: BLUE},
 }
-# The tiny CLIP vision tower: 32×32 input in 8×8 patches (16 + class token = 17 image tokens,
-# the real ViT-H/14 gives 257), width 8 → the transformer's image_dim.
-CLIP_WIDTH, CLIP_IMAGE = 8, 32
-
-
-def tiny_clip() -> tuple[Any, Any]:
-    """(CLIPVisionModel, CLIPImageProcessor) as Wan 2.1 I2V's checkpoint names them in
-    model_index.json; the pipeline takes ``hidden_states[-2]`` of the vision tower."""
-    import torch
-    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
-
-    config = CLIPVisionConfig(
-        hidden_size=CLIP_WIDTH,
-        intermediate_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        image_size=CLIP_IMAGE,
-        patch_size=8,
-        projection_dim=CLIP_WIDTH,
-    )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(41)
-        encoder = CLIPVisionModel(config).eval()
-    processor = CLIPImageProcessor(size={"shortest_edge": CLIP_IMAGE}, crop_size=CLIP_IMAGE)
-    return encoder, processor
-
-
-def clip_transformer(seed: int) -> Any:
-    """Wan 2.1 I2V's transformer shape: 36 input channels, an image embedder over the CLIP
-    tokens (image_dim) and the extra image key/value projections (added_kv_proj_dim = width)."""
-    import torch
-    from diffusers import WanTransformer3DModel
-
-    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER
-
-    width = TINY_WAN_TRANSFORMER["num_attention_heads"] * TINY_WAN_TRANSFORMER["attention_head_dim"]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return WanTransformer3DModel(
-            **TINY_WAN_TRANSFORMER, in_channels=36, image_dim=CLIP_WIDTH, added_kv_proj_dim=width
-        ).eval()
 
 
 def save_checkpoints(root: Path) -> None:
@@ -214,14 +174,17 @@ def test_wan22_i2v_a14b_runs_both_experts_without_clip(cache: EngineCache) -> No
 
 @pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, VACE])
 def test_bf16_loading_keeps_the_wan_vae_in_float32(models: Path, name: str) -> None:
-    """What a GPU worker loads (bf16), on the CPU: the transformer(s) in bf16, the Wan VAE in
-    float32 like diffusers' own examples (VACE loaded it in bf16), and a render still works."""
+    """What a GPU worker loads (bf16), on the CPU: the transformer(s) in bf16, the Wan VAE and
+    Wan 2.1's CLIP image encoder in float32 like diffusers' own examples (VACE loaded the VAE in
+    bf16, Wan 2.1 I2V the encoder), and a render still works."""
     import torch
 
     bf16 = EngineCache(LoadContext(device="cpu", dtype="bfloat16", cache_dir=str(models)))
     engine: Any = bf16.get(on_cpu(name))
     pipe = engine.pipe if name == VACE else engine.i2v
     assert pipe.vae.dtype == torch.float32 and pipe.transformer.dtype == torch.bfloat16
+    if name == WAN21_I2V:
+        assert pipe.image_encoder.dtype == torch.float32
     assert getattr(pipe, "transformer_2", None) is None or pipe.transformer_2.dtype == torch.bfloat16
     frames, _report = counted(bf16, name, SpeedMode.QUALITY)
     assert frames.std() > 0

@@ -34,7 +34,7 @@ LAST_NEEDS_FIRST = ((LAST, FIRST),)
 QUALITY, BALANCED, DRAFT = SpeedMode.QUALITY, SpeedMode.BALANCED, SpeedMode.DRAFT
 
 UMT5_XXL_GB = 11.4  # 5.68 B parameters, bf16 (every Wan checkpoint)
-CLIP_H_GB = 1.3  # Wan 2.1 I2V/FLF2V image encoder, 0.63 B bf16
+CLIP_H_GB = 2.5  # Wan 2.1 I2V/FLF2V image encoder, 0.63 B in fp32 (hub_presets.clip_image_encoder)
 WAN21_VAE_GB = 0.5  # 0.13 B fp32
 WAN22_VAE_GB = 2.8  # 0.70 B fp32 (the ×16 VAE: 48 channels, a wider decoder)
 
@@ -222,13 +222,14 @@ wan_spec(
     "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
     guidance=5.5,
     roles=frozenset({FIRST, LAST}),
-    required_roles=frozenset({FIRST}),
-    role_requires=LAST_NEEDS_FIRST,
+    # Both, always: its image embedder adds positions over two frames' CLIP tokens (514), so a
+    # first frame alone fails inside the transformer; routing sends one to a first-frame preset.
+    required_roles=frozenset({FIRST, LAST}),
     base_size=(1280, 720),
     cost=transformer_profile(14e9, 40, 5120),
     loop_native=True,
     memory=wan_memory(28.6, 9.0, clip=True),
-    notes="WanImageToVideoPipeline with `image` and `last_image`.",
+    notes="WanImageToVideoPipeline with `image` and `last_image`, both required.",
 )
 wan_spec(
     "wan-2.2-ti2v-5b",
