@@ -280,13 +280,12 @@ def _finish(
 def _board_preset(
     board: Storyboard, hashes: list[dict[ReferenceRole, str]], settings: Settings
 ) -> PresetSpec:
-    """One preset for the whole board (the one that honours every role used), so every shot
-    has the same size, fps and look; a shot's mode the preset lacks is refused here, before
-    any shot renders."""
-    from reelbot.domain.presets import route_preset
+    """One preset for the whole board (one that takes every shot's roles: ``route_board``), so
+    every shot has the same size, fps and look; a shot's mode the preset lacks is refused here,
+    before any shot renders."""
+    from reelbot.domain.presets import route_board
 
-    all_roles = {role for shot_hashes in hashes for role in shot_hashes}
-    preset = route_preset(board.preset, all_roles, settings)
+    preset = route_board(board.preset, [set(shot_hashes) for shot_hashes in hashes], settings)
     check_speeds(board, preset)
     return preset
 

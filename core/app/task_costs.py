@@ -313,12 +313,12 @@ def planned_board(
     every shot, honouring every role the board uses) and its draft's length: the shots'
     frames less what each crossfade overlaps (the draft assembly's rule, ``join_overlaps``;
     beat snapping, when asked for, only shortens it)."""
-    from reelbot.domain.presets import plan_render, route_preset
+    from reelbot.domain.presets import plan_render, route_board
     from reelbot.domain.storyboard import join_overlaps, shot_request
 
     settings = service.settings
-    roles = {role for index in range(len(board.shots)) for role in board.reference_paths(index)}
-    preset = route_preset(board.preset, roles, settings)
+    shot_roles = [set(board.reference_paths(index)) for index in range(len(board.shots))]
+    preset = route_board(board.preset, shot_roles, settings)
     requests, counts, fps = [], [], 1
     for index in range(len(board.shots)):
         request = shot_request(board, index, origin=origin, preset=preset.name, seed=0, image_hashes={})

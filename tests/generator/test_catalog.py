@@ -10,7 +10,7 @@ import pytest
 from reelbot.domain import presets as catalog
 from reelbot.domain.errors import InvalidRequest
 from reelbot.domain.messages import render
-from reelbot.domain.presets import default_preset_name, get_preset, list_presets, route_preset
+from reelbot.domain.presets import default_preset_name, get_preset, list_presets, route_board, route_preset
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import ReferenceRole
 
@@ -107,6 +107,20 @@ def test_same_group_stand_in_for_image_requests(settings: Settings) -> None:
     # FLF2V needs both frames (its transformer reads two frames' CLIP tokens): a first frame
     # alone, or an Extend of its clip, goes to the first-frame checkpoint.
     assert route_preset("wan-2.1-flf2v-14b-720p", {FIRST}, settings).name == "wan-2.1-i2v-14b-480p"
+
+
+def test_a_board_gets_one_preset_that_takes_every_shot(settings: Settings) -> None:
+    """Routed by the roles all shots use, FLF2V takes a shot with both frames but not one with a
+    start frame alone; an image-only checkpoint not a text-only shot: VACE takes them all. A board
+    whose shots the routed preset takes keeps it."""
+    both, first = {FIRST, LAST}, {FIRST}
+    mixed = (("wan-2.1-flf2v-14b-720p", [both, first]), ("wan-2.1-i2v-14b-480p", [first, set()]))
+    for requested, shots in mixed:
+        assert route_board(requested, shots, settings).name == "wan-2.1-vace-1.3b"
+        assert not get_preset(requested).supports(shots[1])
+    assert route_board("wan-2.1-flf2v-14b-720p", [both, both], settings).name == "wan-2.1-flf2v-14b-720p"
+    assert route_board("wan-2.2-ti2v-5b", [first, set()], settings).name == "wan-2.2-ti2v-5b"
+    assert route_board(None, [set(), set()], settings) == route_preset(None, set(), settings)
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ from reelbot.app.storyboards.state import (
 )
 from reelbot.app.storyboards.status import StoryboardTicket, board_status
 from reelbot.domain.errors import Forbidden, InvalidRequest, LimitReached, ReelbotError
-from reelbot.domain.presets import get_preset, route_preset
+from reelbot.domain.presets import get_preset, route_board
 from reelbot.domain.storyboard import MAX_SHOTS, Storyboard, check_storyboard, shot_request
 from reelbot.domain.types import MAX_SEED, JobState, Origin, ReferenceImage, ReferenceRole, random_seed
 
@@ -105,8 +105,8 @@ def _new_board(
     hashes: Mapping[str, str],
     idempotency_key: str,
 ) -> BoardState:
-    roles = {role for index in range(len(board.shots)) for role in _references(board, index)}
-    preset = route_preset(board.preset, roles, service.settings)  # one preset for every shot
+    shot_roles = [set(_references(board, index)) for index in range(len(board.shots))]
+    preset = route_board(board.preset, shot_roles, service.settings)  # one preset for every shot
     base_seed = _base_seed(board)
     shots = []
     for index, shot in enumerate(board.shots):

@@ -19,6 +19,7 @@ from reelbot.domain.presets.routing import (
     list_presets,
     presets_that_fit,
     role_refusal,
+    route_board,
     route_preset,
 )
 from reelbot.domain.presets.sizing import (
@@ -70,6 +71,7 @@ __all__ = [
     "resolve_speed",
     "role_refusal",
     "round_to_multiple",
+    "route_board",
     "route_preset",
     "seconds_of",
     "speed_refusal",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,6 +144,40 @@ def route_preset(requested: str | None, roles: set[ReferenceRole], settings: Set
     if preset.supports(roles):
         raise _too_big(preset, card_gb, roles)
     raise role_refusal(preset, roles)
+
+
+def route_board(
+    requested: str | None, shot_roles: Sequence[set[ReferenceRole]], settings: Settings
+) -> PresetSpec:
+    """One preset for every shot of a storyboard (one size, fps and look for the whole Short).
+
+    :func:`route_preset` for all the roles the shots use, kept when it also takes each shot's
+    own roles. It may not: Wan 2.1 FLF2V needs both frames in every shot, an image-only
+    checkpoint an image in every shot. Then another preset that takes every shot (same group
+    first, fitting the card first, fewest extra roles), so no shot is queued that its engine
+    would refuse; else the first shot it cannot take is refused before anything is queued.
+    """
+    used: set[ReferenceRole] = set().union(*shot_roles)
+    preset = route_preset(requested, used, settings)
+    refused = [roles for roles in shot_roles if not preset.supports(roles)]
+    if not refused:
+        return preset
+    card_gb = settings.engine.gpu_memory_gb
+    takes_all = [
+        p
+        for p in PRESETS.values()
+        if p.needs_gpu == preset.needs_gpu
+        and all(p.supports(roles) for roles in shot_roles)
+        and memory_plan(p, card_gb) != "refuse"
+    ]
+    if not takes_all:
+        raise role_refusal(preset, refused[0])
+    chosen = min(
+        takes_all,
+        key=lambda p: (p.group != preset.group, not fits_comfortably(p, card_gb), len(p.roles - used)),
+    )
+    log.info("board on %s: a shot's roles need another preset; routed to %s", preset.name, chosen.name)
+    return chosen
 
 
 def role_refusal(preset: PresetSpec, roles: set[ReferenceRole]) -> InvalidRequest:
