@@ -15,8 +15,8 @@ from reelbot.domain.presets import get_preset
 from reelbot.domain.types import ReferenceRole
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
 from reelbot.generator.presets import LoadContext, RenderJob, engine_loader
-from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines, build_tiny_transformer
-from tests.generator.wan_clip import clip_transformer, tiny_clip
+from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines
+from tests.generator.wan_layouts import clip_transformer, ti2v_pipeline, tiny_clip
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ LAST_IMAGE = Image.new("RGB", (80, 120), (30, 30, 200))
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from diffusers import WanImageToVideoPipeline, WanPipeline
+    from diffusers import WanImageToVideoPipeline
 
     root = tmp_path_factory.mktemp("models")
     t2v, _ = build_tiny_pipelines()
@@ -50,15 +50,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
         image_encoder=encoder,
         image_processor=processor,
     ).save_pretrained(root / "wan-2.1-flf2v-14b-720p")
-    ti2v = WanPipeline(
-        tokenizer=parts.tokenizer,
-        text_encoder=parts.text_encoder,
-        vae=parts.vae,
-        scheduler=parts.scheduler,
-        transformer=build_tiny_transformer(16, 99),
-        expand_timesteps=True,
-    )
-    ti2v.save_pretrained(root / "wan-2.2-ti2v-5b")
+    ti2v_pipeline(parts, 99).save_pretrained(root / "wan-2.2-ti2v-5b")  # its ×16 VAE
     return root
 
 

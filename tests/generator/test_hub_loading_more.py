@@ -1,8 +1,8 @@
 """The remaining real presets' loaders, run offline through every speed mode they offer.
 
 Each checkpoint is a tiny random-weight pipeline of the *real* class (Wan 2.1 I2V with a CLIP
-image encoder, Wan 2.2 I2V A14B with two experts, Wan 2.2 TI2V with its two entry points on one
-transformer, Wan 2.1 VACE) saved with ``save_pretrained``
+image encoder, Wan 2.2 I2V A14B with two experts, Wan 2.2 TI2V with its ×16 VAE and two entry
+points on one transformer, Wan 2.1 VACE; tests/generator/wan_layouts.py) saved with ``save_pretrained``
 under ``<models>/<preset name>``, with tiny draft LoRAs where the preset's draft names them; it is
 loaded back by the loader a GPU worker runs and rendered through the real SpeedControl
 (``render_counted``), so a GPU-only path that breaks on these classes breaks here first.
@@ -31,7 +31,7 @@ from reelbot.generator.runner import render_counted
 from reelbot.generator.speed.lora import save_tiny_lora
 from reelbot.generator.tiny import build_tiny_components, build_tiny_transformer
 from reelbot.generator.tiny_vace import build_tiny_vace_pipeline
-from tests.generator.wan_clip import CLIP_WIDTH, clip_transformer, tiny_clip
+from tests.generator.wan_layouts import CLIP_WIDTH, clip_transformer, ti2v_pipeline, tiny_clip
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ REFERENCES: dict[str, dict[ReferenceRole, Image.Image]] = {
 
 def save_checkpoints(root: Path) -> None:
     """The four checkpoints in the hub layout, and every draft LoRA file their specs name."""
-    from diffusers import WanImageToVideoPipeline, WanPipeline
+    from diffusers import WanImageToVideoPipeline
 
     parts = build_tiny_components()
     encoder, processor = tiny_clip()
@@ -70,9 +70,7 @@ def save_checkpoints(root: Path) -> None:
         image_processor=None,
         boundary_ratio=0.9,
     ).save_pretrained(root / WAN22_I2V)
-    parts.pipeline(
-        WanPipeline, transformer=build_tiny_transformer(16, 54), expand_timesteps=True
-    ).save_pretrained(root / TI2V)
+    ti2v_pipeline(parts, 54).save_pretrained(root / TI2V)
     build_tiny_vace_pipeline().save_pretrained(root / VACE)
     for name in (WAN21_I2V, WAN22_I2V, TI2V):
         lora = get_preset(name).modes[SpeedMode.DRAFT].lora

@@ -1,8 +1,10 @@
-"""Tiny CLIP image encoders and the Wan 2.1 transformers that read them: the layout of the
-Wan 2.1 I2V and FLF2V checkpoints (their model_index names a CLIPVisionModel), for the loader tests."""
+"""The published Wan checkpoints' layouts in tiny, for the loader tests: the CLIP image encoder
+and the transformers that read it (Wan 2.1 I2V, FLF2V: their model_index names a
+CLIPVisionModel), and Wan 2.2 TI2V's ×16 VAE with the transformer over its latent channels."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 # The tiny CLIP vision tower: 32×32 input in 8×8 patches (16 + class token = 17 image tokens,
@@ -51,3 +53,31 @@ def clip_transformer(seed: int, *, images: int = 1) -> Any:
             added_kv_proj_dim=width,
             pos_embed_seq_len=images * CLIP_TOKENS if images > 1 else None,
         ).eval()
+
+
+#: Wan 2.2's VAE in tiny: the real one's structure (a 2×2 pixel patch in, so 12 channels, residual
+#: blocks, ×16 space and ×4 time), 8 latent channels instead of 48.
+TI2V_LATENT_CHANNELS = 8
+
+
+def ti2v_pipeline(parts: Any, seed: int) -> Any:
+    """A WanPipeline laid out as Wan-AI/Wan2.2-TI2V-5B-Diffusers: expanded timesteps, the ×16
+    VAE, a transformer whose in/out channels are the VAE's latent channels."""
+    import torch
+    from diffusers import AutoencoderKLWan, WanPipeline, WanTransformer3DModel
+
+    from reelbot.generator.tiny import TINY_WAN_TRANSFORMER
+
+    z = TI2V_LATENT_CHANNELS
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        vae = AutoencoderKLWan(
+            base_dim=8, decoder_base_dim=8, z_dim=z, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+            temperal_downsample=[False, True, True], is_residual=True, in_channels=12, out_channels=12,
+            patch_size=2, scale_factor_spatial=16, scale_factor_temporal=4,
+            latents_mean=[0.0] * z, latents_std=[1.0] * z,
+        ).eval()  # fmt: skip
+        shape = {**TINY_WAN_TRANSFORMER, "in_channels": z, "out_channels": z}
+        transformer = WanTransformer3DModel(**shape).eval()
+    with_its_vae = dataclasses.replace(parts, vae=vae)
+    return with_its_vae.pipeline(WanPipeline, transformer=transformer, expand_timesteps=True)
