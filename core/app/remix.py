@@ -63,9 +63,20 @@ async def start_action(
 
 
 def check_extension(settings: Settings, clip: ClipView) -> None:
-    """Refuse an Extend past ``limits.max_total_seconds`` before anything is queued, counting
-    frames exactly as the stitch will (the seam frame once)."""
-    request = clip.request.model_copy(update={"remix_kind": RemixKind.EXTEND})
+    """Refuse, before anything is queued, an Extend past ``limits.max_total_seconds`` (counting
+    frames exactly as the stitch will: the seam frame once) or one the stitch would refuse after
+    the render: the preset that can continue the clip plans another size or fps (an FLF2V clip
+    at 720p continues on the 480p first-frame checkpoint)."""
+    request = clip.request.extension()  # what the Extend action submits
     preset = route_preset(request.preset, request.roles(), settings)
     plan = plan_render(request, preset, settings.limits, seed=0)
+    if (plan.width, plan.height, plan.fps) != (clip.width, clip.height, clip.fps):
+        raise InvalidRequest(
+            "request.extend_other_size",
+            preset=preset.name,
+            child_size=f"{plan.width}×{plan.height}",
+            child_fps=plan.fps,
+            parent_size=f"{clip.width}×{clip.height}",
+            parent_fps=clip.fps,
+        )
     check_stitched_length(clip.num_frames, plan.num_frames, clip.fps, settings.limits.max_total_seconds)

@@ -57,6 +57,10 @@ TEXTS = {
         "request.extend_too_long": (
             "This clip is {current} s long; adding {added} s would pass the {limit} s limit."
         ),
+        "request.extend_other_size": (
+            "This clip can't be extended: the model that can continue it ({preset}) renders "
+            "{child_size} at {child_fps} fps, and the clip is {parent_size} at {parent_fps} fps."
+        ),
         "job.not_yours": "Job {job_id} belongs to someone else.",
         "clip.delete_forbidden": "Only the clip's author or a moderator can delete it.",
         "service.redis_unreachable": "Cannot reach Redis at {where}. Is it running? (REELBOT_REDIS_URL)",
@@ -112,6 +116,10 @@ TEXTS = {
         "job.pipeline_error": "影片模型發生錯誤：{error}",
         "config.invalid": "設定 {variable} 無效：{reason}（共 {count} 個問題）。",
         "request.extend_too_long": "這支影片長 {current} 秒，再延長 {added} 秒會超過 {limit} 秒的上限。",
+        "request.extend_other_size": (
+            "這支影片無法延長：能接續它的模型（{preset}）輸出 {child_size}、每秒 {child_fps} 格，"
+            "原影片是 {parent_size}、每秒 {parent_fps} 格。"
+        ),
         "job.not_yours": "工作 {job_id} 是別人的。",
         "clip.delete_forbidden": "只有影片作者或管理員可以刪除。",
         "service.part_failed": "{part} 已停止：{error}",

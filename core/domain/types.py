@@ -171,3 +171,12 @@ class GenerationRequest(BaseModel):
         if self.remix_kind is RemixKind.EXTEND:
             roles.add(ReferenceRole.FIRST_FRAME)
         return roles
+
+    def extension(self) -> GenerationRequest:
+        """This request as the Extend of its clip renders it: from the clip's last frame, with
+        its character and style but not its start and end frames (they belong to the clip's own
+        segment), and no loop. The service checks an Extend's size and length on this request
+        before queueing, so it must be the one the Extend action submits."""
+        carried = (ReferenceRole.SUBJECT, ReferenceRole.STYLE)
+        kept = tuple(ref for ref in self.references if ref.role in carried)
+        return self.model_copy(update={"references": kept, "loop": False, "remix_kind": RemixKind.EXTEND})

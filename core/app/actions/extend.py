@@ -6,19 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from reelbot.app.actions import ClipAction, register_action
-from reelbot.domain.types import ReferenceRole, RemixKind
+from reelbot.domain.types import RemixKind
 
 
 def _derive(clip: Any, prompt: str | None, service: Any) -> Mapping[str, Any]:
     service.check_extension(clip)  # past limits.max_total_seconds: refused before anything is queued
-    update: dict[str, Any] = {
-        # The parent's last frame is the new segment's first frame; start/end frames of the
-        # parent do not apply to the continuation, character and style still do.
-        "references": tuple(
-            ref for ref in clip.request.references if ref.role in (ReferenceRole.SUBJECT, ReferenceRole.STYLE)
-        ),
-        "loop": False,
-    }
+    continuation = clip.request.extension()  # from the parent's last frame; character and style kept
+    update: dict[str, Any] = {"references": continuation.references, "loop": False}
     if prompt:
         update["prompt"] = prompt
     return update
