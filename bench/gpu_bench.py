@@ -218,11 +218,16 @@ def flops_per_pass(pipe: Any, job: RenderJob) -> float:
     dev, dtype = t.proj_out.weight.device, t.proj_out.weight.dtype  # compute dtype (norms stay fp32)
     latents = torch.randn(1, t.config.in_channels, frames, h, w, device=dev, dtype=dtype)
     text = torch.randn(1, 512, t.config.text_dim, device=dev, dtype=dtype)
+    _, patch_h, patch_w = t.config.patch_size
+    tokens = frames * (h // patch_h) * (w // patch_w)
+    # TI2V (expand_timesteps): one timestep per token, each with its own modulation, as it runs
+    expanded = bool(getattr(pipe.config, "expand_timesteps", False))
+    timestep = torch.full((1, tokens), 500.0, device=dev) if expanded else torch.tensor([500.0], device=dev)
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
         t(
             hidden_states=latents,
-            timestep=torch.tensor([500.0], device=dev),
+            timestep=timestep,
             encoder_hidden_states=text,
             return_dict=False,
         )
