@@ -282,10 +282,14 @@ def rel_l2(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.linalg.norm(a64 - b64) / max(np.linalg.norm(b64), 1e-12))
 
 
-def make_context(device: str, models: Path, *, compile: bool = False) -> LoadContext:
+def make_context(
+    device: str, models: Path, *, compile: bool = False, card_gb: float | None = None
+) -> LoadContext:
     """The worker's load context: its default engine settings (``compile`` for the compiled
-    row), the card size for the memory plan."""
+    row), the card size for the memory plan (``card_gb``: a smaller card's plan on this one,
+    as ``REELBOT_ENGINE__GPU_MEMORY_GB`` sets it for a worker, e.g. 24 for TI2V's model offload)."""
     card = None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9
+    card = card_gb or card
     dtype = "float32" if device == "cpu" else "bfloat16"
     engine = EngineSettings(compile=compile and device == "cuda")
     return LoadContext(device=device, dtype=dtype, cache_dir=str(models), engine=engine, card_gb=card)
@@ -346,6 +350,7 @@ def plain_row(pipe: Any, job: RenderJob, args: argparse.Namespace, device: str) 
         "peak_mb": peak,
         "frames": frames,
         "attention": "native",
+        "memory_plan": "whole",
     }
 
 
@@ -364,6 +369,7 @@ def mode_row(
         "peak_mb": report.peak_gpu_memory_mb,
         "frames": frames,
         "attention": report.attention_backend,
+        "memory_plan": report.memory_plan,
     }
 
 
@@ -373,7 +379,7 @@ def compiled_rows(
     """Quality, then draft (``draft_s``: its projected seconds; None: the preset has none), on a
     second engine loaded with ``engine.compile`` on (CUDA), what a worker with it serves: each
     row's warm-up call compiles that mode's graphs, so the timed rounds are a warm worker's."""
-    cache = EngineCache(make_context(device, models, compile=True))
+    cache = EngineCache(make_context(device, models, compile=True, card_gb=args.card_gb))
 
     def row(speed: SpeedMode) -> dict[str, Any]:
         control_for(cache.get(spec.name), spec, cache.context).preload()  # as the worker's warm-up
@@ -422,6 +428,7 @@ def batch_row(
         "peak_mb": report.peak_gpu_memory_mb,
         "frames": results[0].rendered.frames,
         "attention": report.attention_backend,
+        "memory_plan": report.memory_plan,
     }
 
 
@@ -471,9 +478,11 @@ class Table:
     def print_row(self, r: dict[str, Any]) -> None:
         peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
         diff = "-" if r["rel_diff_vs_quality"] is None else f"{r['rel_diff_vs_quality']:.4f}"
+        plan = "" if r.get("memory_plan", "whole") == "whole" else f", {r['memory_plan']}"
+        placed = f"{r['attention']}{plan}"  # the memory plan only where it is not the whole card
         print(
             f"{r['mode']:<18} {r['s_clip']:>8.2f} {r['rounds']:>2} {r['speedup_vs_plain']:>8.2f} "
-            f"{r['passes']:>7} {r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {diff:>21} {r['attention']}",
+            f"{r['passes']:>7} {r['skipped']:>8} {peak:>9} {r['mfu']:>7.2%} {diff:>21} {placed}",
             flush=True,
         )
 
@@ -518,7 +527,7 @@ def run(args: argparse.Namespace, started: float) -> Table:
     models = Path(args.models or tempfile.mkdtemp(prefix="reelbot-bench-"))
     name = "tiny" if args.cpu_smoke else register_bench_preset(args.preset, device, args.seed)
     spec = get_preset(name)
-    cache = EngineCache(make_context(device, models))
+    cache = EngineCache(make_context(device, models, card_gb=args.card_gb))
     engine: Any = cache.get(name)
     draft = spec.modes.get(SpeedMode.DRAFT)
     if not args.cpu_smoke and draft is not None and draft.lora is not None:
@@ -657,6 +666,12 @@ def main() -> None:
         type=float,
         default=None,
         help="skip an optional row (batching, the compiled rows) projected to end past this many seconds",
+    )
+    parser.add_argument(
+        "--card-gb",
+        type=float,
+        default=None,
+        help="plan memory for a card of this size (e.g. 24: TI2V under model offload); default: this card",
     )
     parser.add_argument("--models", type=str, default=None, help="models folder (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
