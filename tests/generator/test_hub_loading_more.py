@@ -339,3 +339,20 @@ def test_ltx2_loader_renders_keyframes_with_sound(tmp_path: Path) -> None:
     assert frames.shape == (9, 32, 64, 3) and audio is not None
     assert audio.samples.shape[1] >= audio.sample_rate * 9 / 8 * 0.5 and np.abs(audio.samples).max() > 0
     assert report is not None and report.passes == QUALITY_STEPS and report.passes_skipped == 0
+
+
+@pytest.mark.parametrize("name", [WAN21_I2V, WAN22_I2V, TI2V])
+def test_an_extend_continues_from_the_parents_last_frame(cache: EngineCache, name: str) -> None:
+    """An Extend's context (the parent's last frames) reaches each image-to-video checkpoint, in its
+    published layout, as the first frame it was trained on: the very clip the parent's last frame
+    gives as a first-frame reference — not a text render, not the earlier context frames."""
+    parent = np.zeros((3, 64, 64, 3), dtype=np.uint8)
+    parent[:-1] = (30, 200, 30)
+    parent[-1, :, :32] = (200, 30, 30)  # the last frame: half red, half black
+    extend = job_in(name, SpeedMode.QUALITY, references={}, context_frames=parent)
+    as_first = job_in(name, SpeedMode.QUALITY, references={FIRST: Image.fromarray(parent[-1])})
+    as_earlier = job_in(name, SpeedMode.QUALITY, references={FIRST: Image.fromarray(parent[0])})
+    extended, report = render_counted(cache, on_cpu(name), extend, _go)
+    assert report is not None and report.passes == QUALITY_STEPS * 2
+    assert np.array_equal(extended, render_counted(cache, on_cpu(name), as_first, _go)[0])
+    assert not np.array_equal(extended, render_counted(cache, on_cpu(name), as_earlier, _go)[0])
