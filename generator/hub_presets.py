@@ -146,14 +146,15 @@ def refuse_untrained_roles(preset: Preset | None, job: RenderJob) -> None:
     checkpoint: Wan 2.2 I2V A14B then renders it silently untrained, and Wan 2.1 I2V 480P fails
     deep inside the transformer (two CLIP embeddings for one video: a tensor-size RuntimeError).
     A text-only job on an image-only checkpoint, or an Extend on a text-only one, gets the same
-    translated refusal instead of an engine-internal error. An Extend counts as a first frame.
+    translated refusal instead of an engine-internal error. An Extend counts as a first frame,
+    a loop's start image on a loop-native checkpoint as its end frame too (FLF2V pins it there).
     """
     if preset is None:
         return
     roles = set(job.references)
     if job.context_frames is not None:
         roles.add(FIRST)
-    if not preset.supports(roles):
+    if not preset.supports(roles, loop=job.loop):
         raise role_refusal(preset, roles)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reelbot.domain.presets import RenderPlan, plan_render, route_preset
+from reelbot.domain.presets import RenderPlan, plan_render, route_request
 from reelbot.domain.reports import RenderReport
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest, ReferenceRole
@@ -36,7 +36,7 @@ class Rendered:
 
 def plan_for(request: GenerationRequest, settings: Settings) -> tuple[Preset, RenderPlan]:
     """The preset (routed by the request's roles) and the validated sizes for ``request``."""
-    preset = route_preset(request.preset, request.roles(), settings)
+    preset = route_request(request, settings)
     seed = request.seed if request.seed is not None else 0
     speed = settings.engine.speed
     return preset, plan_render(request, preset, settings.limits, seed=seed, default_speed=speed)

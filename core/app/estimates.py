@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from reelbot.app.task_costs import task_profiles, task_units
 from reelbot.domain.errors import ReelbotError
-from reelbot.domain.presets import PRESETS, plan_render, route_preset
+from reelbot.domain.presets import PRESETS, plan_render, route_request
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import GenerationRequest
 
@@ -71,7 +71,7 @@ def profile_cost(
     """
     from reelbot.app.safety.costs import estimate_gpu_seconds
 
-    preset = route_preset(request.preset, request.roles(), settings)
+    preset = route_request(request, settings)
     plan = plan_render(
         request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )

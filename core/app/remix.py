@@ -13,7 +13,7 @@ from reelbot.app.actions import get_action
 from reelbot.app.views import ClipView, Ticket
 from reelbot.domain.errors import InvalidRequest, NotFound
 from reelbot.domain.presets import check_extension as check_stitched_length
-from reelbot.domain.presets import plan_render, route_preset
+from reelbot.domain.presets import plan_render, route_request
 from reelbot.domain.settings import Settings
 from reelbot.domain.types import Origin, RemixKind, SpeedMode, Variation
 
@@ -68,7 +68,7 @@ def check_extension(settings: Settings, clip: ClipView) -> None:
     the render: the preset that can continue the clip plans another size or fps (an FLF2V clip
     at 720p continues on the 480p first-frame checkpoint)."""
     request = clip.request.extension()  # what the Extend action submits
-    preset = route_preset(request.preset, request.roles(), settings)
+    preset = route_request(request, settings)
     plan = plan_render(request, preset, settings.limits, seed=0)
     if (plan.width, plan.height, plan.fps) != (clip.width, clip.height, clip.fps):
         raise InvalidRequest(

@@ -25,7 +25,7 @@ from reelbot.app.views import Ticket
 from reelbot.domain.errors import InvalidRequest, LimitReached, ReelbotError
 from reelbot.domain.events import EventKind, JobEvent
 from reelbot.domain.images import ImageInfo, intake_image
-from reelbot.domain.presets import plan_render, route_preset
+from reelbot.domain.presets import plan_render, route_request
 from reelbot.domain.types import (
     GenerationRequest,
     JobState,
@@ -100,7 +100,7 @@ async def _prepare(
     request = check_request(request, limits)
     roles = [ref.role for ref in request.references] + [role for role, _ in images]
     check_reference_roles(roles, limits)
-    preset = route_preset(request.preset, request.roles() | set(roles), service.settings)
+    preset = route_request(request, service.settings, roles)
     seed = request.seed if request.seed is not None else random_seed()
     request = request.model_copy(update={"preset": preset.name, "seed": seed})
     plan_render(request, preset, limits, seed=seed)  # sizes/frames/seconds valid?

@@ -164,10 +164,10 @@ def planned_clip(
 ) -> tuple[GenerationRequest, float]:
     """``request`` routed as its submit will route it (``roles``: the images sent beside it)
     and how long its clip will last (frames ÷ fps, the clip's stored ``duration_s``)."""
-    from reelbot.domain.presets import plan_render, route_preset
+    from reelbot.domain.presets import plan_render, route_request
 
     settings = service.settings
-    preset = route_preset(request.preset, request.roles() | set(roles), settings)
+    preset = route_request(request, settings, roles)
     routed = request.model_copy(update={"preset": preset.name})
     plan = plan_render(
         routed, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed

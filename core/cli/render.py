@@ -151,7 +151,7 @@ def _check_local_request(
     """The service's checks without a service: text and sizes, roles, each image, the preset
     and its plan (a bad size or a mode the preset lacks is refused before any loading)."""
     from reelbot.domain.images import inspect_image
-    from reelbot.domain.presets import route_preset
+    from reelbot.domain.presets import route_request
     from reelbot.domain.validation import check_reference_roles, check_request
     from reelbot.generator.runner import plan_for
 
@@ -159,7 +159,7 @@ def _check_local_request(
     check_reference_roles([r for r, _ in images], settings.limits)
     for _, data in images:
         inspect_image(data, settings.limits)
-    chosen = route_preset(request.preset, {r for r, _ in images}, settings)
+    chosen = route_request(request, settings, [r for r, _ in images])
     request = request.model_copy(update={"preset": chosen.name})
     plan_for(request, settings)
     return request, chosen

@@ -107,6 +107,10 @@ def test_same_group_stand_in_for_image_requests(settings: Settings) -> None:
     # FLF2V needs both frames (its transformer reads two frames' CLIP tokens): a first frame
     # alone, or an Extend of its clip, goes to the first-frame checkpoint.
     assert route_preset("wan-2.1-flf2v-14b-720p", {FIRST}, settings).name == "wan-2.1-i2v-14b-480p"
+    # ...unless it loops: FLF2V pins the start image as the end frame too (a native loop).
+    flf2v = "wan-2.1-flf2v-14b-720p"
+    assert route_preset(flf2v, {FIRST}, settings, loop=True).name == flf2v
+    assert route_preset("wan-2.1-i2v-14b-480p", {FIRST}, settings, loop=True).name == "wan-2.1-i2v-14b-480p"
 
 
 def test_a_board_gets_one_preset_that_takes_every_shot(settings: Settings) -> None:

@@ -86,6 +86,10 @@ def test_wan_flf2v_loader_takes_first_and_last(models: Path) -> None:
         engine.render(dataclasses.replace(JOB, references=first), lambda s, t: True)
     assert refused.value.key == "request.preset_role_missing"
     assert refused.value.details["role"] == ReferenceRole.LAST_FRAME.value
+    # A loop from a start image alone renders: pinned as the end frame too (two CLIP frames), the
+    # duplicate end frame dropped before the shared loop rule.
+    looped = engine.render(dataclasses.replace(JOB, references=first, loop=True), lambda s, t: True)
+    assert looped.shape[1:] == (64, 64, 3) and len(looped) <= JOB.num_frames - 1
 
 
 def test_wan22_ti2v_loader_has_both_entry_points(models: Path) -> None:

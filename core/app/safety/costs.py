@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reelbot.domain.presets import CostProfile, PresetSpec, plan_render, route_preset
+from reelbot.domain.presets import CostProfile, PresetSpec, plan_render, route_request
 from reelbot.domain.types import GenerationRequest
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def estimate_gpu_seconds(
 
 def estimate_request(request: GenerationRequest, settings: Settings) -> float:
     """The estimate for a stored or incoming request (routes the preset and plans its size)."""
-    preset = route_preset(request.preset, request.roles(), settings)
+    preset = route_request(request, settings)
     plan = plan_render(
         request, preset, settings.limits, seed=request.seed or 0, default_speed=settings.engine.speed
     )

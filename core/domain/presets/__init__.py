@@ -21,6 +21,7 @@ from reelbot.domain.presets.routing import (
     role_refusal,
     route_board,
     route_preset,
+    route_request,
 )
 from reelbot.domain.presets.sizing import (
     RenderPlan,
@@ -73,6 +74,7 @@ __all__ = [
     "round_to_multiple",
     "route_board",
     "route_preset",
+    "route_request",
     "seconds_of",
     "speed_refusal",
     "transformer_profile",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from reelbot.domain.types import ReferenceRole
 
 if TYPE_CHECKING:
     from reelbot.domain.settings import Settings
+    from reelbot.domain.types import GenerationRequest
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +79,14 @@ def list_presets(gpu_available: bool) -> list[PresetSpec]:
     return [preset for preset in PRESETS.values() if gpu_available or not preset.needs_gpu]
 
 
-def presets_that_fit(card_gb: float | None, roles: set[ReferenceRole] | None = None) -> list[PresetSpec]:
+def presets_that_fit(
+    card_gb: float | None, roles: set[ReferenceRole] | None = None, *, loop: bool = False
+) -> list[PresetSpec]:
     """GPU presets that fit ``card_gb`` comfortably (and honour ``roles`` when given)."""
     return [
         p
         for p in PRESETS.values()
-        if p.needs_gpu and fits_comfortably(p, card_gb) and (roles is None or p.supports(roles))
+        if p.needs_gpu and fits_comfortably(p, card_gb) and (roles is None or p.supports(roles, loop=loop))
     ]
 
 
@@ -110,20 +113,26 @@ def _too_big(preset: PresetSpec, card_gb: float | None, roles: set[ReferenceRole
     )
 
 
-def _stand_in(preset: PresetSpec, roles: set[ReferenceRole], card_gb: float | None) -> PresetSpec | None:
+def _stand_in(
+    preset: PresetSpec, roles: set[ReferenceRole], card_gb: float | None, loop: bool
+) -> PresetSpec | None:
     """Another preset for ``roles``: same group first, fitting the card first, fewest extra roles."""
-    same_group = [p for p in PRESETS.values() if p.group == preset.group and p.supports(roles)]
+    same_group = [p for p in PRESETS.values() if p.group == preset.group and p.supports(roles, loop=loop)]
     comfortable = [p for p in same_group if fits_comfortably(p, card_gb)]
     if not comfortable and card_gb is not None:
-        comfortable = [p for p in presets_that_fit(card_gb, roles) if p.needs_gpu == preset.needs_gpu]
+        fitting = presets_that_fit(card_gb, roles, loop=loop)
+        comfortable = [p for p in fitting if p.needs_gpu == preset.needs_gpu]
     runnable = comfortable or [p for p in same_group if memory_plan(p, card_gb) != "refuse"]
     if not runnable:
         return None
     return min(runnable, key=lambda p: len(p.roles - roles))
 
 
-def route_preset(requested: str | None, roles: set[ReferenceRole], settings: Settings) -> PresetSpec:
-    """The preset that renders a request with these reference ``roles``.
+def route_preset(
+    requested: str | None, roles: set[ReferenceRole], settings: Settings, *, loop: bool = False
+) -> PresetSpec:
+    """The preset that renders a request with these reference ``roles`` (``loop``: the
+    request's; see :meth:`PresetSpec.supports`).
 
     For an Extend, pass ``roles | {FIRST_FRAME}``: the parent's last frame is the new
     segment's first frame. A preset asked for by name is kept when it honours the roles
@@ -131,19 +140,27 @@ def route_preset(requested: str | None, roles: set[ReferenceRole], settings: Set
     """
     card_gb = settings.engine.gpu_memory_gb
     preset = get_preset(requested or default_preset_name(settings))
-    if preset.supports(roles):
+    if preset.supports(roles, loop=loop):
         plan = memory_plan(preset, card_gb)
         if plan != "refuse" and (requested is not None or plan in ("whole", "model_offload")):
             return preset
-    chosen = _stand_in(preset, roles, card_gb)
+    chosen = _stand_in(preset, roles, card_gb, loop)
     if chosen is not None:
         log.info(
             "preset %s: roles %s on %s GB; routed to %s", preset.name, sorted(roles), card_gb, chosen.name
         )
         return chosen
-    if preset.supports(roles):
+    if preset.supports(roles, loop=loop):
         raise _too_big(preset, card_gb, roles)
     raise role_refusal(preset, roles)
+
+
+def route_request(
+    request: GenerationRequest, settings: Settings, extra_roles: Collection[ReferenceRole] = ()
+) -> PresetSpec:
+    """:func:`route_preset` for a request: its preset, its roles (an Extend's first frame
+    included) plus ``extra_roles`` (images sent beside it, not yet stored), its loop."""
+    return route_preset(request.preset, request.roles() | set(extra_roles), settings, loop=request.loop)
 
 
 def route_board(

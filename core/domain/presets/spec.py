@@ -171,8 +171,13 @@ class PresetSpec:
     # a key of core/domain/presets/texts.py's catalogue, "" when the licence needs no notice.
     licence_notice: str = ""
 
-    def supports(self, roles: set[ReferenceRole]) -> bool:
-        """Whether this preset honours exactly these roles (an Extend counts as a first_frame)."""
+    def supports(self, roles: set[ReferenceRole], *, loop: bool = False) -> bool:
+        """Whether this preset honours exactly these roles (an Extend counts as a first_frame).
+        A ``loop`` with a start image on a ``loop_native`` preset pins that image as the end frame
+        too, so there it brings the last_frame (Wan 2.1 FLF2V, which needs both, loops from one)."""
+        first, last = ReferenceRole.FIRST_FRAME, ReferenceRole.LAST_FRAME
+        if loop and self.loop_native and first in roles and last in self.roles:
+            roles = roles | {last}
         if not (roles <= self.roles and self.required_roles <= roles):
             return False
         return all(needs in roles for role, needs in self.role_requires if role in roles)
