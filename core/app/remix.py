@@ -80,3 +80,14 @@ def check_extension(settings: Settings, clip: ClipView) -> None:
             parent_fps=clip.fps,
         )
     check_stitched_length(clip.num_frames, plan.num_frames, clip.fps, settings.limits.max_total_seconds)
+
+
+def can_extend(clip: ClipView, settings: Settings) -> bool:
+    """Whether the Extend button belongs under ``clip``: not where :func:`check_extension` would
+    always refuse it (another size or fps, or no preset to continue it). A clip at the length
+    cap keeps its button; the click says why (its message names the limit)."""
+    try:
+        check_extension(settings, clip)
+    except InvalidRequest as refused:
+        return refused.key == "request.extend_too_long"
+    return True

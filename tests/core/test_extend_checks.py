@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reelbot.app.actions import get_action
+from reelbot.app.actions import clip_actions, get_action
 from reelbot.app.remix import check_extension
 from reelbot.app.views import ClipView
 from reelbot.domain.errors import InvalidRequest
@@ -67,3 +67,19 @@ class _Checked:
 
     def check_extension(self, clip: ClipView) -> None:
         check_extension(Settings(_env_file=None), clip)  # type: ignore[call-arg]
+
+
+def test_the_extend_button_shows_only_where_an_extend_can_run(settings: Settings) -> None:
+    """Under the FLF2V clip no chat shows Extend (every click would be refused); under a clip
+    at the length cap it stays, and the click says which limit."""
+    flf2v = clip_of("wan-2.1-flf2v-14b-720p", (FIRST, LAST), (720, 1280), 16)
+    i2v = clip_of("wan-2.1-i2v-14b-480p", (FIRST,), (480, 832), 16)
+    short_cap = settings.limits.model_copy(update={"max_total_seconds": 3.0})  # the clip is 49 frames
+    capped = settings.model_copy(update={"limits": short_cap})
+    for surface in ("discord", "line"):
+        assert "extend" not in [a.name for a in clip_actions(surface, flf2v, settings)]
+        assert "extend" in [a.name for a in clip_actions(surface, i2v, settings)]
+        assert "extend" in [a.name for a in clip_actions(surface, i2v, capped)]
+    with pytest.raises(InvalidRequest) as refused:
+        check_extension(capped, i2v)
+    assert refused.value.key == "request.extend_too_long"

@@ -18,6 +18,12 @@ def _derive(clip: Any, prompt: str | None, service: Any) -> Mapping[str, Any]:
     return update
 
 
+def _shown_for(clip: Any, settings: Any) -> bool:
+    from reelbot.app.remix import can_extend  # the remix module imports this registry
+
+    return can_extend(clip, settings)
+
+
 ACTION = register_action(
     ClipAction(
         name="extend",
@@ -25,5 +31,6 @@ ACTION = register_action(
         texts={"en": "Extend", "zh-TW": "延長"},
         kind=RemixKind.EXTEND,
         derive=_derive,
+        shown_for=_shown_for,
     )
 )
