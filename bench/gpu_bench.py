@@ -288,8 +288,7 @@ def make_context(
     """The worker's load context: its default engine settings (``compile`` for the compiled
     row), the card size for the memory plan (``card_gb``: a smaller card's plan on this one,
     as ``REELBOT_ENGINE__GPU_MEMORY_GB`` sets it for a worker, e.g. 24 for TI2V's model offload)."""
-    card = None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9
-    card = card_gb or card
+    card = card_gb or (None if device == "cpu" else torch.cuda.get_device_properties(0).total_memory / 1e9)
     dtype = "float32" if device == "cpu" else "bfloat16"
     engine = EngineSettings(compile=compile and device == "cuda")
     return LoadContext(device=device, dtype=dtype, cache_dir=str(models), engine=engine, card_gb=card)
@@ -605,7 +604,6 @@ def flops_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                              "size": "×".join(map(str, size)), "steps": job.steps, "passes": passes,
                              "tflop_pass": per_pass[size] / 1e12, "pflop_clip": flops / 1e15,
                              "floor_s": flops / (args.peak_tflops * 1e12)})  # fmt: skip
-        del pipe
     return rows
 
 

@@ -16,7 +16,7 @@ from reelbot.domain.types import ReferenceRole
 from reelbot.generator.hub_presets import HubWanEngine, weights_source
 from reelbot.generator.presets import LoadContext, RenderJob, engine_loader
 from reelbot.generator.tiny import build_tiny_components, build_tiny_pipelines
-from tests.generator.wan_layouts import clip_transformer, ti2v_pipeline, tiny_clip
+from tests.generator.wan_layouts import clip_pipeline, ti2v_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -37,19 +37,13 @@ LAST_IMAGE = Image.new("RGB", (80, 120), (30, 30, 200))
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from diffusers import WanImageToVideoPipeline
 
     root = tmp_path_factory.mktemp("models")
     t2v, _ = build_tiny_pipelines()
     t2v.save_pretrained(root / "wan-2.1-t2v-1.3b")
     parts = build_tiny_components()
-    encoder, processor = tiny_clip()  # FLF2V's layout: a CLIP encoder over both frames
-    parts.pipeline(
-        WanImageToVideoPipeline,
-        transformer=clip_transformer(71, images=2),
-        image_encoder=encoder,
-        image_processor=processor,
-    ).save_pretrained(root / "wan-2.1-flf2v-14b-720p")
+    # FLF2V's layout: a CLIP encoder over both frames
+    clip_pipeline(parts, 71, images=2).save_pretrained(root / "wan-2.1-flf2v-14b-720p")
     ti2v_pipeline(parts, 99).save_pretrained(root / "wan-2.2-ti2v-5b")  # its ×16 VAE
     return root
 

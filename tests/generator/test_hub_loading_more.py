@@ -31,7 +31,7 @@ from reelbot.generator.runner import render_counted
 from reelbot.generator.speed.lora import save_tiny_lora
 from reelbot.generator.tiny import build_tiny_components, build_tiny_transformer
 from reelbot.generator.tiny_vace import build_tiny_vace_pipeline
-from tests.generator.wan_layouts import CLIP_WIDTH, clip_transformer, ti2v_pipeline, tiny_clip
+from tests.generator.wan_layouts import CLIP_WIDTH, clip_pipeline, ti2v_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -55,13 +55,7 @@ def save_checkpoints(root: Path) -> None:
     from diffusers import WanImageToVideoPipeline
 
     parts = build_tiny_components()
-    encoder, processor = tiny_clip()
-    parts.pipeline(
-        WanImageToVideoPipeline,
-        transformer=clip_transformer(51),
-        image_encoder=encoder,
-        image_processor=processor,
-    ).save_pretrained(root / WAN21_I2V)
+    clip_pipeline(parts, 51).save_pretrained(root / WAN21_I2V)
     parts.pipeline(
         WanImageToVideoPipeline,
         transformer=build_tiny_transformer(36, 52),

@@ -55,6 +55,20 @@ def clip_transformer(seed: int, *, images: int = 1) -> Any:
         ).eval()
 
 
+def clip_pipeline(parts: Any, seed: int, *, images: int = 1) -> Any:
+    """A WanImageToVideoPipeline laid out as Wan 2.1 I2V's checkpoint (``images=2``: FLF2V's):
+    the tiny CLIP encoder and processor, and the transformer that reads their tokens."""
+    from diffusers import WanImageToVideoPipeline
+
+    encoder, processor = tiny_clip()
+    return parts.pipeline(
+        WanImageToVideoPipeline,
+        transformer=clip_transformer(seed, images=images),
+        image_encoder=encoder,
+        image_processor=processor,
+    )
+
+
 #: Wan 2.2's VAE in tiny: the real one's structure (a 2×2 pixel patch in, so 12 channels, residual
 #: blocks, ×16 space and ×4 time), 8 latent channels instead of 48.
 TI2V_LATENT_CHANNELS = 8

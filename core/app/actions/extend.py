@@ -12,7 +12,7 @@ from reelbot.domain.types import RemixKind
 def _derive(clip: Any, prompt: str | None, service: Any) -> Mapping[str, Any]:
     service.check_extension(clip)  # past limits.max_total_seconds: refused before anything is queued
     continuation = clip.request.extension()  # from the parent's last frame; character and style kept
-    update: dict[str, Any] = {"references": continuation.references, "loop": False}
+    update: dict[str, Any] = {"references": continuation.references, "loop": continuation.loop}
     if prompt:
         update["prompt"] = prompt
     return update

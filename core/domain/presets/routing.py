@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,14 +79,12 @@ def list_presets(gpu_available: bool) -> list[PresetSpec]:
     return [preset for preset in PRESETS.values() if gpu_available or not preset.needs_gpu]
 
 
-def presets_that_fit(
-    card_gb: float | None, roles: set[ReferenceRole] | None = None, *, loop: bool = False
-) -> list[PresetSpec]:
+def presets_that_fit(card_gb: float | None, roles: set[ReferenceRole] | None = None) -> list[PresetSpec]:
     """GPU presets that fit ``card_gb`` comfortably (and honour ``roles`` when given)."""
     return [
         p
         for p in PRESETS.values()
-        if p.needs_gpu and fits_comfortably(p, card_gb) and (roles is None or p.supports(roles, loop=loop))
+        if p.needs_gpu and fits_comfortably(p, card_gb) and (roles is None or p.supports(roles))
     ]
 
 
@@ -114,14 +112,14 @@ def _too_big(preset: PresetSpec, card_gb: float | None, roles: set[ReferenceRole
 
 
 def _stand_in(
-    preset: PresetSpec, roles: set[ReferenceRole], card_gb: float | None, loop: bool
+    preset: PresetSpec, roles: set[ReferenceRole], card_gb: float | None, takes: Callable[[PresetSpec], bool]
 ) -> PresetSpec | None:
-    """Another preset for ``roles``: same group first, fitting the card first, fewest extra roles."""
-    same_group = [p for p in PRESETS.values() if p.group == preset.group and p.supports(roles, loop=loop)]
+    """Another preset that ``takes`` the request (its ``roles``, or a board's every shot): same
+    group first, fitting the card first, fewest roles beyond ``roles``."""
+    same_group = [p for p in PRESETS.values() if p.group == preset.group and takes(p)]
     comfortable = [p for p in same_group if fits_comfortably(p, card_gb)]
     if not comfortable and card_gb is not None:
-        fitting = presets_that_fit(card_gb, roles, loop=loop)
-        comfortable = [p for p in fitting if p.needs_gpu == preset.needs_gpu]
+        comfortable = [p for p in presets_that_fit(card_gb) if p.needs_gpu == preset.needs_gpu and takes(p)]
     runnable = comfortable or [p for p in same_group if memory_plan(p, card_gb) != "refuse"]
     if not runnable:
         return None
@@ -144,7 +142,7 @@ def route_preset(
         plan = memory_plan(preset, card_gb)
         if plan != "refuse" and (requested is not None or plan in ("whole", "model_offload")):
             return preset
-    chosen = _stand_in(preset, roles, card_gb, loop)
+    chosen = _stand_in(preset, roles, card_gb, lambda p: p.supports(roles, loop=loop))
     if chosen is not None:
         log.info(
             "preset %s: roles %s on %s GB; routed to %s", preset.name, sorted(roles), card_gb, chosen.name
@@ -170,29 +168,20 @@ def route_board(
 
     :func:`route_preset` for all the roles the shots use, kept when it also takes each shot's
     own roles. It may not: Wan 2.1 FLF2V needs both frames in every shot, an image-only
-    checkpoint an image in every shot. Then another preset that takes every shot (same group
-    first, fitting the card first, fewest extra roles), so no shot is queued that its engine
-    would refuse; else the first shot it cannot take is refused before anything is queued.
+    checkpoint an image in every shot. Then another preset that takes every shot, chosen by
+    routing's own stand-in rule, so no shot is queued that its engine would refuse; else the
+    first shot it cannot take is refused before anything is queued.
     """
     used: set[ReferenceRole] = set().union(*shot_roles)
     preset = route_preset(requested, used, settings)
     refused = [roles for roles in shot_roles if not preset.supports(roles)]
     if not refused:
         return preset
-    card_gb = settings.engine.gpu_memory_gb
-    takes_all = [
-        p
-        for p in PRESETS.values()
-        if p.needs_gpu == preset.needs_gpu
-        and all(p.supports(roles) for roles in shot_roles)
-        and memory_plan(p, card_gb) != "refuse"
-    ]
-    if not takes_all:
-        raise role_refusal(preset, refused[0])
-    chosen = min(
-        takes_all,
-        key=lambda p: (p.group != preset.group, not fits_comfortably(p, card_gb), len(p.roles - used)),
+    chosen = _stand_in(
+        preset, used, settings.engine.gpu_memory_gb, lambda p: all(p.supports(roles) for roles in shot_roles)
     )
+    if chosen is None:
+        raise role_refusal(preset, refused[0])
     log.info("board on %s: a shot's roles need another preset; routed to %s", preset.name, chosen.name)
     return chosen
 
