@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import typer
 
 from reelbot.cli.wiring import wire
-from reelbot.domain.errors import ReelbotError
+from reelbot.domain.errors import InvalidRequest, ReelbotError
 from reelbot.domain.settings import Settings, load_settings
 from reelbot.domain.types import (
     MAX_SEED,
@@ -53,14 +53,15 @@ HealthPortOpt = Annotated[int, typer.Option(help="port for /metrics /healthz /re
 PresetOpt = Annotated[str | None, typer.Option(help="preset name (default: REELBOT_PRESET)")]
 
 
-def fail(exc: ReelbotError, locale: str | None = None) -> typer.Exit:
+def fail(exc: ReelbotError, locale: str | None = None, *, code: int | None = None) -> typer.Exit:
+    """Print ``exc`` as one line; the exit to raise (2 for configuration, else 1, unless ``code``)."""
     from reelbot.cli.lang import cli_locale
     from reelbot.domain.messages import render
 
     locale = locale or cli_locale()
     label = render("cli.error", locale)  # "error: " / "錯誤：" (a full-width colon needs no space)
     _console().print(f"[red]{label}[/red]{exc.render(locale)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2 if exc.key.startswith("config.") else 1)
+    return typer.Exit(code=code if code is not None else 2 if exc.key.startswith("config.") else 1)
 
 
 def settings_or_exit() -> Settings:
@@ -107,12 +108,12 @@ def where(url: str) -> str:
 def read_images(images: list[Path] | None, roles: list[str] | None) -> list[tuple[ReferenceRole, bytes]]:
     images, roles = images or [], roles or []
     if len(roles) > len(images):
-        raise typer.BadParameter("each --role needs an --image before it")
+        raise InvalidRequest("cli.role_without_image")
     result = []
     for index, path in enumerate(images):
         role = parse_role(roles[index]) if index < len(roles) else ReferenceRole.FIRST_FRAME
         if not path.is_file():
-            raise typer.BadParameter(f"no such file: {path}")
+            raise InvalidRequest("cli.image_missing", path=str(path))
         result.append((role, path.read_bytes()))
     return result
 

@@ -42,8 +42,11 @@ _VALUE_OPTIONS = ("--lang",)
 
 def new_app() -> typer.Typer:
     """An empty ``reelbot`` command line with its global options."""
+    from reelbot.cli.usage import LocalizedGroup
+
     app = typer.Typer(
         name="reelbot",
+        cls=LocalizedGroup,  # usage errors in the terminal's language (core/cli/usage.py)
         help="Short AI videos from inside your chat. Run `reelbot demo` to render a first clip.",
         no_args_is_help=True,
         add_completion=False,
