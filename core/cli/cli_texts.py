@@ -9,6 +9,7 @@ from reelbot.domain.messages import EN, ZH_TW
 TEXTS = {
     EN: {
         "cli.error": "error: ",
+        "cli.job_id_invalid": "“{value}” is not a job id: use the full id that `reelbot enqueue` printed.",
         "doctor.torch_missing": "torch is not installed: run `make install` (CPU) or `make install-cuda` (GPU).",
         "doctor.gpu_none": (
             "no CUDA GPU visible to torch {torch} (CUDA: {cuda}): only the tiny presets run "
@@ -98,6 +99,7 @@ TEXTS = {
     },
     ZH_TW: {
         "cli.error": "錯誤：",
+        "cli.job_id_invalid": "「{value}」不是工作編號：請用 `reelbot enqueue` 顯示的完整編號。",
         "doctor.torch_missing": "尚未安裝 torch：請執行 `make install`（CPU）或 `make install-cuda`（GPU）。",
         "doctor.gpu_none": (
             "torch {torch} 看不到 CUDA GPU（CUDA：{cuda}）：只能使用 tiny 模型（REELBOT_PRESET={preset}）。"

@@ -66,12 +66,16 @@ def enqueue(
     run_async(lambda: _with_service(settings, body))
 
 
-def status(job_id: Annotated[uuid.UUID, typer.Argument(help="job id from `reelbot enqueue`")]) -> None:
+def status(job_id: Annotated[str, typer.Argument(help="job id from `reelbot enqueue`")]) -> None:
     """Show a job's state, progress, clip and render report (JSON)."""
+    from reelbot.cli.ids import typed_id_or_exit
+    from reelbot.cli.lang import cli_locale
+
+    job = typed_id_or_exit(job_id, "cli.job_id_invalid", cli_locale())
     settings = settings_or_exit()
 
     async def body(service: Any) -> dict[str, Any]:
-        view = await service.job(job_id)
+        view = await service.job(job)
         info: dict[str, Any] = {
             "job": str(view.id),
             "state": view.state.value,

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from reelbot.cli import fail
 from reelbot.domain.errors import ReelbotError
-
-console = Console(stderr=True)
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,8 +80,7 @@ def verify(
     try:
         report = verify_clip(clip)
     except ReelbotError as exc:
-        console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False)
-        raise typer.Exit(code=1) from None
+        raise fail(exc, locale) from None
     if as_json:
         typer.echo(json.dumps({**_jsonable(dataclasses.asdict(report)), "ok": report.ok}, indent=2))
         raise typer.Exit(code=0 if report.ok else 1)
@@ -117,23 +113,25 @@ def verify(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
-def audit(clip_id: Annotated[uuid.UUID, typer.Argument(help="clip id")]) -> None:
+def audit(clip_id: Annotated[str, typer.Argument(help="clip id")]) -> None:
     """Print a clip's audit record (who, where, references, preset, seed, moderation, consent)."""
     from reelbot.app.safety.audit import audit_record
+    from reelbot.cli.ids import typed_id_or_exit
+    from reelbot.cli.lang import cli_locale
     from reelbot.domain.settings import load_settings
     from reelbot.storage.db import make_engine, session_scope
 
+    clip = typed_id_or_exit(clip_id, "cli.clip_id_invalid", cli_locale())
     try:
         settings = load_settings()
         engine = make_engine(settings.resolved_database_url)
         try:
             with session_scope(engine) as session:
-                record = audit_record(session, clip_id)
+                record = audit_record(session, clip)
         finally:
             engine.dispose()
     except ReelbotError as exc:
-        console.print(f"[red]error:[/red] {exc.render()}", highlight=False)
-        raise typer.Exit(code=1) from None
+        raise fail(exc) from None
     typer.echo(json.dumps(_jsonable(dataclasses.asdict(record)), ensure_ascii=False, indent=2))
 
 

@@ -104,3 +104,17 @@ def test_a_bad_image_or_role_before_the_command_runs_is_one_line_not_a_traceback
         assert code == 1, stderr
         assert len(stderr.strip().splitlines()) == 1 and needle in stderr
         assert bool(CJK.search(stderr)) is (lang == "zh-TW")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_mistyped_id_or_a_missing_clip_is_one_line_in_the_terminals_language(lang: str) -> None:
+    for argv, needle in (
+        (["status", "not-a-uuid"], "not-a-uuid"),
+        (["audit", "zzz"], "zzz"),
+        (["verify", "gone.mp4"], "gone.mp4"),
+    ):
+        code, stderr = run("--lang", lang, *argv)
+        assert code == 1, stderr
+        (line,) = stderr.strip().splitlines()
+        assert needle in line and line.startswith("錯誤：" if lang == "zh-TW" else "error: ")
+        assert bool(CJK.search(line)) is (lang == "zh-TW") and "UUID" not in line
