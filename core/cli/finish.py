@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
+from reelbot.cli import fail
 from reelbot.cli.tasks import TimeoutOpt
 from reelbot.domain.errors import InvalidRequest, ReelbotError
 
@@ -217,8 +218,7 @@ def finish(
                 request = replace(request, audio=track)
             result = run_with_bar(request, settings)
     except ReelbotError as exc:
-        console.print(f"[red]error:[/red] {exc.render(locale)}", highlight=False)
-        raise typer.Exit(code=2 if exc.key.startswith("config.") else 1) from None
+        raise fail(exc, locale) from None
     say_finished(result, settings, locale)
 
 

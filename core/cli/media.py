@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from reelbot.cli import fail
+from reelbot.cli.lang import cli_locale
 from reelbot.domain.errors import ConfigError, ReelbotError
 from reelbot.domain.messages import render
 
@@ -49,8 +51,7 @@ def migrate(
         source = MediaStore.from_settings(settings)
         target = S3MediaStore.from_settings(settings)
     except ReelbotError as exc:
-        console.print(f"[red]error:[/red] {exc.render()}", highlight=False)
-        raise typer.Exit(code=2) from None
+        raise fail(exc, code=2) from None
 
     def show(key: str, outcome: str) -> None:
         if not quiet or outcome in {"MISMATCH", "skipped"}:
@@ -59,17 +60,14 @@ def migrate(
     try:
         report = migrate_to_s3(source, target, dry_run=dry_run, on_object=show)
     except MediaUnavailable as exc:
-        console.print(f"[red]error:[/red] {render('media.migrate.unavailable', reason=exc)}", highlight=False)
-        raise typer.Exit(code=1) from None
+        raise fail(ReelbotError("media.migrate.unavailable", reason=str(exc))) from None
     if not report.ok:
         keys = ", ".join(report.mismatched[:10])
-        console.print(
-            f"[red]error:[/red] {render('media.migrate.mismatch', count=len(report.mismatched), keys=keys)}"
-        )
-        raise typer.Exit(code=1)
+        raise fail(ReelbotError("media.migrate.mismatch", count=len(report.mismatched), keys=keys))
     typer.echo(
         render(
             "media.migrate.done",
+            cli_locale(),
             verified=report.verified,
             bucket=settings.media.s3.bucket,
             copied=report.copied,
