@@ -219,6 +219,20 @@ def apply_watermark(frames: np.ndarray, settings: ProvenanceSettings) -> np.ndar
 # --- verification ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a clip's provenance: a catalogue key, and the library's own words
+    (failure codes, an error message) as ``detail``, which are not translated."""
+
+    key: str
+    detail: str = ""
+
+    def render(self, locale: str | None = None) -> str:
+        from reelbot.domain.messages import render
+
+        return render(self.key, locale, detail=self.detail)
+
+
 @dataclass
 class ProvenanceReport:
     """What a clip says about its origin (``reelbot verify``)."""
@@ -235,7 +249,7 @@ class ProvenanceReport:
     ai_generated_assertion: bool = False  # c2pa.actions with trainedAlgorithmicMedia
     signer: str | None = None
     moov_before_mdat: bool | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -275,14 +289,14 @@ def _read_c2pa(path: Path, report: ProvenanceReport) -> None:
     try:
         import c2pa
     except ImportError:
-        report.problems.append("c2pa-python is not installed; C2PA not checked")
+        report.problems.append(Problem("provenance.problem.no_c2pa"))
         return
     try:
         with open(path, "rb") as fh, c2pa.Reader("video/mp4", fh) as reader:
             store = json.loads(reader.json())
     except c2pa.C2paError as exc:
         if "ManifestNotFound" not in type(exc).__name__ and "not found" not in str(exc).lower():
-            report.problems.append(f"C2PA unreadable: {str(exc)[:200]}")
+            report.problems.append(Problem("provenance.problem.unreadable", str(exc)[:200]))
         return
     active = store.get("active_manifest")
     manifest = store.get("manifests", {}).get(active or "", {})
@@ -301,7 +315,7 @@ def _read_c2pa(path: Path, report: ProvenanceReport) -> None:
     report.trusted = report.validation_state == "Trusted"
     hard = [code for code in failures if code != "signingCredential.untrusted"]
     if hard:
-        report.problems.append("C2PA validation failed: " + ", ".join(hard[:5]))
+        report.problems.append(Problem("provenance.problem.invalid", ", ".join(hard[:5])))
     generator = manifest.get("claim_generator") or ""
     infos = manifest.get("claim_generator_info") or []
     names = [str(info.get("name", "")) for info in infos if isinstance(info, dict)]
@@ -328,7 +342,7 @@ def verify_clip(path: Path | str) -> ProvenanceReport:
     if "moov" in boxes and "mdat" in boxes:
         report.moov_before_mdat = boxes.index("moov") < boxes.index("mdat")
     else:
-        report.problems.append("not an mp4 (no moov/mdat boxes)")
+        report.problems.append(Problem("provenance.problem.not_mp4"))
     tags = container_tags(path)
     report.container_comment = tags.get("comment") or tags.get("description")
     report.ai_label = bool(report.container_comment and AI_LABEL_PATTERN.search(report.container_comment))

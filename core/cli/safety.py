@@ -58,7 +58,7 @@ def verdict(report: Any, locale: str) -> str:
             "verify.verdict_ok", locale, path=name, generator=report.claim_generator or "-", trust=trust
         )
     if report.c2pa_present and not report.c2pa_valid:
-        problems = "; ".join(report.problems) or report.validation_state or "?"
+        problems = "; ".join(p.render(locale) for p in report.problems) or report.validation_state or "?"
         return render("verify.verdict_invalid", locale, path=name, problems=problems)
     if report.c2pa_valid:
         return render("verify.verdict_foreign", locale, path=name, generator=report.claim_generator or "-")
@@ -109,7 +109,7 @@ def verify(
     moov = "-" if report.moov_before_mdat is None else word[report.moov_before_mdat]
     typer.echo(render("verify.details", locale, assertion=assertion, moov=moov))
     for problem in report.problems:
-        typer.echo(render("verify.problem", locale, problem=problem))
+        typer.echo(render("verify.problem", locale, problem=problem.render(locale)))
     raise typer.Exit(code=0 if report.ok else 1)
 
 

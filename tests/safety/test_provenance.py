@@ -73,7 +73,8 @@ def test_tampered_clip_fails_validation(clip: Path, test_pki: tuple[Path, Path])
     clip.write_bytes(bytes(data))
     report = verify_clip(clip)
     assert report.c2pa_present and not report.c2pa_valid and not report.ok
-    assert any("failed" in p for p in report.problems)
+    (problem,) = report.problems
+    assert problem.key == "provenance.problem.invalid" and "mismatch" in problem.detail.lower(), problem
 
 
 def test_unsigned_without_certificate(clip: Path) -> None:
@@ -124,3 +125,32 @@ def test_cli_verify(clip: Path, test_pki: tuple[Path, Path], tmp_path: Path) -> 
 
     missing = runner.invoke(app, ["verify", str(tmp_path / "nope.mp4")])
     assert missing.exit_code == 1 and "nope.mp4" in missing.output
+
+
+def test_cli_verify_names_a_tampered_clips_problem_in_the_terminals_language(
+    clip: Path, test_pki: tuple[Path, Path]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from reelbot.cli import app
+    from reelbot.cli.lang import set_lang
+
+    cert, key = test_pki
+    sign_clip(clip, ProvenanceSettings(cert_file=cert, key_file=key))
+    data = bytearray(clip.read_bytes())
+    data[data.rfind(b"mdat") + 200] ^= 0xFF
+    clip.write_bytes(bytes(data))
+    runner = CliRunner()
+    try:
+        zh = runner.invoke(app, ["--lang", "zh-TW", "verify", str(clip)])
+        en = runner.invoke(app, ["--lang", "en", "verify", str(clip)])
+        as_json = runner.invoke(app, ["verify", "--json", str(clip)])
+    finally:
+        set_lang(None)
+    assert zh.exit_code == en.exit_code == 1
+    assert "問題：C2PA 憑證與檔案不符（" in zh.output and "簽署後檔案被改過" in zh.output
+    assert "problem: the C2PA credentials do not match the file (" in en.output
+    (problem,) = json.loads(as_json.output)["problems"]  # keys for scripts, not translated prose
+    assert problem["key"] == "provenance.problem.invalid" and problem["detail"]

@@ -93,6 +93,14 @@ TEXTS = {
         ),
         "provenance.sign_failed": "Could not sign the clip's content credentials: {error}",
         "provenance.not_found": "No clip file at {path}.",
+        "provenance.problem.no_c2pa": (
+            "c2pa-python is not installed, so the C2PA credentials were not checked."
+        ),
+        "provenance.problem.unreadable": "the C2PA credentials cannot be read ({detail}).",
+        "provenance.problem.invalid": (
+            "the C2PA credentials do not match the file ({detail}): it was changed after signing."
+        ),
+        "provenance.problem.not_mp4": "not an mp4 (no moov and mdat boxes).",
         "provenance.verify_summary": (
             "{path}: AI-generated label {ai}, C2PA manifest {c2pa}, signed by {generator}."
         ),
@@ -156,6 +164,10 @@ TEXTS = {
         "usage.held_part": "另有 {held_s} 秒預留給影片完成後要輸出的 Shorts。",
         "provenance.sign_failed": "無法為影片簽署內容憑證：{error}",
         "provenance.not_found": "找不到影片檔案 {path}。",
+        "provenance.problem.no_c2pa": "沒有安裝 c2pa-python，因此沒有檢查 C2PA 憑證。",
+        "provenance.problem.unreadable": "無法讀取 C2PA 憑證（{detail}）。",
+        "provenance.problem.invalid": "C2PA 憑證與檔案不符（{detail}）：簽署後檔案被改過。",
+        "provenance.problem.not_mp4": "不是 mp4 檔（沒有 moov 與 mdat 區塊）。",
         "provenance.verify_summary": "{path}：AI 生成標示 {ai}，C2PA 憑證 {c2pa}，簽署者 {generator}。",
     },
 }
