@@ -10,6 +10,15 @@ TEXTS = {
     EN: {
         "cli.error": "error: ",
         "cli.job_id_invalid": "“{value}” is not a job id: use the full id that `reelbot enqueue` printed.",
+        "cli.enqueue.ticket": "job {job} {state}, position {position}",
+        "cli.enqueue.duplicate": "job {job} {state}, position {position} (already queued with this key)",
+        "cli.demo.queued": "queued job {job} (position {position}) on Redis at {where}",
+        "cli.demo.rendering": "worker rendering…",
+        "cli.demo.failed": "the demo job did not finish: {reason}",
+        "cli.demo.done": "done in {seconds} s: {width}×{height}, {frames} frames @ {fps} fps, {kib} KiB, preset {preset}, seed {seed}",
+        "cli.storyboard.shot_rendering": "shot {shot}/{count}: rendering",
+        "cli.storyboard.shot_cached": "shot {shot}/{count}: unchanged, kept",
+        "cli.storyboard.done": "done: {shots} shots, draft {draft} ({width}×{height}, {seconds} s @ {fps} fps, preset {preset}), contact sheet {sheet}",
         "doctor.torch_missing": "torch is not installed: run `make install` (CPU) or `make install-cuda` (GPU).",
         "doctor.gpu_none": (
             "no CUDA GPU visible to torch {torch} (CUDA: {cuda}): only the tiny presets run "
@@ -100,6 +109,15 @@ TEXTS = {
     ZH_TW: {
         "cli.error": "錯誤：",
         "cli.job_id_invalid": "「{value}」不是工作編號：請用 `reelbot enqueue` 顯示的完整編號。",
+        "cli.enqueue.ticket": "工作 {job}：{state}，排在第 {position} 位",
+        "cli.enqueue.duplicate": "工作 {job}：{state}，排在第 {position} 位（這個鍵已經排過，沒有重複排入）",
+        "cli.demo.queued": "已排入工作 {job}（第 {position} 位，Redis {where}）",
+        "cli.demo.rendering": "工作節點正在生成影片…",
+        "cli.demo.failed": "示範工作沒有完成：{reason}",
+        "cli.demo.done": "完成，用了 {seconds} 秒：{width}×{height}，{frames} 格，{fps} fps，{kib} KiB，模型 {preset}，種子 {seed}",
+        "cli.storyboard.shot_rendering": "第 {shot}/{count} 個鏡頭：生成中",
+        "cli.storyboard.shot_cached": "第 {shot}/{count} 個鏡頭：沒有變，沿用",
+        "cli.storyboard.done": "完成：{shots} 個鏡頭，草稿 {draft}（{width}×{height}，{seconds} 秒，{fps} fps，模型 {preset}），縮圖總覽 {sheet}",
         "doctor.torch_missing": "尚未安裝 torch：請執行 `make install`（CPU）或 `make install-cuda`（GPU）。",
         "doctor.gpu_none": (
             "torch {torch} 看不到 CUDA GPU（CUDA：{cuda}）：只能使用 tiny 模型（REELBOT_PRESET={preset}）。"

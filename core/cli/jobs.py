@@ -56,11 +56,19 @@ def enqueue(
     )
 
     async def body(service: Any) -> None:
+        from reelbot.cli.lang import cli_locale
+        from reelbot.domain.messages import render
+
         ticket = await service.submit(request, images, idempotency_key=key or f"cli:{uuid.uuid4()}")
-        note = " (already queued with this key)" if ticket.duplicate else ""
-        console.print(
-            f"job {ticket.job_id} {ticket.state.value}, position {ticket.position}{note}", highlight=False
+        locale = cli_locale()
+        line = render(
+            "cli.enqueue.duplicate" if ticket.duplicate else "cli.enqueue.ticket",
+            locale,
+            job=ticket.job_id,
+            state=render(f"state.{ticket.state.value}", locale),
+            position=ticket.position,
         )
+        console.print(line, highlight=False)
         typer.echo(str(ticket.job_id))
 
     run_async(lambda: _with_service(settings, body))

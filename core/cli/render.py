@@ -258,29 +258,29 @@ def storyboard(
     from reelbot.generator.control_draft import render_storyboard
 
     settings = settings_or_exit()
-    try:
-        result = render_storyboard(
-            file,
-            out,
-            settings=settings,
-            reroll=set(reroll or ()),
-            on_shot=lambda n, count, what: console.print(f"shot {n}/{count}: {what}", highlight=False),
+    locale = cli_locale()
+
+    def on_shot(number: int, count: int, what: str) -> None:  # what: "rendering" | "cached"
+        console.print(
+            render(f"cli.storyboard.shot_{what}", locale, shot=number, count=count), highlight=False
         )
+
+    try:
+        result = render_storyboard(file, out, settings=settings, reroll=set(reroll or ()), on_shot=on_shot)
         signed = sign_storyboard(result, settings)
     except ReelbotError as exc:
         raise fail(exc) from None
-    console.print(
-        f"[green]done[/green] {len(result.shots)} shots, draft {result.draft} "
-        f"({result.width}×{result.height}, {result.seconds:.1f} s @ {result.fps} fps, "
-        f"preset {result.preset}), "
-        f"contact sheet {result.contact_sheet}",
-        highlight=False,
-    )
+    done = render(
+        "cli.storyboard.done", locale, shots=len(result.shots), draft=result.draft, width=result.width,
+        height=result.height, seconds=f"{result.seconds:.1f}", fps=result.fps, preset=result.preset,
+        sheet=result.contact_sheet,
+    )  # fmt: skip
+    console.print(done, style="green", highlight=False, markup=False)
     if result.short is not None:
         key = "storyboard.short_on_beat" if result.tempo_bpm else "storyboard.short_done"
         bpm = round(result.tempo_bpm or 0)
-        console.print(render(key, cli_locale(), path=result.short, bpm=bpm), highlight=False, markup=False)
-    console.print(signing_hint(signed, cli_locale()), highlight=False, markup=False)
+        console.print(render(key, locale, path=result.short, bpm=bpm), highlight=False, markup=False)
+    console.print(signing_hint(signed, locale), highlight=False, markup=False)
     typer.echo(str(result.draft))
     for finished in (result.short, result.srt):  # the board asked for a finished Short
         if finished is not None:

@@ -23,9 +23,13 @@ from reelbot.cli import (
     run_async,
     settings_or_exit,
     setup_logging,
+    where,
 )
+from reelbot.cli.lang import cli_locale
 from reelbot.cli.wiring import worker_for
 from reelbot.domain.errors import ReelbotError
+from reelbot.domain.events import failure_reason
+from reelbot.domain.messages import render
 from reelbot.domain.types import (
     GenerationRequest,
 )
@@ -115,24 +119,26 @@ def demo(
     async def body(service: Any) -> None:
 
         started = time.monotonic()
+        locale = cli_locale()
         request = GenerationRequest(prompt=prompt, seed=42, origin=cli_origin())
         ticket = await service.submit(request, idempotency_key=f"demo:{uuid.uuid4()}")
-        console.print(f"queued job {ticket.job_id} (position {ticket.position}) on {settings.redis_url}")
-        with console.status("worker rendering…"):
+        at = where(settings.redis_url)  # host:port, never the URL's password
+        queued = render("cli.demo.queued", locale, job=ticket.job_id, position=ticket.position, where=at)
+        console.print(queued, highlight=False)
+        with console.status(render("cli.demo.rendering", locale)):
             await worker_for(service, name="demo", burst=True).run()
         view = await service.job(ticket.job_id)
         if view.clip_id is None:
-            console.print(f"[red]job ended {view.state.value}: {view.error_key} {view.error_detail}[/red]")
-            raise typer.Exit(1)
+            reason = failure_reason(view.error_key, view.error_detail, str(view.id)[:8], locale)
+            raise fail(ReelbotError("cli.demo.failed", reason=reason))
         clip = await service.clip(view.clip_id)
         path = service.media.path(clip.video_key)
-        console.print(
-            f"[green]done in {time.monotonic() - started:.1f}s[/green]: {clip.width}×{clip.height}, "
-            f"{clip.num_frames} frames @ {clip.fps} fps, {clip.size_bytes / 1024:.0f} KiB, "
-            f"preset {clip.request.preset}, seed {clip.request.seed}",
-            highlight=False,
-        )
-        console.print(f"thumbnail: {service.media.path(clip.thumbnail_key)}", highlight=False)
+        done = render(
+            "cli.demo.done", locale, seconds=f"{time.monotonic() - started:.1f}", width=clip.width,
+            height=clip.height, frames=clip.num_frames, fps=clip.fps, kib=f"{clip.size_bytes / 1024:.0f}",
+            preset=clip.request.preset, seed=clip.request.seed,
+        )  # fmt: skip
+        console.print(f"[green]{done}[/green]", highlight=False)
         from reelbot.cli.demo_summary import summary_lines  # what it is, where to look, what next
 
         thumbnail = service.media.path(clip.thumbnail_key)

@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from PIL import Image
 from typer.testing import CliRunner
 
 from reelbot.cli import app
 from reelbot.domain.settings import Settings
 from reelbot.generator.encode import probe
+from tests.fleet.redis_nodes import REDIS_SERVER, free_port, wait_until
 
 from .processes import worker_env
 
@@ -138,6 +140,33 @@ def test_demo_as_the_readme_runs_it(cli_env: dict[str, str], settings: Settings)
     assert result.returncode == 0, result.stderr
     video = Path(result.stdout.strip().splitlines()[-1])
     assert video.is_file() and probe(video).codec == "h264"
+
+
+def test_demo_says_where_it_queued_in_zh_tw_without_the_redis_password(
+    cli_env: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    """A Redis that asks for a password (its own redis-server): the demo's lines are in the
+    terminal's language and name Redis as host:port, never with the URL's password."""
+    port = free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--requirepass", "hunter2-secret"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: redis.Redis(port=port, password="hunter2-secret").ping(), "the test's Redis")
+        env = {**cli_env, "REELBOT_REDIS_URL": f"redis://:hunter2-secret@127.0.0.1:{port}/0"}
+        result = subprocess.run(
+            [sys.executable, "-m", "reelbot.cli", "--lang", "zh-TW", "demo"],
+            env=env, cwd=settings.data_dir.parent, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+    assert f"Redis 127.0.0.1:{port}）" in result.stderr and "已排入工作" in result.stderr
+    assert "完成，用了" in result.stderr and "done in" not in result.stderr
 
 
 @pytest.mark.parametrize(
