@@ -174,8 +174,10 @@ def _render_locally(
 ) -> _LocalClip:
     """Load, denoise, watermark, encode, sign and thumbnail as the worker does, with a
     progress bar (the step callback only reports: a local render is never interrupted)."""
+    from reelbot.cli.lang import cli_locale
     from reelbot.cli.safety import sign_local_clip
     from reelbot.domain.images import open_image
+    from reelbot.domain.messages import render
     from reelbot.generator.cache import EngineCache, detect_device
     from reelbot.generator.encode import encode_mp4, write_thumbnail
     from reelbot.generator.provenance import apply_watermark
@@ -189,17 +191,20 @@ def _render_locally(
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task(f"loading {chosen.name}", total=None)
+        locale = cli_locale()
+        task = progress.add_task(render("cli.generate.loading", locale, preset=chosen.name), total=None)
         started = time.monotonic()
         cache = EngineCache(detect_device(settings))
         cache.get(chosen)
 
         def on_step(step: int, total: int) -> bool:
-            progress.update(task, description="denoising", completed=step, total=total)
+            progress.update(
+                task, description=render("cli.generate.denoising", locale), completed=step, total=total
+            )
             return True
 
         rendered = render_request(request, references, settings=settings, cache=cache, on_step=on_step)
-        progress.update(task, description="encoding")
+        progress.update(task, description=render("cli.generate.encoding", locale))
         out.parent.mkdir(parents=True, exist_ok=True)
         frames = apply_watermark(rendered.frames, settings.provenance)  # as the worker: only if configured
         encoded = encode_mp4(
@@ -218,16 +223,16 @@ def _report_local_clip(clip: _LocalClip, request: GenerationRequest, out: Path, 
     parses whole (``| jq .report.passes``)."""
     from reelbot.cli.lang import cli_locale
     from reelbot.cli.safety import signing_hint
+    from reelbot.domain.messages import render
 
-    rendered, plan = clip.rendered, clip.rendered.plan
-    console.print(
-        f"[green]done[/green] {out} ({plan.width}×{plan.height}, "
-        f"{rendered.frames.shape[0]} frames @ {plan.fps} fps, "
-        f"{clip.size_bytes / 1024:.0f} KiB, seed {request.seed}, preset {request.preset}) "
-        f"thumbnail {clip.thumbnail} in {clip.elapsed_s:.1f}s",
-        highlight=False,
-    )
-    console.print(signing_hint(clip.signed, cli_locale()), highlight=False, markup=False)
+    rendered, plan, locale = clip.rendered, clip.rendered.plan, cli_locale()
+    done = render(
+        "cli.generate.done", locale, path=out, width=plan.width, height=plan.height,
+        frames=rendered.frames.shape[0], fps=plan.fps, kib=f"{clip.size_bytes / 1024:.0f}", seed=request.seed,
+        preset=request.preset, thumbnail=clip.thumbnail, seconds=f"{clip.elapsed_s:.1f}",
+    )  # fmt: skip
+    console.print(done, style="green", highlight=False, markup=False)
+    console.print(signing_hint(clip.signed, locale), highlight=False, markup=False)
     if json_out:
         report = rendered.report.to_dict() if rendered.report is not None else None
         summary = {"path": str(out), "width": plan.width, "height": plan.height}

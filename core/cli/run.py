@@ -186,7 +186,7 @@ def serve(
             from reelbot.bots.line.app import run_media
 
             parts["media"] = run_media(settings, stop, host=host, port=media_port)
-        console.print(f"serving: {', '.join(parts)} (Ctrl-C to stop)")
+        console.print(render("cli.serve.serving", cli_locale(), parts=", ".join(parts)), highlight=False)
         ready = {"worker": worker.readiness}  # not ready while it waits out a Redis/database/disk fault
         health = (
             await serve_health(settings, host=host, port=health_port, required=False, extra_checks=ready)

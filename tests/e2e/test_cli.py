@@ -214,3 +214,22 @@ def test_a_malformed_database_url_is_one_line(
     code, _, stderr = run("enqueue", "a boat")
     assert code == 2 and "REELBOT_DATABASE_URL" in stderr and "hunter2" not in stderr
     assert len(stderr.strip().splitlines()) == 1
+
+
+def test_generate_and_enqueue_report_in_the_terminals_language(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    from reelbot.cli.lang import set_lang
+
+    out = tmp_path / "boat.mp4"
+    try:
+        code, stdout, stderr = run("--lang", "zh-TW", "generate", "紙船", "--seconds", "1", "-o", str(out))
+        assert code == 0, stderr
+        assert f"完成 {out}（" in stderr and "種子" in stderr and "frames @" not in stderr
+        assert stdout.strip().splitlines()[-1] == str(out)  # scripts still read the path
+        code, stdout, stderr = run("--lang", "zh-TW", "enqueue", "紙船", "--key", "zh-line")
+        again = run("--lang", "zh-TW", "enqueue", "紙船", "--key", "zh-line")
+    finally:
+        set_lang(None)
+    assert code == 0 and "：排隊中，排在第 1 位" in stderr and "position" not in stderr
+    assert again[0] == 0 and "沒有重複排入" in again[2] and again[1] == stdout  # the same job
