@@ -162,6 +162,12 @@ def compile_blocks(transformer: Any, **options: Any) -> int:
     return len(blocks)
 
 
+def wants_vae_tiling(spec: PresetSpec, settings: EngineSettings) -> bool:
+    """``on`` / ``off`` as set; ``auto`` tiles above 480p (the short side of the preset's size),
+    where decoding whole frames at once costs the VAE the most memory."""
+    return settings.vae_tiling == "on" or (settings.vae_tiling == "auto" and spec.base_size[1] > 480)
+
+
 def tune(
     pipes: Iterable[Any],
     spec: PresetSpec,
@@ -189,7 +195,7 @@ def tune(
     if settings.tf32:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    tiling = settings.vae_tiling == "on" or (settings.vae_tiling == "auto" and spec.base_size[1] > 480)
+    tiling = wants_vae_tiling(spec, settings)
     if tiling:
         for pipe in pipes:
             pipe.vae.enable_tiling()

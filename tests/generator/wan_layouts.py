@@ -74,23 +74,32 @@ def clip_pipeline(parts: Any, seed: int, *, images: int = 1) -> Any:
 TI2V_LATENT_CHANNELS = 8
 
 
+def ti2v_vae() -> Any:
+    """Wan 2.2's ×16 VAE layout (residual blocks, 2×2 patches, 48 latent channels) at tiny widths,
+    its weights drawn from torch's current generator (seed it first)."""
+    from diffusers import AutoencoderKLWan
+
+    z = TI2V_LATENT_CHANNELS
+    return AutoencoderKLWan(
+        base_dim=8, decoder_base_dim=8, z_dim=z, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+        temperal_downsample=[False, True, True], is_residual=True, in_channels=12, out_channels=12,
+        patch_size=2, scale_factor_spatial=16, scale_factor_temporal=4,
+        latents_mean=[0.0] * z, latents_std=[1.0] * z,
+    ).eval()  # fmt: skip
+
+
 def ti2v_pipeline(parts: Any, seed: int) -> Any:
     """A WanPipeline laid out as Wan-AI/Wan2.2-TI2V-5B-Diffusers: expanded timesteps, the ×16
     VAE, a transformer whose in/out channels are the VAE's latent channels."""
     import torch
-    from diffusers import AutoencoderKLWan, WanPipeline, WanTransformer3DModel
+    from diffusers import WanPipeline, WanTransformer3DModel
 
     from reelbot.generator.tiny import TINY_WAN_TRANSFORMER
 
     z = TI2V_LATENT_CHANNELS
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        vae = AutoencoderKLWan(
-            base_dim=8, decoder_base_dim=8, z_dim=z, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
-            temperal_downsample=[False, True, True], is_residual=True, in_channels=12, out_channels=12,
-            patch_size=2, scale_factor_spatial=16, scale_factor_temporal=4,
-            latents_mean=[0.0] * z, latents_std=[1.0] * z,
-        ).eval()  # fmt: skip
+        vae = ti2v_vae()
         shape = {**TINY_WAN_TRANSFORMER, "in_channels": z, "out_channels": z}
         transformer = WanTransformer3DModel(**shape).eval()
     with_its_vae = dataclasses.replace(parts, vae=vae)
