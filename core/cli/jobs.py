@@ -65,7 +65,7 @@ def enqueue(
             "cli.enqueue.duplicate" if ticket.duplicate else "cli.enqueue.ticket",
             locale,
             job=ticket.job_id,
-            state=render(f"state.{ticket.state.value}", locale),
+            state=ticket.state.term,
             position=ticket.position,
         )
         console.print(line, highlight=False)
@@ -106,10 +106,9 @@ def status(job_id: Annotated[str, typer.Argument(help="job id from `reelbot enqu
             info["video"] = str(service.media.path(clip.video_key)) if clip.video_key else None
             info["lineage"] = [f"{cid}{f' ({kind.value})' if kind else ''}" for cid, kind in clip.lineage]
         if view.error_key:
-            from reelbot.domain.messages import render
+            from reelbot.domain.events import failure_reason
 
-            fields = json.loads(view.error_detail) if view.error_detail else {}
-            info["error"] = render(view.error_key, "en", **fields)
+            info["error"] = failure_reason(view.error_key, view.error_detail, str(view.id)[:8], "en")
         return info
 
     info = run_async(lambda: _with_service(settings, body))
